@@ -1,0 +1,15 @@
+# kb_harden(TARGET): the project's warning and sanitizer flags, applied to its own
+# targets only so that third-party headers keep their own settings.
+function(kb_harden target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
+                         -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+                         -Woverloaded-virtual -Wnull-dereference)
+  if(KB_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(KB_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined
+                           -fno-omit-frame-pointer -fno-sanitize-recover=all)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()

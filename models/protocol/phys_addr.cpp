@@ -1,0 +1,70 @@
+#include "models/protocol/phys_addr.h"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+namespace kb::models {
+
+const char* to_string(Region region) {
+  switch (region) {
+    case Region::hbm: return "hbm";
+    case Region::tcm: return "tcm";
+    case Region::sram: return "sram";
+    case Region::mmio: return "mmio";
+  }
+  return "?";
+}
+
+namespace {
+
+std::uint64_t checked_field(const char* name, std::uint64_t value, std::uint64_t limit) {
+  if (value >= limit) {
+    throw std::out_of_range(fmt::format(
+        "physical address field {} = {} is out of range (must be < {})", name, value, limit));
+  }
+  return value;
+}
+
+constexpr std::uint64_t mask(unsigned bits) { return (1ULL << bits) - 1; }
+
+}  // namespace
+
+std::uint64_t PhysAddr::encode() const {
+  using L = PhysAddrLayout;
+  return checked_field("rack", rack, L::max_racks) << L::rack_shift |
+         checked_field("sip", sip, L::max_sips) << L::sip_shift |
+         checked_field("cube", cube, L::max_cubes) << L::cube_shift |
+         checked_field("unit", unit, L::max_units) << L::unit_shift |
+         static_cast<std::uint64_t>(region) << L::region_shift |
+         checked_field("offset", offset, L::max_offset + 1) << L::offset_shift;
+}
+
+PhysAddr PhysAddr::decode(std::uint64_t raw) {
+  using L = PhysAddrLayout;
+  PhysAddr a;
+  a.rack = static_cast<std::uint32_t>(raw >> L::rack_shift & mask(L::rack_bits));
+  a.sip = static_cast<std::uint32_t>(raw >> L::sip_shift & mask(L::sip_bits));
+  a.cube = static_cast<std::uint32_t>(raw >> L::cube_shift & mask(L::cube_bits));
+  a.unit = static_cast<std::uint32_t>(raw >> L::unit_shift & mask(L::unit_bits));
+  a.region = static_cast<Region>(raw >> L::region_shift & mask(L::region_bits));
+  a.offset = raw >> L::offset_shift & mask(L::offset_bits);
+  return a;
+}
+
+PhysAddr PhysAddr::plus(std::uint64_t bytes) const {
+  if (bytes > PhysAddrLayout::max_offset - offset) {
+    throw std::out_of_range(
+        fmt::format("{} + {} bytes leaves the addressed unit", to_string(), bytes));
+  }
+  PhysAddr next = *this;
+  next.offset += bytes;
+  return next;
+}
+
+std::string PhysAddr::to_string() const {
+  return fmt::format("rack{}.sip{}.cube{}.{}{}+0x{:x}", rack, sip, cube,
+                     kb::models::to_string(region), unit, offset);
+}
+
+}  // namespace kb::models

@@ -1,0 +1,70 @@
+#pragma once
+// The 64-bit physical address of the AHBM system. Routers route on these fields alone,
+// so this header is the single definition of the address map.
+//
+//   63   62..56  55..46  45..38  37..36   35..0
+//   rack  sip     cube    unit    region   offset
+//   1 b   7 b     10 b    8 b     2 b      36 b
+//
+// - sip:    SIP index in the system (up to 128).
+// - cube:   cube index inside its SIP, row-major on the mesh: cube = y * w + x (up to 1024).
+// - unit:   for HBM the slice index within the cube; for TCM and MMIO the PE index within
+//           the cube; for SRAM always 0 (one SRAM per cube).
+// - region: HBM, TCM, SRAM or MMIO.
+// - offset: byte offset inside the addressed slice / TCM / SRAM / register file (64 GiB).
+// The rack bit is reserved for multi-rack systems and is 0 today.
+
+#include <cstdint>
+#include <string>
+
+namespace kb::models {
+
+enum class Region : std::uint8_t { hbm = 0, tcm = 1, sram = 2, mmio = 3 };
+
+const char* to_string(Region region);
+
+struct PhysAddrLayout {
+  static constexpr unsigned offset_bits = 36;
+  static constexpr unsigned region_bits = 2;
+  static constexpr unsigned unit_bits = 8;
+  static constexpr unsigned cube_bits = 10;
+  static constexpr unsigned sip_bits = 7;
+  static constexpr unsigned rack_bits = 1;
+
+  static constexpr unsigned offset_shift = 0;
+  static constexpr unsigned region_shift = offset_shift + offset_bits;
+  static constexpr unsigned unit_shift = region_shift + region_bits;
+  static constexpr unsigned cube_shift = unit_shift + unit_bits;
+  static constexpr unsigned sip_shift = cube_shift + cube_bits;
+  static constexpr unsigned rack_shift = sip_shift + sip_bits;
+  static_assert(rack_shift + rack_bits == 64, "the fields must fill 64 bits exactly");
+
+  static constexpr std::uint64_t max_racks = 1ULL << rack_bits;
+  static constexpr std::uint64_t max_sips = 1ULL << sip_bits;
+  static constexpr std::uint64_t max_cubes = 1ULL << cube_bits;
+  static constexpr std::uint64_t max_units = 1ULL << unit_bits;
+  static constexpr std::uint64_t max_offset = (1ULL << offset_bits) - 1;
+};
+
+// A decoded physical address. encode() rejects any field out of range with
+// std::out_of_range naming the field; it never wraps into a neighbouring field.
+struct PhysAddr {
+  std::uint32_t rack = 0;
+  std::uint32_t sip = 0;
+  std::uint32_t cube = 0;
+  std::uint32_t unit = 0;
+  Region region = Region::hbm;
+  std::uint64_t offset = 0;
+
+  std::uint64_t encode() const;
+  static PhysAddr decode(std::uint64_t raw);
+
+  // The same address `bytes` further on, staying inside the addressed unit.
+  PhysAddr plus(std::uint64_t bytes) const;
+
+  std::string to_string() const;
+  friend bool operator==(const PhysAddr& a, const PhysAddr& b) { return a.encode() == b.encode(); }
+  friend bool operator!=(const PhysAddr& a, const PhysAddr& b) { return !(a == b); }
+};
+
+}  // namespace kb::models

@@ -1,0 +1,91 @@
+#include "platform/cli/topology_command.h"
+
+#include "platform/cli/exit_codes.h"
+#include "platform/topology/loader.h"
+#include "platform/topology/topology_report.h"
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+
+namespace kb::cli {
+
+namespace {
+
+struct TopologyOptions {
+  std::string file;  // empty: the embedded default
+  std::vector<std::string> overrides;
+  bool json = false;
+
+  platform::Topology load() const {
+    return file.empty() ? platform::load_default_topology(overrides)
+                        : platform::load_topology_file(file, overrides);
+  }
+  std::string source() const { return file.empty() ? platform::kDefaultTopologySource : file; }
+};
+
+void add_set_option(CLI::App& cmd, TopologyOptions& options) {
+  cmd.add_option("--set", options.overrides,
+                 "override a key, e.g. --set system.sips.count=8 (repeatable)")
+      ->type_name("KEY.PATH=VALUE");
+}
+
+}  // namespace
+
+void add_topology_command(CLI::App& app, std::function<int()>& action) {
+  auto options = std::make_shared<TopologyOptions>();
+  CLI::App* topology = app.add_subcommand("topology", "check and inspect machine descriptions");
+  topology->require_subcommand(1);
+
+  CLI::App* validate = topology->add_subcommand(
+      "validate", "check a topology file; exit 0 when valid, 2 with the first error otherwise");
+  validate->add_option("FILE", options->file, "topology YAML file")->required();
+  add_set_option(*validate, *options);
+  validate->footer(
+      "Example:\n  kernbench topology validate configs/tiny.yaml --set sip.cube_mesh.w=2");
+  validate->callback([&action, options] {
+    action = [options] {
+      const platform::Topology t = options->load();
+      fmt::print("{}: valid ({} SIP(s), {} x {} cubes, {} PEs per cube, world size {})\n",
+                 options->source(), t.system.sips.count, t.sip.cube_mesh.w, t.sip.cube_mesh.h,
+                 t.pes_per_cube(), t.world_size());
+      return kOk;
+    };
+  });
+
+  CLI::App* show = topology->add_subcommand(
+      "show", "print the effective configuration (every default filled in) and derived figures");
+  show->add_option("FILE", options->file, "topology YAML file (default: the embedded default)");
+  add_set_option(*show, *options);
+  show->add_flag("--json", options->json, "machine-readable output");
+  show->footer(
+      "Examples:\n  kernbench topology show\n"
+      "  kernbench topology show configs/topology.yaml --json --set system.sips.count=8");
+  show->callback([&action, options] {
+    action = [options] {
+      const platform::Topology t = options->load();
+      if (options->json) {
+        auto j = platform::topology_json(t);
+        j["file"] = options->source();
+        std::cout << j.dump(2) << '\n';
+      } else {
+        fmt::print("# topology: {}\n# {}\n{}", options->source(),
+                   "derived figures:", platform::derived_summary(t));
+        fmt::print("\n# effective configuration:\n{}", platform::effective_yaml(t));
+      }
+      return kOk;
+    };
+  });
+
+  CLI::App* schema =
+      topology->add_subcommand("schema", "print the schema reference (docs/topology-schema.md)");
+  schema->callback([&action] {
+    action = [] {
+      std::cout << platform::schema_markdown();
+      return kOk;
+    };
+  });
+}
+
+}  // namespace kb::cli

@@ -1,0 +1,345 @@
+#include "platform/topology/loader.h"
+
+#include "models/protocol/phys_addr.h"
+#include "platform/topology/schema.h"
+#include "platform/util/did_you_mean.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace kb::platform {
+
+namespace {
+
+using models::PhysAddrLayout;
+
+SourceLocation located(const std::string& source, const YAML::Mark& mark) {
+  if (mark.is_null()) return {source, 0, 0};
+  return {source, mark.line + 1, mark.column + 1};
+}
+
+std::string join_path(const std::string& section, const std::string& key) {
+  return section.empty() ? key : section + "." + key;
+}
+
+class Loader {
+ public:
+  explicit Loader(std::string source) : source_(std::move(source)) {}
+
+  void read_document(std::string_view yaml) {
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(yaml));
+    } catch (const YAML::Exception& e) {
+      throw ConfigError(located(source_, e.mark), "", "malformed YAML: " + e.msg);
+    }
+    if (root.IsNull()) return;  // an empty file asks for every default
+    if (!root.IsMap()) {
+      throw ConfigError(located(source_, root.Mark()), "",
+                        "a topology is a mapping with the sections: " +
+                            fmt::format("{}", fmt::join(section_keys(""), ", ")));
+    }
+    read_section(root, "");
+  }
+
+  void apply_override(const std::string& text) {
+    const SourceLocation where{"--set " + text, 0, 0};
+    const auto eq = text.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw ConfigError(where, "", "expected KEY.PATH=VALUE");
+    }
+    const std::string path = text.substr(0, eq);
+    const FieldSpec* spec = find_field(path);
+    if (spec == nullptr) {
+      if (is_section(path)) {
+        throw ConfigError(where, path,
+                          fmt::format("is a section; set one of its keys: {}",
+                                      fmt::join(section_keys(path), ", ")));
+      }
+      throw ConfigError(where, path, unknown_key_message(path));
+    }
+    YAML::Node value;
+    try {
+      value = YAML::Load(text.substr(eq + 1));
+    } catch (const YAML::Exception& e) {
+      throw ConfigError(where, path, "malformed value: " + e.msg);
+    }
+    assign(*spec, value, where);
+  }
+
+  Topology finish() {
+    validate();
+    return topology_;
+  }
+
+ private:
+  void read_section(const YAML::Node& map, const std::string& section) {
+    std::set<std::string> seen;
+    for (const auto& entry : map) {
+      const YAML::Node& key_node = entry.first;
+      const SourceLocation where = located(source_, key_node.Mark());
+      if (!key_node.IsScalar()) {
+        throw ConfigError(where, section, "keys must be plain names");
+      }
+      const std::string path = join_path(section, key_node.Scalar());
+      if (!seen.insert(key_node.Scalar()).second) {
+        throw ConfigError(where, path, "is given twice in the same mapping");
+      }
+      if (const FieldSpec* spec = find_field(path)) {
+        assign(*spec, entry.second, where);
+      } else if (is_section(path)) {
+        if (entry.second.IsMap()) {
+          read_section(entry.second, path);
+        } else if (!entry.second.IsNull()) {
+          throw ConfigError(where, path,
+                            fmt::format("expected a mapping with the keys: {}",
+                                        fmt::join(section_keys(path), ", ")));
+        }
+      } else {
+        throw ConfigError(where, path, unknown_key_message(path));
+      }
+    }
+  }
+
+  static std::string unknown_key_message(const std::string& path) {
+    const auto dot = path.rfind('.');
+    const std::string section = dot == std::string::npos ? "" : path.substr(0, dot);
+    const std::string key = path.substr(dot == std::string::npos ? 0 : dot + 1);
+    std::string message = "unknown key";
+    if (auto suggestion = suggest(path, key)) {
+      message += fmt::format(" (did you mean '{}'?)", *suggestion);
+    }
+    if (is_section(section)) {
+      message += fmt::format("; the keys {} are: {}",
+                             section.empty() ? "at the top level" : "under " + section,
+                             fmt::join(section_keys(section), ", "));
+    }
+    return message;
+  }
+
+  // A near-miss of a known path (a typo), or the one known path ending in the same key
+  // (a key put in the wrong section).
+  static std::optional<std::string> suggest(const std::string& path, const std::string& key) {
+    std::vector<std::string> paths;
+    std::vector<std::string> same_key;
+    for (const auto& f : topology_schema()) {
+      for (auto dot = f.path.find('.'); dot != std::string::npos; dot = f.path.find('.', dot + 1)) {
+        paths.push_back(f.path.substr(0, dot));
+      }
+      paths.push_back(f.path);
+      if (f.path.size() > key.size() &&
+          f.path.compare(f.path.size() - key.size(), key.size(), key) == 0 &&
+          f.path[f.path.size() - key.size() - 1] == '.') {
+        same_key.push_back(f.path);
+      }
+    }
+    if (auto near = did_you_mean(path, paths)) return near;
+    if (same_key.size() == 1) return same_key.front();
+    return std::nullopt;
+  }
+
+  void assign(const FieldSpec& spec, const YAML::Node& node, const SourceLocation& where) {
+    origins_[spec.path] = where;
+    auto fail = [&](const std::string& what) -> ConfigError {
+      return ConfigError(where, spec.path, fmt::format("{}; allowed: {}", what, spec.allowed()));
+    };
+    std::visit(
+        [&](auto* target) {
+          using T = std::remove_pointer_t<decltype(target)>;
+          if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+            *target = read_choice_list(spec, node, fail);
+          } else if constexpr (std::is_same_v<T, std::string>) {
+            *target = read_choice(spec, node, fail);
+          } else if constexpr (std::is_same_v<T, double>) {
+            *target = read_real(spec, node, fail);
+          } else {
+            *target = read_integer(spec, node, fail);
+          }
+        },
+        spec.bind(topology_));
+  }
+
+  template <class Fail>
+  static std::string scalar_of(const YAML::Node& node, Fail& fail) {
+    if (node.IsNull()) throw fail("has no value");
+    if (!node.IsScalar()) throw fail("expected a single value, got a list or mapping");
+    return node.Scalar();
+  }
+
+  template <class Fail>
+  static double read_real(const FieldSpec& spec, const YAML::Node& node, Fail& fail) {
+    const std::string text = scalar_of(node, fail);
+    double value = 0.0;
+    std::istringstream in(text);
+    in.imbue(std::locale::classic());
+    in >> value;
+    if (in.fail() || !in.eof() || !std::isfinite(value)) {
+      throw fail(fmt::format("expected a number, got '{}'", text));
+    }
+    check_range(spec, value, text, fail);
+    return value;
+  }
+
+  template <class Fail>
+  static std::int64_t read_integer(const FieldSpec& spec, const YAML::Node& node, Fail& fail) {
+    const std::string text = scalar_of(node, fail);
+    std::int64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+      throw fail(fmt::format("expected an integer, got '{}'", text));
+    }
+    check_range(spec, static_cast<double>(value), text, fail);
+    return value;
+  }
+
+  template <class Fail>
+  static void check_range(const FieldSpec& spec, double value, const std::string& text,
+                          Fail& fail) {
+    const bool too_low = spec.min_exclusive ? value <= spec.min : value < spec.min;
+    const bool too_high = spec.max != 0.0 && value > spec.max;
+    if (too_low || too_high) throw fail(fmt::format("{} is out of range", text));
+  }
+
+  template <class Fail>
+  static std::string read_choice(const FieldSpec& spec, const YAML::Node& node, Fail& fail) {
+    std::string text = scalar_of(node, fail);
+    if (std::find(spec.choices.begin(), spec.choices.end(), text) == spec.choices.end()) {
+      throw fail(fmt::format("'{}' is not a valid value", text));
+    }
+    return text;
+  }
+
+  template <class Fail>
+  static std::vector<std::string> read_choice_list(const FieldSpec& spec, const YAML::Node& node,
+                                                   Fail& fail) {
+    if (!node.IsSequence() || node.size() == 0) throw fail("expected a non-empty list");
+    std::vector<std::string> values;
+    for (const auto& item : node) {
+      std::string text = read_choice(spec, item, fail);
+      if (std::find(values.begin(), values.end(), text) != values.end()) {
+        throw fail(fmt::format("'{}' is listed twice", text));
+      }
+      values.push_back(std::move(text));
+    }
+    return values;
+  }
+
+  // Where a key's value came from; a default is attributed to the document itself.
+  SourceLocation origin(const std::string& path) const {
+    const auto it = origins_.find(path);
+    if (it != origins_.end()) return it->second;
+    return {source_ + " (default value)", 0, 0};
+  }
+
+  [[noreturn]] void reject(const std::string& path, const std::string& message) const {
+    throw ConfigError(origin(path), path, message);
+  }
+
+  // Checks that involve more than one key, or the physical address map.
+  void validate() const {
+    const Topology& t = topology_;
+    const auto& mesh = t.sip.cube_mesh;
+    if (t.system.sips.cubes_per_sip && *t.system.sips.cubes_per_sip != t.cubes_per_sip()) {
+      reject("system.sips.cubes_per_sip",
+             fmt::format("is {} but sip.cube_mesh is {} x {} = {} cubes; give one or make "
+                         "them agree",
+                         *t.system.sips.cubes_per_sip, mesh.w, mesh.h, t.cubes_per_sip()));
+    }
+    if (static_cast<std::uint64_t>(t.cubes_per_sip()) > PhysAddrLayout::max_cubes) {
+      reject("sip.cube_mesh.w",
+             fmt::format("a {} x {} mesh has {} cubes; at most {} fit the "
+                         "physical address",
+                         mesh.w, mesh.h, t.cubes_per_sip(), PhysAddrLayout::max_cubes));
+    }
+    if (t.sip.io_cube.x >= mesh.w) {
+      reject("sip.io_cube.x",
+             fmt::format("{} is outside the mesh (w = {})", t.sip.io_cube.x, mesh.w));
+    }
+    if (t.sip.io_cube.y >= mesh.h) {
+      reject("sip.io_cube.y",
+             fmt::format("{} is outside the mesh (h = {})", t.sip.io_cube.y, mesh.h));
+    }
+    if (static_cast<std::uint64_t>(t.pes_per_cube()) > PhysAddrLayout::max_units) {
+      reject("cube.pe_layout.pe_per_corner",
+             fmt::format("{} corners x {} PEs = {} PEs per cube; at most {} fit the physical "
+                         "address",
+                         t.cube.pe_layout.corners.size(), t.cube.pe_layout.pe_per_corner,
+                         t.pes_per_cube(), PhysAddrLayout::max_units));
+    }
+    const std::uint64_t page = t.page_size();
+    if ((page & (page - 1)) != 0) {
+      reject("cube.pe_template.components.pe_mmu.attrs.page_size",
+             fmt::format("{} is not a power of two", page));
+    }
+    check_bytes("cube.memory_map.hbm_total_gb_per_cube", t.cube.memory_map.hbm_total_gb_per_cube,
+                kGiB, page * static_cast<std::uint64_t>(t.cube.memory_map.hbm_slices_per_cube),
+                fmt::format("{} slices of whole {}-byte pages",
+                            t.cube.memory_map.hbm_slices_per_cube, page));
+    if (t.hbm_bytes_per_slice() > PhysAddrLayout::max_offset + 1) {
+      reject("cube.memory_map.hbm_total_gb_per_cube",
+             fmt::format("gives {} bytes per HBM slice; at most {} fit the physical address",
+                         t.hbm_bytes_per_slice(), PhysAddrLayout::max_offset + 1));
+    }
+    const std::string tcm = "cube.pe_template.components.pe_tcm.attrs.";
+    const auto& tcm_attrs = t.cube.pe_template.components.pe_tcm.attrs;
+    check_bytes(tcm + "size_mb", tcm_attrs.size_mb, kMiB, page, "whole pages");
+    check_bytes(tcm + "reserved_mb", tcm_attrs.reserved_mb, kMiB, page, "whole pages");
+    if (t.tcm_reserved_bytes() >= t.tcm_bytes_per_pe()) {
+      reject(tcm + "reserved_mb", fmt::format("{} MiB reserved leaves nothing of a {} MiB TCM",
+                                              tcm_attrs.reserved_mb, tcm_attrs.size_mb));
+    }
+    if (t.tcm_bytes_per_pe() > PhysAddrLayout::max_offset + 1) {
+      reject(tcm + "size_mb", "is larger than the physical address offset can reach");
+    }
+    check_bytes("cube.memory_map.sram_mb", t.cube.memory_map.sram_mb, kMiB, page, "whole pages");
+    if (t.sram_bytes_per_cube() > PhysAddrLayout::max_offset + 1) {
+      reject("cube.memory_map.sram_mb", "is larger than the physical address offset can reach");
+    }
+  }
+
+  // `amount` x `unit` must be a whole number of bytes and a multiple of `granule`.
+  void check_bytes(const std::string& path, double amount, std::uint64_t unit,
+                   std::uint64_t granule, const std::string& granule_text) const {
+    const double bytes = amount * static_cast<double>(unit);
+    const double whole = std::round(bytes);
+    if (bytes != whole || static_cast<std::uint64_t>(whole) % granule != 0) {
+      reject(path, fmt::format("{} gives {} bytes, which is not {}", amount, bytes, granule_text));
+    }
+  }
+
+  std::string source_;
+  Topology topology_;
+  std::map<std::string, SourceLocation> origins_;
+};
+
+}  // namespace
+
+Topology load_topology_text(std::string_view yaml, const std::string& source,
+                            const Overrides& overrides) {
+  Loader loader(source);
+  loader.read_document(yaml);
+  for (const auto& text : overrides) loader.apply_override(text);
+  return loader.finish();
+}
+
+Topology load_topology_file(const std::string& path, const Overrides& overrides) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError({path, 0, 0}, "", "cannot open the topology file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_topology_text(text.str(), path, overrides);
+}
+
+Topology load_default_topology(const Overrides& overrides) {
+  return load_topology_text(default_topology_yaml(), kDefaultTopologySource, overrides);
+}
+
+}  // namespace kb::platform

@@ -1,0 +1,50 @@
+#pragma once
+// The topology schema: every key the loader accepts, with its unit, allowed range and
+// meaning, bound to its member of Topology. The loader, `--set`, `topology show` and
+// docs/topology-schema.md are all driven by this one table.
+
+#include "platform/topology/topology.h"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace kb::platform {
+
+using FieldRef = std::variant<std::int64_t*, double*, std::string*, std::vector<std::string>*,
+                              std::optional<std::int64_t>*>;
+
+enum class FieldKind { integer, real, choice, choice_list, optional_integer };
+
+struct FieldSpec {
+  std::string path;  // dotted key path, e.g. "cube.memory_map.hbm_slices_per_cube"
+  FieldKind kind;
+  std::string unit;         // empty for plain counts
+  std::string description;  // one line
+  double min = 0.0;         // numbers: allowed range, inclusive unless min_exclusive
+  bool min_exclusive = false;
+  double max = 0.0;                  // 0 means unbounded above
+  std::vector<std::string> choices;  // choice and choice_list
+  std::function<FieldRef(Topology&)> bind;
+
+  // "1 to 128", "> 0", one of "ring, fully_connected, switch", ...
+  std::string allowed() const;
+  // The value held by `t`, as YAML flow text ("4", "1.5", "[NW, NE]", "derived").
+  std::string value_text(const Topology& t) const;
+};
+
+const std::vector<FieldSpec>& topology_schema();
+
+// The field at `path`, or nullptr.
+const FieldSpec* find_field(std::string_view path);
+
+// True when `path` is a section (a proper prefix of some field path), "" included.
+bool is_section(std::string_view path);
+
+// The keys directly below section `path` ("" for the top level), in schema order.
+std::vector<std::string> section_keys(std::string_view path);
+
+}  // namespace kb::platform

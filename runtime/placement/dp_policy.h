@@ -1,0 +1,89 @@
+#pragma once
+// Data-parallel placement (DESIGN §4): how a tensor is split or replicated over SIPs,
+// cubes and PEs, resolved into shards.
+//
+// The tensor is viewed in 2-D: a 1-D shape (n) is (1, n), and a shape of three or more
+// dimensions folds its leading dimensions into rows (rows = product of all but the last).
+// Each level (SIP, then cube, then PE) either replicates the block it receives or splits
+// it into contiguous equal blocks by rows (row_wise) or by columns (column_wise).
+// Distinct blocks are laid out one after another in the tensor's virtual range in
+// level-major order (SIP block, then cube block, then PE block); replicas of a block share
+// its virtual range.
+
+#include "platform/topology/topology.h"
+#include "runtime/tensor/dtype.h"
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace kb::runtime {
+
+enum class Split : std::uint8_t { replicate, row_wise, column_wise };
+
+const char* to_string(Split split);
+std::optional<Split> parse_split(std::string_view name);
+std::ostream& operator<<(std::ostream& out, Split split);
+
+struct DPPolicy {
+  Split sip = Split::replicate;
+  Split cube = Split::replicate;
+  Split pe = Split::replicate;
+  // Use only the first n SIPs / cubes / PEs of each level (default: all of them).
+  std::optional<std::int64_t> num_sips;
+  std::optional<std::int64_t> num_cubes;
+  std::optional<std::int64_t> num_pes;
+
+  std::string to_string() const;
+};
+
+// The machine dimensions placement works over.
+struct MachineShape {
+  std::int64_t sips = 1;
+  std::int64_t cubes_per_sip = 1;
+  std::int64_t pes_per_cube = 1;
+
+  static MachineShape of(const platform::Topology& topology);
+};
+
+struct Shard {
+  std::uint32_t sip = 0;
+  std::uint32_t cube = 0;       // within the SIP
+  std::uint32_t pe = 0;         // within the cube
+  std::uint64_t global_pe = 0;  // sip * cubes_per_sip * pes_per_cube + cube * pes + pe
+  std::uint64_t row_begin = 0;  // the block of the 2-D view this shard holds
+  std::uint64_t rows = 0;
+  std::uint64_t col_begin = 0;
+  std::uint64_t cols = 0;
+  std::uint64_t block = 0;         // index of the distinct block; replicas share it
+  std::uint64_t offset_bytes = 0;  // block * block bytes: its place in the virtual range
+  std::uint64_t nbytes = 0;
+};
+
+struct Placement {
+  std::uint64_t rows = 0;  // the 2-D view
+  std::uint64_t cols = 0;
+  std::uint64_t blocks = 0;       // distinct blocks
+  std::uint64_t block_bytes = 0;  // bytes of each block
+  std::vector<Shard> shards;      // ordered by (sip, cube, pe)
+
+  std::uint64_t nbytes() const { return blocks * block_bytes; }  // the virtual range
+};
+
+// A policy that cannot be applied: a dimension that does not divide, a num_* out of range.
+class PlacementError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// Resolves `policy` for a tensor of `shape` and `dtype` on `machine`. When `device_sip`
+// is set (the calling thread's set_device) and the policy replicates at the SIP level
+// without num_sips, the tensor lives on that SIP only.
+Placement resolve_placement(const DPPolicy& policy, const std::vector<std::int64_t>& shape,
+                            DType dtype, const MachineShape& machine,
+                            std::optional<std::int64_t> device_sip = std::nullopt);
+
+}  // namespace kb::runtime
