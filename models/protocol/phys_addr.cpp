@@ -62,7 +62,27 @@ PhysAddr PhysAddr::plus(std::uint64_t bytes) const {
   return next;
 }
 
+PhysAddr PhysAddr::host(std::uint64_t offset) {
+  PhysAddr a;
+  a.rack = kHostRack;
+  a.region = Region::mmio;
+  a.offset = offset;
+  return a;
+}
+
+PhysAddr PhysAddr::mmio(std::uint32_t sip, std::uint32_t cube, std::uint32_t unit,
+                        std::uint64_t offset) {
+  PhysAddr a;
+  a.sip = sip;
+  a.cube = cube;
+  a.unit = unit;
+  a.region = Region::mmio;
+  a.offset = offset;
+  return a;
+}
+
 std::string PhysAddr::to_string() const {
+  if (is_host()) return fmt::format("host+0x{:x}", offset);
   return fmt::format("rack{}.sip{}.cube{}.{}{}+0x{:x}", rack, sip, cube,
                      kb::models::to_string(region), unit, offset);
 }

@@ -12,7 +12,8 @@
 //           the cube; for SRAM always 0 (one SRAM per cube).
 // - region: HBM, TCM, SRAM or MMIO.
 // - offset: byte offset inside the addressed slice / TCM / SRAM / register file (64 GiB).
-// The rack bit is reserved for multi-rack systems and is 0 today.
+// rack 0 is the system; rack 1 addresses the host (its command interface and memory).
+// MMIO unit 255 of a cube is its management CPU (M_CPU); units below are its PEs.
 
 #include <cstdint>
 #include <string>
@@ -46,6 +47,15 @@ struct PhysAddrLayout {
   static constexpr std::uint64_t max_offset = (1ULL << offset_bits) - 1;
 };
 
+constexpr std::uint32_t kMcpuUnit = PhysAddrLayout::max_units - 1;
+constexpr std::uint32_t kHostRack = 1;
+
+// MMIO offsets inside a PE's endpoint.
+constexpr std::uint64_t kPeControlOffset = 0;            // control messages from the M_CPU
+constexpr std::uint64_t kIpcqDataOffset = 1ULL << 32;    // + (sender rank << 20): queue entries
+constexpr std::uint64_t kIpcqCreditOffset = 2ULL << 32;  // + (receiver rank << 20): credits
+constexpr unsigned kIpcqRankShift = 20;
+
 // A decoded physical address. encode() rejects any field out of range with
 // std::out_of_range naming the field; it never wraps into a neighbouring field.
 struct PhysAddr {
@@ -61,6 +71,11 @@ struct PhysAddr {
 
   // The same address `bytes` further on, staying inside the addressed unit.
   PhysAddr plus(std::uint64_t bytes) const;
+
+  static PhysAddr host(std::uint64_t offset = 0);
+  static PhysAddr mmio(std::uint32_t sip, std::uint32_t cube, std::uint32_t unit,
+                       std::uint64_t offset = 0);
+  bool is_host() const { return rack == kHostRack; }
 
   std::string to_string() const;
   friend bool operator==(const PhysAddr& a, const PhysAddr& b) { return a.encode() == b.encode(); }

@@ -267,12 +267,12 @@ class Loader {
       reject("sip.io_cube.y",
              fmt::format("{} is outside the mesh (h = {})", t.sip.io_cube.y, mesh.h));
     }
-    if (static_cast<std::uint64_t>(t.pes_per_cube()) > PhysAddrLayout::max_units) {
+    if (static_cast<std::uint64_t>(t.pes_per_cube()) > models::kMcpuUnit) {
       reject("cube.pe_layout.pe_per_corner",
              fmt::format("{} corners x {} PEs = {} PEs per cube; at most {} fit the physical "
                          "address",
                          t.cube.pe_layout.corners.size(), t.cube.pe_layout.pe_per_corner,
-                         t.pes_per_cube(), PhysAddrLayout::max_units));
+                         t.pes_per_cube(), models::kMcpuUnit));
     }
     const std::uint64_t page = t.page_size();
     if ((page & (page - 1)) != 0) {

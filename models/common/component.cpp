@@ -1,0 +1,26 @@
+#include "models/common/component.h"
+
+#include "models/common/simulation_error.h"
+
+namespace kb::models {
+
+Component::Component(const sc_core::sc_module_name& name, double freq_ghz)
+    : sc_core::sc_module(name), freq_ghz_(freq_ghz) {}
+
+Resource& Component::add_resource(const std::string& role, double bw_gbps) {
+  Resource& r = resources_.emplace_back(bw_gbps);
+  stats_registry().add(std::string(name()) + "." + role, r);
+  return r;
+}
+
+QueueStats& Component::add_queue(const std::string& role) {
+  QueueStats& q = queues_.emplace_back();
+  stats_registry().add(std::string(name()) + "." + role, q);
+  return q;
+}
+
+void Component::fail_message(const std::string& message) const {
+  throw SimulationError(std::string(name()) + ": " + message);
+}
+
+}  // namespace kb::models

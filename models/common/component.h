@@ -1,0 +1,42 @@
+#pragma once
+// The base of every model: a named SystemC module with its clock, its resources
+// registered in the statistics tree, and errors that name the component.
+
+#include "models/common/resource.h"
+#include "models/common/sim_time.h"
+#include "models/common/stats.h"
+
+#include <fmt/format.h>
+
+#include <deque>
+#include <string>
+
+namespace kb::models {
+
+class Component : public sc_core::sc_module {
+ public:
+  explicit Component(const sc_core::sc_module_name& name, double freq_ghz = 1.0);
+
+  double freq_ghz() const { return freq_ghz_; }
+  Picoseconds cycles(std::uint64_t n) const { return cycles_to_ps(n, freq_ghz_); }
+
+  // Throws a SimulationError naming this component; the process running it stops the run.
+  template <class... Args>
+  [[noreturn]] void fail(fmt::format_string<Args...> format, Args&&... args) const {
+    fail_message(fmt::format(format, std::forward<Args>(args)...));
+  }
+
+ protected:
+  // A resource owned by this component, registered as "<component>.<role>".
+  Resource& add_resource(const std::string& role, double bw_gbps);
+  QueueStats& add_queue(const std::string& role);
+
+ private:
+  [[noreturn]] void fail_message(const std::string& message) const;
+
+  double freq_ghz_;
+  std::deque<Resource> resources_;  // stable addresses for the registry
+  std::deque<QueueStats> queues_;
+};
+
+}  // namespace kb::models

@@ -1,0 +1,79 @@
+#include "models/common/initiator_port.h"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+namespace kb::models {
+
+namespace {
+[[noreturn]] void violation(const char* socket, const std::string& rule) {
+  throw std::logic_error(fmt::format("TLM protocol violation at {}: {}", socket, rule));
+}
+}  // namespace
+
+void ProtocolChecker::before(const char* socket, const tlm::tlm_generic_payload& p) {
+  if (p.get_response_status() != tlm::TLM_INCOMPLETE_RESPONSE) {
+    violation(socket, "response status must be TLM_INCOMPLETE_RESPONSE before transport");
+  }
+  if (p.get_command() == tlm::TLM_IGNORE_COMMAND) violation(socket, "TLM_IGNORE_COMMAND is not used");
+  if (p.get_data_length() == 0) violation(socket, "data length is 0");
+  if (p.get_data_ptr() == nullptr) violation(socket, "data pointer is null");
+  if (p.get_streaming_width() != p.get_data_length()) {
+    violation(socket, "streaming width must equal the data length (no streaming)");
+  }
+  if (p.get_byte_enable_ptr() != nullptr && p.get_byte_enable_length() == 0) {
+    violation(socket, "byte enable pointer without a byte enable length");
+  }
+}
+
+void ProtocolChecker::after(const char* socket, const tlm::tlm_generic_payload& p,
+                            const sc_core::sc_time& delay_before,
+                            const sc_core::sc_time& delay_after, std::uint64_t address,
+                            unsigned char* data, unsigned length) {
+  if (p.get_response_status() == tlm::TLM_INCOMPLETE_RESPONSE) {
+    violation(socket, "the target left the response status incomplete");
+  }
+  if (delay_after < delay_before) {
+    violation(socket, fmt::format("the annotated delay decreased from {} to {}",
+                                  delay_before.to_string(), delay_after.to_string()));
+  }
+  if (p.get_address() != address || p.get_data_ptr() != data || p.get_data_length() != length) {
+    violation(socket, "the target changed the address, data pointer or data length");
+  }
+}
+
+void ProtocolChecker::dmi(const char* socket, const tlm::tlm_generic_payload& p,
+                          const tlm::tlm_dmi& d) {
+  if (d.get_start_address() > p.get_address() || d.get_end_address() < p.get_address()) {
+    violation(socket, fmt::format("DMI range [0x{:x}, 0x{:x}] does not contain 0x{:x}",
+                                  d.get_start_address(), d.get_end_address(), p.get_address()));
+  }
+  if (d.get_dmi_ptr() == nullptr) violation(socket, "DMI granted with a null pointer");
+}
+
+void InitiatorPort::transport(unsigned index, tlm::tlm_generic_payload& payload,
+                              sc_core::sc_time& delay) {
+#ifdef KB_PROTOCOL_CHECKS
+  const sc_core::sc_time before = delay;
+  const std::uint64_t address = payload.get_address();
+  unsigned char* data = payload.get_data_ptr();
+  const unsigned length = payload.get_data_length();
+  ProtocolChecker::before(socket.name(), payload);
+  socket[static_cast<int>(index)]->b_transport(payload, delay);
+  ProtocolChecker::after(socket.name(), payload, before, delay, address, data, length);
+#else
+  socket[static_cast<int>(index)]->b_transport(payload, delay);
+#endif
+}
+
+bool InitiatorPort::get_direct_mem_ptr(unsigned index, tlm::tlm_generic_payload& payload,
+                                       tlm::tlm_dmi& dmi) {
+  const bool granted = socket[static_cast<int>(index)]->get_direct_mem_ptr(payload, dmi);
+#ifdef KB_PROTOCOL_CHECKS
+  if (granted) ProtocolChecker::dmi(socket.name(), payload, dmi);
+#endif
+  return granted;
+}
+
+}  // namespace kb::models

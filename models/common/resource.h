@@ -1,0 +1,52 @@
+#pragma once
+// A shared resource with bandwidth: a link direction, a router port, a memory port.
+//
+// Contention rule (docs/adr/0003-contention-under-temporal-decoupling.md): a request that
+// arrives at time `arrival` for `occupancy` is placed in the earliest idle gap at or after
+// its arrival that is long enough; reservations already made never move. Under temporal
+// decoupling requests reach a resource out of arrival order; gap filling lets an earlier
+// arrival use idle time before a later, already-booked transfer instead of queueing
+// behind it. Busy intervals that end before the current simulated time can no longer
+// matter (every arrival is >= now) and are dropped, so the list stays short.
+
+#include "models/common/sim_time.h"
+
+#include <vector>
+
+namespace kb::models {
+
+struct ResourceStats {
+  std::uint64_t transactions = 0;
+  std::uint64_t bytes = 0;
+  Picoseconds busy_ps = 0;
+  Picoseconds queued_ps = 0;         // time requests waited for the resource
+  std::uint64_t max_pending = 0;     // high-water mark of booked-but-unfinished intervals
+};
+
+class Resource {
+ public:
+  Resource() = default;
+  explicit Resource(double bw_gbps) : bandwidth_(bw_gbps) {}
+
+  // Books the resource for `bytes` arriving at `arrival`; returns the start time.
+  Picoseconds reserve(Picoseconds arrival, std::uint64_t bytes) {
+    return reserve_for(arrival, bandwidth_.occupancy(bytes), bytes);
+  }
+  // The same with an explicit occupancy (for resources that are not byte-driven).
+  Picoseconds reserve_for(Picoseconds arrival, Picoseconds occupancy, std::uint64_t bytes);
+
+  const Bandwidth& bandwidth() const { return bandwidth_; }
+  const ResourceStats& stats() const { return stats_; }
+  Picoseconds occupancy(std::uint64_t bytes) const { return bandwidth_.occupancy(bytes); }
+
+ private:
+  struct Interval {
+    Picoseconds begin;
+    Picoseconds end;
+  };
+  Bandwidth bandwidth_;
+  std::vector<Interval> busy_;  // sorted, disjoint
+  ResourceStats stats_;
+};
+
+}  // namespace kb::models

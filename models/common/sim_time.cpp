@@ -1,0 +1,26 @@
+#include "models/common/sim_time.h"
+
+#include <cmath>
+
+namespace kb::models {
+
+void set_time_resolution() {
+  if (sc_core::sc_get_time_resolution() != sc_core::sc_time(1, sc_core::SC_PS)) {
+    sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
+  }
+}
+
+Picoseconds ns_to_ps(double ns) { return static_cast<Picoseconds>(std::llround(ns * 1000.0)); }
+
+Picoseconds cycles_to_ps(std::uint64_t cycles, double freq_ghz) {
+  return static_cast<Picoseconds>(std::llround(static_cast<double>(cycles) * 1000.0 / freq_ghz));
+}
+
+Bandwidth::Bandwidth(double bw_gbps) : gbps_(bw_gbps), ps_per_byte_(1000.0 / bw_gbps) {}
+
+Picoseconds Bandwidth::occupancy(std::uint64_t bytes) const {
+  // The small slack keeps exact products (4096 B at 128 GB/s = 32000 ps) from rounding up.
+  return static_cast<Picoseconds>(std::ceil(static_cast<double>(bytes) * ps_per_byte_ - 1e-6));
+}
+
+}  // namespace kb::models

@@ -1,0 +1,49 @@
+#pragma once
+// The statistics tree: every resource and queue registers itself under its hierarchical
+// name, and reports read them at the end of a run. SystemC elaborates one system per
+// process, so one registry per process is enough.
+
+#include "models/common/resource.h"
+
+#include <string>
+#include <vector>
+
+namespace kb::models {
+
+struct QueueStats {
+  std::uint64_t pushes = 0;
+  std::uint64_t high_water = 0;
+  void on_depth(std::uint64_t depth) {
+    ++pushes;
+    if (depth > high_water) high_water = depth;
+  }
+};
+
+class StatsRegistry {
+ public:
+  struct ResourceEntry {
+    std::string path;
+    const Resource* resource;
+  };
+  struct QueueEntry {
+    std::string path;
+    const QueueStats* queue;
+  };
+
+  void add(std::string path, const Resource& resource) {
+    resources_.push_back({std::move(path), &resource});
+  }
+  void add(std::string path, const QueueStats& queue) {
+    queues_.push_back({std::move(path), &queue});
+  }
+  const std::vector<ResourceEntry>& resources() const { return resources_; }
+  const std::vector<QueueEntry>& queues() const { return queues_; }
+
+ private:
+  std::vector<ResourceEntry> resources_;
+  std::vector<QueueEntry> queues_;
+};
+
+StatsRegistry& stats_registry();
+
+}  // namespace kb::models

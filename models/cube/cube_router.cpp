@@ -1,0 +1,75 @@
+#include "models/cube/cube_router.h"
+
+namespace kb::models {
+
+const char* to_string(MeshDirection d) {
+  switch (d) {
+    case MeshDirection::north: return "north";
+    case MeshDirection::east: return "east";
+    case MeshDirection::south: return "south";
+    case MeshDirection::west: return "west";
+  }
+  return "?";
+}
+
+CubeRouter::CubeRouter(const sc_core::sc_module_name& name, const CubeRouterParams& params)
+    : Router(name, params.freq_ghz, params.hop_latency_cycles), p_(params) {}
+
+namespace {
+unsigned remember(std::vector<std::optional<unsigned>>& table, std::uint32_t index,
+                  unsigned port) {
+  if (table.size() <= index) table.resize(index + 1);
+  table[index] = port;
+  return port;
+}
+}  // namespace
+
+unsigned CubeRouter::add_pe_port(std::uint32_t pe) {
+  return remember(pe_ports_, pe, add_port(fmt::format("pe{}", pe), p_.port_bw_gbps));
+}
+
+unsigned CubeRouter::add_hbm_port(std::uint32_t slice) {
+  return remember(hbm_ports_, slice, add_port(fmt::format("hbm{}", slice), p_.port_bw_gbps));
+}
+
+unsigned CubeRouter::add_sram_port() { return *(sram_port_ = add_port("sram", p_.port_bw_gbps)); }
+unsigned CubeRouter::add_mcpu_port() { return *(mcpu_port_ = add_port("m_cpu", p_.port_bw_gbps)); }
+unsigned CubeRouter::add_io_port() { return *(io_port_ = add_port("io", p_.port_bw_gbps)); }
+
+unsigned CubeRouter::add_mesh_port(MeshDirection d) {
+  return *(mesh_ports_[static_cast<unsigned>(d)] = add_port(to_string(d), p_.port_bw_gbps));
+}
+
+std::optional<unsigned> CubeRouter::towards(std::uint32_t cube) const {
+  const std::uint32_t x = cube % p_.mesh_w;
+  const std::uint32_t y = cube / p_.mesh_w;
+  MeshDirection d;
+  if (x != p_.x) {
+    d = x > p_.x ? MeshDirection::east : MeshDirection::west;
+  } else {
+    d = y > p_.y ? MeshDirection::south : MeshDirection::north;
+  }
+  return mesh_ports_[static_cast<unsigned>(d)];
+}
+
+std::optional<unsigned> CubeRouter::route(const PhysAddr& a) const {
+  const std::uint32_t here = cube_index();
+  if (a.is_host() || a.sip != p_.sip) {
+    const std::uint32_t io = p_.io_y * p_.mesh_w + p_.io_x;
+    return io == here ? io_port_ : towards(io);
+  }
+  if (a.rack != 0 || a.cube >= p_.mesh_w * p_.mesh_h) return std::nullopt;
+  if (a.cube != here) return towards(a.cube);
+  auto lookup = [](const std::vector<std::optional<unsigned>>& table, std::uint32_t unit) {
+    return unit < table.size() ? table[unit] : std::nullopt;
+  };
+  switch (a.region) {
+    case Region::hbm: return lookup(hbm_ports_, a.unit);
+    case Region::tcm: return lookup(pe_ports_, a.unit);
+    case Region::sram: return a.unit == 0 ? sram_port_ : std::nullopt;
+    case Region::mmio: return a.unit == kMcpuUnit ? mcpu_port_ : lookup(pe_ports_, a.unit);
+  }
+  return std::nullopt;
+}
+
+}  // namespace kb::models

@@ -1,0 +1,78 @@
+#pragma once
+// The management CPU of a cube. It takes control messages from the host and completions
+// from its PEs, one at a time in arrival order, like the single CPU it is:
+//   - a host request costs message_latency + per_pe_latency x (target PEs), then:
+//     MmuMap / MmuUnmap / IpcqInit: forwarded to every target PE, then completed;
+//     KernelLaunch: forwarded to every target PE, completed when all report PeDone;
+//     MemoryWrite / MemoryRead: performed by the M_CPU itself through the NoC;
+//   - a PeDone costs per_pe_latency.
+// A completion (with per-PE timing) goes back to the request's reply_to address.
+
+#include "models/common/component.h"
+#include "models/common/initiator_port.h"
+#include "models/protocol/messages.h"
+#include "models/protocol/transaction.h"
+
+#include <tlm_utils/multi_passthrough_target_socket.h>
+
+#include <map>
+#include <queue>
+
+namespace kb::models {
+
+struct MCpuParams {
+  std::uint32_t sip = 0;
+  std::uint32_t cube = 0;
+  double message_latency_ns = 0.0;
+  double per_pe_latency_ns = 0.0;
+  bool timing_only = false;
+};
+
+class MCpu : public Component {
+ public:
+  MCpu(const sc_core::sc_module_name& name, const MCpuParams& params);
+  SC_HAS_PROCESS(MCpu);
+
+  tlm_utils::multi_passthrough_target_socket<MCpu> in;
+  InitiatorPort out;
+
+  std::size_t in_flight() const { return pending_.size(); }
+
+ private:
+  struct Inbound {
+    Picoseconds arrival;
+    std::uint64_t sequence;  // keeps arrival ties in delivery order
+    std::shared_ptr<const ControlMessage> message;
+    bool operator>(const Inbound& o) const {
+      return arrival != o.arrival ? arrival > o.arrival : sequence > o.sequence;
+    }
+  };
+  struct Pending {
+    std::shared_ptr<const ControlMessage> request;
+    Completion completion;
+    std::size_t remaining;
+  };
+
+  void b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+  void main();
+  void handle(const std::shared_ptr<const ControlMessage>& message, Picoseconds arrival);
+  void handle_pe_done(const PeDone& done);
+  void fan_out(const std::shared_ptr<const ControlMessage>& message);
+  void transfer_memory(const ControlMessage& message, Completion& completion);
+  void complete(const ControlMessage& request, Completion completion);
+  // Issues a transaction at the current time and waits until it is done.
+  void issue(tlm::tlm_generic_payload& p, const char* what);
+
+  MCpuParams p_;
+  Picoseconds message_latency_;
+  Picoseconds per_pe_latency_;
+  std::priority_queue<Inbound, std::vector<Inbound>, std::greater<>> inbox_;
+  std::uint64_t sequence_ = 0;
+  sc_core::sc_event delivered_;
+  QueueStats& inbox_stats_;
+  std::map<std::uint64_t, Pending> pending_;  // KernelLaunch requests awaiting PEs
+  Transaction txn_;
+  std::vector<unsigned char> zeros_;
+};
+
+}  // namespace kb::models

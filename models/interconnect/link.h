@@ -1,0 +1,41 @@
+#pragma once
+// A full-duplex point-to-point link between sides A and B (mesh link, inter-SIP link, host
+// link): one resource per direction, a latency each way.
+
+#include "models/common/component.h"
+#include "models/common/initiator_port.h"
+
+#include <tlm_utils/multi_passthrough_target_socket.h>
+
+namespace kb::models {
+
+struct LinkParams {
+  double latency_ns = 0.0;
+  double bw_gbps = 1.0;
+};
+
+class Link : public Component {
+ public:
+  Link(const sc_core::sc_module_name& name, const LinkParams& params);
+
+  tlm_utils::multi_passthrough_target_socket<Link> a_in;  // from side A, out at b_out
+  tlm_utils::multi_passthrough_target_socket<Link> b_in;  // from side B, out at a_out
+  InitiatorPort a_out;
+  InitiatorPort b_out;
+
+  Picoseconds latency_ps() const { return latency_; }
+
+ private:
+  void from_a(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+  void from_b(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+  void carry(Resource& forward, Resource& backward, InitiatorPort& out,
+             tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+  bool dmi_from_a(int, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi);
+  bool dmi_from_b(int, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi);
+
+  Picoseconds latency_;
+  Resource& a_to_b_;
+  Resource& b_to_a_;
+};
+
+}  // namespace kb::models

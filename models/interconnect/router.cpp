@@ -1,0 +1,56 @@
+#include "models/interconnect/router.h"
+
+#include "models/interconnect/hop.h"
+
+namespace kb::models {
+
+Router::Router(const sc_core::sc_module_name& name, double freq_ghz,
+               std::uint64_t hop_latency_cycles)
+    : Component(name, freq_ghz), in("in"), out("out"), hop_latency_(cycles(hop_latency_cycles)) {
+  in.register_b_transport(this, &Router::b_transport);
+  in.register_get_direct_mem_ptr(this, &Router::get_direct_mem_ptr);
+}
+
+unsigned Router::add_port(const std::string& role, double bw_gbps) {
+  Port port;
+  port.role = role;
+  if (bw_gbps > 0.0) {
+    port.inbound = &add_resource(role + ".in", bw_gbps);
+    port.outbound = &add_resource(role + ".out", bw_gbps);
+  }
+  ports_.push_back(std::move(port));
+  return static_cast<unsigned>(ports_.size() - 1);
+}
+
+const Router::Port* Router::egress(tlm::tlm_generic_payload& p) const {
+  const auto port = route(PhysAddr::decode(p.get_address()));
+  if (!port || ports_[*port].out_binding < 0) return nullptr;
+  return &ports_[*port];
+}
+
+void Router::b_transport(int binding, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
+  const Port* to = egress(p);
+  if (to == nullptr) {
+    p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  const Port& from = ports_[in_binding_port_.at(static_cast<std::size_t>(binding))];
+  request_hop(from.inbound, 0, p, delay);
+  request_hop(to->outbound, hop_latency_, p, delay);
+  out.transport(static_cast<unsigned>(to->out_binding), p, delay);
+  response_hop(to->inbound, 0, p, delay);
+  response_hop(from.outbound, hop_latency_, p, delay);
+}
+
+bool Router::get_direct_mem_ptr(int, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi) {
+  const Port* to = egress(p);
+  if (to == nullptr || !out.get_direct_mem_ptr(static_cast<unsigned>(to->out_binding), p, dmi)) {
+    return false;
+  }
+  // A DMI access skips this router: it keeps the router's round trip in its latency.
+  dmi.set_read_latency(dmi.get_read_latency() + from_ps(2 * hop_latency_));
+  dmi.set_write_latency(dmi.get_write_latency() + from_ps(2 * hop_latency_));
+  return true;
+}
+
+}  // namespace kb::models

@@ -1,0 +1,70 @@
+#include "models/memory/memory.h"
+
+#include <algorithm>
+
+namespace kb::models {
+
+Memory::Memory(const sc_core::sc_module_name& name, const MemoryParams& params)
+    : Component(name, params.freq_ghz),
+      target("target"),
+      base_(params.base),
+      latency_(ns_to_ps(params.latency_ns) + cycles(params.latency_cycles)),
+      port_(add_resource("port", params.bw_gbps)),
+      storage_(params.size) {
+  target.register_b_transport(this, &Memory::b_transport);
+  target.register_get_direct_mem_ptr(this, &Memory::get_direct_mem_ptr);
+}
+
+void Memory::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
+  const std::uint64_t address = p.get_address();
+  const std::uint64_t length = p.get_data_length();
+  if (address < base_ || address - base_ + length > storage_.size() || length == 0) {
+    p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  const std::uint64_t offset = address - base_;
+  TransferExtension& transfer = transfer_of(p);
+  const Picoseconds now = now_ps();
+  const Picoseconds start = port_.reserve(now + to_ps(delay), length);
+  const Picoseconds occupancy = port_.occupancy(length);
+  if (p.is_write()) {
+    if (transfer.zero_fill) {
+      if (!transfer.timing_only) storage_.fill_zero(offset, length);
+    } else if (!transfer.timing_only) {
+      const unsigned char* be = p.get_byte_enable_ptr();
+      if (be == nullptr) {
+        storage_.write(offset, p.get_data_ptr(), length);
+      } else {
+        // Byte enables: write only the enabled bytes, the pattern repeating.
+        const unsigned be_length = p.get_byte_enable_length();
+        for (std::uint64_t i = 0; i < length; ++i) {
+          if (be[i % be_length] == TLM_BYTE_ENABLED) storage_.write(offset + i, p.get_data_ptr() + i, 1);
+        }
+      }
+    }
+    delay = from_ps(start + latency_ + std::max(transfer.tail_ps, occupancy) - now);
+    transfer.tail_ps = 0;
+  } else {
+    if (!transfer.timing_only) storage_.read(offset, p.get_data_ptr(), length);
+    delay = from_ps(start + latency_ - now);
+    transfer.tail_ps = occupancy;
+  }
+  p.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+bool Memory::get_direct_mem_ptr(int, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi) {
+  const std::uint64_t address = p.get_address();
+  if (address < base_ || address - base_ >= storage_.size()) return false;
+  const std::uint64_t offset = address - base_;
+  const std::uint64_t page_start = offset / SparseMemory::kPageBytes * SparseMemory::kPageBytes;
+  const std::uint64_t page_end = std::min(page_start + SparseMemory::kPageBytes, storage_.size());
+  dmi.set_dmi_ptr(storage_.page(page_start));
+  dmi.set_start_address(base_ + page_start);
+  dmi.set_end_address(base_ + page_end - 1);
+  dmi.allow_read_write();
+  dmi.set_read_latency(from_ps(latency_));
+  dmi.set_write_latency(from_ps(latency_));
+  return true;
+}
+
+}  // namespace kb::models

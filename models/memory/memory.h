@@ -1,0 +1,48 @@
+#pragma once
+// A memory target: an HBM slice, a cube SRAM or a PE's TCM. One port of `bw_gbps` shared
+// by all its sockets, an access latency, and sparse functional storage.
+//
+// Timing of an access that arrives at t (now + delay) for n bytes:
+//   start = the port's first idle gap at or after t that fits n / bw   (Resource)
+//   write: done at start + latency + max(tail lag, n / bw)    (the data must all arrive)
+//   read:  data head leaves at start + latency, tail lag n / bw (the path back adds its own)
+
+#include "models/common/component.h"
+#include "models/memory/sparse_memory.h"
+#include "models/protocol/transaction.h"
+
+#include <tlm_utils/multi_passthrough_target_socket.h>
+
+namespace kb::models {
+
+struct MemoryParams {
+  std::uint64_t base = 0;  // encoded PhysAddr of byte 0
+  std::uint64_t size = 0;
+  double latency_ns = 0.0;
+  double bw_gbps = 1.0;
+  double freq_ghz = 1.0;   // a latency in cycles of this clock may be given instead
+  std::uint64_t latency_cycles = 0;
+};
+
+class Memory : public Component {
+ public:
+  Memory(const sc_core::sc_module_name& name, const MemoryParams& params);
+
+  tlm_utils::multi_passthrough_target_socket<Memory> target;
+
+  SparseMemory& storage() { return storage_; }
+  std::uint64_t base() const { return base_; }
+  Picoseconds latency_ps() const { return latency_; }
+  const Resource& port() const { return port_; }
+
+ private:
+  void b_transport(int id, tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
+  bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& payload, tlm::tlm_dmi& dmi);
+
+  std::uint64_t base_;
+  Picoseconds latency_;
+  Resource& port_;
+  SparseMemory storage_;
+};
+
+}  // namespace kb::models

@@ -1,0 +1,86 @@
+#include "models/pe/pe.h"
+
+#include "models/common/overloaded.h"
+
+namespace kb::models {
+
+namespace {
+
+PeMmuParams mmu_params(PeMmuParams p, const PeLocation& at) {
+  p.sip = at.sip;
+  p.cube = at.cube;
+  p.pe = at.pe;
+  return p;
+}
+
+MemoryParams tcm_params(MemoryParams p, const PeLocation& at) {
+  PhysAddr base;
+  base.sip = at.sip;
+  base.cube = at.cube;
+  base.unit = at.pe;
+  base.region = Region::tcm;
+  p.base = base.encode();
+  return p;
+}
+
+}  // namespace
+
+Pe::Pe(const sc_core::sc_module_name& name, const PeParams& params, const PeLocation& location)
+    : Component(name, params.core.freq_ghz),
+      noc_in("noc_in"),
+      ipcq("ipcq", params.ipcq),
+      core("core", params.core, location, ipcq),
+      mmu("mmu", mmu_params(params.mmu, location)),
+      tcm("tcm", tcm_params(params.tcm, location)),
+      to_tcm_("to_tcm") {
+  noc_in.register_b_transport(this, &Pe::b_transport);
+  noc_in.register_get_direct_mem_ptr(this, &Pe::get_direct_mem_ptr);
+  core.out.bind(mmu.in);
+  ipcq.out.bind(mmu.in);
+  mmu.local.bind(tcm.target);
+  to_tcm_.bind(tcm.target);
+}
+
+void Pe::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
+  const PhysAddr a = PhysAddr::decode(p.get_address());
+  if (a.region == Region::tcm) {
+    to_tcm_.transport(0, p, delay);
+  } else if (a.region != Region::mmio) {
+    p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  } else if (a.offset >= kIpcqDataOffset) {
+    ipcq.receive(a.offset, p, delay);
+  } else if (const ControlMessage* message = control_of(p)) {
+    control(*message, p);
+  } else {
+    p.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+  }
+}
+
+bool Pe::get_direct_mem_ptr(int, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi) {
+  if (PhysAddr::decode(p.get_address()).region != Region::tcm) return false;
+  return to_tcm_.get_direct_mem_ptr(0, p, dmi);
+}
+
+void Pe::control(const ControlMessage& message, tlm::tlm_generic_payload& p) {
+  const PeLocation& at = location();
+  std::visit(Overloaded{
+                 [&](const MmuMap& m) { mmu.map(m.entries); },
+                 [&](const MmuUnmap& m) { mmu.unmap(m.entries); },
+                 [&](const IpcqInit& m) {
+                   for (const IpcqRankEntry& entry : m.ranks) {
+                     if (entry.pe == at.pe) ipcq.init(entry);
+                   }
+                 },
+                 [&](const KernelLaunch& m) {
+                   core.launch(message.request_id, m.kernel, m.program,
+                               PhysAddr::mmio(at.sip, at.cube, kMcpuUnit).encode());
+                 },
+                 [&](const auto&) {
+                   fail("a PE does not take {} messages", message.kind());
+                 },
+             },
+             message.body);
+  p.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+}  // namespace kb::models

@@ -1,0 +1,45 @@
+#pragma once
+// A processing element: core, MMU, TCM and IPCQ, with one port on the cube's NoC.
+//
+//   core ──> MMU ──> own TCM                      (local accesses skip the NoC)
+//   IPCQ ──┘     └─> NoC (cube router)            (everything else)
+//   NoC ──> PE endpoint: TCM region -> TCM (remote access)
+//                        MMIO region -> control messages / IPCQ entries and credits
+
+#include "models/memory/memory.h"
+#include "models/pe/pe_core.h"
+#include "models/pe/pe_ipcq.h"
+#include "models/pe/pe_mmu.h"
+
+namespace kb::models {
+
+struct PeParams {
+  PeCoreParams core;
+  PeMmuParams mmu;  // its sip/cube/pe come from the location
+  PeIpcqParams ipcq;
+  MemoryParams tcm;  // its base comes from the location
+};
+
+class Pe : public Component {
+ public:
+  Pe(const sc_core::sc_module_name& name, const PeParams& params, const PeLocation& location);
+
+  tlm_utils::multi_passthrough_target_socket<Pe> noc_in;  // from the cube router
+  InitiatorPort& noc_out() { return mmu.fabric; }          // to the cube router
+
+  PeIpcq ipcq;
+  PeCore core;
+  PeMmu mmu;
+  Memory tcm;
+
+  const PeLocation& location() const { return core.location(); }
+
+ private:
+  void b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+  bool get_direct_mem_ptr(int, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi);
+  void control(const ControlMessage& message, tlm::tlm_generic_payload& p);
+
+  InitiatorPort to_tcm_;
+};
+
+}  // namespace kb::models

@@ -1,0 +1,60 @@
+#pragma once
+// A PE's core: runs kernel programs, one at a time, each in a process of its own spawned
+// at launch (an idle PE costs no thread). It implements PeServices for the kernel: loads
+// and stores go through the PE's MMU, compute advances local time, and local time runs
+// ahead of simulated time up to the global quantum (temporal decoupling).
+
+#include "models/common/component.h"
+#include "models/common/initiator_port.h"
+#include "models/pe/pe_ipcq.h"
+#include "models/protocol/kernel_program.h"
+#include "models/protocol/transaction.h"
+
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+namespace kb::models {
+
+struct PeCoreParams {
+  double freq_ghz = 1.0;
+  bool timing_only = false;
+  int stack_bytes = 1 << 20;  // for each kernel process
+};
+
+class PeCore : public Component, public PeServices {
+ public:
+  PeCore(const sc_core::sc_module_name& name, const PeCoreParams& params,
+         const PeLocation& location, PeIpcq& ipcq);
+
+  InitiatorPort out;  // into the MMU
+
+  // Starts `program`; when it returns, a PeDone for `request_id` goes to `reply_to`.
+  void launch(std::uint64_t request_id, const std::string& kernel,
+              std::shared_ptr<const KernelProgram> program, std::uint64_t reply_to);
+  bool busy() const { return busy_; }
+
+  // PeServices
+  const PeLocation& location() const override { return location_; }
+  bool timing_only() const override { return p_.timing_only; }
+  void read(std::uint64_t va, void* dst, std::uint64_t nbytes) override;
+  void write(std::uint64_t va, const void* src, std::uint64_t nbytes) override;
+  void compute(std::uint64_t cycles) override;
+  void ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes) override;
+  void ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes) override;
+  Picoseconds local_time_ps() const override { return to_ps(qk_.get_current_time()); }
+
+ private:
+  void access(tlm::tlm_command command, std::uint64_t address, unsigned char* data,
+              std::uint64_t nbytes, bool physical);
+  void run(std::uint64_t request_id, std::shared_ptr<const KernelProgram> program,
+           std::uint64_t reply_to);
+
+  PeCoreParams p_;
+  PeLocation location_;
+  PeIpcq& ipcq_;
+  tlm_utils::tlm_quantumkeeper qk_;
+  Transaction txn_;
+  std::string running_;  // "sip0.cube1.pe2 running 'gemm'", for fault messages
+  bool busy_ = false;
+};
+
+}  // namespace kb::models

@@ -1,0 +1,126 @@
+#include "models/pe/pe_mmu.h"
+
+#include "models/protocol/transaction.h"
+
+#include <algorithm>
+
+namespace kb::models {
+
+PeMmu::PeMmu(const sc_core::sc_module_name& name, const PeMmuParams& params)
+    : Component(name, params.freq_ghz), in("in"), local("local"), fabric("fabric"), p_(params) {
+  in.register_b_transport(this, &PeMmu::b_transport);
+  tlb_.reserve(params.tlb_entries);
+}
+
+void PeMmu::map(const std::vector<MapEntry>& entries) {
+  for (const MapEntry& e : entries) {
+    if (e.size == 0) fail("MmuMap of 0 bytes at VA 0x{:x}", e.va);
+    auto next = table_.lower_bound(e.va);
+    const bool overlaps_next = next != table_.end() && next->first < e.va + e.size;
+    const bool overlaps_prev = next != table_.begin() && std::prev(next)->second.end > e.va;
+    if (overlaps_next || overlaps_prev) {
+      fail("MmuMap of VA 0x{:x} ({} bytes) overlaps an existing mapping", e.va, e.size);
+    }
+    table_.emplace_hint(next, e.va, Mapping{e.va + e.size, e.pa});
+  }
+}
+
+void PeMmu::unmap(const std::vector<UnmapEntry>& entries) {
+  for (const UnmapEntry& e : entries) {
+    const auto it = table_.find(e.va);
+    if (it == table_.end() || it->second.end != e.va + e.size) {
+      fail("MmuUnmap of VA 0x{:x} ({} bytes) does not match a mapping", e.va, e.size);
+    }
+    table_.erase(it);
+    const std::uint64_t first = e.va / p_.page_size;
+    const std::uint64_t last = (e.va + e.size - 1) / p_.page_size;
+    tlb_.erase(std::remove_if(tlb_.begin(), tlb_.end(),
+                              [&](std::uint64_t page) { return page >= first && page <= last; }),
+               tlb_.end());
+  }
+}
+
+std::optional<std::uint64_t> PeMmu::translate(std::uint64_t va) const {
+  auto it = table_.upper_bound(va);
+  if (it == table_.begin()) return std::nullopt;
+  --it;
+  if (va >= it->second.end) return std::nullopt;
+  return it->second.pa + (va - it->first);
+}
+
+Picoseconds PeMmu::lookup_cost(std::uint64_t va, std::uint64_t nbytes) {
+  std::uint64_t cost_cycles = 0;
+  const std::uint64_t last = (va + nbytes - 1) / p_.page_size;
+  for (std::uint64_t page = va / p_.page_size; page <= last; ++page) {
+    const auto hit = std::find(tlb_.begin(), tlb_.end(), page);
+    if (hit != tlb_.end()) {
+      ++hits_;
+      cost_cycles += p_.tlb_hit_cycles;
+      std::rotate(hit, hit + 1, tlb_.end());  // most recently used goes last
+    } else {
+      ++misses_;
+      cost_cycles += p_.walk_cycles;
+      if (tlb_.size() == p_.tlb_entries) tlb_.erase(tlb_.begin());
+      tlb_.push_back(page);
+    }
+  }
+  return cycles(cost_cycles);
+}
+
+void PeMmu::fault(const tlm::tlm_generic_payload& p, std::uint64_t va) const {
+  const auto* t = p.get_extension<TransferExtension>();
+  fail("MMU fault: {} access to unmapped VA 0x{:x} ({} bytes at 0x{:x}){}",
+       p.is_read() ? "read" : "write", va, p.get_data_length(), p.get_address(),
+       t != nullptr && t->initiator != nullptr ? " by " + *t->initiator : std::string());
+}
+
+// Sends a physical access to the TCM next door or into the NoC.
+void PeMmu::forward(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
+  const PhysAddr a = PhysAddr::decode(p.get_address());
+  const bool own_tcm = !a.is_host() && a.region == Region::tcm && a.sip == p_.sip &&
+                       a.cube == p_.cube && a.unit == p_.pe;
+  (own_tcm ? local : fabric).transport(0, p, delay);
+}
+
+void PeMmu::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
+  TransferExtension& t = transfer_of(p);
+  if (t.physical) {
+    forward(p, delay);
+    return;
+  }
+  const std::uint64_t va = p.get_address();
+  const std::uint64_t length = p.get_data_length();
+  delay += from_ps(lookup_cost(va, length));
+  unsigned char* const data = p.get_data_ptr();
+
+  // One transfer per mapping the access touches, all issued at the same time.
+  const Picoseconds now = now_ps();
+  Picoseconds done = 0;
+  tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
+  for (std::uint64_t offset = 0; offset < length && status == tlm::TLM_OK_RESPONSE;) {
+    auto it = table_.upper_bound(va + offset);
+    if (it == table_.begin() || va + offset >= std::prev(it)->second.end) fault(p, va + offset);
+    --it;
+    const std::uint64_t chunk = std::min(length - offset, it->second.end - (va + offset));
+    p.set_address(it->second.pa + (va + offset - it->first));
+    p.set_data_ptr(data + offset);
+    p.set_data_length(static_cast<unsigned>(chunk));
+    p.set_streaming_width(static_cast<unsigned>(chunk));
+    p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    t.tail_ps = 0;
+    sc_core::sc_time d = delay;
+    forward(p, d);
+    done = std::max(done, now + to_ps(d) + t.tail_ps);
+    status = p.get_response_status();
+    offset += chunk;
+  }
+  p.set_address(va);
+  p.set_data_ptr(data);
+  p.set_data_length(static_cast<unsigned>(length));
+  p.set_streaming_width(static_cast<unsigned>(length));
+  p.set_response_status(status);
+  t.tail_ps = 0;
+  delay = from_ps(done - now);
+}
+
+}  // namespace kb::models

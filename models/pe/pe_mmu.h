@@ -1,0 +1,73 @@
+#pragma once
+// A PE's MMU: translates the core's virtual addresses through a page table filled by
+// MmuMap and emptied by MmuUnmap, with a TLB that makes repeated use of a page cheap.
+//
+// - Mappings are (va, pa, size) ranges; a shard of a tensor need not start on a page.
+// - Timing: every page an access touches is looked up in the TLB (LRU, tlb_entries):
+//   a hit costs tlb_hit_cycles, a miss walk_cycles and fills the entry.
+// - An access that spans several mappings is split into one transfer per mapping, issued
+//   together; it completes when the last one does.
+// - Physical accesses (control traffic, IPCQ) pass through untranslated.
+// - The translated access goes straight to the PE's own TCM when it targets it, and into
+//   the cube's NoC otherwise.
+// - An access to an unmapped address is a fault naming the PE, the address and the kernel.
+
+#include "models/common/component.h"
+#include "models/common/initiator_port.h"
+#include "models/protocol/messages.h"
+#include "models/protocol/phys_addr.h"
+
+#include <tlm_utils/multi_passthrough_target_socket.h>
+
+#include <map>
+#include <optional>
+
+namespace kb::models {
+
+struct PeMmuParams {
+  std::uint32_t sip = 0;
+  std::uint32_t cube = 0;
+  std::uint32_t pe = 0;
+  double freq_ghz = 1.0;
+  std::uint64_t page_size = 4096;
+  std::uint64_t tlb_entries = 64;
+  std::uint64_t tlb_hit_cycles = 1;
+  std::uint64_t walk_cycles = 100;
+};
+
+class PeMmu : public Component {
+ public:
+  PeMmu(const sc_core::sc_module_name& name, const PeMmuParams& params);
+
+  tlm_utils::multi_passthrough_target_socket<PeMmu> in;  // from the core and the IPCQ
+  InitiatorPort local;                                   // to this PE's TCM
+  InitiatorPort fabric;                                  // to the cube router
+
+  void map(const std::vector<MapEntry>& entries);
+  void unmap(const std::vector<UnmapEntry>& entries);
+
+  // The physical address of `va`, or nullopt when unmapped (no timing, no TLB change).
+  std::optional<std::uint64_t> translate(std::uint64_t va) const;
+  std::size_t mappings() const { return table_.size(); }
+  std::uint64_t tlb_hits() const { return hits_; }
+  std::uint64_t tlb_misses() const { return misses_; }
+
+ private:
+  struct Mapping {
+    std::uint64_t end;  // exclusive
+    std::uint64_t pa;
+  };
+
+  void b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+  void forward(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+  Picoseconds lookup_cost(std::uint64_t va, std::uint64_t nbytes);
+  [[noreturn]] void fault(const tlm::tlm_generic_payload& p, std::uint64_t va) const;
+
+  PeMmuParams p_;
+  std::map<std::uint64_t, Mapping> table_;  // va start -> mapping
+  std::vector<std::uint64_t> tlb_;          // virtual page numbers, most recent last
+  std::uint64_t hits_ = 0;
+  std::uint64_t misses_ = 0;
+};
+
+}  // namespace kb::models

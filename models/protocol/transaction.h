@@ -1,0 +1,79 @@
+#pragma once
+// One TLM-2.0 generic payload with the project's extensions attached for its lifetime.
+// b_transport never yields in this model (targets annotate delay, they never wait()), so
+// an initiator can reuse one Transaction for every call it makes: no allocation per
+// transaction.
+
+#include "models/common/sim_time.h"
+#include "models/protocol/messages.h"
+
+#include <tlm>
+
+#include <memory>
+#include <vector>
+
+namespace kb::models {
+
+// Timing and routing side-band of a transfer.
+struct TransferExtension : tlm::tlm_extension<TransferExtension> {
+  // How far the tail of the data trails its head: the largest occupancy met so far on the
+  // data's path. Cut-through: a transfer ends one tail lag after its head arrives.
+  Picoseconds tail_ps = 0;
+  // Payload bytes are not moved (timing-only runs); timing is unchanged.
+  bool timing_only = false;
+  // A write that zero-fills its range; the data pointer is not read (M_CPU zero pattern).
+  bool zero_fill = false;
+  // The address is physical: the MMU passes it through untranslated.
+  bool physical = false;
+  // When the data had left the initiator: the end of the first booking on its path
+  // (0 until one is made). A posted write lets its initiator go on from here.
+  Picoseconds injected_ps = 0;
+  // Who issued the access, for fault messages ("sip0.cube1.pe2 running 'gemm'").
+  const std::string* initiator = nullptr;
+
+  tlm::tlm_extension_base* clone() const override { return new TransferExtension(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override {
+    *this = static_cast<const TransferExtension&>(other);
+  }
+};
+
+// A control message (or completion) carried by a write to an MMIO endpoint.
+struct ControlExtension : tlm::tlm_extension<ControlExtension> {
+  std::shared_ptr<const ControlMessage> message;
+
+  tlm::tlm_extension_base* clone() const override { return new ControlExtension(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override {
+    *this = static_cast<const ControlExtension&>(other);
+  }
+};
+
+class Transaction {
+ public:
+  Transaction();
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  // Prepares a read or write of `length` bytes at `address` from/to `data`.
+  tlm::tlm_generic_payload& access(tlm::tlm_command command, std::uint64_t address,
+                                   unsigned char* data, std::uint64_t length);
+  // Prepares a control write of `message` to the MMIO endpoint at `address`.
+  tlm::tlm_generic_payload& control(std::uint64_t address,
+                                    std::shared_ptr<const ControlMessage> message);
+
+  tlm::tlm_generic_payload& payload() { return payload_; }
+  TransferExtension& transfer() { return transfer_; }
+
+ private:
+  tlm::tlm_generic_payload payload_;
+  TransferExtension transfer_;
+  ControlExtension control_;
+  std::vector<unsigned char> wire_;  // stands for a control message's bytes on the wire
+};
+
+TransferExtension& transfer_of(tlm::tlm_generic_payload& payload);
+// The control message of a payload, or nullptr for a plain memory access.
+const ControlMessage* control_of(const tlm::tlm_generic_payload& payload);
+std::shared_ptr<const ControlMessage> shared_control_of(const tlm::tlm_generic_payload& payload);
+
+}  // namespace kb::models

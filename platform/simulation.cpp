@@ -1,0 +1,53 @@
+#include "platform/simulation.h"
+
+#include "models/common/simulation_error.h"
+
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include <fstream>
+#include <string>
+
+namespace kb::platform {
+
+namespace {
+std::uint64_t count_objects(const std::vector<sc_core::sc_object*>& objects) {
+  std::uint64_t n = 0;
+  for (const sc_core::sc_object* o : objects) n += 1 + count_objects(o->get_child_objects());
+  return n;
+}
+}  // namespace
+
+std::uint64_t peak_rss_bytes() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+
+Simulation::Simulation(const Topology& topology, const RunOptions& options)
+    : topology_(topology) {
+  const auto start = std::chrono::steady_clock::now();
+  models::set_time_resolution();
+  const models::MachineParams params = machine_params(topology, options);
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(
+      models::from_ps(models::ns_to_ps(params.quantum_ns)));
+  system_ = std::make_unique<models::System>("system", params);
+  elaboration_.wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  elaboration_.peak_rss_bytes = peak_rss_bytes();
+  elaboration_.modules = count_objects(sc_core::sc_get_top_level_objects());
+  elaboration_.pes = static_cast<std::uint64_t>(topology.world_size());
+}
+
+void Simulation::run(sc_core::sc_time limit) {
+  models::clear_simulation_failure();
+  if (limit == sc_core::SC_ZERO_TIME) {
+    sc_core::sc_start();
+  } else {
+    sc_core::sc_start(limit);
+  }
+  if (const auto& failure = models::simulation_failure()) throw models::SimulationError(*failure);
+}
+
+}  // namespace kb::platform

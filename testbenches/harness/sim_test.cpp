@@ -1,0 +1,34 @@
+#include "testbenches/harness/sim_test.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+
+namespace kb::test {
+
+platform::Topology config(const std::string& name, const platform::Overrides& overrides) {
+  const char* dir = std::getenv("KB_SOURCE_DIR");
+  BOOST_REQUIRE_MESSAGE(dir != nullptr, "KB_SOURCE_DIR must point at the source tree");
+  return platform::load_topology_file(std::string(dir) + "/configs/" + name, overrides);
+}
+
+Driver::Driver(const sc_core::sc_module_name& name, std::function<void()> body)
+    : sc_core::sc_module(name), body_(std::move(body)) {
+  SC_THREAD(main);
+}
+
+void Driver::main() {
+  models::run_guarded([this] {
+    body_();
+    finished_ = true;
+  });
+}
+
+void run_to_end(Driver& driver) {
+  models::clear_simulation_failure();
+  sc_core::sc_start();
+  if (const auto& failure = models::simulation_failure()) BOOST_FAIL(*failure);
+  BOOST_REQUIRE_MESSAGE(driver.finished(), "the test body did not finish (deadlock?)");
+}
+
+}  // namespace kb::test

@@ -1,0 +1,33 @@
+#pragma once
+// Helpers for test cases that elaborate and simulate (one case per process, DESIGN §10).
+
+#include "models/common/simulation_error.h"
+#include "platform/simulation.h"
+#include "platform/topology/loader.h"
+
+#include <functional>
+#include <string>
+
+namespace kb::test {
+
+// configs/NAME from the source tree (KB_SOURCE_DIR), with overrides.
+platform::Topology config(const std::string& name, const platform::Overrides& overrides = {});
+
+// Runs `body` as an SC_THREAD once the simulation starts. Create before sc_start().
+class Driver : public sc_core::sc_module {
+ public:
+  Driver(const sc_core::sc_module_name& name, std::function<void()> body);
+  SC_HAS_PROCESS(Driver);
+  bool finished() const { return finished_; }
+
+ private:
+  void main();
+  std::function<void()> body_;
+  bool finished_ = false;
+};
+
+// Runs the simulation to the end; fails the test with the model's message on a fault,
+// and when the driver did not finish.
+void run_to_end(Driver& driver);
+
+}  // namespace kb::test

@@ -1,0 +1,194 @@
+// Memory targets, the contention rule and the TLM protocol checks.
+#include "models/common/resource.h"
+#include "models/memory/memory.h"
+#include "testbenches/harness/sim_test.h"
+#include "testbenches/harness/test_initiator.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include <cstring>
+
+using namespace kb::models;
+using kb::test::TestInitiator;
+
+namespace {
+
+// 150 GB/s: 1000 / 150 ps per byte, rounded up per transfer.
+Picoseconds hbm_occupancy(std::uint64_t bytes) { return (bytes * 1000 + 149) / 150; }
+
+MemoryParams hbm_params() {
+  PhysAddr base;
+  base.sip = 1;
+  base.cube = 2;
+  base.unit = 3;
+  MemoryParams p;
+  p.base = base.encode();
+  p.size = 1 << 20;
+  p.latency_ns = 100;
+  p.bw_gbps = 150;
+  return p;
+}
+
+// One memory and two initiators bound to it.
+struct Bench {
+  Bench() : memory("hbm", hbm_params()), a("a"), b("b") {
+    set_time_resolution();
+    a.out.bind(memory.target);
+    b.out.bind(memory.target);
+  }
+  std::uint64_t at(std::uint64_t offset) const { return memory.base() + offset; }
+  Memory memory;
+  TestInitiator a;
+  TestInitiator b;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(read_takes_latency_plus_bytes_over_bandwidth) {
+  Bench bench;
+  kb::test::Driver driver("driver", [&] {
+    std::vector<unsigned char> buffer(4096);
+    BOOST_TEST(bench.a.access(tlm::TLM_READ_COMMAND, bench.at(0), buffer.data(), 4096) ==
+               100'000 + hbm_occupancy(4096));
+    BOOST_TEST(hbm_occupancy(4096) == 27307u);
+    // Later, alone again: the same cost.
+    sc_core::wait(1, sc_core::SC_US);
+    BOOST_TEST(bench.a.access(tlm::TLM_WRITE_COMMAND, bench.at(64), buffer.data(), 1000) ==
+               100'000 + hbm_occupancy(1000));
+  });
+  kb::test::run_to_end(driver);
+}
+
+BOOST_AUTO_TEST_CASE(second_initiator_waits_exactly_the_first_ones_occupancy) {
+  Bench bench;
+  kb::test::Driver driver("driver", [&] {
+    std::vector<unsigned char> buffer(8192);
+    const Picoseconds first = bench.a.access(tlm::TLM_WRITE_COMMAND, bench.at(0), buffer.data(), 8192);
+    const Picoseconds second = bench.b.access(tlm::TLM_WRITE_COMMAND, bench.at(8192), buffer.data(), 8192);
+    BOOST_TEST(first == 100'000 + hbm_occupancy(8192));
+    BOOST_TEST(second - first == hbm_occupancy(8192));
+    BOOST_TEST(bench.memory.port().stats().queued_ps == hbm_occupancy(8192));
+    BOOST_TEST(bench.memory.port().stats().bytes == 16384u);
+  });
+  kb::test::run_to_end(driver);
+}
+
+BOOST_AUTO_TEST_CASE(a_request_from_the_past_fills_an_idle_gap) {
+  // ADR 0003: initiator A, ahead in local time, books [50 ns, 50 ns + occ); B then asks
+  // for 10 ns. B fits before A's booking and is not delayed; a request that does not fit
+  // the gap waits until A's booking ends.
+  set_time_resolution();
+  kb::test::Driver driver("driver", [] {
+    Resource port(100.0);  // 10 ps per byte
+    BOOST_TEST(port.reserve(50'000, 1000) == 50'000u);     // [50 ns, 60 ns)
+    BOOST_TEST(port.reserve(10'000, 1000) == 10'000u);     // [10 ns, 20 ns): in the gap
+    BOOST_TEST(port.reserve(15'000, 3500) == 60'000u);     // 35 ns from 20 ns would overlap
+                                                           // A's booking: after it instead
+    BOOST_TEST(port.reserve(20'000, 3000) == 20'000u);     // [20 ns, 50 ns) fits exactly
+    BOOST_TEST(port.stats().queued_ps == 45'000u);
+  });
+  kb::test::run_to_end(driver);
+}
+
+BOOST_AUTO_TEST_CASE(sparse_storage_reads_zero_and_allocates_on_write) {
+  Bench bench;
+  kb::test::Driver driver("driver", [&] {
+    std::vector<unsigned char> out(10000, 0xAA);
+    bench.a.access(tlm::TLM_READ_COMMAND, bench.at(5000), out.data(), out.size());
+    BOOST_TEST(std::all_of(out.begin(), out.end(), [](unsigned char c) { return c == 0; }));
+    BOOST_TEST(bench.memory.storage().resident_bytes() == 0u);
+    std::vector<unsigned char> zeros(8192, 0);
+    bench.a.access(tlm::TLM_WRITE_COMMAND, bench.at(0), zeros.data(), zeros.size());
+    BOOST_TEST(bench.memory.storage().resident_bytes() == 0u);
+    std::vector<unsigned char> data(6000);
+    for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<unsigned char>(i * 7 + 1);
+    bench.a.access(tlm::TLM_WRITE_COMMAND, bench.at(4000), data.data(), data.size());
+    BOOST_TEST(bench.memory.storage().resident_bytes() == 3u * 4096u);  // pages 0, 1, 2
+    std::vector<unsigned char> back(6000);
+    bench.b.access(tlm::TLM_READ_COMMAND, bench.at(4000), back.data(), back.size());
+    BOOST_TEST(back == data);
+  });
+  kb::test::run_to_end(driver);
+}
+
+BOOST_AUTO_TEST_CASE(byte_enables_and_ranges_are_honoured) {
+  Bench bench;
+  kb::test::Driver driver("driver", [&] {
+    std::vector<unsigned char> ones(8, 0xFF);
+    bench.a.access(tlm::TLM_WRITE_COMMAND, bench.at(0), ones.data(), 8);
+    std::vector<unsigned char> data(8, 0x11);
+    unsigned char enables[2] = {TLM_BYTE_ENABLED, TLM_BYTE_DISABLED};
+    tlm::tlm_generic_payload& p =
+        bench.a.txn.access(tlm::TLM_WRITE_COMMAND, bench.at(0), data.data(), 8);
+    p.set_byte_enable_ptr(enables);
+    p.set_byte_enable_length(2);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    bench.a.out.transport(0, p, delay);
+    BOOST_TEST(p.is_response_ok());
+    std::vector<unsigned char> back(8);
+    bench.a.access(tlm::TLM_READ_COMMAND, bench.at(0), back.data(), 8);
+    BOOST_TEST(back == (std::vector<unsigned char>{0x11, 0xFF, 0x11, 0xFF, 0x11, 0xFF, 0x11, 0xFF}));
+
+    tlm::tlm_response_status status;
+    bench.a.access(tlm::TLM_READ_COMMAND, bench.at((1 << 20) - 4), back.data(), 8, 0, &status);
+    BOOST_TEST(status == tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    bench.a.access(tlm::TLM_READ_COMMAND, bench.memory.base() - 8, back.data(), 8, 0, &status);
+    BOOST_TEST(status == tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  });
+  kb::test::run_to_end(driver);
+}
+
+BOOST_AUTO_TEST_CASE(dmi_grants_the_page_with_the_memory_latency) {
+  Bench bench;
+  kb::test::Driver driver("driver", [&] {
+    std::vector<unsigned char> data{1, 2, 3, 4};
+    bench.a.access(tlm::TLM_WRITE_COMMAND, bench.at(4096 + 10), data.data(), 4);
+    tlm::tlm_generic_payload& p =
+        bench.a.txn.access(tlm::TLM_READ_COMMAND, bench.at(4096 + 12), data.data(), 1);
+    tlm::tlm_dmi dmi;
+    BOOST_REQUIRE(bench.a.out.get_direct_mem_ptr(0, p, dmi));
+    BOOST_TEST(dmi.get_start_address() == bench.at(4096));
+    BOOST_TEST(dmi.get_end_address() == bench.at(8191));
+    BOOST_TEST(dmi.get_read_latency() == sc_core::sc_time(100, sc_core::SC_NS));
+    BOOST_TEST(dmi.get_dmi_ptr()[10] == 1);
+    BOOST_TEST(dmi.get_dmi_ptr()[13] == 4);
+    tlm::tlm_generic_payload& outside =
+        bench.a.txn.access(tlm::TLM_READ_COMMAND, bench.memory.base() + (2 << 20), data.data(), 1);
+    BOOST_TEST(!bench.a.out.get_direct_mem_ptr(0, outside, dmi));
+  });
+  kb::test::run_to_end(driver);
+}
+
+BOOST_AUTO_TEST_CASE(protocol_checker_catches_each_violation) {
+  set_time_resolution();
+  tlm::tlm_generic_payload p;
+  unsigned char byte = 0;
+  p.set_data_ptr(&byte);
+  p.set_data_length(1);
+  p.set_streaming_width(1);
+  p.set_command(tlm::TLM_READ_COMMAND);
+  p.set_response_status(tlm::TLM_OK_RESPONSE);
+  BOOST_CHECK_THROW(ProtocolChecker::before("s", p), std::logic_error);  // status preset
+  p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  BOOST_CHECK_NO_THROW(ProtocolChecker::before("s", p));
+  p.set_streaming_width(2);
+  BOOST_CHECK_THROW(ProtocolChecker::before("s", p), std::logic_error);
+  p.set_streaming_width(1);
+  p.set_data_length(0);
+  BOOST_CHECK_THROW(ProtocolChecker::before("s", p), std::logic_error);
+  p.set_data_length(1);
+  const sc_core::sc_time t10(10, sc_core::SC_NS), t5(5, sc_core::SC_NS);
+  BOOST_CHECK_THROW(ProtocolChecker::after("s", p, t5, t10, 0, &byte, 1), std::logic_error);  // incomplete
+  p.set_response_status(tlm::TLM_OK_RESPONSE);
+  BOOST_CHECK_NO_THROW(ProtocolChecker::after("s", p, t5, t10, 0, &byte, 1));
+  BOOST_CHECK_THROW(ProtocolChecker::after("s", p, t10, t5, 0, &byte, 1), std::logic_error);  // delay went back
+  BOOST_CHECK_THROW(ProtocolChecker::after("s", p, t5, t10, 8, &byte, 1), std::logic_error);  // address changed
+  tlm::tlm_dmi dmi;
+  dmi.set_dmi_ptr(&byte);
+  dmi.set_start_address(16);
+  dmi.set_end_address(31);
+  p.set_address(32);
+  BOOST_CHECK_THROW(ProtocolChecker::dmi("s", p, dmi), std::logic_error);
+  p.set_address(20);
+  BOOST_CHECK_NO_THROW(ProtocolChecker::dmi("s", p, dmi));
+}
