@@ -5,10 +5,14 @@
 #include "models/machine_params.h"
 #include "platform/topology/topology.h"
 
+#include <string>
+
 namespace kb::platform {
 
 struct RunOptions {
-  bool timing_only = false;
+  bool timing_only = false;   // skip payload data movement; timing is identical
+  std::string vcd_path;       // empty: no waveform
+  std::string vcd_scope = "*";  // glob over resource paths, e.g. "system.sip0.cube0.*"
 };
 
 models::MachineParams machine_params(const Topology& topology, const RunOptions& options = {});

@@ -33,6 +33,10 @@ Simulation::Simulation(const Topology& topology, const RunOptions& options)
   tlm_utils::tlm_quantumkeeper::set_global_quantum(
       models::from_ps(models::ns_to_ps(params.quantum_ns)));
   system_ = std::make_unique<models::System>("system", params);
+  if (!options.vcd_path.empty()) {
+    tracer_ = std::make_unique<models::ActivityTracer>("activity", options.vcd_path,
+                                                       options.vcd_scope);
+  }
   elaboration_.wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   elaboration_.peak_rss_bytes = peak_rss_bytes();

@@ -3,6 +3,7 @@
 // resolution and the global quantum, measures elaboration, and turns the model's
 // recorded faults into an error for the caller.
 
+#include "models/common/activity_tracer.h"
 #include "models/system/system.h"
 #include "platform/model_params.h"
 
@@ -33,6 +34,7 @@ class Simulation {
  private:
   Topology topology_;
   std::unique_ptr<models::System> system_;
+  std::unique_ptr<models::ActivityTracer> tracer_;
   ElaborationReport elaboration_;
 };
 

@@ -26,6 +26,7 @@ Picoseconds Resource::reserve_for(Picoseconds arrival, Picoseconds occupancy,
   stats_.busy_ps += occupancy;
   stats_.queued_ps += start - arrival;
   stats_.max_pending = std::max<std::uint64_t>(stats_.max_pending, busy_.size());
+  if (observer_ != nullptr) observer_->on_booking(start, start + occupancy);
   return start;
 }
 

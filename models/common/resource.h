@@ -23,6 +23,13 @@ struct ResourceStats {
   std::uint64_t max_pending = 0;     // high-water mark of booked-but-unfinished intervals
 };
 
+// Told of every booking, for activity tracing (VCD). Bookings never start in the past.
+class ResourceObserver {
+ public:
+  virtual ~ResourceObserver() = default;
+  virtual void on_booking(Picoseconds begin, Picoseconds end) = 0;
+};
+
 class Resource {
  public:
   Resource() = default;
@@ -34,6 +41,8 @@ class Resource {
   }
   // The same with an explicit occupancy (for resources that are not byte-driven).
   Picoseconds reserve_for(Picoseconds arrival, Picoseconds occupancy, std::uint64_t bytes);
+
+  void set_observer(ResourceObserver* observer) { observer_ = observer; }
 
   const Bandwidth& bandwidth() const { return bandwidth_; }
   const ResourceStats& stats() const { return stats_; }
@@ -47,6 +56,7 @@ class Resource {
   Bandwidth bandwidth_;
   std::vector<Interval> busy_;  // sorted, disjoint
   ResourceStats stats_;
+  ResourceObserver* observer_ = nullptr;
 };
 
 }  // namespace kb::models

@@ -23,14 +23,14 @@ class StatsRegistry {
  public:
   struct ResourceEntry {
     std::string path;
-    const Resource* resource;
+    Resource* resource;
   };
   struct QueueEntry {
     std::string path;
     const QueueStats* queue;
   };
 
-  void add(std::string path, const Resource& resource) {
+  void add(std::string path, Resource& resource) {
     resources_.push_back({std::move(path), &resource});
   }
   void add(std::string path, const QueueStats& queue) {

@@ -1,16 +1,28 @@
 // kernbench: the command line of KernBench/SC (DESIGN §9).
 
+#include "models/common/simulation_error.h"
+#include "platform/cli/elaborate_command.h"
 #include "platform/cli/exit_codes.h"
 #include "platform/cli/topology_command.h"
 #include "platform/topology/config_error.h"
 
+#include <systemc>
+
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <exception>
 #include <functional>
 
+// libsystemc's main() would print the kernel's banner before our output; ours silences it
+// and enters through sc_elab_and_sim like any SystemC program.
 int main(int argc, char** argv) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  return sc_core::sc_elab_and_sim(argc, argv);
+}
+
+int sc_main(int argc, char** argv) {
   CLI::App app{
       "KernBench/SC: kernel and collective benches on a SystemC model of the AHBM "
       "accelerator",
@@ -19,6 +31,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::function<int()> action;
   kb::cli::add_topology_command(app, action);
+  kb::cli::add_elaborate_command(app, action);
 
   try {
     app.parse(argc, argv);
@@ -31,6 +44,9 @@ int main(int argc, char** argv) {
   } catch (const kb::platform::ConfigError& e) {
     fmt::print(stderr, "{}\n", e.what());
     return kb::cli::kBadUsage;
+  } catch (const kb::models::SimulationError& e) {
+    fmt::print(stderr, "kernbench: simulation error: {}\n", e.what());
+    return kb::cli::kSimulationError;
   } catch (const std::exception& e) {
     fmt::print(stderr, "kernbench: error: {}\n", e.what());
     return kb::cli::kSimulationError;

@@ -1,7 +1,8 @@
 #include "platform/cli/topology_command.h"
 
+#include "platform/address_map.h"
 #include "platform/cli/exit_codes.h"
-#include "platform/topology/loader.h"
+#include "platform/cli/topology_options.h"
 #include "platform/topology/topology_report.h"
 
 #include <fmt/format.h>
@@ -11,28 +12,6 @@
 
 namespace kb::cli {
 
-namespace {
-
-struct TopologyOptions {
-  std::string file;  // empty: the embedded default
-  std::vector<std::string> overrides;
-  bool json = false;
-
-  platform::Topology load() const {
-    return file.empty() ? platform::load_default_topology(overrides)
-                        : platform::load_topology_file(file, overrides);
-  }
-  std::string source() const { return file.empty() ? platform::kDefaultTopologySource : file; }
-};
-
-void add_set_option(CLI::App& cmd, TopologyOptions& options) {
-  cmd.add_option("--set", options.overrides,
-                 "override a key, e.g. --set system.sips.count=8 (repeatable)")
-      ->type_name("KEY.PATH=VALUE");
-}
-
-}  // namespace
-
 void add_topology_command(CLI::App& app, std::function<int()>& action) {
   auto options = std::make_shared<TopologyOptions>();
   CLI::App* topology = app.add_subcommand("topology", "check and inspect machine descriptions");
@@ -40,8 +19,7 @@ void add_topology_command(CLI::App& app, std::function<int()>& action) {
 
   CLI::App* validate = topology->add_subcommand(
       "validate", "check a topology file; exit 0 when valid, 2 with the first error otherwise");
-  validate->add_option("FILE", options->file, "topology YAML file")->required();
-  add_set_option(*validate, *options);
+  options->add_to(*validate, true);
   validate->footer(
       "Example:\n  kernbench topology validate configs/tiny.yaml --set sip.cube_mesh.w=2");
   validate->callback([&action, options] {
@@ -56,16 +34,16 @@ void add_topology_command(CLI::App& app, std::function<int()>& action) {
 
   CLI::App* show = topology->add_subcommand(
       "show", "print the effective configuration (every default filled in) and derived figures");
-  show->add_option("FILE", options->file, "topology YAML file (default: the embedded default)");
-  add_set_option(*show, *options);
-  show->add_flag("--json", options->json, "machine-readable output");
+  options->add_to(*show, false);
+  auto json_flag = std::make_shared<bool>(false);
+  show->add_flag("--json", *json_flag, "machine-readable output");
   show->footer(
       "Examples:\n  kernbench topology show\n"
       "  kernbench topology show configs/topology.yaml --json --set system.sips.count=8");
-  show->callback([&action, options] {
-    action = [options] {
+  show->callback([&action, options, json_flag] {
+    action = [options, json_flag] {
       const platform::Topology t = options->load();
-      if (options->json) {
+      if (*json_flag) {
         auto j = platform::topology_json(t);
         j["file"] = options->source();
         std::cout << j.dump(2) << '\n';
@@ -74,6 +52,17 @@ void add_topology_command(CLI::App& app, std::function<int()>& action) {
                    "derived figures:", platform::derived_summary(t));
         fmt::print("\n# effective configuration:\n{}", platform::effective_yaml(t));
       }
+      return kOk;
+    };
+  });
+
+  CLI::App* addrmap = topology->add_subcommand(
+      "addrmap", "print the physical address map: every memory and MMIO endpoint");
+  options->add_to(*addrmap, false);
+  addrmap->footer("Example:\n  kernbench topology addrmap configs/tiny.yaml");
+  addrmap->callback([&action, options] {
+    action = [options] {
+      std::cout << platform::format_address_map(platform::address_map(options->load()));
       return kOk;
     };
   });

@@ -1,10 +1,15 @@
 // The elaborated machine end to end: routing, mesh latency, MMU, IPCQ, M_CPU, faults.
+#include "platform/address_map.h"
 #include "testbenches/harness/function_program.h"
 #include "testbenches/harness/sim_test.h"
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <map>
+#include <sstream>
 
 using namespace kb::models;
 using kb::platform::Simulation;
@@ -320,4 +325,68 @@ BOOST_AUTO_TEST_CASE(an_unmapped_access_ends_the_run_with_a_clear_fault) {
     BOOST_TEST(message.find("sip0.cube1.pe1 running 'faulty_kernel'") != std::string::npos, message);
   }
   BOOST_TEST(!driver.finished());
+}
+
+BOOST_AUTO_TEST_CASE(vcd_of_a_scoped_run_is_valid_and_shows_activity) {
+  const std::string path = "activity_test.vcd";
+  std::remove(path.c_str());
+  {
+    kb::platform::RunOptions options;
+    options.vcd_path = path;
+    options.vcd_scope = "system.sip0.cube1.*";
+    Simulation sim(kb::test::config("tiny.yaml"), options);
+    System& system = sim.system();
+    Driver driver("driver", [&] {
+      for (std::uint32_t slice = 0; slice < 2; ++slice) {
+        auto data = std::make_shared<std::vector<unsigned char>>(65536, 7);
+        system.host.wait(*system.host.submit(
+            kb::test::message(MemoryWrite{addr(0, 1, Region::hbm, slice, 0), 65536,
+                                          MemoryWrite::Pattern::data, data}),
+            {{0, 1}}));
+      }
+    });
+    kb::test::run_to_end(driver);
+  }  // the tracer closes the file
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string vcd = text.str();
+  BOOST_TEST(vcd.find("hbm0") != std::string::npos);
+  BOOST_TEST(vcd.find("router") != std::string::npos);
+  BOOST_TEST(vcd.find("cube0") == std::string::npos, "out of scope resources were traced");
+  BOOST_TEST(vcd.find("\n#") != std::string::npos, "no value changes");
+  const int status = std::system(("vcd2lxt2 " + path + " /dev/null > vcd2lxt2.log 2>&1").c_str());
+  BOOST_TEST(status == 0, "vcd2lxt2 rejected " << path << " (see vcd2lxt2.log)");
+}
+
+BOOST_AUTO_TEST_CASE(vcd_scope_matching_nothing_is_an_error) {
+  kb::platform::RunOptions options;
+  options.vcd_path = "unused.vcd";
+  options.vcd_scope = "system.nothing.*";
+  BOOST_CHECK_THROW(Simulation(kb::test::config("tiny.yaml"), options), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(address_map_matches_the_elaborated_memories) {
+  const auto topology = kb::test::config("multi_sip.yaml", {"sip.cube_mesh.w=2", "sip.cube_mesh.h=3"});
+  Simulation sim(topology);
+  const auto map = kb::platform::address_map(topology);
+  std::map<std::string, const kb::platform::AddressRange*> by_name;
+  for (const auto& r : map) BOOST_TEST(by_name.emplace(r.name, &r).second, r.name << " twice");
+  std::size_t memories = 0;
+  for (const Target& t : all_targets(sim.system())) {
+    Memory& m = *t.memory;
+    // "system.sip1.cube4.pe3.tcm" -> "sip1.cube4.pe3.tcm"
+    const std::string name = std::string(m.name()).substr(std::string("system.").size());
+    const auto it = by_name.find(name);
+    BOOST_REQUIRE_MESSAGE(it != by_name.end(), name << " is not in the address map");
+    BOOST_TEST(it->second->base.encode() == m.base(), name);
+    BOOST_TEST(it->second->size == m.storage().size(), name);
+    ++memories;
+  }
+  BOOST_TEST(memories == 4u * 6u * (8u + 8u + 1u));
+  // Ranges never overlap.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> spans;
+  for (const auto& r : map) spans.emplace_back(r.base.encode(), r.base.encode() + r.size);
+  std::sort(spans.begin(), spans.end());
+  for (std::size_t i = 1; i < spans.size(); ++i) BOOST_TEST(spans[i - 1].second <= spans[i].first);
 }
