@@ -15,12 +15,7 @@ std::vector<AddressRange> address_map(const Topology& t) {
   std::vector<AddressRange> map;
   auto add = [&](std::string name, std::uint32_t sip, std::uint32_t cube, Region region,
                  std::uint32_t unit, std::uint64_t size) {
-    PhysAddr base;
-    base.sip = sip;
-    base.cube = cube;
-    base.region = region;
-    base.unit = unit;
-    map.push_back({std::move(name), base, size});
+    map.push_back({std::move(name), PhysAddr::of(sip, cube, region, unit), size});
   };
   const auto slices = static_cast<std::uint32_t>(t.cube.memory_map.hbm_slices_per_cube);
   const auto pes = static_cast<std::uint32_t>(t.pes_per_cube());

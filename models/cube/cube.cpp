@@ -26,12 +26,7 @@ MCpuParams mcpu_params(const MachineParams& m, std::uint32_t sip, std::uint32_t 
 
 MemoryParams placed(MemoryParams p, std::uint32_t sip, std::uint32_t cube, Region region,
                     std::uint32_t unit, std::uint64_t size) {
-  PhysAddr base;
-  base.sip = sip;
-  base.cube = cube;
-  base.region = region;
-  base.unit = unit;
-  p.base = base.encode();
+  p.base = PhysAddr::of(sip, cube, region, unit).encode();
   p.size = size;
   return p;
 }

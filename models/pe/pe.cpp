@@ -14,12 +14,7 @@ PeMmuParams mmu_params(PeMmuParams p, const PeLocation& at) {
 }
 
 MemoryParams tcm_params(MemoryParams p, const PeLocation& at) {
-  PhysAddr base;
-  base.sip = at.sip;
-  base.cube = at.cube;
-  base.unit = at.pe;
-  base.region = Region::tcm;
-  p.base = base.encode();
+  p.base = PhysAddr::of(at.sip, at.cube, Region::tcm, at.pe).encode();
   return p;
 }
 

@@ -70,13 +70,13 @@ PhysAddr PhysAddr::host(std::uint64_t offset) {
   return a;
 }
 
-PhysAddr PhysAddr::mmio(std::uint32_t sip, std::uint32_t cube, std::uint32_t unit,
-                        std::uint64_t offset) {
+PhysAddr PhysAddr::of(std::uint32_t sip, std::uint32_t cube, Region region, std::uint32_t unit,
+                      std::uint64_t offset) {
   PhysAddr a;
   a.sip = sip;
   a.cube = cube;
   a.unit = unit;
-  a.region = Region::mmio;
+  a.region = region;
   a.offset = offset;
   return a;
 }

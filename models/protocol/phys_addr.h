@@ -72,9 +72,14 @@ struct PhysAddr {
   // The same address `bytes` further on, staying inside the addressed unit.
   PhysAddr plus(std::uint64_t bytes) const;
 
+  // An address in the system (rack 0).
+  static PhysAddr of(std::uint32_t sip, std::uint32_t cube, Region region, std::uint32_t unit,
+                     std::uint64_t offset = 0);
   static PhysAddr host(std::uint64_t offset = 0);
   static PhysAddr mmio(std::uint32_t sip, std::uint32_t cube, std::uint32_t unit,
-                       std::uint64_t offset = 0);
+                       std::uint64_t offset = 0) {
+    return of(sip, cube, Region::mmio, unit, offset);
+  }
   bool is_host() const { return rack == kHostRack; }
 
   std::string to_string() const;

@@ -32,13 +32,7 @@ PeMemoryAllocator::PeMemoryAllocator(const platform::Topology& topology, PeCoord
            topology.tcm_bytes_per_pe() - topology.tcm_reserved_bytes(), kTcmAlignment) {}
 
 PhysAddr PeMemoryAllocator::address(Region region, std::uint32_t unit, std::uint64_t offset) const {
-  PhysAddr a;
-  a.sip = coord_.sip;
-  a.cube = coord_.cube;
-  a.unit = unit;
-  a.region = region;
-  a.offset = offset;
-  return a;
+  return PhysAddr::of(coord_.sip, coord_.cube, region, unit, offset);
 }
 
 std::uint64_t PeMemoryAllocator::owned_offset(const PhysAddr& a, Region region, std::uint32_t unit,

@@ -17,12 +17,8 @@ namespace {
 Picoseconds hbm_occupancy(std::uint64_t bytes) { return (bytes * 1000 + 149) / 150; }
 
 MemoryParams hbm_params() {
-  PhysAddr base;
-  base.sip = 1;
-  base.cube = 2;
-  base.unit = 3;
   MemoryParams p;
-  p.base = base.encode();
+  p.base = PhysAddr::of(1, 2, Region::hbm, 3).encode();
   p.size = 1 << 20;
   p.latency_ns = 100;
   p.bw_gbps = 150;

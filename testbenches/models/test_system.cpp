@@ -19,13 +19,7 @@ namespace {
 
 std::uint64_t addr(std::uint32_t sip, std::uint32_t cube, Region region, std::uint32_t unit,
                    std::uint64_t offset) {
-  PhysAddr a;
-  a.sip = sip;
-  a.cube = cube;
-  a.region = region;
-  a.unit = unit;
-  a.offset = offset;
-  return a.encode();
+  return PhysAddr::of(sip, cube, region, unit, offset).encode();
 }
 
 // A 64-byte pattern unique to one target.

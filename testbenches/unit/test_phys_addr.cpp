@@ -13,13 +13,8 @@ namespace {
 
 PhysAddr make(std::uint32_t rack, std::uint32_t sip, std::uint32_t cube, std::uint32_t unit,
               Region region, std::uint64_t offset) {
-  PhysAddr a;
+  PhysAddr a = PhysAddr::of(sip, cube, region, unit, offset);
   a.rack = rack;
-  a.sip = sip;
-  a.cube = cube;
-  a.unit = unit;
-  a.region = region;
-  a.offset = offset;
   return a;
 }
 
