@@ -49,6 +49,7 @@ models::MachineParams machine_params(const Topology& t, const RunOptions& option
   m.pe.core.freq_ghz = core.freq_ghz;
   m.pe.core.timing_only = options.timing_only;
   m.pe.mmu.freq_ghz = core.freq_ghz;
+  m.pe.mmu.hbm_slices = m.hbm_slices;
   m.pe.mmu.page_size = t.page_size();
   m.pe.mmu.tlb_entries = static_cast<std::uint64_t>(mmu.tlb_entries);
   m.pe.mmu.tlb_hit_cycles = static_cast<std::uint64_t>(mmu.tlb_hit_cycles);

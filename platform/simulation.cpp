@@ -1,6 +1,9 @@
 #include "platform/simulation.h"
 
 #include "models/common/simulation_error.h"
+#include "models/common/wait_registry.h"
+
+#include <fmt/format.h>
 
 #include <tlm_utils/tlm_quantumkeeper.h>
 
@@ -52,6 +55,14 @@ void Simulation::run(sc_core::sc_time limit) {
     sc_core::sc_start(limit);
   }
   if (const auto& failure = models::simulation_failure()) throw models::SimulationError(*failure);
+  const auto waits = models::current_waits();
+  if (limit == sc_core::SC_ZERO_TIME && !waits.empty()) {
+    std::string report = fmt::format("deadlock: the simulation ran out of events at {} while {} "
+                                     "process(es) still wait:",
+                                     sc_core::sc_time_stamp().to_string(), waits.size());
+    for (const std::string& w : waits) report += "\n  " + w;
+    throw models::SimulationError(report);
+  }
 }
 
 }  // namespace kb::platform

@@ -1,5 +1,6 @@
 #include "models/host/host_interface.h"
 
+#include "models/common/wait_registry.h"
 #include "models/protocol/phys_addr.h"
 
 namespace kb::models {
@@ -37,7 +38,13 @@ std::shared_ptr<HostRequest> HostInterface::submit(std::shared_ptr<ControlMessag
 }
 
 void HostInterface::wait(HostRequest& request) {
-  while (!request.all_delivered_) sc_core::wait(request.delivered_);
+  if (!request.all_delivered_) {
+    const ScopedWait blocked(fmt::format("{} waits for request '{}' ({}, {} of {} cubes done)",
+                                         sc_core::sc_get_current_process_handle().name(),
+                                         request.message().label, request.message().kind(),
+                                         request.completions_.size(), request.targets_.size()));
+    while (!request.all_delivered_) sc_core::wait(request.delivered_);
+  }
   if (request.done_ps_ > now_ps()) sc_core::wait(from_ps(request.done_ps_ - now_ps()));
 }
 

@@ -1,5 +1,6 @@
 #include "models/pe/pe_ipcq.h"
 
+#include "models/common/wait_registry.h"
 #include "models/protocol/phys_addr.h"
 
 #include <algorithm>
@@ -65,7 +66,10 @@ void PeIpcq::catch_up(tlm_utils::tlm_quantumkeeper& qk, Picoseconds at) {
   if (at > local) qk.inc(from_ps(at - local));
 }
 
-void PeIpcq::wait_until(tlm_utils::tlm_quantumkeeper& qk, const std::function<bool()>& ready) {
+void PeIpcq::wait_until(tlm_utils::tlm_quantumkeeper& qk, const std::function<bool()>& ready,
+                        const std::function<std::string()>& what) {
+  if (ready()) return;
+  const ScopedWait blocked(what());
   while (!ready()) {
     qk.sync();
     sc_core::wait(arrived_);
@@ -97,7 +101,10 @@ void PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint64_t nb
                                (static_cast<std::uint64_t>(*rank_) << kIpcqRankShift);
   for (std::uint64_t done = 0; done < nbytes;) {
     const std::uint64_t chunk = std::min(p_.entry_bytes, nbytes - done);
-    wait_until(qk, [&] { return !n.credits.empty(); });
+    wait_until(qk, [&] { return !n.credits.empty(); }, [&] {
+      return fmt::format("{} (rank {}) waits for IPCQ credit from rank {}",
+                         like.initiator ? *like.initiator : name(), *rank_, peer);
+    });
     catch_up(qk, n.credits.front());
     n.credits.pop_front();
     post(target, const_cast<unsigned char*>(src + done), chunk, qk, like);
@@ -111,7 +118,10 @@ void PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
   const std::uint64_t credit_to = n.ipcq_base + kIpcqCreditOffset +
                                   (static_cast<std::uint64_t>(*rank_) << kIpcqRankShift);
   for (std::uint64_t done = 0; done < nbytes;) {
-    wait_until(qk, [&] { return !n.received.empty(); });
+    wait_until(qk, [&] { return !n.received.empty(); }, [&] {
+      return fmt::format("{} (rank {}) waits for IPCQ data from rank {}",
+                         like.initiator ? *like.initiator : name(), *rank_, peer);
+    });
     Entry& e = n.received.front();
     catch_up(qk, e.arrival);
     const std::uint64_t chunk = std::min<std::uint64_t>(e.bytes.size() - e.consumed, nbytes - done);

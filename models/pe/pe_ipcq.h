@@ -65,7 +65,9 @@ class PeIpcq : public Component {
 
   Neighbour& neighbour(std::uint32_t rank, const char* what);
   // Waits (in the caller's thread) until `ready` holds; events at arrival times wake it.
-  void wait_until(tlm_utils::tlm_quantumkeeper& qk, const std::function<bool()>& ready);
+  // `what` says what for, in a deadlock report.
+  void wait_until(tlm_utils::tlm_quantumkeeper& qk, const std::function<bool()>& ready,
+                  const std::function<std::string()>& what);
   // Moves the caller's local time up to `at` if it is earlier.
   static void catch_up(tlm_utils::tlm_quantumkeeper& qk, Picoseconds at);
   void post(std::uint64_t address, unsigned char* data, std::uint64_t nbytes,

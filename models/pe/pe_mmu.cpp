@@ -12,7 +12,27 @@ PeMmu::PeMmu(const sc_core::sc_module_name& name, const PeMmuParams& params)
   tlb_.reserve(params.tlb_entries);
 }
 
-void PeMmu::map(const std::vector<MapEntry>& entries) {
+int PeMmu::distance(std::uint64_t pa) const {
+  const PhysAddr a = PhysAddr::decode(pa);
+  if (a.is_host() || a.sip != p_.sip || a.cube != p_.cube) return 2;
+  const bool own = (a.region == Region::tcm && a.unit == p_.pe) ||
+                   (a.region == Region::hbm && a.unit == p_.pe % p_.hbm_slices);
+  return own ? 0 : 1;
+}
+
+void PeMmu::map(const std::vector<MapEntry>& all) {
+  // Keep, of the replicas of each (va, size), the nearest; ties go to the first listed.
+  std::vector<MapEntry> entries;
+  for (const MapEntry& e : all) {
+    const auto same = std::find_if(entries.begin(), entries.end(), [&](const MapEntry& k) {
+      return k.va == e.va && k.size == e.size;
+    });
+    if (same == entries.end()) {
+      entries.push_back(e);
+    } else if (distance(e.pa) < distance(same->pa)) {
+      *same = e;
+    }
+  }
   for (const MapEntry& e : entries) {
     if (e.size == 0) fail("MmuMap of 0 bytes at VA 0x{:x}", e.va);
     auto next = table_.lower_bound(e.va);
@@ -27,6 +47,11 @@ void PeMmu::map(const std::vector<MapEntry>& entries) {
 
 void PeMmu::unmap(const std::vector<UnmapEntry>& entries) {
   for (const UnmapEntry& e : entries) {
+    // Replicas list the same range more than once (see map()); it goes with the first.
+    const bool repeated = std::any_of(entries.data(), &e, [&](const UnmapEntry& k) {
+      return k.va == e.va && k.size == e.size;
+    });
+    if (repeated) continue;
     const auto it = table_.find(e.va);
     if (it == table_.end() || it->second.end != e.va + e.size) {
       fail("MmuUnmap of VA 0x{:x} ({} bytes) does not match a mapping", e.va, e.size);

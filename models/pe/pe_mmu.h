@@ -3,6 +3,9 @@
 // MmuMap and emptied by MmuUnmap, with a TLB that makes repeated use of a page cheap.
 //
 // - Mappings are (va, pa, size) ranges; a shard of a tensor need not start on a page.
+// - Replicas: when one MmuMap holds several entries for the same (va, size), each PE maps
+//   the one nearest to it: its own memory (its TCM or its HBM slice), else one in its
+//   cube, else the first listed (ADR 0004).
 // - Timing: every page an access touches is looked up in the TLB (LRU, tlb_entries):
 //   a hit costs tlb_hit_cycles, a miss walk_cycles and fills the entry.
 // - An access that spans several mappings is split into one transfer per mapping, issued
@@ -29,6 +32,7 @@ struct PeMmuParams {
   std::uint32_t cube = 0;
   std::uint32_t pe = 0;
   double freq_ghz = 1.0;
+  std::uint32_t hbm_slices = 1;  // to recognise this PE's own slice (pe mod slices)
   std::uint64_t page_size = 4096;
   std::uint64_t tlb_entries = 64;
   std::uint64_t tlb_hit_cycles = 1;
@@ -61,6 +65,7 @@ class PeMmu : public Component {
   void b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
   void forward(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
   Picoseconds lookup_cost(std::uint64_t va, std::uint64_t nbytes);
+  int distance(std::uint64_t pa) const;  // 0 own memory, 1 same cube, 2 elsewhere
   [[noreturn]] void fault(const tlm::tlm_generic_payload& p, std::uint64_t va) const;
 
   PeMmuParams p_;

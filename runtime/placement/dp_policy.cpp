@@ -34,7 +34,15 @@ std::string DPPolicy::to_string() const {
 }
 
 MachineShape MachineShape::of(const platform::Topology& topology) {
-  return {topology.system.sips.count, topology.cubes_per_sip(), topology.pes_per_cube()};
+  return {topology.system.sips.count, topology.cubes_per_sip(), topology.pes_per_cube(), 0};
+}
+
+MachineShape MachineShape::only_sip(std::int64_t sip) const {
+  if (sip < first_sip || sip >= first_sip + sips) {
+    throw PlacementError(fmt::format("SIP {} is outside this machine (SIPs {} to {})", sip,
+                                     first_sip, first_sip + sips - 1));
+  }
+  return {1, cubes_per_sip, pes_per_cube, sip};
 }
 
 namespace {
@@ -87,14 +95,16 @@ Placement resolve_placement(const DPPolicy& policy, const std::vector<std::int64
   placement.cols = shape.empty() ? 1 : static_cast<std::uint64_t>(shape.back());
 
   Level levels[3] = {
-      {"SIP", policy.sip, 0, used_units("num_sips", policy.num_sips, machine.sips, "SIP")},
+      {"SIP", policy.sip, machine.first_sip,
+       used_units("num_sips", policy.num_sips, machine.sips, "SIP")},
       {"cube", policy.cube, 0,
        used_units("num_cubes", policy.num_cubes, machine.cubes_per_sip, "cube")},
       {"PE", policy.pe, 0, used_units("num_pes", policy.num_pes, machine.pes_per_cube, "PE")}};
   if (device_sip && policy.sip == Split::replicate && !policy.num_sips) {
-    if (*device_sip < 0 || *device_sip >= machine.sips) {
-      throw PlacementError(fmt::format("device {} is not a SIP of this machine (it has {})",
-                                       *device_sip, machine.sips));
+    if (*device_sip < machine.first_sip || *device_sip >= machine.first_sip + machine.sips) {
+      throw PlacementError(fmt::format("device {} is not a SIP of this context (SIPs {} to {})",
+                                       *device_sip, machine.first_sip,
+                                       machine.first_sip + machine.sips - 1));
     }
     levels[0].first = *device_sip;
     levels[0].count = 1;

@@ -45,8 +45,11 @@ struct MachineShape {
   std::int64_t sips = 1;
   std::int64_t cubes_per_sip = 1;
   std::int64_t pes_per_cube = 1;
+  std::int64_t first_sip = 0;  // a context bound to one SIP places from there
 
   static MachineShape of(const platform::Topology& topology);
+  // The same machine seen by a context bound to SIP `sip` alone.
+  MachineShape only_sip(std::int64_t sip) const;
 };
 
 struct Shard {

@@ -228,3 +228,17 @@ BOOST_AUTO_TEST_CASE(policy_text_and_parsing) {
   BOOST_TEST(dp.to_string() ==
              "DPPolicy(sip=row_wise, cube=replicate, pe=column_wise, num_cubes=3)");
 }
+
+BOOST_AUTO_TEST_CASE(a_context_bound_to_one_sip_places_there) {
+  const MachineShape all{4, 2, 2};
+  const MachineShape third = all.only_sip(2);
+  const Placement p =
+      resolve_placement(policy(Split::row_wise, Split::column_wise, Split::replicate), {8, 8}, DType::f32, third);
+  BOOST_TEST(p.shards.size() == 4u);
+  for (const Shard& s : p.shards) BOOST_TEST(s.sip == 2u);
+  BOOST_TEST(p.shards.front().global_pe == 8u);
+  BOOST_CHECK_THROW(all.only_sip(4), PlacementError);
+  BOOST_CHECK_THROW(resolve_placement(policy(Split::replicate, Split::replicate, Split::replicate), {8}, DType::f32,
+                                      third, 1),
+                    PlacementError);
+}

@@ -1,0 +1,297 @@
+#include "runtime/context/runtime_context.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+namespace kb::runtime {
+
+using models::CubeTarget;
+using models::MemoryWrite;
+
+namespace {
+
+bool in_thread() {
+  const sc_core::sc_process_handle self = sc_core::sc_get_current_process_handle();
+  return self.valid() && self.proc_kind() == sc_core::SC_THREAD_PROC_;
+}
+
+std::string current_process() {
+  const sc_core::sc_process_handle self = sc_core::sc_get_current_process_handle();
+  return self.valid() ? self.name() : "";
+}
+
+double ns(models::Picoseconds ps) { return static_cast<double>(ps) / 1000.0; }
+
+std::shared_ptr<models::ControlMessage> message(models::MessageBody body, std::string label,
+                                                std::vector<std::uint32_t> pes) {
+  auto m = std::make_shared<models::ControlMessage>();
+  m->label = std::move(label);
+  m->target_pes = std::move(pes);
+  m->body = std::move(body);
+  return m;
+}
+
+}  // namespace
+
+void AhbmNamespace::set_device(std::uint32_t sip) { by_thread_[current_process()] = sip; }
+
+std::optional<std::uint32_t> AhbmNamespace::current_device() const {
+  const auto it = by_thread_.find(current_process());
+  if (it == by_thread_.end()) return std::nullopt;
+  return it->second;
+}
+
+RuntimeContext::RuntimeContext(platform::Simulation& simulation, Device device)
+    : simulation_(simulation),
+      host_(simulation.system().host),
+      topology_(simulation.topology()),
+      machine_(MachineShape::of(topology_)),
+      va_(topology_.page_size()) {
+  if (device.sip) machine_ = machine_.only_sip(*device.sip);
+}
+
+RuntimeContext::~RuntimeContext() {
+  // Freeing sends messages and waits: possible only from a host thread.
+  if (!closed_ && in_thread()) close();
+}
+
+PeMemoryAllocator& RuntimeContext::allocator(const PeCoord& pe) {
+  const std::uint64_t global =
+      (static_cast<std::uint64_t>(pe.sip) * static_cast<std::uint64_t>(machine_.cubes_per_sip) +
+       pe.cube) * static_cast<std::uint64_t>(machine_.pes_per_cube) + pe.pe;
+  auto& slot = allocators_[global];
+  if (!slot) slot = std::make_unique<PeMemoryAllocator>(topology_, pe);
+  return *slot;
+}
+
+std::vector<std::uint32_t> RuntimeContext::all_pes() const {
+  std::vector<std::uint32_t> pes(static_cast<std::size_t>(machine_.pes_per_cube));
+  for (std::uint32_t p = 0; p < pes.size(); ++p) pes[p] = p;
+  return pes;
+}
+
+std::size_t RuntimeContext::live_tensors() const {
+  return static_cast<std::size_t>(std::count_if(
+      tensors_.begin(), tensors_.end(), [](const auto& s) { return !s->freed; }));
+}
+
+Tensor RuntimeContext::zeros(const std::vector<std::int64_t>& shape, DType dtype,
+                             const std::optional<DPPolicy>& dp, const std::string& name) {
+  return create(shape, dtype, dp, name, true);
+}
+
+Tensor RuntimeContext::empty(const std::vector<std::int64_t>& shape, DType dtype,
+                             const std::optional<DPPolicy>& dp, const std::string& name) {
+  return create(shape, dtype, dp, name, false);
+}
+
+Tensor RuntimeContext::create(const std::vector<std::int64_t>& shape, DType dtype,
+                              const std::optional<DPPolicy>& dp, const std::string& name,
+                              bool zero) {
+  if (closed_) throw std::logic_error("tensor creation on a closed context");
+  if (!dp) throw std::invalid_argument("dp=DPPolicy(...) is required for tensor creation");
+  auto state = std::make_shared<Tensor::State>();
+  state->name = name.empty() ? fmt::format("t{}", ++tensor_counter_) : name;
+  state->shape = shape;
+  state->dtype = dtype;
+  state->policy = *dp;
+  const auto device = ahbm.current_device();
+  state->placement = resolve_placement(
+      *dp, shape, dtype, machine_,
+      device ? std::optional<std::int64_t>(*device) : std::nullopt);
+  state->va_base = va_.allocate(state->placement.nbytes());
+  try {
+    for (const Shard& s : state->placement.shards) {
+      DeviceShard shard{s, allocator({s.sip, s.cube, s.pe}).allocate_hbm(s.nbytes)};
+      state->shards.push_back(shard);
+    }
+  } catch (...) {
+    for (const DeviceShard& s : state->shards) allocator({s.sip, s.cube, s.pe}).free_hbm(s.pa, s.nbytes);
+    va_.free(state->va_base, state->placement.nbytes());
+    throw;
+  }
+  tensors_.push_back(state);
+  Tensor tensor(state);
+  map(tensor);
+  if (zero) {
+    for (const DeviceShard& s : tensor.shards()) write_shard(s, tensor, MemoryWrite::Pattern::zero, nullptr);
+  }
+  return tensor;
+}
+
+void RuntimeContext::map(const Tensor& tensor) {
+  const bool per_cube = tensor.policy().cube == Split::replicate;
+  // (sip, cube) groups for cube-replicated tensors, otherwise one group per SIP.
+  std::map<std::pair<std::uint32_t, std::uint32_t>, models::MmuMap> groups;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::set<std::uint32_t>> cubes;
+  for (const DeviceShard& s : tensor.shards()) {
+    const auto key = std::make_pair(s.sip, per_cube ? s.cube : 0U);
+    groups[key].entries.push_back({tensor.va_base() + s.offset_bytes, s.pa.encode(), s.nbytes});
+    cubes[key].insert(s.cube);
+  }
+  for (auto& [key, map] : groups) {
+    std::vector<CubeTarget> targets;
+    for (std::uint32_t c : cubes[key]) targets.push_back({key.first, c});
+    const std::string label = per_cube ? fmt::format("mmu_{}_s{}c{}", tensor.name(), key.first, key.second)
+                                       : fmt::format("mmu_{}_s{}", tensor.name(), key.first);
+    TraceEntry meta{"mmu_map", tensor.name(), key.first,
+                    targets.size() == 1 ? std::optional<std::uint32_t>(targets[0].cube) : std::nullopt,
+                    std::nullopt, 0};
+    wait(submit(message(std::move(map), label, all_pes()), targets, meta));
+  }
+}
+
+void RuntimeContext::write_shard(const DeviceShard& s, const Tensor& tensor,
+                                 MemoryWrite::Pattern pattern,
+                                 std::shared_ptr<const std::vector<unsigned char>> data) {
+  TraceEntry meta{"memory_write", tensor.name(), s.sip, s.cube, s.pe, s.nbytes};
+  wait(submit(message(MemoryWrite{s.pa.encode(), s.nbytes, pattern, std::move(data)},
+                      fmt::format("deploy_{}_pe{}", tensor.name(), s.pe), {s.pe}),
+              {{s.sip, s.cube}}, meta));
+}
+
+void RuntimeContext::copy_(const Tensor& target, const HostTensor& source) {
+  if (target.dtype() != source.dtype() || target.shape() != source.shape()) {
+    throw std::invalid_argument(fmt::format(
+        "copy_ into '{}' ({} {}) from a host tensor of {} {}: shapes and dtypes must match",
+        target.name(), to_string(target.dtype()), shape_text(target.shape()),
+        to_string(source.dtype()), shape_text(source.shape())));
+  }
+  const std::size_t item = itemsize(target.dtype());
+  const std::uint64_t cols = target.placement().cols;
+  for (const DeviceShard& s : target.shards()) {
+    auto block = std::make_shared<std::vector<unsigned char>>(s.nbytes);
+    for (std::uint64_t r = 0; r < s.rows; ++r) {
+      std::memcpy(block->data() + r * s.cols * item,
+                  source.bytes().data() + ((s.row_begin + r) * cols + s.col_begin) * item, s.cols * item);
+    }
+    write_shard(s, target, MemoryWrite::Pattern::data, std::move(block));
+  }
+}
+
+HostTensor RuntimeContext::to_host(const Tensor& tensor) {
+  HostTensor out(tensor.shape(), tensor.dtype());
+  const std::size_t item = itemsize(tensor.dtype());
+  const std::uint64_t cols = tensor.placement().cols;
+  std::set<std::uint64_t> done;
+  for (const DeviceShard& s : tensor.shards()) {
+    if (!done.insert(s.block).second) continue;  // one replica of each block
+    TraceEntry meta{"memory_read", tensor.name(), s.sip, s.cube, s.pe, s.nbytes};
+    Handle h = submit(message(models::MemoryRead{s.pa.encode(), s.nbytes},
+                              fmt::format("read_{}_pe{}", tensor.name(), s.pe), {s.pe}),
+                      {{s.sip, s.cube}}, meta);
+    wait(h);
+    const std::vector<unsigned char>& bytes = *h.request->completions().at(0).data;
+    for (std::uint64_t r = 0; r < s.rows; ++r) {
+      std::memcpy(out.bytes().data() + ((s.row_begin + r) * cols + s.col_begin) * item,
+                  bytes.data() + r * s.cols * item, s.cols * item);
+    }
+  }
+  return out;
+}
+
+void RuntimeContext::free(Tensor& tensor) {
+  Tensor::State& state = tensor.state();  // throws if already freed
+  const bool per_cube = state.policy.cube == Split::replicate;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, models::MmuUnmap> groups;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::set<std::uint32_t>> cubes;
+  for (const DeviceShard& s : state.shards) {
+    const auto key = std::make_pair(s.sip, per_cube ? s.cube : 0U);
+    groups[key].entries.push_back({state.va_base + s.offset_bytes, s.nbytes});
+    cubes[key].insert(s.cube);
+  }
+  for (auto& [key, unmap] : groups) {
+    std::vector<CubeTarget> targets;
+    for (std::uint32_t c : cubes[key]) targets.push_back({key.first, c});
+    TraceEntry meta{"mmu_unmap", state.name, key.first, std::nullopt, std::nullopt, 0};
+    wait(submit(message(std::move(unmap), fmt::format("unmap_{}", state.name), all_pes()), targets, meta));
+  }
+  va_.free(state.va_base, state.placement.nbytes());
+  for (const DeviceShard& s : state.shards) allocator({s.sip, s.cube, s.pe}).free_hbm(s.pa, s.nbytes);
+  state.freed = true;
+}
+
+void RuntimeContext::close() {
+  if (closed_) return;
+  for (const auto& state : tensors_) {
+    if (state->freed) continue;
+    Tensor t(state);
+    free(t);
+  }
+  tensors_.clear();
+  closed_ = true;
+}
+
+Handle RuntimeContext::submit(std::shared_ptr<models::ControlMessage> m,
+                              std::vector<CubeTarget> targets, TraceEntry meta) {
+  Handle h{host_.submit(std::move(m), std::move(targets)), std::move(meta)};
+  handles_.push_back(h);
+  return h;
+}
+
+void RuntimeContext::wait(const Handle& h) {
+  const bool first = !h.request->is_completed();
+  host_.wait(*h.request);
+  if (!first) return;
+  TraceEntry entry = h.meta;
+  entry.submitted_ns = ns(h.request->submitted_ps());
+  models::Picoseconds started = ~0ULL;
+  models::Picoseconds finished = 0;
+  for (const models::Completion& c : h.request->completions()) {
+    started = std::min(started, c.started_ps);
+    finished = std::max(finished, c.finished_ps);
+  }
+  entry.started_ns = ns(started);
+  entry.finished_ns = ns(finished);
+  traces_.push_back(std::move(entry));
+}
+
+bool RuntimeContext::is_completed(const Handle& h) const { return h.request->is_completed(); }
+
+void RuntimeContext::wait_all() {
+  for (std::size_t i = 0; i < handles_.size(); ++i) {
+    if (!is_completed(handles_[i])) wait(handles_[i]);
+  }
+}
+
+std::vector<Handle> RuntimeContext::launch_deferred(const std::string& name, KernelFn kernel,
+                                                    std::vector<LaunchArg> args) {
+  std::set<std::uint32_t> pes;
+  bool every_pe = false;
+  std::map<std::uint32_t, std::set<std::uint32_t>> cubes_by_sip;
+  for (const LaunchArg& arg : args) {
+    const auto* t = std::get_if<Tensor>(&arg.value());
+    if (t == nullptr) continue;
+    every_pe = every_pe || t->on_all_pes(machine_.pes_per_cube);
+    for (const DeviceShard& s : t->shards()) {
+      pes.insert(s.pe);
+      cubes_by_sip[s.sip].insert(s.cube);
+    }
+  }
+  std::vector<std::uint32_t> target_pes = every_pe ? all_pes() : std::vector<std::uint32_t>(pes.begin(), pes.end());
+  if (target_pes.empty()) target_pes = {0};
+  if (cubes_by_sip.empty()) cubes_by_sip[static_cast<std::uint32_t>(machine_.first_sip)] = {0};
+  auto program = std::make_shared<BoundKernel>(name, std::move(kernel), std::move(args), target_pes);
+  std::vector<Handle> pending;
+  for (const auto& [sip, cubes] : cubes_by_sip) {
+    std::vector<CubeTarget> targets;
+    for (std::uint32_t c : cubes) targets.push_back({sip, c});
+    TraceEntry meta{"kernel", name, sip, std::nullopt,
+                    target_pes.size() == 1 ? std::optional<std::uint32_t>(target_pes[0]) : std::nullopt, 0};
+    pending.push_back(submit(message(models::KernelLaunch{name, program},
+                                     fmt::format("{}_sip{}", name, sip), target_pes),
+                             targets, meta));
+  }
+  return pending;
+}
+
+Handle RuntimeContext::launch(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args) {
+  std::vector<Handle> pending = launch_deferred(name, std::move(kernel), std::move(args));
+  for (const Handle& h : pending) wait(h);
+  return pending.back();
+}
+
+}  // namespace kb::runtime

@@ -1,0 +1,132 @@
+#pragma once
+// The host runtime (DESIGN §4, the seed's RuntimeContext): tensors, placement, MMU
+// mapping, memory writes and reads, kernel launches, requests and traces, all as control
+// messages through the simulated machine. Every call that waits must run in a host
+// SC_THREAD (run_host_program); simulated time passes while it waits.
+
+#include "models/host/host_interface.h"
+#include "platform/simulation.h"
+#include "runtime/kernel/bound_kernel.h"
+#include "runtime/memory/pe_memory_allocator.h"
+#include "runtime/memory/virtual_allocator.h"
+#include "runtime/tensor/host_tensor.h"
+
+#include <map>
+#include <optional>
+
+namespace kb::runtime {
+
+// The device a context is bound to: every SIP, or one.
+struct Device {
+  std::optional<std::uint32_t> sip;
+  static Device all() { return {}; }
+  static Device only(std::uint32_t sip_index) { return {sip_index}; }
+};
+
+// A trace entry per waited request (the seed's _traces).
+struct TraceEntry {
+  std::string phase;  // mmu_map, mmu_unmap, memory_write, memory_read, kernel
+  std::string name;   // tensor or kernel name
+  std::uint32_t sip = 0;
+  std::optional<std::uint32_t> cube;  // a single target cube
+  std::optional<std::uint32_t> pe;    // a single target PE
+  std::uint64_t nbytes = 0;
+  double submitted_ns = 0, started_ns = 0, finished_ns = 0;
+};
+
+// A submitted request.
+struct Handle {
+  std::shared_ptr<models::HostRequest> request;
+  TraceEntry meta;
+};
+
+class RuntimeContext;
+
+// Per calling thread device binding (torch.ahbm.set_device / torch.accelerator).
+class AhbmNamespace {
+ public:
+  void set_device(std::uint32_t sip);
+  std::optional<std::uint32_t> current_device() const;
+
+ private:
+  std::map<std::string, std::uint32_t> by_thread_;  // SystemC process name -> SIP
+};
+
+class AcceleratorNamespace {
+ public:
+  explicit AcceleratorNamespace(AhbmNamespace& ahbm) : ahbm_(ahbm) {}
+  void set_device_index(std::uint32_t sip) { ahbm_.set_device(sip); }
+  std::optional<std::uint32_t> current_device_index() const { return ahbm_.current_device(); }
+
+ private:
+  AhbmNamespace& ahbm_;
+};
+
+class RuntimeContext {
+ public:
+  RuntimeContext(platform::Simulation& simulation, Device device = Device::all());
+  ~RuntimeContext();  // close(): frees every live tensor (from a host thread)
+  RuntimeContext(const RuntimeContext&) = delete;
+  RuntimeContext& operator=(const RuntimeContext&) = delete;
+
+  AhbmNamespace ahbm;
+  AcceleratorNamespace accelerator{ahbm};
+
+  // Tensors. The policy is required: std::nullopt is the seed's "dp=DPPolicy(...) is
+  // required" error.
+  Tensor zeros(const std::vector<std::int64_t>& shape, DType dtype,
+               const std::optional<DPPolicy>& dp, const std::string& name = "");
+  Tensor empty(const std::vector<std::int64_t>& shape, DType dtype,
+               const std::optional<DPPolicy>& dp, const std::string& name = "");
+  // Scatters `source` into `target`'s shards (every replica).
+  void copy_(const Tensor& target, const HostTensor& source);
+  // Gathers `tensor` (one replica of each block) into a host tensor.
+  HostTensor to_host(const Tensor& tensor);
+  void free(Tensor& tensor);
+  void close();
+
+  // Requests.
+  Handle submit(std::shared_ptr<models::ControlMessage> message,
+                std::vector<models::CubeTarget> targets, TraceEntry meta);
+  void wait(const Handle& handle);
+  bool is_completed(const Handle& handle) const;
+  void wait_all();
+  const std::vector<Handle>& handles() const { return handles_; }
+  const std::vector<TraceEntry>& traces() const { return traces_; }
+
+  // Kernels: one KernelLaunch per SIP holding shards, sent to the cubes holding them and
+  // run by the PEs that own shards; every SIP is submitted before any is waited on.
+  Handle launch(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args);
+  // The same without waiting: the pending handle of each SIP, in SIP order.
+  std::vector<Handle> launch_deferred(const std::string& name, KernelFn kernel,
+                                      std::vector<LaunchArg> args);
+
+  const platform::Topology& topology() const { return topology_; }
+  const MachineShape& machine() const { return machine_; }
+  std::size_t live_tensors() const;
+  PeMemoryAllocator& allocator(const PeCoord& pe);
+  VirtualAllocator& virtual_allocator() { return va_; }
+
+ private:
+  Tensor create(const std::vector<std::int64_t>& shape, DType dtype,
+                const std::optional<DPPolicy>& dp, const std::string& name, bool zero);
+  void map(const Tensor& tensor);
+  void write_shard(const DeviceShard& shard, const Tensor& tensor,
+                   models::MemoryWrite::Pattern pattern,
+                   std::shared_ptr<const std::vector<unsigned char>> data);
+  std::vector<std::uint32_t> all_pes() const;
+
+  platform::Simulation& simulation_;
+  models::HostInterface& host_;
+  platform::Topology topology_;
+  MachineShape machine_;
+  VirtualAllocator va_;
+  std::map<std::uint64_t, std::unique_ptr<PeMemoryAllocator>> allocators_;  // by global PE
+  std::vector<std::shared_ptr<Tensor::State>> tensors_;
+  std::vector<Handle> handles_;
+  std::vector<TraceEntry> traces_;
+  std::uint64_t tensor_counter_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace kb::runtime

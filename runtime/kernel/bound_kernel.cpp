@@ -1,0 +1,30 @@
+#include "runtime/kernel/bound_kernel.h"
+
+#include <algorithm>
+
+namespace kb::runtime {
+
+BoundKernel::BoundKernel(std::string name, KernelFn fn, std::vector<LaunchArg> args,
+                         std::vector<std::uint32_t> target_pes)
+    : name_(std::move(name)), fn_(std::move(fn)), args_(std::move(args)), target_pes_(std::move(target_pes)) {
+  std::sort(target_pes_.begin(), target_pes_.end());
+}
+
+void BoundKernel::run(models::PeServices& pe) const {
+  const models::PeLocation& at = pe.location();
+  std::vector<KernelArgValue> values;
+  values.reserve(args_.size());
+  for (const LaunchArg& arg : args_) {
+    if (const auto* tensor = std::get_if<Tensor>(&arg.value())) {
+      values.emplace_back(TensorView(*tensor, at.sip, at.cube, at.pe));
+    } else {
+      values.emplace_back(std::get<Scalar>(arg.value()));
+    }
+  }
+  const auto it = std::find(target_pes_.begin(), target_pes_.end(), at.pe);
+  KernelContext context(pe, static_cast<std::uint32_t>(it - target_pes_.begin()),
+                        static_cast<std::uint32_t>(target_pes_.size()), std::move(values), name_);
+  fn_(context);
+}
+
+}  // namespace kb::runtime
