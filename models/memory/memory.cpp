@@ -18,12 +18,16 @@ Memory::Memory(const sc_core::sc_module_name& name, const MemoryParams& params)
 void Memory::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
   const std::uint64_t address = p.get_address();
   const std::uint64_t length = p.get_data_length();
-  if (address < base_ || address - base_ + length > storage_.size() || length == 0) {
+  TransferExtension& transfer = transfer_of(p);
+  const std::uint64_t rows = transfer.burst_rows;
+  const std::uint64_t row_bytes = length / rows;
+  const std::uint64_t span = rows == 1 ? length : (rows - 1) * transfer.burst_stride + row_bytes;
+  if (address < base_ || address - base_ + span > storage_.size() || length == 0 ||
+      row_bytes * rows != length || (rows > 1 && p.get_byte_enable_ptr() != nullptr)) {
     p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
   const std::uint64_t offset = address - base_;
-  TransferExtension& transfer = transfer_of(p);
   const Picoseconds now = now_ps();
   const Picoseconds start = port_.reserve(now + to_ps(delay), length);
   const Picoseconds occupancy = port_.occupancy(length);
@@ -33,7 +37,10 @@ void Memory::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& del
     } else if (!transfer.timing_only) {
       const unsigned char* be = p.get_byte_enable_ptr();
       if (be == nullptr) {
-        storage_.write(offset, p.get_data_ptr(), length);
+        for (std::uint64_t r = 0; r < rows; ++r) {
+          storage_.write(offset + r * transfer.burst_stride, p.get_data_ptr() + r * row_bytes,
+                         row_bytes);
+        }
       } else {
         // Byte enables: write only the enabled bytes, the pattern repeating.
         const unsigned be_length = p.get_byte_enable_length();
@@ -45,7 +52,12 @@ void Memory::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& del
     delay = from_ps(start + latency_ + std::max(transfer.tail_ps, occupancy) - now);
     transfer.tail_ps = 0;
   } else {
-    if (!transfer.timing_only) storage_.read(offset, p.get_data_ptr(), length);
+    if (!transfer.timing_only) {
+      for (std::uint64_t r = 0; r < rows; ++r) {
+        storage_.read(offset + r * transfer.burst_stride, p.get_data_ptr() + r * row_bytes,
+                      row_bytes);
+      }
+    }
     delay = from_ps(start + latency_ - now);
     transfer.tail_ps = occupancy;
   }

@@ -24,6 +24,8 @@ struct MemoryParams {
   std::uint64_t latency_cycles = 0;
 };
 
+// A 2-D burst (TransferExtension::burst_rows > 1) reads or writes its rows at the burst
+// stride; it is timed as one transfer of all its bytes.
 class Memory : public Component {
  public:
   Memory(const sc_core::sc_module_name& name, const MemoryParams& params);

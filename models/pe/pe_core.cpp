@@ -48,31 +48,39 @@ void PeCore::run(std::uint64_t request_id, std::shared_ptr<const KernelProgram> 
   });
 }
 
-void PeCore::access(tlm::tlm_command command, std::uint64_t address, unsigned char* data,
-                    std::uint64_t nbytes, bool physical) {
-  if (nbytes == 0) return;
-  tlm::tlm_generic_payload& p = txn_.access(command, address, data, nbytes);
-  txn_.transfer().timing_only = p_.timing_only;
-  txn_.transfer().physical = physical;
+Picoseconds PeCore::issue(tlm::tlm_command command, const Access& a, unsigned char* data) {
+  const Picoseconds start = local_time_ps();
+  if (a.bytes() == 0) return start;
+  tlm::tlm_generic_payload& p = txn_.access(command, a.address, data, a.bytes());
+  TransferExtension& t = txn_.transfer();
+  t.timing_only = p_.timing_only;
+  t.physical = a.physical;
+  t.burst_rows = a.rows;
+  t.burst_stride = a.stride;
   sc_core::sc_time delay = qk_.get_local_time();
   out.transport(0, p, delay);
   if (p.get_response_status() != tlm::TLM_OK_RESPONSE) {
-    fail("{}: {} of {} bytes at 0x{:x} failed: {}", running_,
-         command == tlm::TLM_READ_COMMAND ? "read" : "write", nbytes, address,
-         p.get_response_string());
+    fail("{}: {} of {} bytes at 0x{:x}{} failed: {}", running_,
+         command == tlm::TLM_READ_COMMAND ? "read" : "write", a.bytes(), a.address,
+         a.physical ? " (physical)" : "", p.get_response_string());
   }
-  qk_.set(delay + from_ps(txn_.transfer().tail_ps));
-  if (qk_.need_sync()) qk_.sync();
+  return now_ps() + to_ps(delay) + t.tail_ps;
 }
 
-void PeCore::read(std::uint64_t va, void* dst, std::uint64_t nbytes) {
-  access(tlm::TLM_READ_COMMAND, va, static_cast<unsigned char*>(dst), nbytes, false);
+Picoseconds PeCore::issue_read(const Access& access, void* dst) {
+  return issue(tlm::TLM_READ_COMMAND, access, static_cast<unsigned char*>(dst));
 }
 
-void PeCore::write(std::uint64_t va, const void* src, std::uint64_t nbytes) {
+Picoseconds PeCore::issue_write(const Access& access, const void* src) {
   // The target only reads the buffer of a write.
-  access(tlm::TLM_WRITE_COMMAND, va, static_cast<unsigned char*>(const_cast<void*>(src)), nbytes,
-         false);
+  return issue(tlm::TLM_WRITE_COMMAND, access,
+               static_cast<unsigned char*>(const_cast<void*>(src)));
+}
+
+void PeCore::wait_until(Picoseconds time) {
+  const Picoseconds local = local_time_ps();
+  if (time > local) qk_.inc(from_ps(time - local));
+  if (qk_.need_sync()) qk_.sync();
 }
 
 void PeCore::compute(std::uint64_t n) {

@@ -35,16 +35,16 @@ class PeCore : public Component, public PeServices {
   // PeServices
   const PeLocation& location() const override { return location_; }
   bool timing_only() const override { return p_.timing_only; }
-  void read(std::uint64_t va, void* dst, std::uint64_t nbytes) override;
-  void write(std::uint64_t va, const void* src, std::uint64_t nbytes) override;
+  Picoseconds issue_read(const Access& access, void* dst) override;
+  Picoseconds issue_write(const Access& access, const void* src) override;
+  void wait_until(Picoseconds time) override;
   void compute(std::uint64_t cycles) override;
   void ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes) override;
   void ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes) override;
   Picoseconds local_time_ps() const override { return to_ps(qk_.get_current_time()); }
 
  private:
-  void access(tlm::tlm_command command, std::uint64_t address, unsigned char* data,
-              std::uint64_t nbytes, bool physical);
+  Picoseconds issue(tlm::tlm_command command, const Access& access, unsigned char* data);
   void run(std::uint64_t request_id, std::shared_ptr<const KernelProgram> program,
            std::uint64_t reply_to);
 

@@ -108,11 +108,64 @@ void PeMmu::forward(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
 }
 
 void PeMmu::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
-  TransferExtension& t = transfer_of(p);
+  const TransferExtension& t = transfer_of(p);
   if (t.physical) {
     forward(p, delay);
+  } else if (t.burst_rows > 1) {
+    translate_burst(p, delay);
+  } else {
+    translate_contiguous(p, delay);
+  }
+}
+
+void PeMmu::translate_burst(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
+  TransferExtension& t = transfer_of(p);
+  const std::uint64_t va = p.get_address();
+  const std::uint64_t length = p.get_data_length();
+  const std::uint32_t rows = t.burst_rows;
+  const std::uint64_t row_bytes = length / rows;
+  const std::uint64_t stride = t.burst_stride;
+  const std::uint64_t span = (rows - 1) * stride + row_bytes;
+  auto it = table_.upper_bound(va);
+  const bool one_mapping = it != table_.begin() && va + span <= std::prev(it)->second.end;
+  if (one_mapping) {
+    --it;
+    Picoseconds cost = 0;
+    for (std::uint32_t r = 0; r < rows; ++r) cost += lookup_cost(va + r * stride, row_bytes);
+    delay += from_ps(cost);
+    p.set_address(it->second.pa + (va - it->first));
+    forward(p, delay);
+    p.set_address(va);
     return;
   }
+  unsigned char* const data = p.get_data_ptr();
+  const Picoseconds now = now_ps();
+  Picoseconds done = 0;
+  tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
+  for (std::uint32_t r = 0; r < rows && status == tlm::TLM_OK_RESPONSE; ++r) {
+    p.set_address(va + r * stride);
+    p.set_data_ptr(data + r * row_bytes);
+    p.set_data_length(static_cast<unsigned>(row_bytes));
+    p.set_streaming_width(static_cast<unsigned>(row_bytes));
+    p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    t.burst_rows = 1;
+    sc_core::sc_time d = delay;
+    translate_contiguous(p, d);
+    done = std::max(done, now + to_ps(d) + t.tail_ps);
+    status = p.get_response_status();
+  }
+  t.burst_rows = rows;
+  t.tail_ps = 0;
+  p.set_address(va);
+  p.set_data_ptr(data);
+  p.set_data_length(static_cast<unsigned>(length));
+  p.set_streaming_width(static_cast<unsigned>(length));
+  p.set_response_status(status);
+  delay = from_ps(done - now);
+}
+
+void PeMmu::translate_contiguous(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
+  TransferExtension& t = transfer_of(p);
   const std::uint64_t va = p.get_address();
   const std::uint64_t length = p.get_data_length();
   delay += from_ps(lookup_cost(va, length));

@@ -10,7 +10,9 @@
 //   a hit costs tlb_hit_cycles, a miss walk_cycles and fills the entry.
 // - An access that spans several mappings is split into one transfer per mapping, issued
 //   together; it completes when the last one does.
-// - Physical accesses (control traffic, IPCQ) pass through untranslated.
+// - A 2-D burst whose rows all lie in one mapping is translated once (each row's pages
+//   still pay their TLB lookups); otherwise it is split into its rows.
+// - Physical accesses (control traffic, IPCQ, TCM scratch) pass through untranslated.
 // - The translated access goes straight to the PE's own TCM when it targets it, and into
 //   the cube's NoC otherwise.
 // - An access to an unmapped address is a fault naming the PE, the address and the kernel.
@@ -63,6 +65,10 @@ class PeMmu : public Component {
   };
 
   void b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+  // A contiguous virtual access, split by mapping.
+  void translate_contiguous(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+  // A 2-D burst: one transfer when one mapping holds it all, else one per row.
+  void translate_burst(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
   void forward(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
   Picoseconds lookup_cost(std::uint64_t va, std::uint64_t nbytes);
   int distance(std::uint64_t pa) const;  // 0 own memory, 1 same cube, 2 elsewhere

@@ -21,8 +21,25 @@ struct PeLocation {
   std::uint32_t sips = 0;
 };
 
-// What a running kernel can do on its PE. Every call advances the PE's local time by
-// what it costs in the model; the data really moves unless the run is timing-only.
+// One memory access of a kernel: contiguous, or a 2-D burst of `rows` rows of `row_bytes`
+// that lie `stride` bytes apart in memory (packed in the kernel's buffer).
+struct Access {
+  std::uint64_t address = 0;  // virtual, through the MMU; physical when `physical`
+  std::uint64_t row_bytes = 0;
+  std::uint32_t rows = 1;
+  std::uint64_t stride = 0;
+  bool physical = false;
+
+  static Access contiguous(std::uint64_t address, std::uint64_t bytes) {
+    return {address, bytes, 1, 0, false};
+  }
+  std::uint64_t bytes() const { return row_bytes * rows; }
+};
+
+// What a running kernel can do on its PE. Calls cost what the model says: issuing an
+// access moves its data at once and returns when it completes, without advancing the
+// PE's local time (a DMA the core can overlap with compute); wait_until() and compute()
+// advance it. The data really moves unless the run is timing-only.
 class PeServices {
  public:
   virtual ~PeServices() = default;
@@ -30,9 +47,19 @@ class PeServices {
   virtual const PeLocation& location() const = 0;
   virtual bool timing_only() const = 0;
 
-  // Loads and stores through the PE's MMU (virtual addresses) to any memory of the system.
-  virtual void read(std::uint64_t va, void* dst, std::uint64_t nbytes) = 0;
-  virtual void write(std::uint64_t va, const void* src, std::uint64_t nbytes) = 0;
+  // Accesses through the PE's MMU to any memory of the system; return the completion time.
+  virtual Picoseconds issue_read(const Access& access, void* dst) = 0;
+  virtual Picoseconds issue_write(const Access& access, const void* src) = 0;
+  // Advances local time to `time` if it is later.
+  virtual void wait_until(Picoseconds time) = 0;
+
+  // Blocking contiguous accesses.
+  void read(std::uint64_t va, void* dst, std::uint64_t nbytes) {
+    wait_until(issue_read(Access::contiguous(va, nbytes), dst));
+  }
+  void write(std::uint64_t va, const void* src, std::uint64_t nbytes) {
+    wait_until(issue_write(Access::contiguous(va, nbytes), src));
+  }
 
   // Busy the core for `cycles` of its clock (arithmetic).
   virtual void compute(std::uint64_t cycles) = 0;

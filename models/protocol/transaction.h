@@ -25,6 +25,11 @@ struct TransferExtension : tlm::tlm_extension<TransferExtension> {
   bool zero_fill = false;
   // The address is physical: the MMU passes it through untranslated.
   bool physical = false;
+  // A 2-D burst: `burst_rows` rows of data_length / burst_rows bytes each, the rows
+  // `burst_stride` bytes apart at the target (packed one after another in the data
+  // buffer). 1 row: an ordinary contiguous access.
+  std::uint32_t burst_rows = 1;
+  std::uint64_t burst_stride = 0;
   // When the data had left the initiator: the end of the first booking on its path
   // (0 until one is made). A posted write lets its initiator go on from here.
   Picoseconds injected_ps = 0;
