@@ -49,7 +49,7 @@ void PeCore::run(std::uint64_t request_id, std::shared_ptr<const KernelProgram> 
 }
 
 Picoseconds PeCore::issue(tlm::tlm_command command, const Access& a, unsigned char* data) {
-  const Picoseconds start = local_time_ps();
+  const Picoseconds start = std::max(local_time_ps(), a.not_before);
   if (a.bytes() == 0) return start;
   tlm::tlm_generic_payload& p = txn_.access(command, a.address, data, a.bytes());
   TransferExtension& t = txn_.transfer();
@@ -57,7 +57,7 @@ Picoseconds PeCore::issue(tlm::tlm_command command, const Access& a, unsigned ch
   t.physical = a.physical;
   t.burst_rows = a.rows;
   t.burst_stride = a.stride;
-  sc_core::sc_time delay = qk_.get_local_time();
+  sc_core::sc_time delay = from_ps(start - now_ps());
   out.transport(0, p, delay);
   if (p.get_response_status() != tlm::TLM_OK_RESPONSE) {
     fail("{}: {} of {} bytes at 0x{:x}{} failed: {}", running_,

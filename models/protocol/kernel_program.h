@@ -29,9 +29,10 @@ struct Access {
   std::uint32_t rows = 1;
   std::uint64_t stride = 0;
   bool physical = false;
+  Picoseconds not_before = 0;  // issue no earlier than this (a DMA chained to another)
 
   static Access contiguous(std::uint64_t address, std::uint64_t bytes) {
-    return {address, bytes, 1, 0, false};
+    return {address, bytes, 1, 0, false, 0};
   }
   std::uint64_t bytes() const { return row_bytes * rows; }
 };

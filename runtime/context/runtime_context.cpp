@@ -73,6 +73,21 @@ std::vector<std::uint32_t> RuntimeContext::all_pes() const {
   return pes;
 }
 
+CoreCosts RuntimeContext::core_costs() const {
+  const auto& core = topology_.cube.pe_template.components.pe_core.attrs;
+  auto u = [](std::int64_t v) { return static_cast<std::uint64_t>(v); };
+  return {u(core.macs_per_cycle_f16), u(core.macs_per_cycle_bf16), u(core.macs_per_cycle_f32),
+          u(core.macs_per_cycle_i8),  u(core.vector_lanes),        u(core.op_overhead_cycles)};
+}
+
+TcmScratch RuntimeContext::scratch_for(const models::PeLocation& at) {
+  PeMemoryAllocator& pe = allocator({at.sip, at.cube, at.pe});
+  return {[&pe](std::uint64_t bytes) { return pe.allocate_tcm(bytes).encode(); },
+          [&pe](std::uint64_t pa, std::uint64_t bytes) {
+            pe.free_tcm(models::PhysAddr::decode(pa), bytes);
+          }};
+}
+
 std::size_t RuntimeContext::live_tensors() const {
   return static_cast<std::size_t>(std::count_if(
       tensors_.begin(), tensors_.end(), [](const auto& s) { return !s->freed; }));
@@ -274,7 +289,9 @@ std::vector<Handle> RuntimeContext::launch_deferred(const std::string& name, Ker
   std::vector<std::uint32_t> target_pes = every_pe ? all_pes() : std::vector<std::uint32_t>(pes.begin(), pes.end());
   if (target_pes.empty()) target_pes = {0};
   if (cubes_by_sip.empty()) cubes_by_sip[static_cast<std::uint32_t>(machine_.first_sip)] = {0};
-  auto program = std::make_shared<BoundKernel>(name, std::move(kernel), std::move(args), target_pes);
+  auto program = std::make_shared<BoundKernel>(
+      name, std::move(kernel), std::move(args), target_pes, core_costs(),
+      [this](const models::PeLocation& at) { return scratch_for(at); });
   std::vector<Handle> pending;
   for (const auto& [sip, cubes] : cubes_by_sip) {
     std::vector<CubeTarget> targets;

@@ -115,6 +115,8 @@ class RuntimeContext {
                    models::MemoryWrite::Pattern pattern,
                    std::shared_ptr<const std::vector<unsigned char>> data);
   std::vector<std::uint32_t> all_pes() const;
+  CoreCosts core_costs() const;
+  TcmScratch scratch_for(const models::PeLocation& pe);
 
   platform::Simulation& simulation_;
   models::HostInterface& host_;

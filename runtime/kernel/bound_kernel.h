@@ -4,6 +4,8 @@
 
 #include "runtime/kernel/kernel_context.h"
 
+#include <map>
+
 namespace kb::runtime {
 
 // A launch argument: a device tensor, an integer (i32) or a floating-point number (f32).
@@ -21,17 +23,26 @@ class LaunchArg {
   std::variant<Tensor, Scalar> value_;
 };
 
+// Where a launch's kernels get their TCM scratch: the runtime's per-PE allocator.
+using ScratchFor = std::function<TcmScratch(const models::PeLocation& pe)>;
+
 class BoundKernel : public models::KernelProgram {
  public:
   BoundKernel(std::string name, KernelFn fn, std::vector<LaunchArg> args,
-              std::vector<std::uint32_t> target_pes);
+              std::vector<std::uint32_t> target_pes, CoreCosts costs, ScratchFor scratch);
   void run(models::PeServices& pe) const override;
 
  private:
+  // Layouts are shared by every PE of a SIP (the simulation runs one process at a time).
+  std::shared_ptr<const TensorLayout> layout(const Tensor& tensor, std::uint32_t sip) const;
+
+  mutable std::map<std::pair<const void*, std::uint32_t>, std::shared_ptr<const TensorLayout>> layouts_;
   std::string name_;
   KernelFn fn_;
   std::vector<LaunchArg> args_;
   std::vector<std::uint32_t> target_pes_;  // sorted
+  CoreCosts costs_;
+  ScratchFor scratch_;
 };
 
 }  // namespace kb::runtime

@@ -2,7 +2,34 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace kb::runtime {
+
+std::uint64_t CoreCosts::macs_per_cycle(DType inputs) const {
+  switch (inputs) {
+    case DType::f16: return macs_f16;
+    case DType::bf16: return macs_bf16;
+    case DType::i8:
+    case DType::u8: return macs_i8;
+    default: return macs_f32;
+  }
+}
+
+KernelContext::KernelContext(models::PeServices& pe, std::uint32_t program_id,
+                             std::uint32_t num_programs, std::vector<KernelArgValue> args,
+                             std::string kernel, CoreCosts costs, TcmScratch scratch)
+    : pe_(pe),
+      program_id_(program_id),
+      num_programs_(num_programs),
+      args_(std::move(args)),
+      kernel_(std::move(kernel)),
+      costs_(costs),
+      scratch_(std::move(scratch)) {}
+
+KernelContext::~KernelContext() {
+  for (const TcmBuffer& b : tcm_) scratch_.release(b.pa, b.bytes);
+}
 
 const TensorView& KernelContext::tensor(std::size_t index) const {
   if (index >= args_.size() || !std::holds_alternative<TensorView>(args_[index])) {
@@ -26,6 +53,210 @@ std::int64_t KernelContext::int_arg(std::size_t index) const {
 double KernelContext::float_arg(std::size_t index) const {
   const Scalar& s = scalar(index);
   return s.dtype == DType::f32 ? s.f : static_cast<double>(s.i);
+}
+
+// --- Memory -------------------------------------------------------------------------------
+
+namespace {
+
+bool enabled(const Tile* mask, std::int64_t r, std::int64_t c) {
+  return mask == nullptr || !mask->has_values() || mask->at(r, c) != 0.0;
+}
+
+void check_mask(const Tile* mask, std::int64_t rows, std::int64_t cols) {
+  if (mask != nullptr && (mask->rows() != rows || mask->cols() != cols)) {
+    throw std::invalid_argument(fmt::format("a {} x {} mask for a {} x {} access", mask->rows(),
+                                            mask->cols(), rows, cols));
+  }
+}
+
+// The part of rectangle (r0, c0, rows, cols) that lies inside a rows_limit x cols_limit view.
+struct Clip {
+  std::int64_t r0, c0, rows, cols;
+};
+Clip clip(std::int64_t r0, std::int64_t c0, std::int64_t rows, std::int64_t cols,
+          std::int64_t rows_limit, std::int64_t cols_limit) {
+  const std::int64_t r_begin = std::max<std::int64_t>(r0, 0);
+  const std::int64_t c_begin = std::max<std::int64_t>(c0, 0);
+  const std::int64_t r_end = std::min(r0 + rows, rows_limit);
+  const std::int64_t c_end = std::min(c0 + cols, cols_limit);
+  return {r_begin, c_begin, std::max<std::int64_t>(0, r_end - r_begin),
+          std::max<std::int64_t>(0, c_end - c_begin)};
+}
+
+}  // namespace
+
+PendingTile KernelContext::fetch(const TensorView& t, const std::vector<Piece>& pieces,
+                                 std::int64_t r0, std::int64_t c0, std::int64_t rows,
+                                 std::int64_t cols, const Tile* mask, double other) {
+  pe_.compute(costs_.op_overhead_cycles);
+  PendingTile out{Tile(rows, cols, t.dtype(), !timing_only(), other), pe_.local_time_ps()};
+  const std::size_t item = t.itemsize();
+  for (const Piece& p : pieces) {
+    const std::uint64_t row_bytes = static_cast<std::uint64_t>(p.cols) * item;
+    staging_.resize(row_bytes * static_cast<std::uint64_t>(p.rows));
+    const models::Access access{p.address, row_bytes, static_cast<std::uint32_t>(p.rows),
+                                p.stride, false, 0};
+    out.done = std::max(out.done, pe_.issue_read(access, staging_.data()));
+    if (timing_only()) continue;
+    const Tile part = Tile::from_bytes(p.rows, p.cols, t.dtype(), staging_.data());
+    for (std::int64_t r = 0; r < p.rows; ++r) {
+      for (std::int64_t c = 0; c < p.cols; ++c) {
+        const std::int64_t tr = p.row0 - r0 + r;
+        const std::int64_t tc = p.col0 - c0 + c;
+        if (enabled(mask, tr, tc)) out.tile.set_exact(tr, tc, part.at(r, c));
+      }
+    }
+  }
+  return out;
+}
+
+PendingTile KernelContext::load_async(const TensorView& t, std::int64_t r0, std::int64_t c0,
+                                      std::int64_t rows, std::int64_t cols, const Tile* mask,
+                                      double other) {
+  check_mask(mask, rows, cols);
+  const Clip in = clip(r0, c0, rows, cols, t.rows(), t.cols());
+  return fetch(t, t.pieces(in.r0, in.c0, in.rows, in.cols), r0, c0, rows, cols, mask, other);
+}
+
+PendingTile KernelContext::load_global_async(const TensorView& t, std::int64_t r0,
+                                             std::int64_t c0, std::int64_t rows,
+                                             std::int64_t cols) {
+  const Clip in = clip(r0, c0, rows, cols, t.global_rows(), t.global_cols());
+  return fetch(t, t.global_pieces(in.r0, in.c0, in.rows, in.cols), r0, c0, rows, cols, nullptr, 0.0);
+}
+
+Tile KernelContext::load(const TensorView& t, std::int64_t r0, std::int64_t c0, std::int64_t rows,
+                         std::int64_t cols, const Tile* mask, double other) {
+  return wait(load_async(t, r0, c0, rows, cols, mask, other));
+}
+
+Tile KernelContext::wait(PendingTile pending) {
+  pe_.wait_until(pending.done);
+  return std::move(pending.tile);
+}
+
+models::Picoseconds KernelContext::put(const TensorView& t, const std::vector<Piece>& pieces,
+                                       std::int64_t r0, std::int64_t c0, const Tile& tile,
+                                       const Tile* mask) {
+  pe_.compute(costs_.op_overhead_cycles);
+  models::Picoseconds done = pe_.local_time_ps();
+  const std::size_t item = t.itemsize();
+  // Writes rows x cols of the tile from tile coordinates (tr, tc) at `address`.
+  auto write = [&](std::int64_t tr, std::int64_t tc, std::int64_t rows, std::int64_t cols,
+                   std::uint64_t address, std::uint64_t stride) {
+    Tile part(rows, cols, t.dtype(), !timing_only());
+    if (!timing_only()) {
+      for (std::int64_t r = 0; r < rows; ++r) {
+        for (std::int64_t c = 0; c < cols; ++c) part.set(r, c, tile.at(tr + r, tc + c));
+      }
+      staging_.resize(static_cast<std::size_t>(part.size()) * item);
+      part.to_bytes(staging_.data());
+    } else {
+      staging_.resize(static_cast<std::size_t>(part.size()) * item);
+    }
+    const models::Access access{address, static_cast<std::uint64_t>(cols) * item,
+                                static_cast<std::uint32_t>(rows), stride, false, 0};
+    done = std::max(done, pe_.issue_write(access, staging_.data()));
+  };
+  for (const Piece& p : pieces) {
+    const std::int64_t tr = p.row0 - r0;
+    const std::int64_t tc = p.col0 - c0;
+    if (mask == nullptr) {
+      write(tr, tc, p.rows, p.cols, p.address, p.stride);  // the whole piece in one burst
+      continue;
+    }
+    for (std::int64_t r = 0; r < p.rows; ++r) {  // each run of enabled elements
+      for (std::int64_t c = 0; c < p.cols;) {
+        if (!enabled(mask, tr + r, tc + c)) {
+          ++c;
+          continue;
+        }
+        std::int64_t end = c + 1;
+        while (end < p.cols && enabled(mask, tr + r, tc + end)) ++end;
+        write(tr + r, tc + c, 1, end - c,
+              p.address + static_cast<std::uint64_t>(r) * p.stride + static_cast<std::uint64_t>(c) * item,
+              p.stride);
+        c = end;
+      }
+    }
+  }
+  return done;
+}
+
+models::Picoseconds KernelContext::store_async(const TensorView& t, std::int64_t r0,
+                                               std::int64_t c0, const Tile& tile,
+                                               const Tile* mask) {
+  check_mask(mask, tile.rows(), tile.cols());
+  const Clip in = clip(r0, c0, tile.rows(), tile.cols(), t.rows(), t.cols());
+  return put(t, t.pieces(in.r0, in.c0, in.rows, in.cols), r0, c0, tile, mask);
+}
+
+models::Picoseconds KernelContext::store_global_async(const TensorView& t, std::int64_t r0,
+                                                      std::int64_t c0, const Tile& tile) {
+  const Clip in = clip(r0, c0, tile.rows(), tile.cols(), t.global_rows(), t.global_cols());
+  return put(t, t.global_pieces(in.r0, in.c0, in.rows, in.cols), r0, c0, tile, nullptr);
+}
+
+void KernelContext::store(const TensorView& t, std::int64_t r0, std::int64_t c0, const Tile& tile,
+                          const Tile* mask) {
+  pe_.wait_until(store_async(t, r0, c0, tile, mask));
+}
+
+// --- TCM scratch ---------------------------------------------------------------------------
+
+TcmBuffer KernelContext::tcm_alloc(std::uint64_t bytes) {
+  TcmBuffer b{scratch_.allocate(bytes), bytes};
+  tcm_.push_back(b);
+  return b;
+}
+
+models::Picoseconds KernelContext::stage(const TensorView& t, std::int64_t r0, std::int64_t c0,
+                                         std::int64_t rows, std::int64_t cols,
+                                         const TcmBuffer& into) {
+  const std::uint64_t bytes = static_cast<std::uint64_t>(rows * cols) * t.itemsize();
+  if (bytes > into.bytes) {
+    throw std::invalid_argument(fmt::format("staging {} bytes into a {}-byte TCM buffer", bytes, into.bytes));
+  }
+  PendingTile fetched = load_async(t, r0, c0, rows, cols);
+  // The DMA writes the tile into TCM once it has arrived; the core does not wait.
+  staging_.resize(bytes);
+  if (!timing_only()) fetched.tile.to_bytes(staging_.data());
+  return pe_.issue_write({into.pa, bytes, 1, 0, true, fetched.done}, staging_.data());
+}
+
+Tile KernelContext::load_tcm(const TcmBuffer& from, std::int64_t rows, std::int64_t cols, DType dtype) {
+  const std::uint64_t bytes = static_cast<std::uint64_t>(rows * cols) * itemsize(dtype);
+  staging_.resize(bytes);
+  pe_.compute(costs_.op_overhead_cycles);
+  pe_.wait_until(pe_.issue_read({from.pa, bytes, 1, 0, true, 0}, staging_.data()));
+  if (timing_only()) return Tile(rows, cols, dtype, false);
+  return Tile::from_bytes(rows, cols, dtype, staging_.data());
+}
+
+void KernelContext::store_tcm(const TcmBuffer& into, const Tile& tile) {
+  const std::uint64_t bytes = static_cast<std::uint64_t>(tile.size()) * itemsize(tile.dtype());
+  staging_.resize(bytes);
+  if (!timing_only()) tile.to_bytes(staging_.data());
+  pe_.compute(costs_.op_overhead_cycles);
+  pe_.wait_until(pe_.issue_write({into.pa, bytes, 1, 0, true, 0}, staging_.data()));
+}
+
+// --- IPCQ ----------------------------------------------------------------------------------
+
+void KernelContext::send(std::uint32_t peer_rank, const Tile& tile) {
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(tile.size()) * itemsize(tile.dtype()));
+  if (!timing_only()) tile.to_bytes(bytes.data());
+  pe_.compute(costs_.op_overhead_cycles);
+  pe_.ipcq_send(peer_rank, bytes.data(), bytes.size());
+}
+
+Tile KernelContext::recv(std::uint32_t peer_rank, std::int64_t rows, std::int64_t cols, DType dtype) {
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(rows * cols) * itemsize(dtype));
+  pe_.compute(costs_.op_overhead_cycles);
+  pe_.ipcq_recv(peer_rank, bytes.data(), bytes.size());
+  if (timing_only()) return Tile(rows, cols, dtype, false);
+  return Tile::from_bytes(rows, cols, dtype, bytes.data());
 }
 
 }  // namespace kb::runtime

@@ -1,9 +1,14 @@
 #pragma once
-// What a kernel function receives: the PE it runs on, its program id among the PEs the
-// launch runs on in its cube, and its arguments (tensors as cube-local views, scalars).
+// The kernel programming model (DESIGN §6): what a kernel function receives. It reads like
+// Triton: a program id among the PEs the launch runs on in its cube, block loads and
+// stores with masks, dot, elementwise arithmetic, reductions and casts on tiles, TCM
+// scratch buffers, and IPCQ transfers to neighbour ranks. Every operation computes on real
+// data (unless the run is timing-only) and costs what the PE's attributes say
+// (docs/kernels.md lists each cost).
 
 #include "models/protocol/kernel_program.h"
 #include "runtime/kernel/tensor_view.h"
+#include "runtime/kernel/tile.h"
 
 #include <functional>
 #include <variant>
@@ -19,35 +24,129 @@ struct Scalar {
 
 using KernelArgValue = std::variant<TensorView, Scalar>;
 
+// The PE core's cost figures, from the topology (cube.pe_template.components.pe_core.attrs).
+struct CoreCosts {
+  std::uint64_t macs_f16 = 1024;
+  std::uint64_t macs_bf16 = 1024;
+  std::uint64_t macs_f32 = 256;
+  std::uint64_t macs_i8 = 2048;
+  std::uint64_t vector_lanes = 64;
+  std::uint64_t op_overhead_cycles = 4;
+
+  std::uint64_t macs_per_cycle(DType inputs) const;
+};
+
+// A scratch buffer in the PE's own TCM, freed when the kernel ends.
+struct TcmBuffer {
+  std::uint64_t pa = 0;  // encoded physical address
+  std::uint64_t bytes = 0;
+};
+
+// A load in flight: its tile (values already there in functional runs) and when it lands.
+struct PendingTile {
+  Tile tile;
+  models::Picoseconds done = 0;
+};
+
+// Hands out and takes back the PE's TCM scratch (the runtime's per-PE allocator).
+struct TcmScratch {
+  std::function<std::uint64_t(std::uint64_t bytes)> allocate;
+  std::function<void(std::uint64_t pa, std::uint64_t bytes)> release;
+};
+
 class KernelContext {
  public:
   KernelContext(models::PeServices& pe, std::uint32_t program_id, std::uint32_t num_programs,
-                std::vector<KernelArgValue> args, std::string kernel)
-      : pe_(pe),
-        program_id_(program_id),
-        num_programs_(num_programs),
-        args_(std::move(args)),
-        kernel_(std::move(kernel)) {}
+                std::vector<KernelArgValue> args, std::string kernel, CoreCosts costs,
+                TcmScratch scratch);
+  ~KernelContext();  // returns the TCM scratch
+  KernelContext(const KernelContext&) = delete;
+  KernelContext& operator=(const KernelContext&) = delete;
 
   models::PeServices& pe() { return pe_; }
   const models::PeLocation& location() const { return pe_.location(); }
   std::uint32_t program_id() const { return program_id_; }
   std::uint32_t num_programs() const { return num_programs_; }
   const std::string& kernel() const { return kernel_; }
+  bool timing_only() const { return pe_.timing_only(); }
+  const CoreCosts& costs() const { return costs_; }
 
+  // Arguments, in launch order.
   std::size_t num_args() const { return args_.size(); }
   const TensorView& tensor(std::size_t index) const;
   std::int64_t int_arg(std::size_t index) const;
   double float_arg(std::size_t index) const;
 
+  // --- Memory. Coordinates are in the view; `global` variants take the whole tensor's.
+  // Loads rows x cols from (r0, c0). Elements outside the view, or where `mask` is 0,
+  // read as `other` and are not fetched.
+  Tile load(const TensorView& t, std::int64_t r0, std::int64_t c0, std::int64_t rows,
+            std::int64_t cols, const Tile* mask = nullptr, double other = 0.0);
+  PendingTile load_async(const TensorView& t, std::int64_t r0, std::int64_t c0,
+                         std::int64_t rows, std::int64_t cols, const Tile* mask = nullptr,
+                         double other = 0.0);
+  PendingTile load_global_async(const TensorView& t, std::int64_t r0, std::int64_t c0,
+                                std::int64_t rows, std::int64_t cols);
+  Tile wait(PendingTile pending);
+  // Stores `tile` at (r0, c0), converted to the tensor's dtype. Elements outside the
+  // view, or where `mask` is 0, are left alone.
+  void store(const TensorView& t, std::int64_t r0, std::int64_t c0, const Tile& tile,
+             const Tile* mask = nullptr);
+  models::Picoseconds store_async(const TensorView& t, std::int64_t r0, std::int64_t c0,
+                                  const Tile& tile, const Tile* mask = nullptr);
+  models::Picoseconds store_global_async(const TensorView& t, std::int64_t r0, std::int64_t c0,
+                                         const Tile& tile);
+  void wait_until(models::Picoseconds time) { pe_.wait_until(time); }
+
+  // TCM scratch: allocate, fill from a tensor (a DMA: memory -> TCM), read into a tile.
+  TcmBuffer tcm_alloc(std::uint64_t bytes);
+  models::Picoseconds stage(const TensorView& t, std::int64_t r0, std::int64_t c0,
+                            std::int64_t rows, std::int64_t cols, const TcmBuffer& into);
+  Tile load_tcm(const TcmBuffer& from, std::int64_t rows, std::int64_t cols, DType dtype);
+  void store_tcm(const TcmBuffer& into, const Tile& tile);
+
+  // --- Compute. Results are f32 for dot; elementwise results take the first operand's dtype.
+  Tile dot(const Tile& a, const Tile& b, const Tile* accumulate = nullptr);
+  Tile add(const Tile& a, const Tile& b);  // b may be a row (1 x n), column (n x 1) or 1 x 1
+  Tile sub(const Tile& a, const Tile& b);
+  Tile mul(const Tile& a, const Tile& b);
+  Tile div(const Tile& a, const Tile& b);
+  Tile maximum(const Tile& a, const Tile& b);
+  Tile add(const Tile& a, double b);
+  Tile mul(const Tile& a, double b);
+  Tile exp(const Tile& a);
+  Tile sqrt(const Tile& a);
+  Tile row_max(const Tile& a);  // rows x 1
+  Tile row_sum(const Tile& a);  // rows x 1
+  Tile sum(const Tile& a);      // 1 x 1
+  Tile cast(const Tile& a, DType dtype);
+  Tile transpose(const Tile& a);
+  Tile full(std::int64_t rows, std::int64_t cols, DType dtype, double value);
+
+  // IPCQ transfers of a tile's bytes to and from a neighbour rank.
+  void send(std::uint32_t peer_rank, const Tile& tile);
+  Tile recv(std::uint32_t peer_rank, std::int64_t rows, std::int64_t cols, DType dtype);
+
  private:
   const Scalar& scalar(std::size_t index) const;
+  void charge_vector(std::int64_t elements);
+  Tile elementwise(const Tile& a, const Tile& b, double (*op)(double, double), const char* name);
+  Tile unary(const Tile& a, const std::function<double(double)>& op);
+  PendingTile fetch(const TensorView& t, const std::vector<Piece>& pieces, std::int64_t r0,
+                    std::int64_t c0, std::int64_t rows, std::int64_t cols, const Tile* mask,
+                    double other);
+  models::Picoseconds put(const TensorView& t, const std::vector<Piece>& pieces, std::int64_t r0,
+                          std::int64_t c0, const Tile& tile, const Tile* mask);
 
   models::PeServices& pe_;
   std::uint32_t program_id_;
   std::uint32_t num_programs_;
   std::vector<KernelArgValue> args_;
   std::string kernel_;
+  CoreCosts costs_;
+  TcmScratch scratch_;
+  std::vector<TcmBuffer> tcm_;
+  std::vector<unsigned char> staging_;  // bytes of the access in flight
 };
 
 using KernelFn = std::function<void(KernelContext&)>;

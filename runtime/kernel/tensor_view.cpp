@@ -3,42 +3,59 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 namespace kb::runtime {
 
-TensorView::TensorView(const Tensor& tensor, std::uint32_t sip, std::uint32_t cube,
-                       std::uint32_t pe)
+namespace {
+std::int64_t as_int(std::uint64_t v) { return static_cast<std::int64_t>(v); }
+}  // namespace
+
+TensorLayout::TensorLayout(const Tensor& tensor, std::uint32_t sip) {
+  const Placement& p = tensor.placement();
+  const DeviceShard& first = tensor.shards().front();
+  block_rows_ = as_int(first.rows);
+  block_cols_ = as_int(first.cols);
+  grid_cols_ = as_int(p.cols) / block_cols_;
+  grid_.assign(static_cast<std::size_t>((as_int(p.rows) / block_rows_) * grid_cols_), 0);
+  for (const DeviceShard& s : tensor.shards()) {
+    if (s.sip != sip) continue;
+    const std::int64_t cell = as_int(s.row_begin) / block_rows_ * grid_cols_ + as_int(s.col_begin) / block_cols_;
+    grid_[static_cast<std::size_t>(cell)] = tensor.va_base() + s.offset_bytes;
+  }
+}
+
+std::uint64_t TensorLayout::block_va(std::int64_t r, std::int64_t c) const {
+  return grid_[static_cast<std::size_t>(r / block_rows_ * grid_cols_ + c / block_cols_)];
+}
+
+TensorView::TensorView(const Tensor& tensor, std::shared_ptr<const TensorLayout> layout,
+                       std::uint32_t sip, std::uint32_t cube, std::uint32_t pe)
     : name_(tensor.name()),
       dtype_(tensor.dtype()),
-      global_rows_(static_cast<std::int64_t>(tensor.placement().rows)),
-      global_cols_(static_cast<std::int64_t>(tensor.placement().cols)) {
-  std::vector<const DeviceShard*> here;
-  for (const DeviceShard& s : tensor.shards()) {
-    if (s.sip == sip && s.cube == cube) here.push_back(&s);
-  }
-  if (here.empty()) return;
-  auto as_int = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
+      global_rows_(as_int(tensor.placement().rows)),
+      global_cols_(as_int(tensor.placement().cols)),
+      layout_(std::move(layout)) {
   std::int64_t row_end = 0, col_end = 0;
-  row0_ = col0_ = std::numeric_limits<std::int64_t>::max();
-  for (const DeviceShard* s : here) {
-    row0_ = std::min(row0_, as_int(s->row_begin));
-    col0_ = std::min(col0_, as_int(s->col_begin));
-    row_end = std::max(row_end, as_int(s->row_begin + s->rows));
-    col_end = std::max(col_end, as_int(s->col_begin + s->cols));
-  }
-  rows_ = row_end - row0_;
-  cols_ = col_end - col0_;
-  block_rows_ = as_int(here.front()->rows);
-  block_cols_ = as_int(here.front()->cols);
-  grid_cols_ = cols_ / block_cols_;
-  block_va_.assign(static_cast<std::size_t>((rows_ / block_rows_) * grid_cols_), 0);
-  for (const DeviceShard* s : here) {
-    const std::int64_t br = (as_int(s->row_begin) - row0_) / block_rows_;
-    const std::int64_t bc = (as_int(s->col_begin) - col0_) / block_cols_;
-    block_va_[static_cast<std::size_t>(br * grid_cols_ + bc)] = tensor.va_base() + s->offset_bytes;
-    if (s->pe == pe) {
-      own_ = Block{as_int(s->row_begin) - row0_, as_int(s->col_begin) - col0_, block_rows_, block_cols_};
+  std::int64_t row0 = std::numeric_limits<std::int64_t>::max(), col0 = row0;
+  for (const DeviceShard& s : tensor.shards()) {
+    if (s.sip != sip || s.cube != cube) continue;
+    row0 = std::min(row0, as_int(s.row_begin));
+    col0 = std::min(col0, as_int(s.col_begin));
+    row_end = std::max(row_end, as_int(s.row_begin + s.rows));
+    col_end = std::max(col_end, as_int(s.col_begin + s.cols));
+    if (s.pe == pe) {
+      own_ = Block{as_int(s.row_begin), as_int(s.col_begin), as_int(s.rows), as_int(s.cols)};
     }
+  }
+  if (row_end == 0) return;  // this cube holds none of it
+  row0_ = row0;
+  col0_ = col0;
+  rows_ = row_end - row0;
+  cols_ = col_end - col0;
+  if (own_) {
+    own_->row0 -= row0_;
+    own_->col0 -= col0_;
   }
 }
 
@@ -47,16 +64,46 @@ std::uint64_t TensorView::address(std::int64_t r, std::int64_t c) const {
     throw std::out_of_range(fmt::format("element ({}, {}) is outside the {} x {} view of '{}'", r,
                                         c, rows_, cols_, name_));
   }
-  const std::int64_t br = r / block_rows_;
-  const std::int64_t bc = c / block_cols_;
-  const std::int64_t in_block = (r - br * block_rows_) * block_cols_ + (c - bc * block_cols_);
-  return block_va_[static_cast<std::size_t>(br * grid_cols_ + bc)] +
-         static_cast<std::uint64_t>(in_block) * itemsize();
+  return global_pieces(row0_ + r, col0_ + c, 1, 1).front().address;
 }
 
-std::int64_t TensorView::contiguous(std::int64_t r, std::int64_t c) const {
-  (void)address(r, c);  // range check
-  return block_cols_ - c % block_cols_;
+std::vector<Piece> TensorView::pieces(std::int64_t r0, std::int64_t c0, std::int64_t rows,
+                                      std::int64_t cols) const {
+  if (r0 < 0 || c0 < 0 || rows < 0 || cols < 0 || r0 + rows > rows_ || c0 + cols > cols_) {
+    throw std::out_of_range(fmt::format("rows {}..{}, columns {}..{} are outside the {} x {} view of '{}'",
+                                        r0, r0 + rows, c0, c0 + cols, rows_, cols_, name_));
+  }
+  std::vector<Piece> out = global_pieces(row0_ + r0, col0_ + c0, rows, cols);
+  for (Piece& p : out) {
+    p.row0 -= row0_;
+    p.col0 -= col0_;
+  }
+  return out;
+}
+
+std::vector<Piece> TensorView::global_pieces(std::int64_t r0, std::int64_t c0, std::int64_t rows,
+                                             std::int64_t cols) const {
+  std::vector<Piece> out;
+  if (!layout_ || rows <= 0 || cols <= 0) return out;
+  const std::int64_t br = layout_->block_rows();
+  const std::int64_t bc = layout_->block_cols();
+  const auto item = static_cast<std::int64_t>(itemsize());
+  for (std::int64_t r = r0; r < r0 + rows;) {
+    const std::int64_t r_end = std::min(r0 + rows, (r / br + 1) * br);
+    for (std::int64_t c = c0; c < c0 + cols;) {
+      const std::int64_t c_end = std::min(c0 + cols, (c / bc + 1) * bc);
+      const std::uint64_t block = layout_->block_va(r, c);
+      if (block == 0) {
+        throw std::out_of_range(fmt::format("element ({}, {}) of '{}' is not on this SIP", r, c, name_));
+      }
+      const std::int64_t in_block = (r % br) * bc + (c % bc);
+      out.push_back({r, c, r_end - r, c_end - c, block + static_cast<std::uint64_t>(in_block * item),
+                     static_cast<std::uint64_t>(bc * item)});
+      c = c_end;
+    }
+    r = r_end;
+  }
+  return out;
 }
 
 }  // namespace kb::runtime

@@ -176,7 +176,9 @@ BOOST_AUTO_TEST_CASE(kernels_see_cube_local_views_and_scalars_in_order) {
       BOOST_TEST(own.col0 == 2 * k.location().pe);
       for (std::int64_t r = own.row0; r < own.row0 + own.rows; ++r) {
         std::int32_t row[2];
-        BOOST_TEST(v.contiguous(r, own.col0) == 2);
+        const auto run = v.pieces(r, 0, 1, v.cols());
+        BOOST_TEST(run.size() == 8u);  // one piece per PE block of the row
+        BOOST_TEST(run[k.location().pe].address == v.address(r, own.col0));
         k.pe().read(v.address(r, own.col0), row, sizeof row);
         for (auto& x : row) x = static_cast<std::int32_t>(x * k.int_arg(1));
         k.pe().write(v.address(r, own.col0), row, sizeof row);
