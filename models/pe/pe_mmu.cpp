@@ -73,23 +73,28 @@ std::optional<std::uint64_t> PeMmu::translate(std::uint64_t va) const {
   return it->second.pa + (va - it->first);
 }
 
-Picoseconds PeMmu::lookup_cost(std::uint64_t va, std::uint64_t nbytes) {
+std::uint64_t PeMmu::lookup(std::uint64_t va, std::uint64_t nbytes, bool& missed) {
   std::uint64_t cost_cycles = 0;
   const std::uint64_t last = (va + nbytes - 1) / p_.page_size;
   for (std::uint64_t page = va / p_.page_size; page <= last; ++page) {
+    cost_cycles += p_.tlb_hit_cycles;
     const auto hit = std::find(tlb_.begin(), tlb_.end(), page);
     if (hit != tlb_.end()) {
       ++hits_;
-      cost_cycles += p_.tlb_hit_cycles;
       std::rotate(hit, hit + 1, tlb_.end());  // most recently used goes last
     } else {
       ++misses_;
-      cost_cycles += p_.walk_cycles;
+      missed = true;
       if (tlb_.size() == p_.tlb_entries) tlb_.erase(tlb_.begin());
       tlb_.push_back(page);
     }
   }
-  return cycles(cost_cycles);
+  return cost_cycles;
+}
+
+Picoseconds PeMmu::translation_cost(std::uint64_t hit_cycles, bool missed) const {
+  const std::uint64_t walk = missed && p_.walk_cycles > p_.tlb_hit_cycles ? p_.walk_cycles - p_.tlb_hit_cycles : 0;
+  return cycles(hit_cycles + walk);
 }
 
 void PeMmu::fault(const tlm::tlm_generic_payload& p, std::uint64_t va) const {
@@ -130,9 +135,10 @@ void PeMmu::translate_burst(tlm::tlm_generic_payload& p, sc_core::sc_time& delay
   const bool one_mapping = it != table_.begin() && va + span <= std::prev(it)->second.end;
   if (one_mapping) {
     --it;
-    Picoseconds cost = 0;
-    for (std::uint32_t r = 0; r < rows; ++r) cost += lookup_cost(va + r * stride, row_bytes);
-    delay += from_ps(cost);
+    bool missed = false;
+    std::uint64_t hit_cycles = 0;
+    for (std::uint32_t r = 0; r < rows; ++r) hit_cycles += lookup(va + r * stride, row_bytes, missed);
+    delay += from_ps(translation_cost(hit_cycles, missed));
     p.set_address(it->second.pa + (va - it->first));
     forward(p, delay);
     p.set_address(va);
@@ -168,7 +174,9 @@ void PeMmu::translate_contiguous(tlm::tlm_generic_payload& p, sc_core::sc_time& 
   TransferExtension& t = transfer_of(p);
   const std::uint64_t va = p.get_address();
   const std::uint64_t length = p.get_data_length();
-  delay += from_ps(lookup_cost(va, length));
+  bool missed = false;
+  const std::uint64_t hit_cycles = lookup(va, length, missed);
+  delay += from_ps(translation_cost(hit_cycles, missed));
   unsigned char* const data = p.get_data_ptr();
 
   // One transfer per mapping the access touches, all issued at the same time.

@@ -6,8 +6,10 @@
 // - Replicas: when one MmuMap holds several entries for the same (va, size), each PE maps
 //   the one nearest to it: its own memory (its TCM or its HBM slice), else one in its
 //   cube, else the first listed (ADR 0004).
-// - Timing: every page an access touches is looked up in the TLB (LRU, tlb_entries):
-//   a hit costs tlb_hit_cycles, a miss walk_cycles and fills the entry.
+// - Timing: every page an access touches is looked up in the TLB (LRU, tlb_entries) for
+//   tlb_hit_cycles each; if any of them misses, the access also waits for one page walk
+//   (walk_cycles - tlb_hit_cycles): the walker fetches the further entries of the same
+//   access while the data streams (ADR 0006). Misses fill the TLB.
 // - An access that spans several mappings is split into one transfer per mapping, issued
 //   together; it completes when the last one does.
 // - A 2-D burst whose rows all lie in one mapping is translated once (each row's pages
@@ -70,7 +72,10 @@ class PeMmu : public Component {
   // A 2-D burst: one transfer when one mapping holds it all, else one per row.
   void translate_burst(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
   void forward(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
-  Picoseconds lookup_cost(std::uint64_t va, std::uint64_t nbytes);
+  // TLB lookups for every page of [va, va + nbytes); returns the cycles of hits and
+  // whether any page missed.
+  std::uint64_t lookup(std::uint64_t va, std::uint64_t nbytes, bool& missed);
+  Picoseconds translation_cost(std::uint64_t hit_cycles, bool missed) const;
   int distance(std::uint64_t pa) const;  // 0 own memory, 1 same cube, 2 elsewhere
   [[noreturn]] void fault(const tlm::tlm_generic_payload& p, std::uint64_t va) const;
 

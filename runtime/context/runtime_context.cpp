@@ -1,5 +1,7 @@
 #include "runtime/context/runtime_context.h"
 
+#include "runtime/kernels/registry.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -303,6 +305,10 @@ std::vector<Handle> RuntimeContext::launch_deferred(const std::string& name, Ker
                              targets, meta));
   }
   return pending;
+}
+
+Handle RuntimeContext::launch(const std::string& name, std::vector<LaunchArg> args) {
+  return launch(name, kernel_registry().get(name).fn, std::move(args));
 }
 
 Handle RuntimeContext::launch(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args) {

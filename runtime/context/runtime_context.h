@@ -97,6 +97,8 @@ class RuntimeContext {
   // Kernels: one KernelLaunch per SIP holding shards, sent to the cubes holding them and
   // run by the PEs that own shards; every SIP is submitted before any is waited on.
   Handle launch(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args);
+  // A registered kernel by name (kernel_registry()).
+  Handle launch(const std::string& name, std::vector<LaunchArg> args);
   // The same without waiting: the pending handle of each SIP, in SIP order.
   std::vector<Handle> launch_deferred(const std::string& name, KernelFn kernel,
                                       std::vector<LaunchArg> args);

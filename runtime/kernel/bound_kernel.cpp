@@ -39,6 +39,7 @@ void BoundKernel::run(models::PeServices& pe) const {
                         static_cast<std::uint32_t>(target_pes_.size()), std::move(values), name_,
                         costs_, scratch_(at));
   fn_(context);
+  context.fence();
 }
 
 }  // namespace kb::runtime

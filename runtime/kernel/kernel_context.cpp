@@ -98,6 +98,7 @@ PendingTile KernelContext::fetch(const TensorView& t, const std::vector<Piece>& 
     const models::Access access{p.address, row_bytes, static_cast<std::uint32_t>(p.rows),
                                 p.stride, false, 0};
     out.done = std::max(out.done, pe_.issue_read(access, staging_.data()));
+    outstanding_ = std::max(outstanding_, out.done);
     if (timing_only()) continue;
     const Tile part = Tile::from_bytes(p.rows, p.cols, t.dtype(), staging_.data());
     for (std::int64_t r = 0; r < p.rows; ++r) {
@@ -158,6 +159,7 @@ models::Picoseconds KernelContext::put(const TensorView& t, const std::vector<Pi
     const models::Access access{address, static_cast<std::uint64_t>(cols) * item,
                                 static_cast<std::uint32_t>(rows), stride, false, 0};
     done = std::max(done, pe_.issue_write(access, staging_.data()));
+    outstanding_ = std::max(outstanding_, done);
   };
   for (const Piece& p : pieces) {
     const std::int64_t tr = p.row0 - r0;
@@ -218,11 +220,14 @@ models::Picoseconds KernelContext::stage(const TensorView& t, std::int64_t r0, s
   if (bytes > into.bytes) {
     throw std::invalid_argument(fmt::format("staging {} bytes into a {}-byte TCM buffer", bytes, into.bytes));
   }
-  PendingTile fetched = load_async(t, r0, c0, rows, cols);
+  PendingTile fetched = load_global_async(t, r0, c0, rows, cols);
   // The DMA writes the tile into TCM once it has arrived; the core does not wait.
   staging_.resize(bytes);
   if (!timing_only()) fetched.tile.to_bytes(staging_.data());
-  return pe_.issue_write({into.pa, bytes, 1, 0, true, fetched.done}, staging_.data());
+  const models::Picoseconds done =
+      pe_.issue_write({into.pa, bytes, 1, 0, true, fetched.done}, staging_.data());
+  outstanding_ = std::max(outstanding_, done);
+  return done;
 }
 
 Tile KernelContext::load_tcm(const TcmBuffer& from, std::int64_t rows, std::int64_t cols, DType dtype) {

@@ -97,8 +97,12 @@ class KernelContext {
   models::Picoseconds store_global_async(const TensorView& t, std::int64_t r0, std::int64_t c0,
                                          const Tile& tile);
   void wait_until(models::Picoseconds time) { pe_.wait_until(time); }
+  // Waits for every access issued so far (the launch does this when the kernel returns).
+  void fence() { pe_.wait_until(outstanding_); }
 
-  // TCM scratch: allocate, fill from a tensor (a DMA: memory -> TCM), read into a tile.
+  // TCM scratch: allocate; fill from a tensor in global coordinates (a DMA, memory ->
+  // TCM, that the core does not wait for: it returns when the data is in TCM); read into
+  // a tile.
   TcmBuffer tcm_alloc(std::uint64_t bytes);
   models::Picoseconds stage(const TensorView& t, std::int64_t r0, std::int64_t c0,
                             std::int64_t rows, std::int64_t cols, const TcmBuffer& into);
@@ -147,6 +151,7 @@ class KernelContext {
   TcmScratch scratch_;
   std::vector<TcmBuffer> tcm_;
   std::vector<unsigned char> staging_;  // bytes of the access in flight
+  models::Picoseconds outstanding_ = 0;  // when the last issued access completes
 };
 
 using KernelFn = std::function<void(KernelContext&)>;

@@ -1,0 +1,76 @@
+// C = A . B with f16 / bf16 inputs and f32 accumulation, tiled through TCM and
+// double-buffered: while the core multiplies one K-slice, the DMA stages the next.
+#include "runtime/kernels/block_walk.h"
+#include "runtime/kernels/registry.h"
+
+#include <fmt/format.h>
+
+namespace kb::runtime {
+
+namespace {
+
+// Tile sizes: the PE's C block in pieces of at most kTileM x kTileN, K in slices of kTileK.
+constexpr std::int64_t kTileM = 256;
+constexpr std::int64_t kTileN = 512;
+constexpr std::int64_t kTileK = 256;
+
+void gemm(KernelContext& k) {
+  const TensorView& a = k.tensor(0);
+  const TensorView& b = k.tensor(1);
+  const TensorView& c = k.tensor(2);
+  const std::int64_t K = a.global_cols();
+  if (b.global_rows() != K || a.global_rows() != c.global_rows() || b.global_cols() != c.global_cols()) {
+    throw std::invalid_argument(fmt::format("gemm: ({} x {}) . ({} x {}) into {} x {}", a.global_rows(), K,
+                                            b.global_rows(), b.global_cols(), c.global_rows(), c.global_cols()));
+  }
+  if (a.dtype() != b.dtype() || (a.dtype() != DType::f16 && a.dtype() != DType::bf16)) {
+    throw std::invalid_argument("gemm: A and B must both be f16 or both bf16");
+  }
+  if (c.dtype() != DType::f32 && c.dtype() != DType::f16) {
+    throw std::invalid_argument("gemm: C must be f32 or f16");
+  }
+  if (!c.own_block()) return;
+  const Block& own = *c.own_block();
+  const std::int64_t tk = std::min(kTileK, K);
+  const std::uint64_t item = a.itemsize();
+  const std::uint64_t a_bytes = static_cast<std::uint64_t>(std::min(kTileM, own.rows) * tk) * item;
+  const std::uint64_t b_bytes = static_cast<std::uint64_t>(tk * std::min(kTileN, own.cols)) * item;
+  const TcmBuffer a_buf[2] = {k.tcm_alloc(a_bytes), k.tcm_alloc(a_bytes)};
+  const TcmBuffer b_buf[2] = {k.tcm_alloc(b_bytes), k.tcm_alloc(b_bytes)};
+
+  for (std::int64_t i = 0; i < own.rows; i += kTileM) {
+    for (std::int64_t j = 0; j < own.cols; j += kTileN) {
+      const std::int64_t row0 = c.row0() + own.row0 + i;
+      const std::int64_t col0 = c.col0() + own.col0 + j;
+      const std::int64_t tm = std::min(kTileM, own.rows - i);
+      const std::int64_t tn = std::min(kTileN, own.cols - j);
+      auto stage = [&](std::int64_t k0, int slot) {
+        const std::int64_t kk = std::min(tk, K - k0);
+        return std::max(k.stage(a, row0, k0, tm, kk, a_buf[slot]),
+                        k.stage(b, k0, col0, kk, tn, b_buf[slot]));
+      };
+      Tile acc = k.full(tm, tn, DType::f32, 0.0);
+      models::Picoseconds ready[2] = {stage(0, 0), 0};
+      for (std::int64_t k0 = 0, step = 0; k0 < K; k0 += tk, ++step) {
+        const int slot = static_cast<int>(step % 2);
+        if (k0 + tk < K) ready[1 - slot] = stage(k0 + tk, 1 - slot);
+        k.wait_until(ready[slot]);
+        const std::int64_t kk = std::min(tk, K - k0);
+        const Tile ta = k.load_tcm(a_buf[slot], tm, kk, a.dtype());
+        const Tile tb = k.load_tcm(b_buf[slot], kk, tn, b.dtype());
+        acc = k.dot(ta, tb, &acc);
+      }
+      k.store_global_async(c, row0, col0, c.dtype() == DType::f32 ? acc : k.cast(acc, c.dtype()));
+    }
+  }
+}
+
+}  // namespace
+
+void register_gemm_kernel(KernelRegistry& registry) {
+  registry.add({"gemm", "(a, b, c)",
+                "c = a . b; a, b f16 or bf16, c f32 or f16; tiled through TCM, double-buffered",
+                gemm});
+}
+
+}  // namespace kb::runtime

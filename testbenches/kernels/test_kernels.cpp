@@ -1,0 +1,278 @@
+// The kernel programming model and the builtin kernels: results against the host
+// references, masks and edges, costs, and timing-only runs.
+#include "runtime/host/host_program.h"
+#include "runtime/kernels/reference.h"
+#include "runtime/kernels/registry.h"
+#include "testbenches/harness/sim_test.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+#include <random>
+
+using namespace kb::runtime;
+using kb::models::Picoseconds;
+using kb::platform::Simulation;
+
+namespace {
+
+DPPolicy policy(Split sip, Split cube, Split pe) { return DPPolicy{sip, cube, pe, {}, {}, {}}; }
+constexpr Split R = Split::replicate, Row = Split::row_wise, Col = Split::column_wise;
+
+void run_host(const kb::platform::Topology& topology, HostProgram program,
+              kb::platform::RunOptions options = {}) {
+  Simulation sim(topology, options);
+  spawn_host_program(sim, std::move(program));
+  sim.run();
+}
+
+// Values in [-1, 1] (or small integers), exactly representable in `dtype`.
+HostTensor random_tensor(std::vector<std::int64_t> shape, DType dtype, std::mt19937& rng) {
+  HostTensor t(shape, dtype);
+  Tile tile(rows_of(t), cols_of(t), dtype, true);
+  std::uniform_real_distribution<double> real(-1.0, 1.0);
+  std::uniform_int_distribution<int> small(-50, 50);
+  for (std::int64_t r = 0; r < tile.rows(); ++r)
+    for (std::int64_t c = 0; c < tile.cols(); ++c) tile.set(r, c, is_float(dtype) ? real(rng) : small(rng));
+  tile.to_bytes(t.bytes().data());
+  return t;
+}
+
+Tensor device(RuntimeContext& ctx, const HostTensor& host, const DPPolicy& dp) {
+  Tensor t = ctx.empty(host.shape(), host.dtype(), dp);
+  ctx.copy_(t, host);
+  return t;
+}
+
+void expect(const Verification& v, const std::string& what) {
+  BOOST_TEST(v.ok, what << ": " << v.first_failure);
+}
+
+// Every builtin over several placements and shapes against its reference.
+void check_builtins(RuntimeContext& ctx, std::int64_t scale) {
+  std::mt19937 rng(11);
+  const MachineShape& m = ctx.machine();
+  const std::int64_t n = m.cubes_per_sip * m.pes_per_cube;
+  const std::int64_t rows = 2 * n * scale, cols = 3 * n * scale;
+  const DPPolicy placements[] = {policy(R, Row, Col), policy(R, Col, Row), policy(R, R, Row), policy(Row, R, R)};
+  for (const DPPolicy& dp : placements) {
+    for (DType dtype : {DType::f32, DType::f16, DType::i32}) {
+      const std::string what = dp.to_string() + " " + to_string(dtype);
+      const HostTensor hx = random_tensor({rows, cols}, dtype, rng);
+      const HostTensor hy = random_tensor({rows, cols}, dtype, rng);
+      Tensor x = device(ctx, hx, dp), y = device(ctx, hy, dp);
+      Tensor out = ctx.empty({rows, cols}, dtype, dp);
+      ctx.launch("vector_add", {x, y, out});
+      expect(is_float(dtype) ? verify_elementwise(ctx.to_host(out), reference_vector_add(hx, hy, dtype), hx, hy)
+                             : compare_exact(ctx.to_host(out), reference_vector_add(hx, hy, dtype)),
+             "vector_add " + what);
+      if (is_float(dtype)) {
+        ctx.launch("axpy", {x, y, 0.5});
+        expect(verify_elementwise(ctx.to_host(y), reference_axpy(hx, hy, 0.5), hx, hy), "axpy " + what);
+      }
+      // memcpy into a different placement, transpose into another.
+      Tensor copy = ctx.empty({rows, cols}, dtype, policy(R, Col, Row));
+      ctx.launch("memcpy", {x, copy});
+      expect(compare_exact(ctx.to_host(copy), hx), "memcpy " + what);
+      Tensor t = ctx.empty({cols, rows}, dtype, policy(R, Row, R));
+      ctx.launch("transpose", {x, t});
+      expect(compare_exact(ctx.to_host(t), reference_transpose(hx)), "transpose " + what);
+      for (Tensor* tensor : {&x, &y, &out, &copy, &t}) ctx.free(*tensor);
+    }
+  }
+  // Row kernels keep whole rows per PE: rows split at every level, columns whole.
+  for (DType dtype : {DType::f32, DType::f16}) {
+    const DPPolicy rows_only = policy(R, Row, Row);
+    const HostTensor hx = random_tensor({n * scale, 96}, dtype, rng);
+    Tensor x = device(ctx, hx, rows_only);
+    Tensor out = ctx.empty({n * scale, 96}, dtype, rows_only);
+    ctx.launch("softmax", {x, out});
+    expect(verify_softmax(ctx.to_host(out), reference_softmax(hx, dtype)), std::string("softmax ") + to_string(dtype));
+    ctx.launch("layernorm", {x, out, 1e-5});
+    expect(verify_layernorm(ctx.to_host(out), reference_layernorm(hx, 1e-5, dtype)),
+           std::string("layernorm ") + to_string(dtype));
+    Tensor sums = ctx.empty({n * scale, 1}, DType::f32, rows_only);
+    ctx.launch("reduce_sum", {x, sums});
+    expect(verify_reduce_sum(ctx.to_host(sums), reference_reduce_sum(hx, DType::f32), hx),
+           std::string("reduce_sum ") + to_string(dtype));
+  }
+  const HostTensor ints = random_tensor({m.cubes_per_sip, 40}, DType::i32, rng);
+  Tensor xi = device(ctx, ints, policy(R, Row, R));
+  Tensor si = ctx.empty({m.cubes_per_sip, 1}, DType::i32, policy(R, Row, R));
+  ctx.launch("reduce_sum", {xi, si});
+  expect(compare_exact(ctx.to_host(si), reference_reduce_sum(ints, DType::i32)), "reduce_sum i32");
+}
+
+void check_gemm(RuntimeContext& ctx, std::int64_t m, std::int64_t n, std::int64_t k, DType in, DType out,
+                const DPPolicy& pa, const DPPolicy& pb, const DPPolicy& pc) {
+  std::mt19937 rng(5);
+  const HostTensor ha = random_tensor({m, k}, in, rng);
+  const HostTensor hb = random_tensor({k, n}, in, rng);
+  Tensor a = device(ctx, ha, pa), b = device(ctx, hb, pb);
+  Tensor c = ctx.empty({m, n}, out, pc);
+  ctx.launch("gemm", {a, b, c});
+  const HostTensor hc = ctx.to_host(c);
+  const Verification v = verify_gemm(hc, reference_gemm(ha, hb, out), ha, hb);
+  BOOST_TEST(v.ok, "gemm " << m << "x" << n << "x" << k << " " << to_string(in) << "->" << to_string(out) << ": "
+                           << v.first_failure);
+  BOOST_TEST_MESSAGE("gemm max abs error " << v.max_abs_err);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(masked_loads_and_stores_respect_edges) {
+  run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
+    std::vector<std::int32_t> values(4 * 6);
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<std::int32_t>(i);
+    // One cube holds it all, PE 0 of cube 0.
+    Tensor t = ctx.empty({4, 6}, DType::i32, DPPolicy{R, R, R, {}, 1, 1});
+    ctx.copy_(t, HostTensor::from(values, {4, 6}));
+    ctx.launch("edges", [](KernelContext& k) {
+      const TensorView& v = k.tensor(0);
+      // A 3 x 4 load at (2, 4) runs past the bottom and right edges.
+      const Tile tile = k.load(v, 2, 4, 3, 4, nullptr, -1.0);
+      BOOST_TEST(tile.at(0, 0) == 16.0);
+      BOOST_TEST(tile.at(1, 1) == 23.0);
+      BOOST_TEST(tile.at(0, 2) == -1.0);
+      BOOST_TEST(tile.at(2, 0) == -1.0);
+      // A masked load: every other element.
+      Tile mask(2, 2, DType::u8, true);
+      mask.set(0, 0, 1);
+      mask.set(1, 1, 1);
+      const Tile masked = k.load(v, 0, 0, 2, 2, &mask, 99.0);
+      BOOST_TEST(masked.at(0, 0) == 0.0);
+      BOOST_TEST(masked.at(0, 1) == 99.0);
+      BOOST_TEST(masked.at(1, 1) == 7.0);
+      // A masked store leaves the masked-off elements alone; off-view ones are dropped.
+      k.store(v, 0, 0, k.full(2, 2, DType::i32, -5.0), &mask);
+      k.store(v, 3, 5, k.full(2, 2, DType::i32, -7.0));
+    }, {t});
+    const auto back = ctx.to_host(t).values<std::int32_t>();
+    BOOST_TEST(back[0] == -5);
+    BOOST_TEST(back[1] == 1);
+    BOOST_TEST(back[7] == -5);
+    BOOST_TEST(back[6] == 6);
+    BOOST_TEST(back[23] == -7);
+    BOOST_TEST(back[22] == 22);
+  });
+}
+
+BOOST_AUTO_TEST_CASE(builtins_match_references_on_tiny) {
+  run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) { check_builtins(ctx, 2); });
+}
+
+BOOST_AUTO_TEST_CASE(builtins_match_references_on_default) {
+  run_host(kb::test::config("topology.yaml"), [](RuntimeContext& ctx) { check_builtins(ctx, 1); });
+}
+
+BOOST_AUTO_TEST_CASE(gemm_matches_reference_on_tiny) {
+  run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
+    // Tiles do not divide the blocks (masked edges), K spans several double-buffered slices.
+    check_gemm(ctx, 6, 10, 600, DType::f16, DType::f32, policy(R, Row, R), policy(R, R, Col), policy(R, Row, Col));
+    check_gemm(ctx, 34, 1100, 70, DType::bf16, DType::f16, policy(R, Row, R), policy(R, R, Col), policy(R, Row, Col));
+    // Any placement: operands read remotely across cubes.
+    check_gemm(ctx, 8, 8, 16, DType::f16, DType::f32, policy(R, Col, Row), policy(R, Row, Col), policy(R, R, Row));
+  });
+}
+
+BOOST_AUTO_TEST_CASE(gemm_matches_reference_on_default) {
+  run_host(kb::test::config("topology.yaml"), [](RuntimeContext& ctx) {
+    check_gemm(ctx, 128, 256, 512, DType::f16, DType::f32, policy(R, Row, R), policy(R, R, Col), policy(R, Row, Col));
+  });
+}
+
+BOOST_AUTO_TEST_CASE(dot_costs_exactly_its_cycles) {
+  run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
+    Tensor t = ctx.empty({1, 2}, DType::f32, policy(R, R, Col));
+    ctx.launch("costs", [](KernelContext& k) {
+      const Tile a = k.full(64, 128, DType::f16, 1.0), b = k.full(128, 256, DType::f16, 0.5);
+      Picoseconds before = k.pe().local_time_ps();
+      const Tile c = k.dot(a, b);
+      // 4 cycles to issue + 64 * 256 * 128 MACs at 1024 per cycle, at 1 GHz.
+      BOOST_TEST(k.pe().local_time_ps() - before == (4u + 2048u) * 1000u);
+      BOOST_TEST(c.at(3, 7) == 64.0);
+      const Tile af = k.full(64, 128, DType::f32, 1.0), bf = k.full(128, 256, DType::f32, 1.0);
+      before = k.pe().local_time_ps();
+      k.dot(af, bf);
+      BOOST_TEST(k.pe().local_time_ps() - before == (4u + 8192u) * 1000u);  // 256 MACs per cycle
+      before = k.pe().local_time_ps();
+      k.exp(k.full(10, 100, DType::f32, 0.0));  // 1000 elements on 64 lanes
+      BOOST_TEST(k.pe().local_time_ps() - before == (4u + 16u) * 1000u);
+    }, {t});
+  });
+}
+
+BOOST_AUTO_TEST_CASE(bandwidth_bound_kernel_runs_at_hbm_speed) {
+  run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
+    // 4 PEs, each its own HBM slice (2 per cube, 1 PE per slice): every byte is local.
+    const std::int64_t rows = 512, cols = 2048;  // 4 MiB per f32 tensor, 1 MiB per PE
+    const DPPolicy dp = policy(R, Row, Col);
+    Tensor x = ctx.zeros({rows, cols}, DType::f32, dp), y = ctx.zeros({rows, cols}, DType::f32, dp);
+    Tensor out = ctx.empty({rows, cols}, DType::f32, dp);
+    const Handle h = ctx.launch("vector_add", {x, y, out});
+    double longest = 0;
+    for (const auto& c : h.request->completions()) {
+      for (const auto& pe : c.pes) longest = std::max(longest, static_cast<double>(pe.finished_ps - pe.started_ps));
+    }
+    // Each PE moves 3 MiB through its 150 GB/s slice.
+    const double bound = 3.0 * (1 << 20) * 1000.0 / 150.0;
+    BOOST_TEST_MESSAGE("vector_add per PE " << longest / 1000 << " ns, bound " << bound / 1000 << " ns");
+    BOOST_TEST(longest >= bound);
+    BOOST_TEST(longest <= 1.1 * bound);
+  });
+}
+
+BOOST_AUTO_TEST_CASE(remote_load_costs_the_extra_path) {
+  run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
+    // Cube-sharded rows: cube 0 holds rows 0-1, cube 1 rows 2-3; every PE maps both.
+    Tensor t = ctx.zeros({4, 16}, DType::f32, policy(R, Row, R));
+    Picoseconds local = 0, remote = 0;
+    ctx.launch("probe", [&](KernelContext& k) {
+      if (k.location().cube != 0 || k.location().pe != 0) return;
+      const TensorView& v = k.tensor(0);
+      for (int warm = 0; warm < 2; ++warm) {  // the second round has warm TLBs
+        Picoseconds t0 = k.pe().local_time_ps();
+        k.wait(k.load_global_async(v, 0, 0, 1, 16));
+        local = k.pe().local_time_ps() - t0;
+        t0 = k.pe().local_time_ps();
+        k.wait(k.load_global_async(v, 2, 0, 1, 16));
+        remote = k.pe().local_time_ps() - t0;
+      }
+    }, {t});
+    // One mesh hop each way: 10 ns link + 2 ns router pass, twice.
+    BOOST_TEST(remote - local == 2u * (10'000u + 2'000u));
+  });
+}
+
+// Runs a GEMM and a softmax and writes the simulated end time to argv[1] (when given).
+BOOST_AUTO_TEST_CASE(timed_workload) {
+  const auto& suite = boost::unit_test::framework::master_test_suite();
+  kb::platform::RunOptions options;
+  options.timing_only = suite.argc > 2 && std::string(suite.argv[2]) == "timing-only";
+  run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
+    Tensor a = ctx.zeros({64, 512}, DType::f16, policy(R, Row, R));
+    Tensor b = ctx.zeros({512, 128}, DType::f16, policy(R, R, Col));
+    Tensor c = ctx.empty({64, 128}, DType::f32, policy(R, Row, Col));
+    ctx.launch("gemm", {a, b, c});
+    Tensor rows = ctx.empty({64, 128}, DType::f32, policy(R, Row, Row));
+    ctx.launch("memcpy", {c, rows});
+    ctx.launch("softmax", {rows, rows});
+  }, options);
+  if (suite.argc > 1) std::ofstream(suite.argv[1]) << sc_core::sc_time_stamp().value();
+}
+
+BOOST_AUTO_TEST_CASE(timing_only_gives_the_same_simulated_time) {
+  const std::string self = boost::unit_test::framework::master_test_suite().argv[0];
+  for (const char* mode : {"functional", "timing-only"}) {
+    const std::string command = self + " --run_test=timed_workload -- " + mode + ".time " + mode + " > /dev/null";
+    BOOST_REQUIRE_MESSAGE(std::system(command.c_str()) == 0, command);
+  }
+  auto read = [](const char* file) {
+    std::ifstream in(file);
+    std::uint64_t ps = 0;
+    in >> ps;
+    return ps;
+  };
+  BOOST_TEST(read("functional.time") > 0u);
+  BOOST_TEST(read("functional.time") == read("timing-only.time"));
+}
