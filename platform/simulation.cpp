@@ -47,16 +47,27 @@ Simulation::Simulation(const Topology& topology, const RunOptions& options)
   elaboration_.pes = static_cast<std::uint64_t>(topology.world_size());
 }
 
-void Simulation::run(sc_core::sc_time limit) {
+void Simulation::run(const std::function<void(double, double)>& progress, double progress_every_s) {
+  using Clock = std::chrono::steady_clock;
   models::clear_simulation_failure();
-  if (limit == sc_core::SC_ZERO_TIME) {
-    sc_core::sc_start();
-  } else {
-    sc_core::sc_start(limit);
+  const auto start = Clock::now();
+  auto last_report = start;
+  // Slices of simulated time, so that progress can be reported between them; exiting on
+  // starvation keeps the end time exactly where the last event was.
+  const sc_core::sc_time slice(100, sc_core::SC_US);
+  while (sc_core::sc_get_status() != sc_core::SC_STOPPED) {
+    sc_core::sc_start(slice, sc_core::SC_EXIT_ON_STARVATION);
+    if (models::simulation_failure() || !sc_core::sc_pending_activity()) break;
+    if (progress && Clock::now() - last_report >= std::chrono::duration<double>(progress_every_s)) {
+      last_report = Clock::now();
+      progress(sc_core::sc_time_stamp().to_seconds() * 1e9,
+               std::chrono::duration<double>(last_report - start).count());
+    }
   }
+  run_wall_s_ = std::chrono::duration<double>(Clock::now() - start).count();
   if (const auto& failure = models::simulation_failure()) throw models::SimulationError(*failure);
   const auto waits = models::current_waits();
-  if (limit == sc_core::SC_ZERO_TIME && !waits.empty()) {
+  if (!waits.empty()) {
     std::string report = fmt::format("deadlock: the simulation ran out of events at {} while {} "
                                      "process(es) still wait:",
                                      sc_core::sc_time_stamp().to_string(), waits.size());

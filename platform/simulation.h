@@ -8,6 +8,7 @@
 #include "platform/model_params.h"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 namespace kb::platform {
@@ -27,15 +28,20 @@ class Simulation {
   const Topology& topology() const { return topology_; }
   const ElaborationReport& elaboration() const { return elaboration_; }
 
-  // Runs until no events remain (or `limit` of simulated time). Throws
-  // models::SimulationError with the model's message when a fault stopped the run.
-  void run(sc_core::sc_time limit = sc_core::SC_ZERO_TIME);
+  // Runs until no events remain. Throws models::SimulationError with the model's message
+  // when a fault stopped the run, or with a deadlock report when it ran out of events
+  // while a process still waited. `progress`, when given, is called about every
+  // `progress_every_s` of wall time with the simulated time reached.
+  void run(const std::function<void(double sim_ns, double wall_s)>& progress = {},
+           double progress_every_s = 1.0);
+  double run_wall_s() const { return run_wall_s_; }
 
  private:
   Topology topology_;
   std::unique_ptr<models::System> system_;
   std::unique_ptr<models::ActivityTracer> tracer_;
   ElaborationReport elaboration_;
+  double run_wall_s_ = 0.0;
 };
 
 // Peak resident memory of this process so far (Linux: VmHWM), 0 if unknown.

@@ -8,14 +8,15 @@
 namespace kb::models {
 
 struct ActivityTracer::Probe : ResourceObserver {
-  Probe(ActivityTracer& owner, std::size_t slot)
-      : tracer(owner), index(slot), signal(sc_core::sc_gen_unique_name("activity")) {}
+  Probe(ActivityTracer& owner, std::size_t slot, Resource& observed)
+      : tracer(owner), index(slot), resource(observed), signal(sc_core::sc_gen_unique_name("activity")) {}
   void on_booking(Picoseconds begin, Picoseconds end) override {
     tracer.schedule(begin, index, +1);
     tracer.schedule(end, index, -1);
   }
   ActivityTracer& tracer;
   std::size_t index;
+  Resource& resource;
   sc_core::sc_signal<unsigned> signal;
   unsigned active = 0;
 };
@@ -31,8 +32,8 @@ ActivityTracer::ActivityTracer(const sc_core::sc_module_name& name, const std::s
           "--vcd-scope '{}' matches more than {} resources; narrow it (e.g. 'system.sip0.cube0.*')",
           scope, max_signals));
     }
-    probes_.push_back(std::make_unique<Probe>(*this, probes_.size()));
-    entry.resource->set_observer(probes_.back().get());
+    probes_.push_back(std::make_unique<Probe>(*this, probes_.size(), *entry.resource));
+    entry.resource->add_observer(probes_.back().get());
     paths.push_back(entry.path);
   }
   if (probes_.empty()) {
@@ -51,9 +52,7 @@ ActivityTracer::ActivityTracer(const sc_core::sc_module_name& name, const std::s
 }
 
 ActivityTracer::~ActivityTracer() {
-  for (const auto& entry : stats_registry().resources()) {
-    entry.resource->set_observer(nullptr);
-  }
+  for (const auto& probe : probes_) probe->resource.remove_observer(probe.get());
   if (file_ != nullptr) sc_core::sc_close_vcd_trace_file(file_);
 }
 

@@ -52,8 +52,15 @@ void ProtocolChecker::dmi(const char* socket, const tlm::tlm_generic_payload& p,
   if (d.get_dmi_ptr() == nullptr) violation(socket, "DMI granted with a null pointer");
 }
 
+namespace {
+std::uint64_t transactions = 0;
+}  // namespace
+
+std::uint64_t transaction_count() { return transactions; }
+
 void InitiatorPort::transport(unsigned index, tlm::tlm_generic_payload& payload,
                               sc_core::sc_time& delay) {
+  ++transactions;
 #ifdef KB_PROTOCOL_CHECKS
   const sc_core::sc_time before = delay;
   const std::uint64_t address = payload.get_address();

@@ -32,6 +32,9 @@ class InitiatorPort {
   unsigned bound_ = 0;
 };
 
+// Transactions issued through any InitiatorPort so far (simulation speed figures).
+std::uint64_t transaction_count();
+
 // The base-protocol rules checked around a b_transport call; throw std::logic_error
 // naming the socket and the rule. Exposed for the protocol tests.
 struct ProtocolChecker {

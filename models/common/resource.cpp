@@ -4,6 +4,10 @@
 
 namespace kb::models {
 
+void Resource::remove_observer(ResourceObserver* observer) {
+  observers_.erase(std::remove(observers_.begin(), observers_.end(), observer), observers_.end());
+}
+
 Picoseconds Resource::reserve_for(Picoseconds arrival, Picoseconds occupancy,
                                   std::uint64_t bytes) {
   ++stats_.transactions;
@@ -26,7 +30,7 @@ Picoseconds Resource::reserve_for(Picoseconds arrival, Picoseconds occupancy,
   stats_.busy_ps += occupancy;
   stats_.queued_ps += start - arrival;
   stats_.max_pending = std::max<std::uint64_t>(stats_.max_pending, busy_.size());
-  if (observer_ != nullptr) observer_->on_booking(start, start + occupancy);
+  for (ResourceObserver* o : observers_) o->on_booking(start, start + occupancy);
   return start;
 }
 

@@ -42,7 +42,9 @@ class Resource {
   // The same with an explicit occupancy (for resources that are not byte-driven).
   Picoseconds reserve_for(Picoseconds arrival, Picoseconds occupancy, std::uint64_t bytes);
 
-  void set_observer(ResourceObserver* observer) { observer_ = observer; }
+  // Observers (VCD, timeline) are told of every booking; a resource has few, usually none.
+  void add_observer(ResourceObserver* observer) { observers_.push_back(observer); }
+  void remove_observer(ResourceObserver* observer);
 
   const Bandwidth& bandwidth() const { return bandwidth_; }
   const ResourceStats& stats() const { return stats_; }
@@ -56,7 +58,7 @@ class Resource {
   Bandwidth bandwidth_;
   std::vector<Interval> busy_;  // sorted, disjoint
   ResourceStats stats_;
-  ResourceObserver* observer_ = nullptr;
+  std::vector<ResourceObserver*> observers_;
 };
 
 }  // namespace kb::models

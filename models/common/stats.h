@@ -10,12 +10,27 @@
 
 namespace kb::models {
 
+// Told of every change of a queue's depth (timeline counters).
+class QueueObserver {
+ public:
+  virtual ~QueueObserver() = default;
+  virtual void on_depth(std::uint64_t depth) = 0;
+};
+
 struct QueueStats {
   std::uint64_t pushes = 0;
   std::uint64_t high_water = 0;
+  QueueObserver* observer = nullptr;
+
+  // After a push: the depth it reached.
   void on_depth(std::uint64_t depth) {
     ++pushes;
     if (depth > high_water) high_water = depth;
+    if (observer != nullptr) observer->on_depth(depth);
+  }
+  // After a pop: the depth left.
+  void on_pop(std::uint64_t depth) {
+    if (observer != nullptr) observer->on_depth(depth);
   }
 };
 
@@ -27,13 +42,13 @@ class StatsRegistry {
   };
   struct QueueEntry {
     std::string path;
-    const QueueStats* queue;
+    QueueStats* queue;
   };
 
   void add(std::string path, Resource& resource) {
     resources_.push_back({std::move(path), &resource});
   }
-  void add(std::string path, const QueueStats& queue) {
+  void add(std::string path, QueueStats& queue) {
     queues_.push_back({std::move(path), &queue});
   }
   const std::vector<ResourceEntry>& resources() const { return resources_; }

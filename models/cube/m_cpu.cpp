@@ -45,6 +45,7 @@ void MCpu::main() {
         continue;
       }
       inbox_.pop();
+      inbox_stats_.on_pop(inbox_.size());
       handle(next.message, next.arrival);
     }
   });

@@ -130,6 +130,7 @@ void PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
     done += chunk;
     if (e.consumed == e.bytes.size()) {
       n.received.pop_front();
+      n.depth_stats->on_pop(n.received.size());
       post(credit_to, reinterpret_cast<unsigned char*>(&credit_word_), sizeof credit_word_, qk,
            like);
     }

@@ -1,0 +1,61 @@
+#pragma once
+// A Chrome trace-event timeline of a run (opens in Perfetto UI and chrome://tracing):
+// one process per SIP plus the host, one track (thread) per PE that ran kernels and per
+// link, port or memory that was busy; slices for kernels, transfers and control
+// messages; counters for queue depths.
+//
+// Bounded: at most `max_events_per_track` events on one track and `max_events` in all;
+// events beyond are counted and dropped, and the file says how many ("dropped_events"
+// in its metadata), so a 1000-PE run stays a file a browser can open.
+
+#include "models/common/stats.h"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kb::platform {
+
+class Timeline {
+ public:
+  explicit Timeline(std::size_t max_events = 250000, std::size_t max_events_per_track = 5000);
+  ~Timeline();
+
+  // Observes every registered resource and queue from now on.
+  void attach();
+
+  // A slice on track `track` (e.g. "system.sip0.cube1.pe3"), category `category`.
+  void slice(const std::string& track, const std::string& name, const std::string& category,
+             models::Picoseconds begin, models::Picoseconds end,
+             nlohmann::ordered_json args = nlohmann::ordered_json::object());
+  void counter(const std::string& track, models::Picoseconds at, std::uint64_t value);
+
+  std::size_t events() const { return events_.size(); }
+  std::uint64_t dropped() const { return dropped_; }
+  nlohmann::ordered_json to_json() const;
+  void write(const std::string& path) const;
+
+ private:
+  struct Track {
+    int pid;
+    int tid;
+    std::size_t events = 0;
+  };
+  struct Observer;
+
+  Track& track(const std::string& name);
+  bool admit(Track& t);
+
+  std::size_t max_events_;
+  std::size_t max_per_track_;
+  std::map<std::string, Track> tracks_;
+  std::map<int, int> next_tid_;
+  std::vector<nlohmann::ordered_json> events_;
+  std::uint64_t dropped_ = 0;
+  std::vector<std::unique_ptr<Observer>> observers_;
+};
+
+}  // namespace kb::platform
