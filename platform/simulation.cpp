@@ -29,7 +29,7 @@ std::uint64_t peak_rss_bytes() {
 }
 
 Simulation::Simulation(const Topology& topology, const RunOptions& options)
-    : topology_(topology) {
+    : topology_(topology), options_(options) {
   const auto start = std::chrono::steady_clock::now();
   models::set_time_resolution();
   const models::MachineParams params = machine_params(topology, options);

@@ -27,6 +27,7 @@ class Simulation {
   models::System& system() { return *system_; }
   const Topology& topology() const { return topology_; }
   const ElaborationReport& elaboration() const { return elaboration_; }
+  const RunOptions& options() const { return options_; }
 
   // Runs until no events remain. Throws models::SimulationError with the model's message
   // when a fault stopped the run, or with a deadlock report when it ran out of events
@@ -38,6 +39,7 @@ class Simulation {
 
  private:
   Topology topology_;
+  RunOptions options_;
   std::unique_ptr<models::System> system_;
   std::unique_ptr<models::ActivityTracer> tracer_;
   ElaborationReport elaboration_;

@@ -124,14 +124,16 @@ void MCpu::transfer_memory(const ControlMessage& message, Completion& completion
       issue(p, "MemoryWrite");
     }
   } else if (const auto* r = std::get_if<MemoryRead>(&message.body)) {
-    auto bytes = std::make_shared<std::vector<unsigned char>>(r->nbytes);
+    // A timing-only read moves no bytes: the scratch below stands for them.
+    auto bytes = std::make_shared<std::vector<unsigned char>>(p_.timing_only ? 0 : r->nbytes);
     for (std::uint64_t done = 0; done < r->nbytes; done += kPiece) {
-      tlm::tlm_generic_payload& p = txn_.access(tlm::TLM_READ_COMMAND, r->src_pa + done,
-                                                bytes->data() + done,
+      unsigned char* into = p_.timing_only ? zeros_.data() : bytes->data() + done;
+      tlm::tlm_generic_payload& p = txn_.access(tlm::TLM_READ_COMMAND, r->src_pa + done, into,
                                                 std::min(kPiece, r->nbytes - done));
       txn_.transfer().timing_only = p_.timing_only;
       issue(p, "MemoryRead");
     }
+    completion.data_bytes = r->nbytes;
     completion.data = std::move(bytes);
   }
   completion.finished_ps = now_ps();

@@ -7,9 +7,13 @@
 namespace kb::models {
 
 PeMmu::PeMmu(const sc_core::sc_module_name& name, const PeMmuParams& params)
-    : Component(name, params.freq_ghz), in("in"), local("local"), fabric("fabric"), p_(params) {
+    : Component(name, params.freq_ghz),
+      in("in"),
+      local("local"),
+      fabric("fabric"),
+      p_(params),
+      tlb_(params.tlb_entries) {
   in.register_b_transport(this, &PeMmu::b_transport);
-  tlb_.reserve(params.tlb_entries);
 }
 
 int PeMmu::distance(std::uint64_t pa) const {
@@ -59,9 +63,7 @@ void PeMmu::unmap(const std::vector<UnmapEntry>& entries) {
     table_.erase(it);
     const std::uint64_t first = e.va / p_.page_size;
     const std::uint64_t last = (e.va + e.size - 1) / p_.page_size;
-    tlb_.erase(std::remove_if(tlb_.begin(), tlb_.end(),
-                              [&](std::uint64_t page) { return page >= first && page <= last; }),
-               tlb_.end());
+    tlb_.invalidate(first, last);
   }
 }
 
@@ -78,15 +80,11 @@ std::uint64_t PeMmu::lookup(std::uint64_t va, std::uint64_t nbytes, bool& missed
   const std::uint64_t last = (va + nbytes - 1) / p_.page_size;
   for (std::uint64_t page = va / p_.page_size; page <= last; ++page) {
     cost_cycles += p_.tlb_hit_cycles;
-    const auto hit = std::find(tlb_.begin(), tlb_.end(), page);
-    if (hit != tlb_.end()) {
+    if (tlb_.lookup(page)) {
       ++hits_;
-      std::rotate(hit, hit + 1, tlb_.end());  // most recently used goes last
     } else {
       ++misses_;
       missed = true;
-      if (tlb_.size() == p_.tlb_entries) tlb_.erase(tlb_.begin());
-      tlb_.push_back(page);
     }
   }
   return cost_cycles;

@@ -22,6 +22,7 @@
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"
 #include "models/protocol/messages.h"
+#include "models/pe/tlb.h"
 #include "models/protocol/phys_addr.h"
 
 #include <tlm_utils/multi_passthrough_target_socket.h>
@@ -81,7 +82,7 @@ class PeMmu : public Component {
 
   PeMmuParams p_;
   std::map<std::uint64_t, Mapping> table_;  // va start -> mapping
-  std::vector<std::uint64_t> tlb_;          // virtual page numbers, most recent last
+  Tlb tlb_;
   std::uint64_t hits_ = 0;
   std::uint64_t misses_ = 0;
 };

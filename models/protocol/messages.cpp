@@ -20,7 +20,7 @@ struct WireSize {
   }
   std::uint64_t operator()(const PeDone&) const { return 0; }
   std::uint64_t operator()(const Completion& c) const {
-    return 16 * c.pes.size() + (c.data ? c.data->size() : 0);
+    return 16 * c.pes.size() + c.data_bytes;
   }
 };
 

@@ -95,7 +95,8 @@ struct Completion {
   Picoseconds started_ps = 0;   // the M_CPU began handling it
   Picoseconds finished_ps = 0;  // the last target PE finished
   std::vector<PeTiming> pes;
-  std::shared_ptr<const std::vector<unsigned char>> data;  // MemoryRead: the bytes read
+  std::uint64_t data_bytes = 0;  // MemoryRead: bytes carried back (sets the wire size)
+  std::shared_ptr<const std::vector<unsigned char>> data;  // the bytes, unless timing-only
 };
 
 using MessageBody = std::variant<MmuMap, MmuUnmap, MemoryWrite, MemoryRead, KernelLaunch,

@@ -3,7 +3,9 @@
 #include "models/common/simulation_error.h"
 #include "platform/cli/elaborate_command.h"
 #include "platform/cli/exit_codes.h"
+#include "platform/cli/run_command.h"
 #include "platform/cli/topology_command.h"
+#include "testbenches/benches/bench.h"
 #include "platform/topology/config_error.h"
 
 #include <systemc>
@@ -32,6 +34,8 @@ int sc_main(int argc, char** argv) {
   std::function<int()> action;
   kb::cli::add_topology_command(app, action);
   kb::cli::add_elaborate_command(app, action);
+  kb::cli::add_run_command(app, action);
+  kb::cli::add_list_command(app, action);
 
   try {
     app.parse(argc, argv);
@@ -43,6 +47,9 @@ int sc_main(int argc, char** argv) {
     return action();
   } catch (const kb::platform::ConfigError& e) {
     fmt::print(stderr, "{}\n", e.what());
+    return kb::cli::kBadUsage;
+  } catch (const kb::bench::BenchUsageError& e) {
+    fmt::print(stderr, "kernbench: error: {}\n", e.what());
     return kb::cli::kBadUsage;
   } catch (const kb::models::SimulationError& e) {
     fmt::print(stderr, "kernbench: simulation error: {}\n", e.what());

@@ -179,6 +179,12 @@ void RuntimeContext::copy_(const Tensor& target, const HostTensor& source) {
   }
   const std::size_t item = itemsize(target.dtype());
   const std::uint64_t cols = target.placement().cols;
+  if (simulation_.options().timing_only) {
+    // Contents do not matter: every shard (all of one size) carries the same buffer.
+    auto block = std::make_shared<const std::vector<unsigned char>>(target.shards().front().nbytes);
+    for (const DeviceShard& s : target.shards()) write_shard(s, target, MemoryWrite::Pattern::data, block);
+    return;
+  }
   for (const DeviceShard& s : target.shards()) {
     auto block = std::make_shared<std::vector<unsigned char>>(s.nbytes);
     for (std::uint64_t r = 0; r < s.rows; ++r) {
@@ -201,6 +207,7 @@ HostTensor RuntimeContext::to_host(const Tensor& tensor) {
                               fmt::format("read_{}_pe{}", tensor.name(), s.pe), {s.pe}),
                       {{s.sip, s.cube}}, meta);
     wait(h);
+    if (simulation_.options().timing_only) continue;  // no bytes came back
     const std::vector<unsigned char>& bytes = *h.request->completions().at(0).data;
     for (std::uint64_t r = 0; r < s.rows; ++r) {
       std::memcpy(out.bytes().data() + ((s.row_begin + r) * cols + s.col_begin) * item,
@@ -210,8 +217,32 @@ HostTensor RuntimeContext::to_host(const Tensor& tensor) {
   return out;
 }
 
+void RuntimeContext::share(const Tensor& tensor, std::uint32_t sip) {
+  models::MmuMap map;
+  std::set<std::uint64_t> blocks;
+  for (const DeviceShard& s : tensor.shards()) {
+    if (blocks.insert(s.block).second) map.entries.push_back({tensor.va_base() + s.offset_bytes, s.pa.encode(), s.nbytes});
+  }
+  std::vector<CubeTarget> targets;
+  for (std::uint32_t c = 0; c < machine_.cubes_per_sip; ++c) targets.push_back({sip, c});
+  TraceEntry meta{"mmu_map", tensor.name(), sip, std::nullopt, std::nullopt, 0};
+  wait(submit(message(std::move(map), fmt::format("share_{}_s{}", tensor.name(), sip), all_pes()), targets, meta));
+  tensor.state().shared_sips.push_back(sip);
+}
+
 void RuntimeContext::free(Tensor& tensor) {
   Tensor::State& state = tensor.state();  // throws if already freed
+  for (std::uint32_t sip : state.shared_sips) {
+    models::MmuUnmap unmap;
+    std::set<std::uint64_t> blocks;
+    for (const DeviceShard& s : state.shards) {
+      if (blocks.insert(s.block).second) unmap.entries.push_back({state.va_base + s.offset_bytes, s.nbytes});
+    }
+    std::vector<CubeTarget> targets;
+    for (std::uint32_t c = 0; c < machine_.cubes_per_sip; ++c) targets.push_back({sip, c});
+    TraceEntry meta{"mmu_unmap", state.name, sip, std::nullopt, std::nullopt, 0};
+    wait(submit(message(std::move(unmap), fmt::format("unshare_{}_s{}", state.name, sip), all_pes()), targets, meta));
+  }
   const bool per_cube = state.policy.cube == Split::replicate;
   std::map<std::pair<std::uint32_t, std::uint32_t>, models::MmuUnmap> groups;
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::set<std::uint32_t>> cubes;

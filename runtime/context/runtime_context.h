@@ -82,6 +82,9 @@ class RuntimeContext {
   void copy_(const Tensor& target, const HostTensor& source);
   // Gathers `tensor` (one replica of each block) into a host tensor.
   HostTensor to_host(const Tensor& tensor);
+  // Maps `tensor` (one replica of each block) into every PE of SIP `sip` as well, so that
+  // kernels there reach it remotely; freeing the tensor unmaps it there too.
+  void share(const Tensor& tensor, std::uint32_t sip);
   void free(Tensor& tensor);
   void close();
 

@@ -18,8 +18,10 @@ TensorLayout::TensorLayout(const Tensor& tensor, std::uint32_t sip) {
   block_cols_ = as_int(first.cols);
   grid_cols_ = as_int(p.cols) / block_cols_;
   grid_.assign(static_cast<std::size_t>((as_int(p.rows) / block_rows_) * grid_cols_), 0);
+  const auto& shared = tensor.state().shared_sips;
+  const bool everything = std::find(shared.begin(), shared.end(), sip) != shared.end();
   for (const DeviceShard& s : tensor.shards()) {
-    if (s.sip != sip) continue;
+    if (s.sip != sip && !everything) continue;
     const std::int64_t cell = as_int(s.row_begin) / block_rows_ * grid_cols_ + as_int(s.col_begin) / block_cols_;
     grid_[static_cast<std::size_t>(cell)] = tensor.va_base() + s.offset_bytes;
   }

@@ -67,25 +67,25 @@ void Tile::to_bytes(unsigned char* out) const {
   }
 }
 
+double decode(DType dtype, const unsigned char* at) {
+  switch (dtype) {
+    case DType::f32: return get<float>(at);
+    case DType::f16: return f16_to_f32(get<std::uint16_t>(at));
+    case DType::bf16: return bf16_to_f32(get<std::uint16_t>(at));
+    case DType::i8: return get<std::int8_t>(at);
+    case DType::i16: return get<std::int16_t>(at);
+    case DType::i32: return get<std::int32_t>(at);
+    case DType::u8: return get<std::uint8_t>(at);
+    case DType::u16: return get<std::uint16_t>(at);
+    case DType::u32: return get<std::uint32_t>(at);
+  }
+  return 0.0;
+}
+
 Tile Tile::from_bytes(std::int64_t rows, std::int64_t cols, DType dtype, const unsigned char* in) {
   Tile t(rows, cols, dtype, true);
   const std::size_t item = itemsize(dtype);
-  for (std::size_t i = 0; i < t.values_.size(); ++i) {
-    const unsigned char* at = in + i * item;
-    double v = 0.0;
-    switch (dtype) {
-      case DType::f32: v = get<float>(at); break;
-      case DType::f16: v = f16_to_f32(get<std::uint16_t>(at)); break;
-      case DType::bf16: v = bf16_to_f32(get<std::uint16_t>(at)); break;
-      case DType::i8: v = get<std::int8_t>(at); break;
-      case DType::i16: v = get<std::int16_t>(at); break;
-      case DType::i32: v = get<std::int32_t>(at); break;
-      case DType::u8: v = get<std::uint8_t>(at); break;
-      case DType::u16: v = get<std::uint16_t>(at); break;
-      case DType::u32: v = get<std::uint32_t>(at); break;
-    }
-    t.values_[i] = v;
-  }
+  for (std::size_t i = 0; i < t.values_.size(); ++i) t.values_[i] = decode(dtype, in + i * item);
   return t;
 }
 

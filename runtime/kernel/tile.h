@@ -13,6 +13,8 @@ namespace kb::runtime {
 
 // `value` rounded to what `dtype` can hold.
 double round_to(DType dtype, double value);
+// The value of one `dtype` element stored at `bytes`.
+double decode(DType dtype, const unsigned char* bytes);
 
 class Tile {
  public:

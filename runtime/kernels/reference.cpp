@@ -38,8 +38,7 @@ HostTensor map2(const HostTensor& x, const HostTensor& y, DType out, Fn fn) {
 
 double element(const HostTensor& t, std::int64_t r, std::int64_t c) {
   const std::size_t item = itemsize(t.dtype());
-  return Tile::from_bytes(1, 1, t.dtype(), t.bytes().data() + static_cast<std::size_t>(r * cols_of(t) + c) * item)
-      .at(0, 0);
+  return decode(t.dtype(), t.bytes().data() + static_cast<std::size_t>(r * cols_of(t) + c) * item);
 }
 
 HostTensor reference_vector_add(const HostTensor& x, const HostTensor& y, DType out) {

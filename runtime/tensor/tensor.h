@@ -26,6 +26,7 @@ class Tensor {
     Placement placement;
     std::uint64_t va_base = 0;
     std::vector<DeviceShard> shards;
+    std::vector<std::uint32_t> shared_sips;  // other SIPs it is mapped into (share())
     bool freed = false;
   };
 

@@ -1,0 +1,59 @@
+#include "models/pe/tlb.h"
+
+namespace kb::models {
+
+Tlb::Tlb(std::size_t entries) : page_(entries), prev_(entries, kNone), next_(entries, kNone) {
+  for (std::size_t s = entries; s > 0; --s) free_.push_back(static_cast<std::uint32_t>(s - 1));
+  slot_of_.reserve(entries * 2);
+}
+
+void Tlb::unlink(std::uint32_t s) {
+  (prev_[s] == kNone ? head_ : next_[prev_[s]]) = next_[s];
+  (next_[s] == kNone ? tail_ : prev_[next_[s]]) = prev_[s];
+  prev_[s] = next_[s] = kNone;
+}
+
+void Tlb::push_front(std::uint32_t s) {
+  next_[s] = head_;
+  prev_[s] = kNone;
+  (head_ == kNone ? tail_ : prev_[head_]) = s;
+  head_ = s;
+}
+
+bool Tlb::lookup(std::uint64_t page) {
+  const auto it = slot_of_.find(page);
+  if (it != slot_of_.end()) {
+    if (it->second != head_) {
+      unlink(it->second);
+      push_front(it->second);
+    }
+    return true;
+  }
+  std::uint32_t s;
+  if (!free_.empty()) {
+    s = free_.back();
+    free_.pop_back();
+  } else {
+    s = tail_;
+    unlink(s);
+    slot_of_.erase(page_[s]);
+  }
+  page_[s] = page;
+  slot_of_.emplace(page, s);
+  push_front(s);
+  return false;
+}
+
+void Tlb::invalidate(std::uint64_t first, std::uint64_t last) {
+  for (auto it = slot_of_.begin(); it != slot_of_.end();) {
+    if (it->first >= first && it->first <= last) {
+      unlink(it->second);
+      free_.push_back(it->second);
+      it = slot_of_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+}  // namespace kb::models

@@ -1,0 +1,126 @@
+#include "platform/cli/run_command.h"
+
+#include "models/common/initiator_port.h"
+#include "platform/cli/exit_codes.h"
+#include "platform/cli/topology_options.h"
+#include "platform/simulation.h"
+#include "platform/timeline.h"
+#include "runtime/host/host_program.h"
+#include "testbenches/benches/report.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <memory>
+
+namespace kb::cli {
+
+namespace {
+
+struct RunOptions {
+  std::string bench;
+  std::string topology;
+  std::vector<std::string> overrides;
+  std::vector<std::string> params;
+  std::string report;
+  std::string vcd;
+  std::string vcd_scope = "*";
+  std::string timeline;
+  bool timing_only = false;
+  bool quiet = false;
+};
+
+// Kernel slices per PE and control-message slices on the host track.
+void fill_timeline(platform::Timeline& timeline, const bench::Outcome& outcome,
+                   const std::vector<runtime::Handle>& handles) {
+  for (const runtime::Handle& h : outcome.launches) {
+    for (const models::Completion& c : h.request->completions()) {
+      for (const models::PeTiming& t : c.pes) {
+        timeline.slice(fmt::format("system.sip{}.cube{}.pe{}", c.sip, c.cube, t.pe), h.meta.name, "kernel",
+                       t.started_ps, t.finished_ps);
+      }
+    }
+  }
+  for (const runtime::Handle& h : handles) {
+    if (!h.request->is_completed()) continue;
+    timeline.slice("host", h.request->message().label, h.request->message().kind(),
+                   h.request->submitted_ps(), h.request->done_ps());
+  }
+}
+
+int run(const RunOptions& o) {
+  const TopologyOptions source{o.topology, o.overrides};
+  const platform::Topology topology = source.load();
+  const bench::Bench& bench = bench::find_bench(o.bench);
+  const bench::Params params(bench.name(), bench.params(), o.params);
+
+  platform::RunOptions run_options;
+  run_options.timing_only = o.timing_only;
+  run_options.vcd_path = o.vcd;
+  run_options.vcd_scope = o.vcd_scope;
+  platform::Simulation sim(topology, run_options);
+  std::unique_ptr<platform::Timeline> timeline;
+  if (!o.timeline.empty()) {
+    timeline = std::make_unique<platform::Timeline>();
+    timeline->attach();
+  }
+  bench::Outcome outcome;
+  std::vector<runtime::Handle> handles;
+  runtime::spawn_host_program(sim, [&](runtime::RuntimeContext& ctx) {
+    bench.run(ctx, params, o.timing_only, outcome);
+    handles = ctx.handles();
+  });
+  const bool progress = !o.quiet && isatty(STDERR_FILENO);
+  sim.run(progress ? [](double sim_ns, double wall_s) {
+    fmt::print(stderr, "\r[kernbench] simulated {:.3f} us after {:.1f} s ({:.1f} us per second)   ",
+               sim_ns / 1e3, wall_s, sim_ns / 1e3 / wall_s);
+  } : std::function<void(double, double)>());
+  if (progress) fmt::print(stderr, "\r{:80}\r", "");
+
+  bench::RunFigures figures{source.source(), sc_core::sc_time_stamp().to_seconds() * 1e9, sim.run_wall_s(),
+                            models::transaction_count(), o.timing_only};
+  const nlohmann::ordered_json report = bench::make_report(bench, params, outcome, topology, figures);
+  if (!o.report.empty()) {
+    std::ofstream out(o.report);
+    if (!out) throw std::runtime_error("cannot write the report to " + o.report);
+    out << report.dump(2) << '\n';
+  }
+  if (timeline) {
+    fill_timeline(*timeline, outcome, handles);
+    timeline->write(o.timeline);
+  }
+  fmt::print("{}", bench::summary_text(report));
+  return outcome.verified && !outcome.verification.ok ? kVerificationFailed : kOk;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, std::function<int()>& action) {
+  auto o = std::make_shared<RunOptions>();
+  CLI::App* cmd = app.add_subcommand("run", "run a bench and report simulated time, bound and utilisation");
+  cmd->add_option("BENCH", o->bench, "bench name (kernbench list)")->required();
+  cmd->add_option("--topology", o->topology, "topology YAML (default: the embedded configs/topology.yaml)");
+  cmd->add_option("--set", o->overrides, "override a topology key (repeatable)")->type_name("KEY.PATH=VALUE");
+  cmd->add_option("--param", o->params, "set a bench parameter (repeatable)")->type_name("NAME=VALUE");
+  cmd->add_option("--report", o->report, "write the JSON report here")->type_name("FILE.json");
+  auto* vcd = cmd->add_option("--vcd", o->vcd, "write resource activity waveforms here")->type_name("FILE.vcd");
+  cmd->add_option("--vcd-scope", o->vcd_scope, "glob over resource paths to trace (default: all)")
+      ->type_name("GLOB")
+      ->needs(vcd);
+  cmd->add_option("--timeline", o->timeline, "write a Chrome trace-event timeline here (Perfetto)")
+      ->type_name("FILE.json");
+  cmd->add_flag("--timing-only", o->timing_only, "skip data movement and arithmetic; same simulated time");
+  cmd->add_flag("--quiet", o->quiet, "no progress on stderr");
+  cmd->footer(
+      "Examples:\n"
+      "  kernbench run gemm --param M=512 --param N=512 --param K=512 --report r.json\n"
+      "  kernbench run vector_add --param elements=64M --timing-only\n"
+      "  kernbench run memcpy --topology configs/multi_sip.yaml --param route=cross_sip\n"
+      "  kernbench run softmax --timeline t.json --vcd w.vcd --vcd-scope 'system.sip0.cube0.*'");
+  cmd->callback([&action, o] {
+    action = [o] { return run(*o); };
+  });
+}
+
+}  // namespace kb::cli

@@ -1,0 +1,182 @@
+#include "testbenches/benches/bench.h"
+
+#include "platform/util/did_you_mean.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <random>
+
+namespace kb::bench {
+
+Params::Params(const std::string& bench, const std::vector<Param>& declared,
+               const std::vector<std::string>& given)
+    : bench_(bench) {
+  for (const Param& p : declared) values_.emplace_back(p.name, p.default_value);
+  for (const std::string& text : given) {
+    const auto eq = text.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw BenchUsageError(fmt::format("--param {}: expected NAME=VALUE", text));
+    }
+    const std::string name = text.substr(0, eq);
+    auto it = std::find_if(values_.begin(), values_.end(), [&](const auto& v) { return v.first == name; });
+    if (it == values_.end()) {
+      std::vector<std::string> names;
+      for (const Param& p : declared) names.push_back(p.name);
+      const auto near = platform::did_you_mean(name, names);
+      throw BenchUsageError(fmt::format("bench '{}' has no parameter '{}'{}; its parameters are: {}", bench,
+                                        name, near ? fmt::format(" (did you mean '{}'?)", *near) : "",
+                                        fmt::join(names, ", ")));
+    }
+    it->second = text.substr(eq + 1);
+  }
+  for (const Param& p : declared) {
+    // Check every value now, so that a bad one fails before the simulation starts.
+    if (std::isdigit(static_cast<unsigned char>(p.default_value.front()))) integer(p.name);
+  }
+}
+
+std::string Params::text(const std::string& name) const {
+  for (const auto& [n, v] : values_) {
+    if (n == name) return v;
+  }
+  throw std::logic_error(fmt::format("bench '{}' reads undeclared parameter '{}'", bench_, name));
+}
+
+void Params::bad(const std::string& name, const std::string& why) const {
+  throw BenchUsageError(fmt::format("--param {}={}: {}", name, text(name), why));
+}
+
+std::int64_t Params::integer(const std::string& name) const {
+  const std::string v = text(name);
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+  if (ec != std::errc() || value <= 0) bad(name, "expected a positive integer (suffixes K, M, G allowed)");
+  const std::string suffix(end, v.data() + v.size());
+  const std::int64_t scale = suffix.empty() ? 1 : suffix == "K" ? 1 << 10 : suffix == "M" ? 1 << 20 : suffix == "G" ? 1 << 30 : 0;
+  if (scale == 0) bad(name, "unknown suffix (use K, M or G)");
+  return value * scale;
+}
+
+runtime::DType Params::dtype(const std::string& name) const {
+  const auto d = runtime::parse_dtype(text(name));
+  if (!d) bad(name, "expected a dtype: f16 bf16 f32 i8 i16 i32 u8 u16 u32");
+  return *d;
+}
+
+nlohmann::ordered_json Params::to_json() const {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& [n, v] : values_) j[n] = v;
+  return j;
+}
+
+std::string Params::summary() const {
+  std::vector<std::string> parts;
+  for (const auto& [n, v] : values_) parts.push_back(n + "=" + v);
+  return fmt::format("{}", fmt::join(parts, " "));
+}
+
+double Outcome::kernel_ns() const {
+  if (kernels.empty()) return 0;
+  double first = kernels.front().start_ns, last = kernels.front().end_ns;
+  for (const KernelRecord& k : kernels) {
+    first = std::min(first, k.start_ns);
+    last = std::max(last, k.end_ns);
+  }
+  return last - first;
+}
+
+void Outcome::record(const runtime::Handle& launch) {
+  launches.push_back(launch);
+  for (const models::Completion& c : launch.request->completions()) {
+    models::Picoseconds start = ~0ULL, end = 0;
+    for (const models::PeTiming& t : c.pes) {
+      start = std::min(start, t.started_ps);
+      end = std::max(end, t.finished_ps);
+    }
+    if (c.pes.empty()) continue;
+    kernels.push_back({launch.meta.name, c.sip, static_cast<double>(start) / 1000.0,
+                       static_cast<double>(end) / 1000.0});
+  }
+}
+
+double MachinePeaks::macs_per_cycle(runtime::DType inputs) const {
+  switch (inputs) {
+    case runtime::DType::f16: return macs_f16;
+    case runtime::DType::bf16: return macs_bf16;
+    case runtime::DType::i8:
+    case runtime::DType::u8: return macs_i8;
+    default: return macs_f32;
+  }
+}
+
+MachinePeaks peaks(const runtime::RuntimeContext& ctx) {
+  const platform::Topology& t = ctx.topology();
+  const auto& core = t.cube.pe_template.components.pe_core.attrs;
+  const runtime::MachineShape& m = ctx.machine();
+  MachinePeaks p;
+  p.pes = static_cast<double>(m.sips * m.cubes_per_sip * m.pes_per_cube);
+  p.freq_ghz = core.freq_ghz;
+  p.hbm_gbps_per_slice = t.cube.hbm_slice.bw_gbps;
+  // Slices that PEs use (pe mod slices): all of them unless there are fewer PEs.
+  p.slices = static_cast<double>(m.sips * m.cubes_per_sip *
+                                 std::min<std::int64_t>(m.pes_per_cube, t.cube.memory_map.hbm_slices_per_cube));
+  p.lanes = static_cast<double>(core.vector_lanes);
+  p.macs_f16 = static_cast<double>(core.macs_per_cycle_f16);
+  p.macs_bf16 = static_cast<double>(core.macs_per_cycle_bf16);
+  p.macs_f32 = static_cast<double>(core.macs_per_cycle_f32);
+  p.macs_i8 = static_cast<double>(core.macs_per_cycle_i8);
+  return p;
+}
+
+runtime::HostTensor bench_data(std::vector<std::int64_t> shape, runtime::DType dtype,
+                               bool timing_only, std::uint32_t seed) {
+  runtime::HostTensor t(std::move(shape), dtype);
+  if (timing_only) return t;
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> real(-1.0f, 1.0f);
+  std::uniform_int_distribution<int> small(-50, 50);
+  unsigned char* out = t.bytes().data();
+  const std::size_t item = runtime::itemsize(dtype);
+  for (std::size_t i = 0; i < t.elements(); ++i, out += item) {
+    switch (dtype) {
+      case runtime::DType::f32: {
+        const float v = real(rng);
+        std::memcpy(out, &v, item);
+        break;
+      }
+      case runtime::DType::f16: {
+        const std::uint16_t v = runtime::f32_to_f16(real(rng));
+        std::memcpy(out, &v, item);
+        break;
+      }
+      case runtime::DType::bf16: {
+        const std::uint16_t v = runtime::f32_to_bf16(real(rng));
+        std::memcpy(out, &v, item);
+        break;
+      }
+      default: {  // integers: small values, little-endian, sign-extended
+        const std::int64_t v = small(rng);
+        std::memcpy(out, &v, item);
+      }
+    }
+  }
+  return t;
+}
+
+const Bench& find_bench(const std::string& name) {
+  std::vector<std::string> names;
+  for (const auto& b : benches()) {
+    if (b->name() == name) return *b;
+    names.push_back(b->name());
+  }
+  const auto near = platform::did_you_mean(name, names);
+  throw BenchUsageError(fmt::format("no bench '{}'{}; benches: {}", name,
+                                    near ? fmt::format(" (did you mean '{}'?)", *near) : "",
+                                    fmt::join(names, ", ")));
+}
+
+}  // namespace kb::bench

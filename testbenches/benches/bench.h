@@ -1,0 +1,104 @@
+#pragma once
+// Benches: host programs that run a workload on the machine, verify it against a host
+// reference, and state the analytical bound of their work (DESIGN §7, §9).
+
+#include "runtime/context/runtime_context.h"
+#include "runtime/kernels/reference.h"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace kb::bench {
+
+// A bad bench name or parameter: the command line's fault (exit code 2).
+class BenchUsageError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+struct Param {
+  std::string name;
+  std::string default_value;
+  std::string description;
+};
+
+// A bench's parameters: defaults overridden by `--param NAME=VALUE`.
+class Params {
+ public:
+  Params(const std::string& bench, const std::vector<Param>& declared,
+         const std::vector<std::string>& given);
+
+  // Integers take binary suffixes: 64K, 16M, 1G.
+  std::int64_t integer(const std::string& name) const;
+  std::string text(const std::string& name) const;
+  runtime::DType dtype(const std::string& name) const;
+  nlohmann::ordered_json to_json() const;
+  std::string summary() const;  // "M=1024 N=1024 ..."
+
+ private:
+  [[noreturn]] void bad(const std::string& name, const std::string& why) const;
+  std::string bench_;
+  std::vector<std::pair<std::string, std::string>> values_;  // declared order
+};
+
+struct KernelRecord {
+  std::string name;
+  std::uint32_t sip = 0;
+  double start_ns = 0, end_ns = 0;
+};
+
+struct Outcome {
+  bool verified = false;  // false: verification was skipped (timing-only)
+  runtime::Verification verification;
+  std::string bound_model;  // "roofline (compute)", "roofline (memory)", "alpha-beta ring"...
+  double bound_ns = 0;
+  double flops = 0;  // work done, for achieved rates (0: not a compute bench)
+  double bytes = 0;
+  std::vector<KernelRecord> kernels;
+  std::vector<runtime::Handle> launches;  // for per-PE timeline slices
+  nlohmann::ordered_json extra = nlohmann::ordered_json::object();  // algbw_gbps, busbw_gbps...
+
+  // The measured region: first kernel start to last kernel end.
+  double kernel_ns() const;
+  void record(const runtime::Handle& launch);
+};
+
+class Bench {
+ public:
+  virtual ~Bench() = default;
+  virtual std::string name() const = 0;
+  virtual std::string description() const = 0;
+  virtual std::vector<Param> params() const = 0;
+  // Runs in a host thread. In timing-only runs the same requests are made (so simulated
+  // time is identical) but nothing is verified.
+  virtual void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
+                   Outcome& outcome) const = 0;
+};
+
+const std::vector<std::unique_ptr<Bench>>& benches();
+const Bench& find_bench(const std::string& name);
+
+// Machine figures the bounds use, from the context's topology.
+struct MachinePeaks {
+  double pes = 0;
+  double freq_ghz = 0;
+  double hbm_gbps_per_slice = 0;
+  double slices = 0;  // HBM slices holding data (all of them in scope)
+  double lanes = 0;
+  double macs_per_cycle(runtime::DType inputs) const;
+  double macs_f16 = 0, macs_bf16 = 0, macs_f32 = 0, macs_i8 = 0;
+  double hbm_gbps() const { return hbm_gbps_per_slice * slices; }
+};
+MachinePeaks peaks(const runtime::RuntimeContext& ctx);
+
+// Fills `t` on the host with values in [-1, 1] (floats) or small integers; zeros in
+// timing-only runs, where contents do not matter.
+runtime::HostTensor bench_data(std::vector<std::int64_t> shape, runtime::DType dtype,
+                               bool timing_only, std::uint32_t seed);
+
+}  // namespace kb::bench

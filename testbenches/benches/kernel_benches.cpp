@@ -1,0 +1,223 @@
+// Benches of the builtin kernels: gemm, vector_add, memcpy, softmax, layernorm.
+#include "testbenches/benches/bench.h"
+
+#include <fmt/format.h>
+
+#include <random>
+
+namespace kb::bench {
+
+using runtime::DPPolicy;
+using runtime::DType;
+using runtime::HostTensor;
+using runtime::Split;
+using runtime::Tensor;
+
+namespace {
+
+constexpr Split R = Split::replicate, Row = Split::row_wise, Col = Split::column_wise;
+DPPolicy policy(Split sip, Split cube, Split pe) { return DPPolicy{sip, cube, pe, {}, {}, {}}; }
+
+Tensor upload(runtime::RuntimeContext& ctx, const HostTensor& host, const DPPolicy& dp, const std::string& name) {
+  Tensor t = ctx.empty(host.shape(), host.dtype(), dp, name);
+  ctx.copy_(t, host);
+  return t;
+}
+
+// The roofline bound of `flops` at `macs` MACs per PE-cycle and `bytes` through HBM.
+void roofline(Outcome& out, const MachinePeaks& p, double macs, DType inputs, double bytes) {
+  const double compute_ns = macs / (p.pes * p.macs_per_cycle(inputs) * p.freq_ghz);
+  const double memory_ns = bytes / p.hbm_gbps();
+  out.bound_ns = std::max(compute_ns, memory_ns);
+  out.bound_model = compute_ns >= memory_ns ? "roofline (compute)" : "roofline (memory)";
+  out.flops = 2 * macs;
+  out.bytes = bytes;
+}
+
+// Vector-unit roofline: `passes` over `elements` on every PE's lanes, `bytes` through HBM.
+void vector_roofline(Outcome& out, const MachinePeaks& p, double elements, double passes, double bytes) {
+  const double compute_ns = elements * passes / (p.pes * p.lanes * p.freq_ghz);
+  const double memory_ns = bytes / p.hbm_gbps();
+  out.bound_ns = std::max(compute_ns, memory_ns);
+  out.bound_model = compute_ns >= memory_ns ? "roofline (vector compute)" : "roofline (memory)";
+  out.bytes = bytes;
+}
+
+class GemmBench : public Bench {
+ public:
+  std::string name() const override { return "gemm"; }
+  std::string description() const override {
+    return "C = A . B on every PE (C rows over SIPs and cubes, columns over PEs), tiled through TCM";
+  }
+  std::vector<Param> params() const override {
+    return {{"M", "1024", "rows of A and C"},
+            {"N", "1024", "columns of B and C"},
+            {"K", "1024", "columns of A, rows of B"},
+            {"dtype", "f16", "input dtype: f16 or bf16"},
+            {"out", "f32", "output dtype: f32 or f16"}};
+  }
+  void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only, Outcome& out) const override {
+    const std::int64_t m = params.integer("M"), n = params.integer("N"), k = params.integer("K");
+    const DType in = params.dtype("dtype"), result = params.dtype("out");
+    const HostTensor ha = bench_data({m, k}, in, timing_only, 1);
+    const HostTensor hb = bench_data({k, n}, in, timing_only, 2);
+    Tensor a = upload(ctx, ha, policy(Row, Row, R), "A");
+    Tensor b = upload(ctx, hb, policy(R, R, Col), "B");
+    Tensor c = ctx.empty({m, n}, result, policy(Row, Row, Col), "C");
+    out.record(ctx.launch("gemm", {a, b, c}));
+    const HostTensor hc = ctx.to_host(c);
+    roofline(out, peaks(ctx), static_cast<double>(m) * n * k, in,
+             static_cast<double>((m * k + k * n) * runtime::itemsize(in) + m * n * runtime::itemsize(result)));
+    if (timing_only) return;
+    // A sample of elements against a double-precision reference (a full one is O(MNK)).
+    std::mt19937 rng(3);
+    out.verified = true;
+    for (int s = 0; s < 512; ++s) {
+      const std::int64_t r = std::uniform_int_distribution<std::int64_t>(0, m - 1)(rng);
+      const std::int64_t col = std::uniform_int_distribution<std::int64_t>(0, n - 1)(rng);
+      double ref = 0, magnitude = 0;
+      for (std::int64_t p = 0; p < k; ++p) {
+        const double x = runtime::element(ha, r, p) * runtime::element(hb, p, col);
+        ref += x;
+        magnitude += std::abs(x);
+      }
+      const double got = runtime::element(hc, r, col);
+      const double err = std::abs(got - ref);
+      const double tol = (static_cast<double>(k) + 2) * runtime::unit_roundoff(DType::f32) * magnitude +
+                         2 * runtime::unit_roundoff(result) * std::abs(ref);
+      out.verification.max_abs_err = std::max(out.verification.max_abs_err, err);
+      if (err > tol && out.verification.ok) {
+        out.verification.ok = false;
+        out.verification.first_failure =
+            fmt::format("C({}, {}): device {}, reference {}, tolerance {}", r, col, got, ref, tol);
+      }
+    }
+  }
+};
+
+class VectorAddBench : public Bench {
+ public:
+  std::string name() const override { return "vector_add"; }
+  std::string description() const override {
+    return "out = x + y over a 1-D tensor split over every cube and PE (HBM-bandwidth bound)";
+  }
+  std::vector<Param> params() const override {
+    return {{"elements", "16M", "elements of each vector"}, {"dtype", "f32", "element type"}};
+  }
+  void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only, Outcome& out) const override {
+    const std::int64_t n = params.integer("elements");
+    const DType dtype = params.dtype("dtype");
+    const DPPolicy dp = policy(Col, Col, Col);
+    const HostTensor hx = bench_data({n}, dtype, timing_only, 1);
+    const HostTensor hy = bench_data({n}, dtype, timing_only, 2);
+    Tensor x = upload(ctx, hx, dp, "x"), y = upload(ctx, hy, dp, "y");
+    Tensor z = ctx.empty({n}, dtype, dp, "out");
+    out.record(ctx.launch("vector_add", {x, y, z}));
+    const HostTensor hz = ctx.to_host(z);
+    vector_roofline(out, peaks(ctx), static_cast<double>(n), 1,
+                    3.0 * static_cast<double>(n) * static_cast<double>(runtime::itemsize(dtype)));
+    if (timing_only) return;
+    out.verified = true;
+    const HostTensor ref = runtime::reference_vector_add(hx, hy, dtype);
+    out.verification = runtime::is_float(dtype) ? runtime::verify_elementwise(hz, ref, hx, hy)
+                                                : runtime::compare_exact(hz, ref);
+  }
+};
+
+class MemcpyBench : public Bench {
+ public:
+  std::string name() const override { return "memcpy"; }
+  std::string description() const override {
+    return "HBM to HBM copy: route=cross_cube (all-to-all between cubes) or cross_sip (SIP 0 to SIP 1)";
+  }
+  std::vector<Param> params() const override {
+    return {{"bytes", "64M", "bytes to copy"}, {"route", "cross_cube", "cross_cube or cross_sip"}};
+  }
+  void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only, Outcome& out) const override {
+    const std::int64_t bytes = params.integer("bytes");
+    const std::string route = params.text("route");
+    const runtime::MachineShape& m = ctx.machine();
+    const std::int64_t cols = 1024;
+    const std::int64_t rows = bytes / 4 / cols;
+    if (rows * cols * 4 != bytes) throw BenchUsageError("--param bytes must be a multiple of 4096");
+    const HostTensor hs = bench_data({rows, cols}, DType::f32, timing_only, 1);
+    const MachinePeaks p = peaks(ctx);
+    Tensor src, dst;
+    if (route == "cross_cube") {
+      src = upload(ctx, hs, policy(R, Row, Col), "src");
+      dst = ctx.empty({rows, cols}, DType::f32, policy(R, Col, Row), "dst");
+      out.bound_model = "HBM bandwidth (read + write)";
+      out.bound_ns = 2.0 * static_cast<double>(bytes) / p.hbm_gbps();
+    } else if (route == "cross_sip") {
+      if (m.sips < 2) throw BenchUsageError("route=cross_sip needs at least 2 SIPs (e.g. configs/multi_sip.yaml)");
+      ctx.ahbm.set_device(static_cast<std::uint32_t>(m.first_sip));
+      src = upload(ctx, hs, policy(R, Row, Col), "src");
+      ctx.ahbm.set_device(static_cast<std::uint32_t>(m.first_sip + 1));
+      dst = ctx.empty({rows, cols}, DType::f32, policy(R, Row, Col), "dst");
+      ctx.share(src, static_cast<std::uint32_t>(m.first_sip + 1));
+      const auto& link = ctx.topology().system.inter_sip.link;
+      out.bound_model = "inter-SIP link (alpha-beta)";
+      out.bound_ns = link.latency_ns + static_cast<double>(bytes) / link.bw_gbps;
+    } else {
+      throw BenchUsageError("--param route=" + route + ": expected cross_cube or cross_sip");
+    }
+    out.bytes = static_cast<double>(bytes);
+    out.record(ctx.launch("memcpy", {src, dst}));
+    const HostTensor hd = ctx.to_host(dst);
+    if (timing_only) return;
+    out.verified = true;
+    out.verification = runtime::compare_exact(hd, hs);
+  }
+};
+
+// softmax and layernorm: rows over cubes and PEs, whole rows per PE.
+class RowBench : public Bench {
+ public:
+  RowBench(std::string kernel, double passes) : kernel_(std::move(kernel)), passes_(passes) {}
+  std::string name() const override { return kernel_; }
+  std::string description() const override { return "row " + kernel_ + ", rows split over cubes and PEs"; }
+  std::vector<Param> params() const override {
+    return {{"rows", "4096", "rows"}, {"cols", "1024", "columns (kept whole on each PE)"},
+            {"dtype", "f32", "f32 or f16"}};
+  }
+  void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only, Outcome& out) const override {
+    const std::int64_t rows = params.integer("rows"), cols = params.integer("cols");
+    const DType dtype = params.dtype("dtype");
+    const DPPolicy dp = policy(Row, Row, Row);
+    const HostTensor hx = bench_data({rows, cols}, dtype, timing_only, 1);
+    Tensor x = upload(ctx, hx, dp, "x");
+    Tensor y = ctx.empty({rows, cols}, dtype, dp, "y");
+    const bool softmax = kernel_ == "softmax";
+    out.record(softmax ? ctx.launch("softmax", {x, y}) : ctx.launch("layernorm", {x, y, 1e-5}));
+    const HostTensor hy = ctx.to_host(y);
+    const double elements = static_cast<double>(rows * cols);
+    vector_roofline(out, peaks(ctx), elements, passes_, 2 * elements * static_cast<double>(runtime::itemsize(dtype)));
+    if (timing_only) return;
+    out.verified = true;
+    out.verification = softmax ? runtime::verify_softmax(hy, runtime::reference_softmax(hx, dtype))
+                               : runtime::verify_layernorm(hy, runtime::reference_layernorm(hx, 1e-5, dtype));
+  }
+
+ private:
+  std::string kernel_;
+  double passes_;  // vector passes over the data the kernel makes
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<Bench>> kernel_benches() {
+  std::vector<std::unique_ptr<Bench>> all;
+  all.push_back(std::make_unique<GemmBench>());
+  all.push_back(std::make_unique<VectorAddBench>());
+  all.push_back(std::make_unique<MemcpyBench>());
+  all.push_back(std::make_unique<RowBench>("softmax", 5));
+  all.push_back(std::make_unique<RowBench>("layernorm", 8));
+  return all;
+}
+
+const std::vector<std::unique_ptr<Bench>>& benches() {
+  static const std::vector<std::unique_ptr<Bench>> all = kernel_benches();
+  return all;
+}
+
+}  // namespace kb::bench

@@ -1,0 +1,113 @@
+#include "testbenches/benches/report.h"
+
+#include "platform/statistics.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace kb::bench {
+
+namespace {
+std::string time_text(double ns) {
+  if (ns >= 1e6) return fmt::format("{:.3f} ms", ns / 1e6);
+  if (ns >= 1e3) return fmt::format("{:.3f} us", ns / 1e3);
+  return fmt::format("{:.1f} ns", ns);
+}
+}  // namespace
+
+nlohmann::ordered_json make_report(const Bench& bench, const Params& params, const Outcome& outcome,
+                                   const platform::Topology& topology, const RunFigures& run) {
+  nlohmann::ordered_json r;
+  r["bench"] = bench.name();
+  r["params"] = params.to_json();
+  r["topology"] = {{"file", run.topology_file},
+                   {"sips", topology.system.sips.count},
+                   {"cubes_per_sip", topology.cubes_per_sip()},
+                   {"pes_per_cube", topology.pes_per_cube()},
+                   {"world_size", topology.world_size()}};
+  r["timing_only"] = run.timing_only;
+  r["sim_time_ns"] = run.sim_time_ns;
+  r["kernel_time_ns"] = outcome.kernel_ns();
+  r["wall_s"] = run.wall_s;
+  r["sim_speed"] = {{"transactions", run.transactions},
+                    {"transactions_per_s", run.wall_s > 0 ? static_cast<double>(run.transactions) / run.wall_s : 0.0},
+                    {"sim_ns_per_wall_s", run.wall_s > 0 ? run.sim_time_ns / run.wall_s : 0.0}};
+  nlohmann::ordered_json kernels = nlohmann::ordered_json::array();
+  for (const KernelRecord& k : outcome.kernels) {
+    kernels.push_back({{"name", k.name}, {"sip", k.sip}, {"start_ns", k.start_ns}, {"end_ns", k.end_ns}});
+  }
+  r["kernels"] = std::move(kernels);
+  r["bound"] = {{"model", outcome.bound_model}, {"time_ns", outcome.bound_ns}};
+  // The measured region is the kernels' span; a bench without kernels is measured whole.
+  const double measured = outcome.kernel_ns() > 0 ? outcome.kernel_ns() : run.sim_time_ns;
+  r["efficiency"] = measured > 0 ? outcome.bound_ns / measured : 0.0;
+  if (outcome.flops > 0) r["achieved_tflops"] = outcome.flops / measured / 1e3;
+  if (outcome.bytes > 0) r["achieved_gbps"] = outcome.bytes / measured;
+  for (const auto& [key, value] : outcome.extra.items()) r[key] = value;
+  if (outcome.verified) {
+    r["verify"] = {{"ok", outcome.verification.ok},
+                   {"max_abs_err", outcome.verification.max_abs_err},
+                   {"skipped", false}};
+    if (!outcome.verification.ok) r["verify"]["first_failure"] = outcome.verification.first_failure;
+  } else {
+    r["verify"] = {{"ok", true}, {"max_abs_err", 0.0}, {"skipped", true}};
+  }
+  const auto stats = platform::statistics_json(static_cast<models::Picoseconds>(run.sim_time_ns * 1000.0));
+  nlohmann::ordered_json components = nlohmann::ordered_json::object();
+  for (const auto& [path, s] : stats["resources"].items()) {
+    components[path] = {{"bytes", s["bytes"]},
+                        {"transactions", s["transactions"]},
+                        {"busy_ns", s["busy_ns"]},
+                        {"utilization", s["utilization"]}};
+  }
+  r["components"] = std::move(components);
+  r["queues"] = stats["queues"];
+  return r;
+}
+
+std::string summary_text(const nlohmann::ordered_json& r, std::size_t top) {
+  std::string out;
+  out += fmt::format("bench       {} ({})\n", r["bench"].get<std::string>(),
+                     [&] {
+                       std::string p;
+                       for (const auto& [k, v] : r["params"].items()) p += (p.empty() ? "" : " ") + k + "=" + v.get<std::string>();
+                       return p;
+                     }());
+  const auto& t = r["topology"];
+  out += fmt::format("topology    {}: {} SIP(s) x {} cubes x {} PEs = {} PEs\n", t["file"].get<std::string>(),
+                     t["sips"].get<int>(), t["cubes_per_sip"].get<int>(), t["pes_per_cube"].get<int>(),
+                     t["world_size"].get<int>());
+  out += fmt::format("simulated   {} in all, kernels {}{}\n", time_text(r["sim_time_ns"].get<double>()),
+                     time_text(r["kernel_time_ns"].get<double>()), r["timing_only"].get<bool>() ? " (timing-only)" : "");
+  out += fmt::format("bound       {} {}, efficiency {:.3f}\n", r["bound"]["model"].get<std::string>(),
+                     time_text(r["bound"]["time_ns"].get<double>()), r["efficiency"].get<double>());
+  if (r.contains("achieved_tflops")) out += fmt::format("achieved    {:.2f} TFLOP/s\n", r["achieved_tflops"].get<double>());
+  if (r.contains("achieved_gbps")) out += fmt::format("achieved    {:.1f} GB/s\n", r["achieved_gbps"].get<double>());
+  if (r.contains("busbw_gbps")) {
+    out += fmt::format("bandwidth   algbw {:.1f} GB/s, busbw {:.1f} GB/s\n", r["algbw_gbps"].get<double>(),
+                       r["busbw_gbps"].get<double>());
+  }
+  const auto& v = r["verify"];
+  if (v["skipped"].get<bool>()) {
+    out += "verify      skipped (timing-only)\n";
+  } else if (v["ok"].get<bool>()) {
+    out += fmt::format("verify      ok (max abs err {:.3g})\n", v["max_abs_err"].get<double>());
+  } else {
+    out += fmt::format("verify      FAILED: {}\n", v["first_failure"].get<std::string>());
+  }
+  std::vector<std::pair<double, std::string>> busiest;
+  for (const auto& [path, c] : r["components"].items()) busiest.emplace_back(c["utilization"].get<double>(), path);
+  std::sort(busiest.rbegin(), busiest.rend());
+  for (std::size_t i = 0; i < std::min(top, busiest.size()); ++i) {
+    out += fmt::format("{}{:5.1f}%  {}\n", i == 0 ? "busiest     " : "            ", 100 * busiest[i].first,
+                       busiest[i].second);
+  }
+  const auto& s = r["sim_speed"];
+  out += fmt::format("speed       {} transactions in {:.2f} s wall ({:.0f}/s), {} simulated per wall second\n",
+                     s["transactions"].get<std::uint64_t>(), r["wall_s"].get<double>(),
+                     s["transactions_per_s"].get<double>(), time_text(s["sim_ns_per_wall_s"].get<double>()));
+  return out;
+}
+
+}  // namespace kb::bench

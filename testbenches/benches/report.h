@@ -1,0 +1,26 @@
+#pragma once
+// The outputs of `kernbench run`: the JSON report (DESIGN §9, a contract) and the human
+// summary.
+
+#include "testbenches/benches/bench.h"
+#include "platform/topology/topology.h"
+
+#include <nlohmann/json.hpp>
+
+namespace kb::bench {
+
+struct RunFigures {
+  std::string topology_file;
+  double sim_time_ns = 0;
+  double wall_s = 0;
+  std::uint64_t transactions = 0;
+  bool timing_only = false;
+};
+
+nlohmann::ordered_json make_report(const Bench& bench, const Params& params, const Outcome& outcome,
+                                   const platform::Topology& topology, const RunFigures& run);
+
+// A few lines for people, from the report.
+std::string summary_text(const nlohmann::ordered_json& report, std::size_t top_components = 5);
+
+}  // namespace kb::bench
