@@ -54,6 +54,7 @@ int run(const RunOptions& o) {
   const platform::Topology topology = source.load();
   const bench::Bench& bench = bench::find_bench(o.bench);
   const bench::Params params(bench.name(), bench.params(), o.params);
+  bench.check(params, topology);
 
   platform::RunOptions run_options;
   run_options.timing_only = o.timing_only;

@@ -79,6 +79,8 @@ std::string Params::summary() const {
   return fmt::format("{}", fmt::join(parts, " "));
 }
 
+void Bench::check(const Params&, const platform::Topology&) const {}
+
 double Outcome::kernel_ns() const {
   if (kernels.empty()) return 0;
   double first = kernels.front().start_ns, last = kernels.front().end_ns;

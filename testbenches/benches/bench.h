@@ -2,6 +2,7 @@
 // Benches: host programs that run a workload on the machine, verify it against a host
 // reference, and state the analytical bound of their work (DESIGN §7, §9).
 
+#include "platform/topology/topology.h"
 #include "runtime/context/runtime_context.h"
 #include "runtime/kernels/reference.h"
 
@@ -74,6 +75,8 @@ class Bench {
   virtual std::string name() const = 0;
   virtual std::string description() const = 0;
   virtual std::vector<Param> params() const = 0;
+  // Rejects parameter values this topology cannot run (BenchUsageError), before the run.
+  virtual void check(const Params& params, const platform::Topology& topology) const;
   // Runs in a host thread. In timing-only runs the same requests are made (so simulated
   // time is identical) but nothing is verified.
   virtual void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,

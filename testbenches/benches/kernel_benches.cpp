@@ -133,13 +133,22 @@ class MemcpyBench : public Bench {
   std::vector<Param> params() const override {
     return {{"bytes", "64M", "bytes to copy"}, {"route", "cross_cube", "cross_cube or cross_sip"}};
   }
+  void check(const Params& params, const platform::Topology& topology) const override {
+    const std::string route = params.text("route");
+    if (route != "cross_cube" && route != "cross_sip") {
+      throw BenchUsageError("--param route=" + route + ": expected cross_cube or cross_sip");
+    }
+    if (route == "cross_sip" && topology.system.sips.count < 2) {
+      throw BenchUsageError("route=cross_sip needs at least 2 SIPs (e.g. --topology configs/multi_sip.yaml)");
+    }
+    if (params.integer("bytes") % 4096 != 0) throw BenchUsageError("--param bytes must be a multiple of 4096");
+  }
   void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only, Outcome& out) const override {
     const std::int64_t bytes = params.integer("bytes");
     const std::string route = params.text("route");
     const runtime::MachineShape& m = ctx.machine();
     const std::int64_t cols = 1024;
     const std::int64_t rows = bytes / 4 / cols;
-    if (rows * cols * 4 != bytes) throw BenchUsageError("--param bytes must be a multiple of 4096");
     const HostTensor hs = bench_data({rows, cols}, DType::f32, timing_only, 1);
     const MachinePeaks p = peaks(ctx);
     Tensor src, dst;
@@ -148,8 +157,7 @@ class MemcpyBench : public Bench {
       dst = ctx.empty({rows, cols}, DType::f32, policy(R, Col, Row), "dst");
       out.bound_model = "HBM bandwidth (read + write)";
       out.bound_ns = 2.0 * static_cast<double>(bytes) / p.hbm_gbps();
-    } else if (route == "cross_sip") {
-      if (m.sips < 2) throw BenchUsageError("route=cross_sip needs at least 2 SIPs (e.g. configs/multi_sip.yaml)");
+    } else {  // cross_sip; check() admitted no other route
       ctx.ahbm.set_device(static_cast<std::uint32_t>(m.first_sip));
       src = upload(ctx, hs, policy(R, Row, Col), "src");
       ctx.ahbm.set_device(static_cast<std::uint32_t>(m.first_sip + 1));
@@ -158,8 +166,6 @@ class MemcpyBench : public Bench {
       const auto& link = ctx.topology().system.inter_sip.link;
       out.bound_model = "inter-SIP link (alpha-beta)";
       out.bound_ns = link.latency_ns + static_cast<double>(bytes) / link.bw_gbps;
-    } else {
-      throw BenchUsageError("--param route=" + route + ": expected cross_cube or cross_sip");
     }
     out.bytes = static_cast<double>(bytes);
     out.record(ctx.launch("memcpy", {src, dst}));

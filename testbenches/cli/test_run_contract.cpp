@@ -1,0 +1,177 @@
+// The `kernbench run` contract (DESIGN §9): report keys, determinism, timing-only, the
+// timeline and VCD outputs, every bench at small sizes, and the exit codes.
+#define BOOST_TEST_MODULE run_contract
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  BOOST_REQUIRE_MESSAGE(v != nullptr, name << " must be set");
+  return v;
+}
+
+struct Result {
+  int code;
+  std::string output;
+};
+
+// Runs kernbench with `args`; stdout and stderr together.
+Result kernbench(const std::string& args) {
+  const std::string log = "kernbench_output.txt";
+  const std::string command = env("KERNBENCH") + " " + args + " > " + log + " 2>&1";
+  const int status = std::system(command.c_str());
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
+}
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  BOOST_REQUIRE_MESSAGE(in, "no " << path);
+  return nlohmann::json::parse(in);
+}
+
+std::string configs() { return env("KB_SOURCE_DIR") + "/configs/"; }
+
+const std::string kSmallGemm = "run gemm --param M=512 --param N=512 --param K=512 --quiet";
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(report_has_every_contract_key) {
+  const Result r = kernbench(kSmallGemm + " --report report.json");
+  BOOST_REQUIRE_MESSAGE(r.code == 0, r.output);
+  const nlohmann::json j = read_json("report.json");
+  for (const char* key : {"bench", "params", "topology", "sim_time_ns", "wall_s", "sim_speed", "kernels", "bound",
+                          "efficiency", "verify", "components"}) {
+    BOOST_TEST(j.contains(key), key);
+  }
+  for (const char* key : {"file", "sips", "cubes_per_sip", "pes_per_cube", "world_size"}) {
+    BOOST_TEST(j["topology"].contains(key), key);
+  }
+  for (const char* key : {"transactions", "transactions_per_s", "sim_ns_per_wall_s"}) {
+    BOOST_TEST(j["sim_speed"].contains(key), key);
+  }
+  BOOST_TEST(j["bench"] == "gemm");
+  BOOST_TEST(j["params"]["M"] == "512");
+  BOOST_TEST(j["topology"]["world_size"] == 128);
+  BOOST_REQUIRE(!j["kernels"].empty());
+  for (const char* key : {"name", "sip", "start_ns", "end_ns"}) BOOST_TEST(j["kernels"][0].contains(key), key);
+  BOOST_TEST(j["kernels"][0]["end_ns"].get<double>() > j["kernels"][0]["start_ns"].get<double>());
+  BOOST_TEST(j["bound"].contains("model"));
+  BOOST_TEST(j["bound"]["time_ns"].get<double>() > 0);
+  BOOST_TEST(j["efficiency"].get<double>() > 0);
+  BOOST_TEST(j["efficiency"].get<double>() <= 1.0);
+  BOOST_TEST(j["verify"]["ok"] == true);
+  BOOST_TEST(j["verify"].contains("max_abs_err"));
+  BOOST_TEST(j["sim_time_ns"].get<double>() > 0);
+  BOOST_REQUIRE(!j["components"].empty());
+  for (const auto& [path, c] : j["components"].items()) {
+    for (const char* key : {"bytes", "transactions", "busy_ns", "utilization"}) BOOST_TEST(c.contains(key), path << " " << key);
+    BOOST_TEST(c["utilization"].get<double>() <= 1.0, path);
+  }
+  BOOST_TEST(r.output.find("efficiency") != std::string::npos);
+  BOOST_TEST(r.output.find("verify      ok") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(same_run_twice_and_timing_only_give_the_same_simulated_time) {
+  BOOST_REQUIRE(kernbench(kSmallGemm + " --report a.json").code == 0);
+  BOOST_REQUIRE(kernbench(kSmallGemm + " --report b.json").code == 0);
+  BOOST_REQUIRE(kernbench(kSmallGemm + " --report c.json --timing-only").code == 0);
+  const double a = read_json("a.json")["sim_time_ns"], b = read_json("b.json")["sim_time_ns"];
+  const nlohmann::json c = read_json("c.json");
+  BOOST_TEST(a == b);
+  BOOST_TEST(c["sim_time_ns"].get<double>() == a);
+  BOOST_TEST(c["verify"]["skipped"] == true);
+  BOOST_TEST(read_json("a.json")["kernels"] == c["kernels"]);
+}
+
+BOOST_AUTO_TEST_CASE(timeline_is_trace_event_json_with_slices_on_several_tracks) {
+  const Result r = kernbench(kSmallGemm + " --timeline timeline.json");
+  BOOST_REQUIRE_MESSAGE(r.code == 0, r.output);
+  const nlohmann::json t = read_json("timeline.json");
+  BOOST_REQUIRE(t["traceEvents"].is_array());
+  std::set<std::pair<int, int>> slice_tracks;
+  std::set<std::string> categories;
+  std::size_t names = 0;
+  for (const auto& e : t["traceEvents"]) {
+    BOOST_REQUIRE(e.contains("ph"));
+    BOOST_REQUIRE(e.contains("pid"));
+    if (e["ph"] == "X") {
+      BOOST_TEST(e["dur"].get<double>() >= 0);
+      BOOST_TEST(e["ts"].is_number());
+      slice_tracks.insert({e["pid"].get<int>(), e["tid"].get<int>()});
+      categories.insert(e["cat"].get<std::string>());
+    }
+    if (e["ph"] == "M" && e["name"] == "thread_name") ++names;
+  }
+  BOOST_TEST(slice_tracks.size() > 10u);
+  BOOST_TEST(categories.count("kernel") == 1u);
+  BOOST_TEST(categories.count("transfer") == 1u);
+  BOOST_TEST(categories.count("KernelLaunch") == 1u);
+  BOOST_TEST(names >= slice_tracks.size());
+}
+
+BOOST_AUTO_TEST_CASE(vcd_passes_vcd2lxt2) {
+  const Result r = kernbench(kSmallGemm + " --vcd waves.vcd --vcd-scope 'system.sip0.cube0.*'");
+  BOOST_REQUIRE_MESSAGE(r.code == 0, r.output);
+  BOOST_TEST(std::system("vcd2lxt2 waves.vcd /dev/null > vcd2lxt2.log 2>&1") == 0);
+  const Result none = kernbench(kSmallGemm + " --vcd waves.vcd --vcd-scope 'nothing.*'");
+  BOOST_TEST(none.code == 3);
+}
+
+BOOST_AUTO_TEST_CASE(every_bench_verifies_at_small_sizes) {
+  const std::string runs[] = {
+      "run gemm --param M=256 --param N=256 --param K=384 --param dtype=bf16 --param out=f16",
+      "run vector_add --param elements=1M",
+      "run vector_add --param elements=64K --param dtype=i32",
+      "run memcpy --param bytes=1M",
+      "run memcpy --param bytes=1M --param route=cross_sip --topology " + configs() + "multi_sip.yaml",
+      "run softmax --param rows=512 --param cols=256",
+      "run layernorm --param rows=512 --param cols=256 --param dtype=f16",
+      "run gemm --param M=64 --param N=64 --param K=64 --topology " + configs() + "tiny.yaml",
+  };
+  for (const std::string& run : runs) {
+    const Result r = kernbench(run + " --quiet --report small.json");
+    BOOST_TEST(r.code == 0, run << "\n" << r.output);
+    if (r.code == 0) {
+      const nlohmann::json j = read_json("small.json");
+      BOOST_TEST(j["verify"]["ok"] == true, run);
+      BOOST_TEST(j["verify"]["skipped"] == false, run);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(exit_codes_follow_the_contract) {
+  const Result bad_param = kernbench("run gemm --param Q=1");
+  BOOST_TEST(bad_param.code == 2);
+  BOOST_TEST(bad_param.output.find("its parameters are: M, N, K, dtype, out") != std::string::npos, bad_param.output);
+  const Result bad_value = kernbench("run gemm --param M=lots");
+  BOOST_TEST(bad_value.code == 2);
+  BOOST_TEST(bad_value.output.find("--param M=lots") != std::string::npos, bad_value.output);
+  const Result bad_bench = kernbench("run gem");
+  BOOST_TEST(bad_bench.code == 2);
+  BOOST_TEST(bad_bench.output.find("did you mean 'gemm'?") != std::string::npos, bad_bench.output);
+  const Result bad_set = kernbench("run gemm --set cube.router.bw_gbps=0");
+  BOOST_TEST(bad_set.code == 2);
+  BOOST_TEST(bad_set.output.find("--set cube.router.bw_gbps=0: error") != std::string::npos, bad_set.output);
+  const Result bad_file = kernbench("run gemm --topology /nonexistent.yaml");
+  BOOST_TEST(bad_file.code == 2);
+  // Out of HBM inside the simulation: a simulation error.
+  const Result oom = kernbench(
+      "run gemm --param M=4096 --param N=4096 --param K=4096 --timing-only --quiet "
+      "--set cube.memory_map.hbm_total_gb_per_cube=0.03125");
+  BOOST_TEST(oom.code == 3, oom.output);
+  BOOST_TEST(oom.output.find("out of memory") != std::string::npos, oom.output);
+  BOOST_TEST(kernbench("list").code == 0);
+  BOOST_TEST(kernbench("list").output.find("--param elements=16M") != std::string::npos);
+}
