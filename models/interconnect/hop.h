@@ -19,9 +19,7 @@ inline void hop(Resource* resource, Picoseconds latency, std::uint64_t bytes,
   if (resource != nullptr && bytes != 0) {
     head = resource->reserve(head, bytes);
     TransferExtension& t = transfer_of(p);
-    const Picoseconds occupancy = resource->occupancy(bytes);
-    t.tail_ps = std::max(t.tail_ps, occupancy);
-    if (t.injected_ps == 0) t.injected_ps = head + occupancy;
+    t.tail_ps = std::max(t.tail_ps, resource->occupancy(bytes));
   }
   delay = from_ps(head + latency - now);
 }

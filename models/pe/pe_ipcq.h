@@ -3,8 +3,9 @@
 // `depth` entries of up to `entry_bytes` each, filled by the neighbour through the fabric.
 //
 // - send(peer) cuts the data into entries and writes each into the peer's queue for this
-//   rank. A sender holds one credit per free entry of that queue; with none left it waits
-//   until the receiver returns one (back-pressure).
+//   rank, as posted DMA writes the core does not wait for. A sender holds one credit per
+//   free entry of that queue; with none left it waits until the receiver returns one
+//   (back-pressure).
 // - recv(peer) takes bytes from the queue in arrival order (a byte stream: entry bounds
 //   do not matter), waiting until data arrives, and returns a credit per entry consumed.
 // - An entry or credit is visible at the simulated time it arrives, never earlier.

@@ -30,9 +30,6 @@ struct TransferExtension : tlm::tlm_extension<TransferExtension> {
   // buffer). 1 row: an ordinary contiguous access.
   std::uint32_t burst_rows = 1;
   std::uint64_t burst_stride = 0;
-  // When the data had left the initiator: the end of the first booking on its path
-  // (0 until one is made). A posted write lets its initiator go on from here.
-  Picoseconds injected_ps = 0;
   // Who issued the access, for fault messages ("sip0.cube1.pe2 running 'gemm'").
   const std::string* initiator = nullptr;
 

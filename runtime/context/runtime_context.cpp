@@ -305,6 +305,68 @@ void RuntimeContext::wait_all() {
   }
 }
 
+Handle RuntimeContext::launch_on(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
+                                 const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes,
+                                 std::vector<std::uint32_t> pes) {
+  auto program = std::make_shared<BoundKernel>(
+      name, std::move(kernel), std::move(args), pes, core_costs(),
+      [this](const models::PeLocation& at) { return scratch_for(at); });
+  std::vector<Handle> pending;
+  for (const auto& [sip, in_sip] : cubes) {
+    std::vector<CubeTarget> targets;
+    for (std::uint32_t c : in_sip) targets.push_back({sip, c});
+    TraceEntry meta{"kernel", name, sip, std::nullopt, std::nullopt, 0};
+    pending.push_back(submit(message(models::KernelLaunch{name, program}, fmt::format("{}_sip{}", name, sip), pes),
+                             targets, meta));
+  }
+  if (pending.empty()) throw std::invalid_argument("launch of '" + name + "' on no PE");
+  for (const Handle& h : pending) wait(h);
+  return pending.back();
+}
+
+void RuntimeContext::set_thread_rank(std::uint32_t rank) { thread_ranks_[current_process()] = rank; }
+
+std::optional<std::uint32_t> RuntimeContext::thread_rank() const {
+  const auto it = thread_ranks_.find(current_process());
+  if (it == thread_ranks_.end()) return std::nullopt;
+  return it->second;
+}
+
+IpcqPlan RuntimeContext::install_ipcq(const std::string& algorithm, const std::string& ccl_yaml,
+                                      std::optional<std::uint32_t> world_size_override,
+                                      const std::vector<PeCoord>* rank_to_pe) {
+  const CclConfig config = ccl_yaml.empty() ? default_ccl_config() : load_ccl_config(ccl_yaml);
+  CclAlgorithmConfig chosen = config.resolve(algorithm);
+  if (world_size_override) chosen.world_size = *world_size_override;
+  const auto& ipcq = topology_.cube.pe_template.components.pe_ipcq.attrs;
+  const IpcqPlan plan = build_plan(chosen, machine_, static_cast<std::uint32_t>(topology_.sip.cube_mesh.w),
+                                   static_cast<std::uint32_t>(topology_.sip.cube_mesh.h), rank_to_pe,
+                                   static_cast<std::uint64_t>(ipcq.depth * ipcq.entry_bytes));
+  // One IpcqInit per participating cube, naming each of its ranks' neighbours' endpoints.
+  std::map<std::pair<std::uint32_t, std::uint32_t>, models::IpcqInit> inits;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::set<std::uint32_t>> pes;
+  for (std::uint32_t r = 0; r < plan.world_size; ++r) {
+    const PeCoord& pe = plan.rank_to_pe[r];
+    models::IpcqRankEntry entry{pe.pe, r, {}};
+    for (std::uint32_t n : plan.neighbours[r]) {
+      const PeCoord& peer = plan.rank_to_pe[n];
+      entry.neighbours.push_back({n, models::PhysAddr::mmio(peer.sip, peer.cube, peer.pe).encode()});
+    }
+    inits[{pe.sip, pe.cube}].ranks.push_back(std::move(entry));
+    pes[{pe.sip, pe.cube}].insert(pe.pe);
+  }
+  std::vector<Handle> pending;
+  for (auto& [cube, init] : inits) {
+    TraceEntry meta{"ipcq_init", plan.config.algorithm, cube.first, cube.second, std::nullopt, 0};
+    const auto& in_cube = pes[cube];
+    pending.push_back(submit(message(std::move(init), fmt::format("ipcq_s{}c{}", cube.first, cube.second),
+                                     {in_cube.begin(), in_cube.end()}),
+                             {{cube.first, cube.second}}, meta));
+  }
+  for (const Handle& h : pending) wait(h);
+  return plan;
+}
+
 std::vector<Handle> RuntimeContext::launch_deferred(const std::string& name, KernelFn kernel,
                                                     std::vector<LaunchArg> args) {
   std::set<std::uint32_t> pes;

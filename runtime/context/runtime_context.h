@@ -6,6 +6,7 @@
 
 #include "models/host/host_interface.h"
 #include "platform/simulation.h"
+#include "runtime/ccl/install_plan.h"
 #include "runtime/kernel/bound_kernel.h"
 #include "runtime/memory/pe_memory_allocator.h"
 #include "runtime/memory/virtual_allocator.h"
@@ -13,6 +14,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 
 namespace kb::runtime {
 
@@ -102,9 +104,26 @@ class RuntimeContext {
   Handle launch(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args);
   // A registered kernel by name (kernel_registry()).
   Handle launch(const std::string& name, std::vector<LaunchArg> args);
+  // A kernel on explicit PEs: `pes` of the `cubes` of each SIP (no tensor decides).
+  Handle launch_on(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
+                   const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes,
+                   std::vector<std::uint32_t> pes);
   // The same without waiting: the pending handle of each SIP, in SIP order.
   std::vector<Handle> launch_deferred(const std::string& name, KernelFn kernel,
                                       std::vector<LaunchArg> args);
+
+  // The seed's install_ipcq: loads `ccl_yaml` (default: the embedded configs/ccl.yaml),
+  // merges its defaults into `algorithm` (default: its default algorithm), takes the world
+  // size from the override, else the algorithm, else every PE in scope; places ranks by
+  // `rank_to_pe` or the default order; sends an IpcqInit to every participating cube and
+  // waits. Returns the plan (printable with to_string()).
+  IpcqPlan install_ipcq(const std::string& algorithm = "", const std::string& ccl_yaml = "",
+                        std::optional<std::uint32_t> world_size_override = std::nullopt,
+                        const std::vector<PeCoord>* rank_to_pe = nullptr);
+
+  // The rank of the calling host thread (set by spawn_ranks).
+  void set_thread_rank(std::uint32_t rank);
+  std::optional<std::uint32_t> thread_rank() const;
 
   const platform::Topology& topology() const { return topology_; }
   const MachineShape& machine() const { return machine_; }
@@ -132,6 +151,7 @@ class RuntimeContext {
   std::vector<std::shared_ptr<Tensor::State>> tensors_;
   std::vector<Handle> handles_;
   std::vector<TraceEntry> traces_;
+  std::map<std::string, std::uint32_t> thread_ranks_;
   std::uint64_t tensor_counter_ = 0;
   bool closed_ = false;
 };

@@ -30,6 +30,7 @@ void spawn_ranks(platform::Simulation& simulation, std::uint32_t ranks, RankProg
         [&simulation, program, device, shared, rank] {
           models::run_guarded([&] {
             if (!shared->context) shared->context = std::make_unique<RuntimeContext>(simulation, device);
+            shared->context->set_thread_rank(rank);
             program(*shared->context, rank);
             if (--shared->running == 0) shared->context->close();
           });

@@ -104,6 +104,9 @@ Tile KernelContext::div(const Tile& a, const Tile& b) {
 Tile KernelContext::maximum(const Tile& a, const Tile& b) {
   return elementwise(a, b, [](double x, double y) { return std::max(x, y); }, "maximum");
 }
+Tile KernelContext::minimum(const Tile& a, const Tile& b) {
+  return elementwise(a, b, [](double x, double y) { return std::min(x, y); }, "minimum");
+}
 Tile KernelContext::add(const Tile& a, double b) {
   return unary(a, [b](double x) { return x + b; });
 }

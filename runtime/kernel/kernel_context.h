@@ -116,6 +116,7 @@ class KernelContext {
   Tile mul(const Tile& a, const Tile& b);
   Tile div(const Tile& a, const Tile& b);
   Tile maximum(const Tile& a, const Tile& b);
+  Tile minimum(const Tile& a, const Tile& b);
   Tile add(const Tile& a, double b);
   Tile mul(const Tile& a, double b);
   Tile exp(const Tile& a);

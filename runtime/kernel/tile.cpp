@@ -1,6 +1,7 @@
 #include "runtime/kernel/tile.h"
 
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 
 namespace kb::runtime {
@@ -46,6 +47,17 @@ double round_to(DType dtype, double v) {
 Tile::Tile(std::int64_t rows, std::int64_t cols, DType dtype, bool with_values, double fill)
     : rows_(rows), cols_(cols), dtype_(dtype) {
   if (with_values) values_.assign(static_cast<std::size_t>(rows * cols), round_to(dtype, fill));
+}
+
+Tile Tile::slice(std::int64_t col0, std::int64_t cols) const {
+  Tile out(1, cols, dtype_, false);
+  if (!values_.empty()) out.values_.assign(values_.begin() + col0, values_.begin() + col0 + cols);
+  return out;
+}
+
+void Tile::assign(std::int64_t col0, const Tile& part) {
+  if (values_.empty() || part.values_.empty()) return;
+  std::copy(part.values_.begin(), part.values_.end(), values_.begin() + col0);
 }
 
 void Tile::to_bytes(unsigned char* out) const {

@@ -34,6 +34,11 @@ class Tile {
   void set_exact(std::int64_t r, std::int64_t c, double v) { values_[index(r, c)] = v; }
   const std::vector<double>& values() const { return values_; }
 
+  // Columns [col0, col0 + cols) of a one-row tile, and writing them back (no cost: these
+  // move values within the kernel's own storage).
+  Tile slice(std::int64_t col0, std::int64_t cols) const;
+  void assign(std::int64_t col0, const Tile& part);
+
   // Packs the values as `dtype` bytes, row-major; and the reverse.
   void to_bytes(unsigned char* out) const;
   static Tile from_bytes(std::int64_t rows, std::int64_t cols, DType dtype,

@@ -1,0 +1,43 @@
+#pragma once
+// configs/ccl.yaml: collective algorithms and their parameters. `defaults` is merged into
+// the chosen algorithm (the algorithm's own keys win), like the seed's
+// resolve_algorithm_config. Errors name file, line, column and key, as the topology's do.
+
+#include "platform/topology/config_error.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kb::runtime {
+
+struct CclAlgorithmConfig {
+  std::string algorithm;
+  std::optional<std::int64_t> world_size;
+  std::int64_t chunk_bytes = 16384;
+};
+
+struct CclConfig {
+  std::string source;
+  std::string default_algorithm = "ring";
+  std::optional<std::int64_t> default_world_size;
+  std::int64_t default_chunk_bytes = 16384;
+  struct Entry {
+    std::string name;
+    std::optional<std::int64_t> world_size;
+    std::optional<std::int64_t> chunk_bytes;
+  };
+  std::vector<Entry> algorithms;
+
+  // `name` (or the default algorithm when empty) with the defaults merged in.
+  CclAlgorithmConfig resolve(const std::string& name = "") const;
+};
+
+// Reads a ccl.yaml; the algorithms it names must be registered (ccl_algorithm_names()).
+CclConfig load_ccl_config(const std::string& path);
+CclConfig load_ccl_text(const std::string& yaml, const std::string& source);
+// configs/ccl.yaml as compiled into the binary.
+CclConfig default_ccl_config();
+
+}  // namespace kb::runtime

@@ -1,0 +1,50 @@
+#pragma once
+// torch.distributed over the IPCQs (DESIGN §4): collectives whose ranks are the PEs of the
+// install plan, called from host threads (spawn_ranks), each of which may bind its own SIP.
+//
+// A collective tensor holds one row per rank: shape (ranks, count), split row_wise at every
+// level so that each PE holds exactly its rank's row (DPPolicy{row_wise, row_wise,
+// row_wise}, or {replicate, row_wise, row_wise} on the calling thread's SIP). A host
+// thread launches the collective on the PEs its tensor covers and waits; the collective
+// completes when every rank's PE has joined, whichever threads launched them.
+
+#include "runtime/ccl/algorithms.h"
+#include "runtime/ccl/install_plan.h"
+#include "runtime/context/runtime_context.h"
+
+#include <memory>
+
+namespace kb::runtime {
+
+class Distributed {
+ public:
+  explicit Distributed(RuntimeContext& ctx) : ctx_(ctx) {}
+
+  // Installs the IPCQs for `algorithm` from `ccl_yaml` (default: the embedded
+  // configs/ccl.yaml) once; later calls (other rank threads) wait for that install.
+  void init_process_group(const std::string& algorithm = "", const std::string& ccl_yaml = "");
+  bool initialised() const { return plan_ != nullptr; }
+  const IpcqPlan& plan() const;
+
+  std::uint32_t world_size() const { return plan().world_size; }
+  // The calling host thread's rank (spawn_ranks), or 0 outside rank threads.
+  std::uint32_t rank() const;
+
+  Handle all_reduce(const Tensor& t, ReduceOp op = ReduceOp::sum);
+  Handle all_gather(const Tensor& in, const Tensor& out);
+  Handle reduce_scatter(const Tensor& in, const Tensor& out, ReduceOp op = ReduceOp::sum);
+  Handle broadcast(const Tensor& t, std::uint32_t root);
+  // Every rank's PE (of the calling thread's SIP when it bound one) joins an all-reduce of
+  // one element.
+  Handle barrier();
+
+ private:
+  Handle collective(Collective kind, ReduceOp op, std::uint32_t root, const Tensor* in, const Tensor* out);
+
+  RuntimeContext& ctx_;
+  std::shared_ptr<const IpcqPlan> plan_;
+  bool installing_ = false;
+  sc_core::sc_event installed_;
+};
+
+}  // namespace kb::runtime

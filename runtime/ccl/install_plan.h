@@ -1,0 +1,52 @@
+#pragma once
+// The IPCQ install plan (the seed's install_ipcq): which PE each rank is, and which ranks
+// each one exchanges with under the chosen algorithm.
+//
+// Default rank order (docs/collectives.md): SIP by SIP; within a SIP, cubes along a closed
+// path over the mesh that starts at the I/O cube (0, 0) and returns next to it (row 0 left
+// to right, the other rows snaking over columns 1..w-1, back up column 0), so that ring
+// neighbours are mesh neighbours and each SIP's ring segment starts and ends at its I/O
+// port; within a cube, PEs in order. On meshes with no closed path (both sides odd), a
+// snake, whose closing step spans the mesh.
+
+#include "runtime/ccl/ccl_config.h"
+#include "runtime/memory/pe_memory_allocator.h"
+#include "runtime/placement/dp_policy.h"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <vector>
+
+namespace kb::runtime {
+
+struct IpcqPlan {
+  CclAlgorithmConfig config;
+  std::uint32_t world_size = 0;
+  std::vector<PeCoord> rank_to_pe;                   // rank -> PE
+  std::vector<std::vector<std::uint32_t>> neighbours;  // rank -> ranks it exchanges with
+  std::uint64_t piece_bytes = 0;                      // pipelining piece used by the kernels
+
+  // The rank of a PE, or -1 when the PE takes no part.
+  std::int64_t rank_of(const PeCoord& pe) const;
+  nlohmann::ordered_json to_json() const;
+  std::string to_string() const;  // one line per rank
+
+ private:
+  friend IpcqPlan build_plan(const CclAlgorithmConfig&, const MachineShape&, std::uint32_t, std::uint32_t,
+                             const std::vector<PeCoord>*, std::uint64_t);
+  std::map<std::uint64_t, std::uint32_t> rank_by_pe_;
+};
+
+// The default order of `count` ranks over `machine` (mesh w x h).
+std::vector<PeCoord> default_rank_order(const MachineShape& machine, std::uint32_t mesh_w,
+                                        std::uint32_t mesh_h, std::uint32_t count);
+
+// The plan for `config` on `machine`: world size from the config, else every PE; ranks
+// placed by `rank_to_pe` when given (checked: distinct PEs inside the machine), else in the
+// default order. `ipcq_window` = depth x entry bytes of a queue caps the piece size.
+IpcqPlan build_plan(const CclAlgorithmConfig& config, const MachineShape& machine,
+                    std::uint32_t mesh_w, std::uint32_t mesh_h, const std::vector<PeCoord>* rank_to_pe,
+                    std::uint64_t ipcq_window);
+
+}  // namespace kb::runtime
