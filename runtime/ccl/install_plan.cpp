@@ -37,7 +37,7 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> cube_cycle(std::uint32_t w,
 
 std::int64_t IpcqPlan::rank_of(const PeCoord& pe) const {
   const auto it = rank_by_pe_.find(key(pe));
-  return it == rank_by_pe_.end() ? -1 : it->second;
+  return it == rank_by_pe_.end() ? -1 : static_cast<std::int64_t>(it->second);
 }
 
 std::vector<PeCoord> default_rank_order(const MachineShape& m, std::uint32_t mesh_w, std::uint32_t mesh_h,
