@@ -55,9 +55,12 @@ void Simulation::run(const std::function<void(double, double)>& progress, double
   // Slices of simulated time, so that progress can be reported between them; exiting on
   // starvation keeps the end time exactly where the last event was.
   const sc_core::sc_time slice(100, sc_core::SC_US);
+  sc_core::sc_time step = slice;
   while (sc_core::sc_get_status() != sc_core::SC_STOPPED) {
-    sc_core::sc_start(slice, sc_core::SC_EXIT_ON_STARVATION);
+    sc_core::sc_start(step, sc_core::SC_EXIT_ON_STARVATION);
     if (models::simulation_failure() || !sc_core::sc_pending_activity()) break;
+    // A slice must reach the next event, or the kernel would not move at all.
+    step = std::max(slice, sc_core::sc_time_to_pending_activity());
     if (progress && Clock::now() - last_report >= std::chrono::duration<double>(progress_every_s)) {
       last_report = Clock::now();
       progress(sc_core::sc_time_stamp().to_seconds() * 1e9,

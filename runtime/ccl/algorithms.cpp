@@ -64,9 +64,14 @@ void RankComm::exchange(std::int64_t to, std::int64_t send_begin, std::int64_t s
                         std::int64_t recv_begin, std::int64_t recv_len, bool reduce_into) {
   const std::int64_t sends = to < 0 ? 0 : (send_len + piece_ - 1) / piece_;
   const std::int64_t recvs = from < 0 ? 0 : (recv_len + piece_ - 1) / piece_;
+  // Sends run up to kLookahead pieces ahead of receives, so the link stays busy while this
+  // rank reduces; pieces are a quarter of a queue, so sends never wait on credits that
+  // only this rank's own receives would free.
+  constexpr std::int64_t kLookahead = 3;
+  std::int64_t sent = 0;
   for (std::int64_t p = 0; p < std::max(sends, recvs); ++p) {
-    if (p < sends) {
-      const std::int64_t b = send_begin + p * piece_, n = std::min(piece_, send_begin + send_len - b);
+    for (; sent < sends && sent <= p + kLookahead; ++sent) {
+      const std::int64_t b = send_begin + sent * piece_, n = std::min(piece_, send_begin + send_len - b);
       wait_ready(b, n);
       k.send(static_cast<std::uint32_t>(to), buffer.slice(b, n));
     }

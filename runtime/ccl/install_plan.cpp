@@ -86,9 +86,10 @@ IpcqPlan build_plan(const CclAlgorithmConfig& config, const MachineShape& m, std
   const CclAlgorithm& algorithm = ccl_algorithm(config.algorithm);
   plan.neighbours.resize(plan.world_size);
   for (std::uint32_t r = 0; r < plan.world_size; ++r) plan.neighbours[r] = algorithm.neighbours(r, plan.rank_to_pe);
-  // A piece never exceeds half a queue, so a send never waits on its own receiver's send.
+  // A piece is at most a quarter of a queue: with sends three pieces ahead of receives
+  // (RankComm::exchange) a rank never waits on credits only its own receives would free.
   plan.piece_bytes = std::max<std::uint64_t>(1, std::min<std::uint64_t>(static_cast<std::uint64_t>(config.chunk_bytes),
-                                                                        ipcq_window / 2));
+                                                                        ipcq_window / 4));
   return plan;
 }
 

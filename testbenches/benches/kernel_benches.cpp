@@ -221,8 +221,14 @@ std::vector<std::unique_ptr<Bench>> kernel_benches() {
   return all;
 }
 
+std::vector<std::unique_ptr<Bench>> collective_benches();  // collective_benches.cpp
+
 const std::vector<std::unique_ptr<Bench>>& benches() {
-  static const std::vector<std::unique_ptr<Bench>> all = kernel_benches();
+  static const std::vector<std::unique_ptr<Bench>> all = [] {
+    std::vector<std::unique_ptr<Bench>> list = kernel_benches();
+    for (auto& b : collective_benches()) list.push_back(std::move(b));
+    return list;
+  }();
   return all;
 }
 

@@ -1,0 +1,212 @@
+// Benches of the collectives: allreduce, allgather, reduce_scatter, broadcast, with
+// nccl-tests' algbw / busbw and the alpha-beta bound of the chosen algorithm.
+#include "testbenches/benches/bench.h"
+
+#include "runtime/ccl/distributed.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace kb::bench {
+
+using runtime::Collective;
+using runtime::DType;
+using runtime::PeCoord;
+
+namespace {
+
+// One-way latency (ns) and bottleneck bandwidth (GB/s) of the fabric path between two PEs
+// (docs/collectives.md): router passes, mesh links over XY hops, and for another SIP the
+// way to and from the I/O cubes and the inter-SIP links.
+struct Path {
+  double alpha_ns;
+  double beta_gbps;
+};
+
+Path path(const platform::Topology& t, const PeCoord& a, const PeCoord& b) {
+  const auto w = static_cast<std::int64_t>(t.sip.cube_mesh.w);
+  const double pass = static_cast<double>(t.cube.router.hop_latency_cycles) / t.cube.router.freq_ghz;
+  auto hops = [w](std::int64_t c1, std::int64_t c2) { return std::abs(c1 % w - c2 % w) + std::abs(c1 / w - c2 / w); };
+  double beta = t.cube.router.bw_gbps;
+  std::int64_t mesh = 0, passes = 0;
+  double sip_ns = 0;
+  if (a.sip == b.sip) {
+    mesh = hops(a.cube, b.cube);
+    passes = mesh + 1;
+  } else {
+    const std::int64_t io = t.sip.io_cube.y * w + t.sip.io_cube.x;
+    mesh = hops(a.cube, io) + hops(io, b.cube);
+    passes = mesh + 2;
+    const auto n = t.system.sips.count;
+    const std::int64_t ahead = (static_cast<std::int64_t>(b.sip) - a.sip + n) % n;
+    const std::int64_t links = t.system.inter_sip.topology == "ring" ? std::min(ahead, n - ahead)
+                               : t.system.inter_sip.topology == "switch" ? 2 : 1;
+    sip_ns = static_cast<double>(links) * t.system.inter_sip.link.latency_ns;
+    beta = std::min(beta, t.system.inter_sip.link.bw_gbps);
+  }
+  if (mesh > 0) beta = std::min(beta, t.sip.mesh_link.bw_gbps);
+  return {static_cast<double>(passes) * pass + static_cast<double>(mesh) * t.sip.mesh_link.latency_ns + sip_ns, beta};
+}
+
+// The worst alpha and beta over the pairs of ranks that exchange data.
+Path worst_path(const platform::Topology& t, const runtime::IpcqPlan& plan) {
+  Path worst{0, INFINITY};
+  for (std::uint32_t r = 0; r < plan.world_size; ++r) {
+    for (std::uint32_t n : plan.neighbours[r]) {
+      const Path p = path(t, plan.rank_to_pe[r], plan.rank_to_pe[n]);
+      worst.alpha_ns = std::max(worst.alpha_ns, p.alpha_ns);
+      worst.beta_gbps = std::min(worst.beta_gbps, p.beta_gbps);
+    }
+  }
+  return worst;
+}
+
+// nccl-tests' busbw factor and the alpha-beta time of `kind` on `size` bytes.
+struct Model {
+  double bus_factor;
+  double time_ns;
+};
+
+// Each rank also reads its input from HBM through its own NoC port, the same port the data
+// it receives comes in by: the beta term counts those bytes too (docs/collectives.md).
+Model alpha_beta(Collective kind, const std::string& algorithm, double W, double size, Path p) {
+  const double a = p.alpha_ns, b = p.beta_gbps, logw = std::ceil(std::log2(std::max(W, 1.0)));
+  const double spread = (W - 1) / W;
+  switch (kind) {
+    case Collective::all_reduce:
+      if (algorithm == "ring") return {2 * spread, 2 * (W - 1) * a + (1 + 2 * spread) * size / b};
+      if (algorithm == "rhd") return {2 * spread, 2 * logw * a + (1 + 2 * spread) * size / b};
+      return {2 * spread, 2 * logw * a + (1 + 2 * logw) * size / b};  // tree; a floor for hierarchical
+    case Collective::reduce_scatter:
+      return {spread, (algorithm == "rhd" ? logw : W - 1) * a + (1 + spread) * size / b};
+    case Collective::all_gather:
+      return {spread, (algorithm == "rhd" ? logw : W - 1) * a + size / b};
+    default:  // broadcast: every rank but the root receives it all
+      return {1, (algorithm == "ring" ? W - 1 : logw) * a + size / b};
+  }
+}
+
+class CollectiveBench : public Bench {
+ public:
+  CollectiveBench(std::string name, Collective kind) : name_(std::move(name)), kind_(kind) {}
+  std::string name() const override { return name_; }
+  std::string description() const override {
+    return fmt::format("{} over every PE's IPCQ; bytes = the size nccl-tests reports", runtime::to_string(kind_));
+  }
+  std::vector<Param> params() const override {
+    return {{"bytes", "1M", "size (all_reduce, broadcast: per rank; all_gather: output; reduce_scatter: input)"},
+            {"algorithm", "ring", "ring, rhd, binomial_tree or hierarchical (configs/ccl.yaml)"},
+            {"dtype", "f32", "element type"}};
+  }
+  void check(const Params& params, const platform::Topology& topology) const override {
+    const runtime::CclAlgorithm& a = [&]() -> const runtime::CclAlgorithm& {
+      try {
+        return runtime::ccl_algorithm(params.text("algorithm"));
+      } catch (const std::invalid_argument& e) {
+        throw BenchUsageError(std::string("--param algorithm: ") + e.what());
+      }
+    }();
+    if (!a.supports(kind_)) {
+      throw BenchUsageError(fmt::format("--param algorithm={} does not do {}", a.name(), runtime::to_string(kind_)));
+    }
+    const std::int64_t world = topology.world_size();
+    const std::int64_t item = static_cast<std::int64_t>(runtime::itemsize(params.dtype("dtype")));
+    const std::int64_t divisor = (kind_ == Collective::all_gather || kind_ == Collective::reduce_scatter ? world : 1) * item;
+    if (params.integer("bytes") % divisor != 0) {
+      throw BenchUsageError(fmt::format("--param bytes must be a multiple of {} here", divisor));
+    }
+  }
+  void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only, Outcome& out) const override {
+    runtime::Distributed dist(ctx);
+    const std::string algorithm = params.text("algorithm");
+    dist.init_process_group(algorithm);
+    const runtime::IpcqPlan& plan = dist.plan();
+    const DType dtype = params.dtype("dtype");
+    const std::int64_t bytes = params.integer("bytes");
+    const std::int64_t W = plan.world_size;
+    const auto item = static_cast<std::int64_t>(runtime::itemsize(dtype));
+    const std::int64_t per_rank = bytes / item;  // elements of the size nccl-tests reports
+    const std::int64_t in_cols = kind_ == Collective::all_gather ? per_rank / W : per_rank;
+    const std::int64_t out_cols = kind_ == Collective::reduce_scatter ? per_rank / W : per_rank;
+    const runtime::DPPolicy dp{runtime::Split::row_wise, runtime::Split::row_wise, runtime::Split::row_wise, {}, {}, {}};
+    const runtime::HostTensor host = bench_data({W, in_cols}, dtype, timing_only, 7);
+    runtime::Tensor in = ctx.empty({W, in_cols}, dtype, dp, "in");
+    ctx.copy_(in, host);
+    runtime::Tensor result = in_cols == out_cols ? in : ctx.empty({W, out_cols}, dtype, dp, "out");
+    switch (kind_) {
+      case Collective::all_reduce: out.record(dist.all_reduce(in)); break;
+      case Collective::all_gather: out.record(dist.all_gather(in, result)); break;
+      case Collective::reduce_scatter: out.record(dist.reduce_scatter(in, result)); break;
+      default: out.record(dist.broadcast(in, 0)); break;
+    }
+    const runtime::HostTensor got = ctx.to_host(result);
+    const Path p = worst_path(ctx.topology(), plan);
+    const Model m = alpha_beta(kind_, algorithm, static_cast<double>(W), static_cast<double>(bytes), p);
+    out.bound_model = fmt::format("alpha-beta {} (alpha {:.1f} ns, beta {:.0f} GB/s)", algorithm, p.alpha_ns, p.beta_gbps);
+    out.bound_ns = m.time_ns;
+    const double t = out.kernel_ns();
+    const double algbw = t > 0 ? static_cast<double>(bytes) / t : 0.0;
+    out.extra["algbw_gbps"] = algbw;
+    out.extra["busbw_gbps"] = algbw * m.bus_factor;
+    out.extra["world_size"] = W;
+    if (timing_only) return;
+    out.verified = true;
+    verify(host, got, plan, ctx.machine(), in_cols, out_cols, dtype, out.verification);
+  }
+
+ private:
+  // The host reference for every rank. Row g of the tensors is global PE g (rows split
+  // over SIPs, cubes and PEs in that order); the plan says which rank that PE is.
+  void verify(const runtime::HostTensor& in, const runtime::HostTensor& got, const runtime::IpcqPlan& plan,
+              const runtime::MachineShape& m, std::int64_t in_cols, std::int64_t out_cols, DType dtype,
+              runtime::Verification& v) const {
+    const auto W = static_cast<std::int64_t>(plan.world_size);
+    auto row_of = [&](std::int64_t rank) {
+      const PeCoord& pe = plan.rank_to_pe[static_cast<std::size_t>(rank)];
+      return (static_cast<std::int64_t>(pe.sip) * m.cubes_per_sip + pe.cube) * m.pes_per_cube + pe.pe;
+    };
+    auto input = [&](std::int64_t rank, std::int64_t col) { return runtime::element(in, row_of(rank), col); };
+    const double u = runtime::unit_roundoff(dtype);
+    for (std::int64_t rank = 0; rank < W; ++rank) {
+      for (std::int64_t c = 0; c < out_cols; ++c) {
+        double want = 0, magnitude = 0;
+        if (kind_ == Collective::all_gather) {
+          want = input(c / in_cols, c % in_cols);
+        } else if (kind_ == Collective::broadcast) {
+          want = input(0, c);
+        } else {
+          const std::int64_t col = kind_ == Collective::reduce_scatter ? rank * out_cols + c : c;
+          for (std::int64_t q = 0; q < W; ++q) {
+            want += input(q, col);
+            magnitude += std::abs(input(q, col));
+          }
+        }
+        const double have = runtime::element(got, row_of(rank), c);
+        const double err = std::abs(have - want);
+        const double tol = static_cast<double>(W) * u * magnitude + 2 * u * std::abs(want);
+        v.max_abs_err = std::max(v.max_abs_err, err);
+        if (err > tol && v.ok) {
+          v.ok = false;
+          v.first_failure = fmt::format("rank {} element {}: device {}, reference {}, tolerance {}", rank, c, have, want, tol);
+        }
+      }
+    }
+  }
+
+  std::string name_;
+  Collective kind_;
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<Bench>> collective_benches() {
+  std::vector<std::unique_ptr<Bench>> all;
+  all.push_back(std::make_unique<CollectiveBench>("allreduce", Collective::all_reduce));
+  all.push_back(std::make_unique<CollectiveBench>("allgather", Collective::all_gather));
+  all.push_back(std::make_unique<CollectiveBench>("reduce_scatter", Collective::reduce_scatter));
+  all.push_back(std::make_unique<CollectiveBench>("broadcast", Collective::broadcast));
+  return all;
+}
+
+}  // namespace kb::bench
