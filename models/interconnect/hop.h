@@ -16,7 +16,7 @@ inline void hop(Resource* resource, Picoseconds latency, std::uint64_t bytes,
                 tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
   const Picoseconds now = now_ps();
   Picoseconds head = now + to_ps(delay);
-  if (resource != nullptr && bytes != 0) {
+  if (resource != nullptr && bytes != 0 && !transfer_of(p).sideband) {
     head = resource->reserve(head, bytes);
     TransferExtension& t = transfer_of(p);
     t.tail_ps = std::max(t.tail_ps, resource->occupancy(bytes));

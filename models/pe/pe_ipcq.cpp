@@ -79,9 +79,10 @@ void PeIpcq::wait_until(tlm_utils::tlm_quantumkeeper& qk, const std::function<bo
 }
 
 void PeIpcq::post(std::uint64_t address, unsigned char* data, std::uint64_t nbytes,
-                  tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like) {
+                  tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like, bool sideband) {
   tlm::tlm_generic_payload& p = txn_.access(tlm::TLM_WRITE_COMMAND, address, data, nbytes);
   txn_.transfer().physical = true;
+  txn_.transfer().sideband = sideband;
   txn_.transfer().timing_only = like.timing_only;
   txn_.transfer().initiator = like.initiator;
   sc_core::sc_time delay = qk.get_local_time();
@@ -107,7 +108,7 @@ void PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint64_t nb
     });
     catch_up(qk, n.credits.front());
     n.credits.pop_front();
-    post(target, const_cast<unsigned char*>(src + done), chunk, qk, like);
+    post(target, const_cast<unsigned char*>(src + done), chunk, qk, like, false);
     done += chunk;
   }
 }
@@ -132,7 +133,7 @@ void PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
       n.received.pop_front();
       n.depth_stats->on_pop(n.received.size());
       post(credit_to, reinterpret_cast<unsigned char*>(&credit_word_), sizeof credit_word_, qk,
-           like);
+           like, true);
     }
   }
 }

@@ -9,6 +9,8 @@
 // - recv(peer) takes bytes from the queue in arrival order (a byte stream: entry bounds
 //   do not matter), waiting until data arrives, and returns a credit per entry consumed.
 // - An entry or credit is visible at the simulated time it arrives, never earlier.
+// - Credits travel as sideband flow control: they pay every hop's latency but take no
+//   bandwidth, so they never queue behind the data they regulate.
 // Both run in the calling kernel's thread, on its local time (quantum keeper).
 
 #include "models/common/component.h"
@@ -72,7 +74,7 @@ class PeIpcq : public Component {
   // Moves the caller's local time up to `at` if it is earlier.
   static void catch_up(tlm_utils::tlm_quantumkeeper& qk, Picoseconds at);
   void post(std::uint64_t address, unsigned char* data, std::uint64_t nbytes,
-            tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like);
+            tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like, bool sideband);
 
   PeIpcqParams p_;
   std::optional<std::uint32_t> rank_;

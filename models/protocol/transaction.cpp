@@ -26,6 +26,7 @@ tlm::tlm_generic_payload& Transaction::access(tlm::tlm_command command, std::uin
   transfer_.tail_ps = 0;
   transfer_.zero_fill = false;
   transfer_.physical = false;
+  transfer_.sideband = false;
   transfer_.burst_rows = 1;
   transfer_.burst_stride = 0;
   control_.message.reset();

@@ -25,6 +25,9 @@ struct TransferExtension : tlm::tlm_extension<TransferExtension> {
   bool zero_fill = false;
   // The address is physical: the MMU passes it through untranslated.
   bool physical = false;
+  // Flow control on its own virtual channel (IPCQ credits): it pays latency at every hop
+  // but never queues behind, nor delays, the data.
+  bool sideband = false;
   // A 2-D burst: `burst_rows` rows of data_length / burst_rows bytes each, the rows
   // `burst_stride` bytes apart at the target (packed one after another in the data
   // buffer). 1 row: an ordinary contiguous access.

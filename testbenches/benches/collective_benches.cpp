@@ -68,22 +68,24 @@ struct Model {
   double time_ns;
 };
 
-// Each rank also reads its input from HBM through its own NoC port, the same port the data
-// it receives comes in by: the beta term counts those bytes too (docs/collectives.md).
+// A rank's buffer lives in HBM behind the rank's own NoC port, the port its IPCQ traffic
+// uses too, so the beta term counts, per phase, the bytes that must cross that port in
+// one direction (docs/collectives.md): a reduce-scatter brings its input in (loads) as
+// well as what it receives; an all-gather sends out as well as storing its result.
 Model alpha_beta(Collective kind, const std::string& algorithm, double W, double size, Path p) {
   const double a = p.alpha_ns, b = p.beta_gbps, logw = std::ceil(std::log2(std::max(W, 1.0)));
   const double spread = (W - 1) / W;
+  const double steps = algorithm == "rhd" ? logw : W - 1;
+  const double phase = (1 + spread) * size / b;  // one reduce-scatter or all-gather phase
   switch (kind) {
     case Collective::all_reduce:
-      if (algorithm == "ring") return {2 * spread, 2 * (W - 1) * a + (1 + 2 * spread) * size / b};
-      if (algorithm == "rhd") return {2 * spread, 2 * logw * a + (1 + 2 * spread) * size / b};
+      if (algorithm == "ring" || algorithm == "rhd") return {2 * spread, 2 * steps * a + 2 * phase};
       return {2 * spread, 2 * logw * a + (1 + 2 * logw) * size / b};  // tree; a floor for hierarchical
     case Collective::reduce_scatter:
-      return {spread, (algorithm == "rhd" ? logw : W - 1) * a + (1 + spread) * size / b};
     case Collective::all_gather:
-      return {spread, (algorithm == "rhd" ? logw : W - 1) * a + size / b};
-    default:  // broadcast: every rank but the root receives it all
-      return {1, (algorithm == "ring" ? W - 1 : logw) * a + size / b};
+      return {spread, steps * a + phase};
+    default:  // broadcast: a forwarding rank receives it all, then sends and stores it
+      return {1, (algorithm == "ring" ? W - 1 : logw) * a + 2 * size / b};
   }
 }
 
