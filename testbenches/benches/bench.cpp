@@ -35,7 +35,9 @@ Params::Params(const std::string& bench, const std::vector<Param>& declared,
   }
   for (const Param& p : declared) {
     // Check every value now, so that a bad one fails before the simulation starts.
-    if (std::isdigit(static_cast<unsigned char>(p.default_value.front()))) integer(p.name);
+    if (!p.default_value.empty() && std::isdigit(static_cast<unsigned char>(p.default_value.front()))) {
+      integer(p.name);
+    }
   }
 }
 

@@ -99,7 +99,8 @@ class CollectiveBench : public Bench {
   std::vector<Param> params() const override {
     return {{"bytes", "1M", "size (all_reduce, broadcast: per rank; all_gather: output; reduce_scatter: input)"},
             {"algorithm", "ring", "ring, rhd, binomial_tree or hierarchical (configs/ccl.yaml)"},
-            {"dtype", "f32", "element type"}};
+            {"dtype", "f32", "element type"},
+            {"ccl", "", "a ccl.yaml (default: the embedded configs/ccl.yaml)"}};
   }
   void check(const Params& params, const platform::Topology& topology) const override {
     const runtime::CclAlgorithm& a = [&]() -> const runtime::CclAlgorithm& {
@@ -122,7 +123,7 @@ class CollectiveBench : public Bench {
   void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only, Outcome& out) const override {
     runtime::Distributed dist(ctx);
     const std::string algorithm = params.text("algorithm");
-    dist.init_process_group(algorithm);
+    dist.init_process_group(algorithm, params.text("ccl"));
     const runtime::IpcqPlan& plan = dist.plan();
     const DType dtype = params.dtype("dtype");
     const std::int64_t bytes = params.integer("bytes");

@@ -139,6 +139,13 @@ BOOST_AUTO_TEST_CASE(every_bench_verifies_at_small_sizes) {
       "run softmax --param rows=512 --param cols=256",
       "run layernorm --param rows=512 --param cols=256 --param dtype=f16",
       "run gemm --param M=64 --param N=64 --param K=64 --topology " + configs() + "tiny.yaml",
+      "run allreduce --param bytes=64K --topology " + configs() + "tiny.yaml",
+      "run allreduce --param bytes=16K --param algorithm=rhd",
+      "run allreduce --param bytes=16K --param algorithm=hierarchical --topology " + configs() + "multi_sip.yaml",
+      "run allgather --param bytes=64K --topology " + configs() + "tiny.yaml",
+      "run reduce_scatter --param bytes=64K --param algorithm=rhd --param dtype=i32 --topology " + configs() + "tiny.yaml",
+      "run broadcast --param bytes=32K --param algorithm=binomial_tree --topology " + configs() + "tiny.yaml",
+      "run broadcast --param bytes=32K --topology " + configs() + "tiny.yaml",
   };
   for (const std::string& run : runs) {
     const Result r = kernbench(run + " --quiet --report small.json");
@@ -149,6 +156,17 @@ BOOST_AUTO_TEST_CASE(every_bench_verifies_at_small_sizes) {
       BOOST_TEST(j["verify"]["skipped"] == false, run);
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(collective_reports_carry_bus_bandwidth) {
+  const Result r = kernbench("run allreduce --param bytes=64K --quiet --report coll.json --topology " + configs() + "tiny.yaml");
+  BOOST_REQUIRE_MESSAGE(r.code == 0, r.output);
+  const nlohmann::json j = read_json("coll.json");
+  BOOST_TEST(j["algbw_gbps"].get<double>() > 0);
+  // nccl-tests: busbw = algbw x 2 (n - 1) / n for all-reduce, n = 4 ranks here.
+  BOOST_TEST(j["busbw_gbps"].get<double>() == j["algbw_gbps"].get<double>() * 1.5, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(j["bound"]["model"].get<std::string>().find("alpha-beta ring") == 0u);
+  BOOST_TEST(j["efficiency"].get<double>() <= 1.0);
 }
 
 BOOST_AUTO_TEST_CASE(exit_codes_follow_the_contract) {
@@ -172,6 +190,9 @@ BOOST_AUTO_TEST_CASE(exit_codes_follow_the_contract) {
       "--set cube.memory_map.hbm_total_gb_per_cube=0.03125");
   BOOST_TEST(oom.code == 3, oom.output);
   BOOST_TEST(oom.output.find("out of memory") != std::string::npos, oom.output);
+  const Result bad_algorithm = kernbench("run broadcast --param algorithm=rhd");
+  BOOST_TEST(bad_algorithm.code == 2);
+  BOOST_TEST(bad_algorithm.output.find("does not do broadcast") != std::string::npos, bad_algorithm.output);
   BOOST_TEST(kernbench("list").code == 0);
   BOOST_TEST(kernbench("list").output.find("--param elements=16M") != std::string::npos);
 }
