@@ -185,6 +185,9 @@ void RuntimeContext::copy_(const Tensor& target, const HostTensor& source) {
     for (const DeviceShard& s : target.shards()) write_shard(s, target, MemoryWrite::Pattern::data, block);
     return;
   }
+  if (!source.has_storage()) {
+    throw std::invalid_argument("copy_ into '" + target.name() + "' from a host tensor without data");
+  }
   for (const DeviceShard& s : target.shards()) {
     auto block = std::make_shared<std::vector<unsigned char>>(s.nbytes);
     for (std::uint64_t r = 0; r < s.rows; ++r) {
@@ -196,7 +199,9 @@ void RuntimeContext::copy_(const Tensor& target, const HostTensor& source) {
 }
 
 HostTensor RuntimeContext::to_host(const Tensor& tensor) {
-  HostTensor out(tensor.shape(), tensor.dtype());
+  const bool timing_only = simulation_.options().timing_only;
+  HostTensor out = timing_only ? HostTensor::shape_only(tensor.shape(), tensor.dtype())
+                               : HostTensor(tensor.shape(), tensor.dtype());
   const std::size_t item = itemsize(tensor.dtype());
   const std::uint64_t cols = tensor.placement().cols;
   std::set<std::uint64_t> done;
@@ -207,7 +212,7 @@ HostTensor RuntimeContext::to_host(const Tensor& tensor) {
                               fmt::format("read_{}_pe{}", tensor.name(), s.pe), {s.pe}),
                       {{s.sip, s.cube}}, meta);
     wait(h);
-    if (simulation_.options().timing_only) continue;  // no bytes came back
+    if (timing_only) continue;  // no bytes came back
     const std::vector<unsigned char>& bytes = *h.request->completions().at(0).data;
     for (std::uint64_t r = 0; r < s.rows; ++r) {
       std::memcpy(out.bytes().data() + ((s.row_begin + r) * cols + s.col_begin) * item,

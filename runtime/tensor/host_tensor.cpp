@@ -23,6 +23,14 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
 HostTensor::HostTensor(std::vector<std::int64_t> shape, DType dtype)
     : shape_(std::move(shape)), dtype_(dtype), bytes_(product(shape_) * itemsize(dtype)) {}
 
+HostTensor HostTensor::shape_only(std::vector<std::int64_t> shape, DType dtype) {
+  HostTensor t;
+  t.shape_ = std::move(shape);
+  t.dtype_ = dtype;
+  product(t.shape_);  // rejects negative dimensions
+  return t;
+}
+
 std::uint64_t HostTensor::elements() const { return product(shape_); }
 
 }  // namespace kb::runtime

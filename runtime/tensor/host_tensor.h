@@ -15,6 +15,9 @@ class HostTensor {
  public:
   HostTensor() = default;
   HostTensor(std::vector<std::int64_t> shape, DType dtype);  // zero-filled
+  // A shape and dtype without storage: what timing-only runs copy in and read back.
+  static HostTensor shape_only(std::vector<std::int64_t> shape, DType dtype);
+  bool has_storage() const { return bytes_.size() == elements() * itemsize(dtype_); }
 
   // The dtype follows the element type: float -> f32, std::int8_t -> i8, F16Bits -> f16...
   template <class T>

@@ -99,8 +99,8 @@ struct MachinePeaks {
 };
 MachinePeaks peaks(const runtime::RuntimeContext& ctx);
 
-// Fills `t` on the host with values in [-1, 1] (floats) or small integers; zeros in
-// timing-only runs, where contents do not matter.
+// A host tensor of values in [-1, 1] (floats) or small integers; in timing-only runs, where
+// contents do not matter, one without storage.
 runtime::HostTensor bench_data(std::vector<std::int64_t> shape, runtime::DType dtype,
                                bool timing_only, std::uint32_t seed);
 
