@@ -50,6 +50,9 @@ Simulation::Simulation(const Topology& topology, const RunOptions& options)
 void Simulation::run(const std::function<void(double, double)>& progress, double progress_every_s) {
   using Clock = std::chrono::steady_clock;
   models::clear_simulation_failure();
+  // A fault stops the run with sc_stop(); the driver reports it, not the kernel's banner.
+  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
+                                          sc_core::SC_DO_NOTHING);
   const auto start = Clock::now();
   auto last_report = start;
   // Slices of simulated time, so that progress can be reported between them; exiting on

@@ -142,68 +142,66 @@ void PeMmu::translate_burst(tlm::tlm_generic_payload& p, sc_core::sc_time& delay
     p.set_address(va);
     return;
   }
-  unsigned char* const data = p.get_data_ptr();
-  const Picoseconds now = now_ps();
-  Picoseconds done = 0;
-  tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
-  for (std::uint32_t r = 0; r < rows && status == tlm::TLM_OK_RESPONSE; ++r) {
-    p.set_address(va + r * stride);
-    p.set_data_ptr(data + r * row_bytes);
-    p.set_data_length(static_cast<unsigned>(row_bytes));
-    p.set_streaming_width(static_cast<unsigned>(row_bytes));
-    p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    t.burst_rows = 1;
-    sc_core::sc_time d = delay;
-    translate_contiguous(p, d);
-    done = std::max(done, now + to_ps(d) + t.tail_ps);
-    status = p.get_response_status();
+  Split split(p, delay);
+  t.burst_rows = 1;
+  for (std::uint32_t r = 0; r < rows && split.ok(); ++r) {
+    split.issue(va + r * stride, r * row_bytes, row_bytes,
+                [this](tlm::tlm_generic_payload& part, sc_core::sc_time& d) { translate_contiguous(part, d); });
   }
   t.burst_rows = rows;
-  t.tail_ps = 0;
-  p.set_address(va);
-  p.set_data_ptr(data);
-  p.set_data_length(static_cast<unsigned>(length));
-  p.set_streaming_width(static_cast<unsigned>(length));
-  p.set_response_status(status);
-  delay = from_ps(done - now);
+  split.finish(delay);
 }
 
 void PeMmu::translate_contiguous(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
-  TransferExtension& t = transfer_of(p);
   const std::uint64_t va = p.get_address();
   const std::uint64_t length = p.get_data_length();
   bool missed = false;
   const std::uint64_t hit_cycles = lookup(va, length, missed);
   delay += from_ps(translation_cost(hit_cycles, missed));
-  unsigned char* const data = p.get_data_ptr();
-
   // One transfer per mapping the access touches, all issued at the same time.
-  const Picoseconds now = now_ps();
-  Picoseconds done = 0;
-  tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
-  for (std::uint64_t offset = 0; offset < length && status == tlm::TLM_OK_RESPONSE;) {
+  Split split(p, delay);
+  for (std::uint64_t offset = 0; offset < length && split.ok();) {
     auto it = table_.upper_bound(va + offset);
     if (it == table_.begin() || va + offset >= std::prev(it)->second.end) fault(p, va + offset);
     --it;
     const std::uint64_t chunk = std::min(length - offset, it->second.end - (va + offset));
-    p.set_address(it->second.pa + (va + offset - it->first));
-    p.set_data_ptr(data + offset);
-    p.set_data_length(static_cast<unsigned>(chunk));
-    p.set_streaming_width(static_cast<unsigned>(chunk));
-    p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    t.tail_ps = 0;
-    sc_core::sc_time d = delay;
-    forward(p, d);
-    done = std::max(done, now + to_ps(d) + t.tail_ps);
-    status = p.get_response_status();
+    split.issue(it->second.pa + (va + offset - it->first), offset, chunk,
+                [this](tlm::tlm_generic_payload& part, sc_core::sc_time& d) { forward(part, d); });
     offset += chunk;
   }
-  p.set_address(va);
+  split.finish(delay);
+}
+
+PeMmu::Split::Split(tlm::tlm_generic_payload& payload, const sc_core::sc_time& delay)
+    : p(payload),
+      address(payload.get_address()),
+      data(payload.get_data_ptr()),
+      length(payload.get_data_length()),
+      start(delay),
+      now(now_ps()) {}
+
+void PeMmu::Split::issue(std::uint64_t at, std::uint64_t offset, std::uint64_t bytes,
+                         const std::function<void(tlm::tlm_generic_payload&, sc_core::sc_time&)>& send) {
+  p.set_address(at);
+  p.set_data_ptr(data + offset);
+  p.set_data_length(static_cast<unsigned>(bytes));
+  p.set_streaming_width(static_cast<unsigned>(bytes));
+  p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  TransferExtension& t = transfer_of(p);
+  t.tail_ps = 0;
+  sc_core::sc_time d = start;
+  send(p, d);
+  done = std::max(done, now + to_ps(d) + t.tail_ps);
+  status = p.get_response_status();
+}
+
+void PeMmu::Split::finish(sc_core::sc_time& delay) {
+  p.set_address(address);
   p.set_data_ptr(data);
   p.set_data_length(static_cast<unsigned>(length));
   p.set_streaming_width(static_cast<unsigned>(length));
   p.set_response_status(status);
-  t.tail_ps = 0;
+  transfer_of(p).tail_ps = 0;
   delay = from_ps(done - now);
 }
 

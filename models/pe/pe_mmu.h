@@ -27,6 +27,7 @@
 
 #include <tlm_utils/multi_passthrough_target_socket.h>
 
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -65,6 +66,25 @@ class PeMmu : public Component {
   struct Mapping {
     std::uint64_t end;  // exclusive
     std::uint64_t pa;
+  };
+
+  // An access sent on in parts issued together: each part borrows the payload, finish()
+  // restores it and sets the delay to when the last part completed.
+  struct Split {
+    Split(tlm::tlm_generic_payload& payload, const sc_core::sc_time& delay);
+    bool ok() const { return status == tlm::TLM_OK_RESPONSE; }
+    void issue(std::uint64_t at, std::uint64_t offset, std::uint64_t bytes,
+               const std::function<void(tlm::tlm_generic_payload&, sc_core::sc_time&)>& send);
+    void finish(sc_core::sc_time& delay);
+
+    tlm::tlm_generic_payload& p;
+    const std::uint64_t address;
+    unsigned char* const data;
+    const std::uint64_t length;
+    const sc_core::sc_time start;
+    const Picoseconds now;
+    Picoseconds done = 0;
+    tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
   };
 
   void b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);

@@ -222,16 +222,32 @@ HostTensor RuntimeContext::to_host(const Tensor& tensor) {
   return out;
 }
 
-void RuntimeContext::share(const Tensor& tensor, std::uint32_t sip) {
-  models::MmuMap map;
+namespace {
+// The first shard of each distinct block: what a SIP that shares the tensor maps.
+std::vector<const DeviceShard*> one_replica_per_block(const Tensor::State& state) {
+  std::vector<const DeviceShard*> out;
   std::set<std::uint64_t> blocks;
-  for (const DeviceShard& s : tensor.shards()) {
-    if (blocks.insert(s.block).second) map.entries.push_back({tensor.va_base() + s.offset_bytes, s.pa.encode(), s.nbytes});
+  for (const DeviceShard& s : state.shards) {
+    if (blocks.insert(s.block).second) out.push_back(&s);
   }
+  return out;
+}
+}  // namespace
+
+std::vector<CubeTarget> RuntimeContext::every_cube(std::uint32_t sip) const {
   std::vector<CubeTarget> targets;
   for (std::uint32_t c = 0; c < machine_.cubes_per_sip; ++c) targets.push_back({sip, c});
+  return targets;
+}
+
+void RuntimeContext::share(const Tensor& tensor, std::uint32_t sip) {
+  models::MmuMap map;
+  for (const DeviceShard* s : one_replica_per_block(tensor.state())) {
+    map.entries.push_back({tensor.va_base() + s->offset_bytes, s->pa.encode(), s->nbytes});
+  }
   TraceEntry meta{"mmu_map", tensor.name(), sip, std::nullopt, std::nullopt, 0};
-  wait(submit(message(std::move(map), fmt::format("share_{}_s{}", tensor.name(), sip), all_pes()), targets, meta));
+  wait(submit(message(std::move(map), fmt::format("share_{}_s{}", tensor.name(), sip), all_pes()), every_cube(sip),
+              meta));
   tensor.state().shared_sips.push_back(sip);
 }
 
@@ -239,14 +255,10 @@ void RuntimeContext::free(Tensor& tensor) {
   Tensor::State& state = tensor.state();  // throws if already freed
   for (std::uint32_t sip : state.shared_sips) {
     models::MmuUnmap unmap;
-    std::set<std::uint64_t> blocks;
-    for (const DeviceShard& s : state.shards) {
-      if (blocks.insert(s.block).second) unmap.entries.push_back({state.va_base + s.offset_bytes, s.nbytes});
-    }
-    std::vector<CubeTarget> targets;
-    for (std::uint32_t c = 0; c < machine_.cubes_per_sip; ++c) targets.push_back({sip, c});
+    for (const DeviceShard* s : one_replica_per_block(state)) unmap.entries.push_back({state.va_base + s->offset_bytes, s->nbytes});
     TraceEntry meta{"mmu_unmap", state.name, sip, std::nullopt, std::nullopt, 0};
-    wait(submit(message(std::move(unmap), fmt::format("unshare_{}_s{}", state.name, sip), all_pes()), targets, meta));
+    wait(submit(message(std::move(unmap), fmt::format("unshare_{}_s{}", state.name, sip), all_pes()),
+                every_cube(sip), meta));
   }
   const bool per_cube = state.policy.cube == Split::replicate;
   std::map<std::pair<std::uint32_t, std::uint32_t>, models::MmuUnmap> groups;
@@ -313,20 +325,29 @@ void RuntimeContext::wait_all() {
 Handle RuntimeContext::launch_on(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
                                  const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes,
                                  std::vector<std::uint32_t> pes) {
+  const std::vector<Handle> pending = submit_launches(name, std::move(kernel), std::move(args), cubes, std::move(pes));
+  if (pending.empty()) throw std::invalid_argument("launch of '" + name + "' on no PE");
+  for (const Handle& h : pending) wait(h);
+  return pending.back();
+}
+
+std::vector<Handle> RuntimeContext::submit_launches(const std::string& name, KernelFn kernel,
+                                                    std::vector<LaunchArg> args,
+                                                    const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes_by_sip,
+                                                    std::vector<std::uint32_t> pes) {
   auto program = std::make_shared<BoundKernel>(
       name, std::move(kernel), std::move(args), pes, core_costs(),
       [this](const models::PeLocation& at) { return scratch_for(at); });
   std::vector<Handle> pending;
-  for (const auto& [sip, in_sip] : cubes) {
+  for (const auto& [sip, cubes] : cubes_by_sip) {
     std::vector<CubeTarget> targets;
-    for (std::uint32_t c : in_sip) targets.push_back({sip, c});
-    TraceEntry meta{"kernel", name, sip, std::nullopt, std::nullopt, 0};
+    for (std::uint32_t c : cubes) targets.push_back({sip, c});
+    TraceEntry meta{"kernel", name, sip, std::nullopt,
+                    pes.size() == 1 ? std::optional<std::uint32_t>(pes[0]) : std::nullopt, 0};
     pending.push_back(submit(message(models::KernelLaunch{name, program}, fmt::format("{}_sip{}", name, sip), pes),
                              targets, meta));
   }
-  if (pending.empty()) throw std::invalid_argument("launch of '" + name + "' on no PE");
-  for (const Handle& h : pending) wait(h);
-  return pending.back();
+  return pending;
 }
 
 void RuntimeContext::set_thread_rank(std::uint32_t rank) { thread_ranks_[current_process()] = rank; }
@@ -389,20 +410,7 @@ std::vector<Handle> RuntimeContext::launch_deferred(const std::string& name, Ker
   std::vector<std::uint32_t> target_pes = every_pe ? all_pes() : std::vector<std::uint32_t>(pes.begin(), pes.end());
   if (target_pes.empty()) target_pes = {0};
   if (cubes_by_sip.empty()) cubes_by_sip[static_cast<std::uint32_t>(machine_.first_sip)] = {0};
-  auto program = std::make_shared<BoundKernel>(
-      name, std::move(kernel), std::move(args), target_pes, core_costs(),
-      [this](const models::PeLocation& at) { return scratch_for(at); });
-  std::vector<Handle> pending;
-  for (const auto& [sip, cubes] : cubes_by_sip) {
-    std::vector<CubeTarget> targets;
-    for (std::uint32_t c : cubes) targets.push_back({sip, c});
-    TraceEntry meta{"kernel", name, sip, std::nullopt,
-                    target_pes.size() == 1 ? std::optional<std::uint32_t>(target_pes[0]) : std::nullopt, 0};
-    pending.push_back(submit(message(models::KernelLaunch{name, program},
-                                     fmt::format("{}_sip{}", name, sip), target_pes),
-                             targets, meta));
-  }
-  return pending;
+  return submit_launches(name, std::move(kernel), std::move(args), cubes_by_sip, std::move(target_pes));
 }
 
 Handle RuntimeContext::launch(const std::string& name, std::vector<LaunchArg> args) {

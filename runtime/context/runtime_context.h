@@ -139,6 +139,11 @@ class RuntimeContext {
                    models::MemoryWrite::Pattern pattern,
                    std::shared_ptr<const std::vector<unsigned char>> data);
   std::vector<std::uint32_t> all_pes() const;
+  std::vector<models::CubeTarget> every_cube(std::uint32_t sip) const;
+  // One KernelLaunch per SIP to its `cubes`, run by `pes`; not waited for.
+  std::vector<Handle> submit_launches(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
+                                      const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes_by_sip,
+                                      std::vector<std::uint32_t> pes);
   CoreCosts core_costs() const;
   TcmScratch scratch_for(const models::PeLocation& pe);
 

@@ -55,10 +55,12 @@ Path path(const platform::Topology& t, const PeCoord& a, const PeCoord& b) {
 struct Fabric {
   Path worst{0, INFINITY};
   double ring_alpha_ns = 0;
+  double port_gbps = 0;  // a PE's NoC port, each way: what its HBM traffic shares
 };
 
 Fabric fabric(const platform::Topology& t, const runtime::IpcqPlan& plan) {
   Fabric f;
+  f.port_gbps = t.cube.router.bw_gbps;
   double total = 0, slowest = 0;
   for (std::uint32_t r = 0; r < plan.world_size; ++r) {
     for (std::uint32_t n : plan.neighbours[r]) {
@@ -89,7 +91,9 @@ Model alpha_beta(Collective kind, const std::string& algorithm, double W, double
   const double spread = (W - 1) / W;
   // Latency of one phase: a ring's chunk path, or log2 W exchanges at the worst alpha.
   const double latency = algorithm == "ring" ? f.ring_alpha_ns : logw * f.worst.alpha_ns;
-  const double phase = (1 + spread) * size / b;  // the bytes of one reduce-scatter or all-gather phase
+  // One reduce-scatter or all-gather phase: its port carries the input or result as well
+  // as the exchanged part; the narrowest path carries the exchanged part.
+  const double phase = std::max((1 + spread) * size / f.port_gbps, spread * size / b);
   switch (kind) {
     case Collective::all_reduce:
       if (algorithm == "ring" || algorithm == "rhd") return {2 * spread, 2 * latency + 2 * phase};
