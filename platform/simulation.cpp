@@ -13,6 +13,7 @@
 namespace kb::platform {
 
 namespace {
+
 std::uint64_t count_objects(const std::vector<sc_core::sc_object*>& objects) {
   std::uint64_t n = 0;
   for (const sc_core::sc_object* o : objects) n += 1 + count_objects(o->get_child_objects());
@@ -47,6 +48,13 @@ Simulation::Simulation(const Topology& topology, const RunOptions& options)
   elaboration_.pes = static_cast<std::uint64_t>(topology.world_size());
 }
 
+Simulation::~Simulation() {
+  if (processes_suspended_) {
+    (void)system_.release();
+    (void)tracer_.release();
+  }
+}
+
 void Simulation::run(const std::function<void(double, double)>& progress, double progress_every_s) {
   using Clock = std::chrono::steady_clock;
   models::clear_simulation_failure();
@@ -71,8 +79,9 @@ void Simulation::run(const std::function<void(double, double)>& progress, double
     }
   }
   run_wall_s_ = std::chrono::duration<double>(Clock::now() - start).count();
-  if (const auto& failure = models::simulation_failure()) throw models::SimulationError(*failure);
   const auto waits = models::current_waits();
+  processes_suspended_ = models::simulation_failure().has_value() || !waits.empty();
+  if (const auto& failure = models::simulation_failure()) throw models::SimulationError(*failure);
   if (!waits.empty()) {
     std::string report = fmt::format("deadlock: the simulation ran out of events at {} while {} "
                                      "process(es) still wait:",

@@ -23,6 +23,9 @@ struct ElaborationReport {
 class Simulation {
  public:
   explicit Simulation(const Topology& topology, const RunOptions& options = {});
+  // After a fault or a deadlock some processes are still suspended inside the model: its
+  // modules are then left to the process's exit instead of being destroyed under them.
+  ~Simulation();
 
   models::System& system() { return *system_; }
   const Topology& topology() const { return topology_; }
@@ -44,6 +47,7 @@ class Simulation {
   std::unique_ptr<models::ActivityTracer> tracer_;
   ElaborationReport elaboration_;
   double run_wall_s_ = 0.0;
+  bool processes_suspended_ = false;
 };
 
 // Peak resident memory of this process so far (Linux: VmHWM), 0 if unknown.
