@@ -75,7 +75,7 @@ const IpcqPlan& Distributed::plan() const {
 
 std::uint32_t Distributed::rank() const { return ctx_.thread_rank().value_or(0); }
 
-Handle Distributed::collective(Collective kind, ReduceOp op, std::uint32_t root, const Tensor* in, const Tensor* out) {
+std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::uint32_t root, const Tensor* in, const Tensor* out) {
   const IpcqPlan& p = plan();
   CollectiveCall call{kind, root, 0};
   std::vector<LaunchArg> args;
@@ -87,7 +87,10 @@ Handle Distributed::collective(Collective kind, ReduceOp op, std::uint32_t root,
     if (kind == Collective::reduce_scatter && cols % p.world_size != 0) {
       throw std::invalid_argument(fmt::format("reduce_scatter: {} columns do not split over {} ranks", cols, p.world_size));
     }
-    return ctx_.launch(std::string(to_string(kind)), collective_kernel(plan_, call, op, true), std::move(args));
+    std::vector<Handle> pending =
+        ctx_.launch_deferred(std::string(to_string(kind)), collective_kernel(plan_, call, op, true), std::move(args));
+    for (const Handle& h : pending) ctx_.wait(h);
+    return pending;
   }
   // barrier: every rank's PE in this thread's scope, no tensor.
   call.count = 1;
@@ -103,16 +106,16 @@ Handle Distributed::collective(Collective kind, ReduceOp op, std::uint32_t root,
                         {pes.begin(), pes.end()});
 }
 
-Handle Distributed::all_reduce(const Tensor& t, ReduceOp op) { return collective(Collective::all_reduce, op, 0, &t, &t); }
-Handle Distributed::all_gather(const Tensor& in, const Tensor& out) {
+std::vector<Handle> Distributed::all_reduce(const Tensor& t, ReduceOp op) { return collective(Collective::all_reduce, op, 0, &t, &t); }
+std::vector<Handle> Distributed::all_gather(const Tensor& in, const Tensor& out) {
   return collective(Collective::all_gather, ReduceOp::sum, 0, &in, &out);
 }
-Handle Distributed::reduce_scatter(const Tensor& in, const Tensor& out, ReduceOp op) {
+std::vector<Handle> Distributed::reduce_scatter(const Tensor& in, const Tensor& out, ReduceOp op) {
   return collective(Collective::reduce_scatter, op, 0, &in, &out);
 }
-Handle Distributed::broadcast(const Tensor& t, std::uint32_t root) {
+std::vector<Handle> Distributed::broadcast(const Tensor& t, std::uint32_t root) {
   return collective(Collective::broadcast, ReduceOp::sum, root, &t, &t);
 }
-Handle Distributed::barrier() { return collective(Collective::barrier, ReduceOp::sum, 0, nullptr, nullptr); }
+std::vector<Handle> Distributed::barrier() { return collective(Collective::barrier, ReduceOp::sum, 0, nullptr, nullptr); }
 
 }  // namespace kb::runtime

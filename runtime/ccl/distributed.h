@@ -30,16 +30,17 @@ class Distributed {
   // The calling host thread's rank (spawn_ranks), or 0 outside rank threads.
   std::uint32_t rank() const;
 
-  Handle all_reduce(const Tensor& t, ReduceOp op = ReduceOp::sum);
-  Handle all_gather(const Tensor& in, const Tensor& out);
-  Handle reduce_scatter(const Tensor& in, const Tensor& out, ReduceOp op = ReduceOp::sum);
-  Handle broadcast(const Tensor& t, std::uint32_t root);
+  // Each returns the handle of every SIP it launched on, all waited for.
+  std::vector<Handle> all_reduce(const Tensor& t, ReduceOp op = ReduceOp::sum);
+  std::vector<Handle> all_gather(const Tensor& in, const Tensor& out);
+  std::vector<Handle> reduce_scatter(const Tensor& in, const Tensor& out, ReduceOp op = ReduceOp::sum);
+  std::vector<Handle> broadcast(const Tensor& t, std::uint32_t root);
   // Every rank's PE (of the calling thread's SIP when it bound one) joins an all-reduce of
   // one element.
-  Handle barrier();
+  std::vector<Handle> barrier();
 
  private:
-  Handle collective(Collective kind, ReduceOp op, std::uint32_t root, const Tensor* in, const Tensor* out);
+  std::vector<Handle> collective(Collective kind, ReduceOp op, std::uint32_t root, const Tensor* in, const Tensor* out);
 
   RuntimeContext& ctx_;
   std::shared_ptr<const IpcqPlan> plan_;

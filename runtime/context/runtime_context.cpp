@@ -322,13 +322,13 @@ void RuntimeContext::wait_all() {
   }
 }
 
-Handle RuntimeContext::launch_on(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
+std::vector<Handle> RuntimeContext::launch_on(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
                                  const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes,
                                  std::vector<std::uint32_t> pes) {
   const std::vector<Handle> pending = submit_launches(name, std::move(kernel), std::move(args), cubes, std::move(pes));
   if (pending.empty()) throw std::invalid_argument("launch of '" + name + "' on no PE");
   for (const Handle& h : pending) wait(h);
-  return pending.back();
+  return pending;
 }
 
 std::vector<Handle> RuntimeContext::submit_launches(const std::string& name, KernelFn kernel,

@@ -104,8 +104,9 @@ class RuntimeContext {
   Handle launch(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args);
   // A registered kernel by name (kernel_registry()).
   Handle launch(const std::string& name, std::vector<LaunchArg> args);
-  // A kernel on explicit PEs: `pes` of the `cubes` of each SIP (no tensor decides).
-  Handle launch_on(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
+  // A kernel on explicit PEs: `pes` of the `cubes` of each SIP (no tensor decides); waits
+  // and returns every SIP's handle.
+  std::vector<Handle> launch_on(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
                    const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes,
                    std::vector<std::uint32_t> pes);
   // The same without waiting: the pending handle of each SIP, in SIP order.

@@ -1,6 +1,7 @@
 #include "testbenches/benches/bench.h"
 
 #include "platform/util/did_you_mean.h"
+#include "runtime/kernels/registry.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -93,7 +94,11 @@ double Outcome::kernel_ns() const {
   return last - first;
 }
 
-void Outcome::record(const runtime::Handle& launch) {
+void Outcome::record(const std::vector<runtime::Handle>& handles) {
+  for (const runtime::Handle& launch : handles) record_one(launch);
+}
+
+void Outcome::record_one(const runtime::Handle& launch) {
   launches.push_back(launch);
   for (const models::Completion& c : launch.request->completions()) {
     models::Picoseconds start = ~0ULL, end = 0;
@@ -115,6 +120,14 @@ double MachinePeaks::macs_per_cycle(runtime::DType inputs) const {
     case runtime::DType::u8: return macs_i8;
     default: return macs_f32;
   }
+}
+
+std::vector<runtime::Handle> launch_everywhere(runtime::RuntimeContext& ctx, const std::string& kernel,
+                                               std::vector<runtime::LaunchArg> args) {
+  std::vector<runtime::Handle> pending =
+      ctx.launch_deferred(kernel, runtime::kernel_registry().get(kernel).fn, std::move(args));
+  for (const runtime::Handle& h : pending) ctx.wait(h);
+  return pending;
 }
 
 MachinePeaks peaks(const runtime::RuntimeContext& ctx) {

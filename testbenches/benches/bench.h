@@ -66,7 +66,12 @@ struct Outcome {
 
   // The measured region: first kernel start to last kernel end.
   double kernel_ns() const;
-  void record(const runtime::Handle& launch);
+  void record(const std::vector<runtime::Handle>& launches);
+
+ private:
+  void record_one(const runtime::Handle& launch);
+
+ public:
 };
 
 class Bench {
@@ -98,6 +103,10 @@ struct MachinePeaks {
   double hbm_gbps() const { return hbm_gbps_per_slice * slices; }
 };
 MachinePeaks peaks(const runtime::RuntimeContext& ctx);
+
+// Launches a registered kernel on every SIP holding its tensors and waits for all of them.
+std::vector<runtime::Handle> launch_everywhere(runtime::RuntimeContext& ctx, const std::string& kernel,
+                                               std::vector<runtime::LaunchArg> args);
 
 // A host tensor of values in [-1, 1] (floats) or small integers; in timing-only runs, where
 // contents do not matter, one without storage.

@@ -64,7 +64,7 @@ class GemmBench : public Bench {
     Tensor a = upload(ctx, ha, policy(Row, Row, R), "A");
     Tensor b = upload(ctx, hb, policy(R, R, Col), "B");
     Tensor c = ctx.empty({m, n}, result, policy(Row, Row, Col), "C");
-    out.record(ctx.launch("gemm", {a, b, c}));
+    out.record(launch_everywhere(ctx, "gemm", {a, b, c}));
     const HostTensor hc = ctx.to_host(c);
     roofline(out, peaks(ctx), static_cast<double>(m) * n * k, in,
              static_cast<double>((m * k + k * n) * runtime::itemsize(in) + m * n * runtime::itemsize(result)));
@@ -112,7 +112,7 @@ class VectorAddBench : public Bench {
     const HostTensor hy = bench_data({n}, dtype, timing_only, 2);
     Tensor x = upload(ctx, hx, dp, "x"), y = upload(ctx, hy, dp, "y");
     Tensor z = ctx.empty({n}, dtype, dp, "out");
-    out.record(ctx.launch("vector_add", {x, y, z}));
+    out.record(launch_everywhere(ctx, "vector_add", {x, y, z}));
     const HostTensor hz = ctx.to_host(z);
     vector_roofline(out, peaks(ctx), static_cast<double>(n), 1,
                     3.0 * static_cast<double>(n) * static_cast<double>(runtime::itemsize(dtype)));
@@ -168,7 +168,7 @@ class MemcpyBench : public Bench {
       out.bound_ns = link.latency_ns + static_cast<double>(bytes) / link.bw_gbps;
     }
     out.bytes = static_cast<double>(bytes);
-    out.record(ctx.launch("memcpy", {src, dst}));
+    out.record(launch_everywhere(ctx, "memcpy", {src, dst}));
     const HostTensor hd = ctx.to_host(dst);
     if (timing_only) return;
     out.verified = true;
@@ -194,7 +194,7 @@ class RowBench : public Bench {
     Tensor x = upload(ctx, hx, dp, "x");
     Tensor y = ctx.empty({rows, cols}, dtype, dp, "y");
     const bool softmax = kernel_ == "softmax";
-    out.record(softmax ? ctx.launch("softmax", {x, y}) : ctx.launch("layernorm", {x, y, 1e-5}));
+    out.record(softmax ? launch_everywhere(ctx, "softmax", {x, y}) : launch_everywhere(ctx, "layernorm", {x, y, 1e-5}));
     const HostTensor hy = ctx.to_host(y);
     const double elements = static_cast<double>(rows * cols);
     vector_roofline(out, peaks(ctx), elements, passes_, 2 * elements * static_cast<double>(runtime::itemsize(dtype)));
