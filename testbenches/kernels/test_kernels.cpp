@@ -3,6 +3,7 @@
 #include "runtime/host/host_program.h"
 #include "runtime/kernels/reference.h"
 #include "runtime/kernels/registry.h"
+#include "testbenches/examples/scaled_add.h"
 #include "testbenches/harness/sim_test.h"
 
 #include <boost/test/unit_test.hpp>
@@ -275,4 +276,16 @@ BOOST_AUTO_TEST_CASE(timing_only_gives_the_same_simulated_time) {
   };
   BOOST_TEST(read("functional.time") > 0u);
   BOOST_TEST(read("functional.time") == read("timing-only.time"));
+}
+
+BOOST_AUTO_TEST_CASE(the_documented_example_kernel_works) {
+  run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
+    std::mt19937 rng(9);
+    const DPPolicy dp = policy(R, Row, Col);
+    const HostTensor hx = random_tensor({96, 40}, DType::f32, rng), hy = random_tensor({96, 40}, DType::f32, rng);
+    Tensor x = device(ctx, hx, dp), y = device(ctx, hy, dp);
+    Tensor out = ctx.empty({96, 40}, DType::f32, dp);
+    ctx.launch("scaled_add", kb::examples::scaled_add, {x, y, out, 0.5});
+    expect(verify_elementwise(ctx.to_host(out), reference_axpy(hx, hy, 0.5), hx, hy), "scaled_add");
+  });
 }
