@@ -36,8 +36,6 @@ class MCpu : public Component {
   tlm_utils::multi_passthrough_target_socket<MCpu> in;
   InitiatorPort out;
 
-  std::size_t in_flight() const { return pending_.size(); }
-
  private:
   struct Inbound {
     Picoseconds arrival;

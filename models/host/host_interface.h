@@ -59,8 +59,6 @@ class HostInterface : public Component {
   // Waits until every completion of `request` has arrived.
   void wait(HostRequest& request);
 
-  std::size_t outstanding() const { return outstanding_.size(); }
-
  private:
   void b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
 

@@ -23,8 +23,6 @@ class Link : public Component {
   InitiatorPort a_out;
   InitiatorPort b_out;
 
-  Picoseconds latency_ps() const { return latency_; }
-
  private:
   void from_a(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
   void from_b(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);

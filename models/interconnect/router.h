@@ -46,7 +46,6 @@ class Router : public Component {
   }
 
   const std::string& port_role(unsigned port) const { return ports_.at(port).role; }
-  unsigned port_count() const { return static_cast<unsigned>(ports_.size()); }
   // The port an address leaves by, or nullopt when it has no route here.
   virtual std::optional<unsigned> route(const PhysAddr& address) const = 0;
 

@@ -34,7 +34,6 @@ class Memory : public Component {
 
   SparseMemory& storage() { return storage_; }
   std::uint64_t base() const { return base_; }
-  Picoseconds latency_ps() const { return latency_; }
   const Resource& port() const { return port_; }
 
  private:

@@ -30,7 +30,6 @@ class PeCore : public Component, public PeServices {
   // Starts `program`; when it returns, a PeDone for `request_id` goes to `reply_to`.
   void launch(std::uint64_t request_id, const std::string& kernel,
               std::shared_ptr<const KernelProgram> program, std::uint64_t reply_to);
-  bool busy() const { return busy_; }
 
   // PeServices
   const PeLocation& location() const override { return location_; }

@@ -29,13 +29,6 @@ PeIpcq::Neighbour& PeIpcq::neighbour(std::uint32_t rank, const char* what) {
   fail("IPCQ {}: rank {} is not a neighbour of rank {}", what, rank, *rank_);
 }
 
-std::size_t PeIpcq::pending_from(std::uint32_t peer) const {
-  for (const Neighbour& n : neighbours_) {
-    if (n.rank == peer) return n.received.size();
-  }
-  return 0;
-}
-
 void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
   const auto rank = static_cast<std::uint32_t>((offset & 0xFFFFFFFFULL) >> kIpcqRankShift);
   const Picoseconds arrival = now_ps() + to_ps(delay) + transfer_of(p).tail_ps;

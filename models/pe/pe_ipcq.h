@@ -49,9 +49,6 @@ class PeIpcq : public Component {
   void recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
             tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like);
 
-  // Entries waiting in the queue from `peer` (for tests and statistics).
-  std::size_t pending_from(std::uint32_t peer) const;
-
  private:
   struct Entry {
     Picoseconds arrival;

@@ -16,7 +16,6 @@ class Tlb {
   bool lookup(std::uint64_t page);
   // Drops the pages first..last (inclusive).
   void invalidate(std::uint64_t first, std::uint64_t last);
-  std::size_t size() const { return slot_of_.size(); }
 
  private:
   static constexpr std::uint32_t kNone = ~0U;
