@@ -40,6 +40,10 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
       fail("IPCQ overflow: rank {} sent more than {} entries without credits", rank, p_.depth);
     }
     Entry e{arrival, {}, 0};
+    if (!spare_.empty()) {  // reuse a consumed entry's buffer: no allocation per entry
+      e.bytes = std::move(spare_.back());
+      spare_.pop_back();
+    }
     if (!transfer_of(p).timing_only) {
       e.bytes.assign(p.get_data_ptr(), p.get_data_ptr() + p.get_data_length());
     } else {
@@ -123,6 +127,7 @@ void PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
     e.consumed += chunk;
     done += chunk;
     if (e.consumed == e.bytes.size()) {
+      spare_.push_back(std::move(e.bytes));
       n.received.pop_front();
       n.depth_stats->on_pop(n.received.size());
       post(credit_to, reinterpret_cast<unsigned char*>(&credit_word_), sizeof credit_word_, qk,

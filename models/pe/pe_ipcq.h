@@ -77,6 +77,7 @@ class PeIpcq : public Component {
   std::optional<std::uint32_t> rank_;
   std::vector<Neighbour> neighbours_;
   sc_core::sc_event arrived_;  // an entry or a credit was delivered
+  std::vector<std::vector<unsigned char>> spare_;  // buffers of consumed entries
   Transaction txn_;
   std::uint64_t credit_word_ = 1;
 };

@@ -250,18 +250,19 @@ void KernelContext::store_tcm(const TcmBuffer& into, const Tile& tile) {
 // --- IPCQ ----------------------------------------------------------------------------------
 
 void KernelContext::send(std::uint32_t peer_rank, const Tile& tile) {
-  std::vector<unsigned char> bytes(static_cast<std::size_t>(tile.size()) * itemsize(tile.dtype()));
-  if (!timing_only()) tile.to_bytes(bytes.data());
+  // The IPCQ copies the bytes before it returns, so the staging buffer is free again.
+  staging_.resize(static_cast<std::size_t>(tile.size()) * itemsize(tile.dtype()));
+  if (!timing_only()) tile.to_bytes(staging_.data());
   pe_.compute(costs_.op_overhead_cycles);
-  pe_.ipcq_send(peer_rank, bytes.data(), bytes.size());
+  pe_.ipcq_send(peer_rank, staging_.data(), staging_.size());
 }
 
 Tile KernelContext::recv(std::uint32_t peer_rank, std::int64_t rows, std::int64_t cols, DType dtype) {
-  std::vector<unsigned char> bytes(static_cast<std::size_t>(rows * cols) * itemsize(dtype));
+  staging_.resize(static_cast<std::size_t>(rows * cols) * itemsize(dtype));
   pe_.compute(costs_.op_overhead_cycles);
-  pe_.ipcq_recv(peer_rank, bytes.data(), bytes.size());
+  pe_.ipcq_recv(peer_rank, staging_.data(), staging_.size());
   if (timing_only()) return Tile(rows, cols, dtype, false);
-  return Tile::from_bytes(rows, cols, dtype, bytes.data());
+  return Tile::from_bytes(rows, cols, dtype, staging_.data());
 }
 
 }  // namespace kb::runtime
