@@ -23,20 +23,22 @@ Params::Params(const std::string& bench, const std::vector<Param>& declared,
       throw BenchUsageError(fmt::format("--param {}: expected NAME=VALUE", text));
     }
     const std::string name = text.substr(0, eq);
-    auto it = std::find_if(values_.begin(), values_.end(), [&](const auto& v) { return v.first == name; });
+    auto it = std::find_if(values_.begin(), values_.end(),
+                           [&](const auto& v) { return v.first == name; });
     if (it == values_.end()) {
       std::vector<std::string> names;
       for (const Param& p : declared) names.push_back(p.name);
       const auto near = platform::did_you_mean(name, names);
-      throw BenchUsageError(fmt::format("bench '{}' has no parameter '{}'{}; its parameters are: {}", bench,
-                                        name, near ? fmt::format(" (did you mean '{}'?)", *near) : "",
-                                        fmt::join(names, ", ")));
+      throw BenchUsageError(fmt::format(
+          "bench '{}' has no parameter '{}'{}; its parameters are: {}", bench, name,
+          near ? fmt::format(" (did you mean '{}'?)", *near) : "", fmt::join(names, ", ")));
     }
     it->second = text.substr(eq + 1);
   }
   for (const Param& p : declared) {
     // Check every value now, so that a bad one fails before the simulation starts.
-    if (!p.default_value.empty() && std::isdigit(static_cast<unsigned char>(p.default_value.front()))) {
+    if (!p.default_value.empty() &&
+        std::isdigit(static_cast<unsigned char>(p.default_value.front()))) {
       integer(p.name);
     }
   }
@@ -57,9 +59,14 @@ std::int64_t Params::integer(const std::string& name) const {
   const std::string v = text(name);
   std::int64_t value = 0;
   const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
-  if (ec != std::errc() || value <= 0) bad(name, "expected a positive integer (suffixes K, M, G allowed)");
+  if (ec != std::errc() || value <= 0)
+    bad(name, "expected a positive integer (suffixes K, M, G allowed)");
   const std::string suffix(end, v.data() + v.size());
-  const std::int64_t scale = suffix.empty() ? 1 : suffix == "K" ? 1 << 10 : suffix == "M" ? 1 << 20 : suffix == "G" ? 1 << 30 : 0;
+  const std::int64_t scale = suffix.empty()  ? 1
+                             : suffix == "K" ? 1 << 10
+                             : suffix == "M" ? 1 << 20
+                             : suffix == "G" ? 1 << 30
+                                             : 0;
   if (scale == 0) bad(name, "unknown suffix (use K, M or G)");
   return value * scale;
 }
@@ -95,20 +102,18 @@ double Outcome::kernel_ns() const {
 }
 
 void Outcome::record(const std::vector<runtime::Handle>& handles) {
-  for (const runtime::Handle& launch : handles) record_one(launch);
-}
-
-void Outcome::record_one(const runtime::Handle& launch) {
-  launches.push_back(launch);
-  for (const models::Completion& c : launch.request->completions()) {
-    models::Picoseconds start = ~0ULL, end = 0;
-    for (const models::PeTiming& t : c.pes) {
-      start = std::min(start, t.started_ps);
-      end = std::max(end, t.finished_ps);
+  for (const runtime::Handle& launch : handles) {
+    launches.push_back(launch);
+    for (const models::Completion& c : launch.request->completions()) {
+      models::Picoseconds start = ~0ULL, end = 0;
+      for (const models::PeTiming& t : c.pes) {
+        start = std::min(start, t.started_ps);
+        end = std::max(end, t.finished_ps);
+      }
+      if (c.pes.empty()) continue;
+      kernels.push_back({launch.meta.name, c.sip, static_cast<double>(start) / 1000.0,
+                         static_cast<double>(end) / 1000.0});
     }
-    if (c.pes.empty()) continue;
-    kernels.push_back({launch.meta.name, c.sip, static_cast<double>(start) / 1000.0,
-                       static_cast<double>(end) / 1000.0});
   }
 }
 
@@ -122,7 +127,8 @@ double MachinePeaks::macs_per_cycle(runtime::DType inputs) const {
   }
 }
 
-std::vector<runtime::Handle> launch_everywhere(runtime::RuntimeContext& ctx, const std::string& kernel,
+std::vector<runtime::Handle> launch_everywhere(runtime::RuntimeContext& ctx,
+                                               const std::string& kernel,
                                                std::vector<runtime::LaunchArg> args) {
   std::vector<runtime::Handle> pending =
       ctx.launch_deferred(kernel, runtime::kernel_registry().get(kernel).fn, std::move(args));
@@ -139,8 +145,9 @@ MachinePeaks peaks(const runtime::RuntimeContext& ctx) {
   p.freq_ghz = core.freq_ghz;
   p.hbm_gbps_per_slice = t.cube.hbm_slice.bw_gbps;
   // Slices that PEs use (pe mod slices): all of them unless there are fewer PEs.
-  p.slices = static_cast<double>(m.sips * m.cubes_per_sip *
-                                 std::min<std::int64_t>(m.pes_per_cube, t.cube.memory_map.hbm_slices_per_cube));
+  p.slices = static_cast<double>(
+      m.sips * m.cubes_per_sip *
+      std::min<std::int64_t>(m.pes_per_cube, t.cube.memory_map.hbm_slices_per_cube));
   p.lanes = static_cast<double>(core.vector_lanes);
   p.macs_f16 = static_cast<double>(core.macs_per_cycle_f16);
   p.macs_bf16 = static_cast<double>(core.macs_per_cycle_bf16);

@@ -67,11 +67,6 @@ struct Outcome {
   // The measured region: first kernel start to last kernel end.
   double kernel_ns() const;
   void record(const std::vector<runtime::Handle>& launches);
-
- private:
-  void record_one(const runtime::Handle& launch);
-
- public:
 };
 
 class Bench {

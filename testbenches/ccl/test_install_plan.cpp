@@ -2,6 +2,7 @@
 // errors, and a rank that never joins.
 #include "runtime/ccl/distributed.h"
 #include "runtime/host/host_program.h"
+#include "testbenches/harness/run_host.h"
 #include "testbenches/harness/sim_test.h"
 
 #include <boost/test/unit_test.hpp>
@@ -10,13 +11,10 @@
 
 using namespace kb::runtime;
 using kb::platform::Simulation;
+using kb::test::run_host;
 
 namespace {
 
-void run_host(Simulation& sim, HostProgram program) {
-  spawn_host_program(sim, std::move(program));
-  sim.run();
-}
 
 std::string error_of(const std::string& yaml) {
   try {

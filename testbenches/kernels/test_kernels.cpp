@@ -4,6 +4,7 @@
 #include "runtime/kernels/reference.h"
 #include "runtime/kernels/registry.h"
 #include "testbenches/examples/scaled_add.h"
+#include "testbenches/harness/run_host.h"
 #include "testbenches/harness/sim_test.h"
 
 #include <boost/test/unit_test.hpp>
@@ -14,18 +15,13 @@
 using namespace kb::runtime;
 using kb::models::Picoseconds;
 using kb::platform::Simulation;
+using kb::test::run_host;
 
 namespace {
 
 DPPolicy policy(Split sip, Split cube, Split pe) { return DPPolicy{sip, cube, pe, {}, {}, {}}; }
 constexpr Split R = Split::replicate, Row = Split::row_wise, Col = Split::column_wise;
 
-void run_host(const kb::platform::Topology& topology, HostProgram program,
-              kb::platform::RunOptions options = {}) {
-  Simulation sim(topology, options);
-  spawn_host_program(sim, std::move(program));
-  sim.run();
-}
 
 // Values in [-1, 1] (or small integers), exactly representable in `dtype`.
 HostTensor random_tensor(std::vector<std::int64_t> shape, DType dtype, std::mt19937& rng) {

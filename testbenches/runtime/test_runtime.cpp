@@ -2,6 +2,7 @@
 // device scoping, launches and every error it reports.
 #include "runtime/host/host_program.h"
 #include "testbenches/harness/function_program.h"
+#include "testbenches/harness/run_host.h"
 #include "testbenches/harness/sim_test.h"
 
 #include <boost/test/unit_test.hpp>
@@ -12,25 +13,13 @@
 using namespace kb::runtime;
 using kb::models::SimulationError;
 using kb::platform::Simulation;
+using kb::test::run_host;
 
 namespace {
 
 constexpr Split kSplits[] = {Split::replicate, Split::row_wise, Split::column_wise};
 
 DPPolicy policy(Split sip, Split cube, Split pe) { return DPPolicy{sip, cube, pe, {}, {}, {}}; }
-
-// Runs `program` as the host on `topology` to the end; rethrows a model failure.
-void run_host(const kb::platform::Topology& topology, HostProgram program) {
-  Simulation sim(topology);
-  spawn_host_program(sim, std::move(program));
-  sim.run();
-}
-
-// The same on an elaborated simulation the program can look into.
-void run_host(Simulation& sim, HostProgram program) {
-  spawn_host_program(sim, std::move(program));
-  sim.run();
-}
 
 std::string failure_of(const kb::platform::Topology& topology, HostProgram program) {
   try {
