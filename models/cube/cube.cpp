@@ -4,22 +4,6 @@ namespace kb::models {
 
 namespace {
 
-CubeRouterParams router_params(const MachineParams& m, std::uint32_t sip, std::uint32_t x,
-                               std::uint32_t y) {
-  CubeRouterParams p;
-  p.sip = sip;
-  p.x = x;
-  p.y = y;
-  p.mesh_w = m.mesh_w;
-  p.mesh_h = m.mesh_h;
-  p.io_x = m.io_x;
-  p.io_y = m.io_y;
-  p.freq_ghz = m.router_freq_ghz;
-  p.hop_latency_cycles = m.router_hop_cycles;
-  p.port_bw_gbps = m.router_port_bw_gbps;
-  return p;
-}
-
 MCpuParams mcpu_params(const MachineParams& m, std::uint32_t sip, std::uint32_t cube) {
   return {sip, cube, m.mcpu_message_latency_ns, m.mcpu_per_pe_latency_ns, m.timing_only};
 }
@@ -36,7 +20,7 @@ MemoryParams placed(MemoryParams p, std::uint32_t sip, std::uint32_t cube, Regio
 Cube::Cube(const sc_core::sc_module_name& name, const MachineParams& m, std::uint32_t sip,
            std::uint32_t x, std::uint32_t y)
     : Component(name),
-      router("router", router_params(m, sip, x, y)),
+      router("router", m, sip, x, y),
       m_cpu("m_cpu", mcpu_params(m, sip, y * m.mesh_w + x)),
       sram("sram", placed(m.sram, sip, y * m.mesh_w + x, Region::sram, 0, m.sram_bytes)) {
   const std::uint32_t cube = y * m.mesh_w + x;

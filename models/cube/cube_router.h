@@ -8,30 +8,20 @@
 // costs hop_latency_cycles of its clock each way.
 
 #include "models/interconnect/router.h"
+#include "models/machine_params.h"
 
 #include <array>
 
 namespace kb::models {
-
-struct CubeRouterParams {
-  std::uint32_t sip = 0;
-  std::uint32_t x = 0;
-  std::uint32_t y = 0;
-  std::uint32_t mesh_w = 1;
-  std::uint32_t mesh_h = 1;
-  std::uint32_t io_x = 0;
-  std::uint32_t io_y = 0;
-  double freq_ghz = 1.0;
-  std::uint64_t hop_latency_cycles = 0;
-  double port_bw_gbps = 1.0;
-};
 
 enum class MeshDirection : unsigned { north = 0, east = 1, south = 2, west = 3 };
 const char* to_string(MeshDirection d);
 
 class CubeRouter : public Router {
  public:
-  CubeRouter(const sc_core::sc_module_name& name, const CubeRouterParams& params);
+  // The router of cube (x, y) of SIP `sip` on `machine`, which must outlive it.
+  CubeRouter(const sc_core::sc_module_name& name, const MachineParams& machine, std::uint32_t sip,
+             std::uint32_t x, std::uint32_t y);
 
   unsigned add_pe_port(std::uint32_t pe);
   unsigned add_hbm_port(std::uint32_t slice);
@@ -42,12 +32,13 @@ class CubeRouter : public Router {
 
   std::optional<unsigned> route(const PhysAddr& address) const override;
 
-  std::uint32_t cube_index() const { return p_.y * p_.mesh_w + p_.x; }
+  std::uint32_t cube_index() const { return y_ * m_.mesh_w + x_; }
 
  private:
   std::optional<unsigned> towards(std::uint32_t cube) const;
 
-  CubeRouterParams p_;
+  const MachineParams& m_;
+  std::uint32_t sip_, x_, y_;
   std::vector<std::optional<unsigned>> pe_ports_;
   std::vector<std::optional<unsigned>> hbm_ports_;
   std::optional<unsigned> sram_port_;

@@ -141,7 +141,8 @@ void MCpu::transfer_memory(const ControlMessage& message, Completion& completion
 
 void MCpu::handle_pe_done(const PeDone& done) {
   const auto it = pending_.find(done.request_id);
-  if (it == pending_.end()) fail("PeDone from PE {} for unknown request {}", done.pe, done.request_id);
+  if (it == pending_.end())
+    fail("PeDone from PE {} for unknown request {}", done.pe, done.request_id);
   Pending& pending = it->second;
   pending.completion.pes.push_back({done.pe, done.started_ps, done.finished_ps});
   if (--pending.remaining > 0) return;

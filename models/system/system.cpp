@@ -2,8 +2,10 @@
 
 namespace kb::models {
 
-System::System(const sc_core::sc_module_name& name, const MachineParams& m)
-    : Component(name), host("host", m.sips), machine_(m) {
+System::System(const sc_core::sc_module_name& name, const MachineParams& machine)
+    : Component(name), host("host", machine.sips), machine_(machine) {
+  // Components keep references into machine_, which lives as long as they do.
+  const MachineParams& m = machine_;
   for (std::uint32_t s = 0; s < m.sips; ++s) {
     sips_.push_back(std::make_unique<Sip>(fmt::format("sip{}", s).c_str(), m, s));
     Link& link = new_link(fmt::format("host_link{}", s), m.host_link);
