@@ -1,7 +1,7 @@
-#include "platform/cli/elaborate_command.h"
+#include "platform/commands/elaborate_command.h"
 
-#include "platform/cli/exit_codes.h"
-#include "platform/cli/topology_options.h"
+#include "platform/commands/exit_codes.h"
+#include "platform/commands/topology_options.h"
 #include "platform/simulation.h"
 
 #include <fmt/format.h>

@@ -1,8 +1,8 @@
-#include "platform/cli/run_command.h"
+#include "testbenches/kernbench/run_command.h"
 
 #include "models/common/initiator_port.h"
-#include "platform/cli/exit_codes.h"
-#include "platform/cli/topology_options.h"
+#include "platform/commands/exit_codes.h"
+#include "platform/commands/topology_options.h"
 #include "platform/simulation.h"
 #include "platform/timeline.h"
 #include "runtime/host/host_program.h"

@@ -1,5 +1,5 @@
 #pragma once
-// `kernbench run BENCH` and `kernbench list`.
+// `kernbench run BENCH`.
 
 #include <CLI/CLI.hpp>
 
@@ -8,6 +8,5 @@
 namespace kb::cli {
 
 void add_run_command(CLI::App& app, std::function<int()>& action);
-void add_list_command(CLI::App& app, std::function<int()>& action);
 
 }  // namespace kb::cli

@@ -1,10 +1,11 @@
 // kernbench: the command line of KernBench/SC (DESIGN §9).
 
 #include "models/common/simulation_error.h"
-#include "platform/cli/elaborate_command.h"
-#include "platform/cli/exit_codes.h"
-#include "platform/cli/run_command.h"
-#include "platform/cli/topology_command.h"
+#include "platform/commands/elaborate_command.h"
+#include "platform/commands/exit_codes.h"
+#include "testbenches/kernbench/list_command.h"
+#include "testbenches/kernbench/run_command.h"
+#include "platform/commands/topology_command.h"
 #include "testbenches/benches/bench.h"
 #include "platform/topology/config_error.h"
 

@@ -1,8 +1,8 @@
-#include "platform/cli/topology_command.h"
+#include "platform/commands/topology_command.h"
 
 #include "platform/address_map.h"
-#include "platform/cli/exit_codes.h"
-#include "platform/cli/topology_options.h"
+#include "platform/commands/exit_codes.h"
+#include "platform/commands/topology_options.h"
 #include "platform/topology/topology_report.h"
 
 #include <fmt/format.h>
