@@ -1,7 +1,7 @@
 #include "runtime/ccl/ccl_config.h"
 
 #include "platform/util/did_you_mean.h"
-#include "runtime/ccl/algorithms.h"
+#include "runtime/ccl/algorithm.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

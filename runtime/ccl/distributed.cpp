@@ -44,13 +44,13 @@ KernelFn collective_kernel(std::shared_ptr<const IpcqPlan> plan, CollectiveCall 
       }
     }
     RankComm comm(k, r, plan->rank_to_pe, plan->piece_bytes, op, std::move(buffer), std::move(ready));
-    comm.on_final = [&](std::int64_t begin, std::int64_t len) {
+    comm.on_final = [&](Span span) {
       if (out == nullptr) return;
       const Block& own = *out->own_block();
-      const std::int64_t at_col = scatter ? begin - r * call.count : begin;
-      k.store_async(*out, own.row0, own.col0 + at_col, comm.buffer.slice(begin, len));
+      const std::int64_t at_col = scatter ? span.begin - r * call.count : span.begin;
+      k.store_async(*out, own.row0, own.col0 + at_col, comm.buffer.slice(span.begin, span.len));
     };
-    if (gather) comm.on_final(r * call.count, call.count);  // its own chunk is already final
+    if (gather) comm.on_final({r * call.count, call.count});  // its own chunk is already final
     ccl_algorithm(plan->config.algorithm).run(comm, call);
   };
 }

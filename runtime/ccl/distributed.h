@@ -8,7 +8,7 @@
 // thread launches the collective on the PEs its tensor covers and waits; the collective
 // completes when every rank's PE has joined, whichever threads launched them.
 
-#include "runtime/ccl/algorithms.h"
+#include "runtime/ccl/algorithm.h"
 #include "runtime/ccl/install_plan.h"
 #include "runtime/context/runtime_context.h"
 

@@ -1,6 +1,6 @@
 #include "runtime/ccl/install_plan.h"
 
-#include "runtime/ccl/algorithms.h"
+#include "runtime/ccl/algorithm.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

@@ -2,6 +2,7 @@
 // nccl-tests' algbw / busbw and the alpha-beta bound of the chosen algorithm.
 #include "testbenches/benches/bench.h"
 
+#include "runtime/ccl/collective_fabric.h"
 #include "runtime/ccl/distributed.h"
 
 #include <fmt/format.h>
@@ -16,93 +17,13 @@ using runtime::PeCoord;
 
 namespace {
 
-// One-way latency (ns) and bottleneck bandwidth (GB/s) of the fabric path between two PEs
-// (docs/collectives.md): router passes, mesh links over XY hops, and for another SIP the
-// way to and from the I/O cubes and the inter-SIP links.
-struct Path {
-  double alpha_ns;
-  double beta_gbps;
-};
-
-Path path(const platform::Topology& t, const PeCoord& a, const PeCoord& b) {
-  const auto w = static_cast<std::int64_t>(t.sip.cube_mesh.w);
-  const double pass = static_cast<double>(t.cube.router.hop_latency_cycles) / t.cube.router.freq_ghz;
-  auto hops = [w](std::int64_t c1, std::int64_t c2) { return std::abs(c1 % w - c2 % w) + std::abs(c1 / w - c2 / w); };
-  double beta = t.cube.router.bw_gbps;
-  std::int64_t mesh = 0, passes = 0;
-  double sip_ns = 0;
-  if (a.sip == b.sip) {
-    mesh = hops(a.cube, b.cube);
-    passes = mesh + 1;
-  } else {
-    const std::int64_t io = t.sip.io_cube.y * w + t.sip.io_cube.x;
-    mesh = hops(a.cube, io) + hops(io, b.cube);
-    passes = mesh + 2;
-    const auto n = t.system.sips.count;
-    const std::int64_t ahead = (static_cast<std::int64_t>(b.sip) - a.sip + n) % n;
-    const std::int64_t links = t.system.inter_sip.topology == "ring" ? std::min(ahead, n - ahead)
-                               : t.system.inter_sip.topology == "switch" ? 2 : 1;
-    sip_ns = static_cast<double>(links) * t.system.inter_sip.link.latency_ns;
-    beta = std::min(beta, t.system.inter_sip.link.bw_gbps);
-  }
-  if (mesh > 0) beta = std::min(beta, t.sip.mesh_link.bw_gbps);
-  return {static_cast<double>(passes) * pass + static_cast<double>(mesh) * t.sip.mesh_link.latency_ns + sip_ns, beta};
-}
-
-// Alpha and beta of a plan: the worst over the pairs of ranks that exchange data, and
-// for a ring the latency a chunk meets on its way: it crosses W - 1 consecutive edges, at
-// least the ring's total latency less its slowest edge.
-struct Fabric {
-  Path worst{0, INFINITY};
-  double ring_alpha_ns = 0;
-  double port_gbps = 0;  // a PE's NoC port, each way: what its HBM traffic shares
-};
-
-Fabric fabric(const platform::Topology& t, const runtime::IpcqPlan& plan) {
-  Fabric f;
-  f.port_gbps = t.cube.router.bw_gbps;
-  double total = 0, slowest = 0;
-  for (std::uint32_t r = 0; r < plan.world_size; ++r) {
-    for (std::uint32_t n : plan.neighbours[r]) {
-      const Path p = path(t, plan.rank_to_pe[r], plan.rank_to_pe[n]);
-      f.worst.alpha_ns = std::max(f.worst.alpha_ns, p.alpha_ns);
-      f.worst.beta_gbps = std::min(f.worst.beta_gbps, p.beta_gbps);
-    }
-    const double edge = path(t, plan.rank_to_pe[r], plan.rank_to_pe[(r + 1) % plan.world_size]).alpha_ns;
-    total += edge;
-    slowest = std::max(slowest, edge);
-  }
-  f.ring_alpha_ns = plan.world_size > 1 ? total - slowest : 0;
-  return f;
-}
-
-// nccl-tests' busbw factor and the alpha-beta time of `kind` on `size` bytes.
-struct Model {
-  double bus_factor;
-  double time_ns;
-};
-
-// A rank's buffer lives in HBM behind the rank's own NoC port, the port its IPCQ traffic
-// uses too, so the beta term counts, per phase, the bytes that must cross that port in
-// one direction (docs/collectives.md): a reduce-scatter brings its input in (loads) as
-// well as what it receives; an all-gather sends out as well as storing its result.
-Model alpha_beta(Collective kind, const std::string& algorithm, double W, double size, const Fabric& f) {
-  const double b = f.worst.beta_gbps, logw = std::ceil(std::log2(std::max(W, 1.0)));
-  const double spread = (W - 1) / W;
-  // Latency of one phase: a ring's chunk path, or log2 W exchanges at the worst alpha.
-  const double latency = algorithm == "ring" ? f.ring_alpha_ns : logw * f.worst.alpha_ns;
-  // One reduce-scatter or all-gather phase: its port carries the input or result as well
-  // as the exchanged part; the narrowest path carries the exchanged part.
-  const double phase = std::max((1 + spread) * size / f.port_gbps, spread * size / b);
+// nccl-tests' busbw factor: the bytes each rank must move per byte of the reported size.
+double bus_factor(Collective kind, double W) {
   switch (kind) {
-    case Collective::all_reduce:
-      if (algorithm == "ring" || algorithm == "rhd") return {2 * spread, 2 * latency + 2 * phase};
-      return {2 * spread, 2 * latency + (1 + 2 * logw) * size / b};  // tree; a floor for hierarchical
+    case Collective::all_reduce: return 2 * (W - 1) / W;
     case Collective::reduce_scatter:
-    case Collective::all_gather:
-      return {spread, latency + phase};
-    default:  // broadcast: a forwarding rank receives it all, then sends and stores it
-      return {1, latency + 2 * size / b};
+    case Collective::all_gather: return (W - 1) / W;
+    default: return 1;
   }
 }
 
@@ -115,7 +36,7 @@ class CollectiveBench : public Bench {
   }
   std::vector<Param> params() const override {
     return {{"bytes", "1M", "size (all_reduce, broadcast: per rank; all_gather: output; reduce_scatter: input)"},
-            {"algorithm", "ring", "ring, rhd, binomial_tree or hierarchical (configs/ccl.yaml)"},
+            {"algorithm", "ring", "a registered algorithm listed in the ccl.yaml"},
             {"dtype", "f32", "element type"},
             {"ccl", "", "a ccl.yaml (default: the embedded configs/ccl.yaml)"}};
   }
@@ -161,15 +82,14 @@ class CollectiveBench : public Bench {
       default: out.record(dist.broadcast(in, 0)); break;
     }
     const runtime::HostTensor got = ctx.to_host(result);
-    const Fabric f = fabric(ctx.topology(), plan);
-    const Model m = alpha_beta(kind_, algorithm, static_cast<double>(W), static_cast<double>(bytes), f);
+    const runtime::CollectiveFabric f = runtime::collective_fabric(ctx.topology(), plan);
     out.bound_model = fmt::format("alpha-beta {} (alpha up to {:.1f} ns, beta {:.0f} GB/s)", algorithm,
                                   f.worst.alpha_ns, f.worst.beta_gbps);
-    out.bound_ns = m.time_ns;
+    out.bound_ns = runtime::ccl_algorithm(algorithm).bound_ns(kind_, static_cast<double>(bytes), f);
     const double t = out.kernel_ns();
     const double algbw = t > 0 ? static_cast<double>(bytes) / t : 0.0;
     out.extra["algbw_gbps"] = algbw;
-    out.extra["busbw_gbps"] = algbw * m.bus_factor;
+    out.extra["busbw_gbps"] = algbw * bus_factor(kind_, static_cast<double>(W));
     out.extra["world_size"] = W;
     if (timing_only) return;
     out.verified = true;

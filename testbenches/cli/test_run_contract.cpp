@@ -196,3 +196,20 @@ BOOST_AUTO_TEST_CASE(exit_codes_follow_the_contract) {
   BOOST_TEST(kernbench("list").code == 0);
   BOOST_TEST(kernbench("list").output.find("--param elements=16M") != std::string::npos);
 }
+
+// docs/collectives.md's worked example (runtime/ccl/algorithms/direct.cpp), run as a user
+// would: the bench reports the algorithm's own bound, never above the simulated time.
+BOOST_AUTO_TEST_CASE(a_documented_algorithm_runs_with_its_own_bound) {
+  const std::string tiny = " --quiet --param bytes=256K --topology " + configs() + "tiny.yaml";
+  const Result direct = kernbench("run broadcast --param algorithm=direct --report direct.json" + tiny);
+  BOOST_REQUIRE_MESSAGE(direct.code == 0, direct.output);
+  const Result ring = kernbench("run broadcast --param algorithm=ring --report ring.json" + tiny);
+  BOOST_REQUIRE_MESSAGE(ring.code == 0, ring.output);
+  const nlohmann::json d = read_json("direct.json"), r = read_json("ring.json");
+  BOOST_TEST(d["verify"]["ok"] == true);
+  BOOST_TEST(d["bound"]["model"].get<std::string>().find("alpha-beta direct") == 0u);
+  // Its own formula: 3 copies of 256 KiB through the root's 128 GB/s port, plus one path.
+  BOOST_TEST(d["bound"]["time_ns"].get<double>() >= 3 * 262144 / 128.0);
+  BOOST_TEST(d["bound"]["time_ns"].get<double>() != r["bound"]["time_ns"].get<double>());
+  BOOST_TEST(d["bound"]["time_ns"].get<double>() <= d["kernel_time_ns"].get<double>());
+}

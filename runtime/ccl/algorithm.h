@@ -1,0 +1,62 @@
+#pragma once
+// Collective algorithms as plug-ins (DESIGN §4): each is one file under ccl/algorithms/
+// that defines a CclAlgorithm and registers it with KB_REGISTER_CCL_ALGORITHM. An
+// algorithm says whom a rank exchanges with (its IPCQ neighbours), runs the collectives
+// it supports on one rank, and states its own alpha-beta lower bound. docs/collectives.md
+// ("Adding an algorithm") walks through a complete one.
+
+#include "runtime/ccl/collective_fabric.h"
+#include "runtime/ccl/rank_comm.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kb::runtime {
+
+// What a collective asks of the rank (the buffer's meaning depends on `kind`):
+//   all_reduce, broadcast, barrier: buffer = the rank's `count` elements, in and out;
+//   reduce_scatter: buffer = world x count in, this rank's chunk (at rank x count) out;
+//   all_gather: buffer = world x count, this rank's chunk filled in, every chunk out.
+struct CollectiveCall {
+  Collective kind = Collective::all_reduce;
+  std::uint32_t root = 0;
+  std::int64_t count = 0;
+};
+
+class CclAlgorithm {
+ public:
+  virtual ~CclAlgorithm() = default;
+  virtual std::string name() const = 0;
+  virtual std::string summary() const = 0;
+  virtual bool supports(Collective c) const = 0;
+  virtual std::vector<std::uint32_t> neighbours(std::uint32_t rank,
+                                                const std::vector<PeCoord>& ranks) const = 0;
+  // Runs `call` on comm.rank; on return the buffer holds the result, and on_final has been
+  // called for every part of the output.
+  virtual void run(RankComm& comm, const CollectiveCall& call) const = 0;
+  // A lower bound (ns) on the time of `kind` on `bytes` (nccl-tests' size) over `fabric`:
+  // it must never exceed what the simulation can achieve.
+  virtual double bound_ns(Collective kind, double bytes, const CollectiveFabric& fabric) const = 0;
+};
+
+// The registered algorithm called `name`; throws std::invalid_argument naming the
+// registered ones when there is none.
+const CclAlgorithm& ccl_algorithm(const std::string& name);
+// Every registered name, sorted.
+std::vector<std::string> ccl_algorithm_names();
+
+// Registers an algorithm at static initialisation; a second one of the same name is a
+// programming error that stops the process with a message.
+struct CclAlgorithmRegistration {
+  explicit CclAlgorithmRegistration(std::unique_ptr<CclAlgorithm> algorithm);
+};
+
+// Throws std::invalid_argument when `a` does not do `c`.
+void require_support(const CclAlgorithm& a, Collective c);
+
+}  // namespace kb::runtime
+
+#define KB_REGISTER_CCL_ALGORITHM(Type)                                                     \
+  static const ::kb::runtime::CclAlgorithmRegistration kb_ccl_algorithm_registration_##Type{ \
+      std::make_unique<Type>()}

@@ -1,0 +1,67 @@
+// Ring: reduce-scatter then all-gather around a ring of ranks; broadcast as a pipeline
+// around the ring from the root.
+#include "runtime/ccl/patterns.h"
+
+namespace kb::runtime::ccl {
+
+namespace {
+
+class Ring : public CclAlgorithm {
+ public:
+  std::string name() const override { return "ring"; }
+  std::string summary() const override { return "reduce-scatter + all-gather around a ring"; }
+  bool supports(Collective) const override { return true; }
+  std::vector<std::uint32_t> neighbours(std::uint32_t r,
+                                        const std::vector<PeCoord>& ranks) const override {
+    const auto w = static_cast<std::uint32_t>(ranks.size());
+    return unique_others(r, {(r + 1) % w, (r + w - 1) % w});
+  }
+
+  void run(RankComm& c, const CollectiveCall& call) const override {
+    const Group g = whole_world(c);
+    const std::int64_t n = call.count;
+    switch (call.kind) {
+      case Collective::all_reduce:
+      case Collective::barrier: ring_all_reduce(c, g, n, true); break;
+      case Collective::reduce_scatter: {
+        ring_reduce_scatter(c, g, 0, n * c.world, -1);  // leaves chunk `rank` here
+        const Span mine{c.rank * n, n};
+        c.scale_if_avg(mine);
+        c.on_final(mine);
+        break;
+      }
+      case Collective::all_gather: ring_all_gather(c, g, 0, n * c.world, -1, true); break;
+      case Collective::broadcast: {
+        // Piece by piece, received then passed on.
+        const std::int64_t v = wrap(static_cast<std::int64_t>(c.rank) - call.root, c.world);
+        const std::int64_t piece = c.piece_elements();
+        for (std::int64_t b = 0; b < n; b += piece) {
+          const Span span{b, std::min(piece, n - b)};
+          if (v > 0) c.recv(g.at(c.rank - 1), span, Combine::copy);
+          if (v + 1 < c.world) c.send(g.at(c.rank + 1), span);
+        }
+        c.on_final({0, n});
+        break;
+      }
+    }
+  }
+
+  // Each phase's latency is a chunk's path around the ring (W - 1 consecutive edges).
+  double bound_ns(Collective kind, double bytes, const CollectiveFabric& f) const override {
+    const double latency = f.ring_alpha_ns;
+    switch (kind) {
+      case Collective::all_reduce:
+      case Collective::barrier: return 2 * latency + 2 * f.phase_ns(bytes);
+      case Collective::reduce_scatter:
+      case Collective::all_gather: return latency + f.phase_ns(bytes);
+      case Collective::broadcast: return forwarded_broadcast_ns(latency, bytes, f);
+    }
+    return 0;
+  }
+};
+
+}  // namespace
+
+KB_REGISTER_CCL_ALGORITHM(Ring);
+
+}  // namespace kb::runtime::ccl

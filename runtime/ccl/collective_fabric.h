@@ -1,0 +1,41 @@
+#pragma once
+// What a collective's alpha-beta bound knows of the machine under an install plan
+// (docs/collectives.md derives each figure): the latency and narrowest bandwidth between
+// the ranks that exchange data, a ring's latency, and the PE port every rank's traffic
+// shares with its HBM reads and writes.
+
+#include "platform/topology/topology.h"
+#include "runtime/ccl/install_plan.h"
+
+#include <cmath>
+
+namespace kb::runtime {
+
+// One-way latency and bottleneck bandwidth of the fabric path between two PEs: router
+// passes, mesh links over XY hops, and for another SIP the way to and from the I/O cubes
+// and the inter-SIP links.
+struct FabricPath {
+  double alpha_ns = 0;
+  double beta_gbps = INFINITY;
+};
+
+FabricPath fabric_path(const platform::Topology& t, const PeCoord& a, const PeCoord& b);
+
+struct CollectiveFabric {
+  double world = 1;         // ranks
+  FabricPath worst;         // the worst alpha and narrowest beta over exchanging pairs
+  double ring_alpha_ns = 0;  // a ring chunk's path: W - 1 consecutive edges
+  double port_gbps = 0;      // a PE's NoC port, each way
+
+  double log2_world() const { return std::ceil(std::log2(std::max(world, 1.0))); }
+  double spread() const { return (world - 1) / world; }
+  // One reduce-scatter or all-gather phase over `bytes`: the rank's port carries its input
+  // or result as well as the exchanged part; the narrowest path carries the exchanged part.
+  double phase_ns(double bytes) const {
+    return std::max((1 + spread()) * bytes / port_gbps, spread() * bytes / worst.beta_gbps);
+  }
+};
+
+CollectiveFabric collective_fabric(const platform::Topology& t, const IpcqPlan& plan);
+
+}  // namespace kb::runtime

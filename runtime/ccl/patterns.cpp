@@ -1,0 +1,96 @@
+#include "runtime/ccl/patterns.h"
+
+namespace kb::runtime::ccl {
+
+std::uint32_t Group::at(std::int64_t index) const {
+  return ranks[static_cast<std::size_t>(wrap(index, static_cast<std::int64_t>(ranks.size())))];
+}
+
+Group whole_world(const RankComm& c) {
+  Group g;
+  for (std::uint32_t r = 0; r < c.world; ++r) g.ranks.push_back(r);
+  g.me = c.rank;
+  return g;
+}
+
+Span chunk(std::int64_t base, std::int64_t n, std::int64_t parts, std::int64_t c) {
+  const std::int64_t size = (n + parts - 1) / parts;
+  const std::int64_t b = std::min(n, c * size);
+  return {base + b, std::min(n, b + size) - b};
+}
+
+std::int64_t wrap(std::int64_t i, std::int64_t n) { return ((i % n) + n) % n; }
+
+void ring_reduce_scatter(RankComm& c, const Group& g, std::int64_t base, std::int64_t n,
+                         std::int64_t shift) {
+  const auto G = static_cast<std::int64_t>(g.size());
+  const auto i = static_cast<std::int64_t>(g.me);
+  for (std::int64_t s = 0; s + 1 < G; ++s) {
+    const Span out = chunk(base, n, G, wrap(i - s + shift, G));
+    const Span in = chunk(base, n, G, wrap(i - s - 1 + shift, G));
+    c.exchange(SendTo{g.at(i + 1), out}, RecvFrom{g.at(i - 1), in, Combine::reduce});
+  }
+}
+
+void ring_all_gather(RankComm& c, const Group& g, std::int64_t base, std::int64_t n,
+                     std::int64_t shift, bool report) {
+  const auto G = static_cast<std::int64_t>(g.size());
+  const auto i = static_cast<std::int64_t>(g.me);
+  for (std::int64_t s = 0; s + 1 < G; ++s) {
+    const Span out = chunk(base, n, G, wrap(i - s + 1 + shift, G));
+    const Span in = chunk(base, n, G, wrap(i - s + shift, G));
+    c.exchange(SendTo{g.at(i + 1), out}, RecvFrom{g.at(i - 1), in, Combine::copy});
+    if (report && in.len > 0) c.on_final(in);
+  }
+}
+
+void ring_all_reduce(RankComm& c, const Group& g, std::int64_t n, bool report) {
+  ring_reduce_scatter(c, g, 0, n, 0);
+  const auto G = static_cast<std::int64_t>(g.size());
+  const Span mine = chunk(0, n, G, wrap(static_cast<std::int64_t>(g.me) + 1, G));
+  if (report) {
+    c.scale_if_avg(mine);
+    if (mine.len > 0) c.on_final(mine);
+  }
+  ring_all_gather(c, g, 0, n, 0, report);
+}
+
+void binomial_broadcast(RankComm& c, const Group& g, std::int64_t root, std::int64_t n) {
+  const auto G = static_cast<std::int64_t>(g.size());
+  const std::int64_t v = wrap(static_cast<std::int64_t>(g.me) - root, G);
+  for (std::int64_t mask = 1; mask < G; mask <<= 1) {
+    if (v < mask && v + mask < G) {
+      c.send(g.at(v + mask + root), {0, n});
+    } else if (v >= mask && v < 2 * mask) {
+      c.recv(g.at(v - mask + root), {0, n}, Combine::copy);
+    }
+  }
+}
+
+void binomial_reduce(RankComm& c, const Group& g, std::int64_t root, std::int64_t n) {
+  const auto G = static_cast<std::int64_t>(g.size());
+  const std::int64_t v = wrap(static_cast<std::int64_t>(g.me) - root, G);
+  for (std::int64_t mask = 1; mask < G; mask <<= 1) {
+    if (v & mask) {
+      c.send(g.at(v - mask + root), {0, n});
+      return;
+    }
+    if (v + mask < G) c.recv(g.at(v + mask + root), {0, n}, Combine::reduce);
+  }
+}
+
+std::vector<std::uint32_t> unique_others(std::uint32_t rank, std::set<std::uint32_t> ranks) {
+  ranks.erase(rank);
+  return {ranks.begin(), ranks.end()};
+}
+
+double tree_all_reduce_ns(double bytes, const CollectiveFabric& f) {
+  const double logw = f.log2_world();
+  return 2 * logw * f.worst.alpha_ns + (1 + 2 * logw) * bytes / f.worst.beta_gbps;
+}
+
+double forwarded_broadcast_ns(double latency_ns, double bytes, const CollectiveFabric& f) {
+  return latency_ns + 2 * bytes / f.worst.beta_gbps;
+}
+
+}  // namespace kb::runtime::ccl

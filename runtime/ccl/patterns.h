@@ -1,0 +1,50 @@
+#pragma once
+// Building blocks the algorithms share: groups of ranks, chunking, ring and binomial-tree
+// phases, and the pieces of their alpha-beta bounds.
+
+#include "runtime/ccl/algorithm.h"
+
+#include <set>
+
+namespace kb::runtime::ccl {
+
+// A subset of the ranks, in order; `me` is the calling rank's index in it.
+struct Group {
+  std::vector<std::uint32_t> ranks;
+  std::size_t me = 0;
+  std::size_t size() const { return ranks.size(); }
+  // The rank at `index` modulo the group size (negative indices wrap).
+  std::uint32_t at(std::int64_t index) const;
+};
+
+Group whole_world(const RankComm& c);
+
+// Chunk `c` of `n` elements from `base` cut into `parts` nearly equal chunks.
+Span chunk(std::int64_t base, std::int64_t n, std::int64_t parts, std::int64_t c);
+std::int64_t wrap(std::int64_t i, std::int64_t n);
+
+// Ring reduce-scatter over `g` of [base, base + n): afterwards chunk (me + 1 + shift) is
+// complete here.
+void ring_reduce_scatter(RankComm& c, const Group& g, std::int64_t base, std::int64_t n,
+                         std::int64_t shift);
+// Ring all-gather over `g`: chunk (me + 1 + shift) is complete here at the start; with
+// `report`, each chunk received is final.
+void ring_all_gather(RankComm& c, const Group& g, std::int64_t base, std::int64_t n,
+                     std::int64_t shift, bool report);
+void ring_all_reduce(RankComm& c, const Group& g, std::int64_t n, bool report);
+
+// Binomial trees over `g` rooted at index `root`.
+void binomial_broadcast(RankComm& c, const Group& g, std::int64_t root, std::int64_t n);
+void binomial_reduce(RankComm& c, const Group& g, std::int64_t root, std::int64_t n);
+
+// `ranks` without `rank`, sorted.
+std::vector<std::uint32_t> unique_others(std::uint32_t rank, std::set<std::uint32_t> ranks);
+
+// Bound pieces (ns). A binomial-tree all-reduce: a reduce up and a broadcast down, log2 W
+// hops each way at the worst alpha, the data crossing the narrowest path 1 + 2 log2 W
+// times on the critical path.
+double tree_all_reduce_ns(double bytes, const CollectiveFabric& f);
+// A forwarding rank receives the whole buffer, then sends and stores it.
+double forwarded_broadcast_ns(double latency_ns, double bytes, const CollectiveFabric& f);
+
+}  // namespace kb::runtime::ccl
