@@ -4,15 +4,14 @@ namespace kb::models {
 
 namespace {
 
-MCpuParams mcpu_params(const MachineParams& m, std::uint32_t sip, std::uint32_t cube) {
-  return {sip, cube, m.mcpu_message_latency_ns, m.mcpu_per_pe_latency_ns, m.timing_only};
+MemoryGeometry placed(const MemoryAttrs& attrs, std::uint32_t sip, std::uint32_t cube,
+                      Region region, std::uint32_t unit, std::uint64_t size) {
+  return {PhysAddr::of(sip, cube, region, unit).encode(), size, attrs.bw_gbps,
+          ns_to_ps(attrs.latency_ns)};
 }
 
-MemoryParams placed(MemoryParams p, std::uint32_t sip, std::uint32_t cube, Region region,
-                    std::uint32_t unit, std::uint64_t size) {
-  p.base = PhysAddr::of(sip, cube, region, unit).encode();
-  p.size = size;
-  return p;
+MeshPlace place(const MachineParams& m, std::uint32_t sip, std::uint32_t x, std::uint32_t y) {
+  return {sip, x, y, m.mesh_w, m.mesh_h, m.io_x, m.io_y};
 }
 
 }  // namespace
@@ -20,8 +19,8 @@ MemoryParams placed(MemoryParams p, std::uint32_t sip, std::uint32_t cube, Regio
 Cube::Cube(const sc_core::sc_module_name& name, const MachineParams& m, std::uint32_t sip,
            std::uint32_t x, std::uint32_t y)
     : Component(name),
-      router("router", m, sip, x, y),
-      m_cpu("m_cpu", mcpu_params(m, sip, y * m.mesh_w + x)),
+      router("router", m.router, place(m, sip, x, y)),
+      m_cpu("m_cpu", m.m_cpu, sip, y * m.mesh_w + x, m.pe.timing_only),
       sram("sram", placed(m.sram, sip, y * m.mesh_w + x, Region::sram, 0, m.sram_bytes)) {
   const std::uint32_t cube = y * m.mesh_w + x;
   const unsigned mcpu_port = router.add_mcpu_port();

@@ -12,13 +12,11 @@ const char* to_string(MeshDirection d) {
   return "?";
 }
 
-CubeRouter::CubeRouter(const sc_core::sc_module_name& name, const MachineParams& machine,
-                       std::uint32_t sip, std::uint32_t x, std::uint32_t y)
-    : Router(name, machine.router_freq_ghz, machine.router_hop_cycles),
-      m_(machine),
-      sip_(sip),
-      x_(x),
-      y_(y) {}
+CubeRouter::CubeRouter(const sc_core::sc_module_name& name, const CubeRouterAttrs& attrs,
+                       const MeshPlace& place)
+    : Router(name, attrs.freq_ghz, static_cast<std::uint64_t>(attrs.hop_latency_cycles)),
+      port_gbps_(attrs.bw_gbps),
+      at_(place) {}
 
 namespace {
 unsigned remember(std::vector<std::optional<unsigned>>& table, std::uint32_t index, unsigned port) {
@@ -29,44 +27,44 @@ unsigned remember(std::vector<std::optional<unsigned>>& table, std::uint32_t ind
 }  // namespace
 
 unsigned CubeRouter::add_pe_port(std::uint32_t pe) {
-  return remember(pe_ports_, pe, add_port(fmt::format("pe{}", pe), m_.router_port_bw_gbps));
+  return remember(pe_ports_, pe, add_port(fmt::format("pe{}", pe), port_gbps_));
 }
 
 unsigned CubeRouter::add_hbm_port(std::uint32_t slice) {
-  return remember(hbm_ports_, slice, add_port(fmt::format("hbm{}", slice), m_.router_port_bw_gbps));
+  return remember(hbm_ports_, slice, add_port(fmt::format("hbm{}", slice), port_gbps_));
 }
 
 unsigned CubeRouter::add_sram_port() {
-  return *(sram_port_ = add_port("sram", m_.router_port_bw_gbps));
+  return *(sram_port_ = add_port("sram", port_gbps_));
 }
 unsigned CubeRouter::add_mcpu_port() {
-  return *(mcpu_port_ = add_port("m_cpu", m_.router_port_bw_gbps));
+  return *(mcpu_port_ = add_port("m_cpu", port_gbps_));
 }
-unsigned CubeRouter::add_io_port() { return *(io_port_ = add_port("io", m_.router_port_bw_gbps)); }
+unsigned CubeRouter::add_io_port() { return *(io_port_ = add_port("io", port_gbps_)); }
 
 unsigned CubeRouter::add_mesh_port(MeshDirection d) {
-  return *(mesh_ports_[static_cast<unsigned>(d)] = add_port(to_string(d), m_.router_port_bw_gbps));
+  return *(mesh_ports_[static_cast<unsigned>(d)] = add_port(to_string(d), port_gbps_));
 }
 
 std::optional<unsigned> CubeRouter::towards(std::uint32_t cube) const {
-  const std::uint32_t x = cube % m_.mesh_w;
-  const std::uint32_t y = cube / m_.mesh_w;
+  const std::uint32_t x = cube % at_.mesh_w;
+  const std::uint32_t y = cube / at_.mesh_w;
   MeshDirection d;
-  if (x != x_) {
-    d = x > x_ ? MeshDirection::east : MeshDirection::west;
+  if (x != at_.x) {
+    d = x > at_.x ? MeshDirection::east : MeshDirection::west;
   } else {
-    d = y > y_ ? MeshDirection::south : MeshDirection::north;
+    d = y > at_.y ? MeshDirection::south : MeshDirection::north;
   }
   return mesh_ports_[static_cast<unsigned>(d)];
 }
 
 std::optional<unsigned> CubeRouter::route(const PhysAddr& a) const {
   const std::uint32_t here = cube_index();
-  if (a.is_host() || a.sip != sip_) {
-    const std::uint32_t io = m_.io_y * m_.mesh_w + m_.io_x;
+  if (a.is_host() || a.sip != at_.sip) {
+    const std::uint32_t io = at_.io_y * at_.mesh_w + at_.io_x;
     return io == here ? io_port_ : towards(io);
   }
-  if (a.rack != 0 || a.cube >= m_.mesh_w * m_.mesh_h) return std::nullopt;
+  if (a.rack != 0 || a.cube >= at_.mesh_w * at_.mesh_h) return std::nullopt;
   if (a.cube != here) return towards(a.cube);
   auto lookup = [](const std::vector<std::optional<unsigned>>& table, std::uint32_t unit) {
     return unit < table.size() ? table[unit] : std::nullopt;

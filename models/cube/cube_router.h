@@ -7,8 +7,8 @@
 // Every port has the router's port bandwidth in each direction; a pass through the router
 // costs hop_latency_cycles of its clock each way.
 
+#include "models/cube/cube_router_attrs.h"
 #include "models/interconnect/router.h"
-#include "models/machine_params.h"
 
 #include <array>
 
@@ -17,11 +17,18 @@ namespace kb::models {
 enum class MeshDirection : unsigned { north = 0, east = 1, south = 2, west = 3 };
 const char* to_string(MeshDirection d);
 
+// Where a router sits: cube (x, y) of SIP `sip`, in a w x h mesh whose I/O port is at
+// cube (io_x, io_y).
+struct MeshPlace {
+  std::uint32_t sip = 0, x = 0, y = 0;
+  std::uint32_t mesh_w = 1, mesh_h = 1;
+  std::uint32_t io_x = 0, io_y = 0;
+};
+
 class CubeRouter : public Router {
  public:
-  // The router of cube (x, y) of SIP `sip` on `machine`, which must outlive it.
-  CubeRouter(const sc_core::sc_module_name& name, const MachineParams& machine, std::uint32_t sip,
-             std::uint32_t x, std::uint32_t y);
+  CubeRouter(const sc_core::sc_module_name& name, const CubeRouterAttrs& attrs,
+             const MeshPlace& place);
 
   unsigned add_pe_port(std::uint32_t pe);
   unsigned add_hbm_port(std::uint32_t slice);
@@ -32,13 +39,13 @@ class CubeRouter : public Router {
 
   std::optional<unsigned> route(const PhysAddr& address) const override;
 
-  std::uint32_t cube_index() const { return y_ * m_.mesh_w + x_; }
+  std::uint32_t cube_index() const { return at_.y * at_.mesh_w + at_.x; }
 
  private:
   std::optional<unsigned> towards(std::uint32_t cube) const;
 
-  const MachineParams& m_;
-  std::uint32_t sip_, x_, y_;
+  double port_gbps_;
+  MeshPlace at_;
   std::vector<std::optional<unsigned>> pe_ports_;
   std::vector<std::optional<unsigned>> hbm_ports_;
   std::optional<unsigned> sram_port_;

@@ -6,13 +6,16 @@
 
 namespace kb::models {
 
-MCpu::MCpu(const sc_core::sc_module_name& name, const MCpuParams& params)
+MCpu::MCpu(const sc_core::sc_module_name& name, const MCpuAttrs& attrs, std::uint32_t sip,
+           std::uint32_t cube, bool timing_only)
     : Component(name),
       in("in"),
       out("out"),
-      p_(params),
-      message_latency_(ns_to_ps(params.message_latency_ns)),
-      per_pe_latency_(ns_to_ps(params.per_pe_latency_ns)),
+      sip_(sip),
+      cube_(cube),
+      timing_only_(timing_only),
+      message_latency_(ns_to_ps(attrs.message_latency_ns)),
+      per_pe_latency_(ns_to_ps(attrs.per_pe_latency_ns)),
       inbox_stats_(add_queue("inbox")),
       zeros_(64, 0) {
   in.register_b_transport(this, &MCpu::b_transport);
@@ -69,8 +72,8 @@ void MCpu::handle(const std::shared_ptr<const ControlMessage>& message, Picoseco
   }
   Completion completion;
   completion.request_id = message->request_id;
-  completion.sip = p_.sip;
-  completion.cube = p_.cube;
+  completion.sip = sip_;
+  completion.cube = cube_;
   completion.arrived_ps = arrival;
   completion.started_ps = now_ps();
   sc_core::wait(from_ps(message_latency_ + per_pe_latency_ * message->target_pes.size()));
@@ -100,7 +103,7 @@ void MCpu::handle(const std::shared_ptr<const ControlMessage>& message, Picoseco
 
 void MCpu::fan_out(const std::shared_ptr<const ControlMessage>& message) {
   for (std::uint32_t pe : message->target_pes) {
-    issue(txn_.control(PhysAddr::mmio(p_.sip, p_.cube, pe, kPeControlOffset).encode(), message),
+    issue(txn_.control(PhysAddr::mmio(sip_, cube_, pe, kPeControlOffset).encode(), message),
           message->kind());
   }
 }
@@ -120,17 +123,17 @@ void MCpu::transfer_memory(const ControlMessage& message, Completion& completion
       tlm::tlm_generic_payload& p = txn_.access(tlm::TLM_WRITE_COMMAND, w->dst_pa + done, data,
                                                 std::min(kPiece, w->nbytes - done));
       txn_.transfer().zero_fill = zero;
-      txn_.transfer().timing_only = p_.timing_only;
+      txn_.transfer().timing_only = timing_only_;
       issue(p, "MemoryWrite");
     }
   } else if (const auto* r = std::get_if<MemoryRead>(&message.body)) {
     // A timing-only read moves no bytes: the scratch below stands for them.
-    auto bytes = std::make_shared<std::vector<unsigned char>>(p_.timing_only ? 0 : r->nbytes);
+    auto bytes = std::make_shared<std::vector<unsigned char>>(timing_only_ ? 0 : r->nbytes);
     for (std::uint64_t done = 0; done < r->nbytes; done += kPiece) {
-      unsigned char* into = p_.timing_only ? zeros_.data() : bytes->data() + done;
+      unsigned char* into = timing_only_ ? zeros_.data() : bytes->data() + done;
       tlm::tlm_generic_payload& p = txn_.access(tlm::TLM_READ_COMMAND, r->src_pa + done, into,
                                                 std::min(kPiece, r->nbytes - done));
-      txn_.transfer().timing_only = p_.timing_only;
+      txn_.transfer().timing_only = timing_only_;
       issue(p, "MemoryRead");
     }
     completion.data_bytes = r->nbytes;

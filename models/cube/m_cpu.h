@@ -8,6 +8,7 @@
 //   - a PeDone costs per_pe_latency.
 // A completion (with per-PE timing) goes back to the request's reply_to address.
 
+#include "models/cube/m_cpu_attrs.h"
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"
 #include "models/protocol/messages.h"
@@ -20,17 +21,11 @@
 
 namespace kb::models {
 
-struct MCpuParams {
-  std::uint32_t sip = 0;
-  std::uint32_t cube = 0;
-  double message_latency_ns = 0.0;
-  double per_pe_latency_ns = 0.0;
-  bool timing_only = false;
-};
-
 class MCpu : public Component {
  public:
-  MCpu(const sc_core::sc_module_name& name, const MCpuParams& params);
+  // The M_CPU of cube `cube` of SIP `sip`; with `timing_only`, memory writes carry no data.
+  MCpu(const sc_core::sc_module_name& name, const MCpuAttrs& attrs, std::uint32_t sip,
+       std::uint32_t cube, bool timing_only);
   SC_HAS_PROCESS(MCpu);
 
   tlm_utils::multi_passthrough_target_socket<MCpu> in;
@@ -61,7 +56,9 @@ class MCpu : public Component {
   // Issues a transaction at the current time and waits until it is done.
   void issue(tlm::tlm_generic_payload& p, const char* what);
 
-  MCpuParams p_;
+  const std::uint32_t sip_;
+  const std::uint32_t cube_;
+  const bool timing_only_;
   Picoseconds message_latency_;
   Picoseconds per_pe_latency_;
   std::priority_queue<Inbound, std::vector<Inbound>, std::greater<>> inbox_;

@@ -4,15 +4,15 @@
 
 namespace kb::models {
 
-Link::Link(const sc_core::sc_module_name& name, const LinkParams& params)
+Link::Link(const sc_core::sc_module_name& name, const LinkAttrs& attrs)
     : Component(name),
       a_in("a_in"),
       b_in("b_in"),
       a_out("a_out"),
       b_out("b_out"),
-      latency_(ns_to_ps(params.latency_ns)),
-      a_to_b_(add_resource("a_to_b", params.bw_gbps)),
-      b_to_a_(add_resource("b_to_a", params.bw_gbps)) {
+      latency_(ns_to_ps(attrs.latency_ns)),
+      a_to_b_(add_resource("a_to_b", attrs.bw_gbps)),
+      b_to_a_(add_resource("b_to_a", attrs.bw_gbps)) {
   a_in.register_b_transport(this, &Link::from_a);
   b_in.register_b_transport(this, &Link::from_b);
   a_in.register_get_direct_mem_ptr(this, &Link::dmi_from_a);

@@ -4,13 +4,13 @@
 
 namespace kb::models {
 
-Memory::Memory(const sc_core::sc_module_name& name, const MemoryParams& params)
-    : Component(name, params.freq_ghz),
+Memory::Memory(const sc_core::sc_module_name& name, const MemoryGeometry& geometry)
+    : Component(name),
       target("target"),
-      base_(params.base),
-      latency_(ns_to_ps(params.latency_ns) + cycles(params.latency_cycles)),
-      port_(add_resource("port", params.bw_gbps)),
-      storage_(params.size) {
+      base_(geometry.base),
+      latency_(geometry.latency),
+      port_(add_resource("port", geometry.bw_gbps)),
+      storage_(geometry.size) {
   target.register_b_transport(this, &Memory::b_transport);
   target.register_get_direct_mem_ptr(this, &Memory::get_direct_mem_ptr);
 }

@@ -7,6 +7,7 @@
 //   write: done at start + latency + max(tail lag, n / bw)    (the data must all arrive)
 //   read:  data head leaves at start + latency, tail lag n / bw (the path back adds its own)
 
+#include "models/memory/memory_attrs.h"
 #include "models/common/component.h"
 #include "models/memory/sparse_memory.h"
 #include "models/protocol/transaction.h"
@@ -15,20 +16,19 @@
 
 namespace kb::models {
 
-struct MemoryParams {
+// Where a memory sits and how it is timed.
+struct MemoryGeometry {
   std::uint64_t base = 0;  // encoded PhysAddr of byte 0
   std::uint64_t size = 0;
-  double latency_ns = 0.0;
-  double bw_gbps = 1.0;
-  double freq_ghz = 1.0;   // a latency in cycles of this clock may be given instead
-  std::uint64_t latency_cycles = 0;
+  double bw_gbps = 0.0;
+  Picoseconds latency = 0;
 };
 
 // A 2-D burst (TransferExtension::burst_rows > 1) reads or writes its rows at the burst
 // stride; it is timed as one transfer of all its bytes.
 class Memory : public Component {
  public:
-  Memory(const sc_core::sc_module_name& name, const MemoryParams& params);
+  Memory(const sc_core::sc_module_name& name, const MemoryGeometry& geometry);
 
   tlm_utils::multi_passthrough_target_socket<Memory> target;
 

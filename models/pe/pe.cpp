@@ -6,16 +6,10 @@ namespace kb::models {
 
 namespace {
 
-PeMmuParams mmu_params(PeMmuParams p, const PeLocation& at) {
-  p.sip = at.sip;
-  p.cube = at.cube;
-  p.pe = at.pe;
-  return p;
-}
-
-MemoryParams tcm_params(MemoryParams p, const PeLocation& at) {
-  p.base = PhysAddr::of(at.sip, at.cube, Region::tcm, at.pe).encode();
-  return p;
+MemoryGeometry tcm_geometry(const PeParams& p, const PeLocation& at) {
+  const auto latency_cycles = static_cast<std::uint64_t>(p.tcm.latency_cycles);
+  return {PhysAddr::of(at.sip, at.cube, Region::tcm, at.pe).encode(), p.tcm_bytes, p.tcm.bw_gbps,
+          cycles_to_ps(latency_cycles, p.core.freq_ghz)};
 }
 
 }  // namespace
@@ -24,9 +18,9 @@ Pe::Pe(const sc_core::sc_module_name& name, const PeParams& params, const PeLoca
     : Component(name, params.core.freq_ghz),
       noc_in("noc_in"),
       ipcq("ipcq", params.ipcq),
-      core("core", params.core, location, ipcq),
-      mmu("mmu", mmu_params(params.mmu, location)),
-      tcm("tcm", tcm_params(params.tcm, location)),
+      core("core", params.core, params.timing_only, location, ipcq),
+      mmu("mmu", params.mmu, location, params.core.freq_ghz, params.hbm_slices),
+      tcm("tcm", tcm_geometry(params, location)),
       to_tcm_("to_tcm") {
   noc_in.register_b_transport(this, &Pe::b_transport);
   noc_in.register_get_direct_mem_ptr(this, &Pe::get_direct_mem_ptr);

@@ -6,6 +6,7 @@
 //   NoC ──> PE endpoint: TCM region -> TCM (remote access)
 //                        MMIO region -> control messages / IPCQ entries and credits
 
+#include "models/pe/pe_tcm_attrs.h"
 #include "models/memory/memory.h"
 #include "models/pe/pe_core.h"
 #include "models/pe/pe_ipcq.h"
@@ -13,11 +14,15 @@
 
 namespace kb::models {
 
+// A PE: its parts' attributes as the topology holds them, and what comes from other keys.
 struct PeParams {
-  PeCoreParams core;
-  PeMmuParams mmu;  // its sip/cube/pe come from the location
-  PeIpcqParams ipcq;
-  MemoryParams tcm;  // its base comes from the location
+  PeCoreAttrs core;
+  PeTcmAttrs tcm;
+  PeMmuAttrs mmu;
+  PeIpcqAttrs ipcq;
+  std::uint64_t tcm_bytes = 0;   // tcm.size_mb in bytes
+  std::uint32_t hbm_slices = 1;  // of its cube
+  bool timing_only = false;
 };
 
 class Pe : public Component {

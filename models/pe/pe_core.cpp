@@ -5,9 +5,13 @@
 
 namespace kb::models {
 
-PeCore::PeCore(const sc_core::sc_module_name& name, const PeCoreParams& params,
+PeCore::PeCore(const sc_core::sc_module_name& name, const PeCoreAttrs& attrs, bool timing_only,
                const PeLocation& location, PeIpcq& ipcq)
-    : Component(name, params.freq_ghz), out("out"), p_(params), location_(location), ipcq_(ipcq) {
+    : Component(name, attrs.freq_ghz),
+      out("out"),
+      timing_only_(timing_only),
+      location_(location),
+      ipcq_(ipcq) {
   txn_.transfer().initiator = &running_;
 }
 
@@ -18,7 +22,7 @@ void PeCore::launch(std::uint64_t request_id, const std::string& kernel,
   running_ = fmt::format("sip{}.cube{}.pe{} running '{}'", location_.sip, location_.cube,
                          location_.pe, kernel);
   sc_core::sc_spawn_options options;
-  options.set_stack_size(p_.stack_bytes);
+  options.set_stack_size(kStackBytes);
   sc_core::sc_spawn([this, request_id, program = std::move(program),
                      reply_to] { run(request_id, program, reply_to); },
                     sc_core::sc_gen_unique_name("kernel"), &options);
@@ -53,7 +57,7 @@ Picoseconds PeCore::issue(tlm::tlm_command command, const Access& a, unsigned ch
   if (a.bytes() == 0) return start;
   tlm::tlm_generic_payload& p = txn_.access(command, a.address, data, a.bytes());
   TransferExtension& t = txn_.transfer();
-  t.timing_only = p_.timing_only;
+  t.timing_only = timing_only_;
   t.physical = a.physical;
   t.burst_rows = a.rows;
   t.burst_stride = a.stride;

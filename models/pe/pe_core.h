@@ -4,6 +4,7 @@
 // and stores go through the PE's MMU, compute advances local time, and local time runs
 // ahead of simulated time up to the global quantum (temporal decoupling).
 
+#include "models/pe/pe_core_attrs.h"
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"
 #include "models/pe/pe_ipcq.h"
@@ -14,15 +15,10 @@
 
 namespace kb::models {
 
-struct PeCoreParams {
-  double freq_ghz = 1.0;
-  bool timing_only = false;
-  int stack_bytes = 1 << 20;  // for each kernel process
-};
-
 class PeCore : public Component, public PeServices {
  public:
-  PeCore(const sc_core::sc_module_name& name, const PeCoreParams& params,
+  // With `timing_only`, kernels skip the arithmetic and transfers carry no data.
+  PeCore(const sc_core::sc_module_name& name, const PeCoreAttrs& attrs, bool timing_only,
          const PeLocation& location, PeIpcq& ipcq);
 
   InitiatorPort out;  // into the MMU
@@ -33,7 +29,7 @@ class PeCore : public Component, public PeServices {
 
   // PeServices
   const PeLocation& location() const override { return location_; }
-  bool timing_only() const override { return p_.timing_only; }
+  bool timing_only() const override { return timing_only_; }
   Picoseconds issue_read(const Access& access, void* dst) override;
   Picoseconds issue_write(const Access& access, const void* src) override;
   void wait_until(Picoseconds time) override;
@@ -47,7 +43,8 @@ class PeCore : public Component, public PeServices {
   void run(std::uint64_t request_id, std::shared_ptr<const KernelProgram> program,
            std::uint64_t reply_to);
 
-  PeCoreParams p_;
+  static constexpr int kStackBytes = 1 << 20;  // for each kernel process
+  const bool timing_only_;
   PeLocation location_;
   PeIpcq& ipcq_;
   tlm_utils::tlm_quantumkeeper qk_;

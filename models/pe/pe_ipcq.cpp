@@ -8,15 +8,18 @@
 
 namespace kb::models {
 
-PeIpcq::PeIpcq(const sc_core::sc_module_name& name, const PeIpcqParams& params)
-    : Component(name), out("out"), p_(params) {}
+PeIpcq::PeIpcq(const sc_core::sc_module_name& name, const PeIpcqAttrs& attrs)
+    : Component(name),
+      out("out"),
+      depth_(static_cast<std::uint64_t>(attrs.depth)),
+      entry_bytes_(static_cast<std::uint64_t>(attrs.entry_bytes)) {}
 
 void PeIpcq::init(const IpcqRankEntry& entry) {
   rank_ = entry.rank;
   neighbours_.clear();
   for (const IpcqPeer& peer : entry.neighbours) {
     Neighbour n{peer.rank, peer.ipcq_pa, {}, {}, &add_queue(fmt::format("from_rank{}", peer.rank))};
-    n.credits.assign(p_.depth, 0);
+    n.credits.assign(depth_, 0);
     neighbours_.push_back(std::move(n));
   }
 }
@@ -36,8 +39,8 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
     neighbour(rank, "credit").credits.push_back(arrival);
   } else {
     Neighbour& n = neighbour(rank, "entry");
-    if (n.received.size() >= p_.depth) {
-      fail("IPCQ overflow: rank {} sent more than {} entries without credits", rank, p_.depth);
+    if (n.received.size() >= depth_) {
+      fail("IPCQ overflow: rank {} sent more than {} entries without credits", rank, depth_);
     }
     Entry e{arrival, {}, 0};
     if (!spare_.empty()) {  // reuse a consumed entry's buffer: no allocation per entry
@@ -98,7 +101,7 @@ void PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint64_t nb
   const std::uint64_t target = n.ipcq_base + kIpcqDataOffset +
                                (static_cast<std::uint64_t>(*rank_) << kIpcqRankShift);
   for (std::uint64_t done = 0; done < nbytes;) {
-    const std::uint64_t chunk = std::min(p_.entry_bytes, nbytes - done);
+    const std::uint64_t chunk = std::min(entry_bytes_, nbytes - done);
     wait_until(qk, [&] { return !n.credits.empty(); }, [&] {
       return fmt::format("{} (rank {}) waits for IPCQ credit from rank {}",
                          like.initiator ? *like.initiator : name(), *rank_, peer);

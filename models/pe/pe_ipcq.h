@@ -13,6 +13,7 @@
 //   bandwidth, so they never queue behind the data they regulate.
 // Both run in the calling kernel's thread, on its local time (quantum keeper).
 
+#include "models/pe/pe_ipcq_attrs.h"
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"
 #include "models/protocol/messages.h"
@@ -26,14 +27,9 @@
 
 namespace kb::models {
 
-struct PeIpcqParams {
-  std::uint64_t depth = 8;
-  std::uint64_t entry_bytes = 4096;
-};
-
 class PeIpcq : public Component {
  public:
-  PeIpcq(const sc_core::sc_module_name& name, const PeIpcqParams& params);
+  PeIpcq(const sc_core::sc_module_name& name, const PeIpcqAttrs& attrs);
 
   InitiatorPort out;  // entries and credits, into the PE's MMU (physical)
 
@@ -73,7 +69,8 @@ class PeIpcq : public Component {
   void post(std::uint64_t address, unsigned char* data, std::uint64_t nbytes,
             tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like, bool sideband);
 
-  PeIpcqParams p_;
+  const std::uint64_t depth_;
+  const std::uint64_t entry_bytes_;
   std::optional<std::uint32_t> rank_;
   std::vector<Neighbour> neighbours_;
   sc_core::sc_event arrived_;  // an entry or a credit was delivered

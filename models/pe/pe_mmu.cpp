@@ -6,21 +6,26 @@
 
 namespace kb::models {
 
-PeMmu::PeMmu(const sc_core::sc_module_name& name, const PeMmuParams& params)
-    : Component(name, params.freq_ghz),
+PeMmu::PeMmu(const sc_core::sc_module_name& name, const PeMmuAttrs& attrs, const PeLocation& at,
+             double freq_ghz, std::uint32_t hbm_slices)
+    : Component(name, freq_ghz),
       in("in"),
       local("local"),
       fabric("fabric"),
-      p_(params),
-      tlb_(params.tlb_entries) {
+      at_(at),
+      hbm_slices_(hbm_slices),
+      page_size_(static_cast<std::uint64_t>(attrs.page_size)),
+      hit_cycles_(static_cast<std::uint64_t>(attrs.tlb_hit_cycles)),
+      walk_cycles_(static_cast<std::uint64_t>(attrs.walk_cycles)),
+      tlb_(static_cast<std::uint64_t>(attrs.tlb_entries)) {
   in.register_b_transport(this, &PeMmu::b_transport);
 }
 
 int PeMmu::distance(std::uint64_t pa) const {
   const PhysAddr a = PhysAddr::decode(pa);
-  if (a.is_host() || a.sip != p_.sip || a.cube != p_.cube) return 2;
-  const bool own = (a.region == Region::tcm && a.unit == p_.pe) ||
-                   (a.region == Region::hbm && a.unit == p_.pe % p_.hbm_slices);
+  if (a.is_host() || a.sip != at_.sip || a.cube != at_.cube) return 2;
+  const bool own = (a.region == Region::tcm && a.unit == at_.pe) ||
+                   (a.region == Region::hbm && a.unit == at_.pe % hbm_slices_);
   return own ? 0 : 1;
 }
 
@@ -61,8 +66,8 @@ void PeMmu::unmap(const std::vector<UnmapEntry>& entries) {
       fail("MmuUnmap of VA 0x{:x} ({} bytes) does not match a mapping", e.va, e.size);
     }
     table_.erase(it);
-    const std::uint64_t first = e.va / p_.page_size;
-    const std::uint64_t last = (e.va + e.size - 1) / p_.page_size;
+    const std::uint64_t first = e.va / page_size_;
+    const std::uint64_t last = (e.va + e.size - 1) / page_size_;
     tlb_.invalidate(first, last);
   }
 }
@@ -77,9 +82,9 @@ std::optional<std::uint64_t> PeMmu::translate(std::uint64_t va) const {
 
 std::uint64_t PeMmu::lookup(std::uint64_t va, std::uint64_t nbytes, bool& missed) {
   std::uint64_t cost_cycles = 0;
-  const std::uint64_t last = (va + nbytes - 1) / p_.page_size;
-  for (std::uint64_t page = va / p_.page_size; page <= last; ++page) {
-    cost_cycles += p_.tlb_hit_cycles;
+  const std::uint64_t last = (va + nbytes - 1) / page_size_;
+  for (std::uint64_t page = va / page_size_; page <= last; ++page) {
+    cost_cycles += hit_cycles_;
     if (tlb_.lookup(page)) {
       ++hits_;
     } else {
@@ -91,7 +96,7 @@ std::uint64_t PeMmu::lookup(std::uint64_t va, std::uint64_t nbytes, bool& missed
 }
 
 Picoseconds PeMmu::translation_cost(std::uint64_t hit_cycles, bool missed) const {
-  const std::uint64_t walk = missed && p_.walk_cycles > p_.tlb_hit_cycles ? p_.walk_cycles - p_.tlb_hit_cycles : 0;
+  const std::uint64_t walk = missed && walk_cycles_ > hit_cycles_ ? walk_cycles_ - hit_cycles_ : 0;
   return cycles(hit_cycles + walk);
 }
 
@@ -105,8 +110,8 @@ void PeMmu::fault(const tlm::tlm_generic_payload& p, std::uint64_t va) const {
 // Sends a physical access to the TCM next door or into the NoC.
 void PeMmu::forward(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
   const PhysAddr a = PhysAddr::decode(p.get_address());
-  const bool own_tcm = !a.is_host() && a.region == Region::tcm && a.sip == p_.sip &&
-                       a.cube == p_.cube && a.unit == p_.pe;
+  const bool own_tcm = !a.is_host() && a.region == Region::tcm && a.sip == at_.sip &&
+                       a.cube == at_.cube && a.unit == at_.pe;
   (own_tcm ? local : fabric).transport(0, p, delay);
 }
 

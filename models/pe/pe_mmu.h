@@ -19,8 +19,10 @@
 //   the cube's NoC otherwise.
 // - An access to an unmapped address is a fault naming the PE, the address and the kernel.
 
+#include "models/pe/pe_mmu_attrs.h"
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"
+#include "models/protocol/kernel_program.h"
 #include "models/protocol/messages.h"
 #include "models/pe/tlb.h"
 #include "models/protocol/phys_addr.h"
@@ -33,21 +35,12 @@
 
 namespace kb::models {
 
-struct PeMmuParams {
-  std::uint32_t sip = 0;
-  std::uint32_t cube = 0;
-  std::uint32_t pe = 0;
-  double freq_ghz = 1.0;
-  std::uint32_t hbm_slices = 1;  // to recognise this PE's own slice (pe mod slices)
-  std::uint64_t page_size = 4096;
-  std::uint64_t tlb_entries = 64;
-  std::uint64_t tlb_hit_cycles = 1;
-  std::uint64_t walk_cycles = 100;
-};
-
 class PeMmu : public Component {
  public:
-  PeMmu(const sc_core::sc_module_name& name, const PeMmuParams& params);
+  // The MMU of the PE at `at`, clocked with its core (`freq_ghz`); `hbm_slices` per cube
+  // tell it which slice is its PE's own (pe mod slices).
+  PeMmu(const sc_core::sc_module_name& name, const PeMmuAttrs& attrs, const PeLocation& at,
+        double freq_ghz, std::uint32_t hbm_slices);
 
   tlm_utils::multi_passthrough_target_socket<PeMmu> in;  // from the core and the IPCQ
   InitiatorPort local;                                   // to this PE's TCM
@@ -100,7 +93,11 @@ class PeMmu : public Component {
   int distance(std::uint64_t pa) const;  // 0 own memory, 1 same cube, 2 elsewhere
   [[noreturn]] void fault(const tlm::tlm_generic_payload& p, std::uint64_t va) const;
 
-  PeMmuParams p_;
+  const PeLocation at_;
+  const std::uint32_t hbm_slices_;
+  const std::uint64_t page_size_;
+  const std::uint64_t hit_cycles_;
+  const std::uint64_t walk_cycles_;
   std::map<std::uint64_t, Mapping> table_;  // va start -> mapping
   Tlb tlb_;
   std::uint64_t hits_ = 0;

@@ -43,8 +43,8 @@ System::System(const sc_core::sc_module_name& name, const MachineParams& machine
   }
 }
 
-Link& System::new_link(const std::string& name, const LinkParams& params) {
-  return *links_.emplace_back(std::make_unique<Link>(name.c_str(), params));
+Link& System::new_link(const std::string& name, const LinkAttrs& attrs) {
+  return *links_.emplace_back(std::make_unique<Link>(name.c_str(), attrs));
 }
 
 }  // namespace kb::models

@@ -41,9 +41,11 @@ FieldSpec field(std::string path, FieldKind kind, std::string unit, Range range,
   return f;
 }
 
-// The two attributes every link, port and memory carries.
+// The two attributes every link and memory port carries.
+// `attrs` maps a topology to its LinkAttrs or MemoryAttrs.
+template <typename Bind>
 void add_link(std::vector<FieldSpec>& s, const std::string& prefix, const std::string& what,
-              LinkAttrs& (*attrs)(Topology&)) {
+              Bind attrs) {
   s.push_back(field(prefix + ".latency_ns", FieldKind::real, "ns", kNonNegative,
                     "latency of the " + what,
                     [attrs](Topology& t) -> FieldRef { return &attrs(t).latency_ns; }));
@@ -114,8 +116,9 @@ std::vector<FieldSpec> build_schema() {
                     "capacity of the cube-shared SRAM",
                     [](Topology& t) -> FieldRef { return &t.cube.memory_map.sram_mb; }));
   add_link(s, "cube.hbm_slice", "HBM slice port",
-           [](Topology& t) -> LinkAttrs& { return t.cube.hbm_slice; });
-  add_link(s, "cube.sram", "cube SRAM port", [](Topology& t) -> LinkAttrs& { return t.cube.sram; });
+           [](Topology& t) -> MemoryAttrs& { return t.cube.hbm_slice; });
+  add_link(s, "cube.sram", "cube SRAM port",
+           [](Topology& t) -> MemoryAttrs& { return t.cube.sram; });
   s.push_back(field("cube.router.freq_ghz", K::real, "GHz", kPositive, "clock of the cube router",
                     [](Topology& t) -> FieldRef { return &t.cube.router.freq_ghz; }));
   s.push_back(field("cube.router.hop_latency_cycles", K::integer, "cycles", kNonNegative,
@@ -132,7 +135,7 @@ std::vector<FieldSpec> build_schema() {
                     [](Topology& t) -> FieldRef { return &t.cube.m_cpu.per_pe_latency_ns; }));
 
   const std::string core = "cube.pe_template.components.pe_core.attrs.";
-  using CoreAttrs = Topology::Cube::PeTemplate::Components::PeCore::Attrs;
+  using CoreAttrs = models::PeCoreAttrs;
   auto core_attrs = [](Topology& t) -> CoreAttrs& {
     return t.cube.pe_template.components.pe_core.attrs;
   };

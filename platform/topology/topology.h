@@ -1,8 +1,18 @@
 #pragma once
 // The machine description: one typed struct tree, mirroring the YAML keys one to one.
-// The member initialisers below are the one set of defaults (DESIGN §2); the schema in
-// schema.cpp adds units, ranges and descriptions, and docs/topology-schema.md is
-// generated from it.
+// A component's attributes are the struct declared beside its model (models/), embedded
+// here; the member initialisers (there, or here where one struct serves several links or
+// memories) are the one set of defaults (DESIGN §2). The schema in schema.cpp adds units,
+// ranges and descriptions, and docs/topology-schema.md is generated from it.
+
+#include "models/cube/cube_router_attrs.h"
+#include "models/cube/m_cpu_attrs.h"
+#include "models/interconnect/link_attrs.h"
+#include "models/memory/memory_attrs.h"
+#include "models/pe/pe_core_attrs.h"
+#include "models/pe/pe_ipcq_attrs.h"
+#include "models/pe/pe_mmu_attrs.h"
+#include "models/pe/pe_tcm_attrs.h"
 
 #include <cstdint>
 #include <optional>
@@ -11,10 +21,8 @@
 
 namespace kb::platform {
 
-struct LinkAttrs {
-  double latency_ns = 0.0;
-  double bw_gbps = 0.0;
-};
+using models::LinkAttrs;
+using models::MemoryAttrs;
 
 struct Topology {
   struct System {
@@ -55,51 +63,23 @@ struct Topology {
       std::int64_t hbm_slices_per_cube = 8;
       double sram_mb = 32.0;
     } memory_map;
-    LinkAttrs hbm_slice{100.0, 150.0};
-    LinkAttrs sram{20.0, 256.0};
-    struct Router {
-      double freq_ghz = 1.0;
-      std::int64_t hop_latency_cycles = 2;
-      double bw_gbps = 128.0;
-    } router;
-    struct MCpu {
-      double message_latency_ns = 200.0;
-      double per_pe_latency_ns = 20.0;
-    } m_cpu;
+    MemoryAttrs hbm_slice{100.0, 150.0};
+    MemoryAttrs sram{20.0, 256.0};
+    models::CubeRouterAttrs router;
+    models::MCpuAttrs m_cpu;
     struct PeTemplate {
       struct Components {
-        struct PeCore {
-          struct Attrs {
-            double freq_ghz = 1.0;
-            std::int64_t macs_per_cycle_f16 = 1024;
-            std::int64_t macs_per_cycle_bf16 = 1024;
-            std::int64_t macs_per_cycle_f32 = 256;
-            std::int64_t macs_per_cycle_i8 = 2048;
-            std::int64_t vector_lanes = 64;
-            std::int64_t op_overhead_cycles = 4;
-          } attrs;
+        struct {
+          models::PeCoreAttrs attrs;
         } pe_core;
-        struct PeTcm {
-          struct Attrs {
-            double size_mb = 16.0;
-            double reserved_mb = 4.0;
-            double bw_gbps = 512.0;
-            std::int64_t latency_cycles = 4;
-          } attrs;
+        struct {
+          models::PeTcmAttrs attrs;
         } pe_tcm;
-        struct PeMmu {
-          struct Attrs {
-            std::int64_t page_size = 4096;
-            std::int64_t tlb_entries = 64;
-            std::int64_t tlb_hit_cycles = 1;
-            std::int64_t walk_cycles = 100;
-          } attrs;
+        struct {
+          models::PeMmuAttrs attrs;
         } pe_mmu;
-        struct PeIpcq {
-          struct Attrs {
-            std::int64_t depth = 8;
-            std::int64_t entry_bytes = 4096;
-          } attrs;
+        struct {
+          models::PeIpcqAttrs attrs;
         } pe_ipcq;
       } components;
     } pe_template;

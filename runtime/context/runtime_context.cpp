@@ -76,10 +76,7 @@ std::vector<std::uint32_t> RuntimeContext::all_pes() const {
 }
 
 CoreCosts RuntimeContext::core_costs() const {
-  const auto& core = topology_.cube.pe_template.components.pe_core.attrs;
-  auto u = [](std::int64_t v) { return static_cast<std::uint64_t>(v); };
-  return {u(core.macs_per_cycle_f16), u(core.macs_per_cycle_bf16), u(core.macs_per_cycle_f32),
-          u(core.macs_per_cycle_i8),  u(core.vector_lanes),        u(core.op_overhead_cycles)};
+  return topology_.cube.pe_template.components.pe_core.attrs;
 }
 
 TcmScratch RuntimeContext::scratch_for(const models::PeLocation& at) {

@@ -31,7 +31,7 @@ void check_broadcast(const Tile& a, const Tile& b, const char* name) {
 
 void KernelContext::charge_vector(std::int64_t elements) {
   pe_.compute(costs_.op_overhead_cycles +
-              ceil_div(static_cast<std::uint64_t>(elements), costs_.vector_lanes));
+              ceil_div(static_cast<std::uint64_t>(elements), static_cast<std::uint64_t>(costs_.vector_lanes)));
 }
 
 Tile KernelContext::dot(const Tile& a, const Tile& b, const Tile* accumulate) {
@@ -45,7 +45,7 @@ Tile KernelContext::dot(const Tile& a, const Tile& b, const Tile* accumulate) {
   const auto m = static_cast<std::uint64_t>(a.rows());
   const auto n = static_cast<std::uint64_t>(b.cols());
   const auto k = static_cast<std::uint64_t>(a.cols());
-  pe_.compute(costs_.op_overhead_cycles + ceil_div(m * n * k, costs_.macs_per_cycle(a.dtype())));
+  pe_.compute(costs_.op_overhead_cycles + ceil_div(m * n * k, macs_per_cycle(costs_, a.dtype())));
   if (timing_only()) return Tile(a.rows(), b.cols(), DType::f32, false);
   // f32 accumulation over f16 / bf16 / f32 inputs (inputs are exact in float).
   std::vector<float> fa(a.values().begin(), a.values().end());

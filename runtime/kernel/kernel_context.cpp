@@ -6,13 +6,13 @@
 
 namespace kb::runtime {
 
-std::uint64_t CoreCosts::macs_per_cycle(DType inputs) const {
+std::uint64_t macs_per_cycle(const CoreCosts& costs, DType inputs) {
   switch (inputs) {
-    case DType::f16: return macs_f16;
-    case DType::bf16: return macs_bf16;
+    case DType::f16: return static_cast<std::uint64_t>(costs.macs_per_cycle_f16);
+    case DType::bf16: return static_cast<std::uint64_t>(costs.macs_per_cycle_bf16);
     case DType::i8:
-    case DType::u8: return macs_i8;
-    default: return macs_f32;
+    case DType::u8: return static_cast<std::uint64_t>(costs.macs_per_cycle_i8);
+    default: return static_cast<std::uint64_t>(costs.macs_per_cycle_f32);
   }
 }
 

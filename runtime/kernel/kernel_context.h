@@ -24,17 +24,11 @@ struct Scalar {
 
 using KernelArgValue = std::variant<TensorView, Scalar>;
 
-// The PE core's cost figures, from the topology (cube.pe_template.components.pe_core.attrs).
-struct CoreCosts {
-  std::uint64_t macs_f16 = 1024;
-  std::uint64_t macs_bf16 = 1024;
-  std::uint64_t macs_f32 = 256;
-  std::uint64_t macs_i8 = 2048;
-  std::uint64_t vector_lanes = 64;
-  std::uint64_t op_overhead_cycles = 4;
-
-  std::uint64_t macs_per_cycle(DType inputs) const;
-};
+// The PE core's cost figures are its topology attributes
+// (cube.pe_template.components.pe_core.attrs).
+using CoreCosts = models::PeCoreAttrs;
+// MACs per cycle of a dot product with `inputs` operands.
+std::uint64_t macs_per_cycle(const CoreCosts& costs, DType inputs);
 
 // A scratch buffer in the PE's own TCM, freed when the kernel ends.
 struct TcmBuffer {

@@ -117,16 +117,6 @@ void Outcome::record(const std::vector<runtime::Handle>& handles) {
   }
 }
 
-double MachinePeaks::macs_per_cycle(runtime::DType inputs) const {
-  switch (inputs) {
-    case runtime::DType::f16: return macs_f16;
-    case runtime::DType::bf16: return macs_bf16;
-    case runtime::DType::i8:
-    case runtime::DType::u8: return macs_i8;
-    default: return macs_f32;
-  }
-}
-
 std::vector<runtime::Handle> launch_everywhere(runtime::RuntimeContext& ctx,
                                                const std::string& kernel,
                                                std::vector<runtime::LaunchArg> args) {
@@ -138,21 +128,15 @@ std::vector<runtime::Handle> launch_everywhere(runtime::RuntimeContext& ctx,
 
 MachinePeaks peaks(const runtime::RuntimeContext& ctx) {
   const platform::Topology& t = ctx.topology();
-  const auto& core = t.cube.pe_template.components.pe_core.attrs;
   const runtime::MachineShape& m = ctx.machine();
   MachinePeaks p;
   p.pes = static_cast<double>(m.sips * m.cubes_per_sip * m.pes_per_cube);
-  p.freq_ghz = core.freq_ghz;
   p.hbm_gbps_per_slice = t.cube.hbm_slice.bw_gbps;
   // Slices that PEs use (pe mod slices): all of them unless there are fewer PEs.
   p.slices = static_cast<double>(
       m.sips * m.cubes_per_sip *
       std::min<std::int64_t>(m.pes_per_cube, t.cube.memory_map.hbm_slices_per_cube));
-  p.lanes = static_cast<double>(core.vector_lanes);
-  p.macs_f16 = static_cast<double>(core.macs_per_cycle_f16);
-  p.macs_bf16 = static_cast<double>(core.macs_per_cycle_bf16);
-  p.macs_f32 = static_cast<double>(core.macs_per_cycle_f32);
-  p.macs_i8 = static_cast<double>(core.macs_per_cycle_i8);
+  p.core = t.cube.pe_template.components.pe_core.attrs;
   return p;
 }
 

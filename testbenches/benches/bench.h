@@ -89,12 +89,9 @@ const Bench& find_bench(const std::string& name);
 // Machine figures the bounds use, from the context's topology.
 struct MachinePeaks {
   double pes = 0;
-  double freq_ghz = 0;
   double hbm_gbps_per_slice = 0;
   double slices = 0;  // HBM slices holding data (all of them in scope)
-  double lanes = 0;
-  double macs_per_cycle(runtime::DType inputs) const;
-  double macs_f16 = 0, macs_bf16 = 0, macs_f32 = 0, macs_i8 = 0;
+  runtime::CoreCosts core;
   double hbm_gbps() const { return hbm_gbps_per_slice * slices; }
 };
 MachinePeaks peaks(const runtime::RuntimeContext& ctx);

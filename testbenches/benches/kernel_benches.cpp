@@ -26,7 +26,8 @@ Tensor upload(runtime::RuntimeContext& ctx, const HostTensor& host, const DPPoli
 
 // The roofline bound of `flops` at `macs` MACs per PE-cycle and `bytes` through HBM.
 void roofline(Outcome& out, const MachinePeaks& p, double macs, DType inputs, double bytes) {
-  const double compute_ns = macs / (p.pes * p.macs_per_cycle(inputs) * p.freq_ghz);
+  const double compute_ns =
+      macs / (p.pes * static_cast<double>(runtime::macs_per_cycle(p.core, inputs)) * p.core.freq_ghz);
   const double memory_ns = bytes / p.hbm_gbps();
   out.bound_ns = std::max(compute_ns, memory_ns);
   out.bound_model = compute_ns >= memory_ns ? "roofline (compute)" : "roofline (memory)";
@@ -36,7 +37,8 @@ void roofline(Outcome& out, const MachinePeaks& p, double macs, DType inputs, do
 
 // Vector-unit roofline: `passes` over `elements` on every PE's lanes, `bytes` through HBM.
 void vector_roofline(Outcome& out, const MachinePeaks& p, double elements, double passes, double bytes) {
-  const double compute_ns = elements * passes / (p.pes * p.lanes * p.freq_ghz);
+  const double compute_ns =
+      elements * passes / (p.pes * static_cast<double>(p.core.vector_lanes) * p.core.freq_ghz);
   const double memory_ns = bytes / p.hbm_gbps();
   out.bound_ns = std::max(compute_ns, memory_ns);
   out.bound_model = compute_ns >= memory_ns ? "roofline (vector compute)" : "roofline (memory)";

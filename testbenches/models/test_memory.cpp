@@ -16,18 +16,14 @@ namespace {
 // 150 GB/s: 1000 / 150 ps per byte, rounded up per transfer.
 Picoseconds hbm_occupancy(std::uint64_t bytes) { return (bytes * 1000 + 149) / 150; }
 
-MemoryParams hbm_params() {
-  MemoryParams p;
-  p.base = PhysAddr::of(1, 2, Region::hbm, 3).encode();
-  p.size = 1 << 20;
-  p.latency_ns = 100;
-  p.bw_gbps = 150;
-  return p;
+// 1 MiB at 150 GB/s with a 100 ns latency.
+MemoryGeometry hbm_geometry() {
+  return {PhysAddr::of(1, 2, Region::hbm, 3).encode(), 1 << 20, 150, 100'000};
 }
 
 // One memory and two initiators bound to it.
 struct Bench {
-  Bench() : memory("hbm", hbm_params()), a("a"), b("b") {
+  Bench() : memory("hbm", hbm_geometry()), a("a"), b("b") {
     set_time_resolution();
     a.out.bind(memory.target);
     b.out.bind(memory.target);
