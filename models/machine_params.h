@@ -27,11 +27,11 @@ struct MachineParams {
   double quantum_ns = 0;
 
   InterSipTopology inter_sip = InterSipTopology::ring;
-  LinkAttrs inter_sip_link;
-  LinkAttrs host_link;
-  LinkAttrs mesh_link;
-  MemoryAttrs hbm_slice;
-  MemoryAttrs sram;
+  PortAttrs inter_sip_link;
+  PortAttrs host_link;
+  PortAttrs mesh_link;
+  PortAttrs hbm_slice;
+  PortAttrs sram;
   CubeRouterAttrs router;
   MCpuAttrs m_cpu;
   PeParams pe;

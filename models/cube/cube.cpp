@@ -4,7 +4,7 @@ namespace kb::models {
 
 namespace {
 
-MemoryGeometry placed(const MemoryAttrs& attrs, std::uint32_t sip, std::uint32_t cube,
+MemoryGeometry placed(const PortAttrs& attrs, std::uint32_t sip, std::uint32_t cube,
                       Region region, std::uint32_t unit, std::uint64_t size) {
   return {PhysAddr::of(sip, cube, region, unit).encode(), size, attrs.bw_gbps,
           ns_to_ps(attrs.latency_ns)};

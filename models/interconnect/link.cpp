@@ -4,7 +4,7 @@
 
 namespace kb::models {
 
-Link::Link(const sc_core::sc_module_name& name, const LinkAttrs& attrs)
+Link::Link(const sc_core::sc_module_name& name, const PortAttrs& attrs)
     : Component(name),
       a_in("a_in"),
       b_in("b_in"),

@@ -2,7 +2,7 @@
 // A full-duplex point-to-point link between sides A and B (mesh link, inter-SIP link, host
 // link): one resource per direction, a latency each way.
 
-#include "models/interconnect/link_attrs.h"
+#include "models/common/port_attrs.h"
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"
 
@@ -12,7 +12,7 @@ namespace kb::models {
 
 class Link : public Component {
  public:
-  Link(const sc_core::sc_module_name& name, const LinkAttrs& attrs);
+  Link(const sc_core::sc_module_name& name, const PortAttrs& attrs);
 
   tlm_utils::multi_passthrough_target_socket<Link> a_in;  // from side A, out at b_out
   tlm_utils::multi_passthrough_target_socket<Link> b_in;  // from side B, out at a_out

@@ -40,7 +40,7 @@ Sip::Sip(const sc_core::sc_module_name& name, const MachineParams& m, std::uint3
 }
 
 void Sip::join(Cube& a, MeshDirection from_a, Cube& b, MeshDirection from_b,
-               const LinkAttrs& params) {
+               const PortAttrs& params) {
   auto& link = mesh_links_.emplace_back(std::make_unique<Link>(
       fmt::format("link_{}_{}", a.basename(), b.basename()).c_str(), params));
   attach_a(a.router, a.router.add_mesh_port(from_a), *link);

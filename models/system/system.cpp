@@ -43,7 +43,7 @@ System::System(const sc_core::sc_module_name& name, const MachineParams& machine
   }
 }
 
-Link& System::new_link(const std::string& name, const LinkAttrs& attrs) {
+Link& System::new_link(const std::string& name, const PortAttrs& attrs) {
   return *links_.emplace_back(std::make_unique<Link>(name.c_str(), attrs));
 }
 

@@ -19,7 +19,7 @@ class System : public Component {
   }
 
  private:
-  Link& new_link(const std::string& name, const LinkAttrs& attrs);
+  Link& new_link(const std::string& name, const PortAttrs& attrs);
 
   MachineParams machine_;
   std::vector<std::unique_ptr<Sip>> sips_;

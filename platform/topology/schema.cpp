@@ -42,10 +42,8 @@ FieldSpec field(std::string path, FieldKind kind, std::string unit, Range range,
 }
 
 // The two attributes every link and memory port carries.
-// `attrs` maps a topology to its LinkAttrs or MemoryAttrs.
-template <typename Bind>
 void add_link(std::vector<FieldSpec>& s, const std::string& prefix, const std::string& what,
-              Bind attrs) {
+              PortAttrs& (*attrs)(Topology&)) {
   s.push_back(field(prefix + ".latency_ns", FieldKind::real, "ns", kNonNegative,
                     "latency of the " + what,
                     [attrs](Topology& t) -> FieldRef { return &attrs(t).latency_ns; }));
@@ -73,9 +71,9 @@ std::vector<FieldSpec> build_schema() {
                     [](Topology& t) -> FieldRef { return &t.system.inter_sip.topology; },
                     {"ring", "fully_connected", "switch"}));
   add_link(s, "system.inter_sip.link", "link between two SIPs",
-           [](Topology& t) -> LinkAttrs& { return t.system.inter_sip.link; });
+           [](Topology& t) -> PortAttrs& { return t.system.inter_sip.link; });
   add_link(s, "system.host_link", "link from the host to each SIP's I/O port",
-           [](Topology& t) -> LinkAttrs& { return t.system.host_link; });
+           [](Topology& t) -> PortAttrs& { return t.system.host_link; });
   s.push_back(field("system.simulation.quantum_ns", K::real, "ns", kPositive,
                     "temporal-decoupling quantum: how far a thread may run ahead of "
                     "simulated time before it synchronises",
@@ -94,7 +92,7 @@ std::vector<FieldSpec> build_schema() {
                     "y of the cube holding the SIP's I/O port",
                     [](Topology& t) -> FieldRef { return &t.sip.io_cube.y; }));
   add_link(s, "sip.mesh_link", "link between two neighbouring cubes of the mesh",
-           [](Topology& t) -> LinkAttrs& { return t.sip.mesh_link; });
+           [](Topology& t) -> PortAttrs& { return t.sip.mesh_link; });
 
   s.push_back(field("cube.pe_layout.corners", K::choice_list, "", {},
                     "corners of the cube holding PEs; PEs are numbered corner-major in "
@@ -116,9 +114,9 @@ std::vector<FieldSpec> build_schema() {
                     "capacity of the cube-shared SRAM",
                     [](Topology& t) -> FieldRef { return &t.cube.memory_map.sram_mb; }));
   add_link(s, "cube.hbm_slice", "HBM slice port",
-           [](Topology& t) -> MemoryAttrs& { return t.cube.hbm_slice; });
+           [](Topology& t) -> PortAttrs& { return t.cube.hbm_slice; });
   add_link(s, "cube.sram", "cube SRAM port",
-           [](Topology& t) -> MemoryAttrs& { return t.cube.sram; });
+           [](Topology& t) -> PortAttrs& { return t.cube.sram; });
   s.push_back(field("cube.router.freq_ghz", K::real, "GHz", kPositive, "clock of the cube router",
                     [](Topology& t) -> FieldRef { return &t.cube.router.freq_ghz; }));
   s.push_back(field("cube.router.hop_latency_cycles", K::integer, "cycles", kNonNegative,

@@ -7,8 +7,7 @@
 
 #include "models/cube/cube_router_attrs.h"
 #include "models/cube/m_cpu_attrs.h"
-#include "models/interconnect/link_attrs.h"
-#include "models/memory/memory_attrs.h"
+#include "models/common/port_attrs.h"
 #include "models/pe/pe_core_attrs.h"
 #include "models/pe/pe_ipcq_attrs.h"
 #include "models/pe/pe_mmu_attrs.h"
@@ -21,8 +20,7 @@
 
 namespace kb::platform {
 
-using models::LinkAttrs;
-using models::MemoryAttrs;
+using models::PortAttrs;
 
 struct Topology {
   struct System {
@@ -33,9 +31,9 @@ struct Topology {
     } sips;
     struct InterSip {
       std::string topology = "ring";
-      LinkAttrs link{500.0, 100.0};
+      PortAttrs link{500.0, 100.0};
     } inter_sip;
-    LinkAttrs host_link{1000.0, 64.0};
+    PortAttrs host_link{1000.0, 64.0};
     struct Simulation {
       double quantum_ns = 100.0;
     } simulation;
@@ -50,7 +48,7 @@ struct Topology {
       std::int64_t x = 0;
       std::int64_t y = 0;
     } io_cube;
-    LinkAttrs mesh_link{10.0, 256.0};
+    PortAttrs mesh_link{10.0, 256.0};
   } sip;
 
   struct Cube {
@@ -63,8 +61,8 @@ struct Topology {
       std::int64_t hbm_slices_per_cube = 8;
       double sram_mb = 32.0;
     } memory_map;
-    MemoryAttrs hbm_slice{100.0, 150.0};
-    MemoryAttrs sram{20.0, 256.0};
+    PortAttrs hbm_slice{100.0, 150.0};
+    PortAttrs sram{20.0, 256.0};
     models::CubeRouterAttrs router;
     models::MCpuAttrs m_cpu;
     struct PeTemplate {
