@@ -88,7 +88,7 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
       throw std::invalid_argument(fmt::format("reduce_scatter: {} columns do not split over {} ranks", cols, p.world_size));
     }
     std::vector<Handle> pending =
-        ctx_.launch_deferred(std::string(to_string(kind)), collective_kernel(plan_, call, op, true), std::move(args));
+        ctx_.launch_async(std::string(to_string(kind)), collective_kernel(plan_, call, op, true), std::move(args));
     for (const Handle& h : pending) ctx_.wait(h);
     return pending;
   }
@@ -102,7 +102,7 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
     cubes[pe.sip].insert(pe.cube);
     pes.insert(pe.pe);
   }
-  return ctx_.launch_on("barrier", collective_kernel(plan_, call, ReduceOp::sum, false), {}, cubes,
+  return ctx_.launch_on_and_wait("barrier", collective_kernel(plan_, call, ReduceOp::sum, false), {}, cubes,
                         {pes.begin(), pes.end()});
 }
 

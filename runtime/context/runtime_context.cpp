@@ -93,28 +93,25 @@ std::size_t RuntimeContext::live_tensors() const {
 }
 
 Tensor RuntimeContext::zeros(const std::vector<std::int64_t>& shape, DType dtype,
-                             const std::optional<DPPolicy>& dp, const std::string& name) {
+                             const DPPolicy& dp, const std::string& name) {
   return create(shape, dtype, dp, name, true);
 }
 
 Tensor RuntimeContext::empty(const std::vector<std::int64_t>& shape, DType dtype,
-                             const std::optional<DPPolicy>& dp, const std::string& name) {
+                             const DPPolicy& dp, const std::string& name) {
   return create(shape, dtype, dp, name, false);
 }
 
 Tensor RuntimeContext::create(const std::vector<std::int64_t>& shape, DType dtype,
-                              const std::optional<DPPolicy>& dp, const std::string& name,
-                              bool zero) {
+                              const DPPolicy& dp, const std::string& name, bool zero) {
   if (closed_) throw std::logic_error("tensor creation on a closed context");
-  if (!dp) throw std::invalid_argument("dp=DPPolicy(...) is required for tensor creation");
-  auto state = std::make_shared<Tensor::State>();
+  auto state = std::make_shared<Tensor::State>(dp);
   state->name = name.empty() ? fmt::format("t{}", ++tensor_counter_) : name;
   state->shape = shape;
   state->dtype = dtype;
-  state->policy = *dp;
   const auto device = ahbm.current_device();
   state->placement = resolve_placement(
-      *dp, shape, dtype, machine_,
+      dp, shape, dtype, machine_,
       device ? std::optional<std::int64_t>(*device) : std::nullopt);
   state->va_base = va_.allocate(state->placement.nbytes());
   try {
@@ -319,7 +316,7 @@ void RuntimeContext::wait_all() {
   }
 }
 
-std::vector<Handle> RuntimeContext::launch_on(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
+std::vector<Handle> RuntimeContext::launch_on_and_wait(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
                                  const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes,
                                  std::vector<std::uint32_t> pes) {
   const std::vector<Handle> pending = submit_launches(name, std::move(kernel), std::move(args), cubes, std::move(pes));
@@ -390,7 +387,7 @@ IpcqPlan RuntimeContext::install_ipcq(const std::string& algorithm, const std::s
   return plan;
 }
 
-std::vector<Handle> RuntimeContext::launch_deferred(const std::string& name, KernelFn kernel,
+std::vector<Handle> RuntimeContext::launch_async(const std::string& name, KernelFn kernel,
                                                     std::vector<LaunchArg> args) {
   std::set<std::uint32_t> pes;
   bool every_pe = false;
@@ -410,14 +407,15 @@ std::vector<Handle> RuntimeContext::launch_deferred(const std::string& name, Ker
   return submit_launches(name, std::move(kernel), std::move(args), cubes_by_sip, std::move(target_pes));
 }
 
-Handle RuntimeContext::launch(const std::string& name, std::vector<LaunchArg> args) {
-  return launch(name, kernel_registry().get(name).fn, std::move(args));
+std::vector<Handle> RuntimeContext::launch_and_wait(const std::string& name, std::vector<LaunchArg> args) {
+  return launch_and_wait(name, kernel_registry().get(name).fn, std::move(args));
 }
 
-Handle RuntimeContext::launch(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args) {
-  std::vector<Handle> pending = launch_deferred(name, std::move(kernel), std::move(args));
+std::vector<Handle> RuntimeContext::launch_and_wait(const std::string& name, KernelFn kernel,
+                                                    std::vector<LaunchArg> args) {
+  std::vector<Handle> pending = launch_async(name, std::move(kernel), std::move(args));
   for (const Handle& h : pending) wait(h);
-  return pending.back();
+  return pending;
 }
 
 }  // namespace kb::runtime

@@ -74,12 +74,12 @@ class RuntimeContext {
   AhbmNamespace ahbm;
   AcceleratorNamespace accelerator{ahbm};
 
-  // Tensors. The policy is required: std::nullopt is the seed's "dp=DPPolicy(...) is
-  // required" error.
-  Tensor zeros(const std::vector<std::int64_t>& shape, DType dtype,
-               const std::optional<DPPolicy>& dp, const std::string& name = "");
-  Tensor empty(const std::vector<std::int64_t>& shape, DType dtype,
-               const std::optional<DPPolicy>& dp, const std::string& name = "");
+  // Tensors. The placement is required, as in the seed; here the type system enforces it
+  // (a DPPolicy names every level).
+  Tensor zeros(const std::vector<std::int64_t>& shape, DType dtype, const DPPolicy& dp,
+               const std::string& name = "");
+  Tensor empty(const std::vector<std::int64_t>& shape, DType dtype, const DPPolicy& dp,
+               const std::string& name = "");
   // Scatters `source` into `target`'s shards (every replica).
   void copy_(const Tensor& target, const HostTensor& source);
   // Gathers `tensor` (one replica of each block) into a host tensor.
@@ -100,18 +100,22 @@ class RuntimeContext {
   const std::vector<TraceEntry>& traces() const { return traces_; }
 
   // Kernels: one KernelLaunch per SIP holding shards, sent to the cubes holding them and
-  // run by the PEs that own shards; every SIP is submitted before any is waited on.
-  Handle launch(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args);
-  // A registered kernel by name (kernel_registry()).
-  Handle launch(const std::string& name, std::vector<LaunchArg> args);
-  // A kernel on explicit PEs: `pes` of the `cubes` of each SIP (no tensor decides); waits
-  // and returns every SIP's handle.
-  std::vector<Handle> launch_on(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
-                   const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes,
-                   std::vector<std::uint32_t> pes);
-  // The same without waiting: the pending handle of each SIP, in SIP order.
-  std::vector<Handle> launch_deferred(const std::string& name, KernelFn kernel,
+  // run by the PEs that own shards. Every launch returns the handle of each SIP it
+  // launched on, in SIP order (the seed returned only the last one).
+  //
+  // launch_and_wait: every SIP is submitted before any is waited on (the seed's launch).
+  std::vector<Handle> launch_and_wait(const std::string& name, KernelFn kernel,
                                       std::vector<LaunchArg> args);
+  // A registered kernel by name (kernel_registry()).
+  std::vector<Handle> launch_and_wait(const std::string& name, std::vector<LaunchArg> args);
+  // launch_async: submitted, not waited for (the seed's launch(..., _defer_wait=True)).
+  std::vector<Handle> launch_async(const std::string& name, KernelFn kernel,
+                                   std::vector<LaunchArg> args);
+  // A kernel on explicit PEs: `pes` of the `cubes` of each SIP (no tensor decides).
+  std::vector<Handle> launch_on_and_wait(const std::string& name, KernelFn kernel,
+                                         std::vector<LaunchArg> args,
+                                         const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes,
+                                         std::vector<std::uint32_t> pes);
 
   // The seed's install_ipcq: loads `ccl_yaml` (default: the embedded configs/ccl.yaml),
   // merges its defaults into `algorithm` (default: its default algorithm), takes the world
@@ -134,7 +138,7 @@ class RuntimeContext {
 
  private:
   Tensor create(const std::vector<std::int64_t>& shape, DType dtype,
-                const std::optional<DPPolicy>& dp, const std::string& name, bool zero);
+                const DPPolicy& dp, const std::string& name, bool zero);
   void map(const Tensor& tensor);
   void write_shard(const DeviceShard& shard, const Tensor& tensor,
                    models::MemoryWrite::Pattern pattern,

@@ -28,10 +28,18 @@ const char* to_string(Split split);
 std::optional<Split> parse_split(std::string_view name);
 std::ostream& operator<<(std::ostream& out, Split split);
 
+// Every level is named at construction: no tensor is placed by a default (the original's
+// "dp=DPPolicy(...) is required" becomes a compile error).
 struct DPPolicy {
-  Split sip = Split::replicate;
-  Split cube = Split::replicate;
-  Split pe = Split::replicate;
+  DPPolicy(Split sip_split, Split cube_split, Split pe_split,
+           std::optional<std::int64_t> sips = std::nullopt,
+           std::optional<std::int64_t> cubes = std::nullopt,
+           std::optional<std::int64_t> pes = std::nullopt)
+      : sip(sip_split), cube(cube_split), pe(pe_split), num_sips(sips), num_cubes(cubes), num_pes(pes) {}
+
+  Split sip;
+  Split cube;
+  Split pe;
   // Use only the first n SIPs / cubes / PEs of each level (default: all of them).
   std::optional<std::int64_t> num_sips;
   std::optional<std::int64_t> num_cubes;

@@ -19,6 +19,7 @@ struct DeviceShard : Shard {
 class Tensor {
  public:
   struct State {
+    explicit State(DPPolicy dp) : policy(std::move(dp)) {}
     std::string name;
     std::vector<std::int64_t> shape;
     DType dtype = DType::f32;

@@ -117,15 +117,6 @@ void Outcome::record(const std::vector<runtime::Handle>& handles) {
   }
 }
 
-std::vector<runtime::Handle> launch_everywhere(runtime::RuntimeContext& ctx,
-                                               const std::string& kernel,
-                                               std::vector<runtime::LaunchArg> args) {
-  std::vector<runtime::Handle> pending =
-      ctx.launch_deferred(kernel, runtime::kernel_registry().get(kernel).fn, std::move(args));
-  for (const runtime::Handle& h : pending) ctx.wait(h);
-  return pending;
-}
-
 MachinePeaks peaks(const runtime::RuntimeContext& ctx) {
   const platform::Topology& t = ctx.topology();
   const runtime::MachineShape& m = ctx.machine();

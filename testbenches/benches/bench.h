@@ -96,10 +96,6 @@ struct MachinePeaks {
 };
 MachinePeaks peaks(const runtime::RuntimeContext& ctx);
 
-// Launches a registered kernel on every SIP holding its tensors and waits for all of them.
-std::vector<runtime::Handle> launch_everywhere(runtime::RuntimeContext& ctx, const std::string& kernel,
-                                               std::vector<runtime::LaunchArg> args);
-
 // A host tensor of values in [-1, 1] (floats) or small integers; in timing-only runs, where
 // contents do not matter, one without storage.
 runtime::HostTensor bench_data(std::vector<std::int64_t> shape, runtime::DType dtype,

@@ -66,7 +66,7 @@ class GemmBench : public Bench {
     Tensor a = upload(ctx, ha, policy(Row, Row, R), "A");
     Tensor b = upload(ctx, hb, policy(R, R, Col), "B");
     Tensor c = ctx.empty({m, n}, result, policy(Row, Row, Col), "C");
-    out.record(launch_everywhere(ctx, "gemm", {a, b, c}));
+    out.record(ctx.launch_and_wait("gemm", {a, b, c}));
     const HostTensor hc = ctx.to_host(c);
     roofline(out, peaks(ctx), static_cast<double>(m) * n * k, in,
              static_cast<double>((m * k + k * n) * runtime::itemsize(in) + m * n * runtime::itemsize(result)));
@@ -114,7 +114,7 @@ class VectorAddBench : public Bench {
     const HostTensor hy = bench_data({n}, dtype, timing_only, 2);
     Tensor x = upload(ctx, hx, dp, "x"), y = upload(ctx, hy, dp, "y");
     Tensor z = ctx.empty({n}, dtype, dp, "out");
-    out.record(launch_everywhere(ctx, "vector_add", {x, y, z}));
+    out.record(ctx.launch_and_wait("vector_add", {x, y, z}));
     const HostTensor hz = ctx.to_host(z);
     vector_roofline(out, peaks(ctx), static_cast<double>(n), 1,
                     3.0 * static_cast<double>(n) * static_cast<double>(runtime::itemsize(dtype)));
@@ -170,7 +170,7 @@ class MemcpyBench : public Bench {
       out.bound_ns = link.latency_ns + static_cast<double>(bytes) / link.bw_gbps;
     }
     out.bytes = static_cast<double>(bytes);
-    out.record(launch_everywhere(ctx, "memcpy", {src, dst}));
+    out.record(ctx.launch_and_wait("memcpy", {src, dst}));
     const HostTensor hd = ctx.to_host(dst);
     if (timing_only) return;
     out.verified = true;
@@ -196,7 +196,7 @@ class RowBench : public Bench {
     Tensor x = upload(ctx, hx, dp, "x");
     Tensor y = ctx.empty({rows, cols}, dtype, dp, "y");
     const bool softmax = kernel_ == "softmax";
-    out.record(softmax ? launch_everywhere(ctx, "softmax", {x, y}) : launch_everywhere(ctx, "layernorm", {x, y, 1e-5}));
+    out.record(softmax ? ctx.launch_and_wait("softmax", {x, y}) : ctx.launch_and_wait("layernorm", {x, y, 1e-5}));
     const HostTensor hy = ctx.to_host(y);
     const double elements = static_cast<double>(rows * cols);
     vector_roofline(out, peaks(ctx), elements, passes_, 2 * elements * static_cast<double>(runtime::itemsize(dtype)));

@@ -21,6 +21,13 @@ constexpr Split kSplits[] = {Split::replicate, Split::row_wise, Split::column_wi
 
 DPPolicy policy(Split sip, Split cube, Split pe) { return DPPolicy{sip, cube, pe, {}, {}, {}}; }
 
+// The seed's "dp=DPPolicy(...) is required for tensor creation" is a compile error here.
+static_assert(!std::is_default_constructible_v<DPPolicy>);
+static_assert(!std::is_invocable_v<decltype(&RuntimeContext::zeros), RuntimeContext&,
+                                   std::vector<std::int64_t>, DType, std::nullopt_t, std::string>);
+static_assert(std::is_invocable_v<decltype(&RuntimeContext::zeros), RuntimeContext&,
+                                  std::vector<std::int64_t>, DType, DPPolicy, std::string>);
+
 std::string failure_of(const kb::platform::Topology& topology, HostProgram program) {
   try {
     run_host(topology, std::move(program));
@@ -151,7 +158,7 @@ BOOST_AUTO_TEST_CASE(kernels_see_cube_local_views_and_scalars_in_order) {
     for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::int32_t>(i);
     Tensor t = ctx.empty({32, 16}, DType::i32, dp, "t");
     ctx.copy_(t, HostTensor::from(data, {32, 16}));
-    ctx.launch("scale_own_block", [](KernelContext& k) {
+    ctx.launch_and_wait("scale_own_block", [](KernelContext& k) {
       const TensorView& v = k.tensor(0);
       BOOST_TEST(v.rows() == 2);
       BOOST_TEST(v.cols() == 16);
@@ -207,7 +214,7 @@ BOOST_AUTO_TEST_CASE(device_scoping_puts_a_tensor_on_its_ranks_sip) {
   BOOST_TEST(seen == (std::vector<std::uint32_t>{0, 1, 2, 3}));
 }
 
-BOOST_AUTO_TEST_CASE(launches_submit_every_sip_before_waiting) {
+BOOST_AUTO_TEST_CASE(launch_and_wait_submits_every_sip_first_and_returns_each_handle) {
   // A kernel on SIP 0 and one on SIP 1 exchange data through their IPCQs: they can only
   // finish if both were launched before the host waited for either.
   Simulation sim(kb::test::config("multi_sip.yaml", {"system.sips.count=2"}));
@@ -219,7 +226,7 @@ BOOST_AUTO_TEST_CASE(launches_submit_every_sip_before_waiting) {
     ctx.wait(ctx.submit(kb::test::message(kb::models::IpcqInit{{{0, 1, {{0, a}}}}}, {0}), {{1, 0}}, {}));
     Tensor t = ctx.zeros({2, 4}, DType::i32, DPPolicy{Split::row_wise, Split::replicate, Split::replicate, {}, 1, 1});
     std::vector<std::int32_t> got(2, -1);
-    ctx.launch("exchange", [&](KernelContext& k) {
+    const std::vector<Handle> launched = ctx.launch_and_wait("exchange", [&](KernelContext& k) {
       const std::uint32_t me = k.location().sip;
       const std::int32_t mine = 100 + static_cast<std::int32_t>(me);
       std::int32_t theirs = 0;
@@ -229,13 +236,18 @@ BOOST_AUTO_TEST_CASE(launches_submit_every_sip_before_waiting) {
     }, {t});
     BOOST_TEST(got == (std::vector<std::int32_t>{101, 100}));
     BOOST_TEST(ctx.traces().back().phase == "kernel");
+    BOOST_TEST_REQUIRE(launched.size() == 2u);
+    for (std::uint32_t sip = 0; sip < 2; ++sip) {
+      BOOST_TEST(launched[sip].meta.sip == sip);
+      BOOST_TEST(ctx.is_completed(launched[sip]));
+    }
   });
 }
 
-BOOST_AUTO_TEST_CASE(deferred_launch_returns_pending_handles) {
+BOOST_AUTO_TEST_CASE(launch_async_returns_pending_handles) {
   run_host(kb::test::config("multi_sip.yaml"), [](RuntimeContext& ctx) {
     Tensor t = ctx.zeros({8, 8}, DType::f32, policy(Split::row_wise, Split::replicate, Split::replicate));
-    auto pending = ctx.launch_deferred("spin", [](KernelContext& k) { k.pe().compute(5000); }, {t});
+    auto pending = ctx.launch_async("spin", [](KernelContext& k) { k.pe().compute(5000); }, {t});
     BOOST_REQUIRE(pending.size() == 4u);
     for (std::size_t i = 0; i < 4; ++i) BOOST_TEST(pending[i].meta.sip == i);
     BOOST_TEST(!ctx.is_completed(pending[0]));
@@ -254,9 +266,9 @@ BOOST_AUTO_TEST_CASE(an_access_to_a_freed_tensors_address_faults) {
     };
     // Made before the free, so that it cannot reuse the freed virtual range.
     Tensor other = ctx.empty({1}, DType::f32, DPPolicy{Split::replicate, Split::replicate, Split::replicate, {}, 1, 1});
-    ctx.launch("before_free", peek, {t});
+    ctx.launch_and_wait("before_free", peek, {t});
     ctx.free(t);
-    ctx.launch("after_free", peek, {other});
+    ctx.launch_and_wait("after_free", peek, {other});
   });
   BOOST_TEST(contains(failure, "MMU fault"), failure);
   BOOST_TEST(contains(failure, "running 'after_free'"), failure);
@@ -272,8 +284,6 @@ BOOST_AUTO_TEST_CASE(usage_errors_are_clear) {
       }
       return std::string();
     };
-    BOOST_TEST(message_of([&] { ctx.zeros({4}, DType::f32, std::nullopt); }) ==
-               "dp=DPPolicy(...) is required for tensor creation");
     Tensor t = ctx.empty({4, 4}, DType::f16, policy(Split::replicate, Split::replicate, Split::row_wise), "x");
     BOOST_TEST(contains(message_of([&] { ctx.copy_(t, HostTensor({4, 4}, DType::f32)); }),
                         "copy_ into 'x' (f16 (4, 4)) from a host tensor of f32 (4, 4)"));
@@ -281,7 +291,7 @@ BOOST_AUTO_TEST_CASE(usage_errors_are_clear) {
     ctx.free(t);
     BOOST_TEST(message_of([&] { ctx.to_host(t); }) == "use of tensor 'x' after it was freed");
     BOOST_TEST(message_of([&] { ctx.free(t); }) == "use of tensor 'x' after it was freed");
-    BOOST_TEST(contains(message_of([&] { ctx.launch("k", [](KernelContext&) {}, {t}); }), "after it was freed"));
+    BOOST_TEST(contains(message_of([&] { ctx.launch_and_wait("k", [](KernelContext&) {}, {t}); }), "after it was freed"));
     BOOST_TEST(contains(message_of([&] { ctx.zeros({5, 4}, DType::f32, policy(Split::replicate, Split::row_wise, Split::replicate)); }),
                         "cannot split dimension 0 (rows) row_wise over 2 cubes"));
     PeMemoryAllocator& tcm = ctx.allocator({0, 0, 0});
@@ -326,7 +336,7 @@ BOOST_AUTO_TEST_CASE(a_deadlock_names_who_waits_on_what) {
     const std::uint64_t pe1 = PhysAddr::mmio(0, 0, 1).encode();
     ctx.wait(ctx.submit(kb::test::message(kb::models::IpcqInit{{{0, 0, {{1, pe1}}}}}, {0}), {{0, 0}}, {}));
     Tensor t = ctx.zeros({1, 2}, DType::i32, DPPolicy{Split::replicate, Split::replicate, Split::column_wise, {}, 1, {}});
-    ctx.launch("lonely", [](KernelContext& k) {
+    ctx.launch_and_wait("lonely", [](KernelContext& k) {
       if (k.location().pe != 0) return;
       std::int32_t x;
       k.pe().ipcq_recv(1, &x, sizeof x);  // rank 1 never sends

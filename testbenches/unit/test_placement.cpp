@@ -196,7 +196,8 @@ BOOST_AUTO_TEST_CASE(a_shape_that_does_not_divide_names_the_dimension) {
                      {1, 1, 1}) == "num_sips=2 is out of range: the machine has 1 SIP(s)");
   BOOST_TEST(message(policy(Split::replicate, Split::replicate, Split::replicate, {}, {}, 0),
                      {4, 4}, {1, 1, 1}) == "num_pes=0 is out of range: the machine has 1 PE(s)");
-  BOOST_TEST(message(DPPolicy(), {0, 4}, {1, 1, 1}) ==
+  BOOST_TEST(message(policy(Split::replicate, Split::replicate, Split::replicate), {0, 4},
+                     {1, 1, 1}) ==
              "dimension 0 has size 0; every dimension must be >= 1");
 }
 
