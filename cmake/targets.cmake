@@ -13,3 +13,10 @@ function(kb_harden target)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
 endfunction()
+
+# kb_library_includes(TARGET): headers are included by their path from the top of the
+# tree ("models/pe/pe.h"), in the build and from an installed prefix alike.
+function(kb_library_includes target)
+  target_include_directories(${target} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>
+                                              $<INSTALL_INTERFACE:${KB_INSTALL_INCLUDEDIR}>)
+endfunction()
