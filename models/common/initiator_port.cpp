@@ -43,15 +43,6 @@ void ProtocolChecker::after(const char* socket, const tlm::tlm_generic_payload& 
   }
 }
 
-void ProtocolChecker::dmi(const char* socket, const tlm::tlm_generic_payload& p,
-                          const tlm::tlm_dmi& d) {
-  if (d.get_start_address() > p.get_address() || d.get_end_address() < p.get_address()) {
-    violation(socket, fmt::format("DMI range [0x{:x}, 0x{:x}] does not contain 0x{:x}",
-                                  d.get_start_address(), d.get_end_address(), p.get_address()));
-  }
-  if (d.get_dmi_ptr() == nullptr) violation(socket, "DMI granted with a null pointer");
-}
-
 namespace {
 std::uint64_t transactions = 0;
 }  // namespace
@@ -74,13 +65,8 @@ void InitiatorPort::transport(unsigned index, tlm::tlm_generic_payload& payload,
 #endif
 }
 
-bool InitiatorPort::get_direct_mem_ptr(unsigned index, tlm::tlm_generic_payload& payload,
-                                       tlm::tlm_dmi& dmi) {
-  const bool granted = socket[static_cast<int>(index)]->get_direct_mem_ptr(payload, dmi);
-#ifdef KB_PROTOCOL_CHECKS
-  if (granted) ProtocolChecker::dmi(socket.name(), payload, dmi);
-#endif
-  return granted;
+unsigned InitiatorPort::transport_dbg(unsigned index, tlm::tlm_generic_payload& payload) {
+  return socket[static_cast<int>(index)]->transport_dbg(payload);
 }
 
 }  // namespace kb::models

@@ -9,14 +9,17 @@
 
 namespace kb::models {
 
+template <class Owner>
+class TargetPort;
+
 class InitiatorPort {
  public:
   explicit InitiatorPort(const char* name) : socket(name) {}
 
   // Blocking transport on binding `index` (0 for a port bound once).
   void transport(unsigned index, tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
-  bool get_direct_mem_ptr(unsigned index, tlm::tlm_generic_payload& payload,
-                          tlm::tlm_dmi& dmi);
+  // Debug access on binding `index`: no time, no resource, no model state changes.
+  unsigned transport_dbg(unsigned index, tlm::tlm_generic_payload& payload);
   // Bindings made so far: the index the next bind() gets.
   unsigned size() const { return bound_; }
 
@@ -24,6 +27,10 @@ class InitiatorPort {
   void bind(Target& target) {
     socket.bind(target);
     ++bound_;
+  }
+  template <class Owner>
+  void bind(TargetPort<Owner>& target) {
+    bind(target.socket);
   }
 
   tlm_utils::multi_passthrough_initiator_socket<InitiatorPort> socket;
@@ -42,7 +49,6 @@ struct ProtocolChecker {
   static void after(const char* socket, const tlm::tlm_generic_payload& p,
                     const sc_core::sc_time& delay_before, const sc_core::sc_time& delay_after,
                     std::uint64_t address, unsigned char* data, unsigned length);
-  static void dmi(const char* socket, const tlm::tlm_generic_payload& p, const tlm::tlm_dmi& d);
 };
 
 }  // namespace kb::models

@@ -9,7 +9,7 @@ namespace kb::models {
 MCpu::MCpu(const sc_core::sc_module_name& name, const MCpuAttrs& attrs, std::uint32_t sip,
            std::uint32_t cube, bool timing_only)
     : Component(name),
-      in("in"),
+      in("in", *this, &MCpu::b_transport, nullptr),
       out("out"),
       sip_(sip),
       cube_(cube),
@@ -18,7 +18,6 @@ MCpu::MCpu(const sc_core::sc_module_name& name, const MCpuAttrs& attrs, std::uin
       per_pe_latency_(ns_to_ps(attrs.per_pe_latency_ns)),
       inbox_stats_(add_queue("inbox")),
       zeros_(64, 0) {
-  in.register_b_transport(this, &MCpu::b_transport);
   SC_THREAD(main);
 }
 

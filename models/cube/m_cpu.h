@@ -9,12 +9,12 @@
 // A completion (with per-PE timing) goes back to the request's reply_to address.
 
 #include "models/cube/m_cpu_attrs.h"
+#include "models/common/target_port.h"
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"
 #include "models/protocol/messages.h"
 #include "models/protocol/transaction.h"
 
-#include <tlm_utils/multi_passthrough_target_socket.h>
 
 #include <map>
 #include <queue>
@@ -28,7 +28,7 @@ class MCpu : public Component {
        std::uint32_t cube, bool timing_only);
   SC_HAS_PROCESS(MCpu);
 
-  tlm_utils::multi_passthrough_target_socket<MCpu> in;
+  TargetPort<MCpu> in;  // control messages; no contents to debug
   InitiatorPort out;
 
  private:

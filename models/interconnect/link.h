@@ -5,8 +5,7 @@
 #include "models/common/port_attrs.h"
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"
-
-#include <tlm_utils/multi_passthrough_target_socket.h>
+#include "models/common/target_port.h"
 
 namespace kb::models {
 
@@ -14,8 +13,8 @@ class Link : public Component {
  public:
   Link(const sc_core::sc_module_name& name, const PortAttrs& attrs);
 
-  tlm_utils::multi_passthrough_target_socket<Link> a_in;  // from side A, out at b_out
-  tlm_utils::multi_passthrough_target_socket<Link> b_in;  // from side B, out at a_out
+  TargetPort<Link> a_in;  // from side A, out at b_out
+  TargetPort<Link> b_in;  // from side B, out at a_out
   InitiatorPort a_out;
   InitiatorPort b_out;
 
@@ -24,8 +23,8 @@ class Link : public Component {
   void from_b(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
   void carry(Resource& forward, Resource& backward, InitiatorPort& out,
              tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
-  bool dmi_from_a(int, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi);
-  bool dmi_from_b(int, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi);
+  unsigned debug_from_a(int, tlm::tlm_generic_payload& p) { return b_out.transport_dbg(0, p); }
+  unsigned debug_from_b(int, tlm::tlm_generic_payload& p) { return a_out.transport_dbg(0, p); }
 
   Picoseconds latency_;
   Resource& a_to_b_;

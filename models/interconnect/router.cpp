@@ -6,10 +6,10 @@ namespace kb::models {
 
 Router::Router(const sc_core::sc_module_name& name, double freq_ghz,
                std::uint64_t hop_latency_cycles)
-    : Component(name, freq_ghz), in("in"), out("out"), hop_latency_(cycles(hop_latency_cycles)) {
-  in.register_b_transport(this, &Router::b_transport);
-  in.register_get_direct_mem_ptr(this, &Router::get_direct_mem_ptr);
-}
+    : Component(name, freq_ghz),
+      in("in", *this, &Router::b_transport, &Router::transport_dbg),
+      out("out"),
+      hop_latency_(cycles(hop_latency_cycles)) {}
 
 unsigned Router::add_port(const std::string& role, double bw_gbps) {
   Port port;
@@ -42,15 +42,9 @@ void Router::b_transport(int binding, tlm::tlm_generic_payload& p, sc_core::sc_t
   response_hop(from.outbound, hop_latency_, p, delay);
 }
 
-bool Router::get_direct_mem_ptr(int, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi) {
+unsigned Router::transport_dbg(int, tlm::tlm_generic_payload& p) {
   const Port* to = egress(p);
-  if (to == nullptr || !out.get_direct_mem_ptr(static_cast<unsigned>(to->out_binding), p, dmi)) {
-    return false;
-  }
-  // A DMI access skips this router: it keeps the router's round trip in its latency.
-  dmi.set_read_latency(dmi.get_read_latency() + from_ps(2 * hop_latency_));
-  dmi.set_write_latency(dmi.get_write_latency() + from_ps(2 * hop_latency_));
-  return true;
+  return to == nullptr ? 0 : out.transport_dbg(static_cast<unsigned>(to->out_binding), p);
 }
 
 }  // namespace kb::models

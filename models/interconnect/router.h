@@ -7,9 +7,8 @@
 
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"
+#include "models/common/target_port.h"
 #include "models/protocol/phys_addr.h"
-
-#include <tlm_utils/multi_passthrough_target_socket.h>
 
 #include <optional>
 #include <vector>
@@ -20,7 +19,7 @@ class Router : public Component {
  public:
   Router(const sc_core::sc_module_name& name, double freq_ghz, std::uint64_t hop_latency_cycles);
 
-  tlm_utils::multi_passthrough_target_socket<Router> in;
+  TargetPort<Router> in;
   InitiatorPort out;
 
   // A physical port; bw_gbps 0 means the port itself never limits (its link does).
@@ -42,7 +41,7 @@ class Router : public Component {
   // leaves here by `port` enters `other` by `other_port`.
   void bind_out_to(unsigned port, Router& other, unsigned other_port) {
     other.in_binding_port_.push_back(other_port);
-    bind_out(port, other.in);
+    bind_out(port, other.in.socket);
   }
 
   const std::string& port_role(unsigned port) const { return ports_.at(port).role; }
@@ -58,7 +57,7 @@ class Router : public Component {
   };
 
   void b_transport(int binding, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
-  bool get_direct_mem_ptr(int binding, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi);
+  unsigned transport_dbg(int binding, tlm::tlm_generic_payload& p);
   const Port* egress(tlm::tlm_generic_payload& p) const;
 
   Picoseconds hop_latency_;

@@ -6,13 +6,11 @@ namespace kb::models {
 
 Memory::Memory(const sc_core::sc_module_name& name, const MemoryGeometry& geometry)
     : Component(name),
-      target("target"),
+      target("target", *this, &Memory::b_transport, &Memory::transport_dbg),
       base_(geometry.base),
       latency_(geometry.latency),
       port_(add_resource("port", geometry.bw_gbps)),
       storage_(geometry.size) {
-  target.register_b_transport(this, &Memory::b_transport);
-  target.register_get_direct_mem_ptr(this, &Memory::get_direct_mem_ptr);
 }
 
 void Memory::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
@@ -64,19 +62,21 @@ void Memory::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& del
   p.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-bool Memory::get_direct_mem_ptr(int, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi) {
+unsigned Memory::transport_dbg(int, tlm::tlm_generic_payload& p) {
   const std::uint64_t address = p.get_address();
-  if (address < base_ || address - base_ >= storage_.size()) return false;
+  if (p.get_command() == tlm::TLM_IGNORE_COMMAND || address < base_ ||
+      address - base_ >= storage_.size()) {
+    return 0;
+  }
   const std::uint64_t offset = address - base_;
-  const std::uint64_t page_start = offset / SparseMemory::kPageBytes * SparseMemory::kPageBytes;
-  const std::uint64_t page_end = std::min(page_start + SparseMemory::kPageBytes, storage_.size());
-  dmi.set_dmi_ptr(storage_.page(page_start));
-  dmi.set_start_address(base_ + page_start);
-  dmi.set_end_address(base_ + page_end - 1);
-  dmi.allow_read_write();
-  dmi.set_read_latency(from_ps(latency_));
-  dmi.set_write_latency(from_ps(latency_));
-  return true;
+  const std::uint64_t n = std::min<std::uint64_t>(p.get_data_length(), storage_.size() - offset);
+  if (p.is_write()) {
+    storage_.write(offset, p.get_data_ptr(), n);
+  } else {
+    storage_.read(offset, p.get_data_ptr(), n);
+  }
+  p.set_response_status(tlm::TLM_OK_RESPONSE);
+  return static_cast<unsigned>(n);
 }
 
 }  // namespace kb::models

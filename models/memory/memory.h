@@ -9,10 +9,10 @@
 
 #include "models/common/port_attrs.h"
 #include "models/common/component.h"
+#include "models/common/target_port.h"
 #include "models/memory/sparse_memory.h"
 #include "models/protocol/transaction.h"
 
-#include <tlm_utils/multi_passthrough_target_socket.h>
 
 namespace kb::models {
 
@@ -30,7 +30,7 @@ class Memory : public Component {
  public:
   Memory(const sc_core::sc_module_name& name, const MemoryGeometry& geometry);
 
-  tlm_utils::multi_passthrough_target_socket<Memory> target;
+  TargetPort<Memory> target;
 
   SparseMemory& storage() { return storage_; }
   std::uint64_t base() const { return base_; }
@@ -38,7 +38,7 @@ class Memory : public Component {
 
  private:
   void b_transport(int id, tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
-  bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& payload, tlm::tlm_dmi& dmi);
+  unsigned transport_dbg(int id, tlm::tlm_generic_payload& payload);
 
   std::uint64_t base_;
   Picoseconds latency_;

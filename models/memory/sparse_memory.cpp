@@ -57,10 +57,4 @@ void SparseMemory::fill_zero(std::uint64_t offset, std::uint64_t nbytes) {
   });
 }
 
-unsigned char* SparseMemory::page(std::uint64_t offset) {
-  auto& p = pages_[offset / kPageBytes];
-  if (!p) p = std::make_unique<unsigned char[]>(kPageBytes);
-  return p.get();
-}
-
 }  // namespace kb::models

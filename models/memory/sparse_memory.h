@@ -20,8 +20,6 @@ class SparseMemory {
   void write(std::uint64_t offset, const unsigned char* src, std::uint64_t nbytes);
   void fill_zero(std::uint64_t offset, std::uint64_t nbytes);
 
-  // The page holding `offset`, created if needed (for DMI).
-  unsigned char* page(std::uint64_t offset);
   std::uint64_t resident_bytes() const { return pages_.size() * kPageBytes; }
 
  private:

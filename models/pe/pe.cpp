@@ -16,14 +16,12 @@ MemoryGeometry tcm_geometry(const PeParams& p, const PeLocation& at) {
 
 Pe::Pe(const sc_core::sc_module_name& name, const PeParams& params, const PeLocation& location)
     : Component(name, params.core.freq_ghz),
-      noc_in("noc_in"),
+      noc_in("noc_in", *this, &Pe::b_transport, &Pe::transport_dbg),
       ipcq("ipcq", params.ipcq),
       core("core", params.core, params.timing_only, location, ipcq),
       mmu("mmu", params.mmu, location, params.core.freq_ghz, params.hbm_slices),
       tcm("tcm", tcm_geometry(params, location)),
       to_tcm_("to_tcm") {
-  noc_in.register_b_transport(this, &Pe::b_transport);
-  noc_in.register_get_direct_mem_ptr(this, &Pe::get_direct_mem_ptr);
   core.out.bind(mmu.in);
   ipcq.out.bind(mmu.in);
   mmu.local.bind(tcm.target);
@@ -45,9 +43,9 @@ void Pe::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) 
   }
 }
 
-bool Pe::get_direct_mem_ptr(int, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi) {
-  if (PhysAddr::decode(p.get_address()).region != Region::tcm) return false;
-  return to_tcm_.get_direct_mem_ptr(0, p, dmi);
+unsigned Pe::transport_dbg(int, tlm::tlm_generic_payload& p) {
+  if (PhysAddr::decode(p.get_address()).region != Region::tcm) return 0;
+  return to_tcm_.transport_dbg(0, p);
 }
 
 void Pe::control(const ControlMessage& message, tlm::tlm_generic_payload& p) {

@@ -29,7 +29,7 @@ class Pe : public Component {
  public:
   Pe(const sc_core::sc_module_name& name, const PeParams& params, const PeLocation& location);
 
-  tlm_utils::multi_passthrough_target_socket<Pe> noc_in;  // from the cube router
+  TargetPort<Pe> noc_in;  // from the cube router
   InitiatorPort& noc_out() { return mmu.fabric; }          // to the cube router
 
   PeIpcq ipcq;
@@ -41,7 +41,8 @@ class Pe : public Component {
 
  private:
   void b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
-  bool get_direct_mem_ptr(int, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi);
+  // The TCM region reads and writes the TCM; control endpoints have no contents.
+  unsigned transport_dbg(int, tlm::tlm_generic_payload& p);
   void control(const ControlMessage& message, tlm::tlm_generic_payload& p);
 
   InitiatorPort to_tcm_;

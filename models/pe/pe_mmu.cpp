@@ -9,7 +9,7 @@ namespace kb::models {
 PeMmu::PeMmu(const sc_core::sc_module_name& name, const PeMmuAttrs& attrs, const PeLocation& at,
              double freq_ghz, std::uint32_t hbm_slices)
     : Component(name, freq_ghz),
-      in("in"),
+      in("in", *this, &PeMmu::b_transport, &PeMmu::transport_dbg),
       local("local"),
       fabric("fabric"),
       at_(at),
@@ -18,7 +18,6 @@ PeMmu::PeMmu(const sc_core::sc_module_name& name, const PeMmuAttrs& attrs, const
       hit_cycles_(static_cast<std::uint64_t>(attrs.tlb_hit_cycles)),
       walk_cycles_(static_cast<std::uint64_t>(attrs.walk_cycles)),
       tlb_(static_cast<std::uint64_t>(attrs.tlb_entries)) {
-  in.register_b_transport(this, &PeMmu::b_transport);
 }
 
 int PeMmu::distance(std::uint64_t pa) const {
@@ -107,12 +106,28 @@ void PeMmu::fault(const tlm::tlm_generic_payload& p, std::uint64_t va) const {
        t != nullptr && t->initiator != nullptr ? " by " + *t->initiator : std::string());
 }
 
-// Sends a physical access to the TCM next door or into the NoC.
-void PeMmu::forward(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
-  const PhysAddr a = PhysAddr::decode(p.get_address());
+InitiatorPort& PeMmu::towards(std::uint64_t pa) {
+  const PhysAddr a = PhysAddr::decode(pa);
   const bool own_tcm = !a.is_host() && a.region == Region::tcm && a.sip == at_.sip &&
                        a.cube == at_.cube && a.unit == at_.pe;
-  (own_tcm ? local : fabric).transport(0, p, delay);
+  return own_tcm ? local : fabric;
+}
+
+void PeMmu::forward(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
+  towards(p.get_address()).transport(0, p, delay);
+}
+
+unsigned PeMmu::transport_dbg(int, tlm::tlm_generic_payload& p) {
+  const std::uint64_t address = p.get_address();
+  if (transfer_of(p).physical) return towards(address).transport_dbg(0, p);
+  const unsigned length = p.get_data_length();
+  const auto first = translate(address);
+  const auto last = translate(address + length - 1);
+  if (length == 0 || !first || !last || *last - *first != length - 1) return 0;
+  p.set_address(*first);
+  const unsigned n = towards(*first).transport_dbg(0, p);
+  p.set_address(address);
+  return n;
 }
 
 void PeMmu::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {

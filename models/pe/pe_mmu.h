@@ -22,12 +22,11 @@
 #include "models/pe/pe_mmu_attrs.h"
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"
+#include "models/common/target_port.h"
 #include "models/protocol/kernel_program.h"
 #include "models/protocol/messages.h"
 #include "models/pe/tlb.h"
 #include "models/protocol/phys_addr.h"
-
-#include <tlm_utils/multi_passthrough_target_socket.h>
 
 #include <functional>
 #include <map>
@@ -42,7 +41,7 @@ class PeMmu : public Component {
   PeMmu(const sc_core::sc_module_name& name, const PeMmuAttrs& attrs, const PeLocation& at,
         double freq_ghz, std::uint32_t hbm_slices);
 
-  tlm_utils::multi_passthrough_target_socket<PeMmu> in;  // from the core and the IPCQ
+  TargetPort<PeMmu> in;  // from the core and the IPCQ
   InitiatorPort local;                                   // to this PE's TCM
   InitiatorPort fabric;                                  // to the cube router
 
@@ -86,6 +85,11 @@ class PeMmu : public Component {
   // A 2-D burst: one transfer when one mapping holds it all, else one per row.
   void translate_burst(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
   void forward(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+  // The port a physical address leaves by: this PE's TCM, or the NoC.
+  InitiatorPort& towards(std::uint64_t pa);
+  // A debug access at a virtual address (physical when marked so), translated without
+  // timing or TLB change; 0 bytes when any of it is unmapped or it spans two memories.
+  unsigned transport_dbg(int, tlm::tlm_generic_payload& p);
   // TLB lookups for every page of [va, va + nbytes); returns the cycles of hits and
   // whether any page missed.
   std::uint64_t lookup(std::uint64_t va, std::uint64_t nbytes, bool& missed);

@@ -6,6 +6,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <tlm_utils/simple_initiator_socket.h>
+
 #include <cstring>
 
 using namespace kb::models;
@@ -130,23 +132,78 @@ BOOST_AUTO_TEST_CASE(byte_enables_and_ranges_are_honoured) {
   kb::test::run_to_end(driver);
 }
 
-BOOST_AUTO_TEST_CASE(dmi_grants_the_page_with_the_memory_latency) {
+BOOST_AUTO_TEST_CASE(debug_access_reads_and_writes_without_time_or_bandwidth) {
   Bench bench;
   kb::test::Driver driver("driver", [&] {
-    std::vector<unsigned char> data{1, 2, 3, 4};
+    std::vector<unsigned char> data{1, 2, 3, 4}, back(4, 0);
     bench.a.access(tlm::TLM_WRITE_COMMAND, bench.at(4096 + 10), data.data(), 4);
-    tlm::tlm_generic_payload& p =
-        bench.a.txn.access(tlm::TLM_READ_COMMAND, bench.at(4096 + 12), data.data(), 1);
-    tlm::tlm_dmi dmi;
-    BOOST_REQUIRE(bench.a.out.get_direct_mem_ptr(0, p, dmi));
-    BOOST_TEST(dmi.get_start_address() == bench.at(4096));
-    BOOST_TEST(dmi.get_end_address() == bench.at(8191));
-    BOOST_TEST(dmi.get_read_latency() == sc_core::sc_time(100, sc_core::SC_NS));
-    BOOST_TEST(dmi.get_dmi_ptr()[10] == 1);
-    BOOST_TEST(dmi.get_dmi_ptr()[13] == 4);
+    const std::uint64_t bytes = bench.memory.port().stats().bytes;
+    tlm::tlm_generic_payload& read =
+        bench.a.txn.access(tlm::TLM_READ_COMMAND, bench.at(4096 + 10), back.data(), 4);
+    BOOST_TEST(bench.a.out.transport_dbg(0, read) == 4u);
+    BOOST_TEST(back == data);
+    std::vector<unsigned char> poke{9, 9};
+    tlm::tlm_generic_payload& write =
+        bench.a.txn.access(tlm::TLM_WRITE_COMMAND, bench.at(4096 + 11), poke.data(), 2);
+    BOOST_TEST(bench.a.out.transport_dbg(0, write) == 2u);
+    BOOST_TEST(bench.memory.port().stats().bytes == bytes);  // no bandwidth used
+    BOOST_TEST(sc_core::sc_time_stamp() == sc_core::SC_ZERO_TIME);
+    // A timed read sees the poked bytes and pays only its own cost.
+    BOOST_TEST(bench.a.access(tlm::TLM_READ_COMMAND, bench.at(4096 + 10), back.data(), 4) ==
+               100'000 + 2 * hbm_occupancy(4));  // queued behind the first write's booking
+    BOOST_TEST(back == (std::vector<unsigned char>{1, 9, 9, 4}));
+    // Past the end: nothing read; a range that runs off the end is cut.
     tlm::tlm_generic_payload& outside =
-        bench.a.txn.access(tlm::TLM_READ_COMMAND, bench.memory.base() + (2 << 20), data.data(), 1);
-    BOOST_TEST(!bench.a.out.get_direct_mem_ptr(0, outside, dmi));
+        bench.a.txn.access(tlm::TLM_READ_COMMAND, bench.memory.base() + (2 << 20), back.data(), 4);
+    BOOST_TEST(bench.a.out.transport_dbg(0, outside) == 0u);
+    tlm::tlm_generic_payload& tail =
+        bench.a.txn.access(tlm::TLM_READ_COMMAND, bench.at((1 << 20) - 2), back.data(), 4);
+    BOOST_TEST(bench.a.out.transport_dbg(0, tail) == 2u);
+  });
+  kb::test::run_to_end(driver);
+}
+
+namespace {
+// An initiator of another TLM library: a plain socket and a plain generic payload, no
+// project extension.
+struct ForeignInitiator : sc_core::sc_module {
+  explicit ForeignInitiator(const sc_core::sc_module_name& name) : sc_core::sc_module(name) {}
+  tlm_utils::simple_initiator_socket<ForeignInitiator> socket{"socket"};
+
+  sc_core::sc_time access(tlm::tlm_command command, std::uint64_t address, unsigned char* data,
+                          unsigned length, tlm::tlm_response_status preset = tlm::TLM_INCOMPLETE_RESPONSE) {
+    tlm::tlm_generic_payload p;
+    p.set_command(command);
+    p.set_address(address);
+    p.set_data_ptr(data);
+    p.set_data_length(length);
+    p.set_streaming_width(length);
+    p.set_response_status(preset);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    socket->b_transport(p, delay);
+    if (p.get_response_status() != tlm::TLM_OK_RESPONSE) throw std::runtime_error("failed");
+    return delay;
+  }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_plain_payload_from_another_library_is_served_and_checked) {
+  set_time_resolution();
+  Memory memory("hbm", hbm_geometry());
+  ForeignInitiator foreign("foreign");
+  foreign.socket.bind(memory.target.socket);
+  kb::test::Driver driver("driver", [&] {
+    const std::uint64_t at = memory.base() + 256;
+    std::vector<unsigned char> data{5, 6, 7, 8}, back(4, 0);
+    // A write completes when its data is in: 100 ns + 4 bytes at 150 GB/s.
+    BOOST_TEST(kb::models::to_ps(foreign.access(tlm::TLM_WRITE_COMMAND, at, data.data(), 4)) ==
+               100'000 + hbm_occupancy(4));
+    foreign.access(tlm::TLM_READ_COMMAND, at, back.data(), 4);
+    BOOST_TEST(back == data);
+    BOOST_TEST(memory.port().stats().bytes == 8u);
+    // The target side holds a foreign initiator to the base protocol too.
+    BOOST_CHECK_THROW(foreign.access(tlm::TLM_READ_COMMAND, at, back.data(), 4, tlm::TLM_OK_RESPONSE),
+                      std::logic_error);
   });
   kb::test::run_to_end(driver);
 }
@@ -175,12 +232,4 @@ BOOST_AUTO_TEST_CASE(protocol_checker_catches_each_violation) {
   BOOST_CHECK_NO_THROW(ProtocolChecker::after("s", p, t5, t10, 0, &byte, 1));
   BOOST_CHECK_THROW(ProtocolChecker::after("s", p, t10, t5, 0, &byte, 1), std::logic_error);  // delay went back
   BOOST_CHECK_THROW(ProtocolChecker::after("s", p, t5, t10, 8, &byte, 1), std::logic_error);  // address changed
-  tlm::tlm_dmi dmi;
-  dmi.set_dmi_ptr(&byte);
-  dmi.set_start_address(16);
-  dmi.set_end_address(31);
-  p.set_address(32);
-  BOOST_CHECK_THROW(ProtocolChecker::dmi("s", p, dmi), std::logic_error);
-  p.set_address(20);
-  BOOST_CHECK_NO_THROW(ProtocolChecker::dmi("s", p, dmi));
 }

@@ -1,0 +1,73 @@
+#pragma once
+// The one target socket wrapper of the project, the counterpart of InitiatorPort: every
+// transaction enters a component through a TargetPort, which
+//   - applies the TLM-2.0 base-protocol checks on the target side (with
+//     KB_PROTOCOL_CHECKS), so an initiator from another TLM library is held to them too;
+//   - gives a plain generic payload (no TransferExtension: another library's initiator, a
+//     debugger) a default one for the call, so every model can rely on it;
+//   - routes transport_dbg: a debug access reads or writes the target's contents without
+//     advancing time, touching a resource or changing any model state.
+
+#include "models/protocol/transaction.h"
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+
+namespace kb::models {
+
+// One call through a TargetPort: attaches the default extension a payload lacks and checks
+// the protocol before (constructor) and after (finish) the owner's handler.
+class TargetCall {
+ public:
+  TargetCall(const char* socket, tlm::tlm_generic_payload& payload, const sc_core::sc_time* delay);
+  ~TargetCall();
+  TargetCall(const TargetCall&) = delete;
+  TargetCall& operator=(const TargetCall&) = delete;
+  void finish(const sc_core::sc_time& delay) const;
+
+ private:
+  const char* socket_;
+  tlm::tlm_generic_payload& payload_;
+  TransferExtension fallback_;
+  bool attached_ = false;
+  sc_core::sc_time delay_before_;
+  std::uint64_t address_;
+  unsigned char* data_;
+  unsigned length_;
+};
+
+template <class Owner>
+class TargetPort {
+ public:
+  using Transport = void (Owner::*)(int binding, tlm::tlm_generic_payload&, sc_core::sc_time&);
+  // Returns the bytes read or written.
+  using Debug = unsigned (Owner::*)(int binding, tlm::tlm_generic_payload&);
+
+  // `debug` nullptr: a control endpoint with no contents to show (debug accesses get 0).
+  TargetPort(const char* name, Owner& owner, Transport transport, Debug debug)
+      : socket(name), owner_(owner), transport_(transport), debug_(debug) {
+    socket.register_b_transport(this, &TargetPort::b_transport);
+    socket.register_transport_dbg(this, &TargetPort::transport_dbg);
+  }
+
+  tlm_utils::multi_passthrough_target_socket<TargetPort> socket;
+
+ private:
+  void b_transport(int binding, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
+    TargetCall call(socket.name(), p, &delay);
+    (owner_.*transport_)(binding, p, delay);
+    call.finish(delay);
+  }
+  unsigned transport_dbg(int binding, tlm::tlm_generic_payload& p) {
+    if (debug_ == nullptr) return 0;
+    TargetCall call(socket.name(), p, nullptr);
+    return (owner_.*debug_)(binding, p);
+  }
+
+  Owner& owner_;
+  Transport transport_;
+  Debug debug_;
+};
+
+}  // namespace kb::models
