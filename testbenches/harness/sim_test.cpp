@@ -31,4 +31,11 @@ void run_to_end(Driver& driver) {
   BOOST_REQUIRE_MESSAGE(driver.finished(), "the test body did not finish (deadlock?)");
 }
 
+const models::Resource& resource(const std::string& path) {
+  for (const auto& entry : models::stats_registry().resources()) {
+    if (entry.path == path) return *entry.resource;
+  }
+  throw std::runtime_error("no resource registered at " + path);
+}
+
 }  // namespace kb::test

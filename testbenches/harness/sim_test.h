@@ -26,6 +26,9 @@ class Driver : public sc_core::sc_module {
   bool finished_ = false;
 };
 
+// The resource registered at `path` ("link.a_to_b"); fails the test when there is none.
+const models::Resource& resource(const std::string& path);
+
 // Runs the simulation to the end; fails the test with the model's message on a fault,
 // and when the driver did not finish.
 void run_to_end(Driver& driver);
