@@ -39,7 +39,8 @@ std::vector<AddressRange> address_map(const Topology& t) {
 }
 
 std::string format_address_map(const std::vector<AddressRange>& map) {
-  std::string out = fmt::format("{:<24} {:>18} {:>18} {:>14}\n", "target", "first", "last", "bytes");
+  std::string out =
+      fmt::format("{:<24} {:>18} {:>18} {:>14}\n", "target", "first", "last", "bytes");
   for (const AddressRange& r : map) {
     const std::uint64_t first = r.base.encode();
     out += fmt::format("{:<24} 0x{:016x} 0x{:016x} {:>14}\n", r.name, first, first + r.size - 1,

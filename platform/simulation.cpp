@@ -38,8 +38,8 @@ Simulation::Simulation(const Topology& topology, const RunOptions& options)
       models::from_ps(models::ns_to_ps(params.quantum_ns)));
   system_ = std::make_unique<models::System>("system", params);
   if (!options.vcd_path.empty()) {
-    tracer_ = std::make_unique<models::ActivityTracer>("activity", options.vcd_path,
-                                                       options.vcd_scope);
+    tracer_ =
+        std::make_unique<models::ActivityTracer>("activity", options.vcd_path, options.vcd_scope);
   }
   elaboration_.wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -83,9 +83,10 @@ void Simulation::run(const std::function<void(double, double)>& progress, double
   processes_suspended_ = models::simulation_failure().has_value() || !waits.empty();
   if (const auto& failure = models::simulation_failure()) throw models::SimulationError(*failure);
   if (!waits.empty()) {
-    std::string report = fmt::format("deadlock: the simulation ran out of events at {} while {} "
-                                     "process(es) still wait:",
-                                     sc_core::sc_time_stamp().to_string(), waits.size());
+    std::string report = fmt::format(
+        "deadlock: the simulation ran out of events at {} while {} "
+        "process(es) still wait:",
+        sc_core::sc_time_stamp().to_string(), waits.size());
     for (const std::string& w : waits) report += "\n  " + w;
     throw models::SimulationError(report);
   }

@@ -16,7 +16,7 @@ namespace kb::platform {
 struct ElaborationReport {
   double wall_s = 0.0;
   std::uint64_t peak_rss_bytes = 0;
-  std::uint64_t modules = 0;   // sc_objects in the hierarchy
+  std::uint64_t modules = 0;  // sc_objects in the hierarchy
   std::uint64_t pes = 0;
 };
 

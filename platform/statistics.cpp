@@ -11,9 +11,9 @@ nlohmann::ordered_json statistics_json(models::Picoseconds sim_time_ps) {
         {"bytes", s.bytes},
         {"transactions", s.transactions},
         {"busy_ns", static_cast<double>(s.busy_ps) / 1000.0},
-        {"utilization", sim_time_ps == 0 ? 0.0
-                                         : static_cast<double>(s.busy_ps) /
-                                               static_cast<double>(sim_time_ps)},
+        {"utilization", sim_time_ps == 0
+                            ? 0.0
+                            : static_cast<double>(s.busy_ps) / static_cast<double>(sim_time_ps)},
         {"queued_ns", static_cast<double>(s.queued_ps) / 1000.0},
         {"max_pending", s.max_pending},
     };

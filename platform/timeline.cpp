@@ -28,9 +28,7 @@ struct Timeline::Observer : models::ResourceObserver, models::QueueObserver {
   void on_booking(models::Picoseconds begin, models::Picoseconds end) override {
     timeline.slice(track, "transfer", "transfer", begin, end);
   }
-  void on_depth(std::uint64_t depth) override {
-    timeline.counter(track, models::now_ps(), depth);
-  }
+  void on_depth(std::uint64_t depth) override { timeline.counter(track, models::now_ps(), depth); }
   Timeline& timeline;
   std::string track;
   models::Resource* resource;
@@ -72,18 +70,25 @@ bool Timeline::admit(Track& t) {
 }
 
 void Timeline::slice(const std::string& name, const std::string& label, const std::string& category,
-                     models::Picoseconds begin, models::Picoseconds end, nlohmann::ordered_json args) {
+                     models::Picoseconds begin, models::Picoseconds end,
+                     nlohmann::ordered_json args) {
   Track& t = track(name);
   if (!admit(t)) return;
-  events_.push_back({{"name", label}, {"cat", category}, {"ph", "X"}, {"ts", us(begin)},
-                     {"dur", us(end - begin)}, {"pid", t.pid}, {"tid", t.tid}, {"args", std::move(args)}});
+  events_.push_back({{"name", label},
+                     {"cat", category},
+                     {"ph", "X"},
+                     {"ts", us(begin)},
+                     {"dur", us(end - begin)},
+                     {"pid", t.pid},
+                     {"tid", t.tid},
+                     {"args", std::move(args)}});
 }
 
 void Timeline::counter(const std::string& name, models::Picoseconds at, std::uint64_t value) {
   Track& t = track(name);
   if (!admit(t)) return;
-  events_.push_back({{"name", name}, {"ph", "C"}, {"ts", us(at)}, {"pid", t.pid},
-                     {"args", {{"depth", value}}}});
+  events_.push_back(
+      {{"name", name}, {"ph", "C"}, {"ts", us(at)}, {"pid", t.pid}, {"args", {{"depth", value}}}});
 }
 
 nlohmann::ordered_json Timeline::to_json() const {
@@ -92,16 +97,26 @@ nlohmann::ordered_json Timeline::to_json() const {
   for (const auto& [name, t] : tracks_) {
     if (!named[t.pid]) {
       named[t.pid] = true;
-      all.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", t.pid},
-                     {"args", {{"name", t.pid == 0 ? std::string("host") : "sip" + std::to_string(t.pid - 1)}}}});
+      all.push_back(
+          {{"name", "process_name"},
+           {"ph", "M"},
+           {"pid", t.pid},
+           {"args",
+            {{"name", t.pid == 0 ? std::string("host") : "sip" + std::to_string(t.pid - 1)}}}});
     }
-    all.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", t.pid}, {"tid", t.tid}, {"args", {{"name", name}}}});
+    all.push_back({{"name", "thread_name"},
+                   {"ph", "M"},
+                   {"pid", t.pid},
+                   {"tid", t.tid},
+                   {"args", {{"name", name}}}});
   }
   for (const auto& e : events_) all.push_back(e);
   return {{"traceEvents", std::move(all)},
           {"displayTimeUnit", "ns"},
-          {"metadata", {{"dropped_events", dropped_}, {"max_events", max_events_},
-                        {"max_events_per_track", max_per_track_}}}};
+          {"metadata",
+           {{"dropped_events", dropped_},
+            {"max_events", max_events_},
+            {"max_events_per_track", max_per_track_}}}};
 }
 
 void Timeline::write(const std::string& path) const {

@@ -9,7 +9,10 @@ namespace kb::models {
 
 struct ActivityTracer::Probe : ResourceObserver {
   Probe(ActivityTracer& owner, std::size_t slot, Resource& observed)
-      : tracer(owner), index(slot), resource(observed), signal(sc_core::sc_gen_unique_name("activity")) {}
+      : tracer(owner),
+        index(slot),
+        resource(observed),
+        signal(sc_core::sc_gen_unique_name("activity")) {}
   void on_booking(Picoseconds begin, Picoseconds end) override {
     tracer.schedule(begin, index, +1);
     tracer.schedule(end, index, -1);
@@ -40,7 +43,8 @@ ActivityTracer::ActivityTracer(const sc_core::sc_module_name& name, const std::s
     throw std::invalid_argument(fmt::format("--vcd-scope '{}' matches no resource", scope));
   }
   std::string base = vcd_path;
-  if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
+  if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0)
+    base.resize(base.size() - 4);
   file_ = sc_core::sc_create_vcd_trace_file(base.c_str());
   file_->set_time_unit(1, sc_core::SC_PS);
   for (std::size_t i = 0; i < probes_.size(); ++i) {

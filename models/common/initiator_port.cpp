@@ -16,7 +16,8 @@ void ProtocolChecker::before(const char* socket, const tlm::tlm_generic_payload&
   if (p.get_response_status() != tlm::TLM_INCOMPLETE_RESPONSE) {
     violation(socket, "response status must be TLM_INCOMPLETE_RESPONSE before transport");
   }
-  if (p.get_command() == tlm::TLM_IGNORE_COMMAND) violation(socket, "TLM_IGNORE_COMMAND is not used");
+  if (p.get_command() == tlm::TLM_IGNORE_COMMAND)
+    violation(socket, "TLM_IGNORE_COMMAND is not used");
   if (p.get_data_length() == 0) violation(socket, "data length is 0");
   if (p.get_data_ptr() == nullptr) violation(socket, "data pointer is null");
   if (p.get_streaming_width() != p.get_data_length()) {

@@ -3,9 +3,9 @@
 // through InitiatorPort::transport(), which applies the TLM-2.0 base-protocol checks the
 // model relies on (when KB_PROTOCOL_CHECKS is on, as in every test build).
 
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/multi_passthrough_initiator_socket.h>
 
 namespace kb::models {
 

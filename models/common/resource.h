@@ -19,8 +19,8 @@ struct ResourceStats {
   std::uint64_t transactions = 0;
   std::uint64_t bytes = 0;
   Picoseconds busy_ps = 0;
-  Picoseconds queued_ps = 0;         // time requests waited for the resource
-  std::uint64_t max_pending = 0;     // high-water mark of booked-but-unfinished intervals
+  Picoseconds queued_ps = 0;      // time requests waited for the resource
+  std::uint64_t max_pending = 0;  // high-water mark of booked-but-unfinished intervals
 };
 
 // Told of every booking, for activity tracing (VCD). Bookings never start in the past.

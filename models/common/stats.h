@@ -48,9 +48,7 @@ class StatsRegistry {
   void add(std::string path, Resource& resource) {
     resources_.push_back({std::move(path), &resource});
   }
-  void add(std::string path, QueueStats& queue) {
-    queues_.push_back({std::move(path), &queue});
-  }
+  void add(std::string path, QueueStats& queue) { queues_.push_back({std::move(path), &queue}); }
   const std::vector<ResourceEntry>& resources() const { return resources_; }
   const std::vector<QueueEntry>& queues() const { return queues_; }
 

@@ -10,9 +10,9 @@
 
 #include "models/protocol/transaction.h"
 
+#include <tlm_utils/multi_passthrough_target_socket.h>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/multi_passthrough_target_socket.h>
 
 namespace kb::models {
 

@@ -4,8 +4,8 @@ namespace kb::models {
 
 namespace {
 
-MemoryGeometry placed(const PortAttrs& attrs, std::uint32_t sip, std::uint32_t cube,
-                      Region region, std::uint32_t unit, std::uint64_t size) {
+MemoryGeometry placed(const PortAttrs& attrs, std::uint32_t sip, std::uint32_t cube, Region region,
+                      std::uint32_t unit, std::uint64_t size) {
   return {PhysAddr::of(sip, cube, region, unit).encode(), size, attrs.bw_gbps,
           ns_to_ps(attrs.latency_ns)};
 }

@@ -34,12 +34,8 @@ unsigned CubeRouter::add_hbm_port(std::uint32_t slice) {
   return remember(hbm_ports_, slice, add_port(fmt::format("hbm{}", slice), port_gbps_));
 }
 
-unsigned CubeRouter::add_sram_port() {
-  return *(sram_port_ = add_port("sram", port_gbps_));
-}
-unsigned CubeRouter::add_mcpu_port() {
-  return *(mcpu_port_ = add_port("m_cpu", port_gbps_));
-}
+unsigned CubeRouter::add_sram_port() { return *(sram_port_ = add_port("sram", port_gbps_)); }
+unsigned CubeRouter::add_mcpu_port() { return *(mcpu_port_ = add_port("m_cpu", port_gbps_)); }
 unsigned CubeRouter::add_io_port() { return *(io_port_ = add_port("io", port_gbps_)); }
 
 unsigned CubeRouter::add_mesh_port(MeshDirection d) {

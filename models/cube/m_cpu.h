@@ -8,13 +8,12 @@
 //   - a PeDone costs per_pe_latency.
 // A completion (with per-PE timing) goes back to the request's reply_to address.
 
-#include "models/cube/m_cpu_attrs.h"
-#include "models/common/target_port.h"
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"
+#include "models/common/target_port.h"
+#include "models/cube/m_cpu_attrs.h"
 #include "models/protocol/messages.h"
 #include "models/protocol/transaction.h"
-
 
 #include <map>
 #include <queue>

@@ -8,8 +8,10 @@ namespace kb::models {
 bool HostRequest::is_completed() const { return all_delivered_ && done_ps_ <= now_ps(); }
 
 HostInterface::HostInterface(const sc_core::sc_module_name& name, std::uint32_t sips)
-    : Component(name), out("out"), in("in", *this, &HostInterface::b_transport, nullptr), sips_(sips) {
-}
+    : Component(name),
+      out("out"),
+      in("in", *this, &HostInterface::b_transport, nullptr),
+      sips_(sips) {}
 
 std::shared_ptr<HostRequest> HostInterface::submit(std::shared_ptr<ControlMessage> message,
                                                    std::vector<CubeTarget> targets) {

@@ -4,12 +4,11 @@
 // set of (sip, cube) targets and later wait for the request; waiting is an SC wait on the
 // completion's arrival, so simulated time stays consistent.
 
-#include "models/common/target_port.h"
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"
+#include "models/common/target_port.h"
 #include "models/protocol/messages.h"
 #include "models/protocol/transaction.h"
-
 
 #include <map>
 
@@ -49,7 +48,7 @@ class HostInterface : public Component {
  public:
   HostInterface(const sc_core::sc_module_name& name, std::uint32_t sips);
 
-  InitiatorPort out;  // binding s: the host link of SIP s
+  InitiatorPort out;             // binding s: the host link of SIP s
   TargetPort<HostInterface> in;  // completions and read data; no contents to debug
 
   // Sends `message` to the M_CPU of every target cube at the current time (posted).

@@ -12,8 +12,7 @@ Link::Link(const sc_core::sc_module_name& name, const PortAttrs& attrs)
       b_out("b_out"),
       latency_(ns_to_ps(attrs.latency_ns)),
       a_to_b_(add_resource("a_to_b", attrs.bw_gbps)),
-      b_to_a_(add_resource("b_to_a", attrs.bw_gbps)) {
-}
+      b_to_a_(add_resource("b_to_a", attrs.bw_gbps)) {}
 
 void Link::carry(Resource& forward, Resource& backward, InitiatorPort& out,
                  tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {

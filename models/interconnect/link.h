@@ -2,9 +2,9 @@
 // A full-duplex point-to-point link between sides A and B (mesh link, inter-SIP link, host
 // link): one resource per direction, a latency each way.
 
-#include "models/common/port_attrs.h"
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"
+#include "models/common/port_attrs.h"
 #include "models/common/target_port.h"
 
 namespace kb::models {
@@ -21,8 +21,8 @@ class Link : public Component {
  private:
   void from_a(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
   void from_b(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
-  void carry(Resource& forward, Resource& backward, InitiatorPort& out,
-             tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+  void carry(Resource& forward, Resource& backward, InitiatorPort& out, tlm::tlm_generic_payload& p,
+             sc_core::sc_time& delay);
   unsigned debug_from_a(int, tlm::tlm_generic_payload& p) { return b_out.transport_dbg(0, p); }
   unsigned debug_from_b(int, tlm::tlm_generic_payload& p) { return a_out.transport_dbg(0, p); }
 

@@ -10,8 +10,7 @@ Memory::Memory(const sc_core::sc_module_name& name, const MemoryGeometry& geomet
       base_(geometry.base),
       latency_(geometry.latency),
       port_(add_resource("port", geometry.bw_gbps)),
-      storage_(geometry.size) {
-}
+      storage_(geometry.size) {}
 
 void Memory::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
   const std::uint64_t address = p.get_address();
@@ -43,7 +42,8 @@ void Memory::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& del
         // Byte enables: write only the enabled bytes, the pattern repeating.
         const unsigned be_length = p.get_byte_enable_length();
         for (std::uint64_t i = 0; i < length; ++i) {
-          if (be[i % be_length] == TLM_BYTE_ENABLED) storage_.write(offset + i, p.get_data_ptr() + i, 1);
+          if (be[i % be_length] == TLM_BYTE_ENABLED)
+            storage_.write(offset + i, p.get_data_ptr() + i, 1);
         }
       }
     }

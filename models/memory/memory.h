@@ -7,12 +7,11 @@
 //   write: done at start + latency + max(tail lag, n / bw)    (the data must all arrive)
 //   read:  data head leaves at start + latency, tail lag n / bw (the path back adds its own)
 
-#include "models/common/port_attrs.h"
 #include "models/common/component.h"
+#include "models/common/port_attrs.h"
 #include "models/common/target_port.h"
 #include "models/memory/sparse_memory.h"
 #include "models/protocol/transaction.h"
-
 
 namespace kb::models {
 

@@ -62,9 +62,7 @@ void Pe::control(const ControlMessage& message, tlm::tlm_generic_payload& p) {
                    core.launch(message.request_id, m.kernel, m.program,
                                PhysAddr::mmio(at.sip, at.cube, kMcpuUnit).encode());
                  },
-                 [&](const auto&) {
-                   fail("a PE does not take {} messages", message.kind());
-                 },
+                 [&](const auto&) { fail("a PE does not take {} messages", message.kind()); },
              },
              message.body);
   p.set_response_status(tlm::TLM_OK_RESPONSE);

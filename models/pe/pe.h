@@ -6,11 +6,11 @@
 //   NoC ──> PE endpoint: TCM region -> TCM (remote access)
 //                        MMIO region -> control messages / IPCQ entries and credits
 
-#include "models/pe/pe_tcm_attrs.h"
 #include "models/memory/memory.h"
 #include "models/pe/pe_core.h"
 #include "models/pe/pe_ipcq.h"
 #include "models/pe/pe_mmu.h"
+#include "models/pe/pe_tcm_attrs.h"
 
 namespace kb::models {
 
@@ -29,8 +29,8 @@ class Pe : public Component {
  public:
   Pe(const sc_core::sc_module_name& name, const PeParams& params, const PeLocation& location);
 
-  TargetPort<Pe> noc_in;  // from the cube router
-  InitiatorPort& noc_out() { return mmu.fabric; }          // to the cube router
+  TargetPort<Pe> noc_in;                           // from the cube router
+  InitiatorPort& noc_out() { return mmu.fabric; }  // to the cube router
 
   PeIpcq ipcq;
   PeCore core;

@@ -77,8 +77,7 @@ Picoseconds PeCore::issue_read(const Access& access, void* dst) {
 
 Picoseconds PeCore::issue_write(const Access& access, const void* src) {
   // The target only reads the buffer of a write.
-  return issue(tlm::TLM_WRITE_COMMAND, access,
-               static_cast<unsigned char*>(const_cast<void*>(src)));
+  return issue(tlm::TLM_WRITE_COMMAND, access, static_cast<unsigned char*>(const_cast<void*>(src)));
 }
 
 void PeCore::wait_until(Picoseconds time) {

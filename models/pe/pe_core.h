@@ -4,9 +4,9 @@
 // and stores go through the PE's MMU, compute advances local time, and local time runs
 // ahead of simulated time up to the global quantum (temporal decoupling).
 
-#include "models/pe/pe_core_attrs.h"
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"
+#include "models/pe/pe_core_attrs.h"
 #include "models/pe/pe_ipcq.h"
 #include "models/protocol/kernel_program.h"
 #include "models/protocol/transaction.h"

@@ -98,14 +98,16 @@ void PeIpcq::post(std::uint64_t address, unsigned char* data, std::uint64_t nbyt
 void PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint64_t nbytes,
                   tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like) {
   Neighbour& n = neighbour(peer, "send");
-  const std::uint64_t target = n.ipcq_base + kIpcqDataOffset +
-                               (static_cast<std::uint64_t>(*rank_) << kIpcqRankShift);
+  const std::uint64_t target =
+      n.ipcq_base + kIpcqDataOffset + (static_cast<std::uint64_t>(*rank_) << kIpcqRankShift);
   for (std::uint64_t done = 0; done < nbytes;) {
     const std::uint64_t chunk = std::min(entry_bytes_, nbytes - done);
-    wait_until(qk, [&] { return !n.credits.empty(); }, [&] {
-      return fmt::format("{} (rank {}) waits for IPCQ credit from rank {}",
-                         like.initiator ? *like.initiator : name(), *rank_, peer);
-    });
+    wait_until(
+        qk, [&] { return !n.credits.empty(); },
+        [&] {
+          return fmt::format("{} (rank {}) waits for IPCQ credit from rank {}",
+                             like.initiator ? *like.initiator : name(), *rank_, peer);
+        });
     catch_up(qk, n.credits.front());
     n.credits.pop_front();
     post(target, const_cast<unsigned char*>(src + done), chunk, qk, like, false);
@@ -116,13 +118,15 @@ void PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint64_t nb
 void PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
                   tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like) {
   Neighbour& n = neighbour(peer, "recv");
-  const std::uint64_t credit_to = n.ipcq_base + kIpcqCreditOffset +
-                                  (static_cast<std::uint64_t>(*rank_) << kIpcqRankShift);
+  const std::uint64_t credit_to =
+      n.ipcq_base + kIpcqCreditOffset + (static_cast<std::uint64_t>(*rank_) << kIpcqRankShift);
   for (std::uint64_t done = 0; done < nbytes;) {
-    wait_until(qk, [&] { return !n.received.empty(); }, [&] {
-      return fmt::format("{} (rank {}) waits for IPCQ data from rank {}",
-                         like.initiator ? *like.initiator : name(), *rank_, peer);
-    });
+    wait_until(
+        qk, [&] { return !n.received.empty(); },
+        [&] {
+          return fmt::format("{} (rank {}) waits for IPCQ data from rank {}",
+                             like.initiator ? *like.initiator : name(), *rank_, peer);
+        });
     Entry& e = n.received.front();
     catch_up(qk, e.arrival);
     const std::uint64_t chunk = std::min<std::uint64_t>(e.bytes.size() - e.consumed, nbytes - done);

@@ -13,9 +13,9 @@
 //   bandwidth, so they never queue behind the data they regulate.
 // Both run in the calling kernel's thread, on its local time (quantum keeper).
 
-#include "models/pe/pe_ipcq_attrs.h"
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"
+#include "models/pe/pe_ipcq_attrs.h"
 #include "models/protocol/messages.h"
 #include "models/protocol/transaction.h"
 
@@ -53,9 +53,9 @@ class PeIpcq : public Component {
   };
   struct Neighbour {
     std::uint32_t rank;
-    std::uint64_t ipcq_base;           // the peer's IPCQ endpoint
-    std::deque<Picoseconds> credits;   // when each credit towards the peer is usable
-    std::deque<Entry> received;        // entries from the peer, in arrival order
+    std::uint64_t ipcq_base;          // the peer's IPCQ endpoint
+    std::deque<Picoseconds> credits;  // when each credit towards the peer is usable
+    std::deque<Entry> received;       // entries from the peer, in arrival order
     QueueStats* depth_stats;
   };
 
@@ -73,7 +73,7 @@ class PeIpcq : public Component {
   const std::uint64_t entry_bytes_;
   std::optional<std::uint32_t> rank_;
   std::vector<Neighbour> neighbours_;
-  sc_core::sc_event arrived_;  // an entry or a credit was delivered
+  sc_core::sc_event arrived_;                      // an entry or a credit was delivered
   std::vector<std::vector<unsigned char>> spare_;  // buffers of consumed entries
   Transaction txn_;
   std::uint64_t credit_word_ = 1;

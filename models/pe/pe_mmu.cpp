@@ -17,8 +17,7 @@ PeMmu::PeMmu(const sc_core::sc_module_name& name, const PeMmuAttrs& attrs, const
       page_size_(static_cast<std::uint64_t>(attrs.page_size)),
       hit_cycles_(static_cast<std::uint64_t>(attrs.tlb_hit_cycles)),
       walk_cycles_(static_cast<std::uint64_t>(attrs.walk_cycles)),
-      tlb_(static_cast<std::uint64_t>(attrs.tlb_entries)) {
-}
+      tlb_(static_cast<std::uint64_t>(attrs.tlb_entries)) {}
 
 int PeMmu::distance(std::uint64_t pa) const {
   const PhysAddr a = PhysAddr::decode(pa);
@@ -56,9 +55,8 @@ void PeMmu::map(const std::vector<MapEntry>& all) {
 void PeMmu::unmap(const std::vector<UnmapEntry>& entries) {
   for (const UnmapEntry& e : entries) {
     // Replicas list the same range more than once (see map()); it goes with the first.
-    const bool repeated = std::any_of(entries.data(), &e, [&](const UnmapEntry& k) {
-      return k.va == e.va && k.size == e.size;
-    });
+    const bool repeated = std::any_of(
+        entries.data(), &e, [&](const UnmapEntry& k) { return k.va == e.va && k.size == e.size; });
     if (repeated) continue;
     const auto it = table_.find(e.va);
     if (it == table_.end() || it->second.end != e.va + e.size) {
@@ -155,7 +153,8 @@ void PeMmu::translate_burst(tlm::tlm_generic_payload& p, sc_core::sc_time& delay
     --it;
     bool missed = false;
     std::uint64_t hit_cycles = 0;
-    for (std::uint32_t r = 0; r < rows; ++r) hit_cycles += lookup(va + r * stride, row_bytes, missed);
+    for (std::uint32_t r = 0; r < rows; ++r)
+      hit_cycles += lookup(va + r * stride, row_bytes, missed);
     delay += from_ps(translation_cost(hit_cycles, missed));
     p.set_address(it->second.pa + (va - it->first));
     forward(p, delay);
@@ -166,7 +165,9 @@ void PeMmu::translate_burst(tlm::tlm_generic_payload& p, sc_core::sc_time& delay
   t.burst_rows = 1;
   for (std::uint32_t r = 0; r < rows && split.ok(); ++r) {
     split.issue(va + r * stride, r * row_bytes, row_bytes,
-                [this](tlm::tlm_generic_payload& part, sc_core::sc_time& d) { translate_contiguous(part, d); });
+                [this](tlm::tlm_generic_payload& part, sc_core::sc_time& d) {
+                  translate_contiguous(part, d);
+                });
   }
   t.burst_rows = rows;
   split.finish(delay);
@@ -200,8 +201,9 @@ PeMmu::Split::Split(tlm::tlm_generic_payload& payload, const sc_core::sc_time& d
       start(delay),
       now(now_ps()) {}
 
-void PeMmu::Split::issue(std::uint64_t at, std::uint64_t offset, std::uint64_t bytes,
-                         const std::function<void(tlm::tlm_generic_payload&, sc_core::sc_time&)>& send) {
+void PeMmu::Split::issue(
+    std::uint64_t at, std::uint64_t offset, std::uint64_t bytes,
+    const std::function<void(tlm::tlm_generic_payload&, sc_core::sc_time&)>& send) {
   p.set_address(at);
   p.set_data_ptr(data + offset);
   p.set_data_length(static_cast<unsigned>(bytes));

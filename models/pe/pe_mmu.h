@@ -19,13 +19,13 @@
 //   the cube's NoC otherwise.
 // - An access to an unmapped address is a fault naming the PE, the address and the kernel.
 
-#include "models/pe/pe_mmu_attrs.h"
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"
 #include "models/common/target_port.h"
+#include "models/pe/pe_mmu_attrs.h"
+#include "models/pe/tlb.h"
 #include "models/protocol/kernel_program.h"
 #include "models/protocol/messages.h"
-#include "models/pe/tlb.h"
 #include "models/protocol/phys_addr.h"
 
 #include <functional>
@@ -42,8 +42,8 @@ class PeMmu : public Component {
         double freq_ghz, std::uint32_t hbm_slices);
 
   TargetPort<PeMmu> in;  // from the core and the IPCQ
-  InitiatorPort local;                                   // to this PE's TCM
-  InitiatorPort fabric;                                  // to the cube router
+  InitiatorPort local;   // to this PE's TCM
+  InitiatorPort fabric;  // to the cube router
 
   void map(const std::vector<MapEntry>& entries);
   void unmap(const std::vector<UnmapEntry>& entries);

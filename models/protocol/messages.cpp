@@ -19,9 +19,7 @@ struct WireSize {
     return bytes;
   }
   std::uint64_t operator()(const PeDone&) const { return 0; }
-  std::uint64_t operator()(const Completion& c) const {
-    return 16 * c.pes.size() + c.data_bytes;
-  }
+  std::uint64_t operator()(const Completion& c) const { return 16 * c.pes.size() + c.data_bytes; }
 };
 
 struct KindName {

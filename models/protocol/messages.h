@@ -99,14 +99,14 @@ struct Completion {
   std::shared_ptr<const std::vector<unsigned char>> data;  // the bytes, unless timing-only
 };
 
-using MessageBody = std::variant<MmuMap, MmuUnmap, MemoryWrite, MemoryRead, KernelLaunch,
-                                 IpcqInit, PeDone, Completion>;
+using MessageBody = std::variant<MmuMap, MmuUnmap, MemoryWrite, MemoryRead, KernelLaunch, IpcqInit,
+                                 PeDone, Completion>;
 
 struct ControlMessage {
   std::uint64_t request_id = 0;
-  std::string label;                     // for traces and errors: "mmu_t3_s0", "gemm_sip0"
+  std::string label;                      // for traces and errors: "mmu_t3_s0", "gemm_sip0"
   std::vector<std::uint32_t> target_pes;  // PEs within the cube that take part
-  std::uint64_t reply_to = 0;            // encoded PhysAddr of the endpoint to report to
+  std::uint64_t reply_to = 0;             // encoded PhysAddr of the endpoint to report to
   MessageBody body;
 
   // Bytes the message occupies on the wire: a 64-byte header plus its contents.

@@ -12,17 +12,13 @@ SipIo::SipIo(const sc_core::sc_module_name& name, std::uint32_t sip, std::uint32
       host_(add_port("host", 0)) {
   if (sips < 2) return;
   switch (topology) {
-    case InterSipTopology::ring:
-      sip_ports_ = {add_port("next", 0), add_port("prev", 0)};
-      break;
+    case InterSipTopology::ring: sip_ports_ = {add_port("next", 0), add_port("prev", 0)}; break;
     case InterSipTopology::fully_connected:
       for (std::uint32_t s = 0; s < sips; ++s) {
         sip_ports_.push_back(s == sip ? ~0U : add_port(fmt::format("sip{}", s), 0));
       }
       break;
-    case InterSipTopology::switched:
-      sip_ports_ = {add_port("switch", 0)};
-      break;
+    case InterSipTopology::switched: sip_ports_ = {add_port("switch", 0)}; break;
   }
 }
 

@@ -25,7 +25,8 @@ void add_elaborate_command(CLI::App& app, std::function<int()>& action) {
       fmt::print("PEs:             {}\n", r.pes);
       fmt::print("SystemC objects: {}\n", r.modules);
       fmt::print("elaboration:     {:.3f} s\n", r.wall_s);
-      fmt::print("peak memory:     {:.1f} MiB\n", static_cast<double>(r.peak_rss_bytes) / (1 << 20));
+      fmt::print("peak memory:     {:.1f} MiB\n",
+                 static_cast<double>(r.peak_rss_bytes) / (1 << 20));
       return kOk;
     };
   });

@@ -22,11 +22,14 @@ struct TopologyOptions {
 
   // FILE as a positional argument (required or not) and --set.
   void add_to(CLI::App& command, bool file_required) {
-    auto* option = command.add_option("FILE", file,
-                                      file_required ? "topology YAML file"
-                                                    : "topology YAML file (default: the embedded default)");
+    auto* option =
+        command.add_option("FILE", file,
+                           file_required ? "topology YAML file"
+                                         : "topology YAML file (default: the embedded default)");
     if (file_required) option->required();
-    command.add_option("--set", overrides, "override a key, e.g. --set system.sips.count=8 (repeatable)")
+    command
+        .add_option("--set", overrides,
+                    "override a key, e.g. --set system.sips.count=8 (repeatable)")
         ->type_name("KEY.PATH=VALUE");
   }
 };

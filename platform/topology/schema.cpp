@@ -115,8 +115,7 @@ std::vector<FieldSpec> build_schema() {
                     [](Topology& t) -> FieldRef { return &t.cube.memory_map.sram_mb; }));
   add_link(s, "cube.hbm_slice", "HBM slice port",
            [](Topology& t) -> PortAttrs& { return t.cube.hbm_slice; });
-  add_link(s, "cube.sram", "cube SRAM port",
-           [](Topology& t) -> PortAttrs& { return t.cube.sram; });
+  add_link(s, "cube.sram", "cube SRAM port", [](Topology& t) -> PortAttrs& { return t.cube.sram; });
   s.push_back(field("cube.router.freq_ghz", K::real, "GHz", kPositive, "clock of the cube router",
                     [](Topology& t) -> FieldRef { return &t.cube.router.freq_ghz; }));
   s.push_back(field("cube.router.hop_latency_cycles", K::integer, "cycles", kNonNegative,

@@ -5,9 +5,9 @@
 // memories) are the one set of defaults (DESIGN §2). The schema in schema.cpp adds units,
 // ranges and descriptions, and docs/topology-schema.md is generated from it.
 
+#include "models/common/port_attrs.h"
 #include "models/cube/cube_router_attrs.h"
 #include "models/cube/m_cpu_attrs.h"
-#include "models/common/port_attrs.h"
 #include "models/pe/pe_core_attrs.h"
 #include "models/pe/pe_ipcq_attrs.h"
 #include "models/pe/pe_mmu_attrs.h"

@@ -45,7 +45,8 @@ const CclAlgorithm& ccl_algorithm(const std::string& name) {
 
 void require_support(const CclAlgorithm& a, Collective c) {
   if (!a.supports(c)) {
-    throw std::invalid_argument(fmt::format("algorithm '{}' does not do {}", a.name(), to_string(c)));
+    throw std::invalid_argument(
+        fmt::format("algorithm '{}' does not do {}", a.name(), to_string(c)));
   }
 }
 

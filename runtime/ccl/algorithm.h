@@ -57,6 +57,7 @@ void require_support(const CclAlgorithm& a, Collective c);
 
 }  // namespace kb::runtime
 
-#define KB_REGISTER_CCL_ALGORITHM(Type)                                                     \
-  static const ::kb::runtime::CclAlgorithmRegistration kb_ccl_algorithm_registration_##Type{ \
-      std::make_unique<Type>()}
+#define KB_REGISTER_CCL_ALGORITHM(Type)                                                       \
+  static const ::kb::runtime::CclAlgorithmRegistration kb_ccl_algorithm_registration_##Type { \
+    std::make_unique<Type>()                                                                  \
+  }

@@ -21,7 +21,8 @@ using platform::SourceLocation;
 
 SourceLocation at(const std::string& source, const YAML::Node& node) {
   const YAML::Mark m = node.Mark();
-  return m.is_null() ? SourceLocation{source, 0, 0} : SourceLocation{source, m.line + 1, m.column + 1};
+  return m.is_null() ? SourceLocation{source, 0, 0}
+                     : SourceLocation{source, m.line + 1, m.column + 1};
 }
 
 std::int64_t positive(const std::string& source, const std::string& key, const YAML::Node& node) {
@@ -29,7 +30,8 @@ std::int64_t positive(const std::string& source, const std::string& key, const Y
   std::int64_t v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size() || v < 1) {
-    throw ConfigError(at(source, node), key, fmt::format("expected an integer >= 1, got '{}'", text));
+    throw ConfigError(at(source, node), key,
+                      fmt::format("expected an integer >= 1, got '{}'", text));
   }
   return v;
 }
@@ -43,16 +45,19 @@ void check_keys(const std::string& source, const std::string& section, const YAM
     const auto near = platform::did_you_mean(key, allowed);
     throw ConfigError(at(source, kv.first), section.empty() ? key : section + "." + key,
                       fmt::format("unknown key{}; the keys here are: {}",
-                                  near ? fmt::format(" (did you mean '{}'?)", *near) : "", fmt::join(allowed, ", ")));
+                                  near ? fmt::format(" (did you mean '{}'?)", *near) : "",
+                                  fmt::join(allowed, ", ")));
   }
 }
 
-std::string algorithm_name(const std::string& source, const std::string& key, const YAML::Node& node) {
+std::string algorithm_name(const std::string& source, const std::string& key,
+                           const YAML::Node& node) {
   const std::string name = node.IsScalar() ? node.Scalar() : "";
   const auto known = ccl_algorithm_names();
   if (std::find(known.begin(), known.end(), name) == known.end()) {
     throw ConfigError(at(source, node), key,
-                      fmt::format("'{}' is not a registered algorithm; registered: {}", name, fmt::join(known, ", ")));
+                      fmt::format("'{}' is not a registered algorithm; registered: {}", name,
+                                  fmt::join(known, ", ")));
   }
   return name;
 }
@@ -61,11 +66,13 @@ std::string algorithm_name(const std::string& source, const std::string& key, co
 
 CclAlgorithmConfig CclConfig::resolve(const std::string& name) const {
   const std::string chosen = name.empty() ? default_algorithm : name;
-  const auto it = std::find_if(algorithms.begin(), algorithms.end(), [&](const Entry& e) { return e.name == chosen; });
+  const auto it = std::find_if(algorithms.begin(), algorithms.end(),
+                               [&](const Entry& e) { return e.name == chosen; });
   if (it == algorithms.end()) {
     std::vector<std::string> names;
     for (const Entry& e : algorithms) names.push_back(e.name);
-    throw std::invalid_argument(fmt::format("{}: no algorithm '{}'; it lists: {}", source, chosen, fmt::join(names, ", ")));
+    throw std::invalid_argument(
+        fmt::format("{}: no algorithm '{}'; it lists: {}", source, chosen, fmt::join(names, ", ")));
   }
   CclAlgorithmConfig c;
   c.algorithm = chosen;
@@ -79,7 +86,8 @@ CclConfig load_ccl_text(const std::string& yaml, const std::string& source) {
   try {
     root = YAML::Load(yaml);
   } catch (const YAML::Exception& e) {
-    throw ConfigError(SourceLocation{source, e.mark.line + 1, e.mark.column + 1}, "", "malformed YAML: " + e.msg);
+    throw ConfigError(SourceLocation{source, e.mark.line + 1, e.mark.column + 1}, "",
+                      "malformed YAML: " + e.msg);
   }
   CclConfig c;
   c.source = source;
@@ -87,20 +95,26 @@ CclConfig load_ccl_text(const std::string& yaml, const std::string& source) {
   check_keys(source, "", root, {"defaults", "algorithms"});
   if (const YAML::Node d = root["defaults"]) {
     check_keys(source, "defaults", d, {"algorithm", "world_size", "chunk_bytes"});
-    if (d["algorithm"]) c.default_algorithm = algorithm_name(source, "defaults.algorithm", d["algorithm"]);
-    if (d["world_size"]) c.default_world_size = positive(source, "defaults.world_size", d["world_size"]);
-    if (d["chunk_bytes"]) c.default_chunk_bytes = positive(source, "defaults.chunk_bytes", d["chunk_bytes"]);
+    if (d["algorithm"])
+      c.default_algorithm = algorithm_name(source, "defaults.algorithm", d["algorithm"]);
+    if (d["world_size"])
+      c.default_world_size = positive(source, "defaults.world_size", d["world_size"]);
+    if (d["chunk_bytes"])
+      c.default_chunk_bytes = positive(source, "defaults.chunk_bytes", d["chunk_bytes"]);
   }
   if (const YAML::Node a = root["algorithms"]) {
-    if (!a.IsMap()) throw ConfigError(at(source, a), "algorithms", "expected a mapping of algorithm names");
+    if (!a.IsMap())
+      throw ConfigError(at(source, a), "algorithms", "expected a mapping of algorithm names");
     for (const auto& kv : a) {
       const std::string key = "algorithms." + kv.first.Scalar();
       CclConfig::Entry e;
       e.name = algorithm_name(source, key, kv.first);
       if (!kv.second.IsNull()) {
         check_keys(source, key, kv.second, {"world_size", "chunk_bytes"});
-        if (kv.second["world_size"]) e.world_size = positive(source, key + ".world_size", kv.second["world_size"]);
-        if (kv.second["chunk_bytes"]) e.chunk_bytes = positive(source, key + ".chunk_bytes", kv.second["chunk_bytes"]);
+        if (kv.second["world_size"])
+          e.world_size = positive(source, key + ".world_size", kv.second["world_size"]);
+        if (kv.second["chunk_bytes"])
+          e.chunk_bytes = positive(source, key + ".chunk_bytes", kv.second["chunk_bytes"]);
       }
       c.algorithms.push_back(e);
     }

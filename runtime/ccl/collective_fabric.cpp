@@ -24,15 +24,15 @@ FabricPath fabric_path(const platform::Topology& t, const PeCoord& a, const PeCo
     passes = mesh + 2;
     const auto n = t.system.sips.count;
     const std::int64_t ahead = (static_cast<std::int64_t>(b.sip) - a.sip + n) % n;
-    const std::int64_t links = t.system.inter_sip.topology == "ring"     ? std::min(ahead, n - ahead)
+    const std::int64_t links = t.system.inter_sip.topology == "ring" ? std::min(ahead, n - ahead)
                                : t.system.inter_sip.topology == "switch" ? 2
-                                                                          : 1;
+                                                                         : 1;
     sip_ns = static_cast<double>(links) * t.system.inter_sip.link.latency_ns;
     beta = std::min(beta, t.system.inter_sip.link.bw_gbps);
   }
   if (mesh > 0) beta = std::min(beta, t.sip.mesh_link.bw_gbps);
-  return {static_cast<double>(passes) * pass + static_cast<double>(mesh) * t.sip.mesh_link.latency_ns +
-              sip_ns,
+  return {static_cast<double>(passes) * pass +
+              static_cast<double>(mesh) * t.sip.mesh_link.latency_ns + sip_ns,
           beta};
 }
 

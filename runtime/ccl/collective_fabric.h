@@ -22,8 +22,8 @@ struct FabricPath {
 FabricPath fabric_path(const platform::Topology& t, const PeCoord& a, const PeCoord& b);
 
 struct CollectiveFabric {
-  double world = 1;         // ranks
-  FabricPath worst;         // the worst alpha and narrowest beta over exchanging pairs
+  double world = 1;          // ranks
+  FabricPath worst;          // the worst alpha and narrowest beta over exchanging pairs
   double ring_alpha_ns = 0;  // a ring chunk's path: W - 1 consecutive edges
   double port_gbps = 0;      // a PE's NoC port, each way
 

@@ -9,27 +9,31 @@ namespace kb::runtime {
 namespace {
 
 // The kernel every rank's PE runs for one collective.
-KernelFn collective_kernel(std::shared_ptr<const IpcqPlan> plan, CollectiveCall call, ReduceOp op, bool has_input) {
+KernelFn collective_kernel(std::shared_ptr<const IpcqPlan> plan, CollectiveCall call, ReduceOp op,
+                           bool has_input) {
   return [plan, call, op, has_input](KernelContext& k) {
     const models::PeLocation& at = k.location();
     const std::int64_t rank = plan->rank_of({at.sip, at.cube, at.pe});
     if (rank < 0) return;  // this PE is not a rank of the plan
     const auto r = static_cast<std::uint32_t>(rank);
-    const bool scatter = call.kind == Collective::reduce_scatter, gather = call.kind == Collective::all_gather;
+    const bool scatter = call.kind == Collective::reduce_scatter,
+               gather = call.kind == Collective::all_gather;
     const std::int64_t n = (scatter || gather) ? call.count * plan->world_size : call.count;
     const TensorView* in = has_input ? &k.tensor(0) : nullptr;
     const TensorView* out = has_input ? &k.tensor(k.num_args() > 1 ? 1 : 0) : nullptr;
     const DType dtype = in != nullptr ? in->dtype() : DType::u32;
     for (const TensorView* v : {in, out}) {
       if (v != nullptr && (!v->own_block() || v->own_block()->rows != 1)) {
-        throw std::invalid_argument(fmt::format(
-            "{}: tensor '{}' must hold exactly one row on each rank's PE (rows split row_wise at every level)",
-            to_string(call.kind), v->name()));
+        throw std::invalid_argument(
+            fmt::format("{}: tensor '{}' must hold exactly one row on each rank's PE (rows split "
+                        "row_wise at every level)",
+                        to_string(call.kind), v->name()));
       }
     }
     // Load the rank's input piece by piece; each piece may be sent once it is in.
     Tile buffer = k.full(1, n, dtype, 0.0);
-    const std::int64_t piece = std::max<std::int64_t>(1, static_cast<std::int64_t>(plan->piece_bytes / itemsize(dtype)));
+    const std::int64_t piece =
+        std::max<std::int64_t>(1, static_cast<std::int64_t>(plan->piece_bytes / itemsize(dtype)));
     std::vector<models::Picoseconds> ready(static_cast<std::size_t>((n + piece - 1) / piece), 0);
     if (in != nullptr) {
       const Block& own = *in->own_block();
@@ -43,7 +47,8 @@ KernelFn collective_kernel(std::shared_ptr<const IpcqPlan> plan, CollectiveCall 
         buffer.assign(base + b, t.tile);
       }
     }
-    RankComm comm(k, r, plan->rank_to_pe, plan->piece_bytes, op, std::move(buffer), std::move(ready));
+    RankComm comm(k, r, plan->rank_to_pe, plan->piece_bytes, op, std::move(buffer),
+                  std::move(ready));
     comm.on_final = [&](Span span) {
       if (out == nullptr) return;
       const Block& own = *out->own_block();
@@ -75,7 +80,8 @@ const IpcqPlan& Distributed::plan() const {
 
 std::uint32_t Distributed::rank() const { return ctx_.thread_rank().value_or(0); }
 
-std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::uint32_t root, const Tensor* in, const Tensor* out) {
+std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::uint32_t root,
+                                            const Tensor* in, const Tensor* out) {
   const IpcqPlan& p = plan();
   CollectiveCall call{kind, root, 0};
   std::vector<LaunchArg> args;
@@ -85,10 +91,11 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
     const std::int64_t cols = static_cast<std::int64_t>(in->placement().cols);
     call.count = kind == Collective::reduce_scatter ? cols / p.world_size : cols;
     if (kind == Collective::reduce_scatter && cols % p.world_size != 0) {
-      throw std::invalid_argument(fmt::format("reduce_scatter: {} columns do not split over {} ranks", cols, p.world_size));
+      throw std::invalid_argument(
+          fmt::format("reduce_scatter: {} columns do not split over {} ranks", cols, p.world_size));
     }
-    std::vector<Handle> pending =
-        ctx_.launch_async(std::string(to_string(kind)), collective_kernel(plan_, call, op, true), std::move(args));
+    std::vector<Handle> pending = ctx_.launch_async(
+        std::string(to_string(kind)), collective_kernel(plan_, call, op, true), std::move(args));
     for (const Handle& h : pending) ctx_.wait(h);
     return pending;
   }
@@ -102,11 +109,13 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
     cubes[pe.sip].insert(pe.cube);
     pes.insert(pe.pe);
   }
-  return ctx_.launch_on_and_wait("barrier", collective_kernel(plan_, call, ReduceOp::sum, false), {}, cubes,
-                        {pes.begin(), pes.end()});
+  return ctx_.launch_on_and_wait("barrier", collective_kernel(plan_, call, ReduceOp::sum, false),
+                                 {}, cubes, {pes.begin(), pes.end()});
 }
 
-std::vector<Handle> Distributed::all_reduce(const Tensor& t, ReduceOp op) { return collective(Collective::all_reduce, op, 0, &t, &t); }
+std::vector<Handle> Distributed::all_reduce(const Tensor& t, ReduceOp op) {
+  return collective(Collective::all_reduce, op, 0, &t, &t);
+}
 std::vector<Handle> Distributed::all_gather(const Tensor& in, const Tensor& out) {
   return collective(Collective::all_gather, ReduceOp::sum, 0, &in, &out);
 }
@@ -116,6 +125,8 @@ std::vector<Handle> Distributed::reduce_scatter(const Tensor& in, const Tensor& 
 std::vector<Handle> Distributed::broadcast(const Tensor& t, std::uint32_t root) {
   return collective(Collective::broadcast, ReduceOp::sum, root, &t, &t);
 }
-std::vector<Handle> Distributed::barrier() { return collective(Collective::barrier, ReduceOp::sum, 0, nullptr, nullptr); }
+std::vector<Handle> Distributed::barrier() {
+  return collective(Collective::barrier, ReduceOp::sum, 0, nullptr, nullptr);
+}
 
 }  // namespace kb::runtime

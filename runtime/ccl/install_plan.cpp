@@ -12,7 +12,8 @@ namespace kb::runtime {
 namespace {
 
 std::uint64_t key(const PeCoord& pe) {
-  return (static_cast<std::uint64_t>(pe.sip) << 40) | (static_cast<std::uint64_t>(pe.cube) << 20) | pe.pe;
+  return (static_cast<std::uint64_t>(pe.sip) << 40) | (static_cast<std::uint64_t>(pe.cube) << 20) |
+         pe.pe;
 }
 
 // Cubes (x, y) of a w x h mesh along a closed path from (0, 0) where one exists.
@@ -20,7 +21,9 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> cube_cycle(std::uint32_t w,
   std::vector<std::pair<std::uint32_t, std::uint32_t>> order;
   const bool transpose = h % 2 != 0 && w % 2 == 0;  // build on the even side
   const std::uint32_t a = transpose ? h : w, b = transpose ? w : h;
-  auto push = [&](std::uint32_t x, std::uint32_t y) { order.emplace_back(transpose ? y : x, transpose ? x : y); };
+  auto push = [&](std::uint32_t x, std::uint32_t y) {
+    order.emplace_back(transpose ? y : x, transpose ? x : y);
+  };
   if (a == 1 || b == 1 || b % 2 != 0) {  // no closed path: a snake
     for (std::uint32_t y = 0; y < b; ++y)
       for (std::uint32_t i = 0; i < a; ++i) push(y % 2 == 0 ? i : a - 1 - i, y);
@@ -40,34 +43,38 @@ std::int64_t IpcqPlan::rank_of(const PeCoord& pe) const {
   return it == rank_by_pe_.end() ? -1 : static_cast<std::int64_t>(it->second);
 }
 
-std::vector<PeCoord> default_rank_order(const MachineShape& m, std::uint32_t mesh_w, std::uint32_t mesh_h,
-                                        std::uint32_t count) {
+std::vector<PeCoord> default_rank_order(const MachineShape& m, std::uint32_t mesh_w,
+                                        std::uint32_t mesh_h, std::uint32_t count) {
   std::vector<PeCoord> order;
   const auto cubes = cube_cycle(mesh_w, mesh_h);
   for (std::int64_t s = m.first_sip; s < m.first_sip + m.sips; ++s)
     for (const auto& [x, y] : cubes)
       for (std::int64_t p = 0; p < m.pes_per_cube; ++p) {
         if (order.size() == count) return order;
-        order.push_back({static_cast<std::uint32_t>(s), y * mesh_w + x, static_cast<std::uint32_t>(p)});
+        order.push_back(
+            {static_cast<std::uint32_t>(s), y * mesh_w + x, static_cast<std::uint32_t>(p)});
       }
   return order;
 }
 
 IpcqPlan build_plan(const CclAlgorithmConfig& config, const MachineShape& m, std::uint32_t mesh_w,
-                    std::uint32_t mesh_h, const std::vector<PeCoord>* rank_to_pe, std::uint64_t ipcq_window) {
+                    std::uint32_t mesh_h, const std::vector<PeCoord>* rank_to_pe,
+                    std::uint64_t ipcq_window) {
   const auto pes = static_cast<std::uint64_t>(m.sips * m.cubes_per_sip * m.pes_per_cube);
   IpcqPlan plan;
   plan.config = config;
   const std::uint64_t world = config.world_size ? static_cast<std::uint64_t>(*config.world_size)
-                              : rank_to_pe       ? rank_to_pe->size()
-                                                 : pes;
+                              : rank_to_pe      ? rank_to_pe->size()
+                                                : pes;
   if (world < 1 || world > pes) {
-    throw std::invalid_argument(fmt::format("world size {} does not fit the {} PEs in scope", world, pes));
+    throw std::invalid_argument(
+        fmt::format("world size {} does not fit the {} PEs in scope", world, pes));
   }
   plan.world_size = static_cast<std::uint32_t>(world);
   if (rank_to_pe != nullptr) {
     if (rank_to_pe->size() != world) {
-      throw std::invalid_argument(fmt::format("rank_to_pe names {} PEs for a world of {} ranks", rank_to_pe->size(), world));
+      throw std::invalid_argument(fmt::format("rank_to_pe names {} PEs for a world of {} ranks",
+                                              rank_to_pe->size(), world));
     }
     plan.rank_to_pe = *rank_to_pe;
   } else {
@@ -75,21 +82,24 @@ IpcqPlan build_plan(const CclAlgorithmConfig& config, const MachineShape& m, std
   }
   for (std::uint32_t r = 0; r < plan.world_size; ++r) {
     const PeCoord& pe = plan.rank_to_pe[r];
-    const bool inside = pe.sip >= m.first_sip && pe.sip < m.first_sip + m.sips && pe.cube < m.cubes_per_sip &&
-                        pe.pe < m.pes_per_cube;
-    if (!inside) throw std::invalid_argument(fmt::format("rank {}: sip{}.cube{}.pe{} is outside the machine", r, pe.sip, pe.cube, pe.pe));
+    const bool inside = pe.sip >= m.first_sip && pe.sip < m.first_sip + m.sips &&
+                        pe.cube < m.cubes_per_sip && pe.pe < m.pes_per_cube;
+    if (!inside)
+      throw std::invalid_argument(fmt::format("rank {}: sip{}.cube{}.pe{} is outside the machine",
+                                              r, pe.sip, pe.cube, pe.pe));
     if (!plan.rank_by_pe_.emplace(key(pe), r).second) {
-      throw std::invalid_argument(fmt::format("rank {}: sip{}.cube{}.pe{} already has rank {}", r, pe.sip, pe.cube, pe.pe,
-                                              plan.rank_by_pe_[key(pe)]));
+      throw std::invalid_argument(fmt::format("rank {}: sip{}.cube{}.pe{} already has rank {}", r,
+                                              pe.sip, pe.cube, pe.pe, plan.rank_by_pe_[key(pe)]));
     }
   }
   const CclAlgorithm& algorithm = ccl_algorithm(config.algorithm);
   plan.neighbours.resize(plan.world_size);
-  for (std::uint32_t r = 0; r < plan.world_size; ++r) plan.neighbours[r] = algorithm.neighbours(r, plan.rank_to_pe);
+  for (std::uint32_t r = 0; r < plan.world_size; ++r)
+    plan.neighbours[r] = algorithm.neighbours(r, plan.rank_to_pe);
   // A piece is at most a quarter of a queue: with sends three pieces ahead of receives
   // (RankComm::exchange) a rank never waits on credits only its own receives would free.
-  plan.piece_bytes = std::max<std::uint64_t>(1, std::min<std::uint64_t>(static_cast<std::uint64_t>(config.chunk_bytes),
-                                                                        ipcq_window / 4));
+  plan.piece_bytes = std::max<std::uint64_t>(
+      1, std::min<std::uint64_t>(static_cast<std::uint64_t>(config.chunk_bytes), ipcq_window / 4));
   return plan;
 }
 
@@ -97,14 +107,22 @@ nlohmann::ordered_json IpcqPlan::to_json() const {
   nlohmann::ordered_json ranks = nlohmann::ordered_json::array();
   for (std::uint32_t r = 0; r < world_size; ++r) {
     const PeCoord& pe = rank_to_pe[r];
-    ranks.push_back({{"rank", r}, {"sip", pe.sip}, {"cube", pe.cube}, {"pe", pe.pe}, {"neighbours", neighbours[r]}});
+    ranks.push_back({{"rank", r},
+                     {"sip", pe.sip},
+                     {"cube", pe.cube},
+                     {"pe", pe.pe},
+                     {"neighbours", neighbours[r]}});
   }
-  return {{"algorithm", config.algorithm}, {"world_size", world_size}, {"chunk_bytes", config.chunk_bytes},
-          {"piece_bytes", piece_bytes}, {"ranks", std::move(ranks)}};
+  return {{"algorithm", config.algorithm},
+          {"world_size", world_size},
+          {"chunk_bytes", config.chunk_bytes},
+          {"piece_bytes", piece_bytes},
+          {"ranks", std::move(ranks)}};
 }
 
 std::string IpcqPlan::to_string() const {
-  std::string out = fmt::format("algorithm {}, world size {}, piece {} bytes\n", config.algorithm, world_size, piece_bytes);
+  std::string out = fmt::format("algorithm {}, world size {}, piece {} bytes\n", config.algorithm,
+                                world_size, piece_bytes);
   for (std::uint32_t r = 0; r < world_size; ++r) {
     const PeCoord& pe = rank_to_pe[r];
     out += fmt::format("rank {:>5}  sip{}.cube{}.pe{}  neighbours {}\n", r, pe.sip, pe.cube, pe.pe,

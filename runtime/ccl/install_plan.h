@@ -23,9 +23,9 @@ namespace kb::runtime {
 struct IpcqPlan {
   CclAlgorithmConfig config;
   std::uint32_t world_size = 0;
-  std::vector<PeCoord> rank_to_pe;                   // rank -> PE
+  std::vector<PeCoord> rank_to_pe;                     // rank -> PE
   std::vector<std::vector<std::uint32_t>> neighbours;  // rank -> ranks it exchanges with
-  std::uint64_t piece_bytes = 0;                      // pipelining piece used by the kernels
+  std::uint64_t piece_bytes = 0;                       // pipelining piece used by the kernels
 
   // The rank of a PE, or -1 when the PE takes no part.
   std::int64_t rank_of(const PeCoord& pe) const;
@@ -33,8 +33,8 @@ struct IpcqPlan {
   std::string to_string() const;  // one line per rank
 
  private:
-  friend IpcqPlan build_plan(const CclAlgorithmConfig&, const MachineShape&, std::uint32_t, std::uint32_t,
-                             const std::vector<PeCoord>*, std::uint64_t);
+  friend IpcqPlan build_plan(const CclAlgorithmConfig&, const MachineShape&, std::uint32_t,
+                             std::uint32_t, const std::vector<PeCoord>*, std::uint64_t);
   std::map<std::uint64_t, std::uint32_t> rank_by_pe_;
 };
 
@@ -46,7 +46,7 @@ std::vector<PeCoord> default_rank_order(const MachineShape& machine, std::uint32
 // placed by `rank_to_pe` when given (checked: distinct PEs inside the machine), else in the
 // default order. `ipcq_window` = depth x entry bytes of a queue caps the piece size.
 IpcqPlan build_plan(const CclAlgorithmConfig& config, const MachineShape& machine,
-                    std::uint32_t mesh_w, std::uint32_t mesh_h, const std::vector<PeCoord>* rank_to_pe,
-                    std::uint64_t ipcq_window);
+                    std::uint32_t mesh_w, std::uint32_t mesh_h,
+                    const std::vector<PeCoord>* rank_to_pe, std::uint64_t ipcq_window);
 
 }  // namespace kb::runtime

@@ -25,9 +25,9 @@ const char* to_string(ReduceOp op) {
   return "?";
 }
 
-RankComm::RankComm(KernelContext& kernel, std::uint32_t my_rank,
-                   const std::vector<PeCoord>& ranks, std::uint64_t piece_bytes,
-                   ReduceOp reduce_op, Tile data, std::vector<models::Picoseconds> ready)
+RankComm::RankComm(KernelContext& kernel, std::uint32_t my_rank, const std::vector<PeCoord>& ranks,
+                   std::uint64_t piece_bytes, ReduceOp reduce_op, Tile data,
+                   std::vector<models::Picoseconds> ready)
     : k(kernel),
       rank(my_rank),
       world(static_cast<std::uint32_t>(ranks.size())),
@@ -41,8 +41,8 @@ RankComm::RankComm(KernelContext& kernel, std::uint32_t my_rank,
 void RankComm::wait_ready(Span span) {
   models::Picoseconds at = 0;
   const auto pieces = static_cast<std::int64_t>(ready_.size());
-  for (std::int64_t p = span.begin / piece_; p <= (span.begin + span.len - 1) / piece_ && p < pieces;
-       ++p) {
+  for (std::int64_t p = span.begin / piece_;
+       p <= (span.begin + span.len - 1) / piece_ && p < pieces; ++p) {
     at = std::max(at, ready_[static_cast<std::size_t>(p)]);
   }
   k.wait_until(at);
@@ -59,8 +59,8 @@ Tile RankComm::reduce(const Tile& a, const Tile& b) {
 void RankComm::scale_if_avg(Span span) {
   if (op != ReduceOp::avg || span.len == 0) return;
   // A division, not a multiplication by 1/W: integer averages truncate exactly.
-  buffer.assign(span.begin, k.div(buffer.slice(span.begin, span.len),
-                                  k.full(1, 1, buffer.dtype(), world)));
+  buffer.assign(span.begin,
+                k.div(buffer.slice(span.begin, span.len), k.full(1, 1, buffer.dtype(), world)));
 }
 
 void RankComm::exchange(const std::optional<SendTo>& send, const std::optional<RecvFrom>& recv) {

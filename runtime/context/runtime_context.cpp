@@ -63,7 +63,9 @@ RuntimeContext::~RuntimeContext() {
 PeMemoryAllocator& RuntimeContext::allocator(const PeCoord& pe) {
   const std::uint64_t global =
       (static_cast<std::uint64_t>(pe.sip) * static_cast<std::uint64_t>(machine_.cubes_per_sip) +
-       pe.cube) * static_cast<std::uint64_t>(machine_.pes_per_cube) + pe.pe;
+       pe.cube) *
+          static_cast<std::uint64_t>(machine_.pes_per_cube) +
+      pe.pe;
   auto& slot = allocators_[global];
   if (!slot) slot = std::make_unique<PeMemoryAllocator>(topology_, pe);
   return *slot;
@@ -88,8 +90,8 @@ TcmScratch RuntimeContext::scratch_for(const models::PeLocation& at) {
 }
 
 std::size_t RuntimeContext::live_tensors() const {
-  return static_cast<std::size_t>(std::count_if(
-      tensors_.begin(), tensors_.end(), [](const auto& s) { return !s->freed; }));
+  return static_cast<std::size_t>(
+      std::count_if(tensors_.begin(), tensors_.end(), [](const auto& s) { return !s->freed; }));
 }
 
 Tensor RuntimeContext::zeros(const std::vector<std::int64_t>& shape, DType dtype,
@@ -111,8 +113,7 @@ Tensor RuntimeContext::create(const std::vector<std::int64_t>& shape, DType dtyp
   state->dtype = dtype;
   const auto device = ahbm.current_device();
   state->placement = resolve_placement(
-      dp, shape, dtype, machine_,
-      device ? std::optional<std::int64_t>(*device) : std::nullopt);
+      dp, shape, dtype, machine_, device ? std::optional<std::int64_t>(*device) : std::nullopt);
   state->va_base = va_.allocate(state->placement.nbytes());
   try {
     for (const Shard& s : state->placement.shards) {
@@ -120,7 +121,8 @@ Tensor RuntimeContext::create(const std::vector<std::int64_t>& shape, DType dtyp
       state->shards.push_back(shard);
     }
   } catch (...) {
-    for (const DeviceShard& s : state->shards) allocator({s.sip, s.cube, s.pe}).free_hbm(s.pa, s.nbytes);
+    for (const DeviceShard& s : state->shards)
+      allocator({s.sip, s.cube, s.pe}).free_hbm(s.pa, s.nbytes);
     va_.free(state->va_base, state->placement.nbytes());
     throw;
   }
@@ -128,7 +130,8 @@ Tensor RuntimeContext::create(const std::vector<std::int64_t>& shape, DType dtyp
   Tensor tensor(state);
   map(tensor);
   if (zero) {
-    for (const DeviceShard& s : tensor.shards()) write_shard(s, tensor, MemoryWrite::Pattern::zero, nullptr);
+    for (const DeviceShard& s : tensor.shards())
+      write_shard(s, tensor, MemoryWrite::Pattern::zero, nullptr);
   }
   return tensor;
 }
@@ -146,11 +149,16 @@ void RuntimeContext::map(const Tensor& tensor) {
   for (auto& [key, map] : groups) {
     std::vector<CubeTarget> targets;
     for (std::uint32_t c : cubes[key]) targets.push_back({key.first, c});
-    const std::string label = per_cube ? fmt::format("mmu_{}_s{}c{}", tensor.name(), key.first, key.second)
-                                       : fmt::format("mmu_{}_s{}", tensor.name(), key.first);
-    TraceEntry meta{"mmu_map", tensor.name(), key.first,
-                    targets.size() == 1 ? std::optional<std::uint32_t>(targets[0].cube) : std::nullopt,
-                    std::nullopt, 0};
+    const std::string label =
+        per_cube ? fmt::format("mmu_{}_s{}c{}", tensor.name(), key.first, key.second)
+                 : fmt::format("mmu_{}_s{}", tensor.name(), key.first);
+    TraceEntry meta{
+        "mmu_map",
+        tensor.name(),
+        key.first,
+        targets.size() == 1 ? std::optional<std::uint32_t>(targets[0].cube) : std::nullopt,
+        std::nullopt,
+        0};
     wait(submit(message(std::move(map), label, all_pes()), targets, meta));
   }
 }
@@ -176,17 +184,20 @@ void RuntimeContext::copy_(const Tensor& target, const HostTensor& source) {
   if (simulation_.options().timing_only) {
     // Contents do not matter: every shard (all of one size) carries the same buffer.
     auto block = std::make_shared<const std::vector<unsigned char>>(target.shards().front().nbytes);
-    for (const DeviceShard& s : target.shards()) write_shard(s, target, MemoryWrite::Pattern::data, block);
+    for (const DeviceShard& s : target.shards())
+      write_shard(s, target, MemoryWrite::Pattern::data, block);
     return;
   }
   if (!source.has_storage()) {
-    throw std::invalid_argument("copy_ into '" + target.name() + "' from a host tensor without data");
+    throw std::invalid_argument("copy_ into '" + target.name() +
+                                "' from a host tensor without data");
   }
   for (const DeviceShard& s : target.shards()) {
     auto block = std::make_shared<std::vector<unsigned char>>(s.nbytes);
     for (std::uint64_t r = 0; r < s.rows; ++r) {
       std::memcpy(block->data() + r * s.cols * item,
-                  source.bytes().data() + ((s.row_begin + r) * cols + s.col_begin) * item, s.cols * item);
+                  source.bytes().data() + ((s.row_begin + r) * cols + s.col_begin) * item,
+                  s.cols * item);
     }
     write_shard(s, target, MemoryWrite::Pattern::data, std::move(block));
   }
@@ -240,8 +251,8 @@ void RuntimeContext::share(const Tensor& tensor, std::uint32_t sip) {
     map.entries.push_back({tensor.va_base() + s->offset_bytes, s->pa.encode(), s->nbytes});
   }
   TraceEntry meta{"mmu_map", tensor.name(), sip, std::nullopt, std::nullopt, 0};
-  wait(submit(message(std::move(map), fmt::format("share_{}_s{}", tensor.name(), sip), all_pes()), every_cube(sip),
-              meta));
+  wait(submit(message(std::move(map), fmt::format("share_{}_s{}", tensor.name(), sip), all_pes()),
+              every_cube(sip), meta));
   tensor.state().shared_sips.push_back(sip);
 }
 
@@ -249,10 +260,12 @@ void RuntimeContext::free(Tensor& tensor) {
   Tensor::State& state = tensor.state();  // throws if already freed
   for (std::uint32_t sip : state.shared_sips) {
     models::MmuUnmap unmap;
-    for (const DeviceShard* s : one_replica_per_block(state)) unmap.entries.push_back({state.va_base + s->offset_bytes, s->nbytes});
+    for (const DeviceShard* s : one_replica_per_block(state))
+      unmap.entries.push_back({state.va_base + s->offset_bytes, s->nbytes});
     TraceEntry meta{"mmu_unmap", state.name, sip, std::nullopt, std::nullopt, 0};
-    wait(submit(message(std::move(unmap), fmt::format("unshare_{}_s{}", state.name, sip), all_pes()),
-                every_cube(sip), meta));
+    wait(
+        submit(message(std::move(unmap), fmt::format("unshare_{}_s{}", state.name, sip), all_pes()),
+               every_cube(sip), meta));
   }
   const bool per_cube = state.policy.cube == Split::replicate;
   std::map<std::pair<std::uint32_t, std::uint32_t>, models::MmuUnmap> groups;
@@ -266,10 +279,12 @@ void RuntimeContext::free(Tensor& tensor) {
     std::vector<CubeTarget> targets;
     for (std::uint32_t c : cubes[key]) targets.push_back({key.first, c});
     TraceEntry meta{"mmu_unmap", state.name, key.first, std::nullopt, std::nullopt, 0};
-    wait(submit(message(std::move(unmap), fmt::format("unmap_{}", state.name), all_pes()), targets, meta));
+    wait(submit(message(std::move(unmap), fmt::format("unmap_{}", state.name), all_pes()), targets,
+                meta));
   }
   va_.free(state.va_base, state.placement.nbytes());
-  for (const DeviceShard& s : state.shards) allocator({s.sip, s.cube, s.pe}).free_hbm(s.pa, s.nbytes);
+  for (const DeviceShard& s : state.shards)
+    allocator({s.sip, s.cube, s.pe}).free_hbm(s.pa, s.nbytes);
   state.freed = true;
 }
 
@@ -316,19 +331,20 @@ void RuntimeContext::wait_all() {
   }
 }
 
-std::vector<Handle> RuntimeContext::launch_on_and_wait(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
-                                 const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes,
-                                 std::vector<std::uint32_t> pes) {
-  const std::vector<Handle> pending = submit_launches(name, std::move(kernel), std::move(args), cubes, std::move(pes));
+std::vector<Handle> RuntimeContext::launch_on_and_wait(
+    const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
+    const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes, std::vector<std::uint32_t> pes) {
+  const std::vector<Handle> pending =
+      submit_launches(name, std::move(kernel), std::move(args), cubes, std::move(pes));
   if (pending.empty()) throw std::invalid_argument("launch of '" + name + "' on no PE");
   for (const Handle& h : pending) wait(h);
   return pending;
 }
 
-std::vector<Handle> RuntimeContext::submit_launches(const std::string& name, KernelFn kernel,
-                                                    std::vector<LaunchArg> args,
-                                                    const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes_by_sip,
-                                                    std::vector<std::uint32_t> pes) {
+std::vector<Handle> RuntimeContext::submit_launches(
+    const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
+    const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes_by_sip,
+    std::vector<std::uint32_t> pes) {
   auto program = std::make_shared<BoundKernel>(
       name, std::move(kernel), std::move(args), pes, core_costs(),
       [this](const models::PeLocation& at) { return scratch_for(at); });
@@ -336,15 +352,22 @@ std::vector<Handle> RuntimeContext::submit_launches(const std::string& name, Ker
   for (const auto& [sip, cubes] : cubes_by_sip) {
     std::vector<CubeTarget> targets;
     for (std::uint32_t c : cubes) targets.push_back({sip, c});
-    TraceEntry meta{"kernel", name, sip, std::nullopt,
-                    pes.size() == 1 ? std::optional<std::uint32_t>(pes[0]) : std::nullopt, 0};
-    pending.push_back(submit(message(models::KernelLaunch{name, program}, fmt::format("{}_sip{}", name, sip), pes),
-                             targets, meta));
+    TraceEntry meta{"kernel",
+                    name,
+                    sip,
+                    std::nullopt,
+                    pes.size() == 1 ? std::optional<std::uint32_t>(pes[0]) : std::nullopt,
+                    0};
+    pending.push_back(submit(
+        message(models::KernelLaunch{name, program}, fmt::format("{}_sip{}", name, sip), pes),
+        targets, meta));
   }
   return pending;
 }
 
-void RuntimeContext::set_thread_rank(std::uint32_t rank) { thread_ranks_[current_process()] = rank; }
+void RuntimeContext::set_thread_rank(std::uint32_t rank) {
+  thread_ranks_[current_process()] = rank;
+}
 
 std::optional<std::uint32_t> RuntimeContext::thread_rank() const {
   const auto it = thread_ranks_.find(current_process());
@@ -359,9 +382,10 @@ IpcqPlan RuntimeContext::install_ipcq(const std::string& algorithm, const std::s
   CclAlgorithmConfig chosen = config.resolve(algorithm);
   if (world_size_override) chosen.world_size = *world_size_override;
   const auto& ipcq = topology_.cube.pe_template.components.pe_ipcq.attrs;
-  const IpcqPlan plan = build_plan(chosen, machine_, static_cast<std::uint32_t>(topology_.sip.cube_mesh.w),
-                                   static_cast<std::uint32_t>(topology_.sip.cube_mesh.h), rank_to_pe,
-                                   static_cast<std::uint64_t>(ipcq.depth * ipcq.entry_bytes));
+  const IpcqPlan plan =
+      build_plan(chosen, machine_, static_cast<std::uint32_t>(topology_.sip.cube_mesh.w),
+                 static_cast<std::uint32_t>(topology_.sip.cube_mesh.h), rank_to_pe,
+                 static_cast<std::uint64_t>(ipcq.depth * ipcq.entry_bytes));
   // One IpcqInit per participating cube, naming each of its ranks' neighbours' endpoints.
   std::map<std::pair<std::uint32_t, std::uint32_t>, models::IpcqInit> inits;
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::set<std::uint32_t>> pes;
@@ -370,7 +394,8 @@ IpcqPlan RuntimeContext::install_ipcq(const std::string& algorithm, const std::s
     models::IpcqRankEntry entry{pe.pe, r, {}};
     for (std::uint32_t n : plan.neighbours[r]) {
       const PeCoord& peer = plan.rank_to_pe[n];
-      entry.neighbours.push_back({n, models::PhysAddr::mmio(peer.sip, peer.cube, peer.pe).encode()});
+      entry.neighbours.push_back(
+          {n, models::PhysAddr::mmio(peer.sip, peer.cube, peer.pe).encode()});
     }
     inits[{pe.sip, pe.cube}].ranks.push_back(std::move(entry));
     pes[{pe.sip, pe.cube}].insert(pe.pe);
@@ -379,16 +404,17 @@ IpcqPlan RuntimeContext::install_ipcq(const std::string& algorithm, const std::s
   for (auto& [cube, init] : inits) {
     TraceEntry meta{"ipcq_init", plan.config.algorithm, cube.first, cube.second, std::nullopt, 0};
     const auto& in_cube = pes[cube];
-    pending.push_back(submit(message(std::move(init), fmt::format("ipcq_s{}c{}", cube.first, cube.second),
-                                     {in_cube.begin(), in_cube.end()}),
-                             {{cube.first, cube.second}}, meta));
+    pending.push_back(
+        submit(message(std::move(init), fmt::format("ipcq_s{}c{}", cube.first, cube.second),
+                       {in_cube.begin(), in_cube.end()}),
+               {{cube.first, cube.second}}, meta));
   }
   for (const Handle& h : pending) wait(h);
   return plan;
 }
 
 std::vector<Handle> RuntimeContext::launch_async(const std::string& name, KernelFn kernel,
-                                                    std::vector<LaunchArg> args) {
+                                                 std::vector<LaunchArg> args) {
   std::set<std::uint32_t> pes;
   bool every_pe = false;
   std::map<std::uint32_t, std::set<std::uint32_t>> cubes_by_sip;
@@ -401,13 +427,16 @@ std::vector<Handle> RuntimeContext::launch_async(const std::string& name, Kernel
       cubes_by_sip[s.sip].insert(s.cube);
     }
   }
-  std::vector<std::uint32_t> target_pes = every_pe ? all_pes() : std::vector<std::uint32_t>(pes.begin(), pes.end());
+  std::vector<std::uint32_t> target_pes =
+      every_pe ? all_pes() : std::vector<std::uint32_t>(pes.begin(), pes.end());
   if (target_pes.empty()) target_pes = {0};
   if (cubes_by_sip.empty()) cubes_by_sip[static_cast<std::uint32_t>(machine_.first_sip)] = {0};
-  return submit_launches(name, std::move(kernel), std::move(args), cubes_by_sip, std::move(target_pes));
+  return submit_launches(name, std::move(kernel), std::move(args), cubes_by_sip,
+                         std::move(target_pes));
 }
 
-std::vector<Handle> RuntimeContext::launch_and_wait(const std::string& name, std::vector<LaunchArg> args) {
+std::vector<Handle> RuntimeContext::launch_and_wait(const std::string& name,
+                                                    std::vector<LaunchArg> args) {
   return launch_and_wait(name, kernel_registry().get(name).fn, std::move(args));
 }
 

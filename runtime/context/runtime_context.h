@@ -112,10 +112,10 @@ class RuntimeContext {
   std::vector<Handle> launch_async(const std::string& name, KernelFn kernel,
                                    std::vector<LaunchArg> args);
   // A kernel on explicit PEs: `pes` of the `cubes` of each SIP (no tensor decides).
-  std::vector<Handle> launch_on_and_wait(const std::string& name, KernelFn kernel,
-                                         std::vector<LaunchArg> args,
-                                         const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes,
-                                         std::vector<std::uint32_t> pes);
+  std::vector<Handle> launch_on_and_wait(
+      const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
+      const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes,
+      std::vector<std::uint32_t> pes);
 
   // The seed's install_ipcq: loads `ccl_yaml` (default: the embedded configs/ccl.yaml),
   // merges its defaults into `algorithm` (default: its default algorithm), takes the world
@@ -137,8 +137,8 @@ class RuntimeContext {
   VirtualAllocator& virtual_allocator() { return va_; }
 
  private:
-  Tensor create(const std::vector<std::int64_t>& shape, DType dtype,
-                const DPPolicy& dp, const std::string& name, bool zero);
+  Tensor create(const std::vector<std::int64_t>& shape, DType dtype, const DPPolicy& dp,
+                const std::string& name, bool zero);
   void map(const Tensor& tensor);
   void write_shard(const DeviceShard& shard, const Tensor& tensor,
                    models::MemoryWrite::Pattern pattern,
@@ -146,9 +146,10 @@ class RuntimeContext {
   std::vector<std::uint32_t> all_pes() const;
   std::vector<models::CubeTarget> every_cube(std::uint32_t sip) const;
   // One KernelLaunch per SIP to its `cubes`, run by `pes`; not waited for.
-  std::vector<Handle> submit_launches(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
-                                      const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes_by_sip,
-                                      std::vector<std::uint32_t> pes);
+  std::vector<Handle> submit_launches(
+      const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
+      const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes_by_sip,
+      std::vector<std::uint32_t> pes);
   CoreCosts core_costs() const;
   TcmScratch scratch_for(const models::PeLocation& pe);
 

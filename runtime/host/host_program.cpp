@@ -29,7 +29,8 @@ void spawn_ranks(platform::Simulation& simulation, std::uint32_t ranks, RankProg
     sc_core::sc_spawn(
         [&simulation, program, device, shared, rank] {
           models::run_guarded([&] {
-            if (!shared->context) shared->context = std::make_unique<RuntimeContext>(simulation, device);
+            if (!shared->context)
+              shared->context = std::make_unique<RuntimeContext>(simulation, device);
             shared->context->set_thread_rank(rank);
             program(*shared->context, rank);
             if (--shared->running == 0) shared->context->close();

@@ -5,8 +5,7 @@
 namespace kb::runtime {
 
 BoundKernel::BoundKernel(std::string name, KernelFn fn, std::vector<LaunchArg> args,
-                         std::vector<std::uint32_t> target_pes, CoreCosts costs,
-                         ScratchFor scratch)
+                         std::vector<std::uint32_t> target_pes, CoreCosts costs, ScratchFor scratch)
     : name_(std::move(name)),
       fn_(std::move(fn)),
       args_(std::move(args)),

@@ -36,7 +36,8 @@ class BoundKernel : public models::KernelProgram {
   // Layouts are shared by every PE of a SIP (the simulation runs one process at a time).
   std::shared_ptr<const TensorLayout> layout(const Tensor& tensor, std::uint32_t sip) const;
 
-  mutable std::map<std::pair<const void*, std::uint32_t>, std::shared_ptr<const TensorLayout>> layouts_;
+  mutable std::map<std::pair<const void*, std::uint32_t>, std::shared_ptr<const TensorLayout>>
+      layouts_;
   std::string name_;
   KernelFn fn_;
   std::vector<LaunchArg> args_;

@@ -31,7 +31,8 @@ void check_broadcast(const Tile& a, const Tile& b, const char* name) {
 
 void KernelContext::charge_vector(std::int64_t elements) {
   pe_.compute(costs_.op_overhead_cycles +
-              ceil_div(static_cast<std::uint64_t>(elements), static_cast<std::uint64_t>(costs_.vector_lanes)));
+              ceil_div(static_cast<std::uint64_t>(elements),
+                       static_cast<std::uint64_t>(costs_.vector_lanes)));
 }
 
 Tile KernelContext::dot(const Tile& a, const Tile& b, const Tile* accumulate) {
@@ -51,7 +52,8 @@ Tile KernelContext::dot(const Tile& a, const Tile& b, const Tile* accumulate) {
   std::vector<float> fa(a.values().begin(), a.values().end());
   std::vector<float> fb(b.values().begin(), b.values().end());
   std::vector<float> acc(m * n, 0.0f);
-  if (accumulate != nullptr) std::copy(accumulate->values().begin(), accumulate->values().end(), acc.begin());
+  if (accumulate != nullptr)
+    std::copy(accumulate->values().begin(), accumulate->values().end(), acc.begin());
   for (std::uint64_t i = 0; i < m; ++i) {
     float* out = acc.data() + i * n;
     for (std::uint64_t p = 0; p < k; ++p) {
@@ -90,22 +92,28 @@ Tile KernelContext::unary(const Tile& a, const std::function<double(double)>& op
 }
 
 Tile KernelContext::add(const Tile& a, const Tile& b) {
-  return elementwise(a, b, [](double x, double y) { return x + y; }, "add");
+  return elementwise(
+      a, b, [](double x, double y) { return x + y; }, "add");
 }
 Tile KernelContext::sub(const Tile& a, const Tile& b) {
-  return elementwise(a, b, [](double x, double y) { return x - y; }, "sub");
+  return elementwise(
+      a, b, [](double x, double y) { return x - y; }, "sub");
 }
 Tile KernelContext::mul(const Tile& a, const Tile& b) {
-  return elementwise(a, b, [](double x, double y) { return x * y; }, "mul");
+  return elementwise(
+      a, b, [](double x, double y) { return x * y; }, "mul");
 }
 Tile KernelContext::div(const Tile& a, const Tile& b) {
-  return elementwise(a, b, [](double x, double y) { return x / y; }, "div");
+  return elementwise(
+      a, b, [](double x, double y) { return x / y; }, "div");
 }
 Tile KernelContext::maximum(const Tile& a, const Tile& b) {
-  return elementwise(a, b, [](double x, double y) { return std::max(x, y); }, "maximum");
+  return elementwise(
+      a, b, [](double x, double y) { return std::max(x, y); }, "maximum");
 }
 Tile KernelContext::minimum(const Tile& a, const Tile& b) {
-  return elementwise(a, b, [](double x, double y) { return std::min(x, y); }, "minimum");
+  return elementwise(
+      a, b, [](double x, double y) { return std::min(x, y); }, "minimum");
 }
 Tile KernelContext::add(const Tile& a, double b) {
   return unary(a, [b](double x) { return x + b; });
@@ -113,8 +121,12 @@ Tile KernelContext::add(const Tile& a, double b) {
 Tile KernelContext::mul(const Tile& a, double b) {
   return unary(a, [b](double x) { return x * b; });
 }
-Tile KernelContext::exp(const Tile& a) { return unary(a, [](double x) { return std::exp(x); }); }
-Tile KernelContext::sqrt(const Tile& a) { return unary(a, [](double x) { return std::sqrt(x); }); }
+Tile KernelContext::exp(const Tile& a) {
+  return unary(a, [](double x) { return std::exp(x); });
+}
+Tile KernelContext::sqrt(const Tile& a) {
+  return unary(a, [](double x) { return std::sqrt(x); });
+}
 
 Tile KernelContext::row_max(const Tile& a) {
   charge_vector(a.size());

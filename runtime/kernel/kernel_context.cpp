@@ -33,14 +33,16 @@ KernelContext::~KernelContext() {
 
 const TensorView& KernelContext::tensor(std::size_t index) const {
   if (index >= args_.size() || !std::holds_alternative<TensorView>(args_[index])) {
-    throw std::invalid_argument(fmt::format("kernel '{}': argument {} is not a tensor", kernel_, index));
+    throw std::invalid_argument(
+        fmt::format("kernel '{}': argument {} is not a tensor", kernel_, index));
   }
   return std::get<TensorView>(args_[index]);
 }
 
 const Scalar& KernelContext::scalar(std::size_t index) const {
   if (index >= args_.size() || !std::holds_alternative<Scalar>(args_[index])) {
-    throw std::invalid_argument(fmt::format("kernel '{}': argument {} is not a scalar", kernel_, index));
+    throw std::invalid_argument(
+        fmt::format("kernel '{}': argument {} is not a scalar", kernel_, index));
   }
   return std::get<Scalar>(args_[index]);
 }
@@ -65,8 +67,8 @@ bool enabled(const Tile* mask, std::int64_t r, std::int64_t c) {
 
 void check_mask(const Tile* mask, std::int64_t rows, std::int64_t cols) {
   if (mask != nullptr && (mask->rows() != rows || mask->cols() != cols)) {
-    throw std::invalid_argument(fmt::format("a {} x {} mask for a {} x {} access", mask->rows(),
-                                            mask->cols(), rows, cols));
+    throw std::invalid_argument(
+        fmt::format("a {} x {} mask for a {} x {} access", mask->rows(), mask->cols(), rows, cols));
   }
 }
 
@@ -96,7 +98,7 @@ PendingTile KernelContext::fetch(const TensorView& t, const std::vector<Piece>& 
     const std::uint64_t row_bytes = static_cast<std::uint64_t>(p.cols) * item;
     staging_.resize(row_bytes * static_cast<std::uint64_t>(p.rows));
     const models::Access access{p.address, row_bytes, static_cast<std::uint32_t>(p.rows),
-                                p.stride, false, 0};
+                                p.stride,  false,     0};
     out.done = std::max(out.done, pe_.issue_read(access, staging_.data()));
     outstanding_ = std::max(outstanding_, out.done);
     if (timing_only()) continue;
@@ -120,11 +122,11 @@ PendingTile KernelContext::load_async(const TensorView& t, std::int64_t r0, std:
   return fetch(t, t.pieces(in.r0, in.c0, in.rows, in.cols), r0, c0, rows, cols, mask, other);
 }
 
-PendingTile KernelContext::load_global_async(const TensorView& t, std::int64_t r0,
-                                             std::int64_t c0, std::int64_t rows,
-                                             std::int64_t cols) {
+PendingTile KernelContext::load_global_async(const TensorView& t, std::int64_t r0, std::int64_t c0,
+                                             std::int64_t rows, std::int64_t cols) {
   const Clip in = clip(r0, c0, rows, cols, t.global_rows(), t.global_cols());
-  return fetch(t, t.global_pieces(in.r0, in.c0, in.rows, in.cols), r0, c0, rows, cols, nullptr, 0.0);
+  return fetch(t, t.global_pieces(in.r0, in.c0, in.rows, in.cols), r0, c0, rows, cols, nullptr,
+               0.0);
 }
 
 Tile KernelContext::load(const TensorView& t, std::int64_t r0, std::int64_t c0, std::int64_t rows,
@@ -156,8 +158,12 @@ models::Picoseconds KernelContext::put(const TensorView& t, const std::vector<Pi
     } else {
       staging_.resize(static_cast<std::size_t>(part.size()) * item);
     }
-    const models::Access access{address, static_cast<std::uint64_t>(cols) * item,
-                                static_cast<std::uint32_t>(rows), stride, false, 0};
+    const models::Access access{address,
+                                static_cast<std::uint64_t>(cols) * item,
+                                static_cast<std::uint32_t>(rows),
+                                stride,
+                                false,
+                                0};
     done = std::max(done, pe_.issue_write(access, staging_.data()));
     outstanding_ = std::max(outstanding_, done);
   };
@@ -177,7 +183,8 @@ models::Picoseconds KernelContext::put(const TensorView& t, const std::vector<Pi
         std::int64_t end = c + 1;
         while (end < p.cols && enabled(mask, tr + r, tc + end)) ++end;
         write(tr + r, tc + c, 1, end - c,
-              p.address + static_cast<std::uint64_t>(r) * p.stride + static_cast<std::uint64_t>(c) * item,
+              p.address + static_cast<std::uint64_t>(r) * p.stride +
+                  static_cast<std::uint64_t>(c) * item,
               p.stride);
         c = end;
       }
@@ -218,7 +225,8 @@ models::Picoseconds KernelContext::stage(const TensorView& t, std::int64_t r0, s
                                          const TcmBuffer& into) {
   const std::uint64_t bytes = static_cast<std::uint64_t>(rows * cols) * t.itemsize();
   if (bytes > into.bytes) {
-    throw std::invalid_argument(fmt::format("staging {} bytes into a {}-byte TCM buffer", bytes, into.bytes));
+    throw std::invalid_argument(
+        fmt::format("staging {} bytes into a {}-byte TCM buffer", bytes, into.bytes));
   }
   PendingTile fetched = load_global_async(t, r0, c0, rows, cols);
   // The DMA writes the tile into TCM once it has arrived; the core does not wait.
@@ -230,7 +238,8 @@ models::Picoseconds KernelContext::stage(const TensorView& t, std::int64_t r0, s
   return done;
 }
 
-Tile KernelContext::load_tcm(const TcmBuffer& from, std::int64_t rows, std::int64_t cols, DType dtype) {
+Tile KernelContext::load_tcm(const TcmBuffer& from, std::int64_t rows, std::int64_t cols,
+                             DType dtype) {
   const std::uint64_t bytes = static_cast<std::uint64_t>(rows * cols) * itemsize(dtype);
   staging_.resize(bytes);
   pe_.compute(costs_.op_overhead_cycles);
@@ -257,7 +266,8 @@ void KernelContext::send(std::uint32_t peer_rank, const Tile& tile) {
   pe_.ipcq_send(peer_rank, staging_.data(), staging_.size());
 }
 
-Tile KernelContext::recv(std::uint32_t peer_rank, std::int64_t rows, std::int64_t cols, DType dtype) {
+Tile KernelContext::recv(std::uint32_t peer_rank, std::int64_t rows, std::int64_t cols,
+                         DType dtype) {
   staging_.resize(static_cast<std::size_t>(rows * cols) * itemsize(dtype));
   pe_.compute(costs_.op_overhead_cycles);
   pe_.ipcq_recv(peer_rank, staging_.data(), staging_.size());

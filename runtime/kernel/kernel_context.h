@@ -76,9 +76,8 @@ class KernelContext {
   // read as `other` and are not fetched.
   Tile load(const TensorView& t, std::int64_t r0, std::int64_t c0, std::int64_t rows,
             std::int64_t cols, const Tile* mask = nullptr, double other = 0.0);
-  PendingTile load_async(const TensorView& t, std::int64_t r0, std::int64_t c0,
-                         std::int64_t rows, std::int64_t cols, const Tile* mask = nullptr,
-                         double other = 0.0);
+  PendingTile load_async(const TensorView& t, std::int64_t r0, std::int64_t c0, std::int64_t rows,
+                         std::int64_t cols, const Tile* mask = nullptr, double other = 0.0);
   PendingTile load_global_async(const TensorView& t, std::int64_t r0, std::int64_t c0,
                                 std::int64_t rows, std::int64_t cols);
   Tile wait(PendingTile pending);
@@ -145,7 +144,7 @@ class KernelContext {
   CoreCosts costs_;
   TcmScratch scratch_;
   std::vector<TcmBuffer> tcm_;
-  std::vector<unsigned char> staging_;  // bytes of the access in flight
+  std::vector<unsigned char> staging_;   // bytes of the access in flight
   models::Picoseconds outstanding_ = 0;  // when the last issued access completes
 };
 

@@ -22,7 +22,8 @@ TensorLayout::TensorLayout(const Tensor& tensor, std::uint32_t sip) {
   const bool everything = std::find(shared.begin(), shared.end(), sip) != shared.end();
   for (const DeviceShard& s : tensor.shards()) {
     if (s.sip != sip && !everything) continue;
-    const std::int64_t cell = as_int(s.row_begin) / block_rows_ * grid_cols_ + as_int(s.col_begin) / block_cols_;
+    const std::int64_t cell =
+        as_int(s.row_begin) / block_rows_ * grid_cols_ + as_int(s.col_begin) / block_cols_;
     grid_[static_cast<std::size_t>(cell)] = tensor.va_base() + s.offset_bytes;
   }
 }
@@ -72,8 +73,9 @@ std::uint64_t TensorView::address(std::int64_t r, std::int64_t c) const {
 std::vector<Piece> TensorView::pieces(std::int64_t r0, std::int64_t c0, std::int64_t rows,
                                       std::int64_t cols) const {
   if (r0 < 0 || c0 < 0 || rows < 0 || cols < 0 || r0 + rows > rows_ || c0 + cols > cols_) {
-    throw std::out_of_range(fmt::format("rows {}..{}, columns {}..{} are outside the {} x {} view of '{}'",
-                                        r0, r0 + rows, c0, c0 + cols, rows_, cols_, name_));
+    throw std::out_of_range(
+        fmt::format("rows {}..{}, columns {}..{} are outside the {} x {} view of '{}'", r0,
+                    r0 + rows, c0, c0 + cols, rows_, cols_, name_));
   }
   std::vector<Piece> out = global_pieces(row0_ + r0, col0_ + c0, rows, cols);
   for (Piece& p : out) {
@@ -96,10 +98,12 @@ std::vector<Piece> TensorView::global_pieces(std::int64_t r0, std::int64_t c0, s
       const std::int64_t c_end = std::min(c0 + cols, (c / bc + 1) * bc);
       const std::uint64_t block = layout_->block_va(r, c);
       if (block == 0) {
-        throw std::out_of_range(fmt::format("element ({}, {}) of '{}' is not on this SIP", r, c, name_));
+        throw std::out_of_range(
+            fmt::format("element ({}, {}) of '{}' is not on this SIP", r, c, name_));
       }
       const std::int64_t in_block = (r % br) * bc + (c % bc);
-      out.push_back({r, c, r_end - r, c_end - c, block + static_cast<std::uint64_t>(in_block * item),
+      out.push_back({r, c, r_end - r, c_end - c,
+                     block + static_cast<std::uint64_t>(in_block * item),
                      static_cast<std::uint64_t>(bc * item)});
       c = c_end;
     }

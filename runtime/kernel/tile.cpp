@@ -1,7 +1,7 @@
 #include "runtime/kernel/tile.h"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace kb::runtime {

@@ -27,7 +27,8 @@ void transpose_kernel(KernelContext& k) {
   const TensorView& dst = k.tensor(1);
   if (src.global_rows() != dst.global_cols() || src.global_cols() != dst.global_rows()) {
     throw std::invalid_argument(fmt::format("transpose: {} x {} into {} x {}", src.global_rows(),
-                                            src.global_cols(), dst.global_rows(), dst.global_cols()));
+                                            src.global_cols(), dst.global_rows(),
+                                            dst.global_cols()));
   }
   for_each_own_tile(dst, kTileElements, [&](const TileSpan& s) {
     const Tile t = k.wait(k.load_global_async(src, s.col0, s.row0, s.cols, s.rows));
@@ -38,7 +39,8 @@ void transpose_kernel(KernelContext& k) {
 }  // namespace
 
 void register_copy_kernels(KernelRegistry& registry) {
-  registry.add({"memcpy", "(src, dst)", "dst = src, any placement to any placement", memcpy_kernel});
+  registry.add(
+      {"memcpy", "(src, dst)", "dst = src, any placement to any placement", memcpy_kernel});
   registry.add({"transpose", "(src, dst)", "dst = src^T", transpose_kernel});
 }
 

@@ -19,9 +19,11 @@ void gemm(KernelContext& k) {
   const TensorView& b = k.tensor(1);
   const TensorView& c = k.tensor(2);
   const std::int64_t K = a.global_cols();
-  if (b.global_rows() != K || a.global_rows() != c.global_rows() || b.global_cols() != c.global_cols()) {
-    throw std::invalid_argument(fmt::format("gemm: ({} x {}) . ({} x {}) into {} x {}", a.global_rows(), K,
-                                            b.global_rows(), b.global_cols(), c.global_rows(), c.global_cols()));
+  if (b.global_rows() != K || a.global_rows() != c.global_rows() ||
+      b.global_cols() != c.global_cols()) {
+    throw std::invalid_argument(fmt::format("gemm: ({} x {}) . ({} x {}) into {} x {}",
+                                            a.global_rows(), K, b.global_rows(), b.global_cols(),
+                                            c.global_rows(), c.global_cols()));
   }
   if (a.dtype() != b.dtype() || (a.dtype() != DType::f16 && a.dtype() != DType::bf16)) {
     throw std::invalid_argument("gemm: A and B must both be f16 or both bf16");

@@ -78,7 +78,8 @@ HostTensor reference_layernorm(const HostTensor& x, double eps, DType out) {
     mean /= static_cast<double>(a.cols());
     for (std::int64_t j = 0; j < a.cols(); ++j) var += (a.at(i, j) - mean) * (a.at(i, j) - mean);
     var /= static_cast<double>(a.cols());
-    for (std::int64_t j = 0; j < a.cols(); ++j) r.set(i, j, (a.at(i, j) - mean) / std::sqrt(var + eps));
+    for (std::int64_t j = 0; j < a.cols(); ++j)
+      r.set(i, j, (a.at(i, j) - mean) / std::sqrt(var + eps));
   }
   return from_tile(r, x.shape());
 }
@@ -127,13 +128,15 @@ Verification compare(const HostTensor& device, const HostTensor& reference,
   for (std::int64_t r = 0; r < rows_of(device); ++r) {
     for (std::int64_t c = 0; c < cols_of(device); ++c) {
       const double d = element(device, r, c), e = element(reference, r, c);
-      const double err = (std::isnan(d) || std::isnan(e)) ? (std::isnan(d) && std::isnan(e) ? 0.0 : INFINITY)
-                                                          : std::abs(d - e);
+      const double err = (std::isnan(d) || std::isnan(e))
+                             ? (std::isnan(d) && std::isnan(e) ? 0.0 : INFINITY)
+                             : std::abs(d - e);
       v.max_abs_err = std::max(v.max_abs_err, err);
       const double tol = tolerance(r, c);
       if (err > tol && v.ok) {
         v.ok = false;
-        v.first_failure = fmt::format("element ({}, {}): device {}, reference {}, tolerance {}", r, c, d, e, tol);
+        v.first_failure =
+            fmt::format("element ({}, {}): device {}, reference {}, tolerance {}", r, c, d, e, tol);
       }
     }
   }
@@ -154,8 +157,8 @@ Verification verify_elementwise(const HostTensor& device, const HostTensor& refe
   });
 }
 
-Verification verify_gemm(const HostTensor& device, const HostTensor& reference,
-                         const HostTensor& a, const HostTensor& b) {
+Verification verify_gemm(const HostTensor& device, const HostTensor& reference, const HostTensor& a,
+                         const HostTensor& b) {
   const Tile ta = as_tile(a), tb = as_tile(b);
   const double u32 = unit_roundoff(DType::f32);
   const double u_out = unit_roundoff(device.dtype());

@@ -42,8 +42,8 @@ Verification compare_exact(const HostTensor& device, const HostTensor& reference
 double unit_roundoff(DType dtype);
 Verification verify_elementwise(const HostTensor& device, const HostTensor& reference,
                                 const HostTensor& x, const HostTensor& y);
-Verification verify_gemm(const HostTensor& device, const HostTensor& reference,
-                         const HostTensor& a, const HostTensor& b);
+Verification verify_gemm(const HostTensor& device, const HostTensor& reference, const HostTensor& a,
+                         const HostTensor& b);
 Verification verify_softmax(const HostTensor& device, const HostTensor& reference);
 Verification verify_layernorm(const HostTensor& device, const HostTensor& reference);
 Verification verify_reduce_sum(const HostTensor& device, const HostTensor& reference,

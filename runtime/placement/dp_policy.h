@@ -35,7 +35,12 @@ struct DPPolicy {
            std::optional<std::int64_t> sips = std::nullopt,
            std::optional<std::int64_t> cubes = std::nullopt,
            std::optional<std::int64_t> pes = std::nullopt)
-      : sip(sip_split), cube(cube_split), pe(pe_split), num_sips(sips), num_cubes(cubes), num_pes(pes) {}
+      : sip(sip_split),
+        cube(cube_split),
+        pe(pe_split),
+        num_sips(sips),
+        num_cubes(cubes),
+        num_pes(pes) {}
 
   Split sip;
   Split cube;

@@ -34,8 +34,8 @@ class HostTensor {
   template <class T>
   std::vector<T> values() const {
     if (DTypeOf<T>::value != dtype_) {
-      throw std::invalid_argument(std::string("host tensor holds ") + to_string(dtype_) +
-                                  ", not " + to_string(DTypeOf<T>::value));
+      throw std::invalid_argument(std::string("host tensor holds ") + to_string(dtype_) + ", not " +
+                                  to_string(DTypeOf<T>::value));
     }
     std::vector<T> out(elements());
     std::memcpy(out.data(), bytes_.data(), bytes_.size());

@@ -7,7 +7,8 @@ namespace kb::runtime {
 
 Tensor::State& Tensor::live() const {
   if (!state_) throw std::logic_error("use of an empty tensor handle");
-  if (state_->freed) throw std::logic_error("use of tensor '" + state_->name + "' after it was freed");
+  if (state_->freed)
+    throw std::logic_error("use of tensor '" + state_->name + "' after it was freed");
   return *state_;
 }
 

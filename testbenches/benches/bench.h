@@ -61,7 +61,7 @@ struct Outcome {
   double flops = 0;  // work done, for achieved rates (0: not a compute bench)
   double bytes = 0;
   std::vector<KernelRecord> kernels;
-  std::vector<runtime::Handle> launches;  // for per-PE timeline slices
+  std::vector<runtime::Handle> launches;                            // for per-PE timeline slices
   nlohmann::ordered_json extra = nlohmann::ordered_json::object();  // algbw_gbps, busbw_gbps...
 
   // The measured region: first kernel start to last kernel end.

@@ -32,10 +32,12 @@ class CollectiveBench : public Bench {
   CollectiveBench(std::string name, Collective kind) : name_(std::move(name)), kind_(kind) {}
   std::string name() const override { return name_; }
   std::string description() const override {
-    return fmt::format("{} over every PE's IPCQ; bytes = the size nccl-tests reports", runtime::to_string(kind_));
+    return fmt::format("{} over every PE's IPCQ; bytes = the size nccl-tests reports",
+                       runtime::to_string(kind_));
   }
   std::vector<Param> params() const override {
-    return {{"bytes", "1M", "size (all_reduce, broadcast: per rank; all_gather: output; reduce_scatter: input)"},
+    return {{"bytes", "1M",
+             "size (all_reduce, broadcast: per rank; all_gather: output; reduce_scatter: input)"},
             {"algorithm", "ring", "a registered algorithm listed in the ccl.yaml"},
             {"dtype", "f32", "element type"},
             {"ccl", "", "a ccl.yaml (default: the embedded configs/ccl.yaml)"}};
@@ -49,16 +51,19 @@ class CollectiveBench : public Bench {
       }
     }();
     if (!a.supports(kind_)) {
-      throw BenchUsageError(fmt::format("--param algorithm={} does not do {}", a.name(), runtime::to_string(kind_)));
+      throw BenchUsageError(
+          fmt::format("--param algorithm={} does not do {}", a.name(), runtime::to_string(kind_)));
     }
     const std::int64_t world = topology.world_size();
     const std::int64_t item = static_cast<std::int64_t>(runtime::itemsize(params.dtype("dtype")));
-    const std::int64_t divisor = (kind_ == Collective::all_gather || kind_ == Collective::reduce_scatter ? world : 1) * item;
+    const std::int64_t divisor =
+        (kind_ == Collective::all_gather || kind_ == Collective::reduce_scatter ? world : 1) * item;
     if (params.integer("bytes") % divisor != 0) {
       throw BenchUsageError(fmt::format("--param bytes must be a multiple of {} here", divisor));
     }
   }
-  void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only, Outcome& out) const override {
+  void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
+           Outcome& out) const override {
     runtime::Distributed dist(ctx);
     const std::string algorithm = params.text("algorithm");
     dist.init_process_group(algorithm, params.text("ccl"));
@@ -70,7 +75,8 @@ class CollectiveBench : public Bench {
     const std::int64_t per_rank = bytes / item;  // elements of the size nccl-tests reports
     const std::int64_t in_cols = kind_ == Collective::all_gather ? per_rank / W : per_rank;
     const std::int64_t out_cols = kind_ == Collective::reduce_scatter ? per_rank / W : per_rank;
-    const runtime::DPPolicy dp{runtime::Split::row_wise, runtime::Split::row_wise, runtime::Split::row_wise, {}, {}, {}};
+    const runtime::DPPolicy dp{
+        runtime::Split::row_wise, runtime::Split::row_wise, runtime::Split::row_wise, {}, {}, {}};
     const runtime::HostTensor host = bench_data({W, in_cols}, dtype, timing_only, 7);
     runtime::Tensor in = ctx.empty({W, in_cols}, dtype, dp, "in");
     ctx.copy_(in, host);
@@ -83,8 +89,8 @@ class CollectiveBench : public Bench {
     }
     const runtime::HostTensor got = ctx.to_host(result);
     const runtime::CollectiveFabric f = runtime::collective_fabric(ctx.topology(), plan);
-    out.bound_model = fmt::format("alpha-beta {} (alpha up to {:.1f} ns, beta {:.0f} GB/s)", algorithm,
-                                  f.worst.alpha_ns, f.worst.beta_gbps);
+    out.bound_model = fmt::format("alpha-beta {} (alpha up to {:.1f} ns, beta {:.0f} GB/s)",
+                                  algorithm, f.worst.alpha_ns, f.worst.beta_gbps);
     out.bound_ns = runtime::ccl_algorithm(algorithm).bound_ns(kind_, static_cast<double>(bytes), f);
     const double t = out.kernel_ns();
     const double algbw = t > 0 ? static_cast<double>(bytes) / t : 0.0;
@@ -99,15 +105,18 @@ class CollectiveBench : public Bench {
  private:
   // The host reference for every rank. Row g of the tensors is global PE g (rows split
   // over SIPs, cubes and PEs in that order); the plan says which rank that PE is.
-  void verify(const runtime::HostTensor& in, const runtime::HostTensor& got, const runtime::IpcqPlan& plan,
-              const runtime::MachineShape& m, std::int64_t in_cols, std::int64_t out_cols, DType dtype,
-              runtime::Verification& v) const {
+  void verify(const runtime::HostTensor& in, const runtime::HostTensor& got,
+              const runtime::IpcqPlan& plan, const runtime::MachineShape& m, std::int64_t in_cols,
+              std::int64_t out_cols, DType dtype, runtime::Verification& v) const {
     const auto W = static_cast<std::int64_t>(plan.world_size);
     auto row_of = [&](std::int64_t rank) {
       const PeCoord& pe = plan.rank_to_pe[static_cast<std::size_t>(rank)];
-      return (static_cast<std::int64_t>(pe.sip) * m.cubes_per_sip + pe.cube) * m.pes_per_cube + pe.pe;
+      return (static_cast<std::int64_t>(pe.sip) * m.cubes_per_sip + pe.cube) * m.pes_per_cube +
+             pe.pe;
     };
-    auto input = [&](std::int64_t rank, std::int64_t col) { return runtime::element(in, row_of(rank), col); };
+    auto input = [&](std::int64_t rank, std::int64_t col) {
+      return runtime::element(in, row_of(rank), col);
+    };
     const double u = runtime::unit_roundoff(dtype);
     for (std::int64_t rank = 0; rank < W; ++rank) {
       for (std::int64_t c = 0; c < out_cols; ++c) {
@@ -129,7 +138,8 @@ class CollectiveBench : public Bench {
         v.max_abs_err = std::max(v.max_abs_err, err);
         if (err > tol && v.ok) {
           v.ok = false;
-          v.first_failure = fmt::format("rank {} element {}: device {}, reference {}, tolerance {}", rank, c, have, want, tol);
+          v.first_failure = fmt::format("rank {} element {}: device {}, reference {}, tolerance {}",
+                                        rank, c, have, want, tol);
         }
       }
     }

@@ -18,7 +18,8 @@ namespace {
 constexpr Split R = Split::replicate, Row = Split::row_wise, Col = Split::column_wise;
 DPPolicy policy(Split sip, Split cube, Split pe) { return DPPolicy{sip, cube, pe, {}, {}, {}}; }
 
-Tensor upload(runtime::RuntimeContext& ctx, const HostTensor& host, const DPPolicy& dp, const std::string& name) {
+Tensor upload(runtime::RuntimeContext& ctx, const HostTensor& host, const DPPolicy& dp,
+              const std::string& name) {
   Tensor t = ctx.empty(host.shape(), host.dtype(), dp, name);
   ctx.copy_(t, host);
   return t;
@@ -27,7 +28,8 @@ Tensor upload(runtime::RuntimeContext& ctx, const HostTensor& host, const DPPoli
 // The roofline bound of `flops` at `macs` MACs per PE-cycle and `bytes` through HBM.
 void roofline(Outcome& out, const MachinePeaks& p, double macs, DType inputs, double bytes) {
   const double compute_ns =
-      macs / (p.pes * static_cast<double>(runtime::macs_per_cycle(p.core, inputs)) * p.core.freq_ghz);
+      macs /
+      (p.pes * static_cast<double>(runtime::macs_per_cycle(p.core, inputs)) * p.core.freq_ghz);
   const double memory_ns = bytes / p.hbm_gbps();
   out.bound_ns = std::max(compute_ns, memory_ns);
   out.bound_model = compute_ns >= memory_ns ? "roofline (compute)" : "roofline (memory)";
@@ -36,7 +38,8 @@ void roofline(Outcome& out, const MachinePeaks& p, double macs, DType inputs, do
 }
 
 // Vector-unit roofline: `passes` over `elements` on every PE's lanes, `bytes` through HBM.
-void vector_roofline(Outcome& out, const MachinePeaks& p, double elements, double passes, double bytes) {
+void vector_roofline(Outcome& out, const MachinePeaks& p, double elements, double passes,
+                     double bytes) {
   const double compute_ns =
       elements * passes / (p.pes * static_cast<double>(p.core.vector_lanes) * p.core.freq_ghz);
   const double memory_ns = bytes / p.hbm_gbps();
@@ -49,7 +52,8 @@ class GemmBench : public Bench {
  public:
   std::string name() const override { return "gemm"; }
   std::string description() const override {
-    return "C = A . B on every PE (C rows over SIPs and cubes, columns over PEs), tiled through TCM";
+    return "C = A . B on every PE (C rows over SIPs and cubes, columns over PEs), tiled through "
+           "TCM";
   }
   std::vector<Param> params() const override {
     return {{"M", "1024", "rows of A and C"},
@@ -58,7 +62,8 @@ class GemmBench : public Bench {
             {"dtype", "f16", "input dtype: f16 or bf16"},
             {"out", "f32", "output dtype: f32 or f16"}};
   }
-  void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only, Outcome& out) const override {
+  void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
+           Outcome& out) const override {
     const std::int64_t m = params.integer("M"), n = params.integer("N"), k = params.integer("K");
     const DType in = params.dtype("dtype"), result = params.dtype("out");
     const HostTensor ha = bench_data({m, k}, in, timing_only, 1);
@@ -69,7 +74,8 @@ class GemmBench : public Bench {
     out.record(ctx.launch_and_wait("gemm", {a, b, c}));
     const HostTensor hc = ctx.to_host(c);
     roofline(out, peaks(ctx), static_cast<double>(m) * n * k, in,
-             static_cast<double>((m * k + k * n) * runtime::itemsize(in) + m * n * runtime::itemsize(result)));
+             static_cast<double>((m * k + k * n) * runtime::itemsize(in) +
+                                 m * n * runtime::itemsize(result)));
     if (timing_only) return;
     // A sample of elements against a double-precision reference (a full one is O(MNK)).
     std::mt19937 rng(3);
@@ -85,8 +91,9 @@ class GemmBench : public Bench {
       }
       const double got = runtime::element(hc, r, col);
       const double err = std::abs(got - ref);
-      const double tol = (static_cast<double>(k) + 2) * runtime::unit_roundoff(DType::f32) * magnitude +
-                         2 * runtime::unit_roundoff(result) * std::abs(ref);
+      const double tol =
+          (static_cast<double>(k) + 2) * runtime::unit_roundoff(DType::f32) * magnitude +
+          2 * runtime::unit_roundoff(result) * std::abs(ref);
       out.verification.max_abs_err = std::max(out.verification.max_abs_err, err);
       if (err > tol && out.verification.ok) {
         out.verification.ok = false;
@@ -106,7 +113,8 @@ class VectorAddBench : public Bench {
   std::vector<Param> params() const override {
     return {{"elements", "16M", "elements of each vector"}, {"dtype", "f32", "element type"}};
   }
-  void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only, Outcome& out) const override {
+  void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
+           Outcome& out) const override {
     const std::int64_t n = params.integer("elements");
     const DType dtype = params.dtype("dtype");
     const DPPolicy dp = policy(Col, Col, Col);
@@ -130,7 +138,8 @@ class MemcpyBench : public Bench {
  public:
   std::string name() const override { return "memcpy"; }
   std::string description() const override {
-    return "HBM to HBM copy: route=cross_cube (all-to-all between cubes) or cross_sip (SIP 0 to SIP 1)";
+    return "HBM to HBM copy: route=cross_cube (all-to-all between cubes) or cross_sip (SIP 0 to "
+           "SIP 1)";
   }
   std::vector<Param> params() const override {
     return {{"bytes", "64M", "bytes to copy"}, {"route", "cross_cube", "cross_cube or cross_sip"}};
@@ -141,11 +150,14 @@ class MemcpyBench : public Bench {
       throw BenchUsageError("--param route=" + route + ": expected cross_cube or cross_sip");
     }
     if (route == "cross_sip" && topology.system.sips.count < 2) {
-      throw BenchUsageError("route=cross_sip needs at least 2 SIPs (e.g. --topology configs/multi_sip.yaml)");
+      throw BenchUsageError(
+          "route=cross_sip needs at least 2 SIPs (e.g. --topology configs/multi_sip.yaml)");
     }
-    if (params.integer("bytes") % 4096 != 0) throw BenchUsageError("--param bytes must be a multiple of 4096");
+    if (params.integer("bytes") % 4096 != 0)
+      throw BenchUsageError("--param bytes must be a multiple of 4096");
   }
-  void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only, Outcome& out) const override {
+  void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
+           Outcome& out) const override {
     const std::int64_t bytes = params.integer("bytes");
     const std::string route = params.text("route");
     const runtime::MachineShape& m = ctx.machine();
@@ -183,12 +195,16 @@ class RowBench : public Bench {
  public:
   RowBench(std::string kernel, double passes) : kernel_(std::move(kernel)), passes_(passes) {}
   std::string name() const override { return kernel_; }
-  std::string description() const override { return "row " + kernel_ + ", rows split over cubes and PEs"; }
+  std::string description() const override {
+    return "row " + kernel_ + ", rows split over cubes and PEs";
+  }
   std::vector<Param> params() const override {
-    return {{"rows", "4096", "rows"}, {"cols", "1024", "columns (kept whole on each PE)"},
+    return {{"rows", "4096", "rows"},
+            {"cols", "1024", "columns (kept whole on each PE)"},
             {"dtype", "f32", "f32 or f16"}};
   }
-  void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only, Outcome& out) const override {
+  void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
+           Outcome& out) const override {
     const std::int64_t rows = params.integer("rows"), cols = params.integer("cols");
     const DType dtype = params.dtype("dtype");
     const DPPolicy dp = policy(Row, Row, Row);
@@ -196,14 +212,17 @@ class RowBench : public Bench {
     Tensor x = upload(ctx, hx, dp, "x");
     Tensor y = ctx.empty({rows, cols}, dtype, dp, "y");
     const bool softmax = kernel_ == "softmax";
-    out.record(softmax ? ctx.launch_and_wait("softmax", {x, y}) : ctx.launch_and_wait("layernorm", {x, y, 1e-5}));
+    out.record(softmax ? ctx.launch_and_wait("softmax", {x, y})
+                       : ctx.launch_and_wait("layernorm", {x, y, 1e-5}));
     const HostTensor hy = ctx.to_host(y);
     const double elements = static_cast<double>(rows * cols);
-    vector_roofline(out, peaks(ctx), elements, passes_, 2 * elements * static_cast<double>(runtime::itemsize(dtype)));
+    vector_roofline(out, peaks(ctx), elements, passes_,
+                    2 * elements * static_cast<double>(runtime::itemsize(dtype)));
     if (timing_only) return;
     out.verified = true;
-    out.verification = softmax ? runtime::verify_softmax(hy, runtime::reference_softmax(hx, dtype))
-                               : runtime::verify_layernorm(hy, runtime::reference_layernorm(hx, 1e-5, dtype));
+    out.verification =
+        softmax ? runtime::verify_softmax(hy, runtime::reference_softmax(hx, dtype))
+                : runtime::verify_layernorm(hy, runtime::reference_layernorm(hx, 1e-5, dtype));
   }
 
  private:

@@ -31,11 +31,13 @@ nlohmann::ordered_json make_report(const Bench& bench, const Params& params, con
   r["kernel_time_ns"] = outcome.kernel_ns();
   r["wall_s"] = run.wall_s;
   r["sim_speed"] = {{"transactions", run.transactions},
-                    {"transactions_per_s", run.wall_s > 0 ? static_cast<double>(run.transactions) / run.wall_s : 0.0},
+                    {"transactions_per_s",
+                     run.wall_s > 0 ? static_cast<double>(run.transactions) / run.wall_s : 0.0},
                     {"sim_ns_per_wall_s", run.wall_s > 0 ? run.sim_time_ns / run.wall_s : 0.0}};
   nlohmann::ordered_json kernels = nlohmann::ordered_json::array();
   for (const KernelRecord& k : outcome.kernels) {
-    kernels.push_back({{"name", k.name}, {"sip", k.sip}, {"start_ns", k.start_ns}, {"end_ns", k.end_ns}});
+    kernels.push_back(
+        {{"name", k.name}, {"sip", k.sip}, {"start_ns", k.start_ns}, {"end_ns", k.end_ns}});
   }
   r["kernels"] = std::move(kernels);
   r["bound"] = {{"model", outcome.bound_model}, {"time_ns", outcome.bound_ns}};
@@ -53,7 +55,8 @@ nlohmann::ordered_json make_report(const Bench& bench, const Params& params, con
   } else {
     r["verify"] = {{"ok", true}, {"max_abs_err", 0.0}, {"skipped", true}};
   }
-  const auto stats = platform::statistics_json(static_cast<models::Picoseconds>(run.sim_time_ns * 1000.0));
+  const auto stats =
+      platform::statistics_json(static_cast<models::Picoseconds>(run.sim_time_ns * 1000.0));
   nlohmann::ordered_json components = nlohmann::ordered_json::object();
   for (const auto& [path, s] : stats["resources"].items()) {
     components[path] = {{"bytes", s["bytes"]},
@@ -68,25 +71,31 @@ nlohmann::ordered_json make_report(const Bench& bench, const Params& params, con
 
 std::string summary_text(const nlohmann::ordered_json& r, std::size_t top) {
   std::string out;
-  out += fmt::format("bench       {} ({})\n", r["bench"].get<std::string>(),
-                     [&] {
-                       std::string p;
-                       for (const auto& [k, v] : r["params"].items()) p += (p.empty() ? "" : " ") + k + "=" + v.get<std::string>();
-                       return p;
-                     }());
+  out += fmt::format("bench       {} ({})\n", r["bench"].get<std::string>(), [&] {
+    std::string p;
+    for (const auto& [k, v] : r["params"].items())
+      p += (p.empty() ? "" : " ") + k + "=" + v.get<std::string>();
+    return p;
+  }());
   const auto& t = r["topology"];
-  out += fmt::format("topology    {}: {} SIP(s) x {} cubes x {} PEs = {} PEs\n", t["file"].get<std::string>(),
-                     t["sips"].get<int>(), t["cubes_per_sip"].get<int>(), t["pes_per_cube"].get<int>(),
-                     t["world_size"].get<int>());
-  out += fmt::format("simulated   {} in all, kernels {}{}\n", time_text(r["sim_time_ns"].get<double>()),
-                     time_text(r["kernel_time_ns"].get<double>()), r["timing_only"].get<bool>() ? " (timing-only)" : "");
-  out += fmt::format("bound       {} {}, efficiency {:.3f}\n", r["bound"]["model"].get<std::string>(),
-                     time_text(r["bound"]["time_ns"].get<double>()), r["efficiency"].get<double>());
-  if (r.contains("achieved_tflops")) out += fmt::format("achieved    {:.2f} TFLOP/s\n", r["achieved_tflops"].get<double>());
-  if (r.contains("achieved_gbps")) out += fmt::format("achieved    {:.1f} GB/s\n", r["achieved_gbps"].get<double>());
+  out +=
+      fmt::format("topology    {}: {} SIP(s) x {} cubes x {} PEs = {} PEs\n",
+                  t["file"].get<std::string>(), t["sips"].get<int>(), t["cubes_per_sip"].get<int>(),
+                  t["pes_per_cube"].get<int>(), t["world_size"].get<int>());
+  out += fmt::format("simulated   {} in all, kernels {}{}\n",
+                     time_text(r["sim_time_ns"].get<double>()),
+                     time_text(r["kernel_time_ns"].get<double>()),
+                     r["timing_only"].get<bool>() ? " (timing-only)" : "");
+  out +=
+      fmt::format("bound       {} {}, efficiency {:.3f}\n", r["bound"]["model"].get<std::string>(),
+                  time_text(r["bound"]["time_ns"].get<double>()), r["efficiency"].get<double>());
+  if (r.contains("achieved_tflops"))
+    out += fmt::format("achieved    {:.2f} TFLOP/s\n", r["achieved_tflops"].get<double>());
+  if (r.contains("achieved_gbps"))
+    out += fmt::format("achieved    {:.1f} GB/s\n", r["achieved_gbps"].get<double>());
   if (r.contains("busbw_gbps")) {
-    out += fmt::format("bandwidth   algbw {:.1f} GB/s, busbw {:.1f} GB/s\n", r["algbw_gbps"].get<double>(),
-                       r["busbw_gbps"].get<double>());
+    out += fmt::format("bandwidth   algbw {:.1f} GB/s, busbw {:.1f} GB/s\n",
+                       r["algbw_gbps"].get<double>(), r["busbw_gbps"].get<double>());
   }
   const auto& v = r["verify"];
   if (v["skipped"].get<bool>()) {
@@ -97,16 +106,18 @@ std::string summary_text(const nlohmann::ordered_json& r, std::size_t top) {
     out += fmt::format("verify      FAILED: {}\n", v["first_failure"].get<std::string>());
   }
   std::vector<std::pair<double, std::string>> busiest;
-  for (const auto& [path, c] : r["components"].items()) busiest.emplace_back(c["utilization"].get<double>(), path);
+  for (const auto& [path, c] : r["components"].items())
+    busiest.emplace_back(c["utilization"].get<double>(), path);
   std::sort(busiest.rbegin(), busiest.rend());
   for (std::size_t i = 0; i < std::min(top, busiest.size()); ++i) {
-    out += fmt::format("{}{:5.1f}%  {}\n", i == 0 ? "busiest     " : "            ", 100 * busiest[i].first,
-                       busiest[i].second);
+    out += fmt::format("{}{:5.1f}%  {}\n", i == 0 ? "busiest     " : "            ",
+                       100 * busiest[i].first, busiest[i].second);
   }
   const auto& s = r["sim_speed"];
-  out += fmt::format("speed       {} transactions in {:.2f} s wall ({:.0f}/s), {} simulated per wall second\n",
-                     s["transactions"].get<std::uint64_t>(), r["wall_s"].get<double>(),
-                     s["transactions_per_s"].get<double>(), time_text(s["sim_ns_per_wall_s"].get<double>()));
+  out += fmt::format(
+      "speed       {} transactions in {:.2f} s wall ({:.0f}/s), {} simulated per wall second\n",
+      s["transactions"].get<std::uint64_t>(), r["wall_s"].get<double>(),
+      s["transactions_per_s"].get<double>(), time_text(s["sim_ns_per_wall_s"].get<double>()));
   return out;
 }
 

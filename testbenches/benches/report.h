@@ -2,8 +2,8 @@
 // The outputs of `kernbench run`: the JSON report (DESIGN §9, a contract) and the human
 // summary.
 
-#include "testbenches/benches/bench.h"
 #include "platform/topology/topology.h"
+#include "testbenches/benches/bench.h"
 
 #include <nlohmann/json.hpp>
 

@@ -29,11 +29,12 @@ struct Check {
 };
 
 // The host reference of element `i` of rank `r`'s output.
-double expected(const Check& c, std::uint32_t r, std::int64_t i, std::uint32_t world, std::int64_t count, DType dtype,
-                double& magnitude) {
+double expected(const Check& c, std::uint32_t r, std::int64_t i, std::uint32_t world,
+                std::int64_t count, DType dtype, double& magnitude) {
   magnitude = 0;
   switch (c.kind) {
-    case Collective::all_gather: return value(static_cast<std::uint32_t>(i / count), i % count, dtype);
+    case Collective::all_gather:
+      return value(static_cast<std::uint32_t>(i / count), i % count, dtype);
     case Collective::broadcast: return value(1 % world, i, dtype);
     default: break;
   }
@@ -42,7 +43,9 @@ double expected(const Check& c, std::uint32_t r, std::int64_t i, std::uint32_t w
   for (std::uint32_t q = 0; q < world; ++q) {
     const double v = value(q, at, dtype);
     magnitude += std::abs(v);
-    acc = c.op == ReduceOp::max ? std::max(acc, v) : c.op == ReduceOp::min ? std::min(acc, v) : acc + v;
+    acc = c.op == ReduceOp::max   ? std::max(acc, v)
+          : c.op == ReduceOp::min ? std::min(acc, v)
+                                  : acc + v;
   }
   // Integer averages truncate, as the device's division does.
   if (c.op == ReduceOp::avg) return is_float(dtype) ? acc / world : std::trunc(acc / world);
@@ -68,16 +71,21 @@ void check_algorithm(const kb::platform::Topology& topology, const std::string& 
     const IpcqPlan& plan = d.plan();
     const CclAlgorithm& a = ccl_algorithm(algorithm);
     const std::vector<Check> checks{
-        {"all_reduce sum", Collective::all_reduce, ReduceOp::sum}, {"all_reduce max", Collective::all_reduce, ReduceOp::max},
-        {"all_reduce min", Collective::all_reduce, ReduceOp::min}, {"all_reduce avg", Collective::all_reduce, ReduceOp::avg},
+        {"all_reduce sum", Collective::all_reduce, ReduceOp::sum},
+        {"all_reduce max", Collective::all_reduce, ReduceOp::max},
+        {"all_reduce min", Collective::all_reduce, ReduceOp::min},
+        {"all_reduce avg", Collective::all_reduce, ReduceOp::avg},
         {"reduce_scatter sum", Collective::reduce_scatter, ReduceOp::sum},
-        {"all_gather", Collective::all_gather, ReduceOp::sum}, {"broadcast from 1", Collective::broadcast, ReduceOp::sum}};
+        {"all_gather", Collective::all_gather, ReduceOp::sum},
+        {"broadcast from 1", Collective::broadcast, ReduceOp::sum}};
     for (DType dtype : {DType::f32, DType::bf16, DType::i32}) {
       for (const Check& c : checks) {
         if (!a.supports(c.kind)) continue;
         const std::uint32_t W = plan.world_size;
         const std::int64_t in_cols = c.kind == Collective::reduce_scatter ? count * W : count;
-        const std::int64_t out_cols = c.kind == Collective::all_gather ? count * W : c.kind == Collective::reduce_scatter ? count : in_cols;
+        const std::int64_t out_cols = c.kind == Collective::all_gather       ? count * W
+                                      : c.kind == Collective::reduce_scatter ? count
+                                                                             : in_cols;
         const DPPolicy dp{R, Row, Row, {}, {}, {}};
         HostTensor host({per_sip, in_cols}, dtype);
         Tile fill(per_sip, in_cols, dtype, true);
@@ -86,7 +94,8 @@ void check_algorithm(const kb::platform::Topology& topology, const std::string& 
                            static_cast<std::uint32_t>(row % topology.pes_per_cube())};
           const auto r = static_cast<std::uint32_t>(plan.rank_of(pe));
           for (std::int64_t i = 0; i < in_cols; ++i) {
-            fill.set(row, i, c.kind == Collective::all_gather ? value(r, i, dtype) : value(r, i, dtype));
+            fill.set(row, i,
+                     c.kind == Collective::all_gather ? value(r, i, dtype) : value(r, i, dtype));
           }
         }
         fill.to_bytes(host.bytes().data());
@@ -116,8 +125,9 @@ void check_algorithm(const kb::platform::Topology& topology, const std::string& 
             const double tol = is_float(dtype) ? W * u * magnitude + 2 * u * std::abs(want) : 0.0;
             if (std::abs(have - want) > tol) {
               ok = false;
-              BOOST_ERROR(algorithm << " " << c.what << " " << to_string(dtype) << ": rank " << r << " element " << i
-                                    << " is " << have << ", expected " << want << " (tolerance " << tol << ")");
+              BOOST_ERROR(algorithm << " " << c.what << " " << to_string(dtype) << ": rank " << r
+                                    << " element " << i << " is " << have << ", expected " << want
+                                    << " (tolerance " << tol << ")");
             }
           }
         }
@@ -136,14 +146,32 @@ void check_algorithm(const kb::platform::Topology& topology, const std::string& 
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(ring_on_tiny) { check_algorithm(kb::test::config("tiny.yaml"), "ring"); }
-BOOST_AUTO_TEST_CASE(ring_on_default) { check_algorithm(kb::test::config("topology.yaml"), "ring"); }
-BOOST_AUTO_TEST_CASE(ring_on_multi_sip) { check_algorithm(kb::test::config("multi_sip.yaml"), "ring"); }
+BOOST_AUTO_TEST_CASE(ring_on_default) {
+  check_algorithm(kb::test::config("topology.yaml"), "ring");
+}
+BOOST_AUTO_TEST_CASE(ring_on_multi_sip) {
+  check_algorithm(kb::test::config("multi_sip.yaml"), "ring");
+}
 BOOST_AUTO_TEST_CASE(rhd_on_tiny) { check_algorithm(kb::test::config("tiny.yaml"), "rhd"); }
 BOOST_AUTO_TEST_CASE(rhd_on_default) { check_algorithm(kb::test::config("topology.yaml"), "rhd"); }
-BOOST_AUTO_TEST_CASE(rhd_on_multi_sip) { check_algorithm(kb::test::config("multi_sip.yaml"), "rhd"); }
-BOOST_AUTO_TEST_CASE(binomial_tree_on_tiny) { check_algorithm(kb::test::config("tiny.yaml"), "binomial_tree"); }
-BOOST_AUTO_TEST_CASE(binomial_tree_on_default) { check_algorithm(kb::test::config("topology.yaml"), "binomial_tree"); }
-BOOST_AUTO_TEST_CASE(binomial_tree_on_multi_sip) { check_algorithm(kb::test::config("multi_sip.yaml"), "binomial_tree"); }
-BOOST_AUTO_TEST_CASE(hierarchical_on_tiny) { check_algorithm(kb::test::config("tiny.yaml"), "hierarchical"); }
-BOOST_AUTO_TEST_CASE(hierarchical_on_default) { check_algorithm(kb::test::config("topology.yaml"), "hierarchical"); }
-BOOST_AUTO_TEST_CASE(hierarchical_on_multi_sip) { check_algorithm(kb::test::config("multi_sip.yaml"), "hierarchical"); }
+BOOST_AUTO_TEST_CASE(rhd_on_multi_sip) {
+  check_algorithm(kb::test::config("multi_sip.yaml"), "rhd");
+}
+BOOST_AUTO_TEST_CASE(binomial_tree_on_tiny) {
+  check_algorithm(kb::test::config("tiny.yaml"), "binomial_tree");
+}
+BOOST_AUTO_TEST_CASE(binomial_tree_on_default) {
+  check_algorithm(kb::test::config("topology.yaml"), "binomial_tree");
+}
+BOOST_AUTO_TEST_CASE(binomial_tree_on_multi_sip) {
+  check_algorithm(kb::test::config("multi_sip.yaml"), "binomial_tree");
+}
+BOOST_AUTO_TEST_CASE(hierarchical_on_tiny) {
+  check_algorithm(kb::test::config("tiny.yaml"), "hierarchical");
+}
+BOOST_AUTO_TEST_CASE(hierarchical_on_default) {
+  check_algorithm(kb::test::config("topology.yaml"), "hierarchical");
+}
+BOOST_AUTO_TEST_CASE(hierarchical_on_multi_sip) {
+  check_algorithm(kb::test::config("multi_sip.yaml"), "hierarchical");
+}

@@ -15,7 +15,6 @@ using kb::test::run_host;
 
 namespace {
 
-
 std::string error_of(const std::string& yaml) {
   try {
     load_ccl_text(yaml, "ccl.yaml");
@@ -45,7 +44,9 @@ BOOST_AUTO_TEST_CASE(default_plan_covers_every_pe_with_adjacent_ring_neighbours)
       BOOST_TEST(seen.insert({pe.sip, pe.cube, pe.pe}).second);
       BOOST_TEST(plan.rank_of(pe) == static_cast<std::int64_t>(r));
       const std::uint32_t next = (r + 1) % plan.world_size, prev = (r + 127) % plan.world_size;
-      BOOST_TEST((plan.neighbours[r] == std::vector<std::uint32_t>{std::min(next, prev), std::max(next, prev)}), r);
+      BOOST_TEST((plan.neighbours[r] ==
+                  std::vector<std::uint32_t>{std::min(next, prev), std::max(next, prev)}),
+                 r);
       // Every ring step, the closing one included, is within a cube or to a mesh neighbour.
       BOOST_TEST(adjacent(pe, plan.rank_to_pe[next], 4), "rank " << r << " -> " << next);
     }
@@ -54,7 +55,8 @@ BOOST_AUTO_TEST_CASE(default_plan_covers_every_pe_with_adjacent_ring_neighbours)
     const auto& ipcq = sim.system().pe(0, 5, 3).ipcq;
     BOOST_TEST(ipcq.initialised());
     BOOST_TEST(plan.rank_to_pe[ipcq.rank()].cube == 5u);
-    BOOST_TEST(plan.to_string().find("rank     0  sip0.cube0.pe0  neighbours 1 127") != std::string::npos);
+    BOOST_TEST(plan.to_string().find("rank     0  sip0.cube0.pe0  neighbours 1 127") !=
+               std::string::npos);
     BOOST_TEST(plan.to_json()["ranks"].size() == 128u);
   });
 }
@@ -64,10 +66,11 @@ BOOST_AUTO_TEST_CASE(world_size_comes_from_override_then_algorithm_then_topology
   run_host(sim, [&](RuntimeContext& ctx) {
     BOOST_TEST(ctx.install_ipcq("ring").world_size == 512u);
     BOOST_TEST(ctx.install_ipcq("ring", "", 32u).world_size == 32u);
-    const std::string yaml = std::string(std::getenv("KB_SOURCE_DIR")) + "/testbenches/ccl/data/sized.yaml";
+    const std::string yaml =
+        std::string(std::getenv("KB_SOURCE_DIR")) + "/testbenches/ccl/data/sized.yaml";
     const IpcqPlan sized = ctx.install_ipcq("rhd", yaml);
-    BOOST_TEST(sized.world_size == 16u);  // from the algorithm's own key
-    BOOST_TEST(sized.config.chunk_bytes == 4096);  // from defaults
+    BOOST_TEST(sized.world_size == 16u);                          // from the algorithm's own key
+    BOOST_TEST(sized.config.chunk_bytes == 4096);                 // from defaults
     BOOST_TEST(ctx.install_ipcq("ring", yaml).world_size == 8u);  // from defaults
     BOOST_TEST(ctx.install_ipcq("ring", yaml, 4u).world_size == 4u);
     // rhd neighbours are the XOR partners.
@@ -95,13 +98,21 @@ BOOST_AUTO_TEST_CASE(custom_rank_to_pe_is_honoured_and_checked) {
 }
 
 BOOST_AUTO_TEST_CASE(ccl_yaml_errors_name_the_place) {
-  BOOST_TEST(error_of("defaults:\n  algoritm: ring\n").find("ccl.yaml:2:3: error: defaults.algoritm: unknown key (did you mean 'algorithm'?)") !=
-             std::string::npos);
-  BOOST_TEST(error_of("algorithms:\n  butterfly: {}\n").find("ccl.yaml:2:3: error: algorithms.butterfly: 'butterfly' is not a registered algorithm") !=
-             std::string::npos);
-  BOOST_TEST(error_of("defaults:\n  chunk_bytes: big\n").find("ccl.yaml:2:16: error: defaults.chunk_bytes: expected an integer >= 1, got 'big'") !=
-             std::string::npos);
-  BOOST_TEST(error_of("algorithms:\n  ring: {world_size: 0}\n").find("algorithms.ring.world_size: expected an integer >= 1") !=
+  BOOST_TEST(
+      error_of("defaults:\n  algoritm: ring\n")
+          .find(
+              "ccl.yaml:2:3: error: defaults.algoritm: unknown key (did you mean 'algorithm'?)") !=
+      std::string::npos);
+  BOOST_TEST(error_of("algorithms:\n  butterfly: {}\n")
+                 .find("ccl.yaml:2:3: error: algorithms.butterfly: 'butterfly' is not a registered "
+                       "algorithm") != std::string::npos);
+  BOOST_TEST(
+      error_of("defaults:\n  chunk_bytes: big\n")
+          .find(
+              "ccl.yaml:2:16: error: defaults.chunk_bytes: expected an integer >= 1, got 'big'") !=
+      std::string::npos);
+  BOOST_TEST(error_of("algorithms:\n  ring: {world_size: 0}\n")
+                 .find("algorithms.ring.world_size: expected an integer >= 1") !=
              std::string::npos);
   BOOST_TEST(error_of("defaults: [1\n").find("malformed YAML") != std::string::npos);
   BOOST_TEST(error_of("").empty());
@@ -112,14 +123,16 @@ BOOST_AUTO_TEST_CASE(ccl_yaml_errors_name_the_place) {
 }
 
 BOOST_AUTO_TEST_CASE(a_rank_that_never_joins_is_named) {
-  Simulation sim(kb::test::config("multi_sip.yaml", {"system.sips.count=2", "sip.cube_mesh.w=1", "sip.cube_mesh.h=1"}));
+  Simulation sim(kb::test::config(
+      "multi_sip.yaml", {"system.sips.count=2", "sip.cube_mesh.w=1", "sip.cube_mesh.h=1"}));
   std::unique_ptr<Distributed> dist;
   spawn_ranks(sim, 2, [&](RuntimeContext& ctx, std::uint32_t rank) {
     if (!dist) dist = std::make_unique<Distributed>(ctx);
     ctx.ahbm.set_device(rank);
     dist->init_process_group("ring");
     if (rank == 1) return;  // never joins the all-reduce
-    Tensor t = ctx.zeros({8, 4}, DType::f32, DPPolicy{Split::replicate, Split::row_wise, Split::row_wise, {}, {}, {}});
+    Tensor t = ctx.zeros({8, 4}, DType::f32,
+                         DPPolicy{Split::replicate, Split::row_wise, Split::row_wise, {}, {}, {}});
     dist->all_reduce(t);
   });
   try {
@@ -129,6 +142,8 @@ BOOST_AUTO_TEST_CASE(a_rank_that_never_joins_is_named) {
     const std::string m = e.what();
     BOOST_TEST(m.find("deadlock") != std::string::npos, m);
     BOOST_TEST(m.find("rank0 waits for request 'all_reduce_sip0'") != std::string::npos, m);
-    BOOST_TEST(m.find("running 'all_reduce' (rank 7) waits for IPCQ data from rank 6") != std::string::npos, m);
+    BOOST_TEST(m.find("running 'all_reduce' (rank 7) waits for IPCQ data from rank 6") !=
+                   std::string::npos,
+               m);
   }
 }

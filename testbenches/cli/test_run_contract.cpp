@@ -51,8 +51,8 @@ BOOST_AUTO_TEST_CASE(report_has_every_contract_key) {
   const Result r = kernbench(kSmallGemm + " --report report.json");
   BOOST_REQUIRE_MESSAGE(r.code == 0, r.output);
   const nlohmann::json j = read_json("report.json");
-  for (const char* key : {"bench", "params", "topology", "sim_time_ns", "wall_s", "sim_speed", "kernels", "bound",
-                          "efficiency", "verify", "components"}) {
+  for (const char* key : {"bench", "params", "topology", "sim_time_ns", "wall_s", "sim_speed",
+                          "kernels", "bound", "efficiency", "verify", "components"}) {
     BOOST_TEST(j.contains(key), key);
   }
   for (const char* key : {"file", "sips", "cubes_per_sip", "pes_per_cube", "world_size"}) {
@@ -65,7 +65,8 @@ BOOST_AUTO_TEST_CASE(report_has_every_contract_key) {
   BOOST_TEST(j["params"]["M"] == "512");
   BOOST_TEST(j["topology"]["world_size"] == 128);
   BOOST_REQUIRE(!j["kernels"].empty());
-  for (const char* key : {"name", "sip", "start_ns", "end_ns"}) BOOST_TEST(j["kernels"][0].contains(key), key);
+  for (const char* key : {"name", "sip", "start_ns", "end_ns"})
+    BOOST_TEST(j["kernels"][0].contains(key), key);
   BOOST_TEST(j["kernels"][0]["end_ns"].get<double>() > j["kernels"][0]["start_ns"].get<double>());
   BOOST_TEST(j["bound"].contains("model"));
   BOOST_TEST(j["bound"]["time_ns"].get<double>() > 0);
@@ -76,7 +77,8 @@ BOOST_AUTO_TEST_CASE(report_has_every_contract_key) {
   BOOST_TEST(j["sim_time_ns"].get<double>() > 0);
   BOOST_REQUIRE(!j["components"].empty());
   for (const auto& [path, c] : j["components"].items()) {
-    for (const char* key : {"bytes", "transactions", "busy_ns", "utilization"}) BOOST_TEST(c.contains(key), path << " " << key);
+    for (const char* key : {"bytes", "transactions", "busy_ns", "utilization"})
+      BOOST_TEST(c.contains(key), path << " " << key);
     BOOST_TEST(c["utilization"].get<double>() <= 1.0, path);
   }
   BOOST_TEST(r.output.find("efficiency") != std::string::npos);
@@ -135,16 +137,20 @@ BOOST_AUTO_TEST_CASE(every_bench_verifies_at_small_sizes) {
       "run vector_add --param elements=1M",
       "run vector_add --param elements=64K --param dtype=i32",
       "run memcpy --param bytes=1M",
-      "run memcpy --param bytes=1M --param route=cross_sip --topology " + configs() + "multi_sip.yaml",
+      "run memcpy --param bytes=1M --param route=cross_sip --topology " + configs() +
+          "multi_sip.yaml",
       "run softmax --param rows=512 --param cols=256",
       "run layernorm --param rows=512 --param cols=256 --param dtype=f16",
       "run gemm --param M=64 --param N=64 --param K=64 --topology " + configs() + "tiny.yaml",
       "run allreduce --param bytes=64K --topology " + configs() + "tiny.yaml",
       "run allreduce --param bytes=16K --param algorithm=rhd",
-      "run allreduce --param bytes=16K --param algorithm=hierarchical --topology " + configs() + "multi_sip.yaml",
+      "run allreduce --param bytes=16K --param algorithm=hierarchical --topology " + configs() +
+          "multi_sip.yaml",
       "run allgather --param bytes=64K --topology " + configs() + "tiny.yaml",
-      "run reduce_scatter --param bytes=64K --param algorithm=rhd --param dtype=i32 --topology " + configs() + "tiny.yaml",
-      "run broadcast --param bytes=32K --param algorithm=binomial_tree --topology " + configs() + "tiny.yaml",
+      "run reduce_scatter --param bytes=64K --param algorithm=rhd --param dtype=i32 --topology " +
+          configs() + "tiny.yaml",
+      "run broadcast --param bytes=32K --param algorithm=binomial_tree --topology " + configs() +
+          "tiny.yaml",
       "run broadcast --param bytes=32K --topology " + configs() + "tiny.yaml",
   };
   for (const std::string& run : runs) {
@@ -159,12 +165,15 @@ BOOST_AUTO_TEST_CASE(every_bench_verifies_at_small_sizes) {
 }
 
 BOOST_AUTO_TEST_CASE(collective_reports_carry_bus_bandwidth) {
-  const Result r = kernbench("run allreduce --param bytes=64K --quiet --report coll.json --topology " + configs() + "tiny.yaml");
+  const Result r =
+      kernbench("run allreduce --param bytes=64K --quiet --report coll.json --topology " +
+                configs() + "tiny.yaml");
   BOOST_REQUIRE_MESSAGE(r.code == 0, r.output);
   const nlohmann::json j = read_json("coll.json");
   BOOST_TEST(j["algbw_gbps"].get<double>() > 0);
   // nccl-tests: busbw = algbw x 2 (n - 1) / n for all-reduce, n = 4 ranks here.
-  BOOST_TEST(j["busbw_gbps"].get<double>() == j["algbw_gbps"].get<double>() * 1.5, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(j["busbw_gbps"].get<double>() == j["algbw_gbps"].get<double>() * 1.5,
+             boost::test_tools::tolerance(1e-9));
   BOOST_TEST(j["bound"]["model"].get<std::string>().find("alpha-beta ring") == 0u);
   BOOST_TEST(j["efficiency"].get<double>() <= 1.0);
 }
@@ -172,7 +181,8 @@ BOOST_AUTO_TEST_CASE(collective_reports_carry_bus_bandwidth) {
 BOOST_AUTO_TEST_CASE(exit_codes_follow_the_contract) {
   const Result bad_param = kernbench("run gemm --param Q=1");
   BOOST_TEST(bad_param.code == 2);
-  BOOST_TEST(bad_param.output.find("its parameters are: M, N, K, dtype, out") != std::string::npos, bad_param.output);
+  BOOST_TEST(bad_param.output.find("its parameters are: M, N, K, dtype, out") != std::string::npos,
+             bad_param.output);
   const Result bad_value = kernbench("run gemm --param M=lots");
   BOOST_TEST(bad_value.code == 2);
   BOOST_TEST(bad_value.output.find("--param M=lots") != std::string::npos, bad_value.output);
@@ -181,7 +191,8 @@ BOOST_AUTO_TEST_CASE(exit_codes_follow_the_contract) {
   BOOST_TEST(bad_bench.output.find("did you mean 'gemm'?") != std::string::npos, bad_bench.output);
   const Result bad_set = kernbench("run gemm --set cube.router.bw_gbps=0");
   BOOST_TEST(bad_set.code == 2);
-  BOOST_TEST(bad_set.output.find("--set cube.router.bw_gbps=0: error") != std::string::npos, bad_set.output);
+  BOOST_TEST(bad_set.output.find("--set cube.router.bw_gbps=0: error") != std::string::npos,
+             bad_set.output);
   const Result bad_file = kernbench("run gemm --topology /nonexistent.yaml");
   BOOST_TEST(bad_file.code == 2);
   // Out of HBM inside the simulation: a simulation error.
@@ -192,7 +203,8 @@ BOOST_AUTO_TEST_CASE(exit_codes_follow_the_contract) {
   BOOST_TEST(oom.output.find("out of memory") != std::string::npos, oom.output);
   const Result bad_algorithm = kernbench("run broadcast --param algorithm=rhd");
   BOOST_TEST(bad_algorithm.code == 2);
-  BOOST_TEST(bad_algorithm.output.find("does not do broadcast") != std::string::npos, bad_algorithm.output);
+  BOOST_TEST(bad_algorithm.output.find("does not do broadcast") != std::string::npos,
+             bad_algorithm.output);
   BOOST_TEST(kernbench("list").code == 0);
   BOOST_TEST(kernbench("list").output.find("--param elements=16M") != std::string::npos);
 }
@@ -201,7 +213,8 @@ BOOST_AUTO_TEST_CASE(exit_codes_follow_the_contract) {
 // would: the bench reports the algorithm's own bound, never above the simulated time.
 BOOST_AUTO_TEST_CASE(a_documented_algorithm_runs_with_its_own_bound) {
   const std::string tiny = " --quiet --param bytes=256K --topology " + configs() + "tiny.yaml";
-  const Result direct = kernbench("run broadcast --param algorithm=direct --report direct.json" + tiny);
+  const Result direct =
+      kernbench("run broadcast --param algorithm=direct --report direct.json" + tiny);
   BOOST_REQUIRE_MESSAGE(direct.code == 0, direct.output);
   const Result ring = kernbench("run broadcast --param algorithm=ring --report ring.json" + tiny);
   BOOST_REQUIRE_MESSAGE(ring.code == 0, ring.output);

@@ -7,14 +7,14 @@ namespace kb::examples {
 using namespace kb::runtime;
 
 void scaled_add(KernelContext& k) {
-  const TensorView& x = k.tensor(0);      // cube-local views (docs/runtime.md, ADR 0005)
+  const TensorView& x = k.tensor(0);  // cube-local views (docs/runtime.md, ADR 0005)
   const TensorView& y = k.tensor(1);
   const TensorView& out = k.tensor(2);
-  const double alpha = k.float_arg(3);    // scalars arrive as given
-  if (!out.own_block()) return;           // this PE holds none of `out`
-  const Block& mine = *out.own_block();   // the block this PE owns, in view coordinates
+  const double alpha = k.float_arg(3);   // scalars arrive as given
+  if (!out.own_block()) return;          // this PE holds none of `out`
+  const Block& mine = *out.own_block();  // the block this PE owns, in view coordinates
 
-  constexpr std::int64_t kRows = 32;      // 32 rows at a time
+  constexpr std::int64_t kRows = 32;  // 32 rows at a time
   for (std::int64_t r = mine.row0; r < mine.row0 + mine.rows; r += kRows) {
     const std::int64_t rows = std::min(kRows, mine.row0 + mine.rows - r);
     // Issue both loads, then wait: the two transfers overlap.

@@ -28,9 +28,9 @@ inline std::shared_ptr<models::ControlMessage> message(models::MessageBody body,
   return m;
 }
 
-inline std::shared_ptr<models::ControlMessage> launch(
-    std::function<void(models::PeServices&)> fn, std::vector<std::uint32_t> pes,
-    std::string name = "test_kernel") {
+inline std::shared_ptr<models::ControlMessage> launch(std::function<void(models::PeServices&)> fn,
+                                                      std::vector<std::uint32_t> pes,
+                                                      std::string name = "test_kernel") {
   return message(models::KernelLaunch{name, std::make_shared<FunctionProgram>(std::move(fn))},
                  std::move(pes), name);
 }

@@ -18,7 +18,8 @@ class RecordingTarget : public sc_core::sc_module {
   };
 
   explicit RecordingTarget(const sc_core::sc_module_name& name, models::Picoseconds latency = 0)
-      : sc_core::sc_module(name), in("in", *this, &RecordingTarget::b_transport, nullptr),
+      : sc_core::sc_module(name),
+        in("in", *this, &RecordingTarget::b_transport, nullptr),
         latency_(latency) {}
 
   models::TargetPort<RecordingTarget> in;

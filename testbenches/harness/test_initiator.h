@@ -9,7 +9,8 @@ namespace kb::test {
 
 class TestInitiator : public sc_core::sc_module {
  public:
-  explicit TestInitiator(const sc_core::sc_module_name& name) : sc_core::sc_module(name), out("out") {}
+  explicit TestInitiator(const sc_core::sc_module_name& name)
+      : sc_core::sc_module(name), out("out") {}
 
   models::InitiatorPort out;
   models::Transaction txn;

@@ -1,5 +1,5 @@
-#include "platform/commands/exit_codes.h"
 #include "testbenches/kernbench/list_command.h"
+#include "platform/commands/exit_codes.h"
 #include "testbenches/benches/bench.h"
 
 #include <fmt/format.h>

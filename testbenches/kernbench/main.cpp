@@ -3,11 +3,11 @@
 #include "models/common/simulation_error.h"
 #include "platform/commands/elaborate_command.h"
 #include "platform/commands/exit_codes.h"
+#include "platform/commands/topology_command.h"
+#include "platform/topology/config_error.h"
+#include "testbenches/benches/bench.h"
 #include "testbenches/kernbench/list_command.h"
 #include "testbenches/kernbench/run_command.h"
-#include "platform/commands/topology_command.h"
-#include "testbenches/benches/bench.h"
-#include "platform/topology/config_error.h"
 
 #include <systemc>
 

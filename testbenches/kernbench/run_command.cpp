@@ -37,8 +37,8 @@ void fill_timeline(platform::Timeline& timeline, const bench::Outcome& outcome,
   for (const runtime::Handle& h : outcome.launches) {
     for (const models::Completion& c : h.request->completions()) {
       for (const models::PeTiming& t : c.pes) {
-        timeline.slice(fmt::format("system.sip{}.cube{}.pe{}", c.sip, c.cube, t.pe), h.meta.name, "kernel",
-                       t.started_ps, t.finished_ps);
+        timeline.slice(fmt::format("system.sip{}.cube{}.pe{}", c.sip, c.cube, t.pe), h.meta.name,
+                       "kernel", t.started_ps, t.finished_ps);
       }
     }
   }
@@ -79,9 +79,10 @@ int run(const RunOptions& o) {
   } : std::function<void(double, double)>());
   if (progress) fmt::print(stderr, "\r{:80}\r", "");
 
-  bench::RunFigures figures{source.source(), sc_core::sc_time_stamp().to_seconds() * 1e9, sim.run_wall_s(),
-                            models::transaction_count(), o.timing_only};
-  const nlohmann::ordered_json report = bench::make_report(bench, params, outcome, topology, figures);
+  bench::RunFigures figures{source.source(), sc_core::sc_time_stamp().to_seconds() * 1e9,
+                            sim.run_wall_s(), models::transaction_count(), o.timing_only};
+  const nlohmann::ordered_json report =
+      bench::make_report(bench, params, outcome, topology, figures);
   if (!o.report.empty()) {
     std::ofstream out(o.report);
     if (!out) throw std::runtime_error("cannot write the report to " + o.report);
@@ -99,19 +100,25 @@ int run(const RunOptions& o) {
 
 void add_run_command(CLI::App& app, std::function<int()>& action) {
   auto o = std::make_shared<RunOptions>();
-  CLI::App* cmd = app.add_subcommand("run", "run a bench and report simulated time, bound and utilisation");
+  CLI::App* cmd =
+      app.add_subcommand("run", "run a bench and report simulated time, bound and utilisation");
   cmd->add_option("BENCH", o->bench, "bench name (kernbench list)")->required();
-  cmd->add_option("--topology", o->topology, "topology YAML (default: the embedded configs/topology.yaml)");
-  cmd->add_option("--set", o->overrides, "override a topology key (repeatable)")->type_name("KEY.PATH=VALUE");
-  cmd->add_option("--param", o->params, "set a bench parameter (repeatable)")->type_name("NAME=VALUE");
+  cmd->add_option("--topology", o->topology,
+                  "topology YAML (default: the embedded configs/topology.yaml)");
+  cmd->add_option("--set", o->overrides, "override a topology key (repeatable)")
+      ->type_name("KEY.PATH=VALUE");
+  cmd->add_option("--param", o->params, "set a bench parameter (repeatable)")
+      ->type_name("NAME=VALUE");
   cmd->add_option("--report", o->report, "write the JSON report here")->type_name("FILE.json");
-  auto* vcd = cmd->add_option("--vcd", o->vcd, "write resource activity waveforms here")->type_name("FILE.vcd");
+  auto* vcd = cmd->add_option("--vcd", o->vcd, "write resource activity waveforms here")
+                  ->type_name("FILE.vcd");
   cmd->add_option("--vcd-scope", o->vcd_scope, "glob over resource paths to trace (default: all)")
       ->type_name("GLOB")
       ->needs(vcd);
   cmd->add_option("--timeline", o->timeline, "write a Chrome trace-event timeline here (Perfetto)")
       ->type_name("FILE.json");
-  cmd->add_flag("--timing-only", o->timing_only, "skip data movement and arithmetic; same simulated time");
+  cmd->add_flag("--timing-only", o->timing_only,
+                "skip data movement and arithmetic; same simulated time");
   cmd->add_flag("--quiet", o->quiet, "no progress on stderr");
   cmd->footer(
       "Examples:\n"
@@ -119,9 +126,7 @@ void add_run_command(CLI::App& app, std::function<int()>& action) {
       "  kernbench run vector_add --param elements=64M --timing-only\n"
       "  kernbench run memcpy --topology configs/multi_sip.yaml --param route=cross_sip\n"
       "  kernbench run softmax --timeline t.json --vcd w.vcd --vcd-scope 'system.sip0.cube0.*'");
-  cmd->callback([&action, o] {
-    action = [o] { return run(*o); };
-  });
+  cmd->callback([&action, o] { action = [o] { return run(*o); }; });
 }
 
 }  // namespace kb::cli

@@ -22,7 +22,6 @@ namespace {
 DPPolicy policy(Split sip, Split cube, Split pe) { return DPPolicy{sip, cube, pe, {}, {}, {}}; }
 constexpr Split R = Split::replicate, Row = Split::row_wise, Col = Split::column_wise;
 
-
 // Values in [-1, 1] (or small integers), exactly representable in `dtype`.
 HostTensor random_tensor(std::vector<std::int64_t> shape, DType dtype, std::mt19937& rng) {
   HostTensor t(shape, dtype);
@@ -30,7 +29,8 @@ HostTensor random_tensor(std::vector<std::int64_t> shape, DType dtype, std::mt19
   std::uniform_real_distribution<double> real(-1.0, 1.0);
   std::uniform_int_distribution<int> small(-50, 50);
   for (std::int64_t r = 0; r < tile.rows(); ++r)
-    for (std::int64_t c = 0; c < tile.cols(); ++c) tile.set(r, c, is_float(dtype) ? real(rng) : small(rng));
+    for (std::int64_t c = 0; c < tile.cols(); ++c)
+      tile.set(r, c, is_float(dtype) ? real(rng) : small(rng));
   tile.to_bytes(t.bytes().data());
   return t;
 }
@@ -51,7 +51,8 @@ void check_builtins(RuntimeContext& ctx, std::int64_t scale) {
   const MachineShape& m = ctx.machine();
   const std::int64_t n = m.cubes_per_sip * m.pes_per_cube;
   const std::int64_t rows = 2 * n * scale, cols = 3 * n * scale;
-  const DPPolicy placements[] = {policy(R, Row, Col), policy(R, Col, Row), policy(R, R, Row), policy(Row, R, R)};
+  const DPPolicy placements[] = {policy(R, Row, Col), policy(R, Col, Row), policy(R, R, Row),
+                                 policy(Row, R, R)};
   for (const DPPolicy& dp : placements) {
     for (DType dtype : {DType::f32, DType::f16, DType::i32}) {
       const std::string what = dp.to_string() + " " + to_string(dtype);
@@ -60,12 +61,14 @@ void check_builtins(RuntimeContext& ctx, std::int64_t scale) {
       Tensor x = device(ctx, hx, dp), y = device(ctx, hy, dp);
       Tensor out = ctx.empty({rows, cols}, dtype, dp);
       ctx.launch_and_wait("vector_add", {x, y, out});
-      expect(is_float(dtype) ? verify_elementwise(ctx.to_host(out), reference_vector_add(hx, hy, dtype), hx, hy)
-                             : compare_exact(ctx.to_host(out), reference_vector_add(hx, hy, dtype)),
+      expect(is_float(dtype)
+                 ? verify_elementwise(ctx.to_host(out), reference_vector_add(hx, hy, dtype), hx, hy)
+                 : compare_exact(ctx.to_host(out), reference_vector_add(hx, hy, dtype)),
              "vector_add " + what);
       if (is_float(dtype)) {
         ctx.launch_and_wait("axpy", {x, y, 0.5});
-        expect(verify_elementwise(ctx.to_host(y), reference_axpy(hx, hy, 0.5), hx, hy), "axpy " + what);
+        expect(verify_elementwise(ctx.to_host(y), reference_axpy(hx, hy, 0.5), hx, hy),
+               "axpy " + what);
       }
       // memcpy into a different placement, transpose into another.
       Tensor copy = ctx.empty({rows, cols}, dtype, policy(R, Col, Row));
@@ -84,7 +87,8 @@ void check_builtins(RuntimeContext& ctx, std::int64_t scale) {
     Tensor x = device(ctx, hx, rows_only);
     Tensor out = ctx.empty({n * scale, 96}, dtype, rows_only);
     ctx.launch_and_wait("softmax", {x, out});
-    expect(verify_softmax(ctx.to_host(out), reference_softmax(hx, dtype)), std::string("softmax ") + to_string(dtype));
+    expect(verify_softmax(ctx.to_host(out), reference_softmax(hx, dtype)),
+           std::string("softmax ") + to_string(dtype));
     ctx.launch_and_wait("layernorm", {x, out, 1e-5});
     expect(verify_layernorm(ctx.to_host(out), reference_layernorm(hx, 1e-5, dtype)),
            std::string("layernorm ") + to_string(dtype));
@@ -100,8 +104,8 @@ void check_builtins(RuntimeContext& ctx, std::int64_t scale) {
   expect(compare_exact(ctx.to_host(si), reference_reduce_sum(ints, DType::i32)), "reduce_sum i32");
 }
 
-void check_gemm(RuntimeContext& ctx, std::int64_t m, std::int64_t n, std::int64_t k, DType in, DType out,
-                const DPPolicy& pa, const DPPolicy& pb, const DPPolicy& pc) {
+void check_gemm(RuntimeContext& ctx, std::int64_t m, std::int64_t n, std::int64_t k, DType in,
+                DType out, const DPPolicy& pa, const DPPolicy& pb, const DPPolicy& pc) {
   std::mt19937 rng(5);
   const HostTensor ha = random_tensor({m, k}, in, rng);
   const HostTensor hb = random_tensor({k, n}, in, rng);
@@ -110,8 +114,8 @@ void check_gemm(RuntimeContext& ctx, std::int64_t m, std::int64_t n, std::int64_
   ctx.launch_and_wait("gemm", {a, b, c});
   const HostTensor hc = ctx.to_host(c);
   const Verification v = verify_gemm(hc, reference_gemm(ha, hb, out), ha, hb);
-  BOOST_TEST(v.ok, "gemm " << m << "x" << n << "x" << k << " " << to_string(in) << "->" << to_string(out) << ": "
-                           << v.first_failure);
+  BOOST_TEST(v.ok, "gemm " << m << "x" << n << "x" << k << " " << to_string(in) << "->"
+                           << to_string(out) << ": " << v.first_failure);
   BOOST_TEST_MESSAGE("gemm max abs error " << v.max_abs_err);
 }
 
@@ -124,26 +128,29 @@ BOOST_AUTO_TEST_CASE(masked_loads_and_stores_respect_edges) {
     // One cube holds it all, PE 0 of cube 0.
     Tensor t = ctx.empty({4, 6}, DType::i32, DPPolicy{R, R, R, {}, 1, 1});
     ctx.copy_(t, HostTensor::from(values, {4, 6}));
-    ctx.launch_and_wait("edges", [](KernelContext& k) {
-      const TensorView& v = k.tensor(0);
-      // A 3 x 4 load at (2, 4) runs past the bottom and right edges.
-      const Tile tile = k.load(v, 2, 4, 3, 4, nullptr, -1.0);
-      BOOST_TEST(tile.at(0, 0) == 16.0);
-      BOOST_TEST(tile.at(1, 1) == 23.0);
-      BOOST_TEST(tile.at(0, 2) == -1.0);
-      BOOST_TEST(tile.at(2, 0) == -1.0);
-      // A masked load: every other element.
-      Tile mask(2, 2, DType::u8, true);
-      mask.set(0, 0, 1);
-      mask.set(1, 1, 1);
-      const Tile masked = k.load(v, 0, 0, 2, 2, &mask, 99.0);
-      BOOST_TEST(masked.at(0, 0) == 0.0);
-      BOOST_TEST(masked.at(0, 1) == 99.0);
-      BOOST_TEST(masked.at(1, 1) == 7.0);
-      // A masked store leaves the masked-off elements alone; off-view ones are dropped.
-      k.store(v, 0, 0, k.full(2, 2, DType::i32, -5.0), &mask);
-      k.store(v, 3, 5, k.full(2, 2, DType::i32, -7.0));
-    }, {t});
+    ctx.launch_and_wait("edges",
+                        [](KernelContext& k) {
+                          const TensorView& v = k.tensor(0);
+                          // A 3 x 4 load at (2, 4) runs past the bottom and right edges.
+                          const Tile tile = k.load(v, 2, 4, 3, 4, nullptr, -1.0);
+                          BOOST_TEST(tile.at(0, 0) == 16.0);
+                          BOOST_TEST(tile.at(1, 1) == 23.0);
+                          BOOST_TEST(tile.at(0, 2) == -1.0);
+                          BOOST_TEST(tile.at(2, 0) == -1.0);
+                          // A masked load: every other element.
+                          Tile mask(2, 2, DType::u8, true);
+                          mask.set(0, 0, 1);
+                          mask.set(1, 1, 1);
+                          const Tile masked = k.load(v, 0, 0, 2, 2, &mask, 99.0);
+                          BOOST_TEST(masked.at(0, 0) == 0.0);
+                          BOOST_TEST(masked.at(0, 1) == 99.0);
+                          BOOST_TEST(masked.at(1, 1) == 7.0);
+                          // A masked store leaves the masked-off elements alone; off-view ones are
+                          // dropped.
+                          k.store(v, 0, 0, k.full(2, 2, DType::i32, -5.0), &mask);
+                          k.store(v, 3, 5, k.full(2, 2, DType::i32, -7.0));
+                        },
+                        {t});
     const auto back = ctx.to_host(t).values<std::int32_t>();
     BOOST_TEST(back[0] == -5);
     BOOST_TEST(back[1] == 1);
@@ -165,37 +172,45 @@ BOOST_AUTO_TEST_CASE(builtins_match_references_on_default) {
 BOOST_AUTO_TEST_CASE(gemm_matches_reference_on_tiny) {
   run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
     // Tiles do not divide the blocks (masked edges), K spans several double-buffered slices.
-    check_gemm(ctx, 6, 10, 600, DType::f16, DType::f32, policy(R, Row, R), policy(R, R, Col), policy(R, Row, Col));
-    check_gemm(ctx, 34, 1100, 70, DType::bf16, DType::f16, policy(R, Row, R), policy(R, R, Col), policy(R, Row, Col));
+    check_gemm(ctx, 6, 10, 600, DType::f16, DType::f32, policy(R, Row, R), policy(R, R, Col),
+               policy(R, Row, Col));
+    check_gemm(ctx, 34, 1100, 70, DType::bf16, DType::f16, policy(R, Row, R), policy(R, R, Col),
+               policy(R, Row, Col));
     // Any placement: operands read remotely across cubes.
-    check_gemm(ctx, 8, 8, 16, DType::f16, DType::f32, policy(R, Col, Row), policy(R, Row, Col), policy(R, R, Row));
+    check_gemm(ctx, 8, 8, 16, DType::f16, DType::f32, policy(R, Col, Row), policy(R, Row, Col),
+               policy(R, R, Row));
   });
 }
 
 BOOST_AUTO_TEST_CASE(gemm_matches_reference_on_default) {
   run_host(kb::test::config("topology.yaml"), [](RuntimeContext& ctx) {
-    check_gemm(ctx, 128, 256, 512, DType::f16, DType::f32, policy(R, Row, R), policy(R, R, Col), policy(R, Row, Col));
+    check_gemm(ctx, 128, 256, 512, DType::f16, DType::f32, policy(R, Row, R), policy(R, R, Col),
+               policy(R, Row, Col));
   });
 }
 
 BOOST_AUTO_TEST_CASE(dot_costs_exactly_its_cycles) {
   run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
     Tensor t = ctx.empty({1, 2}, DType::f32, policy(R, R, Col));
-    ctx.launch_and_wait("costs", [](KernelContext& k) {
-      const Tile a = k.full(64, 128, DType::f16, 1.0), b = k.full(128, 256, DType::f16, 0.5);
-      Picoseconds before = k.pe().local_time_ps();
-      const Tile c = k.dot(a, b);
-      // 4 cycles to issue + 64 * 256 * 128 MACs at 1024 per cycle, at 1 GHz.
-      BOOST_TEST(k.pe().local_time_ps() - before == (4u + 2048u) * 1000u);
-      BOOST_TEST(c.at(3, 7) == 64.0);
-      const Tile af = k.full(64, 128, DType::f32, 1.0), bf = k.full(128, 256, DType::f32, 1.0);
-      before = k.pe().local_time_ps();
-      k.dot(af, bf);
-      BOOST_TEST(k.pe().local_time_ps() - before == (4u + 8192u) * 1000u);  // 256 MACs per cycle
-      before = k.pe().local_time_ps();
-      k.exp(k.full(10, 100, DType::f32, 0.0));  // 1000 elements on 64 lanes
-      BOOST_TEST(k.pe().local_time_ps() - before == (4u + 16u) * 1000u);
-    }, {t});
+    ctx.launch_and_wait(
+        "costs",
+        [](KernelContext& k) {
+          const Tile a = k.full(64, 128, DType::f16, 1.0), b = k.full(128, 256, DType::f16, 0.5);
+          Picoseconds before = k.pe().local_time_ps();
+          const Tile c = k.dot(a, b);
+          // 4 cycles to issue + 64 * 256 * 128 MACs at 1024 per cycle, at 1 GHz.
+          BOOST_TEST(k.pe().local_time_ps() - before == (4u + 2048u) * 1000u);
+          BOOST_TEST(c.at(3, 7) == 64.0);
+          const Tile af = k.full(64, 128, DType::f32, 1.0), bf = k.full(128, 256, DType::f32, 1.0);
+          before = k.pe().local_time_ps();
+          k.dot(af, bf);
+          BOOST_TEST(k.pe().local_time_ps() - before ==
+                     (4u + 8192u) * 1000u);  // 256 MACs per cycle
+          before = k.pe().local_time_ps();
+          k.exp(k.full(10, 100, DType::f32, 0.0));  // 1000 elements on 64 lanes
+          BOOST_TEST(k.pe().local_time_ps() - before == (4u + 16u) * 1000u);
+        },
+        {t});
   });
 }
 
@@ -211,11 +226,13 @@ BOOST_AUTO_TEST_CASE(bandwidth_bound_kernel_runs_at_hbm_speed) {
     const Handle& h = launched[0];
     double longest = 0;
     for (const auto& c : h.request->completions()) {
-      for (const auto& pe : c.pes) longest = std::max(longest, static_cast<double>(pe.finished_ps - pe.started_ps));
+      for (const auto& pe : c.pes)
+        longest = std::max(longest, static_cast<double>(pe.finished_ps - pe.started_ps));
     }
     // Each PE moves 3 MiB through its 150 GB/s slice.
     const double bound = 3.0 * (1 << 20) * 1000.0 / 150.0;
-    BOOST_TEST_MESSAGE("vector_add per PE " << longest / 1000 << " ns, bound " << bound / 1000 << " ns");
+    BOOST_TEST_MESSAGE("vector_add per PE " << longest / 1000 << " ns, bound " << bound / 1000
+                                            << " ns");
     BOOST_TEST(longest >= bound);
     BOOST_TEST(longest <= 1.1 * bound);
   });
@@ -226,18 +243,20 @@ BOOST_AUTO_TEST_CASE(remote_load_costs_the_extra_path) {
     // Cube-sharded rows: cube 0 holds rows 0-1, cube 1 rows 2-3; every PE maps both.
     Tensor t = ctx.zeros({4, 16}, DType::f32, policy(R, Row, R));
     Picoseconds local = 0, remote = 0;
-    ctx.launch_and_wait("probe", [&](KernelContext& k) {
-      if (k.location().cube != 0 || k.location().pe != 0) return;
-      const TensorView& v = k.tensor(0);
-      for (int warm = 0; warm < 2; ++warm) {  // the second round has warm TLBs
-        Picoseconds t0 = k.pe().local_time_ps();
-        k.wait(k.load_global_async(v, 0, 0, 1, 16));
-        local = k.pe().local_time_ps() - t0;
-        t0 = k.pe().local_time_ps();
-        k.wait(k.load_global_async(v, 2, 0, 1, 16));
-        remote = k.pe().local_time_ps() - t0;
-      }
-    }, {t});
+    ctx.launch_and_wait("probe",
+                        [&](KernelContext& k) {
+                          if (k.location().cube != 0 || k.location().pe != 0) return;
+                          const TensorView& v = k.tensor(0);
+                          for (int warm = 0; warm < 2; ++warm) {  // the second round has warm TLBs
+                            Picoseconds t0 = k.pe().local_time_ps();
+                            k.wait(k.load_global_async(v, 0, 0, 1, 16));
+                            local = k.pe().local_time_ps() - t0;
+                            t0 = k.pe().local_time_ps();
+                            k.wait(k.load_global_async(v, 2, 0, 1, 16));
+                            remote = k.pe().local_time_ps() - t0;
+                          }
+                        },
+                        {t});
     // One mesh hop each way: 10 ns link + 2 ns router pass, twice.
     BOOST_TEST(remote - local == 2u * (10'000u + 2'000u));
   });
@@ -248,22 +267,26 @@ BOOST_AUTO_TEST_CASE(timed_workload) {
   const auto& suite = boost::unit_test::framework::master_test_suite();
   kb::platform::RunOptions options;
   options.timing_only = suite.argc > 2 && std::string(suite.argv[2]) == "timing-only";
-  run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
-    Tensor a = ctx.zeros({64, 512}, DType::f16, policy(R, Row, R));
-    Tensor b = ctx.zeros({512, 128}, DType::f16, policy(R, R, Col));
-    Tensor c = ctx.empty({64, 128}, DType::f32, policy(R, Row, Col));
-    ctx.launch_and_wait("gemm", {a, b, c});
-    Tensor rows = ctx.empty({64, 128}, DType::f32, policy(R, Row, Row));
-    ctx.launch_and_wait("memcpy", {c, rows});
-    ctx.launch_and_wait("softmax", {rows, rows});
-  }, options);
+  run_host(
+      kb::test::config("tiny.yaml"),
+      [](RuntimeContext& ctx) {
+        Tensor a = ctx.zeros({64, 512}, DType::f16, policy(R, Row, R));
+        Tensor b = ctx.zeros({512, 128}, DType::f16, policy(R, R, Col));
+        Tensor c = ctx.empty({64, 128}, DType::f32, policy(R, Row, Col));
+        ctx.launch_and_wait("gemm", {a, b, c});
+        Tensor rows = ctx.empty({64, 128}, DType::f32, policy(R, Row, Row));
+        ctx.launch_and_wait("memcpy", {c, rows});
+        ctx.launch_and_wait("softmax", {rows, rows});
+      },
+      options);
   if (suite.argc > 1) std::ofstream(suite.argv[1]) << sc_core::sc_time_stamp().value();
 }
 
 BOOST_AUTO_TEST_CASE(timing_only_gives_the_same_simulated_time) {
   const std::string self = boost::unit_test::framework::master_test_suite().argv[0];
   for (const char* mode : {"functional", "timing-only"}) {
-    const std::string command = self + " --run_test=timed_workload -- " + mode + ".time " + mode + " > /dev/null";
+    const std::string command =
+        self + " --run_test=timed_workload -- " + mode + ".time " + mode + " > /dev/null";
     BOOST_REQUIRE_MESSAGE(std::system(command.c_str()) == 0, command);
   }
   auto read = [](const char* file) {
@@ -280,7 +303,8 @@ BOOST_AUTO_TEST_CASE(the_documented_example_kernel_works) {
   run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
     std::mt19937 rng(9);
     const DPPolicy dp = policy(R, Row, Col);
-    const HostTensor hx = random_tensor({96, 40}, DType::f32, rng), hy = random_tensor({96, 40}, DType::f32, rng);
+    const HostTensor hx = random_tensor({96, 40}, DType::f32, rng),
+                     hy = random_tensor({96, 40}, DType::f32, rng);
     Tensor x = device(ctx, hx, dp), y = device(ctx, hy, dp);
     Tensor out = ctx.empty({96, 40}, DType::f32, dp);
     ctx.launch_and_wait("scaled_add", kb::examples::scaled_add, {x, y, out, 0.5});

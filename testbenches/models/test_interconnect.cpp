@@ -23,8 +23,12 @@ MemoryGeometry memory_at(std::uint32_t cube, std::uint32_t slice) {
 
 // Initiator A -> link (10 ns, 50 GB/s) -> memory B, and initiator B -> link -> memory A.
 struct LinkBench {
-  LinkBench() : link("link", PortAttrs{10, 50}), a("a"), b("b"), mem_a("mem_a", memory_at(0, 0)),
-                mem_b("mem_b", memory_at(1, 0)) {
+  LinkBench()
+      : link("link", PortAttrs{10, 50}),
+        a("a"),
+        b("b"),
+        mem_a("mem_a", memory_at(0, 0)),
+        mem_b("mem_b", memory_at(1, 0)) {
     a.out.bind(link.a_in);
     link.b_out.bind(mem_b.target);
     b.out.bind(link.b_in);
@@ -61,11 +65,14 @@ BOOST_AUTO_TEST_CASE(a_second_transfer_queues_on_its_direction_only) {
   a2.out.bind(bench.link.a_in);
   kb::test::Driver driver("driver", [&] {
     std::vector<unsigned char> data(kBytes, 1);
-    const Picoseconds first = bench.a.access(tlm::TLM_WRITE_COMMAND, bench.mem_b.base(), data.data(), kBytes);
+    const Picoseconds first =
+        bench.a.access(tlm::TLM_WRITE_COMMAND, bench.mem_b.base(), data.data(), kBytes);
     // Same direction, same time: it waits for the first one's 20 ns on a_to_b.
-    const Picoseconds second = a2.access(tlm::TLM_WRITE_COMMAND, bench.mem_b.base() + kBytes, data.data(), kBytes);
+    const Picoseconds second =
+        a2.access(tlm::TLM_WRITE_COMMAND, bench.mem_b.base() + kBytes, data.data(), kBytes);
     // The other direction, same time: untouched.
-    const Picoseconds other = bench.b.access(tlm::TLM_WRITE_COMMAND, bench.mem_a.base(), data.data(), kBytes);
+    const Picoseconds other =
+        bench.b.access(tlm::TLM_WRITE_COMMAND, bench.mem_a.base(), data.data(), kBytes);
     BOOST_TEST(first == 50'000u);
     BOOST_TEST(second == 70'000u);
     BOOST_TEST(other == 50'000u);
@@ -97,7 +104,11 @@ namespace {
 struct RouterBench {
   RouterBench()
       : router("router", CubeRouterAttrs{1.0, 2, 100.0}, MeshPlace{0, 1, 0, 2, 2, 0, 0}),
-        pe0("pe0"), pe1("pe1"), hbm("hbm", memory_at(1, 0)), west("west"), south("south"),
+        pe0("pe0"),
+        pe1("pe1"),
+        hbm("hbm", memory_at(1, 0)),
+        west("west"),
+        south("south"),
         pe1_endpoint("pe1_endpoint") {
     const unsigned p0 = router.add_pe_port(0), p1 = router.add_pe_port(1);
     router.bind_in(p0, pe0.out);
@@ -133,9 +144,11 @@ BOOST_AUTO_TEST_CASE(the_cube_router_routes_on_address_fields_alone) {
     BOOST_TEST(send(hbm(0, 3)) == tlm::TLM_OK_RESPONSE);  // cube (1, 1): south
     BOOST_TEST(send(hbm(3, 1)) == tlm::TLM_OK_RESPONSE);  // another SIP: to the I/O cube, west
     BOOST_TEST(send(PhysAddr::mmio(0, 1, 1).encode()) == tlm::TLM_OK_RESPONSE);  // PE 1
-    BOOST_TEST(send(hbm(0, 1)) == tlm::TLM_OK_RESPONSE);  // its own slice 0
-    BOOST_TEST(send(PhysAddr::of(0, 1, Region::hbm, 5).encode()) == tlm::TLM_ADDRESS_ERROR_RESPONSE);
-    BOOST_TEST(send(PhysAddr::of(0, 1, Region::sram, 0).encode()) == tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    BOOST_TEST(send(hbm(0, 1)) == tlm::TLM_OK_RESPONSE);                         // its own slice 0
+    BOOST_TEST(send(PhysAddr::of(0, 1, Region::hbm, 5).encode()) ==
+               tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    BOOST_TEST(send(PhysAddr::of(0, 1, Region::sram, 0).encode()) ==
+               tlm::TLM_ADDRESS_ERROR_RESPONSE);
     BOOST_TEST(bench.west.arrivals.size() == 3u);
     BOOST_TEST(bench.south.arrivals.size() == 1u);
     BOOST_TEST(bench.pe1_endpoint.arrivals.size() == 1u);
@@ -153,11 +166,13 @@ BOOST_AUTO_TEST_CASE(a_pass_costs_the_hop_each_way_and_ports_serialise) {
     // 2 ns in + 10 ns memory + 10 ns (1000 bytes at the 100 GB/s port) + 2 ns out.
     const Picoseconds first = bench.pe0.access(tlm::TLM_WRITE_COMMAND, at, data.data(), kBytes);
     // From PE 1 at the same time: it shares the hbm port and waits its 10 ns.
-    const Picoseconds second = bench.pe1.access(tlm::TLM_WRITE_COMMAND, at + kBytes, data.data(), kBytes);
+    const Picoseconds second =
+        bench.pe1.access(tlm::TLM_WRITE_COMMAND, at + kBytes, data.data(), kBytes);
     BOOST_TEST(first == 24'000u);
     BOOST_TEST(second == 34'000u);
     std::vector<unsigned char> back(kBytes, 0);
-    tlm::tlm_generic_payload& p = bench.pe0.txn.access(tlm::TLM_READ_COMMAND, at, back.data(), kBytes);
+    tlm::tlm_generic_payload& p =
+        bench.pe0.txn.access(tlm::TLM_READ_COMMAND, at, back.data(), kBytes);
     BOOST_TEST(bench.pe0.out.transport_dbg(0, p) == kBytes);
     BOOST_TEST(back == data);
   });

@@ -82,8 +82,8 @@ BOOST_AUTO_TEST_CASE(a_plain_data_write_is_refused) {
   kb::test::Driver driver("driver", [&] {
     std::uint32_t word = 0;
     tlm::tlm_response_status status;
-    bench.host.access(tlm::TLM_WRITE_COMMAND, PhysAddr::mmio(0, 0, kMcpuUnit).encode(), &word, 4,
-                      0, &status);
+    bench.host.access(tlm::TLM_WRITE_COMMAND, PhysAddr::mmio(0, 0, kMcpuUnit).encode(), &word, 4, 0,
+                      &status);
     BOOST_TEST(status == tlm::TLM_COMMAND_ERROR_RESPONSE);
     BOOST_TEST(bench.noc.arrivals.empty());
   });

@@ -57,8 +57,10 @@ BOOST_AUTO_TEST_CASE(second_initiator_waits_exactly_the_first_ones_occupancy) {
   Bench bench;
   kb::test::Driver driver("driver", [&] {
     std::vector<unsigned char> buffer(8192);
-    const Picoseconds first = bench.a.access(tlm::TLM_WRITE_COMMAND, bench.at(0), buffer.data(), 8192);
-    const Picoseconds second = bench.b.access(tlm::TLM_WRITE_COMMAND, bench.at(8192), buffer.data(), 8192);
+    const Picoseconds first =
+        bench.a.access(tlm::TLM_WRITE_COMMAND, bench.at(0), buffer.data(), 8192);
+    const Picoseconds second =
+        bench.b.access(tlm::TLM_WRITE_COMMAND, bench.at(8192), buffer.data(), 8192);
     BOOST_TEST(first == 100'000 + hbm_occupancy(8192));
     BOOST_TEST(second - first == hbm_occupancy(8192));
     BOOST_TEST(bench.memory.port().stats().queued_ps == hbm_occupancy(8192));
@@ -73,12 +75,12 @@ BOOST_AUTO_TEST_CASE(a_request_from_the_past_fills_an_idle_gap) {
   // the gap waits until A's booking ends.
   set_time_resolution();
   kb::test::Driver driver("driver", [] {
-    Resource port(100.0);  // 10 ps per byte
-    BOOST_TEST(port.reserve(50'000, 1000) == 50'000u);     // [50 ns, 60 ns)
-    BOOST_TEST(port.reserve(10'000, 1000) == 10'000u);     // [10 ns, 20 ns): in the gap
-    BOOST_TEST(port.reserve(15'000, 3500) == 60'000u);     // 35 ns from 20 ns would overlap
-                                                           // A's booking: after it instead
-    BOOST_TEST(port.reserve(20'000, 3000) == 20'000u);     // [20 ns, 50 ns) fits exactly
+    Resource port(100.0);                               // 10 ps per byte
+    BOOST_TEST(port.reserve(50'000, 1000) == 50'000u);  // [50 ns, 60 ns)
+    BOOST_TEST(port.reserve(10'000, 1000) == 10'000u);  // [10 ns, 20 ns): in the gap
+    BOOST_TEST(port.reserve(15'000, 3500) == 60'000u);  // 35 ns from 20 ns would overlap
+                                                        // A's booking: after it instead
+    BOOST_TEST(port.reserve(20'000, 3000) == 20'000u);  // [20 ns, 50 ns) fits exactly
     BOOST_TEST(port.stats().queued_ps == 45'000u);
   });
   kb::test::run_to_end(driver);
@@ -121,7 +123,8 @@ BOOST_AUTO_TEST_CASE(byte_enables_and_ranges_are_honoured) {
     BOOST_TEST(p.is_response_ok());
     std::vector<unsigned char> back(8);
     bench.a.access(tlm::TLM_READ_COMMAND, bench.at(0), back.data(), 8);
-    BOOST_TEST(back == (std::vector<unsigned char>{0x11, 0xFF, 0x11, 0xFF, 0x11, 0xFF, 0x11, 0xFF}));
+    BOOST_TEST(back ==
+               (std::vector<unsigned char>{0x11, 0xFF, 0x11, 0xFF, 0x11, 0xFF, 0x11, 0xFF}));
 
     tlm::tlm_response_status status;
     bench.a.access(tlm::TLM_READ_COMMAND, bench.at((1 << 20) - 4), back.data(), 8, 0, &status);
@@ -171,7 +174,8 @@ struct ForeignInitiator : sc_core::sc_module {
   tlm_utils::simple_initiator_socket<ForeignInitiator> socket{"socket"};
 
   sc_core::sc_time access(tlm::tlm_command command, std::uint64_t address, unsigned char* data,
-                          unsigned length, tlm::tlm_response_status preset = tlm::TLM_INCOMPLETE_RESPONSE) {
+                          unsigned length,
+                          tlm::tlm_response_status preset = tlm::TLM_INCOMPLETE_RESPONSE) {
     tlm::tlm_generic_payload p;
     p.set_command(command);
     p.set_address(address);
@@ -202,8 +206,9 @@ BOOST_AUTO_TEST_CASE(a_plain_payload_from_another_library_is_served_and_checked)
     BOOST_TEST(back == data);
     BOOST_TEST(memory.port().stats().bytes == 8u);
     // The target side holds a foreign initiator to the base protocol too.
-    BOOST_CHECK_THROW(foreign.access(tlm::TLM_READ_COMMAND, at, back.data(), 4, tlm::TLM_OK_RESPONSE),
-                      std::logic_error);
+    BOOST_CHECK_THROW(
+        foreign.access(tlm::TLM_READ_COMMAND, at, back.data(), 4, tlm::TLM_OK_RESPONSE),
+        std::logic_error);
   });
   kb::test::run_to_end(driver);
 }
@@ -227,9 +232,12 @@ BOOST_AUTO_TEST_CASE(protocol_checker_catches_each_violation) {
   BOOST_CHECK_THROW(ProtocolChecker::before("s", p), std::logic_error);
   p.set_data_length(1);
   const sc_core::sc_time t10(10, sc_core::SC_NS), t5(5, sc_core::SC_NS);
-  BOOST_CHECK_THROW(ProtocolChecker::after("s", p, t5, t10, 0, &byte, 1), std::logic_error);  // incomplete
+  BOOST_CHECK_THROW(ProtocolChecker::after("s", p, t5, t10, 0, &byte, 1),
+                    std::logic_error);  // incomplete
   p.set_response_status(tlm::TLM_OK_RESPONSE);
   BOOST_CHECK_NO_THROW(ProtocolChecker::after("s", p, t5, t10, 0, &byte, 1));
-  BOOST_CHECK_THROW(ProtocolChecker::after("s", p, t10, t5, 0, &byte, 1), std::logic_error);  // delay went back
-  BOOST_CHECK_THROW(ProtocolChecker::after("s", p, t5, t10, 8, &byte, 1), std::logic_error);  // address changed
+  BOOST_CHECK_THROW(ProtocolChecker::after("s", p, t10, t5, 0, &byte, 1),
+                    std::logic_error);  // delay went back
+  BOOST_CHECK_THROW(ProtocolChecker::after("s", p, t5, t10, 8, &byte, 1),
+                    std::logic_error);  // address changed
 }

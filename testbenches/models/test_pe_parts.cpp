@@ -95,11 +95,11 @@ BOOST_AUTO_TEST_CASE(an_unmapped_address_is_a_fault_naming_it) {
   MmuBench bench;
   kb::test::Driver driver("driver", [&] {
     std::uint32_t word = 0;
-    BOOST_CHECK_EXCEPTION(
-        bench.core.access(tlm::TLM_READ_COMMAND, kVa + 16384, &word, 4), SimulationError,
-        [](const SimulationError& e) {
-          return std::string(e.what()).find("unmapped VA 0x100004000") != std::string::npos;
-        });
+    BOOST_CHECK_EXCEPTION(bench.core.access(tlm::TLM_READ_COMMAND, kVa + 16384, &word, 4),
+                          SimulationError, [](const SimulationError& e) {
+                            return std::string(e.what()).find("unmapped VA 0x100004000") !=
+                                   std::string::npos;
+                          });
   });
   kb::test::run_to_end(driver);
 }
@@ -131,8 +131,10 @@ namespace kb::test {
 class FabricStub : public sc_core::sc_module {
  public:
   FabricStub(const sc_core::sc_module_name& name, std::vector<PeIpcq*> ipcqs, Picoseconds latency)
-      : sc_core::sc_module(name), in("in", *this, &FabricStub::b_transport, nullptr),
-        ipcqs_(std::move(ipcqs)), latency_(latency) {}
+      : sc_core::sc_module(name),
+        in("in", *this, &FabricStub::b_transport, nullptr),
+        ipcqs_(std::move(ipcqs)),
+        latency_(latency) {}
   TargetPort<FabricStub> in;
 
  private:
@@ -151,8 +153,8 @@ namespace {
 
 // Rank 0 (PE 0) sends 1 KiB to rank 1 (PE 1) in 256-byte entries; rank 1 starts receiving
 // at 1 us. Returns the local times at which each finished.
-std::pair<Picoseconds, Picoseconds> one_kib_through_queues_of_depth(std::int64_t depth,
-                                                                    std::vector<unsigned char>& got) {
+std::pair<Picoseconds, Picoseconds> one_kib_through_queues_of_depth(
+    std::int64_t depth, std::vector<unsigned char>& got) {
   set_time_resolution();
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(100, sc_core::SC_NS));
   const PeIpcqAttrs attrs{depth, 256};

@@ -74,10 +74,12 @@ void check_every_memory_is_reached(const kb::platform::Topology& topology) {
       system.host.wait(*request);
     }
     for (std::size_t i = 0; i < targets.size(); ++i) {
-      auto request = system.host.submit(kb::test::message(MemoryRead{targets[i].address, 64}), {reader});
+      auto request =
+          system.host.submit(kb::test::message(MemoryRead{targets[i].address, 64}), {reader});
       system.host.wait(*request);
       BOOST_REQUIRE(request->completions().size() == 1u);
-      BOOST_TEST(*request->completions()[0].data == pattern(i), PhysAddr::decode(targets[i].address).to_string());
+      BOOST_TEST(*request->completions()[0].data == pattern(i),
+                 PhysAddr::decode(targets[i].address).to_string());
     }
   });
   kb::test::run_to_end(driver);
@@ -98,7 +100,8 @@ void check_every_memory_is_reached(const kb::platform::Topology& topology) {
 // Maps `pages` of 4 KiB at VA 0x1_0000_0000 + i * 4096 to `pas[i]` on PE (sip 0, cube 0, pe).
 void map_pages(System& system, std::uint32_t pe, const std::vector<std::uint64_t>& pas) {
   MmuMap map;
-  for (std::size_t i = 0; i < pas.size(); ++i) map.entries.push_back({0x1'0000'0000ULL + i * 4096, pas[i], 4096});
+  for (std::size_t i = 0; i < pas.size(); ++i)
+    map.entries.push_back({0x1'0000'0000ULL + i * 4096, pas[i], 4096});
   auto request = system.host.submit(kb::test::message(map, {pe}), {{0, 0}});
   system.host.wait(*request);
 }
@@ -114,19 +117,21 @@ BOOST_AUTO_TEST_CASE(every_memory_is_reached_on_default) {
 }
 
 BOOST_AUTO_TEST_CASE(every_memory_is_reached_on_multi_sip_ring) {
-  check_every_memory_is_reached(kb::test::config("multi_sip.yaml", {"sip.cube_mesh.w=2", "sip.cube_mesh.h=2"}));
+  check_every_memory_is_reached(
+      kb::test::config("multi_sip.yaml", {"sip.cube_mesh.w=2", "sip.cube_mesh.h=2"}));
 }
 
 BOOST_AUTO_TEST_CASE(every_memory_is_reached_fully_connected_with_io_cube_inside) {
   check_every_memory_is_reached(kb::test::config(
-      "multi_sip.yaml", {"system.sips.count=3", "system.inter_sip.topology=fully_connected",
-                         "sip.cube_mesh.w=3", "sip.cube_mesh.h=2", "sip.io_cube.x=1", "sip.io_cube.y=1"}));
+      "multi_sip.yaml",
+      {"system.sips.count=3", "system.inter_sip.topology=fully_connected", "sip.cube_mesh.w=3",
+       "sip.cube_mesh.h=2", "sip.io_cube.x=1", "sip.io_cube.y=1"}));
 }
 
 BOOST_AUTO_TEST_CASE(every_memory_is_reached_through_a_switch) {
-  check_every_memory_is_reached(kb::test::config(
-      "multi_sip.yaml", {"system.sips.count=5", "system.inter_sip.topology=switch", "sip.cube_mesh.w=1",
-                         "sip.cube_mesh.h=2"}));
+  check_every_memory_is_reached(
+      kb::test::config("multi_sip.yaml", {"system.sips.count=5", "system.inter_sip.topology=switch",
+                                          "sip.cube_mesh.w=1", "sip.cube_mesh.h=2"}));
 }
 
 BOOST_AUTO_TEST_CASE(xy_routes_take_manhattan_hops) {
@@ -155,7 +160,8 @@ BOOST_AUTO_TEST_CASE(xy_routes_take_manhattan_hops) {
   // Off-SIP and host addresses head for the I/O cube (0, 0) and leave by its I/O port.
   const CubeRouter& corner = sip.cube(15).router;
   BOOST_TEST(corner.port_role(corner.route(PhysAddr::host()).value()) == "west");
-  BOOST_TEST(sip.cube(0).router.port_role(sip.cube(0).router.route(PhysAddr::host()).value()) == "io");
+  BOOST_TEST(sip.cube(0).router.port_role(sip.cube(0).router.route(PhysAddr::host()).value()) ==
+             "io");
 }
 
 BOOST_AUTO_TEST_CASE(remote_reads_cost_two_link_and_router_latencies_per_mesh_hop) {
@@ -166,15 +172,19 @@ BOOST_AUTO_TEST_CASE(remote_reads_cost_two_link_and_router_latencies_per_mesh_ho
   std::vector<Picoseconds> latency(16);
   Driver driver("driver", [&] {
     map_pages(system, 0, pas);
-    auto request = system.host.submit(kb::test::launch([&](PeServices& pe) {
-      unsigned char buffer[64];
-      for (std::uint32_t c = 0; c < 16; ++c) {
-        pe.read(0x1'0000'0000ULL + c * 4096, buffer, 64);  // warms the TLB
-        const Picoseconds before = pe.local_time_ps();
-        pe.read(0x1'0000'0000ULL + c * 4096, buffer, 64);
-        latency[c] = pe.local_time_ps() - before;
-      }
-    }, {0}), {{0, 0}});
+    auto request = system.host.submit(kb::test::launch(
+                                          [&](PeServices& pe) {
+                                            unsigned char buffer[64];
+                                            for (std::uint32_t c = 0; c < 16; ++c) {
+                                              pe.read(0x1'0000'0000ULL + c * 4096, buffer,
+                                                      64);  // warms the TLB
+                                              const Picoseconds before = pe.local_time_ps();
+                                              pe.read(0x1'0000'0000ULL + c * 4096, buffer, 64);
+                                              latency[c] = pe.local_time_ps() - before;
+                                            }
+                                          },
+                                          {0}),
+                                      {{0, 0}});
     system.host.wait(*request);
   });
   kb::test::run_to_end(driver);
@@ -187,20 +197,27 @@ BOOST_AUTO_TEST_CASE(remote_reads_cost_two_link_and_router_latencies_per_mesh_ho
 }
 
 BOOST_AUTO_TEST_CASE(tlb_hit_and_miss_cost_their_cycles) {
-  Simulation sim(kb::test::config("tiny.yaml", {"cube.pe_template.components.pe_mmu.attrs.tlb_entries=2"}));
+  Simulation sim(
+      kb::test::config("tiny.yaml", {"cube.pe_template.components.pe_mmu.attrs.tlb_entries=2"}));
   System& system = sim.system();
   std::vector<Picoseconds> cost;
   Driver driver("driver", [&] {
-    map_pages(system, 1, {addr(0, 0, Region::tcm, 1, 0), addr(0, 0, Region::tcm, 1, 4096),
-                          addr(0, 0, Region::tcm, 1, 8192)});
-    auto request = system.host.submit(kb::test::launch([&](PeServices& pe) {
-      unsigned char b[8];
-      for (std::uint64_t page : {0, 0, 1, 2, 0}) {  // miss, hit, miss, miss, miss (LRU of 2)
-        const Picoseconds before = pe.local_time_ps();
-        pe.read(0x1'0000'0000ULL + page * 4096, b, 8);
-        cost.push_back(pe.local_time_ps() - before);
-      }
-    }, {1}), {{0, 0}});
+    map_pages(system, 1,
+              {addr(0, 0, Region::tcm, 1, 0), addr(0, 0, Region::tcm, 1, 4096),
+               addr(0, 0, Region::tcm, 1, 8192)});
+    auto request =
+        system.host.submit(kb::test::launch(
+                               [&](PeServices& pe) {
+                                 unsigned char b[8];
+                                 for (std::uint64_t page :
+                                      {0, 0, 1, 2, 0}) {  // miss, hit, miss, miss, miss (LRU of 2)
+                                   const Picoseconds before = pe.local_time_ps();
+                                   pe.read(0x1'0000'0000ULL + page * 4096, b, 8);
+                                   cost.push_back(pe.local_time_ps() - before);
+                                 }
+                               },
+                               {1}),
+                           {{0, 0}});
     system.host.wait(*request);
     BOOST_TEST(system.pe(0, 0, 1).mmu.tlb_hits() == 1u);
     BOOST_TEST(system.pe(0, 0, 1).mmu.tlb_misses() == 4u);
@@ -250,7 +267,8 @@ BOOST_AUTO_TEST_CASE(kernel_completion_carries_per_pe_timing) {
     BOOST_REQUIRE(request->completions().size() == 2u);
     for (const Completion& c : request->completions()) {
       BOOST_REQUIRE(c.pes.size() == 2u);
-      for (const PeTiming& t : c.pes) BOOST_TEST(t.finished_ps - t.started_ps == 1'000'000u * (t.pe + 1));
+      for (const PeTiming& t : c.pes)
+        BOOST_TEST(t.finished_ps - t.started_ps == 1'000'000u * (t.pe + 1));
       BOOST_TEST(c.finished_ps >= c.pes[0].finished_ps);
     }
     BOOST_TEST(request->is_completed());
@@ -265,7 +283,8 @@ BOOST_AUTO_TEST_CASE(ipcq_keeps_order_and_back_pressures_the_sender) {
   constexpr std::uint64_t kEntries = 20;  // depth is 8
   constexpr std::uint64_t kEntry = 4096;
   std::vector<unsigned char> sent(kEntries * kEntry);
-  for (std::size_t i = 0; i < sent.size(); ++i) sent[i] = static_cast<unsigned char>(i * 31 + i / 4096);
+  for (std::size_t i = 0; i < sent.size(); ++i)
+    sent[i] = static_cast<unsigned char>(i * 31 + i / 4096);
   std::vector<unsigned char> received(sent.size());
   Picoseconds sender_done = 0;
   Picoseconds receiver_started = 0;
@@ -274,17 +293,21 @@ BOOST_AUTO_TEST_CASE(ipcq_keeps_order_and_back_pressures_the_sender) {
     const std::uint64_t pe1 = PhysAddr::mmio(0, 0, 1).encode();
     IpcqInit init{{{0, 0, {{1, pe1}}}, {1, 1, {{0, pe0}}}}};
     system.host.wait(*system.host.submit(kb::test::message(init, {0, 1}), {{0, 0}}));
-    auto request = system.host.submit(kb::test::launch([&](PeServices& pe) {
-      if (pe.location().pe == 0) {
-        pe.ipcq_send(1, sent.data(), sent.size());
-        sender_done = pe.local_time_ps();
-      } else {
-        pe.compute(50'000);  // 50 us before the receiver starts draining
-        receiver_started = pe.local_time_ps();
-        pe.ipcq_recv(0, received.data(), received.size() / 2);
-        pe.ipcq_recv(0, received.data() + received.size() / 2, received.size() / 2);
-      }
-    }, {0, 1}), {{0, 0}});
+    auto request = system.host.submit(
+        kb::test::launch(
+            [&](PeServices& pe) {
+              if (pe.location().pe == 0) {
+                pe.ipcq_send(1, sent.data(), sent.size());
+                sender_done = pe.local_time_ps();
+              } else {
+                pe.compute(50'000);  // 50 us before the receiver starts draining
+                receiver_started = pe.local_time_ps();
+                pe.ipcq_recv(0, received.data(), received.size() / 2);
+                pe.ipcq_recv(0, received.data() + received.size() / 2, received.size() / 2);
+              }
+            },
+            {0, 1}),
+        {{0, 0}});
     system.host.wait(*request);
   });
   kb::test::run_to_end(driver);
@@ -303,10 +326,13 @@ BOOST_AUTO_TEST_CASE(an_unmapped_access_ends_the_run_with_a_clear_fault) {
   Simulation sim(kb::test::config("tiny.yaml"));
   System& system = sim.system();
   Driver driver("driver", [&] {
-    auto request = system.host.submit(kb::test::launch([](PeServices& pe) {
-      unsigned char b[4];
-      pe.read(0x1'2345'6000ULL, b, 4);
-    }, {1}, "faulty_kernel"), {{0, 1}});
+    auto request = system.host.submit(kb::test::launch(
+                                          [](PeServices& pe) {
+                                            unsigned char b[4];
+                                            pe.read(0x1'2345'6000ULL, b, 4);
+                                          },
+                                          {1}, "faulty_kernel"),
+                                      {{0, 1}});
     system.host.wait(*request);
   });
   try {
@@ -316,7 +342,8 @@ BOOST_AUTO_TEST_CASE(an_unmapped_access_ends_the_run_with_a_clear_fault) {
     const std::string message = e.what();
     BOOST_TEST(message.find("MMU fault") != std::string::npos, message);
     BOOST_TEST(message.find("0x123456000") != std::string::npos, message);
-    BOOST_TEST(message.find("sip0.cube1.pe1 running 'faulty_kernel'") != std::string::npos, message);
+    BOOST_TEST(message.find("sip0.cube1.pe1 running 'faulty_kernel'") != std::string::npos,
+               message);
   }
   BOOST_TEST(!driver.finished());
 }
@@ -361,7 +388,8 @@ BOOST_AUTO_TEST_CASE(vcd_scope_matching_nothing_is_an_error) {
 }
 
 BOOST_AUTO_TEST_CASE(address_map_matches_the_elaborated_memories) {
-  const auto topology = kb::test::config("multi_sip.yaml", {"sip.cube_mesh.w=2", "sip.cube_mesh.h=3"});
+  const auto topology =
+      kb::test::config("multi_sip.yaml", {"sip.cube_mesh.w=2", "sip.cube_mesh.h=3"});
   Simulation sim(topology);
   const auto map = kb::platform::address_map(topology);
   std::map<std::string, const kb::platform::AddressRange*> by_name;

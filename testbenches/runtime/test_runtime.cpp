@@ -57,7 +57,8 @@ void check_round_trips(const kb::platform::Topology& topology) {
       for (Split c : kSplits)
         for (Split p : kSplits) {
           std::int64_t row_factor = 1, col_factor = 1;
-          for (auto [split, n] : {std::pair{s, m.sips}, std::pair{c, m.cubes_per_sip}, std::pair{p, m.pes_per_cube}}) {
+          for (auto [split, n] : {std::pair{s, m.sips}, std::pair{c, m.cubes_per_sip},
+                                  std::pair{p, m.pes_per_cube}}) {
             if (split == Split::row_wise) row_factor *= n;
             if (split == Split::column_wise) col_factor *= n;
           }
@@ -67,7 +68,8 @@ void check_round_trips(const kb::platform::Topology& topology) {
             Tensor t = ctx.empty(shape, dtype, policy(s, c, p));
             ctx.copy_(t, source);
             const HostTensor back = ctx.to_host(t);
-            BOOST_TEST((back.bytes() == source.bytes()), policy(s, c, p).to_string() << " " << to_string(dtype));
+            BOOST_TEST((back.bytes() == source.bytes()), policy(s, c, p).to_string()
+                                                             << " " << to_string(dtype));
             ctx.free(t);
             ++checked;
           }
@@ -79,22 +81,31 @@ void check_round_trips(const kb::platform::Topology& topology) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(round_trip_is_bit_exact_on_tiny) { check_round_trips(kb::test::config("tiny.yaml")); }
-BOOST_AUTO_TEST_CASE(round_trip_is_bit_exact_on_default) { check_round_trips(kb::test::config("topology.yaml")); }
-BOOST_AUTO_TEST_CASE(round_trip_is_bit_exact_on_multi_sip) { check_round_trips(kb::test::config("multi_sip.yaml")); }
+BOOST_AUTO_TEST_CASE(round_trip_is_bit_exact_on_tiny) {
+  check_round_trips(kb::test::config("tiny.yaml"));
+}
+BOOST_AUTO_TEST_CASE(round_trip_is_bit_exact_on_default) {
+  check_round_trips(kb::test::config("topology.yaml"));
+}
+BOOST_AUTO_TEST_CASE(round_trip_is_bit_exact_on_multi_sip) {
+  check_round_trips(kb::test::config("multi_sip.yaml"));
+}
 
 BOOST_AUTO_TEST_CASE(zeros_are_zero_and_one_d_tensors_work) {
   run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
     std::mt19937 rng(3);
     // Dirty the memory first, so that zeros() has to clear it.
-    Tensor dirty = ctx.empty({64}, DType::u8, policy(Split::replicate, Split::column_wise, Split::column_wise));
+    Tensor dirty = ctx.empty({64}, DType::u8,
+                             policy(Split::replicate, Split::column_wise, Split::column_wise));
     ctx.copy_(dirty, random_host({64}, DType::u8, rng));
     ctx.free(dirty);
-    Tensor z = ctx.zeros({64}, DType::u8, policy(Split::replicate, Split::column_wise, Split::column_wise));
+    Tensor z = ctx.zeros({64}, DType::u8,
+                         policy(Split::replicate, Split::column_wise, Split::column_wise));
     const auto values = ctx.to_host(z).values<std::uint8_t>();
     BOOST_TEST(std::all_of(values.begin(), values.end(), [](std::uint8_t v) { return v == 0; }));
     const auto data = std::vector<float>{1.5f, -2.0f, 3.25f, 4.0f};
-    Tensor v = ctx.empty({4}, DType::f32, policy(Split::replicate, Split::replicate, Split::column_wise));
+    Tensor v =
+        ctx.empty({4}, DType::f32, policy(Split::replicate, Split::replicate, Split::column_wise));
     ctx.copy_(v, HostTensor::from(data, {4}));
     BOOST_TEST(ctx.to_host(v).values<float>() == data);
   });
@@ -104,9 +115,11 @@ BOOST_AUTO_TEST_CASE(mapping_follows_the_seed_and_traces_match_requests) {
   Simulation sim(kb::test::config("tiny.yaml"));
   run_host(sim, [&](RuntimeContext& ctx) {
     // Cube-sharded: one MmuMap for the SIP, broadcast to both cubes; a write per shard.
-    Tensor a = ctx.zeros({4, 8}, DType::f16, policy(Split::replicate, Split::row_wise, Split::column_wise), "a");
+    Tensor a = ctx.zeros({4, 8}, DType::f16,
+                         policy(Split::replicate, Split::row_wise, Split::column_wise), "a");
     // Cube-replicated: one MmuMap per (sip, cube).
-    Tensor b = ctx.empty({4, 8}, DType::f32, policy(Split::replicate, Split::replicate, Split::row_wise), "b");
+    Tensor b = ctx.empty({4, 8}, DType::f32,
+                         policy(Split::replicate, Split::replicate, Split::row_wise), "b");
     const auto& traces = ctx.traces();
     BOOST_REQUIRE(traces.size() == 1u + 4u + 2u);
     BOOST_TEST(traces[0].phase == "mmu_map");
@@ -158,33 +171,37 @@ BOOST_AUTO_TEST_CASE(kernels_see_cube_local_views_and_scalars_in_order) {
     for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::int32_t>(i);
     Tensor t = ctx.empty({32, 16}, DType::i32, dp, "t");
     ctx.copy_(t, HostTensor::from(data, {32, 16}));
-    ctx.launch_and_wait("scale_own_block", [](KernelContext& k) {
-      const TensorView& v = k.tensor(0);
-      BOOST_TEST(v.rows() == 2);
-      BOOST_TEST(v.cols() == 16);
-      BOOST_TEST(v.row0() == 2 * k.location().cube);
-      BOOST_TEST(k.num_programs() == 8u);
-      BOOST_TEST(k.program_id() == k.location().pe);
-      BOOST_TEST(k.int_arg(1) == 3);
-      BOOST_TEST(k.float_arg(2) == 0.5);
-      const Block& own = v.own_block().value();
-      BOOST_TEST(own.cols == 2);
-      BOOST_TEST(own.col0 == 2 * k.location().pe);
-      for (std::int64_t r = own.row0; r < own.row0 + own.rows; ++r) {
-        std::int32_t row[2];
-        const auto run = v.pieces(r, 0, 1, v.cols());
-        BOOST_TEST(run.size() == 8u);  // one piece per PE block of the row
-        BOOST_TEST(run[k.location().pe].address == v.address(r, own.col0));
-        k.pe().read(v.address(r, own.col0), row, sizeof row);
-        for (auto& x : row) x = static_cast<std::int32_t>(x * k.int_arg(1));
-        k.pe().write(v.address(r, own.col0), row, sizeof row);
-      }
-      // Any element of the cube's view is reachable, also those of other PEs' blocks.
-      std::int32_t corner = 0;
-      k.pe().read(v.address(1, 15), &corner, sizeof corner);
-      BOOST_TEST((corner == (2 * static_cast<std::int32_t>(k.location().cube) + 1) * 16 + 15 ||
-                  corner == 3 * ((2 * static_cast<std::int32_t>(k.location().cube) + 1) * 16 + 15)));
-    }, {t, 3, 0.5});
+    ctx.launch_and_wait(
+        "scale_own_block",
+        [](KernelContext& k) {
+          const TensorView& v = k.tensor(0);
+          BOOST_TEST(v.rows() == 2);
+          BOOST_TEST(v.cols() == 16);
+          BOOST_TEST(v.row0() == 2 * k.location().cube);
+          BOOST_TEST(k.num_programs() == 8u);
+          BOOST_TEST(k.program_id() == k.location().pe);
+          BOOST_TEST(k.int_arg(1) == 3);
+          BOOST_TEST(k.float_arg(2) == 0.5);
+          const Block& own = v.own_block().value();
+          BOOST_TEST(own.cols == 2);
+          BOOST_TEST(own.col0 == 2 * k.location().pe);
+          for (std::int64_t r = own.row0; r < own.row0 + own.rows; ++r) {
+            std::int32_t row[2];
+            const auto run = v.pieces(r, 0, 1, v.cols());
+            BOOST_TEST(run.size() == 8u);  // one piece per PE block of the row
+            BOOST_TEST(run[k.location().pe].address == v.address(r, own.col0));
+            k.pe().read(v.address(r, own.col0), row, sizeof row);
+            for (auto& x : row) x = static_cast<std::int32_t>(x * k.int_arg(1));
+            k.pe().write(v.address(r, own.col0), row, sizeof row);
+          }
+          // Any element of the cube's view is reachable, also those of other PEs' blocks.
+          std::int32_t corner = 0;
+          k.pe().read(v.address(1, 15), &corner, sizeof corner);
+          BOOST_TEST(
+              (corner == (2 * static_cast<std::int32_t>(k.location().cube) + 1) * 16 + 15 ||
+               corner == 3 * ((2 * static_cast<std::int32_t>(k.location().cube) + 1) * 16 + 15)));
+        },
+        {t, 3, 0.5});
     const auto back = ctx.to_host(t).values<std::int32_t>();
     for (std::size_t i = 0; i < data.size(); ++i) BOOST_TEST(back[i] == 3 * data[i]);
     BOOST_TEST(ctx.traces().back().phase == "memory_read");
@@ -201,13 +218,15 @@ BOOST_AUTO_TEST_CASE(device_scoping_puts_a_tensor_on_its_ranks_sip) {
       ctx.accelerator.set_device_index(rank);
     }
     BOOST_TEST(ctx.ahbm.current_device().value() == rank);
-    Tensor t = ctx.zeros({16, 8}, DType::f32, policy(Split::replicate, Split::row_wise, Split::replicate));
+    Tensor t =
+        ctx.zeros({16, 8}, DType::f32, policy(Split::replicate, Split::row_wise, Split::replicate));
     std::set<std::uint32_t> sips;
     for (const DeviceShard& s : t.shards()) sips.insert(s.sip);
     BOOST_TEST(sips.size() == 1u);
     seen[rank] = *sips.begin();
     // An explicit SIP split or num_sips is not scoped.
-    Tensor u = ctx.empty({8, 8}, DType::f32, DPPolicy{Split::replicate, Split::replicate, Split::replicate, 2, 1, 1});
+    Tensor u = ctx.empty({8, 8}, DType::f32,
+                         DPPolicy{Split::replicate, Split::replicate, Split::replicate, 2, 1, 1});
     BOOST_TEST(u.shards().size() == 2u);
   });
   sim.run();
@@ -222,18 +241,24 @@ BOOST_AUTO_TEST_CASE(launch_and_wait_submits_every_sip_first_and_returns_each_ha
     using kb::models::PhysAddr;
     const std::uint64_t a = PhysAddr::mmio(0, 0, 0).encode();
     const std::uint64_t b = PhysAddr::mmio(1, 0, 0).encode();
-    ctx.wait(ctx.submit(kb::test::message(kb::models::IpcqInit{{{0, 0, {{1, b}}}}}, {0}), {{0, 0}}, {}));
-    ctx.wait(ctx.submit(kb::test::message(kb::models::IpcqInit{{{0, 1, {{0, a}}}}}, {0}), {{1, 0}}, {}));
-    Tensor t = ctx.zeros({2, 4}, DType::i32, DPPolicy{Split::row_wise, Split::replicate, Split::replicate, {}, 1, 1});
+    ctx.wait(
+        ctx.submit(kb::test::message(kb::models::IpcqInit{{{0, 0, {{1, b}}}}}, {0}), {{0, 0}}, {}));
+    ctx.wait(
+        ctx.submit(kb::test::message(kb::models::IpcqInit{{{0, 1, {{0, a}}}}}, {0}), {{1, 0}}, {}));
+    Tensor t = ctx.zeros({2, 4}, DType::i32,
+                         DPPolicy{Split::row_wise, Split::replicate, Split::replicate, {}, 1, 1});
     std::vector<std::int32_t> got(2, -1);
-    const std::vector<Handle> launched = ctx.launch_and_wait("exchange", [&](KernelContext& k) {
-      const std::uint32_t me = k.location().sip;
-      const std::int32_t mine = 100 + static_cast<std::int32_t>(me);
-      std::int32_t theirs = 0;
-      k.pe().ipcq_send(1 - me, &mine, sizeof mine);
-      k.pe().ipcq_recv(1 - me, &theirs, sizeof theirs);
-      got[me] = theirs;
-    }, {t});
+    const std::vector<Handle> launched =
+        ctx.launch_and_wait("exchange",
+                            [&](KernelContext& k) {
+                              const std::uint32_t me = k.location().sip;
+                              const std::int32_t mine = 100 + static_cast<std::int32_t>(me);
+                              std::int32_t theirs = 0;
+                              k.pe().ipcq_send(1 - me, &mine, sizeof mine);
+                              k.pe().ipcq_recv(1 - me, &theirs, sizeof theirs);
+                              got[me] = theirs;
+                            },
+                            {t});
     BOOST_TEST(got == (std::vector<std::int32_t>{101, 100}));
     BOOST_TEST(ctx.traces().back().phase == "kernel");
     BOOST_TEST_REQUIRE(launched.size() == 2u);
@@ -246,7 +271,8 @@ BOOST_AUTO_TEST_CASE(launch_and_wait_submits_every_sip_first_and_returns_each_ha
 
 BOOST_AUTO_TEST_CASE(launch_async_returns_pending_handles) {
   run_host(kb::test::config("multi_sip.yaml"), [](RuntimeContext& ctx) {
-    Tensor t = ctx.zeros({8, 8}, DType::f32, policy(Split::row_wise, Split::replicate, Split::replicate));
+    Tensor t =
+        ctx.zeros({8, 8}, DType::f32, policy(Split::row_wise, Split::replicate, Split::replicate));
     auto pending = ctx.launch_async("spin", [](KernelContext& k) { k.pe().compute(5000); }, {t});
     BOOST_REQUIRE(pending.size() == 4u);
     for (std::size_t i = 0; i < 4; ++i) BOOST_TEST(pending[i].meta.sip == i);
@@ -258,14 +284,16 @@ BOOST_AUTO_TEST_CASE(launch_async_returns_pending_handles) {
 
 BOOST_AUTO_TEST_CASE(an_access_to_a_freed_tensors_address_faults) {
   const std::string failure = failure_of(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
-    Tensor t = ctx.zeros({4, 4}, DType::f32, policy(Split::replicate, Split::replicate, Split::replicate), "gone");
+    Tensor t = ctx.zeros({4, 4}, DType::f32,
+                         policy(Split::replicate, Split::replicate, Split::replicate), "gone");
     const std::uint64_t va = t.va_base();
     auto peek = [va](KernelContext& k) {
       float x;
       k.pe().read(va, &x, sizeof x);
     };
     // Made before the free, so that it cannot reuse the freed virtual range.
-    Tensor other = ctx.empty({1}, DType::f32, DPPolicy{Split::replicate, Split::replicate, Split::replicate, {}, 1, 1});
+    Tensor other = ctx.empty(
+        {1}, DType::f32, DPPolicy{Split::replicate, Split::replicate, Split::replicate, {}, 1, 1});
     ctx.launch_and_wait("before_free", peek, {t});
     ctx.free(t);
     ctx.launch_and_wait("after_free", peek, {other});
@@ -284,28 +312,42 @@ BOOST_AUTO_TEST_CASE(usage_errors_are_clear) {
       }
       return std::string();
     };
-    Tensor t = ctx.empty({4, 4}, DType::f16, policy(Split::replicate, Split::replicate, Split::row_wise), "x");
-    BOOST_TEST(contains(message_of([&] { ctx.copy_(t, HostTensor({4, 4}, DType::f32)); }),
+    Tensor t = ctx.empty({4, 4}, DType::f16,
+                         policy(Split::replicate, Split::replicate, Split::row_wise), "x");
+    BOOST_TEST(contains(message_of([&] {
+                          ctx.copy_(t, HostTensor({4, 4}, DType::f32));
+                        }),
                         "copy_ into 'x' (f16 (4, 4)) from a host tensor of f32 (4, 4)"));
-    BOOST_TEST(contains(message_of([&] { ctx.copy_(t, HostTensor({2, 8}, DType::f16)); }), "(2, 8)"));
+    BOOST_TEST(contains(message_of([&] {
+                          ctx.copy_(t, HostTensor({2, 8}, DType::f16));
+                        }),
+                        "(2, 8)"));
     ctx.free(t);
     BOOST_TEST(message_of([&] { ctx.to_host(t); }) == "use of tensor 'x' after it was freed");
     BOOST_TEST(message_of([&] { ctx.free(t); }) == "use of tensor 'x' after it was freed");
-    BOOST_TEST(contains(message_of([&] { ctx.launch_and_wait("k", [](KernelContext&) {}, {t}); }), "after it was freed"));
-    BOOST_TEST(contains(message_of([&] { ctx.zeros({5, 4}, DType::f32, policy(Split::replicate, Split::row_wise, Split::replicate)); }),
+    BOOST_TEST(contains(message_of([&] { ctx.launch_and_wait("k", [](KernelContext&) {}, {t}); }),
+                        "after it was freed"));
+    BOOST_TEST(contains(message_of([&] {
+                          ctx.zeros({5, 4}, DType::f32,
+                                    policy(Split::replicate, Split::row_wise, Split::replicate));
+                        }),
                         "cannot split dimension 0 (rows) row_wise over 2 cubes"));
     PeMemoryAllocator& tcm = ctx.allocator({0, 0, 0});
     tcm.allocate_tcm(12ULL << 20);
-    BOOST_TEST(contains(message_of([&] { tcm.allocate_tcm(64); }), "TCM of sip0.cube0.pe0: out of memory"));
+    BOOST_TEST(contains(message_of([&] { tcm.allocate_tcm(64); }),
+                        "TCM of sip0.cube0.pe0: out of memory"));
   });
 }
 
 BOOST_AUTO_TEST_CASE(out_of_hbm_stops_the_run_with_sizes) {
   const std::string failure = failure_of(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
     // 640 MiB per replica; each PE has a 512 MiB slice.
-    ctx.empty({1024, 1024, 160}, DType::f32, policy(Split::replicate, Split::replicate, Split::replicate));
+    ctx.empty({1024, 1024, 160}, DType::f32,
+              policy(Split::replicate, Split::replicate, Split::replicate));
   });
-  BOOST_TEST(contains(failure, "HBM of sip0.cube0.pe0 (slice 0): out of memory: 671088640 bytes requested"), failure);
+  BOOST_TEST(contains(failure,
+                      "HBM of sip0.cube0.pe0 (slice 0): out of memory: 671088640 bytes requested"),
+             failure);
 }
 
 BOOST_AUTO_TEST_CASE(closing_the_context_frees_every_tensor) {
@@ -334,15 +376,22 @@ BOOST_AUTO_TEST_CASE(a_deadlock_names_who_waits_on_what) {
   const std::string failure = failure_of(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
     using kb::models::PhysAddr;
     const std::uint64_t pe1 = PhysAddr::mmio(0, 0, 1).encode();
-    ctx.wait(ctx.submit(kb::test::message(kb::models::IpcqInit{{{0, 0, {{1, pe1}}}}}, {0}), {{0, 0}}, {}));
-    Tensor t = ctx.zeros({1, 2}, DType::i32, DPPolicy{Split::replicate, Split::replicate, Split::column_wise, {}, 1, {}});
-    ctx.launch_and_wait("lonely", [](KernelContext& k) {
-      if (k.location().pe != 0) return;
-      std::int32_t x;
-      k.pe().ipcq_recv(1, &x, sizeof x);  // rank 1 never sends
-    }, {t});
+    ctx.wait(ctx.submit(kb::test::message(kb::models::IpcqInit{{{0, 0, {{1, pe1}}}}}, {0}),
+                        {{0, 0}}, {}));
+    Tensor t =
+        ctx.zeros({1, 2}, DType::i32,
+                  DPPolicy{Split::replicate, Split::replicate, Split::column_wise, {}, 1, {}});
+    ctx.launch_and_wait("lonely",
+                        [](KernelContext& k) {
+                          if (k.location().pe != 0) return;
+                          std::int32_t x;
+                          k.pe().ipcq_recv(1, &x, sizeof x);  // rank 1 never sends
+                        },
+                        {t});
   });
   BOOST_TEST(contains(failure, "deadlock"), failure);
-  BOOST_TEST(contains(failure, "sip0.cube0.pe0 running 'lonely' (rank 0) waits for IPCQ data from rank 1"), failure);
+  BOOST_TEST(
+      contains(failure, "sip0.cube0.pe0 running 'lonely' (rank 0) waits for IPCQ data from rank 1"),
+      failure);
   BOOST_TEST(contains(failure, "waits for request 'lonely_sip0'"), failure);
 }

@@ -82,8 +82,10 @@ BOOST_AUTO_TEST_CASE(an_upward_include_is_named_with_its_file_and_line) {
   const std::vector<std::string> found = upward_includes(root);
   fs::remove_all(root);
   BOOST_TEST_REQUIRE(found.size() == 2u);
-  BOOST_TEST(found[0] == "models/deep/m.cpp:1: includes \"testbenches/t.h\" from layer 'models', "
-                         "which is below 'testbenches'");
-  BOOST_TEST(found[1] == "platform/p.cpp:3: includes \"runtime/r.h\" from layer 'platform', "
-                         "which is below 'runtime'");
+  BOOST_TEST(found[0] ==
+             "models/deep/m.cpp:1: includes \"testbenches/t.h\" from layer 'models', "
+             "which is below 'testbenches'");
+  BOOST_TEST(found[1] ==
+             "platform/p.cpp:3: includes \"runtime/r.h\" from layer 'platform', "
+             "which is below 'runtime'");
 }

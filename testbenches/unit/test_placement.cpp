@@ -197,8 +197,7 @@ BOOST_AUTO_TEST_CASE(a_shape_that_does_not_divide_names_the_dimension) {
   BOOST_TEST(message(policy(Split::replicate, Split::replicate, Split::replicate, {}, {}, 0),
                      {4, 4}, {1, 1, 1}) == "num_pes=0 is out of range: the machine has 1 PE(s)");
   BOOST_TEST(message(policy(Split::replicate, Split::replicate, Split::replicate), {0, 4},
-                     {1, 1, 1}) ==
-             "dimension 0 has size 0; every dimension must be >= 1");
+                     {1, 1, 1}) == "dimension 0 has size 0; every dimension must be >= 1");
 }
 
 BOOST_AUTO_TEST_CASE(device_scoping_keeps_a_tensor_on_its_sip) {
@@ -233,13 +232,13 @@ BOOST_AUTO_TEST_CASE(policy_text_and_parsing) {
 BOOST_AUTO_TEST_CASE(a_context_bound_to_one_sip_places_there) {
   const MachineShape all{4, 2, 2};
   const MachineShape third = all.only_sip(2);
-  const Placement p =
-      resolve_placement(policy(Split::row_wise, Split::column_wise, Split::replicate), {8, 8}, DType::f32, third);
+  const Placement p = resolve_placement(
+      policy(Split::row_wise, Split::column_wise, Split::replicate), {8, 8}, DType::f32, third);
   BOOST_TEST(p.shards.size() == 4u);
   for (const Shard& s : p.shards) BOOST_TEST(s.sip == 2u);
   BOOST_TEST(p.shards.front().global_pe == 8u);
   BOOST_CHECK_THROW(all.only_sip(4), PlacementError);
-  BOOST_CHECK_THROW(resolve_placement(policy(Split::replicate, Split::replicate, Split::replicate), {8}, DType::f32,
-                                      third, 1),
+  BOOST_CHECK_THROW(resolve_placement(policy(Split::replicate, Split::replicate, Split::replicate),
+                                      {8}, DType::f32, third, 1),
                     PlacementError);
 }

@@ -31,8 +31,7 @@ Hierarchy hierarchy(std::uint32_t rank, const std::vector<PeCoord>& ranks) {
     }
   }
   auto index = [](const Group& g, std::uint32_t r) {
-    return static_cast<std::size_t>(std::find(g.ranks.begin(), g.ranks.end(), r) -
-                                    g.ranks.begin());
+    return static_cast<std::size_t>(std::find(g.ranks.begin(), g.ranks.end(), r) - g.ranks.begin());
   };
   h.cube.me = index(h.cube, rank);
   h.cube_leader = h.cube.me == 0;

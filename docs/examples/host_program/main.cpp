@@ -6,6 +6,18 @@
 
 using namespace kb::runtime;
 
+// Runs on every PE that holds a block of x: doubles its own part in place.
+void double_own_block(KernelContext& k) {
+  const TensorView& v = k.tensor(0);   // this cube's 64 x 256 block
+  const Block& mine = *v.own_block();  // this PE's 64 x 32 part
+  std::vector<float> row(mine.cols);
+  for (std::int64_t r = mine.row0; r < mine.row0 + mine.rows; ++r) {
+    k.pe().read(v.address(r, mine.col0), row.data(), row.size() * sizeof(float));
+    for (float& e : row) e *= static_cast<float>(k.float_arg(1));
+    k.pe().write(v.address(r, mine.col0), row.data(), row.size() * sizeof(float));
+  }
+}
+
 int sc_main(int, char**) {
   kb::platform::Simulation sim(kb::platform::load_default_topology());
   std::vector<float> back;
@@ -15,18 +27,7 @@ int sc_main(int, char**) {
     std::vector<float> data(1024 * 256, 1.5f);
     Tensor x = ctx.empty({1024, 256}, DType::f32, dp, "x");
     ctx.copy_(x, HostTensor::from(data, {1024, 256}));  // host -> device
-
-    ctx.launch_and_wait("double_own_block", [](KernelContext& k) {  // runs on every PE
-      const TensorView& v = k.tensor(0);   // this cube's 64 x 256 block
-      const Block& mine = *v.own_block();  // this PE's 64 x 32 part
-      std::vector<float> row(mine.cols);
-      for (std::int64_t r = mine.row0; r < mine.row0 + mine.rows; ++r) {
-        k.pe().read(v.address(r, mine.col0), row.data(), row.size() * sizeof(float));
-        for (float& e : row) e *= static_cast<float>(k.float_arg(1));
-        k.pe().write(v.address(r, mine.col0), row.data(), row.size() * sizeof(float));
-      }
-    }, {x, 2.0});
-
+    ctx.launch_and_wait("double_own_block", double_own_block, {x, 2.0});
     back = ctx.to_host(x).values<float>();  // device -> host
     // The context frees x (MmuUnmap, VA and PA returned) when it closes.
   });
