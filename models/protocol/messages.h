@@ -104,7 +104,8 @@ using MessageBody = std::variant<MmuMap, MmuUnmap, MemoryWrite, MemoryRead, Kern
 
 struct ControlMessage {
   std::uint64_t request_id = 0;
-  std::string label;                      // for traces and errors: "mmu_t3_s0", "gemm_sip0"
+  std::string correlation_id;  // the sending context's (the original's correlation_id)
+  std::string label;  // the original's request_id, for traces and errors: "mmu_t3_s0", "gemm_sip0"
   std::vector<std::uint32_t> target_pes;  // PEs within the cube that take part
   std::uint64_t reply_to = 0;             // encoded PhysAddr of the endpoint to report to
   MessageBody body;

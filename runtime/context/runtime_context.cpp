@@ -46,18 +46,27 @@ std::optional<std::uint32_t> AhbmNamespace::current_device() const {
   return it->second;
 }
 
-RuntimeContext::RuntimeContext(platform::Simulation& simulation, Device device)
+namespace {
+std::string next_correlation_id() {
+  static std::uint64_t contexts = 0;
+  return fmt::format("ctx{}", ++contexts);
+}
+}  // namespace
+
+RuntimeContext::RuntimeContext(platform::Simulation& simulation, Device device,
+                               std::string correlation_id)
     : simulation_(simulation),
       host_(simulation.system().host),
       topology_(simulation.topology()),
       machine_(MachineShape::of(topology_)),
-      va_(topology_.page_size()) {
+      va_(topology_.page_size()),
+      correlation_id_(correlation_id.empty() ? next_correlation_id() : std::move(correlation_id)) {
   if (device.sip) machine_ = machine_.only_sip(*device.sip);
 }
 
 RuntimeContext::~RuntimeContext() {
   // Freeing sends messages and waits: possible only from a host thread.
-  if (!closed_ && in_thread()) close();
+  if (in_thread()) close();
 }
 
 PeMemoryAllocator& RuntimeContext::allocator(const PeCoord& pe) {
@@ -106,7 +115,6 @@ Tensor RuntimeContext::empty(const std::vector<std::int64_t>& shape, DType dtype
 
 Tensor RuntimeContext::create(const std::vector<std::int64_t>& shape, DType dtype,
                               const DPPolicy& dp, const std::string& name, bool zero) {
-  if (closed_) throw std::logic_error("tensor creation on a closed context");
   auto state = std::make_shared<Tensor::State>(dp);
   state->name = name.empty() ? fmt::format("t{}", ++tensor_counter_) : name;
   state->shape = shape;
@@ -258,15 +266,20 @@ void RuntimeContext::share(const Tensor& tensor, std::uint32_t sip) {
 
 void RuntimeContext::free(Tensor& tensor) {
   Tensor::State& state = tensor.state();  // throws if already freed
+  std::vector<Handle> pending;
   for (std::uint32_t sip : state.shared_sips) {
     models::MmuUnmap unmap;
     for (const DeviceShard* s : one_replica_per_block(state))
       unmap.entries.push_back({state.va_base + s->offset_bytes, s->nbytes});
     TraceEntry meta{"mmu_unmap", state.name, sip, std::nullopt, std::nullopt, 0};
-    wait(
+    pending.push_back(
         submit(message(std::move(unmap), fmt::format("unshare_{}_s{}", state.name, sip), all_pes()),
                every_cube(sip), meta));
   }
+  // As the seed: a cube-replicated tensor is unmapped per (sip, cube), each waited in turn.
+  // Any other tensor is unmapped everywhere at once: the seed sent one message to all its
+  // SIPs; here each SIP's MMUs get the entries they mapped (an MMU faults on an unmap of a
+  // range it does not hold), and every SIP's message is submitted before any is waited on.
   const bool per_cube = state.policy.cube == Split::replicate;
   std::map<std::pair<std::uint32_t, std::uint32_t>, models::MmuUnmap> groups;
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::set<std::uint32_t>> cubes;
@@ -278,10 +291,21 @@ void RuntimeContext::free(Tensor& tensor) {
   for (auto& [key, unmap] : groups) {
     std::vector<CubeTarget> targets;
     for (std::uint32_t c : cubes[key]) targets.push_back({key.first, c});
-    TraceEntry meta{"mmu_unmap", state.name, key.first, std::nullopt, std::nullopt, 0};
-    wait(submit(message(std::move(unmap), fmt::format("unmap_{}", state.name), all_pes()), targets,
-                meta));
+    const std::string label =
+        per_cube ? fmt::format("unmap_{}_s{}c{}", state.name, key.first, key.second)
+                 : fmt::format("unmap_{}_s{}", state.name, key.first);
+    TraceEntry meta{
+        "mmu_unmap",  state.name,
+        key.first,    per_cube ? std::optional<std::uint32_t>(key.second) : std::nullopt,
+        std::nullopt, 0};
+    Handle h = submit(message(std::move(unmap), label, all_pes()), targets, meta);
+    if (per_cube) {
+      wait(h);
+    } else {
+      pending.push_back(std::move(h));
+    }
   }
+  for (const Handle& h : pending) wait(h);
   va_.free(state.va_base, state.placement.nbytes());
   for (const DeviceShard& s : state.shards)
     allocator({s.sip, s.cube, s.pe}).free_hbm(s.pa, s.nbytes);
@@ -289,27 +313,27 @@ void RuntimeContext::free(Tensor& tensor) {
 }
 
 void RuntimeContext::close() {
-  if (closed_) return;
   for (const auto& state : tensors_) {
     if (state->freed) continue;
     Tensor t(state);
     free(t);
   }
   tensors_.clear();
-  closed_ = true;
 }
 
 Handle RuntimeContext::submit(std::shared_ptr<models::ControlMessage> m,
                               std::vector<CubeTarget> targets, TraceEntry meta) {
+  m->correlation_id = correlation_id_;
+  meta.correlation_id = correlation_id_;
+  meta.request_id = m->label;
   Handle h{host_.submit(std::move(m), std::move(targets)), std::move(meta)};
   handles_.push_back(h);
   return h;
 }
 
 void RuntimeContext::wait(const Handle& h) {
-  const bool first = !h.request->is_completed();
   host_.wait(*h.request);
-  if (!first) return;
+  if (!waited_.insert(h.request.get()).second) return;  // traced on its first wait
   TraceEntry entry = h.meta;
   entry.submitted_ns = ns(h.request->submitted_ps());
   models::Picoseconds started = ~0ULL;
@@ -323,7 +347,11 @@ void RuntimeContext::wait(const Handle& h) {
   traces_.push_back(std::move(entry));
 }
 
-bool RuntimeContext::is_completed(const Handle& h) const { return h.request->is_completed(); }
+bool RuntimeContext::is_completed(const Handle& h) const {
+  return waited_.count(h.request.get()) != 0;
+}
+
+bool RuntimeContext::is_finished(const Handle& h) const { return h.request->is_completed(); }
 
 void RuntimeContext::wait_all() {
   for (std::size_t i = 0; i < handles_.size(); ++i) {

@@ -25,15 +25,17 @@ struct Device {
   static Device only(std::uint32_t sip_index) { return {sip_index}; }
 };
 
-// A trace entry per waited request (the seed's _traces).
+// A trace entry per waited request (the seed's _traces), recorded on its first wait.
 struct TraceEntry {
-  std::string phase;  // mmu_map, mmu_unmap, memory_write, memory_read, kernel
+  std::string phase;  // mmu_map, mmu_unmap, memory_write, memory_read, kernel, ipcq_init
   std::string name;   // tensor or kernel name
   std::uint32_t sip = 0;
   std::optional<std::uint32_t> cube;  // a single target cube
   std::optional<std::uint32_t> pe;    // a single target PE
   std::uint64_t nbytes = 0;
   double submitted_ns = 0, started_ns = 0, finished_ns = 0;
+  std::string correlation_id = {};  // the context's
+  std::string request_id = {};      // the message's label ("mmu_x_s0", "gemm_sip1")
 };
 
 // A submitted request.
@@ -66,8 +68,13 @@ class AcceleratorNamespace {
 
 class RuntimeContext {
  public:
-  RuntimeContext(platform::Simulation& simulation, Device device = Device::all());
-  ~RuntimeContext();  // close(): frees every live tensor (from a host thread)
+  // Every message the context sends carries `correlation_id` (default: "ctx<n>", n
+  // counting the contexts of the process from 1).
+  RuntimeContext(platform::Simulation& simulation, Device device = Device::all(),
+                 std::string correlation_id = "");
+  // Frees every live tensor when destroyed in a host thread; outside one (the simulation
+  // has ended) nothing can be sent, and the device memory goes with the model.
+  ~RuntimeContext();
   RuntimeContext(const RuntimeContext&) = delete;
   RuntimeContext& operator=(const RuntimeContext&) = delete;
 
@@ -87,14 +94,22 @@ class RuntimeContext {
   // Maps `tensor` (one replica of each block) into every PE of SIP `sip` as well, so that
   // kernels there reach it remotely; freeing the tensor unmaps it there too.
   void share(const Tensor& tensor, std::uint32_t sip);
+  // Unmaps `tensor` (every SIP's MmuUnmap submitted before any is waited on), then
+  // returns its VA and PA. Tensors live until freed, closed or the context is destroyed.
   void free(Tensor& tensor);
+  // The seed's cleanup(): frees every live tensor; the context stays usable.
   void close();
 
   // Requests.
   Handle submit(std::shared_ptr<models::ControlMessage> message,
                 std::vector<models::CubeTarget> targets, TraceEntry meta);
+  // Waits until the request is done; its first wait records its trace.
   void wait(const Handle& handle);
+  // As the seed: true once the context has waited on the handle.
   bool is_completed(const Handle& handle) const;
+  // True once the request has finished in simulated time, waited on or not.
+  bool is_finished(const Handle& handle) const;
+  // Waits on every handle not waited on yet, in submission order.
   void wait_all();
   const std::vector<Handle>& handles() const { return handles_; }
   const std::vector<TraceEntry>& traces() const { return traces_; }
@@ -130,6 +145,7 @@ class RuntimeContext {
   void set_thread_rank(std::uint32_t rank);
   std::optional<std::uint32_t> thread_rank() const;
 
+  const std::string& correlation_id() const { return correlation_id_; }
   const platform::Topology& topology() const { return topology_; }
   const MachineShape& machine() const { return machine_; }
   std::size_t live_tensors() const;
@@ -160,11 +176,12 @@ class RuntimeContext {
   VirtualAllocator va_;
   std::map<std::uint64_t, std::unique_ptr<PeMemoryAllocator>> allocators_;  // by global PE
   std::vector<std::shared_ptr<Tensor::State>> tensors_;
+  std::string correlation_id_;
   std::vector<Handle> handles_;
+  std::set<const models::HostRequest*> waited_;
   std::vector<TraceEntry> traces_;
   std::map<std::string, std::uint32_t> thread_ranks_;
   std::uint64_t tensor_counter_ = 0;
-  bool closed_ = false;
 };
 
 }  // namespace kb::runtime

@@ -113,6 +113,10 @@ BOOST_AUTO_TEST_CASE(timeline_is_trace_event_json_with_slices_on_several_tracks)
       BOOST_TEST(e["ts"].is_number());
       slice_tracks.insert({e["pid"].get<int>(), e["tid"].get<int>()});
       categories.insert(e["cat"].get<std::string>());
+      if (e["cat"] != "transfer") {  // kernels and messages name their message's ids
+        BOOST_TEST(e["args"]["correlation_id"].get<std::string>().rfind("ctx", 0) == 0u);
+        BOOST_TEST(!e["args"]["request_id"].get<std::string>().empty());
+      }
     }
     if (e["ph"] == "M" && e["name"] == "thread_name") ++names;
   }

@@ -31,6 +31,12 @@ struct RunOptions {
   bool quiet = false;
 };
 
+// The original's ids of the message behind a slice.
+nlohmann::ordered_json ids(const runtime::Handle& h) {
+  return {{"correlation_id", h.request->message().correlation_id},
+          {"request_id", h.request->message().label}};
+}
+
 // Kernel slices per PE and control-message slices on the host track.
 void fill_timeline(platform::Timeline& timeline, const bench::Outcome& outcome,
                    const std::vector<runtime::Handle>& handles) {
@@ -38,14 +44,14 @@ void fill_timeline(platform::Timeline& timeline, const bench::Outcome& outcome,
     for (const models::Completion& c : h.request->completions()) {
       for (const models::PeTiming& t : c.pes) {
         timeline.slice(fmt::format("system.sip{}.cube{}.pe{}", c.sip, c.cube, t.pe), h.meta.name,
-                       "kernel", t.started_ps, t.finished_ps);
+                       "kernel", t.started_ps, t.finished_ps, ids(h));
       }
     }
   }
   for (const runtime::Handle& h : handles) {
     if (!h.request->is_completed()) continue;
     timeline.slice("host", h.request->message().label, h.request->message().kind(),
-                   h.request->submitted_ps(), h.request->done_ps());
+                   h.request->submitted_ps(), h.request->done_ps(), ids(h));
   }
 }
 
