@@ -90,7 +90,7 @@ double tree_all_reduce_ns(double bytes, const CollectiveFabric& f) {
 }
 
 double forwarded_broadcast_ns(double latency_ns, double bytes, const CollectiveFabric& f) {
-  return latency_ns + 2 * bytes / f.worst.beta_gbps;
+  return latency_ns + std::max(bytes / f.worst.beta_gbps, 2 * bytes / f.port_gbps);
 }
 
 }  // namespace kb::runtime::ccl

@@ -44,7 +44,8 @@ std::vector<std::uint32_t> unique_others(std::uint32_t rank, std::set<std::uint3
 // hops each way at the worst alpha, the data crossing the narrowest path 1 + 2 log2 W
 // times on the critical path.
 double tree_all_reduce_ns(double bytes, const CollectiveFabric& f);
-// A forwarding rank receives the whole buffer, then sends and stores it.
+// The whole buffer crosses the narrowest path, and a forwarding rank's port carries it out
+// twice (sent on and stored).
 double forwarded_broadcast_ns(double latency_ns, double bytes, const CollectiveFabric& f);
 
 }  // namespace kb::runtime::ccl

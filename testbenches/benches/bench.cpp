@@ -1,5 +1,6 @@
 #include "testbenches/benches/bench.h"
 
+#include "models/common/stats.h"
 #include "platform/util/did_you_mean.h"
 #include "runtime/kernels/registry.h"
 
@@ -101,34 +102,38 @@ double Outcome::kernel_ns() const {
   return last - first;
 }
 
-void Outcome::record(const std::vector<runtime::Handle>& handles) {
-  for (const runtime::Handle& launch : handles) {
-    launches.push_back(launch);
-    for (const models::Completion& c : launch.request->completions()) {
+namespace {
+std::vector<double> busy_ns() {
+  std::vector<double> busy;
+  for (const auto& entry : models::stats_registry().resources()) {
+    busy.push_back(static_cast<double>(entry.resource->stats().busy_ps) / 1000.0);
+  }
+  return busy;
+}
+}  // namespace
+
+void Outcome::measure(const std::function<std::vector<runtime::Handle>()>& launch) {
+  // The host's copies are waited before and after: what is booked in between is the work's.
+  const std::vector<double> before = busy_ns();
+  const std::vector<runtime::Handle> handles = launch();
+  const std::vector<double> after = busy_ns();
+  const auto& resources = models::stats_registry().resources();
+  for (std::size_t i = 0; i < before.size(); ++i) {
+    if (after[i] > before[i]) window_busy_ns[resources[i].path] += after[i] - before[i];
+  }
+  for (const runtime::Handle& h : handles) {
+    launches.push_back(h);
+    for (const models::Completion& c : h.request->completions()) {
       models::Picoseconds start = ~0ULL, end = 0;
       for (const models::PeTiming& t : c.pes) {
         start = std::min(start, t.started_ps);
         end = std::max(end, t.finished_ps);
       }
       if (c.pes.empty()) continue;
-      kernels.push_back({launch.meta.name, c.sip, static_cast<double>(start) / 1000.0,
+      kernels.push_back({h.meta.name, c.sip, static_cast<double>(start) / 1000.0,
                          static_cast<double>(end) / 1000.0});
     }
   }
-}
-
-MachinePeaks peaks(const runtime::RuntimeContext& ctx) {
-  const platform::Topology& t = ctx.topology();
-  const runtime::MachineShape& m = ctx.machine();
-  MachinePeaks p;
-  p.pes = static_cast<double>(m.sips * m.cubes_per_sip * m.pes_per_cube);
-  p.hbm_gbps_per_slice = t.cube.hbm_slice.bw_gbps;
-  // Slices that PEs use (pe mod slices): all of them unless there are fewer PEs.
-  p.slices = static_cast<double>(
-      m.sips * m.cubes_per_sip *
-      std::min<std::int64_t>(m.pes_per_cube, t.cube.memory_map.hbm_slices_per_cube));
-  p.core = t.cube.pe_template.components.pe_core.attrs;
-  return p;
 }
 
 runtime::HostTensor bench_data(std::vector<std::int64_t> shape, runtime::DType dtype,

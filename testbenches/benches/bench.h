@@ -3,6 +3,7 @@
 // reference, and state the analytical bound of their work (DESIGN §7, §9).
 
 #include "platform/topology/topology.h"
+#include "runtime/bound/traffic.h"
 #include "runtime/context/runtime_context.h"
 #include "runtime/kernels/reference.h"
 
@@ -56,8 +57,10 @@ struct KernelRecord {
 struct Outcome {
   bool verified = false;  // false: verification was skipped (timing-only)
   runtime::Verification verification;
-  std::string bound_model;  // "roofline (compute)", "roofline (memory)", "alpha-beta ring"...
-  double bound_ns = 0;
+  std::string bound_model;  // what the bound describes: "traffic", "alpha-beta ring"...
+  runtime::Bound bound;
+  // Busy time each resource gained while the measured work ran (measure()), by path.
+  std::map<std::string, double> window_busy_ns;
   double flops = 0;  // work done, for achieved rates (0: not a compute bench)
   double bytes = 0;
   std::vector<KernelRecord> kernels;
@@ -66,7 +69,9 @@ struct Outcome {
 
   // The measured region: first kernel start to last kernel end.
   double kernel_ns() const;
-  void record(const std::vector<runtime::Handle>& launches);
+  // Runs the measured work (`launch` returns its waited handles), records its kernels and
+  // what it added to every resource's busy time.
+  void measure(const std::function<std::vector<runtime::Handle>()>& launch);
 };
 
 class Bench {
@@ -85,16 +90,6 @@ class Bench {
 
 const std::vector<std::unique_ptr<Bench>>& benches();
 const Bench& find_bench(const std::string& name);
-
-// Machine figures the bounds use, from the context's topology.
-struct MachinePeaks {
-  double pes = 0;
-  double hbm_gbps_per_slice = 0;
-  double slices = 0;  // HBM slices holding data (all of them in scope)
-  runtime::CoreCosts core;
-  double hbm_gbps() const { return hbm_gbps_per_slice * slices; }
-};
-MachinePeaks peaks(const runtime::RuntimeContext& ctx);
 
 // A host tensor of values in [-1, 1] (floats) or small integers; in timing-only runs, where
 // contents do not matter, one without storage.

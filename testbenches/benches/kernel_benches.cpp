@@ -1,6 +1,8 @@
 // Benches of the builtin kernels: gemm, vector_add, memcpy, softmax, layernorm.
 #include "testbenches/benches/bench.h"
 
+#include "runtime/bound/tensor_traffic.h"
+
 #include <fmt/format.h>
 
 #include <random>
@@ -25,27 +27,16 @@ Tensor upload(runtime::RuntimeContext& ctx, const HostTensor& host, const DPPoli
   return t;
 }
 
-// The roofline bound of `flops` at `macs` MACs per PE-cycle and `bytes` through HBM.
-void roofline(Outcome& out, const MachinePeaks& p, double macs, DType inputs, double bytes) {
-  const double compute_ns =
-      macs /
-      (p.pes * static_cast<double>(runtime::macs_per_cycle(p.core, inputs)) * p.core.freq_ghz);
-  const double memory_ns = bytes / p.hbm_gbps();
-  out.bound_ns = std::max(compute_ns, memory_ns);
-  out.bound_model = compute_ns >= memory_ns ? "roofline (compute)" : "roofline (memory)";
-  out.flops = 2 * macs;
-  out.bytes = bytes;
+// Each PE's vector passes over its own shards of `t`.
+void vector_work(runtime::Traffic& traffic, const Tensor& t, double passes) {
+  for (const runtime::DeviceShard& s : t.shards()) {
+    traffic.vector({s.sip, s.cube, s.pe}, static_cast<double>(s.rows * s.cols), passes);
+  }
 }
 
-// Vector-unit roofline: `passes` over `elements` on every PE's lanes, `bytes` through HBM.
-void vector_roofline(Outcome& out, const MachinePeaks& p, double elements, double passes,
-                     double bytes) {
-  const double compute_ns =
-      elements * passes / (p.pes * static_cast<double>(p.core.vector_lanes) * p.core.freq_ghz);
-  const double memory_ns = bytes / p.hbm_gbps();
-  out.bound_ns = std::max(compute_ns, memory_ns);
-  out.bound_model = compute_ns >= memory_ns ? "roofline (vector compute)" : "roofline (memory)";
-  out.bytes = bytes;
+void set_bound(Outcome& out, const runtime::Traffic& traffic) {
+  out.bound_model = "traffic";
+  out.bound = traffic.bound();
 }
 
 class GemmBench : public Bench {
@@ -71,11 +62,19 @@ class GemmBench : public Bench {
     Tensor a = upload(ctx, ha, policy(Row, Row, R), "A");
     Tensor b = upload(ctx, hb, policy(R, R, Col), "B");
     Tensor c = ctx.empty({m, n}, result, policy(Row, Row, Col), "C");
-    out.record(ctx.launch_and_wait("gemm", {a, b, c}));
+    out.measure([&] { return ctx.launch_and_wait("gemm", {a, b, c}); });
     const HostTensor hc = ctx.to_host(c);
-    roofline(out, peaks(ctx), static_cast<double>(m) * n * k, in,
-             static_cast<double>((m * k + k * n) * runtime::itemsize(in) +
-                                 m * n * runtime::itemsize(result)));
+    // Each PE reads its cube's rows of A and its columns of B (both replicated into its own
+    // slice: B once per cube) and writes its block of C.
+    runtime::Traffic traffic(ctx.topology());
+    runtime::own_shards(traffic, a, runtime::Direction::read);
+    runtime::own_shards(traffic, b, runtime::Direction::read);
+    runtime::own_shards(traffic, c, runtime::Direction::write);
+    for (const runtime::DeviceShard& s : c.shards()) {
+      traffic.macs({s.sip, s.cube, s.pe}, static_cast<double>(s.rows * s.cols * k), in);
+    }
+    set_bound(out, traffic);
+    out.flops = 2.0 * static_cast<double>(m) * n * k;
     if (timing_only) return;
     // A sample of elements against a double-precision reference (a full one is O(MNK)).
     std::mt19937 rng(3);
@@ -122,10 +121,15 @@ class VectorAddBench : public Bench {
     const HostTensor hy = bench_data({n}, dtype, timing_only, 2);
     Tensor x = upload(ctx, hx, dp, "x"), y = upload(ctx, hy, dp, "y");
     Tensor z = ctx.empty({n}, dtype, dp, "out");
-    out.record(ctx.launch_and_wait("vector_add", {x, y, z}));
+    out.measure([&] { return ctx.launch_and_wait("vector_add", {x, y, z}); });
     const HostTensor hz = ctx.to_host(z);
-    vector_roofline(out, peaks(ctx), static_cast<double>(n), 1,
-                    3.0 * static_cast<double>(n) * static_cast<double>(runtime::itemsize(dtype)));
+    runtime::Traffic traffic(ctx.topology());
+    runtime::own_shards(traffic, x, runtime::Direction::read);
+    runtime::own_shards(traffic, y, runtime::Direction::read);
+    runtime::own_shards(traffic, z, runtime::Direction::write);
+    vector_work(traffic, z, 1);
+    set_bound(out, traffic);
+    out.bytes = 3.0 * static_cast<double>(n) * static_cast<double>(runtime::itemsize(dtype));
     if (timing_only) return;
     out.verified = true;
     const HostTensor ref = runtime::reference_vector_add(hx, hy, dtype);
@@ -164,25 +168,23 @@ class MemcpyBench : public Bench {
     const std::int64_t cols = 1024;
     const std::int64_t rows = bytes / 4 / cols;
     const HostTensor hs = bench_data({rows, cols}, DType::f32, timing_only, 1);
-    const MachinePeaks p = peaks(ctx);
     Tensor src, dst;
     if (route == "cross_cube") {
       src = upload(ctx, hs, policy(R, Row, Col), "src");
       dst = ctx.empty({rows, cols}, DType::f32, policy(R, Col, Row), "dst");
-      out.bound_model = "HBM bandwidth (read + write)";
-      out.bound_ns = 2.0 * static_cast<double>(bytes) / p.hbm_gbps();
     } else {  // cross_sip; check() admitted no other route
       ctx.ahbm.set_device(static_cast<std::uint32_t>(m.first_sip));
       src = upload(ctx, hs, policy(R, Row, Col), "src");
       ctx.ahbm.set_device(static_cast<std::uint32_t>(m.first_sip + 1));
       dst = ctx.empty({rows, cols}, DType::f32, policy(R, Row, Col), "dst");
       ctx.share(src, static_cast<std::uint32_t>(m.first_sip + 1));
-      const auto& link = ctx.topology().system.inter_sip.link;
-      out.bound_model = "inter-SIP link (alpha-beta)";
-      out.bound_ns = link.latency_ns + static_cast<double>(bytes) / link.bw_gbps;
     }
     out.bytes = static_cast<double>(bytes);
-    out.record(ctx.launch_and_wait("memcpy", {src, dst}));
+    out.measure([&] { return ctx.launch_and_wait("memcpy", {src, dst}); });
+    // Every PE of dst reads its block from wherever src holds it, and writes it.
+    runtime::Traffic traffic(ctx.topology());
+    runtime::copy_blocks(traffic, src, dst);
+    set_bound(out, traffic);
     const HostTensor hd = ctx.to_host(dst);
     if (timing_only) return;
     out.verified = true;
@@ -212,12 +214,18 @@ class RowBench : public Bench {
     Tensor x = upload(ctx, hx, dp, "x");
     Tensor y = ctx.empty({rows, cols}, dtype, dp, "y");
     const bool softmax = kernel_ == "softmax";
-    out.record(softmax ? ctx.launch_and_wait("softmax", {x, y})
-                       : ctx.launch_and_wait("layernorm", {x, y, 1e-5}));
+    out.measure([&] {
+      return softmax ? ctx.launch_and_wait("softmax", {x, y})
+                     : ctx.launch_and_wait("layernorm", {x, y, 1e-5});
+    });
     const HostTensor hy = ctx.to_host(y);
-    const double elements = static_cast<double>(rows * cols);
-    vector_roofline(out, peaks(ctx), elements, passes_,
-                    2 * elements * static_cast<double>(runtime::itemsize(dtype)));
+    runtime::Traffic traffic(ctx.topology());
+    runtime::own_shards(traffic, x, runtime::Direction::read);
+    runtime::own_shards(traffic, y, runtime::Direction::write);
+    vector_work(traffic, y, passes_);
+    set_bound(out, traffic);
+    out.bytes =
+        2.0 * static_cast<double>(rows * cols) * static_cast<double>(runtime::itemsize(dtype));
     if (timing_only) return;
     out.verified = true;
     out.verification =
@@ -227,7 +235,7 @@ class RowBench : public Bench {
 
  private:
   std::string kernel_;
-  double passes_;  // vector passes over the data the kernel makes
+  double passes_;  // full vector passes over the data the kernel executes
 };
 
 }  // namespace
@@ -237,8 +245,10 @@ std::vector<std::unique_ptr<Bench>> kernel_benches() {
   all.push_back(std::make_unique<GemmBench>());
   all.push_back(std::make_unique<VectorAddBench>());
   all.push_back(std::make_unique<MemcpyBench>());
-  all.push_back(std::make_unique<RowBench>("softmax", 5));
-  all.push_back(std::make_unique<RowBench>("layernorm", 8));
+  // softmax: row max, subtract, exp, row sum, divide, cast; layernorm: cast, row sum,
+  // subtract, square, row sum, divide, cast (runtime/kernels/row_kernels.cpp).
+  all.push_back(std::make_unique<RowBench>("softmax", 6));
+  all.push_back(std::make_unique<RowBench>("layernorm", 7));
   return all;
 }
 

@@ -40,10 +40,26 @@ nlohmann::ordered_json make_report(const Bench& bench, const Params& params, con
         {{"name", k.name}, {"sip", k.sip}, {"start_ns", k.start_ns}, {"end_ns", k.end_ns}});
   }
   r["kernels"] = std::move(kernels);
-  r["bound"] = {{"model", outcome.bound_model}, {"time_ns", outcome.bound_ns}};
+  nlohmann::ordered_json terms = nlohmann::ordered_json::object();
+  for (const runtime::BoundTerm& t : outcome.bound.terms()) terms[t.name] = t.ns;
+  r["bound"] = {{"model", outcome.bound_model},
+                {"time_ns", outcome.bound.time_ns()},
+                {"limiter", outcome.bound.limiter()},
+                {"terms", std::move(terms)}};
   // The measured region is the kernels' span; a bench without kernels is measured whole.
   const double measured = outcome.kernel_ns() > 0 ? outcome.kernel_ns() : run.sim_time_ns;
-  r["efficiency"] = measured > 0 ? outcome.bound_ns / measured : 0.0;
+  r["efficiency"] = measured > 0 ? outcome.bound.time_ns() / measured : 0.0;
+  // The busiest resource while the measured work ran. Its busy time counts what the work
+  // booked; the few control messages around the kernels can push it a hair past the
+  // kernels' span, hence the cap.
+  const auto busiest =
+      std::max_element(outcome.window_busy_ns.begin(), outcome.window_busy_ns.end(),
+                       [](const auto& a, const auto& b) { return a.second < b.second; });
+  if (busiest != outcome.window_busy_ns.end() && measured > 0) {
+    r["bottleneck"] = {{"resource", busiest->first},
+                       {"busy_ns", busiest->second},
+                       {"utilization", std::min(1.0, busiest->second / measured)}};
+  }
   if (outcome.flops > 0) r["achieved_tflops"] = outcome.flops / measured / 1e3;
   if (outcome.bytes > 0) r["achieved_gbps"] = outcome.bytes / measured;
   for (const auto& [key, value] : outcome.extra.items()) r[key] = value;
@@ -59,10 +75,15 @@ nlohmann::ordered_json make_report(const Bench& bench, const Params& params, con
       platform::statistics_json(static_cast<models::Picoseconds>(run.sim_time_ns * 1000.0));
   nlohmann::ordered_json components = nlohmann::ordered_json::object();
   for (const auto& [path, s] : stats["resources"].items()) {
-    components[path] = {{"bytes", s["bytes"]},
-                        {"transactions", s["transactions"]},
-                        {"busy_ns", s["busy_ns"]},
-                        {"utilization", s["utilization"]}};
+    const auto in_window = outcome.window_busy_ns.find(path);
+    const double window_ns = in_window == outcome.window_busy_ns.end() ? 0.0 : in_window->second;
+    components[path] = {
+        {"bytes", s["bytes"]},
+        {"transactions", s["transactions"]},
+        {"busy_ns", s["busy_ns"]},
+        {"utilization", s["utilization"]},
+        {"window_busy_ns", window_ns},
+        {"window_utilization", measured > 0 ? std::min(1.0, window_ns / measured) : 0.0}};
   }
   r["components"] = std::move(components);
   r["queues"] = stats["queues"];
@@ -86,9 +107,10 @@ std::string summary_text(const nlohmann::ordered_json& r, std::size_t top) {
                      time_text(r["sim_time_ns"].get<double>()),
                      time_text(r["kernel_time_ns"].get<double>()),
                      r["timing_only"].get<bool>() ? " (timing-only)" : "");
-  out +=
-      fmt::format("bound       {} {}, efficiency {:.3f}\n", r["bound"]["model"].get<std::string>(),
-                  time_text(r["bound"]["time_ns"].get<double>()), r["efficiency"].get<double>());
+  out += fmt::format("bound       {} ({}), limiter {}, efficiency {:.3f}\n",
+                     time_text(r["bound"]["time_ns"].get<double>()),
+                     r["bound"]["model"].get<std::string>(),
+                     r["bound"]["limiter"].get<std::string>(), r["efficiency"].get<double>());
   if (r.contains("achieved_tflops"))
     out += fmt::format("achieved    {:.2f} TFLOP/s\n", r["achieved_tflops"].get<double>());
   if (r.contains("achieved_gbps"))
@@ -105,9 +127,10 @@ std::string summary_text(const nlohmann::ordered_json& r, std::size_t top) {
   } else {
     out += fmt::format("verify      FAILED: {}\n", v["first_failure"].get<std::string>());
   }
+  // Utilisation while the kernels ran: the host's copies outside them do not count.
   std::vector<std::pair<double, std::string>> busiest;
   for (const auto& [path, c] : r["components"].items())
-    busiest.emplace_back(c["utilization"].get<double>(), path);
+    busiest.emplace_back(c["window_utilization"].get<double>(), path);
   std::sort(busiest.rbegin(), busiest.rend());
   for (std::size_t i = 0; i < std::min(top, busiest.size()); ++i) {
     out += fmt::format("{}{:5.1f}%  {}\n", i == 0 ? "busiest     " : "            ",

@@ -1,47 +1,17 @@
 // The `kernbench run` contract (DESIGN §9): report keys, determinism, timing-only, the
 // timeline and VCD outputs, every bench at small sizes, and the exit codes.
 #define BOOST_TEST_MODULE run_contract
-#include <boost/test/unit_test.hpp>
-#include <nlohmann/json.hpp>
+#include "testbenches/cli/kernbench_process.h"
 
-#include <sys/wait.h>
-
-#include <cstdlib>
-#include <fstream>
 #include <set>
-#include <sstream>
+
+using kb::test::configs;
+using kb::test::env;
+using kb::test::kernbench;
+using kb::test::read_json;
+using kb::test::Result;
 
 namespace {
-
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  BOOST_REQUIRE_MESSAGE(v != nullptr, name << " must be set");
-  return v;
-}
-
-struct Result {
-  int code;
-  std::string output;
-};
-
-// Runs kernbench with `args`; stdout and stderr together.
-Result kernbench(const std::string& args) {
-  const std::string log = "kernbench_output.txt";
-  const std::string command = env("KERNBENCH") + " " + args + " > " + log + " 2>&1";
-  const int status = std::system(command.c_str());
-  std::ifstream in(log);
-  std::stringstream text;
-  text << in.rdbuf();
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
-}
-
-nlohmann::json read_json(const std::string& path) {
-  std::ifstream in(path);
-  BOOST_REQUIRE_MESSAGE(in, "no " << path);
-  return nlohmann::json::parse(in);
-}
-
-std::string configs() { return env("KB_SOURCE_DIR") + "/configs/"; }
 
 const std::string kSmallGemm = "run gemm --param M=512 --param N=512 --param K=512 --quiet";
 
@@ -58,6 +28,15 @@ BOOST_AUTO_TEST_CASE(report_has_every_contract_key) {
   for (const char* key : {"file", "sips", "cubes_per_sip", "pes_per_cube", "world_size"}) {
     BOOST_TEST(j["topology"].contains(key), key);
   }
+  for (const char* key : {"model", "time_ns", "limiter", "terms"}) {
+    BOOST_TEST(j["bound"].contains(key), key);
+  }
+  BOOST_TEST(j["bound"]["terms"].contains(j["bound"]["limiter"].get<std::string>()));
+  for (const char* key : {"resource", "busy_ns", "utilization"}) {
+    BOOST_TEST(j["bottleneck"].contains(key), key);
+  }
+  BOOST_TEST(j["bottleneck"]["utilization"].get<double>() > 0.0);
+  BOOST_TEST(j["bottleneck"]["utilization"].get<double>() <= 1.0);
   for (const char* key : {"transactions", "transactions_per_s", "sim_ns_per_wall_s"}) {
     BOOST_TEST(j["sim_speed"].contains(key), key);
   }

@@ -1,0 +1,34 @@
+#include "runtime/bound/bound.h"
+
+#include <algorithm>
+
+namespace kb::runtime {
+
+void Bound::add(const std::string& name, double ns) {
+  for (BoundTerm& t : terms_) {
+    if (t.name == name) {
+      t.ns = std::max(t.ns, ns);
+      return;
+    }
+  }
+  terms_.push_back({name, ns});
+}
+
+void Bound::add(const Bound& other) {
+  for (const BoundTerm& t : other.terms_) add(t.name, t.ns);
+}
+
+double Bound::time_ns() const {
+  double ns = 0;
+  for (const BoundTerm& t : terms_) ns = std::max(ns, t.ns);
+  return ns;
+}
+
+std::string Bound::limiter() const {
+  const auto it =
+      std::max_element(terms_.begin(), terms_.end(),
+                       [](const BoundTerm& a, const BoundTerm& b) { return a.ns < b.ns; });
+  return it == terms_.end() ? std::string() : it->name;
+}
+
+}  // namespace kb::runtime

@@ -1,0 +1,55 @@
+#include "runtime/bound/tensor_traffic.h"
+
+#include <algorithm>
+#include <map>
+
+namespace kb::runtime {
+
+SliceCoord slice_of(const DeviceShard& s) { return {s.sip, s.cube, s.pa.unit}; }
+
+void own_shards(Traffic& traffic, const Tensor& t, Direction direction) {
+  for (const DeviceShard& s : t.shards()) {
+    traffic.access({s.sip, s.cube, s.pe}, slice_of(s), static_cast<double>(s.nbytes), direction);
+  }
+}
+
+namespace {
+
+// 0 the same PE, 1 the same cube, 2 the same SIP, 3 elsewhere.
+int distance(const DeviceShard& a, const DeviceShard& b) {
+  if (a.sip != b.sip) return 3;
+  if (a.cube != b.cube) return 2;
+  return a.pe == b.pe ? 0 : 1;
+}
+
+std::uint64_t overlap(std::uint64_t a0, std::uint64_t an, std::uint64_t b0, std::uint64_t bn) {
+  const std::uint64_t lo = std::max(a0, b0), hi = std::min(a0 + an, b0 + bn);
+  return hi > lo ? hi - lo : 0;
+}
+
+}  // namespace
+
+void copy_blocks(Traffic& traffic, const Tensor& src, const Tensor& dst) {
+  const std::uint64_t item = itemsize(src.dtype());
+  // The replicas of each distinct block of src.
+  std::map<std::uint64_t, std::vector<const DeviceShard*>> blocks;
+  for (const DeviceShard& s : src.shards()) blocks[s.block].push_back(&s);
+  for (const DeviceShard& d : dst.shards()) {
+    for (const auto& [block, replicas] : blocks) {
+      const DeviceShard& first = *replicas.front();
+      const std::uint64_t elements = overlap(d.row_begin, d.rows, first.row_begin, first.rows) *
+                                     overlap(d.col_begin, d.cols, first.col_begin, first.cols);
+      if (elements == 0) continue;
+      const DeviceShard* nearest = *std::min_element(
+          replicas.begin(), replicas.end(), [&](const DeviceShard* a, const DeviceShard* b) {
+            return distance(d, *a) < distance(d, *b);
+          });
+      traffic.access({d.sip, d.cube, d.pe}, slice_of(*nearest),
+                     static_cast<double>(elements * item), Direction::read);
+    }
+    traffic.access({d.sip, d.cube, d.pe}, slice_of(d), static_cast<double>(d.nbytes),
+                   Direction::write);
+  }
+}
+
+}  // namespace kb::runtime

@@ -1,0 +1,21 @@
+#pragma once
+// Traffic of kernels that work on their PE's own blocks, described from the tensors'
+// placements (the shards say which PE holds which block in which HBM slice).
+
+#include "runtime/bound/traffic.h"
+#include "runtime/tensor/tensor.h"
+
+namespace kb::runtime {
+
+// The HBM slice a shard lives in.
+SliceCoord slice_of(const DeviceShard& shard);
+
+// Every PE holding a shard of `t` reads it from (or writes it to) its slice.
+void own_shards(Traffic& traffic, const Tensor& t, Direction direction);
+
+// Every PE holding a shard of `dst` reads the part of `src` its block covers (same 2-D
+// coordinates) from the nearest replica (ADR 0004: own memory, then its cube, then its
+// SIP, then the first), and writes its shard.
+void copy_blocks(Traffic& traffic, const Tensor& src, const Tensor& dst);
+
+}  // namespace kb::runtime

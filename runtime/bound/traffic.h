@@ -1,0 +1,80 @@
+#pragma once
+// The work and data movement of a run, described by who moves how many bytes between which
+// PE and which memory, and how much each PE computes; turned into a Bound whose terms use
+// the same routes and parameters as the models (docs/bounds.md derives each one):
+//
+//   compute          the busiest PE's MACs and vector passes at its core's rates
+//   pe_port          the busiest PE's router port, each way (router bw_gbps)
+//   hbm_slice        the busiest HBM slice: all bytes of the PEs that share it (slice bw)
+//   mesh_link A->B   the busiest mesh hop on the XY routes used, at the narrower of the
+//                    link and the two router ports it joins
+//   io_port sipN     a SIP's I/O cube router port, for traffic leaving or entering the SIP
+//   inter_sip_link   the busiest inter-SIP link direction on the routes used
+//   X + latency      the longest single flow (one PE to one slice, one way): its path
+//                    latency (a read's round trip plus the memory latency) plus its bytes
+//                    at its narrowest resource X
+//
+// Each term is a true lower bound: bytes that must cross a resource at its bandwidth, or
+// work a core must do at its peak. Data a PE reads travels from the memory to the PE along
+// the reverse of the PE's route to it; data it writes along the route.
+
+#include "platform/topology/topology.h"
+#include "runtime/bound/bound.h"
+#include "runtime/memory/pe_memory_allocator.h"
+#include "runtime/tensor/dtype.h"
+
+#include <map>
+#include <string>
+#include <tuple>
+
+namespace kb::runtime {
+
+// An HBM slice: slice `slice` of cube `cube` of SIP `sip`.
+struct SliceCoord {
+  std::uint32_t sip = 0, cube = 0, slice = 0;
+};
+
+enum class Direction { read, write };
+
+class Traffic {
+ public:
+  explicit Traffic(const platform::Topology& topology);
+
+  // PE `pe` multiplies-and-accumulates `macs` with `inputs` operands.
+  void macs(const PeCoord& pe, double macs, DType inputs);
+  // PE `pe` makes `passes` vector passes over `elements` elements.
+  void vector(const PeCoord& pe, double elements, double passes);
+  // PE `pe` reads `bytes` from (or writes them to) HBM slice `slice`.
+  void access(const PeCoord& pe, const SliceCoord& slice, double bytes, Direction direction);
+
+  // The terms of everything described so far.
+  Bound bound() const;
+
+ private:
+  // One direction of a shared resource on a route.
+  struct Hop {
+    std::string term;  // "pe_port", "mesh_link", ...
+    std::string name;  // the resource: "sip0.cube1->cube0"
+    double gbps;
+  };
+  // A route's resources and its one-way latency (routers, links; no memory).
+  struct Route {
+    std::vector<Hop> hops;
+    double latency_ns = 0;
+  };
+  using Flow = std::tuple<std::uint32_t, std::uint32_t, std::uint32_t,  // PE
+                          std::uint32_t, std::uint32_t, std::uint32_t,  // slice
+                          Direction>;
+
+  Route route(const PeCoord& pe, const SliceCoord& slice, Direction direction) const;
+  // Mesh hops between cubes `from` and `to` of SIP `sip`, XY from the requester's side;
+  // `toward` false: the data runs the route backwards.
+  void mesh(std::uint32_t sip, std::uint32_t from, std::uint32_t to, bool toward, Route& r) const;
+
+  const platform::Topology& t_;
+  double router_pass_ns_;
+  std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>, double> cycles_;  // per PE
+  std::map<Flow, double> flows_;                                                      // bytes
+};
+
+}  // namespace kb::runtime

@@ -1,0 +1,47 @@
+#pragma once
+// Running the kernbench binary (KERNBENCH) from a test, and reading what it wrote.
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace kb::test {
+
+inline std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  BOOST_REQUIRE_MESSAGE(v != nullptr, name << " must be set");
+  return v;
+}
+
+struct Result {
+  int code;
+  std::string output;
+};
+
+// Runs kernbench with `args`; stdout and stderr together.
+inline Result kernbench(const std::string& args) {
+  const std::string log = "kernbench_output.txt";
+  const std::string command = env("KERNBENCH") + " " + args + " > " + log + " 2>&1";
+  const int status = std::system(command.c_str());
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
+}
+
+inline nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  BOOST_REQUIRE_MESSAGE(in, "no " << path);
+  return nlohmann::json::parse(in);
+}
+
+// configs/ of the source tree (KB_SOURCE_DIR), with a trailing slash.
+inline std::string configs() { return env("KB_SOURCE_DIR") + "/configs/"; }
+
+}  // namespace kb::test
