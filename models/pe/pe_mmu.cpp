@@ -77,24 +77,32 @@ std::optional<std::uint64_t> PeMmu::translate(std::uint64_t va) const {
   return it->second.pa + (va - it->first);
 }
 
-std::uint64_t PeMmu::lookup(std::uint64_t va, std::uint64_t nbytes, bool& missed) {
-  std::uint64_t cost_cycles = 0;
+void PeMmu::lookup(std::uint64_t va, std::uint64_t nbytes, Lookups& lookups) {
   const std::uint64_t last = (va + nbytes - 1) / page_size_;
   for (std::uint64_t page = va / page_size_; page <= last; ++page) {
-    cost_cycles += hit_cycles_;
+    if (page == lookups.last_page) continue;
+    lookups.last_page = page;
+    ++lookups.pages;
     if (tlb_.lookup(page)) {
       ++hits_;
     } else {
       ++misses_;
-      missed = true;
+      lookups.missed = true;
     }
   }
-  return cost_cycles;
 }
 
-Picoseconds PeMmu::translation_cost(std::uint64_t hit_cycles, bool missed) const {
-  const std::uint64_t walk = missed && walk_cycles_ > hit_cycles_ ? walk_cycles_ - hit_cycles_ : 0;
-  return cycles(hit_cycles + walk);
+void PeMmu::translated(
+    const Lookups& lookups, tlm::tlm_generic_payload& p, sc_core::sc_time& delay,
+    const std::function<void(tlm::tlm_generic_payload&, sc_core::sc_time&)>& send) {
+  const std::uint64_t walk =
+      lookups.missed && walk_cycles_ > hit_cycles_ ? walk_cycles_ - hit_cycles_ : 0;
+  const sc_core::sc_time start = delay;
+  delay += from_ps(cycles(hit_cycles_ + walk));  // exposed: the first lookup and a walk
+  send(p, delay);
+  // The other lookups ran alongside the data; the access ends no earlier than they do.
+  const sc_core::sc_time translated = start + from_ps(cycles(lookups.pages * hit_cycles_ + walk));
+  if (delay < translated) delay = translated;
 }
 
 void PeMmu::fault(const tlm::tlm_generic_payload& p, std::uint64_t va) const {
@@ -151,13 +159,11 @@ void PeMmu::translate_burst(tlm::tlm_generic_payload& p, sc_core::sc_time& delay
   const bool one_mapping = it != table_.begin() && va + span <= std::prev(it)->second.end;
   if (one_mapping) {
     --it;
-    bool missed = false;
-    std::uint64_t hit_cycles = 0;
-    for (std::uint32_t r = 0; r < rows; ++r)
-      hit_cycles += lookup(va + r * stride, row_bytes, missed);
-    delay += from_ps(translation_cost(hit_cycles, missed));
+    Lookups lookups;
+    for (std::uint32_t r = 0; r < rows; ++r) lookup(va + r * stride, row_bytes, lookups);
     p.set_address(it->second.pa + (va - it->first));
-    forward(p, delay);
+    translated(lookups, p, delay,
+               [this](tlm::tlm_generic_payload& q, sc_core::sc_time& d) { forward(q, d); });
     p.set_address(va);
     return;
   }
@@ -176,21 +182,25 @@ void PeMmu::translate_burst(tlm::tlm_generic_payload& p, sc_core::sc_time& delay
 void PeMmu::translate_contiguous(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
   const std::uint64_t va = p.get_address();
   const std::uint64_t length = p.get_data_length();
-  bool missed = false;
-  const std::uint64_t hit_cycles = lookup(va, length, missed);
-  delay += from_ps(translation_cost(hit_cycles, missed));
-  // One transfer per mapping the access touches, all issued at the same time.
-  Split split(p, delay);
-  for (std::uint64_t offset = 0; offset < length && split.ok();) {
-    auto it = table_.upper_bound(va + offset);
-    if (it == table_.begin() || va + offset >= std::prev(it)->second.end) fault(p, va + offset);
-    --it;
-    const std::uint64_t chunk = std::min(length - offset, it->second.end - (va + offset));
-    split.issue(it->second.pa + (va + offset - it->first), offset, chunk,
-                [this](tlm::tlm_generic_payload& part, sc_core::sc_time& d) { forward(part, d); });
-    offset += chunk;
-  }
-  split.finish(delay);
+  Lookups lookups;
+  lookup(va, length, lookups);
+  translated(
+      lookups, p, delay, [this, va, length](tlm::tlm_generic_payload& q, sc_core::sc_time& d) {
+        // One transfer per mapping the access touches, all issued at the same time.
+        Split split(q, d);
+        for (std::uint64_t offset = 0; offset < length && split.ok();) {
+          auto it = table_.upper_bound(va + offset);
+          if (it == table_.begin() || va + offset >= std::prev(it)->second.end)
+            fault(q, va + offset);
+          --it;
+          const std::uint64_t chunk = std::min(length - offset, it->second.end - (va + offset));
+          split.issue(
+              it->second.pa + (va + offset - it->first), offset, chunk,
+              [this](tlm::tlm_generic_payload& part, sc_core::sc_time& dd) { forward(part, dd); });
+          offset += chunk;
+        }
+        split.finish(d);
+      });
 }
 
 PeMmu::Split::Split(tlm::tlm_generic_payload& payload, const sc_core::sc_time& delay)

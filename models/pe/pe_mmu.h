@@ -6,14 +6,15 @@
 // - Replicas: when one MmuMap holds several entries for the same (va, size), each PE maps
 //   the one nearest to it: its own memory (its TCM or its HBM slice), else one in its
 //   cube, else the first listed (ADR 0004).
-// - Timing: every page an access touches is looked up in the TLB (LRU, tlb_entries) for
-//   tlb_hit_cycles each; if any of them misses, the access also waits for one page walk
-//   (walk_cycles - tlb_hit_cycles): the walker fetches the further entries of the same
-//   access while the data streams (ADR 0006). Misses fill the TLB.
+// - Timing: every distinct page an access (or a whole 2-D burst) touches is looked up in
+//   the TLB (LRU, tlb_entries) once, tlb_hit_cycles each. The first lookup, and one page
+//   walk (walk_cycles - tlb_hit_cycles) if any page misses, come before the data moves;
+//   the other lookups are pipelined with the transfer, which cannot end before they do
+//   (ADR 0006). Misses fill the TLB.
 // - An access that spans several mappings is split into one transfer per mapping, issued
 //   together; it completes when the last one does.
 // - A 2-D burst whose rows all lie in one mapping is translated once (each row's pages
-//   still pay their TLB lookups); otherwise it is split into its rows.
+//   pay their pages' lookups, each page once); otherwise it is split into its rows.
 // - Physical accesses (control traffic, IPCQ, TCM scratch) pass through untranslated.
 // - The translated access goes straight to the PE's own TCM when it targets it, and into
 //   the cube's NoC otherwise.
@@ -90,10 +91,17 @@ class PeMmu : public Component {
   // A debug access at a virtual address (physical when marked so), translated without
   // timing or TLB change; 0 bytes when any of it is unmapped or it spans two memories.
   unsigned transport_dbg(int, tlm::tlm_generic_payload& p);
-  // TLB lookups for every page of [va, va + nbytes); returns the cycles of hits and
-  // whether any page missed.
-  std::uint64_t lookup(std::uint64_t va, std::uint64_t nbytes, bool& missed);
-  Picoseconds translation_cost(std::uint64_t hit_cycles, bool missed) const;
+  // The TLB lookups of an access: pages looked up and whether any missed.
+  struct Lookups {
+    std::uint64_t pages = 0;
+    bool missed = false;
+    std::uint64_t last_page = ~0ULL;  // the page looked up last (bursts revisit it)
+  };
+  // Looks up every page of [va, va + nbytes) not looked up last.
+  void lookup(std::uint64_t va, std::uint64_t nbytes, Lookups& lookups);
+  // Sends `p` (translated) on by `send`, charging the lookups as the header says.
+  void translated(const Lookups& lookups, tlm::tlm_generic_payload& p, sc_core::sc_time& delay,
+                  const std::function<void(tlm::tlm_generic_payload&, sc_core::sc_time&)>& send);
   int distance(std::uint64_t pa) const;  // 0 own memory, 1 same cube, 2 elsewhere
   [[noreturn]] void fault(const tlm::tlm_generic_payload& p, std::uint64_t va) const;
 
