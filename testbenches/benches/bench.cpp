@@ -112,6 +112,12 @@ std::vector<double> busy_ns() {
 }
 }  // namespace
 
+double Outcome::launch_skew_ns() const {
+  if (pe_start_ns.empty()) return 0;
+  const auto [first, last] = std::minmax_element(pe_start_ns.begin(), pe_start_ns.end());
+  return *last - *first;
+}
+
 void Outcome::measure(const std::function<std::vector<runtime::Handle>()>& launch) {
   // The host's copies are waited before and after: what is booked in between is the work's.
   const std::vector<double> before = busy_ns();
@@ -128,6 +134,8 @@ void Outcome::measure(const std::function<std::vector<runtime::Handle>()>& launc
       for (const models::PeTiming& t : c.pes) {
         start = std::min(start, t.started_ps);
         end = std::max(end, t.finished_ps);
+        pe_start_ns.push_back(static_cast<double>(t.started_ps) / 1000.0);
+        pe_ns.push_back(static_cast<double>(t.finished_ps - t.started_ps) / 1000.0);
       }
       if (c.pes.empty()) continue;
       kernels.push_back({h.meta.name, c.sip, static_cast<double>(start) / 1000.0,

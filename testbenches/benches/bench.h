@@ -64,11 +64,14 @@ struct Outcome {
   double flops = 0;  // work done, for achieved rates (0: not a compute bench)
   double bytes = 0;
   std::vector<KernelRecord> kernels;
-  std::vector<runtime::Handle> launches;                            // for per-PE timeline slices
+  std::vector<double> pe_start_ns, pe_ns;  // every PE's kernel start and time
+  std::vector<runtime::Handle> launches;   // for per-PE timeline slices
   nlohmann::ordered_json extra = nlohmann::ordered_json::object();  // algbw_gbps, busbw_gbps...
 
   // The measured region: first kernel start to last kernel end.
   double kernel_ns() const;
+  // The spread of the PEs' kernel starts: how long the launch took to reach them all.
+  double launch_skew_ns() const;
   // Runs the measured work (`launch` returns its waited handles), records its kernels and
   // what it added to every resource's busy time.
   void measure(const std::function<std::vector<runtime::Handle>()>& launch);

@@ -29,6 +29,15 @@ nlohmann::ordered_json make_report(const Bench& bench, const Params& params, con
   r["timing_only"] = run.timing_only;
   r["sim_time_ns"] = run.sim_time_ns;
   r["kernel_time_ns"] = outcome.kernel_ns();
+  // Each PE's own kernel time: the span above also holds the launch's skew across PEs.
+  if (!outcome.pe_ns.empty()) {
+    const auto [lo, hi] = std::minmax_element(outcome.pe_ns.begin(), outcome.pe_ns.end());
+    double sum = 0;
+    for (double ns : outcome.pe_ns) sum += ns;
+    r["kernel_per_pe_ns"] = {
+        {"min", *lo}, {"mean", sum / static_cast<double>(outcome.pe_ns.size())}, {"max", *hi}};
+    r["launch_skew_ns"] = outcome.launch_skew_ns();
+  }
   r["wall_s"] = run.wall_s;
   r["sim_speed"] = {{"transactions", run.transactions},
                     {"transactions_per_s",
@@ -107,6 +116,13 @@ std::string summary_text(const nlohmann::ordered_json& r, std::size_t top) {
                      time_text(r["sim_time_ns"].get<double>()),
                      time_text(r["kernel_time_ns"].get<double>()),
                      r["timing_only"].get<bool>() ? " (timing-only)" : "");
+  if (r.contains("kernel_per_pe_ns")) {
+    const auto& pe = r["kernel_per_pe_ns"];
+    out += fmt::format("per PE      {} min, {} mean, {} max; launch skew {}\n",
+                       time_text(pe["min"].get<double>()), time_text(pe["mean"].get<double>()),
+                       time_text(pe["max"].get<double>()),
+                       time_text(r["launch_skew_ns"].get<double>()));
+  }
   out += fmt::format("bound       {} ({}), limiter {}, efficiency {:.3f}\n",
                      time_text(r["bound"]["time_ns"].get<double>()),
                      r["bound"]["model"].get<std::string>(),

@@ -36,6 +36,14 @@ BOOST_AUTO_TEST_CASE(report_has_every_contract_key) {
     BOOST_TEST(j["bottleneck"].contains(key), key);
   }
   BOOST_TEST(j["bottleneck"]["utilization"].get<double>() > 0.0);
+  // The span holds every PE's kernel and the launch's skew.
+  const auto& pe = j["kernel_per_pe_ns"];
+  BOOST_TEST(pe["min"].get<double>() <= pe["mean"].get<double>());
+  BOOST_TEST(pe["mean"].get<double>() <= pe["max"].get<double>());
+  BOOST_TEST(pe["max"].get<double>() <= j["kernel_time_ns"].get<double>());
+  BOOST_TEST(j["launch_skew_ns"].get<double>() > 0.0);
+  BOOST_TEST(j["kernel_time_ns"].get<double>() <=
+             pe["max"].get<double>() + j["launch_skew_ns"].get<double>());
   BOOST_TEST(j["bottleneck"]["utilization"].get<double>() <= 1.0);
   for (const char* key : {"transactions", "transactions_per_s", "sim_ns_per_wall_s"}) {
     BOOST_TEST(j["sim_speed"].contains(key), key);
