@@ -36,10 +36,11 @@ unsigned CubeRouter::add_hbm_port(std::uint32_t slice) {
 
 unsigned CubeRouter::add_sram_port() { return *(sram_port_ = add_port("sram", port_gbps_)); }
 unsigned CubeRouter::add_mcpu_port() { return *(mcpu_port_ = add_port("m_cpu", port_gbps_)); }
-unsigned CubeRouter::add_io_port() { return *(io_port_ = add_port("io", port_gbps_)); }
+// A mesh or I/O port is as wide as the link attached to it: the link's resources time it.
+unsigned CubeRouter::add_io_port() { return *(io_port_ = add_port("io", 0)); }
 
 unsigned CubeRouter::add_mesh_port(MeshDirection d) {
-  return *(mesh_ports_[static_cast<unsigned>(d)] = add_port(to_string(d), port_gbps_));
+  return *(mesh_ports_[static_cast<unsigned>(d)] = add_port(to_string(d), 0));
 }
 
 std::optional<unsigned> CubeRouter::towards(std::uint32_t cube) const {

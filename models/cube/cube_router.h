@@ -4,8 +4,10 @@
 //   - another cube of this SIP: XY routing over the mesh (x first, then y; y grows south);
 //   - this cube: HBM slice `unit`, PE `unit` (TCM and MMIO), the SRAM, or the M_CPU
 //     (MMIO unit 255).
-// Every port has the router's port bandwidth in each direction; a pass through the router
-// costs hop_latency_cycles of its clock each way.
+// Its local ports (PEs, HBM slices, SRAM, M_CPU) have the router's port bandwidth in each
+// direction; a mesh or I/O port is as wide as the link attached to it, so the link alone
+// times it (a mesh link faster than a local port carries its full rate). A pass through
+// the router costs hop_latency_cycles of its clock each way.
 
 #include "models/cube/cube_router_attrs.h"
 #include "models/interconnect/router.h"

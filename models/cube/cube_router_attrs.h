@@ -9,7 +9,7 @@ namespace kb::models {
 struct CubeRouterAttrs {
   double freq_ghz = 1.0;
   std::int64_t hop_latency_cycles = 2;
-  double bw_gbps = 128.0;  // each port, each way
+  double bw_gbps = 128.0;  // each local port (PE, HBM, SRAM, M_CPU), each way
 };
 
 }  // namespace kb::models

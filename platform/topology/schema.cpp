@@ -122,7 +122,8 @@ std::vector<FieldSpec> build_schema() {
                     "latency of one pass through the cube router",
                     [](Topology& t) -> FieldRef { return &t.cube.router.hop_latency_cycles; }));
   s.push_back(field("cube.router.bw_gbps", K::real, "GB/s", kPositive,
-                    "bandwidth of each cube-router port",
+                    "bandwidth of each local cube-router port (PEs, HBM slices, SRAM, M_CPU), each "
+                    "way; mesh and I/O ports take their link's",
                     [](Topology& t) -> FieldRef { return &t.cube.router.bw_gbps; }));
   s.push_back(field("cube.m_cpu.message_latency_ns", K::real, "ns", kNonNegative,
                     "management CPU time to handle one control message",

@@ -34,7 +34,7 @@ void Traffic::access(const PeCoord& pe, const SliceCoord& slice, double bytes,
 void Traffic::mesh(std::uint32_t sip, std::uint32_t from, std::uint32_t to, bool toward,
                    Route& r) const {
   const auto w = static_cast<std::uint32_t>(t_.sip.cube_mesh.w);
-  const double gbps = std::min(t_.sip.mesh_link.bw_gbps, t_.cube.router.bw_gbps);
+  const double gbps = t_.sip.mesh_link.bw_gbps;  // mesh ports are as wide as their link
   std::uint32_t x = from % w, y = from / w;
   const std::uint32_t tx = to % w, ty = to / w;
   std::vector<Hop> hops;
@@ -71,8 +71,6 @@ Traffic::Route Traffic::route(const PeCoord& pe, const SliceCoord& slice,
                     static_cast<std::uint32_t>(t_.sip.io_cube.x);
     const auto n = static_cast<std::uint32_t>(t_.system.sips.count);
     mesh(pe.sip, pe.cube, io, toward, r);
-    // Out of the requester's SIP and into the target's, through their I/O ports.
-    r.hops.push_back({"io_port", fmt::format("sip{}.{}", pe.sip, toward ? "out" : "in"), port});
     std::vector<std::pair<std::uint32_t, std::uint32_t>> links;  // request direction
     const std::string& kind = t_.system.inter_sip.topology;
     if (kind == "ring") {
@@ -95,7 +93,6 @@ Traffic::Route Traffic::route(const PeCoord& pe, const SliceCoord& slice,
                         t_.system.inter_sip.link.bw_gbps});
       r.latency_ns += t_.system.inter_sip.link.latency_ns;
     }
-    r.hops.push_back({"io_port", fmt::format("sip{}.{}", slice.sip, toward ? "in" : "out"), port});
     r.latency_ns += router_pass_ns_;  // the target I/O cube's router
     mesh(slice.sip, io, slice.cube, toward, r);
   }
@@ -136,7 +133,7 @@ Bound Traffic::bound() const {
   }
   for (const auto& [term, best] : busiest) {
     // Links are named: the architect wants to know which one.
-    const bool named = term == "mesh_link" || term == "inter_sip_link" || term == "io_port";
+    const bool named = term == "mesh_link" || term == "inter_sip_link";
     b.add(named ? term + " " + best.first : term, best.second);
   }
   return b;

@@ -6,9 +6,8 @@
 //   compute          the busiest PE's MACs and vector passes at its core's rates
 //   pe_port          the busiest PE's router port, each way (router bw_gbps)
 //   hbm_slice        the busiest HBM slice: all bytes of the PEs that share it (slice bw)
-//   mesh_link A->B   the busiest mesh hop on the XY routes used, at the narrower of the
-//                    link and the two router ports it joins
-//   io_port sipN     a SIP's I/O cube router port, for traffic leaving or entering the SIP
+//   mesh_link A->B   the busiest mesh hop on the XY routes used, at the link's bandwidth
+//                    (the router ports it joins are as wide as the link)
 //   inter_sip_link   the busiest inter-SIP link direction on the routes used
 //   X + latency      the longest single flow (one PE to one slice, one way): its path
 //                    latency (a read's round trip plus the memory latency) plus its bytes
