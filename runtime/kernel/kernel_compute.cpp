@@ -47,6 +47,7 @@ Tile KernelContext::dot(const Tile& a, const Tile& b, const Tile* accumulate) {
   const auto n = static_cast<std::uint64_t>(b.cols());
   const auto k = static_cast<std::uint64_t>(a.cols());
   pe_.compute(costs_.op_overhead_cycles + ceil_div(m * n * k, macs_per_cycle(costs_, a.dtype())));
+  if (!is_float(a.dtype())) return integer_dot(a, b, accumulate);
   if (timing_only()) return Tile(a.rows(), b.cols(), DType::f32, false);
   // f32 accumulation over f16 / bf16 / f32 inputs (inputs are exact in float).
   std::vector<float> fa(a.values().begin(), a.values().end());
@@ -65,6 +66,22 @@ Tile KernelContext::dot(const Tile& a, const Tile& b, const Tile* accumulate) {
   Tile result(a.rows(), b.cols(), DType::f32, true);
   for (std::uint64_t i = 0; i < m * n; ++i) {
     result.set_exact(static_cast<std::int64_t>(i / n), static_cast<std::int64_t>(i % n), acc[i]);
+  }
+  return result;
+}
+
+// Integer inputs accumulate exactly into i32 (products and sums are integers well inside a
+// double's 53 bits); a sum outside the i32 range wraps as the device's adders would.
+Tile KernelContext::integer_dot(const Tile& a, const Tile& b, const Tile* accumulate) {
+  if (timing_only()) return Tile(a.rows(), b.cols(), DType::i32, false);
+  const std::int64_t m = a.rows(), n = b.cols(), k = a.cols();
+  Tile result(m, n, DType::i32, true);
+  for (std::int64_t i = 0; i < m; ++i) {
+    for (std::int64_t j = 0; j < n; ++j) {
+      double sum = accumulate != nullptr ? accumulate->at(i, j) : 0.0;
+      for (std::int64_t p = 0; p < k; ++p) sum += a.at(i, p) * b.at(p, j);
+      result.set(i, j, sum);
+    }
   }
   return result;
 }

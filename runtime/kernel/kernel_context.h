@@ -102,7 +102,8 @@ class KernelContext {
   Tile load_tcm(const TcmBuffer& from, std::int64_t rows, std::int64_t cols, DType dtype);
   void store_tcm(const TcmBuffer& into, const Tile& tile);
 
-  // --- Compute. Results are f32 for dot; elementwise results take the first operand's dtype.
+  // --- Compute. dot accumulates float inputs (f16, bf16, f32) in f32 and integer inputs
+  // (i8) in i32; elementwise results take the first operand's dtype.
   Tile dot(const Tile& a, const Tile& b, const Tile* accumulate = nullptr);
   Tile add(const Tile& a, const Tile& b);  // b may be a row (1 x n), column (n x 1) or 1 x 1
   Tile sub(const Tile& a, const Tile& b);
@@ -126,6 +127,7 @@ class KernelContext {
   Tile recv(std::uint32_t peer_rank, std::int64_t rows, std::int64_t cols, DType dtype);
 
  private:
+  Tile integer_dot(const Tile& a, const Tile& b, const Tile* accumulate);
   const Scalar& scalar(std::size_t index) const;
   void charge_vector(std::int64_t elements);
   Tile elementwise(const Tile& a, const Tile& b, double (*op)(double, double), const char* name);

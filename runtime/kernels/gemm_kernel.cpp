@@ -1,11 +1,22 @@
-// C = A . B with f16 / bf16 inputs and f32 accumulation, tiled through TCM and
-// double-buffered: while the core multiplies one K-slice, the DMA stages the next.
+// C = A . B, tiled through TCM and double-buffered: while the core multiplies one K-slice,
+// the DMA stages the next. Inputs and results: f16 or bf16 into f32 or f16 (f32
+// accumulation), f32 into f32, i8 into i32 (exact i32 accumulation).
 #include "runtime/kernels/block_walk.h"
 #include "runtime/kernels/registry.h"
 
 #include <fmt/format.h>
 
 namespace kb::runtime {
+
+bool gemm_output_allowed(DType inputs, DType output) {
+  switch (inputs) {
+    case DType::f16:
+    case DType::bf16: return output == DType::f32 || output == DType::f16;
+    case DType::f32: return output == DType::f32;
+    case DType::i8: return output == DType::i32;
+    default: return false;
+  }
+}
 
 namespace {
 
@@ -25,11 +36,10 @@ void gemm(KernelContext& k) {
                                             a.global_rows(), K, b.global_rows(), b.global_cols(),
                                             c.global_rows(), c.global_cols()));
   }
-  if (a.dtype() != b.dtype() || (a.dtype() != DType::f16 && a.dtype() != DType::bf16)) {
-    throw std::invalid_argument("gemm: A and B must both be f16 or both bf16");
-  }
-  if (c.dtype() != DType::f32 && c.dtype() != DType::f16) {
-    throw std::invalid_argument("gemm: C must be f32 or f16");
+  if (a.dtype() != b.dtype() || !gemm_output_allowed(a.dtype(), c.dtype())) {
+    throw std::invalid_argument(fmt::format("gemm: A {}, B {} into C {}: {}", to_string(a.dtype()),
+                                            to_string(b.dtype()), to_string(c.dtype()),
+                                            kGemmTypes));
   }
   if (!c.own_block()) return;
   const Block& own = *c.own_block();
@@ -51,7 +61,8 @@ void gemm(KernelContext& k) {
         return std::max(k.stage(a, row0, k0, tm, kk, a_buf[slot]),
                         k.stage(b, k0, col0, kk, tn, b_buf[slot]));
       };
-      Tile acc = k.full(tm, tn, DType::f32, 0.0);
+      const DType accumulate = is_float(a.dtype()) ? DType::f32 : DType::i32;
+      Tile acc = k.full(tm, tn, accumulate, 0.0);
       models::Picoseconds ready[2] = {stage(0, 0), 0};
       for (std::int64_t k0 = 0, step = 0; k0 < K; k0 += tk, ++step) {
         const int slot = static_cast<int>(step % 2);
@@ -62,7 +73,7 @@ void gemm(KernelContext& k) {
         const Tile tb = k.load_tcm(b_buf[slot], kk, tn, b.dtype());
         acc = k.dot(ta, tb, &acc);
       }
-      k.store_global_async(c, row0, col0, c.dtype() == DType::f32 ? acc : k.cast(acc, c.dtype()));
+      k.store_global_async(c, row0, col0, c.dtype() == accumulate ? acc : k.cast(acc, c.dtype()));
     }
   }
 }
@@ -71,7 +82,7 @@ void gemm(KernelContext& k) {
 
 void register_gemm_kernel(KernelRegistry& registry) {
   registry.add({"gemm", "(a, b, c)",
-                "c = a . b; a, b f16 or bf16, c f32 or f16; tiled through TCM, double-buffered",
+                std::string("c = a . b; ") + kGemmTypes + "; tiled through TCM, double-buffered",
                 gemm});
 }
 

@@ -38,4 +38,9 @@ void register_copy_kernels(KernelRegistry& registry);         // memcpy, transpo
 void register_row_kernels(KernelRegistry& registry);          // softmax, layernorm, reduce_sum
 void register_gemm_kernel(KernelRegistry& registry);          // gemm
 
+// gemm's input and result types.
+constexpr const char* kGemmTypes =
+    "A and B f16 or bf16 into C f32 or f16, f32 into f32, or i8 into i32";
+bool gemm_output_allowed(DType inputs, DType output);
+
 }  // namespace kb::runtime

@@ -2,6 +2,7 @@
 #include "testbenches/benches/bench.h"
 
 #include "runtime/bound/tensor_traffic.h"
+#include "runtime/kernels/registry.h"
 
 #include <fmt/format.h>
 
@@ -50,13 +51,25 @@ class GemmBench : public Bench {
     return {{"M", "1024", "rows of A and C"},
             {"N", "1024", "columns of B and C"},
             {"K", "1024", "columns of A, rows of B"},
-            {"dtype", "f16", "input dtype: f16 or bf16"},
-            {"out", "f32", "output dtype: f32 or f16"}};
+            {"dtype", "f16", "input dtype: f16, bf16, f32 or i8"},
+            {"out", "auto", "output dtype: f32 (or f16) for float inputs, i32 for i8; auto"}};
+  }
+  void check(const Params& params, const platform::Topology&) const override {
+    const DType in = params.dtype("dtype");
+    if (!runtime::gemm_output_allowed(in, output(params))) {
+      throw BenchUsageError(fmt::format("--param dtype={} out={}: {}", params.text("dtype"),
+                                        params.text("out"), runtime::kGemmTypes));
+    }
+  }
+  // The result dtype: as given, or what the inputs accumulate into.
+  static DType output(const Params& params) {
+    if (params.text("out") != "auto") return params.dtype("out");
+    return runtime::is_float(params.dtype("dtype")) ? DType::f32 : DType::i32;
   }
   void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
            Outcome& out) const override {
     const std::int64_t m = params.integer("M"), n = params.integer("N"), k = params.integer("K");
-    const DType in = params.dtype("dtype"), result = params.dtype("out");
+    const DType in = params.dtype("dtype"), result = output(params);
     const HostTensor ha = bench_data({m, k}, in, timing_only, 1);
     const HostTensor hb = bench_data({k, n}, in, timing_only, 2);
     Tensor a = upload(ctx, ha, policy(Row, Row, R), "A");
@@ -90,9 +103,12 @@ class GemmBench : public Bench {
       }
       const double got = runtime::element(hc, r, col);
       const double err = std::abs(got - ref);
+      // Integer products accumulate exactly; float ones within f32 rounding.
       const double tol =
-          (static_cast<double>(k) + 2) * runtime::unit_roundoff(DType::f32) * magnitude +
-          2 * runtime::unit_roundoff(result) * std::abs(ref);
+          runtime::is_float(in)
+              ? (static_cast<double>(k) + 2) * runtime::unit_roundoff(DType::f32) * magnitude +
+                    2 * runtime::unit_roundoff(result) * std::abs(ref)
+              : 0.0;
       out.verification.max_abs_err = std::max(out.verification.max_abs_err, err);
       if (err > tol && out.verification.ok) {
         out.verification.ok = false;

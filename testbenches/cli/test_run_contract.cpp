@@ -133,6 +133,8 @@ BOOST_AUTO_TEST_CASE(every_bench_verifies_at_small_sizes) {
       "run softmax --param rows=512 --param cols=256",
       "run layernorm --param rows=512 --param cols=256 --param dtype=f16",
       "run gemm --param M=64 --param N=64 --param K=64 --topology " + configs() + "tiny.yaml",
+      "run gemm --param M=128 --param N=256 --param K=512 --param dtype=f32",
+      "run gemm --param M=128 --param N=256 --param K=2048 --param dtype=i8",
       "run allreduce --param bytes=64K --topology " + configs() + "tiny.yaml",
       "run allreduce --param bytes=16K --param algorithm=rhd",
       "run allreduce --param bytes=16K --param algorithm=hierarchical --topology " + configs() +
