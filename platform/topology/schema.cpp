@@ -27,7 +27,7 @@ constexpr Range kAtLeastOne{1.0, false, kUnbounded};
 
 FieldSpec field(std::string path, FieldKind kind, std::string unit, Range range,
                 std::string description, std::function<FieldRef(Topology&)> bind,
-                std::vector<std::string> choices = {}) {
+                std::vector<std::string> choices = {}, Effect effect = Effect::timing) {
   FieldSpec f;
   f.path = std::move(path);
   f.kind = kind;
@@ -38,6 +38,13 @@ FieldSpec field(std::string path, FieldKind kind, std::string unit, Range range,
   f.max = range.max;
   f.choices = std::move(choices);
   f.bind = std::move(bind);
+  f.effect = effect;
+  return f;
+}
+
+// The same row with a non-timing effect.
+FieldSpec with(Effect effect, FieldSpec f) {
+  f.effect = effect;
   return f;
 }
 
@@ -59,32 +66,38 @@ std::vector<FieldSpec> build_schema() {
   const auto max_cubes = static_cast<double>(PhysAddrLayout::max_cubes);
   const auto max_units = static_cast<double>(PhysAddrLayout::max_units);
 
-  s.push_back(field("system.sips.count", K::integer, "", {1, false, max_sips},
-                    "number of SIPs in the system",
-                    [](Topology& t) -> FieldRef { return &t.system.sips.count; }));
-  s.push_back(field("system.sips.cubes_per_sip", K::optional_integer, "", kAtLeastOne,
-                    "legacy: cubes per SIP; derived from sip.cube_mesh (w × h), and an error "
-                    "when given and different",
-                    [](Topology& t) -> FieldRef { return &t.system.sips.cubes_per_sip; }));
-  s.push_back(field("system.inter_sip.topology", K::choice, "", {},
-                    "how the SIPs' I/O ports are joined",
-                    [](Topology& t) -> FieldRef { return &t.system.inter_sip.topology; },
-                    {"ring", "fully_connected", "switch"}));
+  s.push_back(
+      with(Effect::structure, field("system.sips.count", K::integer, "", {1, false, max_sips},
+                                    "number of SIPs in the system",
+                                    [](Topology& t) -> FieldRef { return &t.system.sips.count; })));
+  s.push_back(with(Effect::structure,
+                   field("system.sips.cubes_per_sip", K::optional_integer, "", kAtLeastOne,
+                         "legacy: cubes per SIP; derived from sip.cube_mesh (w × h), and an error "
+                         "when given and different",
+                         [](Topology& t) -> FieldRef { return &t.system.sips.cubes_per_sip; })));
+  s.push_back(with(
+      Effect::structure,
+      field("system.inter_sip.topology", K::choice, "", {}, "how the SIPs' I/O ports are joined",
+            [](Topology& t) -> FieldRef { return &t.system.inter_sip.topology; },
+            {"ring", "fully_connected", "switch"})));
   add_link(s, "system.inter_sip.link", "link between two SIPs",
            [](Topology& t) -> PortAttrs& { return t.system.inter_sip.link; });
   add_link(s, "system.host_link", "link from the host to each SIP's I/O port",
            [](Topology& t) -> PortAttrs& { return t.system.host_link; });
-  s.push_back(field("system.simulation.quantum_ns", K::real, "ns", kPositive,
-                    "temporal-decoupling quantum: how far a thread may run ahead of "
-                    "simulated time before it synchronises",
-                    [](Topology& t) -> FieldRef { return &t.system.simulation.quantum_ns; }));
+  s.push_back(with(Effect::simulation,
+                   field("system.simulation.quantum_ns", K::real, "ns", kPositive,
+                         "temporal-decoupling quantum: how far a thread may run ahead of "
+                         "simulated time before it synchronises",
+                         [](Topology& t) -> FieldRef { return &t.system.simulation.quantum_ns; })));
 
-  s.push_back(field("sip.cube_mesh.w", K::integer, "", {1, false, max_cubes},
-                    "cubes per mesh row (x extent)",
-                    [](Topology& t) -> FieldRef { return &t.sip.cube_mesh.w; }));
-  s.push_back(field("sip.cube_mesh.h", K::integer, "", {1, false, max_cubes},
-                    "cubes per mesh column (y extent)",
-                    [](Topology& t) -> FieldRef { return &t.sip.cube_mesh.h; }));
+  s.push_back(
+      with(Effect::structure, field("sip.cube_mesh.w", K::integer, "", {1, false, max_cubes},
+                                    "cubes per mesh row (x extent)",
+                                    [](Topology& t) -> FieldRef { return &t.sip.cube_mesh.w; })));
+  s.push_back(
+      with(Effect::structure, field("sip.cube_mesh.h", K::integer, "", {1, false, max_cubes},
+                                    "cubes per mesh column (y extent)",
+                                    [](Topology& t) -> FieldRef { return &t.sip.cube_mesh.h; })));
   s.push_back(field("sip.io_cube.x", K::integer, "", kNonNegative,
                     "x of the cube holding the SIP's I/O port (host and inter-SIP links)",
                     [](Topology& t) -> FieldRef { return &t.sip.io_cube.x; }));
@@ -94,25 +107,29 @@ std::vector<FieldSpec> build_schema() {
   add_link(s, "sip.mesh_link", "link between two neighbouring cubes of the mesh",
            [](Topology& t) -> PortAttrs& { return t.sip.mesh_link; });
 
-  s.push_back(field("cube.pe_layout.corners", K::choice_list, "", {},
-                    "corners of the cube holding PEs; PEs are numbered corner-major in "
-                    "this order",
-                    [](Topology& t) -> FieldRef { return &t.cube.pe_layout.corners; },
-                    {"NW", "NE", "SW", "SE"}));
-  s.push_back(field("cube.pe_layout.pe_per_corner", K::integer, "", {1, false, max_units},
-                    "PEs at each corner",
-                    [](Topology& t) -> FieldRef { return &t.cube.pe_layout.pe_per_corner; }));
-  s.push_back(
+  s.push_back(with(Effect::structure,
+                   field("cube.pe_layout.corners", K::choice_list, "", {},
+                         "corners of the cube holding PEs; PEs are numbered corner-major in "
+                         "this order",
+                         [](Topology& t) -> FieldRef { return &t.cube.pe_layout.corners; },
+                         {"NW", "NE", "SW", "SE"})));
+  s.push_back(with(Effect::structure,
+                   field("cube.pe_layout.pe_per_corner", K::integer, "", {1, false, max_units},
+                         "PEs at each corner",
+                         [](Topology& t) -> FieldRef { return &t.cube.pe_layout.pe_per_corner; })));
+  s.push_back(with(
+      Effect::capacity,
       field("cube.memory_map.hbm_total_gb_per_cube", K::real, "GiB", kPositive,
             "HBM capacity of one cube, split evenly over its slices",
-            [](Topology& t) -> FieldRef { return &t.cube.memory_map.hbm_total_gb_per_cube; }));
+            [](Topology& t) -> FieldRef { return &t.cube.memory_map.hbm_total_gb_per_cube; })));
   s.push_back(
       field("cube.memory_map.hbm_slices_per_cube", K::integer, "", {1, false, max_units},
             "HBM slices per cube; PE p uses slice p mod slices",
             [](Topology& t) -> FieldRef { return &t.cube.memory_map.hbm_slices_per_cube; }));
-  s.push_back(field("cube.memory_map.sram_mb", K::real, "MiB", kPositive,
-                    "capacity of the cube-shared SRAM",
-                    [](Topology& t) -> FieldRef { return &t.cube.memory_map.sram_mb; }));
+  s.push_back(with(Effect::capacity,
+                   field("cube.memory_map.sram_mb", K::real, "MiB", kPositive,
+                         "capacity of the cube-shared SRAM",
+                         [](Topology& t) -> FieldRef { return &t.cube.memory_map.sram_mb; })));
   add_link(s, "cube.hbm_slice", "HBM slice port",
            [](Topology& t) -> PortAttrs& { return t.cube.hbm_slice; });
   add_link(s, "cube.sram", "cube SRAM port", [](Topology& t) -> PortAttrs& { return t.cube.sram; });
@@ -160,11 +177,14 @@ std::vector<FieldSpec> build_schema() {
 
   const std::string tcm = "cube.pe_template.components.pe_tcm.attrs.";
   auto tcm_attrs = [](Topology & t) -> auto& { return t.cube.pe_template.components.pe_tcm.attrs; };
-  s.push_back(field(tcm + "size_mb", K::real, "MiB", kPositive, "TCM capacity of one PE",
-                    [tcm_attrs](Topology& t) -> FieldRef { return &tcm_attrs(t).size_mb; }));
-  s.push_back(field(tcm + "reserved_mb", K::real, "MiB", kNonNegative,
-                    "TCM reserved for the scheduler at the bottom of each TCM, never allocated",
-                    [tcm_attrs](Topology& t) -> FieldRef { return &tcm_attrs(t).reserved_mb; }));
+  s.push_back(with(Effect::capacity,
+                   field(tcm + "size_mb", K::real, "MiB", kPositive, "TCM capacity of one PE",
+                         [tcm_attrs](Topology& t) -> FieldRef { return &tcm_attrs(t).size_mb; })));
+  s.push_back(
+      with(Effect::capacity,
+           field(tcm + "reserved_mb", K::real, "MiB", kNonNegative,
+                 "TCM reserved for the scheduler at the bottom of each TCM, never allocated",
+                 [tcm_attrs](Topology& t) -> FieldRef { return &tcm_attrs(t).reserved_mb; })));
   s.push_back(field(tcm + "bw_gbps", K::real, "GB/s", kPositive, "TCM bandwidth",
                     [tcm_attrs](Topology& t) -> FieldRef { return &tcm_attrs(t).bw_gbps; }));
   s.push_back(field(tcm + "latency_cycles", K::integer, "cycles", kNonNegative,
@@ -209,6 +229,16 @@ bool is_below(const std::string& path, std::string_view section) {
 }
 
 }  // namespace
+
+const char* to_string(Effect effect) {
+  switch (effect) {
+    case Effect::timing: return "timing";
+    case Effect::capacity: return "capacity";
+    case Effect::structure: return "structure";
+    case Effect::simulation: return "simulation";
+  }
+  return "?";
+}
 
 std::string FieldSpec::allowed() const {
   switch (kind) {

@@ -19,6 +19,16 @@ using FieldRef = std::variant<std::int64_t*, double*, std::string*, std::vector<
 
 enum class FieldKind { integer, real, choice, choice_list, optional_integer };
 
+// What changing a key changes. Every timing key moves some bench's simulated time (a test
+// checks it); the others are documented in the schema page with what they change.
+enum class Effect {
+  timing,      // simulated times
+  capacity,    // how much fits (memory sizes); timing only through what fits
+  structure,   // the machine's shape: what is elaborated
+  simulation,  // how the simulator runs; simulated times are independent of it by design
+};
+const char* to_string(Effect effect);
+
 struct FieldSpec {
   std::string path;  // dotted key path, e.g. "cube.memory_map.hbm_slices_per_cube"
   FieldKind kind;
@@ -28,6 +38,7 @@ struct FieldSpec {
   bool min_exclusive = false;
   double max = 0.0;                  // 0 means unbounded above
   std::vector<std::string> choices;  // choice and choice_list
+  Effect effect = Effect::timing;
   std::function<FieldRef(Topology&)> bind;
 
   // "1 to 128", "> 0", one of "ring, fully_connected, switch", ...

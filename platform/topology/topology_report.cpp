@@ -115,6 +115,10 @@ std::string schema_markdown() {
       "Units are part of the key names: `_ns` nanoseconds, `_cycles` clock cycles of the "
       "component's own clock, `_ghz` gigahertz, `_gbps` 10^9 bytes per second, `_gb` GiB "
       "(2^30 bytes), `_mb` MiB (2^20 bytes).\n\n"
+      "The `changes` column says what a key moves: `timing` keys move simulated times (a "
+      "test changes each and checks that some bench's time moves); `capacity` keys how "
+      "much fits in a memory; `structure` keys the machine's shape; `simulation` keys how "
+      "the simulator runs, never what it computes (a test checks that the times stay).\n\n"
       "Derived figures (`kernbench topology show`): cubes per SIP = w x h; PEs per cube = "
       "corners x pe_per_corner; world size = sips x cubes per SIP x PEs per cube; HBM per "
       "slice = HBM per cube / slices.\n";
@@ -124,13 +128,13 @@ std::string schema_markdown() {
     if (top != section) {
       section = top;
       out += fmt::format(
-          "\n## `{}`\n\n| key | unit | default | allowed | meaning |\n"
-          "|---|---|---|---|---|\n",
+          "\n## `{}`\n\n| key | unit | default | allowed | changes | meaning |\n"
+          "|---|---|---|---|---|---|\n",
           section);
     }
-    out += fmt::format("| `{}` | {} | `{}` | {} | {} |\n", spec.path.substr(top.size() + 1),
+    out += fmt::format("| `{}` | {} | `{}` | {} | {} | {} |\n", spec.path.substr(top.size() + 1),
                        spec.unit.empty() ? "-" : spec.unit, spec.value_text(defaults),
-                       spec.allowed(), spec.description);
+                       spec.allowed(), to_string(spec.effect), spec.description);
   }
   return out;
 }

@@ -5,11 +5,13 @@
 
 namespace kb::runtime {
 
-SliceCoord slice_of(const DeviceShard& s) { return {s.sip, s.cube, s.pa.unit}; }
+MemoryCoord memory_of(const DeviceShard& s) {
+  return {s.sip, s.cube, s.pa.unit, s.pa.region == models::Region::sram};
+}
 
 void own_shards(Traffic& traffic, const Tensor& t, Direction direction) {
   for (const DeviceShard& s : t.shards()) {
-    traffic.access({s.sip, s.cube, s.pe}, slice_of(s), static_cast<double>(s.nbytes), direction);
+    traffic.access({s.sip, s.cube, s.pe}, memory_of(s), static_cast<double>(s.nbytes), direction);
   }
 }
 
@@ -44,10 +46,10 @@ void copy_blocks(Traffic& traffic, const Tensor& src, const Tensor& dst) {
           replicas.begin(), replicas.end(), [&](const DeviceShard* a, const DeviceShard* b) {
             return distance(d, *a) < distance(d, *b);
           });
-      traffic.access({d.sip, d.cube, d.pe}, slice_of(*nearest),
+      traffic.access({d.sip, d.cube, d.pe}, memory_of(*nearest),
                      static_cast<double>(elements * item), Direction::read);
     }
-    traffic.access({d.sip, d.cube, d.pe}, slice_of(d), static_cast<double>(d.nbytes),
+    traffic.access({d.sip, d.cube, d.pe}, memory_of(d), static_cast<double>(d.nbytes),
                    Direction::write);
   }
 }

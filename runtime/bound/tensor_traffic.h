@@ -7,10 +7,10 @@
 
 namespace kb::runtime {
 
-// The HBM slice a shard lives in.
-SliceCoord slice_of(const DeviceShard& shard);
+// The memory a shard lives in.
+MemoryCoord memory_of(const DeviceShard& shard);
 
-// Every PE holding a shard of `t` reads it from (or writes it to) its slice.
+// Every PE holding a shard of `t` reads it from (or writes it to) its memory.
 void own_shards(Traffic& traffic, const Tensor& t, Direction direction);
 
 // Every PE holding a shard of `dst` reads the part of `src` its block covers (same 2-D

@@ -26,9 +26,10 @@ void Traffic::vector(const PeCoord& pe, double elements, double passes) {
       static_cast<double>(t_.cube.pe_template.components.pe_core.attrs.vector_lanes);
 }
 
-void Traffic::access(const PeCoord& pe, const SliceCoord& slice, double bytes,
+void Traffic::access(const PeCoord& pe, const MemoryCoord& memory, double bytes,
                      Direction direction) {
-  flows_[{pe.sip, pe.cube, pe.pe, slice.sip, slice.cube, slice.slice, direction}] += bytes;
+  flows_[{pe.sip, pe.cube, pe.pe, memory.sip, memory.cube, memory.unit, memory.sram, direction}] +=
+      bytes;
 }
 
 void Traffic::mesh(std::uint32_t sip, std::uint32_t from, std::uint32_t to, bool toward,
@@ -54,8 +55,7 @@ void Traffic::mesh(std::uint32_t sip, std::uint32_t from, std::uint32_t to, bool
   r.hops.insert(r.hops.end(), hops.begin(), hops.end());
 }
 
-Traffic::Route Traffic::route(const PeCoord& pe, const SliceCoord& slice,
-                              Direction direction) const {
+Traffic::Route Traffic::route(const PeCoord& pe, const MemoryCoord& to, Direction direction) const {
   const bool toward = direction == Direction::write;  // data along the request's route
   const double port = t_.cube.router.bw_gbps;
   Route r;
@@ -63,8 +63,8 @@ Traffic::Route Traffic::route(const PeCoord& pe, const SliceCoord& slice,
   r.hops.push_back(
       {"pe_port",
        fmt::format("sip{}.cube{}.pe{}.{}", pe.sip, pe.cube, pe.pe, toward ? "out" : "in"), port});
-  if (pe.sip == slice.sip) {
-    mesh(pe.sip, pe.cube, slice.cube, toward, r);
+  if (pe.sip == to.sip) {
+    mesh(pe.sip, pe.cube, to.cube, toward, r);
   } else {
     const auto w = static_cast<std::uint32_t>(t_.sip.cube_mesh.w);
     const auto io = static_cast<std::uint32_t>(t_.sip.io_cube.y) * w +
@@ -74,15 +74,15 @@ Traffic::Route Traffic::route(const PeCoord& pe, const SliceCoord& slice,
     std::vector<std::pair<std::uint32_t, std::uint32_t>> links;  // request direction
     const std::string& kind = t_.system.inter_sip.topology;
     if (kind == "ring") {
-      const std::uint32_t ahead = (slice.sip + n - pe.sip) % n;
+      const std::uint32_t ahead = (to.sip + n - pe.sip) % n;
       const bool next = ahead <= n / 2;
-      for (std::uint32_t s = pe.sip; s != slice.sip; s = next ? (s + 1) % n : (s + n - 1) % n) {
+      for (std::uint32_t s = pe.sip; s != to.sip; s = next ? (s + 1) % n : (s + n - 1) % n) {
         links.emplace_back(s, next ? (s + 1) % n : (s + n - 1) % n);
       }
     } else if (kind == "switch") {
-      links = {{pe.sip, n}, {n, slice.sip}};  // n stands for the switch
+      links = {{pe.sip, n}, {n, to.sip}};  // n stands for the switch
     } else {
-      links = {{pe.sip, slice.sip}};
+      links = {{pe.sip, to.sip}};
     }
     for (const auto& [a, b] : links) {
       const auto name = [n](std::uint32_t s) {
@@ -94,11 +94,15 @@ Traffic::Route Traffic::route(const PeCoord& pe, const SliceCoord& slice,
       r.latency_ns += t_.system.inter_sip.link.latency_ns;
     }
     r.latency_ns += router_pass_ns_;  // the target I/O cube's router
-    mesh(slice.sip, io, slice.cube, toward, r);
+    mesh(to.sip, io, to.cube, toward, r);
   }
-  const std::string hbm = fmt::format("sip{}.cube{}.hbm{}", slice.sip, slice.cube, slice.slice);
-  r.hops.push_back({"hbm_port", hbm + (toward ? ".in" : ".out"), port});
-  r.hops.push_back({"hbm_slice", hbm, t_.cube.hbm_slice.bw_gbps});  // one port, both ways
+  const std::string memory = to.sram ? fmt::format("sip{}.cube{}.sram", to.sip, to.cube)
+                                     : fmt::format("sip{}.cube{}.hbm{}", to.sip, to.cube, to.unit);
+  const std::string kind = to.sram ? "sram" : "hbm";
+  r.hops.push_back({kind + "_port", memory + (toward ? ".in" : ".out"), port});
+  // One port, both ways.
+  r.hops.push_back({to.sram ? "sram" : "hbm_slice", memory,
+                    to.sram ? t_.cube.sram.bw_gbps : t_.cube.hbm_slice.bw_gbps});
   return r;
 }
 
@@ -111,8 +115,9 @@ Bound Traffic::bound() const {
   // Bytes per resource; the term of each kind is its busiest resource.
   std::map<std::string, std::pair<std::string, double>> ns;  // resource -> (term, ns)
   for (const auto& [flow, bytes] : flows_) {
-    const auto& [ps, pc, pp, ss, sc, sl, direction] = flow;
-    const Route r = route({ps, pc, pp}, {ss, sc, sl}, direction);
+    const auto& [ps, pc, pp, ms, mc, mu, in_sram, direction] = flow;
+    const MemoryCoord memory{ms, mc, mu, in_sram};
+    const Route r = route({ps, pc, pp}, memory, direction);
     const Hop* narrowest = &r.hops.front();
     for (const Hop& h : r.hops) {
       auto& entry = ns[h.term + " " + h.name];
@@ -122,8 +127,8 @@ Bound Traffic::bound() const {
     }
     // The flow alone: its path and its memory's latency (a read's request goes there
     // first), then its bytes at its narrowest resource.
-    const double latency =
-        (direction == Direction::read ? 2 : 1) * r.latency_ns + t_.cube.hbm_slice.latency_ns;
+    const double latency = (direction == Direction::read ? 2 : 1) * r.latency_ns +
+                           (in_sram ? t_.cube.sram.latency_ns : t_.cube.hbm_slice.latency_ns);
     b.add(narrowest->term + " + latency", latency + bytes / narrowest->gbps);
   }
   std::map<std::string, std::pair<std::string, double>> busiest;  // term -> (resource, ns)

@@ -5,7 +5,9 @@
 //
 //   compute          the busiest PE's MACs and vector passes at its core's rates
 //   pe_port          the busiest PE's router port, each way (router bw_gbps)
+//   hbm_port         the router port of the busiest HBM slice, one direction
 //   hbm_slice        the busiest HBM slice: all bytes of the PEs that share it (slice bw)
+//   sram_port, sram  the same for a cube's SRAM, which all its PEs share
 //   mesh_link A->B   the busiest mesh hop on the XY routes used, at the link's bandwidth
 //                    (the router ports it joins are as wide as the link)
 //   inter_sip_link   the busiest inter-SIP link direction on the routes used
@@ -28,9 +30,10 @@
 
 namespace kb::runtime {
 
-// An HBM slice: slice `slice` of cube `cube` of SIP `sip`.
-struct SliceCoord {
-  std::uint32_t sip = 0, cube = 0, slice = 0;
+// A memory: HBM slice `unit` of cube `cube` of SIP `sip`, or that cube's SRAM.
+struct MemoryCoord {
+  std::uint32_t sip = 0, cube = 0, unit = 0;
+  bool sram = false;
 };
 
 enum class Direction { read, write };
@@ -43,8 +46,8 @@ class Traffic {
   void macs(const PeCoord& pe, double macs, DType inputs);
   // PE `pe` makes `passes` vector passes over `elements` elements.
   void vector(const PeCoord& pe, double elements, double passes);
-  // PE `pe` reads `bytes` from (or writes them to) HBM slice `slice`.
-  void access(const PeCoord& pe, const SliceCoord& slice, double bytes, Direction direction);
+  // PE `pe` reads `bytes` from (or writes them to) memory `memory`.
+  void access(const PeCoord& pe, const MemoryCoord& memory, double bytes, Direction direction);
 
   // The terms of everything described so far.
   Bound bound() const;
@@ -61,11 +64,11 @@ class Traffic {
     std::vector<Hop> hops;
     double latency_ns = 0;
   };
-  using Flow = std::tuple<std::uint32_t, std::uint32_t, std::uint32_t,  // PE
-                          std::uint32_t, std::uint32_t, std::uint32_t,  // slice
+  using Flow = std::tuple<std::uint32_t, std::uint32_t, std::uint32_t,        // PE
+                          std::uint32_t, std::uint32_t, std::uint32_t, bool,  // memory
                           Direction>;
 
-  Route route(const PeCoord& pe, const SliceCoord& slice, Direction direction) const;
+  Route route(const PeCoord& pe, const MemoryCoord& memory, Direction direction) const;
   // Mesh hops between cubes `from` and `to` of SIP `sip`, XY from the requester's side;
   // `toward` false: the data runs the route backwards.
   void mesh(std::uint32_t sip, std::uint32_t from, std::uint32_t to, bool toward, Route& r) const;

@@ -122,15 +122,31 @@ Tensor RuntimeContext::create(const std::vector<std::int64_t>& shape, DType dtyp
   const auto device = ahbm.current_device();
   state->placement = resolve_placement(
       dp, shape, dtype, machine_, device ? std::optional<std::int64_t>(*device) : std::nullopt);
+  const bool in_sram = dp.memory == MemoryKind::sram;
+  if (in_sram && dp.pe != Split::replicate) {
+    throw std::invalid_argument(fmt::format(
+        "{}: memory=sram keeps one copy per cube for all its PEs, so the PE level must be "
+        "replicate, not {}",
+        dp.to_string(), runtime::to_string(dp.pe)));
+  }
   state->va_base = va_.allocate(state->placement.nbytes());
   try {
+    // In SRAM, the PEs of a cube share one copy of each block: their shards' PA is one.
+    std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint64_t>, models::PhysAddr> shared;
     for (const Shard& s : state->placement.shards) {
-      DeviceShard shard{s, allocator({s.sip, s.cube, s.pe}).allocate_hbm(s.nbytes)};
-      state->shards.push_back(shard);
+      if (in_sram) {
+        auto [it, first] = shared.try_emplace({s.sip, s.cube, s.block});
+        if (first) {
+          it->second = models::PhysAddr::of(s.sip, s.cube, models::Region::sram, 0,
+                                            sram(s.sip, s.cube).allocate(s.nbytes));
+        }
+        state->shards.push_back({s, it->second});
+      } else {
+        state->shards.push_back({s, allocator({s.sip, s.cube, s.pe}).allocate_hbm(s.nbytes)});
+      }
     }
   } catch (...) {
-    for (const DeviceShard& s : state->shards)
-      allocator({s.sip, s.cube, s.pe}).free_hbm(s.pa, s.nbytes);
+    release(state->shards);
     va_.free(state->va_base, state->placement.nbytes());
     throw;
   }
@@ -138,10 +154,39 @@ Tensor RuntimeContext::create(const std::vector<std::int64_t>& shape, DType dtyp
   Tensor tensor(state);
   map(tensor);
   if (zero) {
-    for (const DeviceShard& s : tensor.shards())
-      write_shard(s, tensor, MemoryWrite::Pattern::zero, nullptr);
+    for (const DeviceShard* s : distinct_storage(tensor.shards()))
+      write_shard(*s, tensor, MemoryWrite::Pattern::zero, nullptr);
   }
   return tensor;
+}
+
+std::vector<const DeviceShard*> RuntimeContext::distinct_storage(
+    const std::vector<DeviceShard>& shards) {
+  std::vector<const DeviceShard*> out;
+  std::set<std::uint64_t> seen;
+  for (const DeviceShard& s : shards) {
+    if (seen.insert(s.pa.encode()).second) out.push_back(&s);
+  }
+  return out;
+}
+
+RangeAllocator& RuntimeContext::sram(std::uint32_t sip, std::uint32_t cube) {
+  auto& slot = sram_[{sip, cube}];
+  if (!slot) {
+    slot = std::make_unique<RangeAllocator>(fmt::format("SRAM of sip{}.cube{}", sip, cube), 0,
+                                            topology_.sram_bytes_per_cube(), 64);
+  }
+  return *slot;
+}
+
+void RuntimeContext::release(const std::vector<DeviceShard>& shards) {
+  for (const DeviceShard* s : distinct_storage(shards)) {
+    if (s->pa.region == models::Region::sram) {
+      sram(s->sip, s->cube).free(s->pa.offset, s->nbytes);
+    } else {
+      allocator({s->sip, s->cube, s->pe}).free_hbm(s->pa, s->nbytes);
+    }
+  }
 }
 
 void RuntimeContext::map(const Tensor& tensor) {
@@ -192,15 +237,16 @@ void RuntimeContext::copy_(const Tensor& target, const HostTensor& source) {
   if (simulation_.options().timing_only) {
     // Contents do not matter: every shard (all of one size) carries the same buffer.
     auto block = std::make_shared<const std::vector<unsigned char>>(target.shards().front().nbytes);
-    for (const DeviceShard& s : target.shards())
-      write_shard(s, target, MemoryWrite::Pattern::data, block);
+    for (const DeviceShard* s : distinct_storage(target.shards()))
+      write_shard(*s, target, MemoryWrite::Pattern::data, block);
     return;
   }
   if (!source.has_storage()) {
     throw std::invalid_argument("copy_ into '" + target.name() +
                                 "' from a host tensor without data");
   }
-  for (const DeviceShard& s : target.shards()) {
+  for (const DeviceShard* shard : distinct_storage(target.shards())) {
+    const DeviceShard& s = *shard;
     auto block = std::make_shared<std::vector<unsigned char>>(s.nbytes);
     for (std::uint64_t r = 0; r < s.rows; ++r) {
       std::memcpy(block->data() + r * s.cols * item,
@@ -307,8 +353,7 @@ void RuntimeContext::free(Tensor& tensor) {
   }
   for (const Handle& h : pending) wait(h);
   va_.free(state.va_base, state.placement.nbytes());
-  for (const DeviceShard& s : state.shards)
-    allocator({s.sip, s.cube, s.pe}).free_hbm(s.pa, s.nbytes);
+  release(state.shards);
   state.freed = true;
 }
 

@@ -160,6 +160,11 @@ class RuntimeContext {
                    models::MemoryWrite::Pattern pattern,
                    std::shared_ptr<const std::vector<unsigned char>> data);
   std::vector<std::uint32_t> all_pes() const;
+  // The first shard of each distinct storage (SRAM shards of a cube share theirs).
+  static std::vector<const DeviceShard*> distinct_storage(const std::vector<DeviceShard>& shards);
+  RangeAllocator& sram(std::uint32_t sip, std::uint32_t cube);
+  // Returns the shards' storage to their allocators.
+  void release(const std::vector<DeviceShard>& shards);
   std::vector<models::CubeTarget> every_cube(std::uint32_t sip) const;
   // One KernelLaunch per SIP to its `cubes`, run by `pes`; not waited for.
   std::vector<Handle> submit_launches(
@@ -175,6 +180,7 @@ class RuntimeContext {
   MachineShape machine_;
   VirtualAllocator va_;
   std::map<std::uint64_t, std::unique_ptr<PeMemoryAllocator>> allocators_;  // by global PE
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::unique_ptr<RangeAllocator>> sram_;
   std::vector<std::shared_ptr<Tensor::State>> tensors_;
   std::string correlation_id_;
   std::vector<Handle> handles_;

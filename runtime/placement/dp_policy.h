@@ -28,19 +28,25 @@ const char* to_string(Split split);
 std::optional<Split> parse_split(std::string_view name);
 std::ostream& operator<<(std::ostream& out, Split split);
 
+// Where a tensor's shards live: each PE's HBM slice, or (for a tensor every PE of a cube
+// reads whole: the PE level replicated) one copy per cube in the cube-shared SRAM.
+enum class MemoryKind : std::uint8_t { hbm, sram };
+const char* to_string(MemoryKind memory);
+
 // Every level is named at construction: no tensor is placed by a default (the original's
 // "dp=DPPolicy(...) is required" becomes a compile error).
 struct DPPolicy {
   DPPolicy(Split sip_split, Split cube_split, Split pe_split,
            std::optional<std::int64_t> sips = std::nullopt,
            std::optional<std::int64_t> cubes = std::nullopt,
-           std::optional<std::int64_t> pes = std::nullopt)
+           std::optional<std::int64_t> pes = std::nullopt, MemoryKind where = MemoryKind::hbm)
       : sip(sip_split),
         cube(cube_split),
         pe(pe_split),
         num_sips(sips),
         num_cubes(cubes),
-        num_pes(pes) {}
+        num_pes(pes),
+        memory(where) {}
 
   Split sip;
   Split cube;
@@ -49,6 +55,7 @@ struct DPPolicy {
   std::optional<std::int64_t> num_sips;
   std::optional<std::int64_t> num_cubes;
   std::optional<std::int64_t> num_pes;
+  MemoryKind memory;
 
   std::string to_string() const;
 };

@@ -52,10 +52,17 @@ class GemmBench : public Bench {
             {"N", "1024", "columns of B and C"},
             {"K", "1024", "columns of A, rows of B"},
             {"dtype", "f16", "input dtype: f16, bf16, f32 or i8"},
-            {"out", "auto", "output dtype: f32 (or f16) for float inputs, i32 for i8; auto"}};
+            {"out", "auto", "output dtype: f32 (or f16) for float inputs, i32 for i8; auto"},
+            {"a_in", "hbm",
+             "where A lives: hbm (a copy in every PE's slice) or sram (one copy per cube, "
+             "read by all its PEs)"}};
   }
   void check(const Params& params, const platform::Topology&) const override {
     const DType in = params.dtype("dtype");
+    const std::string a_in = params.text("a_in");
+    if (a_in != "hbm" && a_in != "sram") {
+      throw BenchUsageError("--param a_in=" + a_in + ": expected hbm or sram");
+    }
     if (!runtime::gemm_output_allowed(in, output(params))) {
       throw BenchUsageError(fmt::format("--param dtype={} out={}: {}", params.text("dtype"),
                                         params.text("out"), runtime::kGemmTypes));
@@ -72,13 +79,15 @@ class GemmBench : public Bench {
     const DType in = params.dtype("dtype"), result = output(params);
     const HostTensor ha = bench_data({m, k}, in, timing_only, 1);
     const HostTensor hb = bench_data({k, n}, in, timing_only, 2);
-    Tensor a = upload(ctx, ha, policy(Row, Row, R), "A");
+    const runtime::MemoryKind a_in =
+        params.text("a_in") == "sram" ? runtime::MemoryKind::sram : runtime::MemoryKind::hbm;
+    Tensor a = upload(ctx, ha, DPPolicy{Row, Row, R, {}, {}, {}, a_in}, "A");
     Tensor b = upload(ctx, hb, policy(R, R, Col), "B");
     Tensor c = ctx.empty({m, n}, result, policy(Row, Row, Col), "C");
     out.measure([&] { return ctx.launch_and_wait("gemm", {a, b, c}); });
     const HostTensor hc = ctx.to_host(c);
-    // Each PE reads its cube's rows of A and its columns of B (both replicated into its own
-    // slice: B once per cube) and writes its block of C.
+    // Each PE reads its cube's rows of A (from its own slice, or the cube's SRAM) and its
+    // columns of B (replicated into its own slice: B once per cube) and writes its C block.
     runtime::Traffic traffic(ctx.topology());
     runtime::own_shards(traffic, a, runtime::Direction::read);
     runtime::own_shards(traffic, b, runtime::Direction::read);

@@ -24,6 +24,9 @@ const std::vector<std::vector<Case>> kKernelBenches = {
     {{"gemm --param M=128 --param N=256 --param K=256"},
      {"gemm --param M=256 --param N=1024 --param K=512"},
      {"gemm --param M=128 --param N=2048 --param K=1024"}},
+    {{"gemm --param M=128 --param N=256 --param K=256 --param a_in=sram"},
+     {"gemm --param M=256 --param N=1024 --param K=512 --param a_in=sram --param dtype=i8"},
+     {"gemm --param M=128 --param N=2048 --param K=1024 --param a_in=sram --param dtype=f32"}},
     {{"vector_add --param elements=64K"},
      {"vector_add --param elements=1M"},
      {"vector_add --param elements=4M"}},
@@ -61,6 +64,7 @@ const std::vector<std::string> kSets = {
     "--set cube.hbm_slice.bw_gbps=600 --set cube.router.bw_gbps=512",
     "--set sip.mesh_link.bw_gbps=16",
     "--set cube.pe_template.components.pe_core.attrs.freq_ghz=0.25",
+    "--set cube.sram.bw_gbps=16",
 };
 
 void check(const std::string& topology, const std::string& run) {

@@ -395,3 +395,42 @@ BOOST_AUTO_TEST_CASE(a_deadlock_names_who_waits_on_what) {
       failure);
   BOOST_TEST(contains(failure, "waits for request 'lonely_sip0'"), failure);
 }
+
+BOOST_AUTO_TEST_CASE(a_tensor_in_sram_is_one_copy_per_cube_shared_by_its_pes) {
+  Simulation sim(kb::test::config("tiny.yaml"));
+  run_host(sim, [&](RuntimeContext& ctx) {
+    const DPPolicy in_sram{Split::replicate, Split::row_wise, Split::replicate, {}, {}, {},
+                           MemoryKind::sram};
+    std::vector<float> data(4 * 8);
+    for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<float>(i) - 7.5f;
+    Tensor t = ctx.empty({4, 8}, DType::f32, in_sram, "shared");
+    ctx.copy_(t, HostTensor::from(data, {4, 8}));
+    BOOST_TEST(ctx.to_host(t).values<float>() == data);
+    // Two PEs per cube, one SRAM copy per cube: every PE of a cube maps the same address.
+    BOOST_TEST_REQUIRE(t.shards().size() == 4u);
+    for (const DeviceShard& s : t.shards()) {
+      BOOST_TEST((s.pa.region == kb::models::Region::sram));
+      const auto& mmu = sim.system().pe(0, s.cube, s.pe).mmu;
+      BOOST_TEST(mmu.translate(t.va_base() + s.offset_bytes).value() == s.pa.encode());
+    }
+    BOOST_TEST(t.shards()[0].pa.encode() == t.shards()[1].pa.encode());
+    BOOST_TEST(t.shards()[0].pa.encode() != t.shards()[2].pa.encode());
+    // One MemoryWrite per copy: two cubes, two writes.
+    std::size_t writes = 0;
+    for (const TraceEntry& e : ctx.traces()) writes += e.phase == "memory_write" ? 1 : 0;
+    BOOST_TEST(writes == 2u);
+    ctx.free(t);
+    // The space is back: a tensor as large as the whole SRAM fits again.
+    const auto sram_rows =
+        static_cast<std::int64_t>(ctx.topology().sram_bytes_per_cube() / 4 / 256);
+    Tensor full = ctx.empty({2 * sram_rows, 256}, DType::f32, in_sram, "full");
+    BOOST_TEST(full.valid());
+    // The PE level must replicate: one copy serves every PE.
+    BOOST_CHECK_THROW(
+        ctx.empty(
+            {4, 8}, DType::f32,
+            DPPolicy{
+                Split::replicate, Split::row_wise, Split::row_wise, {}, {}, {}, MemoryKind::sram}),
+        std::invalid_argument);
+  });
+}

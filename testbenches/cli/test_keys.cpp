@@ -1,0 +1,105 @@
+// No dead knobs: every numeric topology key whose schema row says it changes timing moves
+// the simulated time of some bench when changed, and the simulation keys (the quantum)
+// move none. Keys of other effects are documented as such in docs/topology-schema.md.
+#define BOOST_TEST_MODULE keys
+#include "platform/topology/loader.h"
+#include "platform/topology/schema.h"
+#include "testbenches/cli/kernbench_process.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <optional>
+#include <vector>
+
+using kb::platform::Effect;
+using kb::platform::FieldKind;
+using kb::platform::FieldSpec;
+using kb::test::configs;
+using kb::test::kernbench;
+using kb::test::read_json;
+
+namespace {
+
+// Two SIPs of a 2 x 2 mesh of two-PE cubes: small, yet every path kind exists.
+std::string machine() {
+  return " --set system.sips.count=2 --set sip.cube_mesh.w=2 --topology " + configs() + "tiny.yaml";
+}
+
+// Runs that together use every component: every GEMM input type, A in SRAM, streaming,
+// a cross-cube and a cross-SIP copy, a vector kernel, a collective over the IPCQs; each
+// also copies in and out through the host link and the M_CPUs.
+const std::vector<std::string> kRuns = {
+    "gemm --param M=128 --param N=256 --param K=512",
+    "gemm --param M=128 --param N=256 --param K=512 --param dtype=bf16",
+    "gemm --param M=128 --param N=256 --param K=512 --param dtype=f32",
+    "gemm --param M=128 --param N=256 --param K=512 --param dtype=i8",
+    "gemm --param M=128 --param N=256 --param K=512 --param a_in=sram",
+    "vector_add --param elements=256K",
+    "memcpy --param bytes=1M",
+    "memcpy --param route=cross_sip --param bytes=256K",
+    "softmax --param rows=256 --param cols=256",
+    "allreduce --param bytes=64K",
+};
+
+// sim_time_ns of every run with `set` (nullopt: a run refused the value).
+std::optional<std::vector<double>> times(const std::string& set) {
+  std::vector<double> out;
+  for (const std::string& run : kRuns) {
+    const auto r =
+        kernbench("run " + run + " --timing-only --quiet --report keys.json" + machine() + set);
+    if (r.code == 2) return std::nullopt;
+    BOOST_REQUIRE_MESSAGE(r.code == 0, run << set << "\n" << r.output);
+    out.push_back(read_json("keys.json")["sim_time_ns"].get<double>());
+  }
+  return out;
+}
+
+// Values to try for a key: x4, /4, /16, +1 of its value on the machine, inside its range.
+std::vector<std::string> variations(const FieldSpec& f, double value) {
+  std::vector<std::string> out;
+  for (double v : {value * 4, value / 4, value / 16, value + 1}) {
+    if (f.kind == FieldKind::integer) v = std::round(v);
+    const bool above = f.min_exclusive ? v > f.min : v >= f.min;
+    if (v == value || !above || (f.max != 0 && v > f.max)) continue;
+    out.push_back(f.kind == FieldKind::integer ? fmt::format("{}", static_cast<long long>(v))
+                                               : fmt::format("{}", v));
+  }
+  return out;
+}
+
+bool numeric(const FieldSpec& f) {
+  return f.kind == FieldKind::integer || f.kind == FieldKind::real;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_timing_key_moves_some_bench_and_the_quantum_moves_none) {
+  const auto base = times("");
+  BOOST_REQUIRE(base.has_value());
+  const kb::platform::Topology machine = kb::platform::load_topology_file(
+      configs() + "tiny.yaml", {"system.sips.count=2", "sip.cube_mesh.w=2"});
+  std::size_t timing_keys = 0;
+  for (const FieldSpec& f : kb::platform::topology_schema()) {
+    if (!numeric(f) || f.effect == Effect::capacity || f.effect == Effect::structure) continue;
+    const double value = std::stod(f.value_text(machine));
+    bool moved = false, tried = false;
+    for (const std::string& v : variations(f, value)) {
+      const auto t = times(" --set " + f.path + "=" + v);
+      if (!t) continue;  // a value this machine refuses (e.g. an I/O cube outside the mesh)
+      tried = true;
+      moved = moved || *t != *base;
+      if (f.effect == Effect::timing && moved) break;
+    }
+    BOOST_TEST_MESSAGE(f.path << ": " << (moved ? "moves" : "moves nothing"));
+    BOOST_TEST(tried, f.path << ": no value to try");
+    if (f.effect == Effect::timing) {
+      ++timing_keys;
+      BOOST_TEST(moved, f.path << " changes no bench's simulated time: give it a role, mark "
+                                  "its effect in the schema, or remove it");
+    } else {
+      BOOST_TEST(!moved, f.path << " is a simulation key but moved a simulated time");
+    }
+  }
+  BOOST_TEST(timing_keys > 25u);
+}
