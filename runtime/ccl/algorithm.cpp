@@ -43,6 +43,8 @@ const CclAlgorithm& ccl_algorithm(const std::string& name) {
   return *it->second;
 }
 
+Bound CclAlgorithm::extra_terms(Collective, double, const CollectiveFabric&) const { return {}; }
+
 void require_support(const CclAlgorithm& a, Collective c) {
   if (!a.supports(c)) {
     throw std::invalid_argument(

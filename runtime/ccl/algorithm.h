@@ -5,6 +5,7 @@
 // it supports on one rank, and states its own alpha-beta lower bound. docs/collectives.md
 // ("Adding an algorithm") walks through a complete one.
 
+#include "runtime/bound/bound.h"
 #include "runtime/ccl/collective_fabric.h"
 #include "runtime/ccl/rank_comm.h"
 
@@ -38,6 +39,9 @@ class CclAlgorithm {
   // A lower bound (ns) on the time of `kind` on `bytes` (nccl-tests' size) over `fabric`:
   // it must never exceed what the simulation can achieve.
   virtual double bound_ns(Collective kind, double bytes, const CollectiveFabric& fabric) const = 0;
+  // Further named lower bounds the algorithm knows of (e.g. "credit_window"); none by
+  // default.
+  virtual Bound extra_terms(Collective kind, double bytes, const CollectiveFabric& fabric) const;
 };
 
 // The registered algorithm called `name`; throws std::invalid_argument naming the

@@ -54,6 +54,10 @@ CollectiveFabric collective_fabric(const platform::Topology& t, const IpcqPlan& 
   }
   // A chunk crosses W - 1 consecutive edges: at least the ring's total less its slowest.
   f.ring_alpha_ns = plan.world_size > 1 ? total - slowest : 0;
+  f.ring_rtt_ns = 2 * slowest;  // an entry's way there, then its credit's way back
+  const auto& ipcq = t.cube.pe_template.components.pe_ipcq.attrs;
+  f.ipcq_depth = static_cast<double>(ipcq.depth);
+  f.entry_bytes = static_cast<double>(ipcq.entry_bytes);
   return f;
 }
 

@@ -96,6 +96,8 @@ class CollectiveBench : public Bench {
                                   algorithm, f.worst.alpha_ns, f.worst.beta_gbps);
     out.bound.add("alpha_beta",
                   runtime::ccl_algorithm(algorithm).bound_ns(kind_, static_cast<double>(bytes), f));
+    out.bound.add(
+        runtime::ccl_algorithm(algorithm).extra_terms(kind_, static_cast<double>(bytes), f));
     // Every rank loads its input and stores its result through its HBM slice, which the
     // PEs mapped to it share.
     runtime::Traffic traffic(ctx.topology());

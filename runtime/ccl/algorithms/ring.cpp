@@ -58,6 +58,24 @@ class Ring : public CclAlgorithm {
     }
     return 0;
   }
+
+  // Credit windows: every step sends at least one entry over every edge, at most `depth`
+  // entries are in flight per edge, and an entry's credit comes back no sooner than a round
+  // trip over the edge. Small steps over slow edges are bound by this, not by bandwidth.
+  Bound extra_terms(Collective kind, double bytes, const CollectiveFabric& f) const override {
+    const double W = f.world;
+    if (W < 2) return {};
+    double entries = std::ceil(bytes / f.entry_bytes);  // broadcast: the buffer once
+    if (kind != Collective::broadcast) {
+      const double steps = (kind == Collective::reduce_scatter || kind == Collective::all_gather)
+                               ? W - 1
+                               : 2 * (W - 1);
+      entries = steps * std::max(1.0, std::ceil(bytes / W / f.entry_bytes));
+    }
+    Bound b;
+    b.add("credit_window", entries / f.ipcq_depth * f.ring_rtt_ns);
+    return b;
+  }
 };
 
 }  // namespace
