@@ -1,5 +1,7 @@
 #include "platform/simulation.h"
 
+#include "platform/gtkwave_save.h"
+
 #include "models/common/simulation_error.h"
 #include "models/common/wait_registry.h"
 
@@ -90,6 +92,7 @@ void Simulation::run(const std::function<void(double, double)>& progress, double
     for (const std::string& w : waits) report += "\n  " + w;
     throw models::SimulationError(report);
   }
+  if (tracer_) write_gtkwave_save(options_.vcd_path, tracer_->traced(), models::now_ps());
 }
 
 }  // namespace kb::platform

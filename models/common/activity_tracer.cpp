@@ -3,44 +3,77 @@
 #include <fmt/format.h>
 #include <fnmatch.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace kb::models {
 
-struct ActivityTracer::Probe : ResourceObserver {
-  Probe(ActivityTracer& owner, std::size_t slot, Resource& observed)
-      : tracer(owner),
-        index(slot),
-        resource(observed),
-        signal(sc_core::sc_gen_unique_name("activity")) {}
+namespace {
+constexpr unsigned kCountWidth = 8;
+constexpr std::uint64_t kCountMax = (1U << kCountWidth) - 1;
+}  // namespace
+
+struct ActivityTracer::Probe {
+  virtual ~Probe() = default;
+  sc_dt::uint64 shown = 0;  // what the VCD samples
+  std::int64_t count = 0;   // resources: transfers in progress
+  bool counts = false;      // shown = min(count, kCountMax)
+};
+
+struct ActivityTracer::ResourceProbe : Probe, ResourceObserver {
+  ResourceProbe(ActivityTracer& owner, std::size_t slot, Resource& observed)
+      : tracer(owner), index(slot), resource(observed) {
+    counts = true;
+    resource.add_observer(this);
+  }
+  ~ResourceProbe() override { resource.remove_observer(this); }
   void on_booking(Picoseconds begin, Picoseconds end) override {
-    tracer.schedule(begin, index, +1);
-    tracer.schedule(end, index, -1);
+    tracer.schedule(begin, index, false, +1);
+    tracer.schedule(end, index, false, -1);
   }
   ActivityTracer& tracer;
   std::size_t index;
   Resource& resource;
-  sc_core::sc_signal<unsigned> signal;
-  unsigned active = 0;
+};
+
+struct ActivityTracer::ValueProbe : Probe, ValueObserver {
+  ValueProbe(ActivityTracer& owner, std::size_t slot, TracedValue& observed)
+      : tracer(owner), index(slot), value(observed) {
+    value.observe(this);
+  }
+  ~ValueProbe() override { value.observe(nullptr); }
+  void on_change(Picoseconds at, std::uint64_t v) override {
+    tracer.schedule(at, index, true, static_cast<std::int64_t>(v));
+  }
+  ActivityTracer& tracer;
+  std::size_t index;
+  TracedValue& value;
 };
 
 ActivityTracer::ActivityTracer(const sc_core::sc_module_name& name, const std::string& vcd_path,
                                const std::string& scope, std::size_t max_signals)
     : sc_core::sc_module(name), file_(nullptr) {
-  std::vector<std::string> paths;
-  for (const auto& entry : stats_registry().resources()) {
-    if (fnmatch(scope.c_str(), entry.path.c_str(), 0) != 0) continue;
+  auto admit = [&](const std::string& path) {
+    if (fnmatch(scope.c_str(), path.c_str(), 0) != 0) return false;
     if (probes_.size() == max_signals) {
       throw std::invalid_argument(fmt::format(
-          "--vcd-scope '{}' matches more than {} resources; narrow it (e.g. 'system.sip0.cube0.*')",
+          "--vcd-scope '{}' matches more than {} signals; narrow it (e.g. 'system.sip0.cube0.*')",
           scope, max_signals));
     }
-    probes_.push_back(std::make_unique<Probe>(*this, probes_.size(), *entry.resource));
-    entry.resource->add_observer(probes_.back().get());
-    paths.push_back(entry.path);
+    return true;
+  };
+  for (const auto& entry : stats_registry().resources()) {
+    if (!admit(entry.path)) continue;
+    probes_.push_back(std::make_unique<ResourceProbe>(*this, probes_.size(), *entry.resource));
+    traced_.push_back({entry.path, kCountWidth, nullptr});
+  }
+  for (const auto& entry : stats_registry().values()) {
+    if (!admit(entry.path)) continue;
+    probes_.push_back(std::make_unique<ValueProbe>(*this, probes_.size(), *entry.value));
+    traced_.push_back({entry.path, entry.value->width(), entry.value});
   }
   if (probes_.empty()) {
-    throw std::invalid_argument(fmt::format("--vcd-scope '{}' matches no resource", scope));
+    throw std::invalid_argument(fmt::format("--vcd-scope '{}' matches nothing to trace", scope));
   }
   std::string base = vcd_path;
   if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0)
@@ -48,7 +81,8 @@ ActivityTracer::ActivityTracer(const sc_core::sc_module_name& name, const std::s
   file_ = sc_core::sc_create_vcd_trace_file(base.c_str());
   file_->set_time_unit(1, sc_core::SC_PS);
   for (std::size_t i = 0; i < probes_.size(); ++i) {
-    sc_core::sc_trace(file_, probes_[i]->signal, paths[i]);
+    sc_core::sc_trace(file_, probes_[i]->shown, traced_[i].path,
+                      static_cast<int>(traced_[i].width));
   }
   SC_METHOD(apply);
   sensitive << wake_;
@@ -56,13 +90,13 @@ ActivityTracer::ActivityTracer(const sc_core::sc_module_name& name, const std::s
 }
 
 ActivityTracer::~ActivityTracer() {
-  for (const auto& probe : probes_) probe->resource.remove_observer(probe.get());
+  probes_.clear();  // detach from what they observe before the file goes
   if (file_ != nullptr) sc_core::sc_close_vcd_trace_file(file_);
 }
 
-void ActivityTracer::schedule(Picoseconds at, std::size_t probe, int delta) {
-  changes_.push({at, probe, delta});
-  if (changes_.top().at == at) wake_.notify(from_ps(at - now_ps()));
+void ActivityTracer::schedule(Picoseconds at, std::size_t probe, bool assign, std::int64_t amount) {
+  changes_.push({at, sequence_++, probe, assign, amount});
+  if (changes_.top().sequence + 1 == sequence_) wake_.notify(from_ps(at - now_ps()));
 }
 
 void ActivityTracer::apply() {
@@ -71,8 +105,12 @@ void ActivityTracer::apply() {
     const Change c = changes_.top();
     changes_.pop();
     Probe& probe = *probes_[c.probe];
-    probe.active = static_cast<unsigned>(static_cast<int>(probe.active) + c.delta);
-    probe.signal.write(probe.active);
+    if (c.assign) {
+      probe.shown = static_cast<sc_dt::uint64>(c.amount);
+    } else {
+      probe.count += c.amount;
+      probe.shown = static_cast<sc_dt::uint64>(std::min<std::int64_t>(probe.count, kCountMax));
+    }
   }
   if (!changes_.empty()) wake_.notify(from_ps(changes_.top().at - now));
 }

@@ -1,9 +1,11 @@
 #pragma once
-// VCD waveforms of resource activity: for every resource whose statistics path matches a
-// glob, one integer signal counting the transfers occupying it. Bookings are made ahead
-// of simulated time (temporal decoupling), so the tracer queues each booking's start and
-// end and applies them when simulated time reaches them; the VCD shows when each resource
-// was really busy. Off unless asked for; the scope glob keeps large systems small.
+// VCD waveforms (docs/platform.md, "Waveforms"). For every resource whose statistics path
+// matches a glob, an 8-bit count of the transfers occupying it (saturating at 255); for
+// every traced value that matches (a PE's state and kernel, a queue's occupancy, a TLB's
+// misses), the value at its width. Bookings and values are set ahead of simulated time
+// (temporal decoupling), so the tracer queues each change and applies it when simulated
+// time reaches it, in the order made; the VCD shows when things really happened. Off
+// unless asked for; the scope glob keeps large systems small.
 
 #include "models/common/stats.h"
 
@@ -16,30 +18,45 @@ namespace kb::models {
 
 class ActivityTracer : public sc_core::sc_module {
  public:
-  // Traces the resources registered so far whose path matches `scope` (fnmatch glob).
-  // Throws std::invalid_argument when nothing matches or more than `max_signals` do.
+  // A traced signal: its path and width, and for a value its source (whose labels name
+  // its values for a viewer; kernels' names are learnt during the run).
+  struct Signal {
+    std::string path;
+    unsigned width;
+    const TracedValue* value;  // nullptr: a resource's transfer count
+  };
+
+  // Traces what is registered so far and matches `scope` (fnmatch glob). Throws
+  // std::invalid_argument when nothing matches or more than `max_signals` do.
   ActivityTracer(const sc_core::sc_module_name& name, const std::string& vcd_path,
                  const std::string& scope, std::size_t max_signals = 10000);
   ~ActivityTracer() override;
   SC_HAS_PROCESS(ActivityTracer);
 
   std::size_t signals() const { return probes_.size(); }
+  const std::vector<Signal>& traced() const { return traced_; }
 
  private:
   struct Probe;
+  struct ResourceProbe;
+  struct ValueProbe;
   struct Change {
     Picoseconds at;
+    std::uint64_t sequence;  // same-time changes apply in the order made
     std::size_t probe;
-    int delta;
-    bool operator>(const Change& o) const { return at > o.at; }
+    bool assign;  // set to `amount`, else add it
+    std::int64_t amount;
+    bool operator>(const Change& o) const { return at != o.at ? at > o.at : sequence > o.sequence; }
   };
 
   void apply();
-  void schedule(Picoseconds at, std::size_t probe, int delta);
+  void schedule(Picoseconds at, std::size_t probe, bool assign, std::int64_t amount);
 
   sc_core::sc_trace_file* file_;
   std::vector<std::unique_ptr<Probe>> probes_;
+  std::vector<Signal> traced_;
   std::priority_queue<Change, std::vector<Change>, std::greater<>> changes_;
+  std::uint64_t sequence_ = 0;
   sc_core::sc_event wake_;
 };
 

@@ -19,6 +19,13 @@ QueueStats& Component::add_queue(const std::string& role) {
   return q;
 }
 
+TracedValue& Component::add_value(const std::string& role, unsigned width,
+                                  std::vector<std::string> labels) {
+  TracedValue& v = values_.emplace_back(width, std::move(labels));
+  stats_registry().add(std::string(name()) + "." + role, v);
+  return v;
+}
+
 void Component::fail_message(const std::string& message) const {
   throw SimulationError(std::string(name()) + ": " + message);
 }

@@ -30,6 +30,9 @@ class Component : public sc_core::sc_module {
   // A resource owned by this component, registered as "<component>.<role>".
   Resource& add_resource(const std::string& role, double bw_gbps);
   QueueStats& add_queue(const std::string& role);
+  // A value shown in the VCD as NAME.role (docs/platform.md, "Waveforms").
+  TracedValue& add_value(const std::string& role, unsigned width,
+                         std::vector<std::string> labels = {});
 
  private:
   [[noreturn]] void fail_message(const std::string& message) const;
@@ -37,6 +40,7 @@ class Component : public sc_core::sc_module {
   double freq_ghz_;
   std::deque<Resource> resources_;  // stable addresses for the registry
   std::deque<QueueStats> queues_;
+  std::deque<TracedValue> values_;
 };
 
 }  // namespace kb::models

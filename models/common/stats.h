@@ -4,6 +4,7 @@
 // process, so one registry per process is enough.
 
 #include "models/common/resource.h"
+#include "models/common/traced_value.h"
 
 #include <string>
 #include <vector>
@@ -44,17 +45,24 @@ class StatsRegistry {
     std::string path;
     QueueStats* queue;
   };
+  struct ValueEntry {
+    std::string path;
+    TracedValue* value;
+  };
 
   void add(std::string path, Resource& resource) {
     resources_.push_back({std::move(path), &resource});
   }
   void add(std::string path, QueueStats& queue) { queues_.push_back({std::move(path), &queue}); }
+  void add(std::string path, TracedValue& value) { values_.push_back({std::move(path), &value}); }
   const std::vector<ResourceEntry>& resources() const { return resources_; }
   const std::vector<QueueEntry>& queues() const { return queues_; }
+  const std::vector<ValueEntry>& values() const { return values_; }
 
  private:
   std::vector<ResourceEntry> resources_;
   std::vector<QueueEntry> queues_;
+  std::vector<ValueEntry> values_;
 };
 
 StatsRegistry& stats_registry();

@@ -3,6 +3,8 @@
 #include "models/common/simulation_error.h"
 #include "models/protocol/phys_addr.h"
 
+#include <map>
+
 namespace kb::models {
 
 PeCore::PeCore(const sc_core::sc_module_name& name, const PeCoreAttrs& attrs, bool timing_only,
@@ -10,6 +12,8 @@ PeCore::PeCore(const sc_core::sc_module_name& name, const PeCoreAttrs& attrs, bo
     : Component(name, attrs.freq_ghz),
       out("out"),
       timing_only_(timing_only),
+      state_(add_value("state", 3, {"idle", "compute", "memory", "ipcq_data", "ipcq_credit"})),
+      kernel_(add_value("kernel", 8)),
       location_(location),
       ipcq_(ipcq) {
   txn_.transfer().initiator = &running_;
@@ -21,6 +25,9 @@ void PeCore::launch(std::uint64_t request_id, const std::string& kernel,
   busy_ = true;
   running_ = fmt::format("sip{}.cube{}.pe{} running '{}'", location_.sip, location_.cube,
                          location_.pe, kernel);
+  const std::uint64_t id = kernel_id(kernel);
+  kernel_.name(id, kernel);
+  kernel_.set(now_ps(), id);
   sc_core::sc_spawn_options options;
   options.set_stack_size(kStackBytes);
   sc_core::sc_spawn([this, request_id, program = std::move(program),
@@ -40,6 +47,8 @@ void PeCore::run(std::uint64_t request_id, std::shared_ptr<const KernelProgram> 
     } catch (const std::exception& e) {
       throw SimulationError(fmt::format("kernel error on {}: {}", running_, e.what()));
     }
+    mark(PeState::idle);
+    kernel_.set(local_time_ps(), 0);
     auto done = std::make_shared<ControlMessage>();
     done->request_id = request_id;
     done->body = PeDone{request_id, location_.pe, started, local_time_ps()};
@@ -81,22 +90,31 @@ Picoseconds PeCore::issue_write(const Access& access, const void* src) {
 }
 
 void PeCore::wait_until(Picoseconds time) {
+  mark(PeState::memory);
   const Picoseconds local = local_time_ps();
   if (time > local) qk_.inc(from_ps(time - local));
   if (qk_.need_sync()) qk_.sync();
 }
 
 void PeCore::compute(std::uint64_t n) {
+  mark(PeState::compute);
   qk_.inc(from_ps(cycles(n)));
   if (qk_.need_sync()) qk_.sync();
 }
 
 void PeCore::ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes) {
+  mark(PeState::ipcq_credit);  // what the core waits for if the queue is full
   ipcq_.send(peer_rank, static_cast<const unsigned char*>(src), nbytes, qk_, txn_.transfer());
 }
 
 void PeCore::ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes) {
+  mark(PeState::ipcq_data);
   ipcq_.recv(peer_rank, static_cast<unsigned char*>(dst), nbytes, qk_, txn_.transfer());
+}
+
+std::uint64_t kernel_id(const std::string& kernel) {
+  static std::map<std::string, std::uint64_t> ids;
+  return ids.try_emplace(kernel, ids.size() + 1).first->second;
 }
 
 }  // namespace kb::models

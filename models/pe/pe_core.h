@@ -15,6 +15,9 @@
 
 namespace kb::models {
 
+// What a core is doing, as its VCD signal `state` shows it.
+enum class PeState : std::uint64_t { idle, compute, memory, ipcq_data, ipcq_credit };
+
 class PeCore : public Component, public PeServices {
  public:
   // With `timing_only`, kernels skip the arithmetic and transfers carry no data.
@@ -40,11 +43,15 @@ class PeCore : public Component, public PeServices {
 
  private:
   Picoseconds issue(tlm::tlm_command command, const Access& access, unsigned char* data);
+  // From the current local time on, the core is `state` (until the next mark).
+  void mark(PeState state) { state_.set(local_time_ps(), static_cast<std::uint64_t>(state)); }
   void run(std::uint64_t request_id, std::shared_ptr<const KernelProgram> program,
            std::uint64_t reply_to);
 
   static constexpr int kStackBytes = 1 << 20;  // for each kernel process
   const bool timing_only_;
+  TracedValue& state_;   // PeState
+  TracedValue& kernel_;  // the running kernel's id (kernel_id()), 0 when idle
   PeLocation location_;
   PeIpcq& ipcq_;
   tlm_utils::tlm_quantumkeeper qk_;
@@ -52,5 +59,8 @@ class PeCore : public Component, public PeServices {
   std::string running_;  // "sip0.cube1.pe2 running 'gemm'", for fault messages
   bool busy_ = false;
 };
+
+// A small process-wide id per kernel name (1, 2, ...; 0 is "none"), shown by `kernel`.
+std::uint64_t kernel_id(const std::string& kernel);
 
 }  // namespace kb::models
