@@ -116,10 +116,13 @@ std::string write_gtkwave_save(const std::string& vcd_path,
       << std::filesystem::path(save).filename().string() << "\n";
   out << "[dumpfile] \"" << std::filesystem::absolute(vcd).string() << "\"\n";
   out << "[timestart] 0\n[size] 1600 900\n[pos] -1 -1\n";
-  // Zoom so that the whole run fits about 1000 pixels (GTKWave's zoom is a power of two of
-  // time units per pixel, negated).
-  const double per_pixel = std::max(1.0, static_cast<double>(end) / 1000.0);
-  out << fmt::format("*{:.6f} 0\n", -std::log2(per_pixel));
+  // Zoom so that the whole run fits the waves pane (about 750 pixels), no marker set (the 26 named
+  // markers unset). GTKWave's zoom z shows 2^-z / 195 picoseconds per pixel of this VCD (1 ps
+  // timescale), measured on GTKWave 3.3 (Debian 12).
+  const double per_pixel = std::max(1.0, static_cast<double>(end) / 750.0);
+  out << fmt::format("*{:.6f} -1", -std::log2(per_pixel * 195.0));
+  for (int m = 0; m < 26; ++m) out << " -1";
+  out << '\n';
   out << "[sst_width] 300\n[signals_width] 420\n[sst_expanded] 1\n";
   std::vector<const models::ActivityTracer::Signal*> ordered;
   for (const auto& s : signals) ordered.push_back(&s);
@@ -144,7 +147,11 @@ std::string write_gtkwave_save(const std::string& vcd_path,
     } else {
       out << fmt::format("@{:x}\n", kDecimal);
     }
-    out << trace_name(s) << '\n';
+    // An alias relative to the group ("router:pe0:in", "core:state"): GTKWave would show
+    // only the leaf, and many ports share one ("in", "out", "port").
+    std::string alias = s.path.substr(std::min(s.path.size(), group.size() + 1));
+    std::replace(alias.begin(), alias.end(), '.', ':');  // GTKWave cuts names at dots
+    out << "+{" << alias << "} " << trace_name(s) << '\n';
   }
   if (!group.empty()) out << fmt::format("@{:x}\n-{}\n", kGroupEnd, group);
   if (!out) throw std::runtime_error("cannot write " + save);
