@@ -4,26 +4,26 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <stdexcept>
 
 namespace kb::models {
 
 namespace {
 constexpr unsigned kCountWidth = 8;
-constexpr std::uint64_t kCountMax = (1U << kCountWidth) - 1;
 }  // namespace
 
 struct ActivityTracer::Probe {
+  explicit Probe(unsigned width) : max(width >= 63 ? INT64_MAX : (std::int64_t{1} << width) - 1) {}
   virtual ~Probe() = default;
   sc_dt::uint64 shown = 0;  // what the VCD samples
-  std::int64_t count = 0;   // resources: transfers in progress
-  bool counts = false;      // shown = min(count, kCountMax)
+  std::int64_t count = 0;   // the value; `shown` is the part the width holds
+  std::int64_t max;
 };
 
 struct ActivityTracer::ResourceProbe : Probe, ResourceObserver {
   ResourceProbe(ActivityTracer& owner, std::size_t slot, Resource& observed)
-      : tracer(owner), index(slot), resource(observed) {
-    counts = true;
+      : Probe(kCountWidth), tracer(owner), index(slot), resource(observed) {
     resource.add_observer(this);
   }
   ~ResourceProbe() override { resource.remove_observer(this); }
@@ -38,12 +38,15 @@ struct ActivityTracer::ResourceProbe : Probe, ResourceObserver {
 
 struct ActivityTracer::ValueProbe : Probe, ValueObserver {
   ValueProbe(ActivityTracer& owner, std::size_t slot, TracedValue& observed)
-      : tracer(owner), index(slot), value(observed) {
+      : Probe(observed.width()), tracer(owner), index(slot), value(observed) {
     value.observe(this);
   }
   ~ValueProbe() override { value.observe(nullptr); }
   void on_change(Picoseconds at, std::uint64_t v) override {
     tracer.schedule(at, index, true, static_cast<std::int64_t>(v));
+  }
+  void on_add(Picoseconds at, std::int64_t delta) override {
+    tracer.schedule(at, index, false, delta);
   }
   ActivityTracer& tracer;
   std::size_t index;
@@ -105,12 +108,8 @@ void ActivityTracer::apply() {
     const Change c = changes_.top();
     changes_.pop();
     Probe& probe = *probes_[c.probe];
-    if (c.assign) {
-      probe.shown = static_cast<sc_dt::uint64>(c.amount);
-    } else {
-      probe.count += c.amount;
-      probe.shown = static_cast<sc_dt::uint64>(std::min<std::int64_t>(probe.count, kCountMax));
-    }
+    probe.count = c.assign ? c.amount : probe.count + c.amount;
+    probe.shown = static_cast<sc_dt::uint64>(std::clamp<std::int64_t>(probe.count, 0, probe.max));
   }
   if (!changes_.empty()) wake_.notify(from_ps(changes_.top().at - now));
 }

@@ -20,6 +20,7 @@ class ValueObserver {
  public:
   virtual ~ValueObserver() = default;
   virtual void on_change(Picoseconds at, std::uint64_t value) = 0;
+  virtual void on_add(Picoseconds at, std::int64_t delta) = 0;
 };
 
 class TracedValue {
@@ -33,6 +34,11 @@ class TracedValue {
   // The value becomes `value` at simulated time `at` (never before the current time).
   void set(Picoseconds at, std::uint64_t value) {
     if (observer_ != nullptr) observer_->on_change(at, value);
+  }
+  // The value changes by `delta` at `at`: for counts whose changes are made out of time
+  // order (arrivals booked ahead, departures now). Shown saturated at the width's maximum.
+  void add(Picoseconds at, std::int64_t delta) {
+    if (observer_ != nullptr) observer_->on_add(at, delta);
   }
 
   // Names value `value` (a kernel's id, learnt at run time).

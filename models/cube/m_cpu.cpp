@@ -17,6 +17,7 @@ MCpu::MCpu(const sc_core::sc_module_name& name, const MCpuAttrs& attrs, std::uin
       message_latency_(ns_to_ps(attrs.message_latency_ns)),
       per_pe_latency_(ns_to_ps(attrs.per_pe_latency_ns)),
       inbox_stats_(add_queue("inbox")),
+      inbox_depth_(add_value("inbox_depth", 8)),
       zeros_(64, 0) {
   SC_THREAD(main);
 }
@@ -29,6 +30,7 @@ void MCpu::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay
   }
   const Picoseconds arrival = now_ps() + to_ps(delay) + transfer_of(p).tail_ps;
   inbox_.push({arrival, sequence_++, std::move(message)});
+  inbox_depth_.add(arrival, +1);
   inbox_stats_.on_depth(inbox_.size());
   delivered_.notify(sc_core::SC_ZERO_TIME);
   delay = from_ps(arrival - now_ps());
@@ -48,6 +50,7 @@ void MCpu::main() {
       }
       inbox_.pop();
       inbox_stats_.on_pop(inbox_.size());
+      inbox_depth_.add(now_ps(), -1);
       handle(next.message, next.arrival);
     }
   });

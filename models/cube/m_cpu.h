@@ -64,6 +64,7 @@ class MCpu : public Component {
   std::uint64_t sequence_ = 0;
   sc_core::sc_event delivered_;
   QueueStats& inbox_stats_;
+  TracedValue& inbox_depth_;                  // VCD: messages arrived and not yet taken
   std::map<std::uint64_t, Pending> pending_;  // KernelLaunch requests awaiting PEs
   Transaction txn_;
   std::vector<unsigned char> zeros_;

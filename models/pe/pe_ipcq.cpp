@@ -12,7 +12,8 @@ PeIpcq::PeIpcq(const sc_core::sc_module_name& name, const PeIpcqAttrs& attrs)
     : Component(name),
       out("out"),
       depth_(static_cast<std::uint64_t>(attrs.depth)),
-      entry_bytes_(static_cast<std::uint64_t>(attrs.entry_bytes)) {}
+      entry_bytes_(static_cast<std::uint64_t>(attrs.entry_bytes)),
+      occupancy_(add_value("occupancy", 8)) {}
 
 void PeIpcq::init(const IpcqRankEntry& entry) {
   rank_ = entry.rank;
@@ -53,6 +54,7 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
       e.bytes.resize(p.get_data_length());
     }
     n.received.push_back(std::move(e));
+    occupancy_.add(arrival, +1);
     n.depth_stats->on_depth(n.received.size());
   }
   arrived_.notify(from_ps(arrival - now_ps()));
@@ -136,6 +138,7 @@ void PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
     if (e.consumed == e.bytes.size()) {
       spare_.push_back(std::move(e.bytes));
       n.received.pop_front();
+      occupancy_.add(to_ps(qk.get_current_time()), -1);
       n.depth_stats->on_pop(n.received.size());
       post(credit_to, reinterpret_cast<unsigned char*>(&credit_word_), sizeof credit_word_, qk,
            like, true);

@@ -71,6 +71,7 @@ class PeIpcq : public Component {
 
   const std::uint64_t depth_;
   const std::uint64_t entry_bytes_;
+  TracedValue& occupancy_;  // VCD: entries arrived and not yet taken, over all queues
   std::optional<std::uint32_t> rank_;
   std::vector<Neighbour> neighbours_;
   sc_core::sc_event arrived_;                      // an entry or a credit was delivered

@@ -17,7 +17,9 @@ PeMmu::PeMmu(const sc_core::sc_module_name& name, const PeMmuAttrs& attrs, const
       page_size_(static_cast<std::uint64_t>(attrs.page_size)),
       hit_cycles_(static_cast<std::uint64_t>(attrs.tlb_hit_cycles)),
       walk_cycles_(static_cast<std::uint64_t>(attrs.walk_cycles)),
-      tlb_(static_cast<std::uint64_t>(attrs.tlb_entries)) {}
+      tlb_(static_cast<std::uint64_t>(attrs.tlb_entries)),
+      tlb_misses_(add_value("tlb_misses", 32)),
+      walking_(add_value("walk", 1)) {}
 
 int PeMmu::distance(std::uint64_t pa) const {
   const PhysAddr a = PhysAddr::decode(pa);
@@ -87,6 +89,7 @@ void PeMmu::lookup(std::uint64_t va, std::uint64_t nbytes, Lookups& lookups) {
       ++hits_;
     } else {
       ++misses_;
+      ++lookups.misses;
       lookups.missed = true;
     }
   }
@@ -98,6 +101,12 @@ void PeMmu::translated(
   const std::uint64_t walk =
       lookups.missed && walk_cycles_ > hit_cycles_ ? walk_cycles_ - hit_cycles_ : 0;
   const sc_core::sc_time start = delay;
+  if (lookups.missed) {
+    const Picoseconds at = now_ps() + to_ps(start);
+    tlb_misses_.add(at, static_cast<std::int64_t>(lookups.misses));
+    walking_.add(at, +1);
+    walking_.add(at + cycles(hit_cycles_ + walk), -1);
+  }
   delay += from_ps(cycles(hit_cycles_ + walk));  // exposed: the first lookup and a walk
   send(p, delay);
   // The other lookups ran alongside the data; the access ends no earlier than they do.

@@ -94,6 +94,7 @@ class PeMmu : public Component {
   // The TLB lookups of an access: pages looked up and whether any missed.
   struct Lookups {
     std::uint64_t pages = 0;
+    std::uint64_t misses = 0;
     bool missed = false;
     std::uint64_t last_page = ~0ULL;  // the page looked up last (bursts revisit it)
   };
@@ -114,6 +115,8 @@ class PeMmu : public Component {
   Tlb tlb_;
   std::uint64_t hits_ = 0;
   std::uint64_t misses_ = 0;
+  TracedValue& tlb_misses_;  // VCD: misses so far
+  TracedValue& walking_;     // VCD: a page walk is in progress
 };
 
 }  // namespace kb::models

@@ -1,6 +1,7 @@
 // The waveforms of a run (docs/platform.md, "Waveforms"): the VCD is valid, the GTKWave
-// save file names only signals the VCD has, and a PE's state shows its kernel: compute for
-// at least the GEMM's MACs at the core's rate, and compute or a wait for the whole span.
+// save file names only signals the VCD has, a PE's state shows its kernel (compute for at
+// least the GEMM's MACs at the core's rate, compute or a wait for the whole span), and
+// queues and MMUs show their occupancy, misses and walks.
 #define BOOST_TEST_MODULE waveforms
 #include "testbenches/cli/kernbench_process.h"
 
@@ -54,12 +55,57 @@ Vcd read_vcd(const std::string& path) {
       std::string id;
       in >> id;
       vcd.changes[id].push_back({now, std::stoull(word.substr(1), nullptr, 2)});
+    } else if (values && (word[0] == '0' || word[0] == '1') && word.size() > 1) {
+      vcd.changes[word.substr(1)].push_back({now, static_cast<std::uint64_t>(word[0] - '0')});
     }
   }
   return vcd;
 }
 
+std::uint64_t max_of(const Vcd& vcd, const std::string& name) {
+  std::uint64_t most = 0;
+  for (const auto& [t, v] : vcd.changes.at(vcd.id_of.at(name))) most = std::max(most, v);
+  return most;
+}
+
+std::uint64_t last_of(const Vcd& vcd, const std::string& name) {
+  return vcd.changes.at(vcd.id_of.at(name)).back().second;
+}
+
 }  // namespace
+
+BOOST_AUTO_TEST_CASE(queues_and_mmus_show_their_occupancy_misses_and_walks) {
+  // An all-reduce over tiny's 4 ranks: data waits in the IPCQs, and the MMUs miss and walk
+  // on the buffers' first pages.
+  const auto r = kernbench(
+      "run allreduce --param bytes=64K --quiet --vcd q.vcd "
+      "--vcd-scope 'system.sip0.cube0.*' --topology " +
+      configs() + "tiny.yaml");
+  BOOST_REQUIRE_MESSAGE(r.code == 0, r.output);
+  const Vcd vcd = read_vcd("q.vcd");
+  const std::string cube = "SystemC.system.sip0.cube0.";
+  // A vector_add's two PEs of a cube finish together: one PeDone waits while the M_CPU
+  // takes the other.
+  const auto vr = kernbench(
+      "run vector_add --param elements=64K --quiet --vcd v.vcd "
+      "--vcd-scope 'system.sip0.cube0.*' --topology " +
+      configs() + "tiny.yaml");
+  BOOST_REQUIRE_MESSAGE(vr.code == 0, vr.output);
+  const Vcd vadd = read_vcd("v.vcd");
+  BOOST_TEST(max_of(vadd, cube + "m_cpu.inbox_depth[7:0]") == 1u);
+  BOOST_TEST(last_of(vadd, cube + "m_cpu.inbox_depth[7:0]") == 0u);  // all taken at the end
+  BOOST_TEST(max_of(vcd, cube + "pe0.ipcq.occupancy[7:0]") >= 1u);
+  BOOST_TEST(last_of(vcd, cube + "pe0.ipcq.occupancy[7:0]") == 0u);
+  BOOST_TEST(last_of(vcd, cube + "pe0.mmu.tlb_misses[31:0]") > 0u);
+  BOOST_TEST(max_of(vcd, cube + "pe0.mmu.walk") == 1u);
+  BOOST_TEST(last_of(vcd, cube + "pe0.mmu.walk") == 0u);
+  // A rank waits for its neighbours' data: the state shows it.
+  bool waited = false;
+  for (const auto& [t, v] : vcd.changes.at(vcd.id_of.at(cube + "pe0.core.state[2:0]"))) {
+    waited = waited || v == 3;  // ipcq_data
+  }
+  BOOST_TEST(waited);
+}
 
 BOOST_AUTO_TEST_CASE(a_gemm_waveform_opens_grouped_and_shows_what_each_pe_does) {
   // tiny: 2 cubes of 2 PEs; each PE computes a 32 x 32 block of C over K = 512: 524288
