@@ -26,6 +26,8 @@ void Traffic::vector(const PeCoord& pe, double elements, double passes) {
       static_cast<double>(t_.cube.pe_template.components.pe_core.attrs.vector_lanes);
 }
 
+void Traffic::tcm(const PeCoord& pe, double bytes) { tcm_[{pe.sip, pe.cube, pe.pe}] += bytes; }
+
 void Traffic::access(const PeCoord& pe, const MemoryCoord& memory, double bytes,
                      Direction direction) {
   flows_[{pe.sip, pe.cube, pe.pe, memory.sip, memory.cube, memory.unit, memory.sram, direction}] +=
@@ -112,6 +114,11 @@ Bound Traffic::bound() const {
   double cycles = 0;
   for (const auto& [pe, c] : cycles_) cycles = std::max(cycles, c);
   if (cycles > 0) b.add("compute", cycles / freq);
+  double tcm_bytes = 0;
+  for (const auto& [pe, bytes] : tcm_) tcm_bytes = std::max(tcm_bytes, bytes);
+  if (tcm_bytes > 0) {
+    b.add("tcm", tcm_bytes / t_.cube.pe_template.components.pe_tcm.attrs.bw_gbps);
+  }
   // Bytes per resource; the term of each kind is its busiest resource.
   std::map<std::string, std::pair<std::string, double>> ns;  // resource -> (term, ns)
   for (const auto& [flow, bytes] : flows_) {

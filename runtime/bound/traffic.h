@@ -8,6 +8,7 @@
 //   hbm_port         the router port of the busiest HBM slice, one direction
 //   hbm_slice        the busiest HBM slice: all bytes of the PEs that share it (slice bw)
 //   sram_port, sram  the same for a cube's SRAM, which all its PEs share
+//   tcm              the busiest PE's own TCM port (reads and writes share it)
 //   mesh_link A->B   the busiest mesh hop on the XY routes used, at the link's bandwidth
 //                    (the router ports it joins are as wide as the link)
 //   inter_sip_link   the busiest inter-SIP link direction on the routes used
@@ -46,6 +47,8 @@ class Traffic {
   void macs(const PeCoord& pe, double macs, DType inputs);
   // PE `pe` makes `passes` vector passes over `elements` elements.
   void vector(const PeCoord& pe, double elements, double passes);
+  // PE `pe` moves `bytes` through its own TCM (staged in and read back count twice).
+  void tcm(const PeCoord& pe, double bytes);
   // PE `pe` reads `bytes` from (or writes them to) memory `memory`.
   void access(const PeCoord& pe, const MemoryCoord& memory, double bytes, Direction direction);
 
@@ -77,6 +80,7 @@ class Traffic {
   double router_pass_ns_;
   std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>, double> cycles_;  // per PE
   std::map<Flow, double> flows_;                                                      // bytes
+  std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>, double> tcm_;     // per PE
 };
 
 }  // namespace kb::runtime

@@ -94,6 +94,10 @@ class GemmBench : public Bench {
     runtime::own_shards(traffic, c, runtime::Direction::write);
     for (const runtime::DeviceShard& s : c.shards()) {
       traffic.macs({s.sip, s.cube, s.pe}, static_cast<double>(s.rows * s.cols * k), in);
+      // Every element of its A rows and B columns is staged into its TCM and read back at
+      // least once.
+      const auto item = static_cast<double>(runtime::itemsize(in));
+      traffic.tcm({s.sip, s.cube, s.pe}, 2 * item * static_cast<double>(s.rows * k + k * s.cols));
     }
     set_bound(out, traffic);
     out.flops = 2.0 * static_cast<double>(m) * n * k;

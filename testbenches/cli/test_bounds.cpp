@@ -65,6 +65,7 @@ const std::vector<std::string> kSets = {
     "--set sip.mesh_link.bw_gbps=16",
     "--set cube.pe_template.components.pe_core.attrs.freq_ghz=0.25",
     "--set cube.sram.bw_gbps=16",
+    "--set cube.pe_template.components.pe_tcm.attrs.bw_gbps=16",
 };
 
 void check(const std::string& topology, const std::string& run) {
@@ -145,6 +146,14 @@ BOOST_AUTO_TEST_CASE(the_binding_resource_is_found) {
   const auto ar = bound_of("tiny.yaml", "allreduce --set cube.hbm_slice.bw_gbps=20");
   BOOST_TEST(ar.first == "hbm_slice");
   BOOST_TEST(ar.second >= 0.9 * 2097152 / 20.0);
+  // gemm M=128 N=256 K=4096 with 16 GB/s TCMs: each PE stages its 8 rows of A and its 32
+  // columns of B (f16) into its TCM and reads them back: 2 x 2 x (8 + 32) x 4096 bytes =
+  // 655360 bytes at 16 GB/s = 41.0 us.
+  const auto tcm = bound_of("topology.yaml",
+                            "gemm --param M=128 --param N=256 --param K=4096 "
+                            "--set cube.pe_template.components.pe_tcm.attrs.bw_gbps=16");
+  BOOST_TEST(tcm.first == "tcm");
+  BOOST_TEST(tcm.second >= 0.9 * 655360 / 16.0);
   // Two PEs share each slice (tiny with one slice per cube): twice the bytes on it.
   const auto shared = bound_of(
       "tiny.yaml",
