@@ -95,9 +95,9 @@ void PeMmu::lookup(std::uint64_t va, std::uint64_t nbytes, Lookups& lookups) {
   }
 }
 
-void PeMmu::translated(
-    const Lookups& lookups, tlm::tlm_generic_payload& p, sc_core::sc_time& delay,
-    const std::function<void(tlm::tlm_generic_payload&, sc_core::sc_time&)>& send) {
+template <class Send>
+void PeMmu::translated(const Lookups& lookups, tlm::tlm_generic_payload& p, sc_core::sc_time& delay,
+                       Send&& send) {
   const std::uint64_t walk =
       lookups.missed && walk_cycles_ > hit_cycles_ ? walk_cycles_ - hit_cycles_ : 0;
   const sc_core::sc_time start = delay;

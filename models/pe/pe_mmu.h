@@ -100,9 +100,12 @@ class PeMmu : public Component {
   };
   // Looks up every page of [va, va + nbytes) not looked up last.
   void lookup(std::uint64_t va, std::uint64_t nbytes, Lookups& lookups);
-  // Sends `p` (translated) on by `send`, charging the lookups as the header says.
+  // Sends `p` (translated) on by `send(p, delay)`, charging the lookups as the header says.
+  // A template: every access passes through here, and a std::function of a capturing
+  // lambda would allocate.
+  template <class Send>
   void translated(const Lookups& lookups, tlm::tlm_generic_payload& p, sc_core::sc_time& delay,
-                  const std::function<void(tlm::tlm_generic_payload&, sc_core::sc_time&)>& send);
+                  Send&& send);
   int distance(std::uint64_t pa) const;  // 0 own memory, 1 same cube, 2 elsewhere
   [[noreturn]] void fault(const tlm::tlm_generic_payload& p, std::uint64_t va) const;
 

@@ -62,6 +62,15 @@ Vcd read_vcd(const std::string& path) {
   return vcd;
 }
 
+// Runs `bench` on tiny tracing cube 0 of SIP 0 into `vcd`, and reads the VCD back.
+Vcd traced_run(const std::string& bench, const std::string& vcd) {
+  const auto r =
+      kernbench("run " + bench + " --quiet --vcd " + vcd +
+                " --vcd-scope 'system.sip0.cube0.*' --topology " + configs() + "tiny.yaml");
+  BOOST_REQUIRE_MESSAGE(r.code == 0, r.output);
+  return read_vcd(vcd);
+}
+
 std::uint64_t max_of(const Vcd& vcd, const std::string& name) {
   std::uint64_t most = 0;
   for (const auto& [t, v] : vcd.changes.at(vcd.id_of.at(name))) most = std::max(most, v);
@@ -77,21 +86,11 @@ std::uint64_t last_of(const Vcd& vcd, const std::string& name) {
 BOOST_AUTO_TEST_CASE(queues_and_mmus_show_their_occupancy_misses_and_walks) {
   // An all-reduce over tiny's 4 ranks: data waits in the IPCQs, and the MMUs miss and walk
   // on the buffers' first pages.
-  const auto r = kernbench(
-      "run allreduce --param bytes=64K --quiet --vcd q.vcd "
-      "--vcd-scope 'system.sip0.cube0.*' --topology " +
-      configs() + "tiny.yaml");
-  BOOST_REQUIRE_MESSAGE(r.code == 0, r.output);
-  const Vcd vcd = read_vcd("q.vcd");
+  const Vcd vcd = traced_run("allreduce --param bytes=64K", "q.vcd");
   const std::string cube = "SystemC.system.sip0.cube0.";
   // A vector_add's two PEs of a cube finish together: one PeDone waits while the M_CPU
   // takes the other.
-  const auto vr = kernbench(
-      "run vector_add --param elements=64K --quiet --vcd v.vcd "
-      "--vcd-scope 'system.sip0.cube0.*' --topology " +
-      configs() + "tiny.yaml");
-  BOOST_REQUIRE_MESSAGE(vr.code == 0, vr.output);
-  const Vcd vadd = read_vcd("v.vcd");
+  const Vcd vadd = traced_run("vector_add --param elements=64K", "v.vcd");
   BOOST_TEST(max_of(vadd, cube + "m_cpu.inbox_depth[7:0]") == 1u);
   BOOST_TEST(last_of(vadd, cube + "m_cpu.inbox_depth[7:0]") == 0u);  // all taken at the end
   BOOST_TEST(max_of(vcd, cube + "pe0.ipcq.occupancy[7:0]") >= 1u);
@@ -110,13 +109,8 @@ BOOST_AUTO_TEST_CASE(queues_and_mmus_show_their_occupancy_misses_and_walks) {
 BOOST_AUTO_TEST_CASE(a_gemm_waveform_opens_grouped_and_shows_what_each_pe_does) {
   // tiny: 2 cubes of 2 PEs; each PE computes a 32 x 32 block of C over K = 512: 524288
   // MACs at 1024 per cycle and 1 GHz = 512 ns of compute at the least.
-  const auto r = kernbench(
-      "run gemm --param M=64 --param N=64 --param K=512 --quiet --vcd w.vcd "
-      "--vcd-scope 'system.sip0.cube0.*' --topology " +
-      configs() + "tiny.yaml");
-  BOOST_REQUIRE_MESSAGE(r.code == 0, r.output);
+  const Vcd vcd = traced_run("gemm --param M=64 --param N=64 --param K=512", "w.vcd");
   BOOST_TEST(std::system("vcd2lxt2 w.vcd /dev/null > /dev/null 2>&1") == 0);
-  const Vcd vcd = read_vcd("w.vcd");
 
   // Every trace of the save file is a variable of the VCD; the PE groups are there; the
   // named signals use filters that exist.
