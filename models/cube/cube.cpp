@@ -1,5 +1,7 @@
 #include "models/cube/cube.h"
 
+#include "models/common/children.h"
+
 namespace kb::models {
 
 namespace {
@@ -40,6 +42,11 @@ Cube::Cube(const sc_core::sc_module_name& name, const MachineParams& m, std::uin
     router.bind_out(port, pes.back()->noc_in);
     router.bind_in(port, pes.back()->noc_out());
   }
+}
+
+Cube::~Cube() {
+  destroy_newest_first(pes);
+  destroy_newest_first(hbm);
 }
 
 }  // namespace kb::models

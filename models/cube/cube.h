@@ -17,6 +17,7 @@ class Cube : public Component {
  public:
   Cube(const sc_core::sc_module_name& name, const MachineParams& machine, std::uint32_t sip,
        std::uint32_t x, std::uint32_t y);
+  ~Cube() override;
 
   CubeRouter router;
   MCpu m_cpu;

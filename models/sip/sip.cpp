@@ -1,5 +1,7 @@
 #include "models/sip/sip.h"
 
+#include "models/common/children.h"
+
 namespace kb::models {
 
 void attach_a(Router& router, unsigned port, Link& link) {
@@ -37,6 +39,11 @@ Sip::Sip(const sc_core::sc_module_name& name, const MachineParams& m, std::uint3
   const unsigned io_port = io_router.add_io_port();
   io_router.bind_out_to(io_port, io, io.cubes_port());
   io.bind_out_to(io.cubes_port(), io_router, io_port);
+}
+
+Sip::~Sip() {
+  destroy_newest_first(mesh_links_);
+  destroy_newest_first(cubes_);
 }
 
 void Sip::join(Cube& a, MeshDirection from_a, Cube& b, MeshDirection from_b,

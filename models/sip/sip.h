@@ -11,6 +11,7 @@ namespace kb::models {
 class Sip : public Component {
  public:
   Sip(const sc_core::sc_module_name& name, const MachineParams& machine, std::uint32_t sip);
+  ~Sip() override;
 
   Cube& cube(std::uint32_t index) { return *cubes_.at(index); }
   std::uint32_t cube_count() const { return static_cast<std::uint32_t>(cubes_.size()); }

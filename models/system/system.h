@@ -10,6 +10,7 @@ namespace kb::models {
 class System : public Component {
  public:
   System(const sc_core::sc_module_name& name, const MachineParams& machine);
+  ~System() override;
 
   const MachineParams& machine() const { return machine_; }
   HostInterface host;
