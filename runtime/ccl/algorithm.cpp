@@ -43,6 +43,8 @@ const CclAlgorithm& ccl_algorithm(const std::string& name) {
   return *it->second;
 }
 
+std::optional<std::string> CclAlgorithm::rejects_world(std::uint32_t) const { return std::nullopt; }
+
 Bound CclAlgorithm::extra_terms(Collective, double, const CollectiveFabric&) const { return {}; }
 
 void require_support(const CclAlgorithm& a, Collective c) {

@@ -10,6 +10,7 @@
 #include "runtime/ccl/rank_comm.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,8 @@ class CclAlgorithm {
   virtual std::string name() const = 0;
   virtual std::string summary() const = 0;
   virtual bool supports(Collective c) const = 0;
+  // Why the algorithm cannot run on `world` ranks, if it cannot; any world by default.
+  virtual std::optional<std::string> rejects_world(std::uint32_t world) const;
   virtual std::vector<std::uint32_t> neighbours(std::uint32_t rank,
                                                 const std::vector<PeCoord>& ranks) const = 0;
   // Runs `call` on comm.rank; on return the buffer holds the result, and on_final has been

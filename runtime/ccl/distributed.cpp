@@ -32,8 +32,7 @@ KernelFn collective_kernel(std::shared_ptr<const IpcqPlan> plan, CollectiveCall 
     }
     // Load the rank's input piece by piece; each piece may be sent once it is in.
     Tile buffer = k.full(1, n, dtype, 0.0);
-    const std::int64_t piece =
-        std::max<std::int64_t>(1, static_cast<std::int64_t>(plan->piece_bytes / itemsize(dtype)));
+    const std::int64_t piece = plan->piece_elements(dtype);
     std::vector<models::Picoseconds> ready(static_cast<std::size_t>((n + piece - 1) / piece), 0);
     if (in != nullptr) {
       const Block& own = *in->own_block();
@@ -47,8 +46,7 @@ KernelFn collective_kernel(std::shared_ptr<const IpcqPlan> plan, CollectiveCall 
         buffer.assign(base + b, t.tile);
       }
     }
-    RankComm comm(k, r, plan->rank_to_pe, plan->piece_bytes, op, std::move(buffer),
-                  std::move(ready));
+    RankComm comm(k, r, *plan, op, std::move(buffer), std::move(ready));
     comm.on_final = [&](Span span) {
       if (out == nullptr) return;
       const Block& own = *out->own_block();

@@ -59,7 +59,7 @@ std::vector<PeCoord> default_rank_order(const MachineShape& m, std::uint32_t mes
 
 IpcqPlan build_plan(const CclAlgorithmConfig& config, const MachineShape& m, std::uint32_t mesh_w,
                     std::uint32_t mesh_h, const std::vector<PeCoord>* rank_to_pe,
-                    std::uint64_t ipcq_window) {
+                    std::uint64_t queue_depth, std::uint64_t entry_bytes) {
   const auto pes = static_cast<std::uint64_t>(m.sips * m.cubes_per_sip * m.pes_per_cube);
   IpcqPlan plan;
   plan.config = config;
@@ -96,11 +96,25 @@ IpcqPlan build_plan(const CclAlgorithmConfig& config, const MachineShape& m, std
   plan.neighbours.resize(plan.world_size);
   for (std::uint32_t r = 0; r < plan.world_size; ++r)
     plan.neighbours[r] = algorithm.neighbours(r, plan.rank_to_pe);
-  // A piece is at most a quarter of a queue: with sends three pieces ahead of receives
-  // (RankComm::exchange) a rank never waits on credits only its own receives would free.
+  // A piece is at most a quarter of a queue, so that up to three pieces ahead of the
+  // receives fit it (lookahead_pieces).
+  plan.queue_depth = queue_depth;
+  plan.entry_bytes = entry_bytes;
   plan.piece_bytes = std::max<std::uint64_t>(
-      1, std::min<std::uint64_t>(static_cast<std::uint64_t>(config.chunk_bytes), ipcq_window / 4));
+      1, std::min<std::uint64_t>(static_cast<std::uint64_t>(config.chunk_bytes),
+                                 queue_depth * entry_bytes / 4));
   return plan;
+}
+
+std::int64_t IpcqPlan::piece_elements(DType dtype) const {
+  return std::max<std::int64_t>(1, static_cast<std::int64_t>(piece_bytes / itemsize(dtype)));
+}
+
+std::int64_t IpcqPlan::lookahead_pieces(DType dtype) const {
+  const auto bytes = static_cast<std::uint64_t>(piece_elements(dtype)) * itemsize(dtype);
+  const std::uint64_t entries = (bytes + entry_bytes - 1) / entry_bytes;
+  // The piece being sent plus those ahead of it must fit the queue.
+  return std::clamp<std::int64_t>(static_cast<std::int64_t>(queue_depth / entries) - 1, 0, 3);
 }
 
 nlohmann::ordered_json IpcqPlan::to_json() const {

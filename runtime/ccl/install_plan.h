@@ -26,6 +26,15 @@ struct IpcqPlan {
   std::vector<PeCoord> rank_to_pe;                     // rank -> PE
   std::vector<std::vector<std::uint32_t>> neighbours;  // rank -> ranks it exchanges with
   std::uint64_t piece_bytes = 0;                       // pipelining piece used by the kernels
+  std::uint64_t queue_depth = 1;                       // entries of each IPCQ receive queue
+  std::uint64_t entry_bytes = 1;                       // payload bytes of one entry
+
+  // A piece of `dtype` elements: piece_bytes rounded to whole elements, at least one.
+  std::int64_t piece_elements(DType dtype) const;
+  // How many pieces a rank may send ahead of its receives. Every rank of a ring may send
+  // first, so what one sends ahead must fit its peer's queue, or each would wait for credits
+  // that only its own receives free (a deadlock for shallow queues).
+  std::int64_t lookahead_pieces(DType dtype) const;
 
   // The rank of a PE, or -1 when the PE takes no part.
   std::int64_t rank_of(const PeCoord& pe) const;
@@ -34,7 +43,8 @@ struct IpcqPlan {
 
  private:
   friend IpcqPlan build_plan(const CclAlgorithmConfig&, const MachineShape&, std::uint32_t,
-                             std::uint32_t, const std::vector<PeCoord>*, std::uint64_t);
+                             std::uint32_t, const std::vector<PeCoord>*, std::uint64_t,
+                             std::uint64_t);
   std::map<std::uint64_t, std::uint32_t> rank_by_pe_;
 };
 
@@ -44,9 +54,10 @@ std::vector<PeCoord> default_rank_order(const MachineShape& machine, std::uint32
 
 // The plan for `config` on `machine`: world size from the config, else every PE; ranks
 // placed by `rank_to_pe` when given (checked: distinct PEs inside the machine), else in the
-// default order. `ipcq_window` = depth x entry bytes of a queue caps the piece size.
+// default order. A queue's window (depth x entry bytes) caps the piece size.
 IpcqPlan build_plan(const CclAlgorithmConfig& config, const MachineShape& machine,
                     std::uint32_t mesh_w, std::uint32_t mesh_h,
-                    const std::vector<PeCoord>* rank_to_pe, std::uint64_t ipcq_window);
+                    const std::vector<PeCoord>* rank_to_pe, std::uint64_t queue_depth,
+                    std::uint64_t entry_bytes);
 
 }  // namespace kb::runtime

@@ -25,17 +25,16 @@ const char* to_string(ReduceOp op) {
   return "?";
 }
 
-RankComm::RankComm(KernelContext& kernel, std::uint32_t my_rank, const std::vector<PeCoord>& ranks,
-                   std::uint64_t piece_bytes, ReduceOp reduce_op, Tile data,
-                   std::vector<models::Picoseconds> ready)
+RankComm::RankComm(KernelContext& kernel, std::uint32_t my_rank, const IpcqPlan& plan,
+                   ReduceOp reduce_op, Tile data, std::vector<models::Picoseconds> ready)
     : k(kernel),
       rank(my_rank),
-      world(static_cast<std::uint32_t>(ranks.size())),
-      rank_to_pe(ranks),
+      world(plan.world_size),
+      rank_to_pe(plan.rank_to_pe),
       op(reduce_op),
       buffer(std::move(data)),
-      piece_(std::max<std::int64_t>(
-          1, static_cast<std::int64_t>(piece_bytes / itemsize(buffer.dtype())))),
+      piece_(plan.piece_elements(buffer.dtype())),
+      lookahead_(plan.lookahead_pieces(buffer.dtype())),
       ready_(std::move(ready)) {}
 
 void RankComm::wait_ready(Span span) {
@@ -66,13 +65,11 @@ void RankComm::scale_if_avg(Span span) {
 void RankComm::exchange(const std::optional<SendTo>& send, const std::optional<RecvFrom>& recv) {
   const std::int64_t sends = send ? (send->span.len + piece_ - 1) / piece_ : 0;
   const std::int64_t recvs = recv ? (recv->span.len + piece_ - 1) / piece_ : 0;
-  // Sends run up to kLookahead pieces ahead of receives, so the link stays busy while this
-  // rank reduces; pieces are a quarter of a queue, so sends never wait on credits that
-  // only this rank's own receives would free.
-  constexpr std::int64_t kLookahead = 3;
+  // Sends run up to lookahead_ pieces ahead of receives, so the link stays busy while this
+  // rank reduces, but never further than its peer's queue holds.
   std::int64_t sent = 0;
   for (std::int64_t p = 0; p < std::max(sends, recvs); ++p) {
-    for (; sent < sends && sent <= p + kLookahead; ++sent) {
+    for (; sent < sends && sent <= p + lookahead_; ++sent) {
       const Span& s = send->span;
       const std::int64_t b = s.begin + sent * piece_, n = std::min(piece_, s.begin + s.len - b);
       wait_ready({b, n});

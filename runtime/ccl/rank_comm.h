@@ -2,6 +2,7 @@
 // One rank's side of a collective: its working buffer (a one-row tile), the ranks around
 // it, and the data movement every algorithm is built from (exchange).
 
+#include "runtime/ccl/install_plan.h"
 #include "runtime/kernel/kernel_context.h"
 #include "runtime/memory/pe_memory_allocator.h"
 
@@ -38,8 +39,7 @@ struct RecvFrom {
 
 class RankComm {
  public:
-  RankComm(KernelContext& k, std::uint32_t rank, const std::vector<PeCoord>& rank_to_pe,
-           std::uint64_t piece_bytes, ReduceOp op, Tile buffer,
+  RankComm(KernelContext& k, std::uint32_t rank, const IpcqPlan& plan, ReduceOp op, Tile buffer,
            std::vector<models::Picoseconds> ready);
 
   KernelContext& k;
@@ -66,6 +66,7 @@ class RankComm {
   void wait_ready(Span span);
   Tile reduce(const Tile& a, const Tile& b);
   std::int64_t piece_;
+  std::int64_t lookahead_;                  // pieces sent ahead of receives
   std::vector<models::Picoseconds> ready_;  // per piece of the buffer: when its data is in
 };
 

@@ -455,10 +455,10 @@ IpcqPlan RuntimeContext::install_ipcq(const std::string& algorithm, const std::s
   CclAlgorithmConfig chosen = config.resolve(algorithm);
   if (world_size_override) chosen.world_size = *world_size_override;
   const auto& ipcq = topology_.cube.pe_template.components.pe_ipcq.attrs;
-  const IpcqPlan plan =
-      build_plan(chosen, machine_, static_cast<std::uint32_t>(topology_.sip.cube_mesh.w),
-                 static_cast<std::uint32_t>(topology_.sip.cube_mesh.h), rank_to_pe,
-                 static_cast<std::uint64_t>(ipcq.depth * ipcq.entry_bytes));
+  const IpcqPlan plan = build_plan(
+      chosen, machine_, static_cast<std::uint32_t>(topology_.sip.cube_mesh.w),
+      static_cast<std::uint32_t>(topology_.sip.cube_mesh.h), rank_to_pe,
+      static_cast<std::uint64_t>(ipcq.depth), static_cast<std::uint64_t>(ipcq.entry_bytes));
   // One IpcqInit per participating cube, naming each of its ranks' neighbours' endpoints.
   std::map<std::pair<std::uint32_t, std::uint32_t>, models::IpcqInit> inits;
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::set<std::uint32_t>> pes;

@@ -30,12 +30,14 @@ class HalvingDoubling : public CclAlgorithm {
     return unique_others(r, out);
   }
 
+  std::optional<std::string> rejects_world(std::uint32_t world) const override {
+    if ((world & (world - 1)) == 0) return std::nullopt;
+    return fmt::format("rhd needs a power-of-two world size, not {}", world);
+  }
+
   void run(RankComm& c, const CollectiveCall& call) const override {
     require_support(*this, call.kind);
-    if ((c.world & (c.world - 1)) != 0) {
-      throw std::invalid_argument(
-          fmt::format("rhd needs a power-of-two world size, not {}", c.world));
-    }
+    if (auto why = rejects_world(c.world)) throw std::invalid_argument(*why);
     const bool scatter = call.kind == Collective::reduce_scatter;
     const bool gather = call.kind == Collective::all_gather;
     const std::int64_t n = (scatter || gather) ? call.count * c.world : call.count;
