@@ -1,14 +1,15 @@
 #include "platform/gtkwave_save.h"
 
+#include "platform/output_file.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <stdexcept>
+#include <sstream>
 
 namespace kb::platform {
 
@@ -20,12 +21,6 @@ constexpr unsigned kDecimal = 0x04 | 0x20;
 constexpr unsigned kFiltered = 0x2000;
 constexpr unsigned kGroupBegin = 0x800000 | 0x200;
 constexpr unsigned kGroupEnd = 0x1000000 | 0x200;
-
-std::ofstream open(const std::string& path) {
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error("cannot write " + path);
-  return out;
-}
 
 // The group a signal belongs to: its PE if it is inside one, else its cube, else its SIP,
 // else the system ("system.sip0.cube1.pe2.core.state" -> "system.sip0.cube1.pe2"; a
@@ -103,15 +98,16 @@ std::string write_gtkwave_save(const std::string& vcd_path,
   std::map<std::string, std::pair<int, std::string>> filter_files;  // kind -> (slot, path)
   for (const auto& [kind, names] : filters) {
     const std::string path = fmt::format("{}.{}.filter", base, kind);
-    std::ofstream f = open(path);
+    std::ostringstream f;
     f << "# " << kind << " values of " << vcd << " (decimal value, name)\n";
     if (kind == "kernel") f << "0 -\n";
     for (const auto& [value, name] : names) f << value << ' ' << name << '\n';
+    write_output_file(path, f.str());
     filter_files[kind] = {static_cast<int>(filter_files.size()) + 1,
                           std::filesystem::absolute(path).string()};
   }
 
-  std::ofstream out = open(save);
+  std::ostringstream out;
   out << "[*] KernBench/SC waveform view: gtkwave "
       << std::filesystem::path(save).filename().string() << "\n";
   out << "[dumpfile] \"" << std::filesystem::absolute(vcd).string() << "\"\n";
@@ -154,7 +150,7 @@ std::string write_gtkwave_save(const std::string& vcd_path,
     out << "+{" << alias << "} " << trace_name(s) << '\n';
   }
   if (!group.empty()) out << fmt::format("@{:x}\n-{}\n", kGroupEnd, group);
-  if (!out) throw std::runtime_error("cannot write " + save);
+  write_output_file(save, out.str());
   return save;
 }
 

@@ -21,6 +21,32 @@ std::uint64_t count_objects(const std::vector<sc_core::sc_object*>& objects) {
   for (const sc_core::sc_object* o : objects) n += 1 + count_objects(o->get_child_objects());
   return n;
 }
+// SystemC's VCD writer does not report write errors: a complete file ends with the final
+// time stamp, which a full disk would have cut off.
+void check_vcd_complete(const std::string& path, models::Picoseconds end) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  const std::string tail = fmt::format("\n#{}\n", end);
+  const auto size = static_cast<std::streamoff>(in.tellg());
+  std::string last(tail.size(), '\0');
+  if (in && size >= static_cast<std::streamoff>(tail.size())) {
+    in.seekg(size - static_cast<std::streamoff>(tail.size()));
+    in.read(last.data(), static_cast<std::streamsize>(last.size()));
+  }
+  if (!in || last != tail) {
+    throw std::runtime_error(
+        fmt::format("the VCD could not be written completely (is the disk "
+                    "full?); any previous file is unchanged"));
+  }
+}
+
+// SystemC prints its reports on stdout, where they would mix with the command's output.
+void report_on_stderr(const sc_core::sc_report& report, const sc_core::sc_actions& actions) {
+  if ((actions & sc_core::SC_DISPLAY) != 0) {
+    fmt::print(stderr, "{}\n", sc_core::sc_report_compose_message(report));
+  }
+  sc_core::sc_report_handler::default_handler(report, actions & ~sc_core::SC_DISPLAY);
+}
+
 }  // namespace
 
 std::uint64_t peak_rss_bytes() {
@@ -31,17 +57,37 @@ std::uint64_t peak_rss_bytes() {
   return 0;
 }
 
+std::optional<std::uint64_t> available_memory_bytes() {
+  std::ifstream meminfo("/proc/meminfo");
+  for (std::string line; std::getline(meminfo, line);) {
+    if (line.rfind("MemAvailable:", 0) == 0) return std::stoull(line.substr(13)) * 1024;
+  }
+  return std::nullopt;
+}
+
+std::uint64_t model_memory_bytes(std::uint64_t pes) { return (64ULL << 20) + pes * (40ULL << 10); }
+
 Simulation::Simulation(const Topology& topology, const RunOptions& options)
     : topology_(topology), options_(options) {
   const auto start = std::chrono::steady_clock::now();
+  const auto pes = static_cast<std::uint64_t>(topology.world_size());
+  const auto available = available_memory_bytes();
+  if (available && model_memory_bytes(pes) > *available) {
+    throw std::runtime_error(fmt::format(
+        "a model of {} PEs needs about {:.1f} GiB of host memory but {:.1f} GiB are available", pes,
+        static_cast<double>(model_memory_bytes(pes)) / (1 << 30),
+        static_cast<double>(*available) / (1 << 30)));
+  }
   models::set_time_resolution();
+  sc_core::sc_report_handler::set_handler(report_on_stderr);
   const models::MachineParams params = machine_params(topology, options);
   tlm_utils::tlm_quantumkeeper::set_global_quantum(
       models::from_ps(models::ns_to_ps(params.quantum_ns)));
   system_ = std::make_unique<models::System>("system", params);
   if (!options.vcd_path.empty()) {
-    tracer_ =
-        std::make_unique<models::ActivityTracer>("activity", options.vcd_path, options.vcd_scope);
+    vcd_ = std::make_unique<StagedFile>(options.vcd_path);
+    tracer_ = std::make_unique<models::ActivityTracer>("activity", vcd_->staging_path(),
+                                                       options.vcd_scope);
   }
   elaboration_.wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -51,7 +97,7 @@ Simulation::Simulation(const Topology& topology, const RunOptions& options)
 }
 
 Simulation::~Simulation() {
-  if (processes_suspended_) {
+  if (processes_suspended_ || leave_to_exit_) {
     (void)system_.release();
     (void)tracer_.release();
   }
@@ -72,6 +118,13 @@ void Simulation::run(const std::function<void(double, double)>& progress, double
   while (sc_core::sc_get_status() != sc_core::SC_STOPPED) {
     sc_core::sc_start(step, sc_core::SC_EXIT_ON_STARVATION);
     if (models::simulation_failure() || !sc_core::sc_pending_activity()) break;
+    if (models::now_ps() >= kMaxSimulatedPs) {
+      processes_suspended_ = true;
+      throw models::SimulationError(fmt::format(
+          "simulated time reached {} ps (53 days), the most a run may simulate: the topology's "
+          "latencies and bandwidths or the bench's sizes make this run longer",
+          models::now_ps()));
+    }
     // A slice must reach the next event, or the kernel would not move at all.
     step = std::max(slice, sc_core::sc_time_to_pending_activity());
     if (progress && Clock::now() - last_report >= std::chrono::duration<double>(progress_every_s)) {
@@ -92,7 +145,12 @@ void Simulation::run(const std::function<void(double, double)>& progress, double
     for (const std::string& w : waits) report += "\n  " + w;
     throw models::SimulationError(report);
   }
-  if (tracer_) write_gtkwave_save(options_.vcd_path, tracer_->traced(), models::now_ps());
+  if (tracer_) {
+    tracer_->close();
+    check_vcd_complete(vcd_->staging_path(), models::now_ps());
+    vcd_->commit();
+    write_gtkwave_save(options_.vcd_path, tracer_->traced(), models::now_ps());
+  }
 }
 
 }  // namespace kb::platform

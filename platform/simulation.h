@@ -6,10 +6,12 @@
 #include "models/common/activity_tracer.h"
 #include "models/system/system.h"
 #include "platform/model_params.h"
+#include "platform/output_file.h"
 
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace kb::platform {
 
@@ -24,17 +26,24 @@ class Simulation {
  public:
   explicit Simulation(const Topology& topology, const RunOptions& options = {});
   // After a fault or a deadlock some processes are still suspended inside the model: its
-  // modules are then left to the process's exit instead of being destroyed under them.
+  // modules are then left to the process's exit instead of being destroyed under them, as
+  // they are after leave_model_to_exit().
   ~Simulation();
+
+  // Leaves the model to the process's exit instead of destroying it: a command that exits
+  // next saves its teardown, which SystemC 2.3's registries make quadratic in the model's
+  // size (docs/adr/0011-model-left-to-process-exit.md).
+  void leave_model_to_exit() { leave_to_exit_ = true; }
 
   models::System& system() { return *system_; }
   const Topology& topology() const { return topology_; }
   const ElaborationReport& elaboration() const { return elaboration_; }
   const RunOptions& options() const { return options_; }
 
-  // Runs until no events remain. Throws models::SimulationError with the model's message
-  // when a fault stopped the run, or with a deadlock report when it ran out of events
-  // while a process still waited. `progress`, when given, is called about every
+  // Runs until no events remain, then completes the VCD (if any). Throws
+  // models::SimulationError with the model's message when a fault stopped the run, with a
+  // deadlock report when it ran out of events while a process still waited, or when
+  // simulated time reached kMaxSimulatedPs. `progress`, when given, is called about every
   // `progress_every_s` of wall time with the simulated time reached.
   void run(const std::function<void(double sim_ns, double wall_s)>& progress = {},
            double progress_every_s = 1.0);
@@ -44,13 +53,24 @@ class Simulation {
   Topology topology_;
   RunOptions options_;
   std::unique_ptr<models::System> system_;
+  std::unique_ptr<StagedFile> vcd_;  // written under a temporary name until complete
   std::unique_ptr<models::ActivityTracer> tracer_;
   ElaborationReport elaboration_;
   double run_wall_s_ = 0.0;
   bool processes_suspended_ = false;
+  bool leave_to_exit_ = false;
 };
+
+// The latest simulated time a run may reach, well before 64-bit picoseconds wrap.
+constexpr models::Picoseconds kMaxSimulatedPs = models::kMaxPicoseconds;
 
 // Peak resident memory of this process so far (Linux: VmHWM), 0 if unknown.
 std::uint64_t peak_rss_bytes();
+// Memory the system can still give this process (Linux: MemAvailable), if known.
+std::optional<std::uint64_t> available_memory_bytes();
+
+// Host memory a model of `pes` PEs takes: about 40 KiB per PE (measured with `kernbench
+// elaborate`: 654 MiB for 16,384 PEs) over a fixed 64 MiB.
+std::uint64_t model_memory_bytes(std::uint64_t pes);
 
 }  // namespace kb::platform

@@ -1,6 +1,7 @@
 #include "platform/timeline.h"
 
-#include <fstream>
+#include "platform/output_file.h"
+
 #include <regex>
 #include <stdexcept>
 
@@ -120,9 +121,7 @@ nlohmann::ordered_json Timeline::to_json() const {
 }
 
 void Timeline::write(const std::string& path) const {
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error("cannot write the timeline to " + path);
-  out << to_json().dump() << '\n';
+  write_output_file(path, to_json().dump() + '\n');
 }
 
 }  // namespace kb::platform

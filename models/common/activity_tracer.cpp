@@ -81,6 +81,9 @@ ActivityTracer::ActivityTracer(const sc_core::sc_module_name& name, const std::s
   std::string base = vcd_path;
   if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0)
     base.resize(base.size() - 4);
+  // SystemC would announce the time unit set below on every run.
+  sc_core::sc_report_handler::set_actions("tracing timescale unit set", sc_core::SC_INFO,
+                                          sc_core::SC_DO_NOTHING);
   file_ = sc_core::sc_create_vcd_trace_file(base.c_str());
   file_->set_time_unit(1, sc_core::SC_PS);
   for (std::size_t i = 0; i < probes_.size(); ++i) {
@@ -92,9 +95,12 @@ ActivityTracer::ActivityTracer(const sc_core::sc_module_name& name, const std::s
   dont_initialize();
 }
 
-ActivityTracer::~ActivityTracer() {
+ActivityTracer::~ActivityTracer() { close(); }
+
+void ActivityTracer::close() {
   probes_.clear();  // detach from what they observe before the file goes
   if (file_ != nullptr) sc_core::sc_close_vcd_trace_file(file_);
+  file_ = nullptr;
 }
 
 void ActivityTracer::schedule(Picoseconds at, std::size_t probe, bool assign, std::int64_t amount) {

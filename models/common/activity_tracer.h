@@ -34,6 +34,8 @@ class ActivityTracer : public sc_core::sc_module {
   SC_HAS_PROCESS(ActivityTracer);
 
   std::size_t signals() const { return probes_.size(); }
+  // Writes the VCD's last time stamp and closes it; the file is complete from then on.
+  void close();
   const std::vector<Signal>& traced() const { return traced_; }
 
  private:

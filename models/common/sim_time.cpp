@@ -10,17 +10,25 @@ void set_time_resolution() {
   }
 }
 
-Picoseconds ns_to_ps(double ns) { return static_cast<Picoseconds>(std::llround(ns * 1000.0)); }
+namespace {
+Picoseconds saturated(double ps) {
+  if (!(ps < static_cast<double>(kMaxPicoseconds))) return kMaxPicoseconds;  // NaN too
+  return static_cast<Picoseconds>(std::llround(ps));
+}
+}  // namespace
+
+Picoseconds ns_to_ps(double ns) { return saturated(ns * 1000.0); }
 
 Picoseconds cycles_to_ps(std::uint64_t cycles, double freq_ghz) {
-  return static_cast<Picoseconds>(std::llround(static_cast<double>(cycles) * 1000.0 / freq_ghz));
+  return saturated(static_cast<double>(cycles) * 1000.0 / freq_ghz);
 }
 
 Bandwidth::Bandwidth(double bw_gbps) : gbps_(bw_gbps), ps_per_byte_(1000.0 / bw_gbps) {}
 
 Picoseconds Bandwidth::occupancy(std::uint64_t bytes) const {
   // The small slack keeps exact products (4096 B at 128 GB/s = 32000 ps) from rounding up.
-  return static_cast<Picoseconds>(std::ceil(static_cast<double>(bytes) * ps_per_byte_ - 1e-6));
+  const double ps = std::ceil(static_cast<double>(bytes) * ps_per_byte_ - 1e-6);
+  return ps < static_cast<double>(kMaxPicoseconds) ? static_cast<Picoseconds>(ps) : kMaxPicoseconds;
 }
 
 }  // namespace kb::models

@@ -11,6 +11,11 @@ namespace kb::models {
 
 using Picoseconds = std::uint64_t;
 
+// The longest duration and the latest time a run may reach: 2^62 ps (53 days). Durations
+// saturate here, so that a sum of a few never wraps 64 bits and the driver can report a
+// run that goes past it (platform::Simulation::run).
+constexpr Picoseconds kMaxPicoseconds = Picoseconds{1} << 62;
+
 // Sets the kernel's resolution to 1 ps; call once, before creating any module.
 void set_time_resolution();
 
@@ -18,11 +23,13 @@ inline sc_core::sc_time from_ps(Picoseconds ps) { return sc_core::sc_time::from_
 inline Picoseconds to_ps(const sc_core::sc_time& t) { return t.value(); }
 inline Picoseconds now_ps() { return sc_core::sc_time_stamp().value(); }
 
-// Nanoseconds and GHz from the topology, turned into picoseconds at elaboration.
+// Nanoseconds and GHz from the topology, turned into picoseconds at elaboration; both
+// saturate at kMaxPicoseconds.
 Picoseconds ns_to_ps(double ns);
 Picoseconds cycles_to_ps(std::uint64_t cycles, double freq_ghz);
 
-// The time `bytes` occupy a port of `bw_gbps` (10^9 bytes/s), rounded up to whole ps.
+// The time `bytes` occupy a port of `bw_gbps` (10^9 bytes/s), rounded up to whole ps and
+// saturating at kMaxPicoseconds.
 class Bandwidth {
  public:
   Bandwidth() = default;

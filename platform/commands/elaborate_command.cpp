@@ -20,6 +20,7 @@ void add_elaborate_command(CLI::App& app, std::function<int()>& action) {
     action = [options] {
       const platform::Topology topology = options->load();
       platform::Simulation sim(topology);
+      sim.leave_model_to_exit();
       const platform::ElaborationReport& r = sim.elaboration();
       fmt::print("topology:        {}\n", options->source());
       fmt::print("PEs:             {}\n", r.pes);

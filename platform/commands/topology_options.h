@@ -5,20 +5,21 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace kb::cli {
 
 struct TopologyOptions {
-  std::string file;  // empty: the embedded default
+  std::optional<std::string> file;  // none: the embedded default ("" is an error, not it)
   std::vector<std::string> overrides;
 
   platform::Topology load() const {
-    return file.empty() ? platform::load_default_topology(overrides)
-                        : platform::load_topology_file(file, overrides);
+    return file ? platform::load_topology_file(*file, overrides)
+                : platform::load_default_topology(overrides);
   }
-  std::string source() const { return file.empty() ? platform::kDefaultTopologySource : file; }
+  std::string source() const { return file ? *file : platform::kDefaultTopologySource; }
 
   // FILE as a positional argument (required or not) and --set.
   void add_to(CLI::App& command, bool file_required) {

@@ -2,6 +2,7 @@
 
 #include "models/protocol/phys_addr.h"
 #include "platform/topology/schema.h"
+#include "platform/util/config_file.h"
 #include "platform/util/did_you_mean.h"
 
 #include <fmt/format.h>
@@ -21,11 +22,6 @@ namespace {
 
 using models::PhysAddrLayout;
 
-SourceLocation located(const std::string& source, const YAML::Mark& mark) {
-  if (mark.is_null()) return {source, 0, 0};
-  return {source, mark.line + 1, mark.column + 1};
-}
-
 std::string join_path(const std::string& section, const std::string& key) {
   return section.empty() ? key : section + "." + key;
 }
@@ -35,12 +31,7 @@ class Loader {
   explicit Loader(std::string source) : source_(std::move(source)) {}
 
   void read_document(std::string_view yaml) {
-    YAML::Node root;
-    try {
-      root = YAML::Load(std::string(yaml));
-    } catch (const YAML::Exception& e) {
-      throw ConfigError(located(source_, e.mark), "", "malformed YAML: " + e.msg);
-    }
+    const YAML::Node root = parse_config_document(std::string(yaml), source_);
     if (root.IsNull()) return;  // an empty file asks for every default
     if (!root.IsMap()) {
       throw ConfigError(located(source_, root.Mark()), "",
@@ -90,6 +81,13 @@ class Loader {
         throw ConfigError(where, section, "keys must be plain names");
       }
       const std::string path = join_path(section, key_node.Scalar());
+      if (key_node.Scalar().find('.') != std::string::npos) {
+        // Expanding it would let it contradict the same key written nested.
+        throw ConfigError(where, path,
+                          fmt::format("a dotted key is not a path in a file: nest it ({}), or "
+                                      "give it on the command line as --set {}=VALUE",
+                                      nested_form(path), path));
+      }
       if (!seen.insert(key_node.Scalar()).second) {
         throw ConfigError(where, path, "is given twice in the same mapping");
       }
@@ -107,6 +105,21 @@ class Loader {
         throw ConfigError(where, path, unknown_key_message(path));
       }
     }
+  }
+
+  // "a.b.c" as "a: {b: {c: ...}}".
+  static std::string nested_form(const std::string& path) {
+    std::string out;
+    std::size_t depth = 0;
+    for (std::size_t begin = 0;;) {
+      const auto dot = path.find('.', begin);
+      out += path.substr(begin, dot - begin) + ": ";
+      if (dot == std::string::npos) break;
+      out += "{";
+      ++depth;
+      begin = dot + 1;
+    }
+    return out + "..." + std::string(depth, '}');
   }
 
   static std::string unknown_key_message(const std::string& path) {
@@ -148,6 +161,12 @@ class Loader {
 
   void assign(const FieldSpec& spec, const YAML::Node& node, const SourceLocation& where) {
     origins_[spec.path] = where;
+    // The embedded default's keys are defaults, not what the user wrote.
+    if (where.source == kDefaultTopologySource) {
+      user_written_.erase(spec.path);
+    } else {
+      user_written_.insert(spec.path);
+    }
     auto fail = [&](const std::string& what) -> ConfigError {
       return ConfigError(where, spec.path, fmt::format("{}; allowed: {}", what, spec.allowed()));
     };
@@ -239,8 +258,25 @@ class Loader {
     return {source_ + " (default value)", 0, 0};
   }
 
-  [[noreturn]] void reject(const std::string& path, const std::string& message) const {
-    throw ConfigError(origin(path), path, message);
+  // A contradiction between `path` and the keys in `also`: reported at the first of them
+  // the user wrote (a default has no line to point at), naming `path` if it is a default.
+  [[noreturn]] void reject(const std::string& path, const std::string& message,
+                           const std::vector<std::string>& also = {}) const {
+    std::vector<std::string> keys{path};
+    keys.insert(keys.end(), also.begin(), also.end());
+    const auto written = std::find_if(
+        keys.begin(), keys.end(), [&](const std::string& k) { return user_written_.count(k) > 0; });
+    const std::string& at = written == keys.end() ? path : *written;
+    std::string text = message;
+    if (at != path) {
+      text = fmt::format("conflicts with the default {} = {}: {}", path, value_of(path), message);
+    }
+    throw ConfigError(origin(at), at, text);
+  }
+
+  std::string value_of(const std::string& path) const {
+    const FieldSpec* spec = find_field(path);
+    return spec == nullptr ? "?" : spec->value_text(topology_);
   }
 
   // Checks that involve more than one key, or the physical address map.
@@ -251,55 +287,73 @@ class Loader {
       reject("system.sips.cubes_per_sip",
              fmt::format("is {} but sip.cube_mesh is {} x {} = {} cubes; give one or make "
                          "them agree",
-                         *t.system.sips.cubes_per_sip, mesh.w, mesh.h, t.cubes_per_sip()));
+                         *t.system.sips.cubes_per_sip, mesh.w, mesh.h, t.cubes_per_sip()),
+             {"sip.cube_mesh.w", "sip.cube_mesh.h"});
     }
     if (static_cast<std::uint64_t>(t.cubes_per_sip()) > PhysAddrLayout::max_cubes) {
       reject("sip.cube_mesh.w",
              fmt::format("a {} x {} mesh has {} cubes; at most {} fit the "
                          "physical address",
-                         mesh.w, mesh.h, t.cubes_per_sip(), PhysAddrLayout::max_cubes));
+                         mesh.w, mesh.h, t.cubes_per_sip(), PhysAddrLayout::max_cubes),
+             {"sip.cube_mesh.h"});
     }
     if (t.sip.io_cube.x >= mesh.w) {
       reject("sip.io_cube.x",
-             fmt::format("{} is outside the mesh (w = {})", t.sip.io_cube.x, mesh.w));
+             fmt::format("{} is outside the mesh (w = {})", t.sip.io_cube.x, mesh.w),
+             {"sip.cube_mesh.w"});
     }
     if (t.sip.io_cube.y >= mesh.h) {
       reject("sip.io_cube.y",
-             fmt::format("{} is outside the mesh (h = {})", t.sip.io_cube.y, mesh.h));
+             fmt::format("{} is outside the mesh (h = {})", t.sip.io_cube.y, mesh.h),
+             {"sip.cube_mesh.h"});
     }
     if (static_cast<std::uint64_t>(t.pes_per_cube()) > models::kMcpuUnit) {
       reject("cube.pe_layout.pe_per_corner",
              fmt::format("{} corners x {} PEs = {} PEs per cube; at most {} fit the physical "
                          "address",
                          t.cube.pe_layout.corners.size(), t.cube.pe_layout.pe_per_corner,
-                         t.pes_per_cube(), models::kMcpuUnit));
+                         t.pes_per_cube(), models::kMcpuUnit),
+             {"cube.pe_layout.corners"});
     }
+    if (t.world_size() > kMaxWorldSize) {
+      reject("system.sips.count",
+             fmt::format("{} SIPs x {} cubes x {} PEs = {} PEs; at most {} are modelled: each "
+                         "takes about 40 KiB of host memory and elaboration time",
+                         t.system.sips.count, t.cubes_per_sip(), t.pes_per_cube(), t.world_size(),
+                         kMaxWorldSize),
+             {"sip.cube_mesh.w", "sip.cube_mesh.h", "cube.pe_layout.pe_per_corner"});
+    }
+    const std::string page_key = "cube.pe_template.components.pe_mmu.attrs.page_size";
     const std::uint64_t page = t.page_size();
     if ((page & (page - 1)) != 0) {
-      reject("cube.pe_template.components.pe_mmu.attrs.page_size",
-             fmt::format("{} is not a power of two", page));
+      reject(page_key, fmt::format("{} is not a power of two", page));
     }
     check_bytes("cube.memory_map.hbm_total_gb_per_cube", t.cube.memory_map.hbm_total_gb_per_cube,
                 kGiB, page * static_cast<std::uint64_t>(t.cube.memory_map.hbm_slices_per_cube),
                 fmt::format("{} slices of whole {}-byte pages",
-                            t.cube.memory_map.hbm_slices_per_cube, page));
+                            t.cube.memory_map.hbm_slices_per_cube, page),
+                {page_key, "cube.memory_map.hbm_slices_per_cube"});
     if (t.hbm_bytes_per_slice() > PhysAddrLayout::max_offset + 1) {
       reject("cube.memory_map.hbm_total_gb_per_cube",
              fmt::format("gives {} bytes per HBM slice; at most {} fit the physical address",
-                         t.hbm_bytes_per_slice(), PhysAddrLayout::max_offset + 1));
+                         t.hbm_bytes_per_slice(), PhysAddrLayout::max_offset + 1),
+             {"cube.memory_map.hbm_slices_per_cube"});
     }
     const std::string tcm = "cube.pe_template.components.pe_tcm.attrs.";
     const auto& tcm_attrs = t.cube.pe_template.components.pe_tcm.attrs;
-    check_bytes(tcm + "size_mb", tcm_attrs.size_mb, kMiB, page, "whole pages");
-    check_bytes(tcm + "reserved_mb", tcm_attrs.reserved_mb, kMiB, page, "whole pages");
+    check_bytes(tcm + "size_mb", tcm_attrs.size_mb, kMiB, page, "whole pages", {page_key});
+    check_bytes(tcm + "reserved_mb", tcm_attrs.reserved_mb, kMiB, page, "whole pages", {page_key});
     if (t.tcm_reserved_bytes() >= t.tcm_bytes_per_pe()) {
-      reject(tcm + "reserved_mb", fmt::format("{} MiB reserved leaves nothing of a {} MiB TCM",
-                                              tcm_attrs.reserved_mb, tcm_attrs.size_mb));
+      reject(tcm + "reserved_mb",
+             fmt::format("{} MiB reserved leaves nothing of a {} MiB TCM", tcm_attrs.reserved_mb,
+                         tcm_attrs.size_mb),
+             {tcm + "size_mb"});
     }
     if (t.tcm_bytes_per_pe() > PhysAddrLayout::max_offset + 1) {
       reject(tcm + "size_mb", "is larger than the physical address offset can reach");
     }
-    check_bytes("cube.memory_map.sram_mb", t.cube.memory_map.sram_mb, kMiB, page, "whole pages");
+    check_bytes("cube.memory_map.sram_mb", t.cube.memory_map.sram_mb, kMiB, page, "whole pages",
+                {page_key});
     if (t.sram_bytes_per_cube() > PhysAddrLayout::max_offset + 1) {
       reject("cube.memory_map.sram_mb", "is larger than the physical address offset can reach");
     }
@@ -307,17 +361,20 @@ class Loader {
 
   // `amount` x `unit` must be a whole number of bytes and a multiple of `granule`.
   void check_bytes(const std::string& path, double amount, std::uint64_t unit,
-                   std::uint64_t granule, const std::string& granule_text) const {
+                   std::uint64_t granule, const std::string& granule_text,
+                   const std::vector<std::string>& also) const {
     const double bytes = amount * static_cast<double>(unit);
     const double whole = std::round(bytes);
     if (bytes != whole || static_cast<std::uint64_t>(whole) % granule != 0) {
-      reject(path, fmt::format("{} gives {} bytes, which is not {}", amount, bytes, granule_text));
+      reject(path, fmt::format("{} gives {} bytes, which is not {}", amount, bytes, granule_text),
+             also);
     }
   }
 
   std::string source_;
   Topology topology_;
   std::map<std::string, SourceLocation> origins_;
+  std::set<std::string> user_written_;
 };
 
 }  // namespace
@@ -331,11 +388,7 @@ Topology load_topology_text(std::string_view yaml, const std::string& source,
 }
 
 Topology load_topology_file(const std::string& path, const Overrides& overrides) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError({path, 0, 0}, "", "cannot open the topology file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_topology_text(text.str(), path, overrides);
+  return load_topology_text(read_config_file(path, "topology file"), path, overrides);
 }
 
 Topology load_default_topology(const Overrides& overrides) {

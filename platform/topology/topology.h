@@ -98,5 +98,8 @@ struct Topology {
 // "GB" and "MB" in key names are binary units (GiB, MiB), as in the original simulator.
 constexpr std::uint64_t kMiB = 1ULL << 20;
 constexpr std::uint64_t kGiB = 1ULL << 30;
+// The most PEs a topology may have: a model takes about 40 KiB of host memory per PE, so
+// this is about 10 GiB and a few tens of seconds of elaboration.
+constexpr std::int64_t kMaxWorldSize = 1 << 18;
 
 }  // namespace kb::platform

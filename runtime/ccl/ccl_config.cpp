@@ -1,5 +1,7 @@
 #include "runtime/ccl/ccl_config.h"
 
+#include "platform/topology/topology.h"
+#include "platform/util/config_file.h"
 #include "platform/util/did_you_mean.h"
 #include "runtime/ccl/algorithm.h"
 
@@ -9,8 +11,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
-#include <sstream>
 
 namespace kb::runtime {
 
@@ -25,22 +25,41 @@ SourceLocation at(const std::string& source, const YAML::Node& node) {
                      : SourceLocation{source, m.line + 1, m.column + 1};
 }
 
-std::int64_t positive(const std::string& source, const std::string& key, const YAML::Node& node) {
+std::int64_t positive(const std::string& source, const std::string& key, const YAML::Node& node,
+                      std::int64_t max) {
   const std::string text = node.IsScalar() ? node.Scalar() : "";
   std::int64_t v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < 1) {
+  if (ec != std::errc() || end != text.data() + text.size() || v < 1 || v > max) {
     throw ConfigError(at(source, node), key,
-                      fmt::format("expected an integer >= 1, got '{}'", text));
+                      fmt::format("expected an integer from 1 to {}, got '{}'", max, text));
   }
   return v;
+}
+
+// A world is at most every PE a topology may have; a piece at most 1 GiB.
+std::int64_t world_size_of(const std::string& source, const std::string& key,
+                           const YAML::Node& node) {
+  return positive(source, key, node, platform::kMaxWorldSize);
+}
+std::int64_t chunk_bytes_of(const std::string& source, const std::string& key,
+                            const YAML::Node& node) {
+  return positive(source, key, node, std::int64_t{1} << 30);
 }
 
 void check_keys(const std::string& source, const std::string& section, const YAML::Node& map,
                 const std::vector<std::string>& allowed) {
   if (!map.IsMap()) throw ConfigError(at(source, map), section, "expected a mapping");
+  std::vector<std::string> seen;
   for (const auto& kv : map) {
     const std::string key = kv.first.Scalar();
+    if (!kv.first.IsScalar())
+      throw ConfigError(at(source, kv.first), section, "keys must be names");
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      throw ConfigError(at(source, kv.first), section.empty() ? key : section + "." + key,
+                        "is given twice in the same mapping");
+    }
+    seen.push_back(key);
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     const auto near = platform::did_you_mean(key, allowed);
     throw ConfigError(at(source, kv.first), section.empty() ? key : section + "." + key,
@@ -82,13 +101,7 @@ CclAlgorithmConfig CclConfig::resolve(const std::string& name) const {
 }
 
 CclConfig load_ccl_text(const std::string& yaml, const std::string& source) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(SourceLocation{source, e.mark.line + 1, e.mark.column + 1}, "",
-                      "malformed YAML: " + e.msg);
-  }
+  const YAML::Node root = platform::parse_config_document(yaml, source);
   CclConfig c;
   c.source = source;
   if (root.IsNull()) return c;
@@ -98,9 +111,9 @@ CclConfig load_ccl_text(const std::string& yaml, const std::string& source) {
     if (d["algorithm"])
       c.default_algorithm = algorithm_name(source, "defaults.algorithm", d["algorithm"]);
     if (d["world_size"])
-      c.default_world_size = positive(source, "defaults.world_size", d["world_size"]);
+      c.default_world_size = world_size_of(source, "defaults.world_size", d["world_size"]);
     if (d["chunk_bytes"])
-      c.default_chunk_bytes = positive(source, "defaults.chunk_bytes", d["chunk_bytes"]);
+      c.default_chunk_bytes = chunk_bytes_of(source, "defaults.chunk_bytes", d["chunk_bytes"]);
   }
   if (const YAML::Node a = root["algorithms"]) {
     if (!a.IsMap())
@@ -112,9 +125,9 @@ CclConfig load_ccl_text(const std::string& yaml, const std::string& source) {
       if (!kv.second.IsNull()) {
         check_keys(source, key, kv.second, {"world_size", "chunk_bytes"});
         if (kv.second["world_size"])
-          e.world_size = positive(source, key + ".world_size", kv.second["world_size"]);
+          e.world_size = world_size_of(source, key + ".world_size", kv.second["world_size"]);
         if (kv.second["chunk_bytes"])
-          e.chunk_bytes = positive(source, key + ".chunk_bytes", kv.second["chunk_bytes"]);
+          e.chunk_bytes = chunk_bytes_of(source, key + ".chunk_bytes", kv.second["chunk_bytes"]);
       }
       c.algorithms.push_back(e);
     }
@@ -123,11 +136,7 @@ CclConfig load_ccl_text(const std::string& yaml, const std::string& source) {
 }
 
 CclConfig load_ccl_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError({path, 0, 0}, "", "cannot open the CCL configuration");
-  std::stringstream text;
-  text << in.rdbuf();
-  return load_ccl_text(text.str(), path);
+  return load_ccl_text(platform::read_config_file(path, "CCL configuration"), path);
 }
 
 }  // namespace kb::runtime

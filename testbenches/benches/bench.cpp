@@ -3,6 +3,7 @@
 #include "models/common/stats.h"
 #include "platform/util/did_you_mean.h"
 #include "runtime/kernels/registry.h"
+#include "runtime/memory/virtual_allocator.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -11,6 +12,8 @@
 #include <charconv>
 #include <cstring>
 #include <random>
+#include <set>
+#include <tuple>
 
 namespace kb::bench {
 
@@ -69,7 +72,9 @@ std::int64_t Params::integer(const std::string& name) const {
                              : suffix == "G" ? 1 << 30
                                              : 0;
   if (scale == 0) bad(name, "unknown suffix (use K, M or G)");
-  return value * scale;
+  std::int64_t scaled = 0;
+  if (__builtin_mul_overflow(value, scale, &scaled)) bad(name, "does not fit 64 bits");
+  return scaled;
 }
 
 runtime::DType Params::dtype(const std::string& name) const {
@@ -90,7 +95,7 @@ std::string Params::summary() const {
   return fmt::format("{}", fmt::join(parts, " "));
 }
 
-void Bench::check(const Params&, const platform::Topology&) const {}
+Footprint Bench::check(const Params&, const platform::Topology&) const { return {}; }
 
 double Outcome::kernel_ns() const {
   if (kernels.empty()) return 0;
@@ -142,6 +147,48 @@ void Outcome::measure(const std::function<std::vector<runtime::Handle>()>& launc
                          static_cast<double>(end) / 1000.0});
     }
   }
+}
+
+Footprint check_placement(const platform::Topology& topology, const std::string& what,
+                          const std::vector<std::int64_t>& shape, runtime::DType dtype,
+                          const runtime::DPPolicy& dp) {
+  std::uint64_t bytes = runtime::itemsize(dtype);
+  for (const std::int64_t d : shape) {
+    if (__builtin_mul_overflow(bytes, static_cast<std::uint64_t>(d), &bytes)) {
+      bytes = ~0ULL;
+      break;
+    }
+  }
+  if (bytes > runtime::VirtualAllocator::kSize) {
+    throw BenchUsageError(fmt::format(
+        "tensor {} of {} elements of {} needs {} bytes; the runtime's address space holds {}", what,
+        fmt::join(shape, " x "), runtime::to_string(dtype), bytes,
+        runtime::VirtualAllocator::kSize));
+  }
+  runtime::Placement placement;
+  try {
+    placement = runtime::resolve_placement(dp, shape, dtype, runtime::MachineShape::of(topology));
+  } catch (const runtime::PlacementError& e) {
+    throw BenchUsageError(fmt::format("tensor {} ({}) as {}: {}", what, fmt::join(shape, " x "),
+                                      dp.to_string(), e.what()));
+  }
+  const bool sram = dp.memory == runtime::MemoryKind::sram;
+  const std::uint64_t capacity =
+      sram ? topology.sram_bytes_per_cube() : topology.hbm_bytes_per_slice();
+  if (!placement.shards.empty() && placement.block_bytes > capacity) {
+    throw BenchUsageError(fmt::format("tensor {} puts {} bytes on each PE; its {} holds {}", what,
+                                      placement.block_bytes, sram ? "cube's SRAM" : "HBM slice",
+                                      capacity));
+  }
+  // Every PE's shard is a copy in its HBM slice; in SRAM a cube's PEs share each block.
+  Footprint footprint;
+  std::set<std::tuple<std::uint32_t, std::uint32_t, std::uint64_t>> sram_blocks;
+  for (const runtime::Shard& s : placement.shards) {
+    if (!sram || sram_blocks.insert({s.sip, s.cube, s.block}).second) {
+      footprint.device_bytes += s.nbytes;
+    }
+  }
+  return footprint;
 }
 
 runtime::HostTensor bench_data(std::vector<std::int64_t> shape, runtime::DType dtype,

@@ -48,6 +48,16 @@ class Params {
   std::vector<std::pair<std::string, std::string>> values_;  // declared order
 };
 
+// What a run's tensors take on the device: the basis of its host-memory estimate, since
+// a functional run keeps every device byte in host memory too (docs/kernbench.md).
+struct Footprint {
+  std::uint64_t device_bytes = 0;
+  Footprint& operator+=(const Footprint& o) {
+    device_bytes += o.device_bytes;
+    return *this;
+  }
+};
+
 struct KernelRecord {
   std::string name;
   std::uint32_t sip = 0;
@@ -83,8 +93,9 @@ class Bench {
   virtual std::string name() const = 0;
   virtual std::string description() const = 0;
   virtual std::vector<Param> params() const = 0;
-  // Rejects parameter values this topology cannot run (BenchUsageError), before the run.
-  virtual void check(const Params& params, const platform::Topology& topology) const;
+  // Rejects parameter values this topology cannot run (BenchUsageError), before the run,
+  // and says what its tensors will take.
+  virtual Footprint check(const Params& params, const platform::Topology& topology) const;
   // Runs in a host thread. In timing-only runs the same requests are made (so simulated
   // time is identical) but nothing is verified.
   virtual void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
@@ -93,6 +104,13 @@ class Bench {
 
 const std::vector<std::unique_ptr<Bench>>& benches();
 const Bench& find_bench(const std::string& name);
+
+// Rejects (BenchUsageError) a tensor `what` that `topology` cannot hold as `dp` places it:
+// a dimension that does not divide over the SIPs, cubes or PEs it is split over, or more
+// bytes than the runtime's address space or one PE's memory holds. Returns its footprint.
+Footprint check_placement(const platform::Topology& topology, const std::string& what,
+                          const std::vector<std::int64_t>& shape, runtime::DType dtype,
+                          const runtime::DPPolicy& dp);
 
 // A host tensor of values in [-1, 1] (floats) or small integers; in timing-only runs, where
 // contents do not matter, one without storage.

@@ -43,25 +43,52 @@ class CollectiveBench : public Bench {
             {"dtype", "f32", "element type"},
             {"ccl", "", "a ccl.yaml (default: the embedded configs/ccl.yaml)"}};
   }
-  void check(const Params& params, const platform::Topology& topology) const override {
-    const runtime::CclAlgorithm& a = [&]() -> const runtime::CclAlgorithm& {
-      try {
-        return runtime::ccl_algorithm(params.text("algorithm"));
-      } catch (const std::invalid_argument& e) {
-        throw BenchUsageError(std::string("--param algorithm: ") + e.what());
-      }
-    }();
+  // Everything init_process_group and the collective would reject, before the run.
+  Footprint check(const Params& params, const platform::Topology& topology) const override {
+    const std::string ccl = params.text("ccl");
+    const runtime::CclConfig config =
+        ccl.empty() ? runtime::default_ccl_config() : runtime::load_ccl_config(ccl);
+    runtime::CclAlgorithmConfig chosen;
+    try {
+      chosen = config.resolve(params.text("algorithm"));
+    } catch (const std::invalid_argument& e) {
+      throw BenchUsageError(
+          fmt::format("--param algorithm={}: {}", params.text("algorithm"), e.what()));
+    }
+    const runtime::CclAlgorithm& a = runtime::ccl_algorithm(chosen.algorithm);
     if (!a.supports(kind_)) {
       throw BenchUsageError(
           fmt::format("--param algorithm={} does not do {}", a.name(), runtime::to_string(kind_)));
     }
-    const std::int64_t world = topology.world_size();
+    const std::int64_t world = chosen.world_size.value_or(topology.world_size());
+    if (world > topology.world_size()) {
+      throw BenchUsageError(fmt::format("{}: world_size {} is more than the {} PEs of the topology",
+                                        config.source, world, topology.world_size()));
+    }
+    if (auto why = a.rejects_world(static_cast<std::uint32_t>(world))) {
+      throw BenchUsageError(fmt::format("--param algorithm={}: {}", a.name(), *why));
+    }
     const std::int64_t item = static_cast<std::int64_t>(runtime::itemsize(params.dtype("dtype")));
     const std::int64_t divisor =
         (kind_ == Collective::all_gather || kind_ == Collective::reduce_scatter ? world : 1) * item;
     if (params.integer("bytes") % divisor != 0) {
-      throw BenchUsageError(fmt::format("--param bytes must be a multiple of {} here", divisor));
+      throw BenchUsageError(
+          fmt::format("--param bytes={}: must be a multiple of {} ({} ranks x {}-byte elements)",
+                      params.text("bytes"), divisor, divisor / item, item));
     }
+    const std::int64_t per_rank = params.integer("bytes") / item;
+    const bool gather = kind_ == Collective::all_gather,
+               scatter = kind_ == Collective::reduce_scatter;
+    const runtime::DPPolicy dp{
+        runtime::Split::row_wise, runtime::Split::row_wise, runtime::Split::row_wise, {}, {}, {}};
+    const DType dtype = params.dtype("dtype");
+    Footprint f =
+        check_placement(topology, "in", {world, gather ? per_rank / world : per_rank}, dtype, dp);
+    if (gather || scatter) {
+      f += check_placement(topology, "out", {world, scatter ? per_rank / world : per_rank}, dtype,
+                           dp);
+    }
+    return f;
   }
   void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
            Outcome& out) const override {
@@ -154,7 +181,8 @@ class CollectiveBench : public Bench {
         } else {
           const auto col = static_cast<std::size_t>(
               kind_ == Collective::reduce_scatter ? rank * out_cols + c : c);
-          want = sum[col];
+          // Integer sums wrap at the dtype's width, on the device as in NCCL.
+          want = runtime::is_float(dtype) ? sum[col] : runtime::round_to(dtype, sum[col]);
           mag = magnitude[col];
         }
         const double have = runtime::element(got, row_of(rank), c);

@@ -57,7 +57,7 @@ class GemmBench : public Bench {
              "where A lives: hbm (a copy in every PE's slice) or sram (one copy per cube, "
              "read by all its PEs)"}};
   }
-  void check(const Params& params, const platform::Topology&) const override {
+  Footprint check(const Params& params, const platform::Topology& topology) const override {
     const DType in = params.dtype("dtype");
     const std::string a_in = params.text("a_in");
     if (a_in != "hbm" && a_in != "sram") {
@@ -67,6 +67,14 @@ class GemmBench : public Bench {
       throw BenchUsageError(fmt::format("--param dtype={} out={}: {}", params.text("dtype"),
                                         params.text("out"), runtime::kGemmTypes));
     }
+    const std::int64_t m = params.integer("M"), n = params.integer("N"), k = params.integer("K");
+    const runtime::MemoryKind a_kind =
+        a_in == "sram" ? runtime::MemoryKind::sram : runtime::MemoryKind::hbm;
+    Footprint f =
+        check_placement(topology, "A", {m, k}, in, DPPolicy{Row, Row, R, {}, {}, {}, a_kind});
+    f += check_placement(topology, "B", {k, n}, in, policy(R, R, Col));
+    f += check_placement(topology, "C", {m, n}, output(params), policy(Row, Row, Col));
+    return f;
   }
   // The result dtype: as given, or what the inputs accumulate into.
   static DType output(const Params& params) {
@@ -141,6 +149,12 @@ class VectorAddBench : public Bench {
   std::vector<Param> params() const override {
     return {{"elements", "16M", "elements of each vector"}, {"dtype", "f32", "element type"}};
   }
+  Footprint check(const Params& params, const platform::Topology& topology) const override {
+    Footprint x = check_placement(topology, "x", {params.integer("elements")},
+                                  params.dtype("dtype"), policy(Col, Col, Col));
+    x.device_bytes *= 3;  // x, y and out
+    return x;
+  }
   void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
            Outcome& out) const override {
     const std::int64_t n = params.integer("elements");
@@ -177,7 +191,7 @@ class MemcpyBench : public Bench {
   std::vector<Param> params() const override {
     return {{"bytes", "64M", "bytes to copy"}, {"route", "cross_cube", "cross_cube or cross_sip"}};
   }
-  void check(const Params& params, const platform::Topology& topology) const override {
+  Footprint check(const Params& params, const platform::Topology& topology) const override {
     const std::string route = params.text("route");
     if (route != "cross_cube" && route != "cross_sip") {
       throw BenchUsageError("--param route=" + route + ": expected cross_cube or cross_sip");
@@ -188,6 +202,13 @@ class MemcpyBench : public Bench {
     }
     if (params.integer("bytes") % 4096 != 0)
       throw BenchUsageError("--param bytes must be a multiple of 4096");
+    const std::vector<std::int64_t> shape{params.integer("bytes") / 4 / 1024, 1024};
+    Footprint f = check_placement(topology, "src", shape, DType::f32, policy(R, Row, Col));
+    // cross_sip copies into the same layout on another SIP.
+    f += route == "cross_cube"
+             ? check_placement(topology, "dst", shape, DType::f32, policy(R, Col, Row))
+             : f;
+    return f;
   }
   void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
            Outcome& out) const override {
@@ -233,6 +254,17 @@ class RowBench : public Bench {
     return {{"rows", "4096", "rows"},
             {"cols", "1024", "columns (kept whole on each PE)"},
             {"dtype", "f32", "f32 or f16"}};
+  }
+  Footprint check(const Params& params, const platform::Topology& topology) const override {
+    const DType dtype = params.dtype("dtype");
+    if (dtype != DType::f32 && dtype != DType::f16) {
+      throw BenchUsageError(
+          fmt::format("--param dtype={}: {} takes f32 or f16", params.text("dtype"), kernel_));
+    }
+    Footprint x = check_placement(topology, "x", {params.integer("rows"), params.integer("cols")},
+                                  dtype, policy(Row, Row, Row));
+    x.device_bytes *= 2;  // x and y
+    return x;
   }
   void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
            Outcome& out) const override {

@@ -4,6 +4,7 @@
 #include "platform/commands/elaborate_command.h"
 #include "platform/commands/exit_codes.h"
 #include "platform/commands/topology_command.h"
+#include "platform/output_file.h"
 #include "platform/topology/config_error.h"
 #include "testbenches/benches/bench.h"
 #include "testbenches/kernbench/list_command.h"
@@ -14,6 +15,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <functional>
@@ -45,9 +47,18 @@ int sc_main(int argc, char** argv) {
     return code == 0 ? kb::cli::kOk : kb::cli::kBadUsage;
   }
   try {
-    return action();
+    const int code = action();
+    // Output lost to a full disk or a closed pipe must not pass for success.
+    if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+      fmt::print(stderr, "kernbench: error: cannot write to standard output\n");
+      return kb::cli::kSimulationError;
+    }
+    return code;
   } catch (const kb::platform::ConfigError& e) {
     fmt::print(stderr, "{}\n", e.what());
+    return kb::cli::kBadUsage;
+  } catch (const kb::platform::OutputPathError& e) {
+    fmt::print(stderr, "kernbench: error: {}\n", e.what());
     return kb::cli::kBadUsage;
   } catch (const kb::bench::BenchUsageError& e) {
     fmt::print(stderr, "kernbench: error: {}\n", e.what());

@@ -3,6 +3,7 @@
 #include "models/common/initiator_port.h"
 #include "platform/commands/exit_codes.h"
 #include "platform/commands/topology_options.h"
+#include "platform/output_file.h"
 #include "platform/simulation.h"
 #include "platform/timeline.h"
 #include "runtime/host/host_program.h"
@@ -11,7 +12,6 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <memory>
 
 namespace kb::cli {
@@ -20,7 +20,7 @@ namespace {
 
 struct RunOptions {
   std::string bench;
-  std::string topology;
+  std::optional<std::string> topology;
   std::vector<std::string> overrides;
   std::vector<std::string> params;
   std::string report;
@@ -55,18 +55,63 @@ void fill_timeline(platform::Timeline& timeline, const bench::Outcome& outcome,
   }
 }
 
+// Everything the run will write, checked before it starts: a long run's results are not
+// lost to a typo in an output path.
+void check_outputs(const RunOptions& o) {
+  if (!o.report.empty()) platform::check_output_path(o.report, "--report");
+  if (!o.timeline.empty()) platform::check_output_path(o.timeline, "--timeline");
+  if (!o.vcd.empty()) {
+    platform::check_output_path(o.vcd, "--vcd", true);
+    if (o.vcd.size() < 5 || o.vcd.compare(o.vcd.size() - 4, 4, ".vcd") != 0) {
+      throw platform::OutputPathError("--vcd " + o.vcd + ": the name must end in .vcd");
+    }
+  }
+}
+
+// A functional run keeps its tensors' contents in host memory several times over (the
+// host copies, the device's memories, the kernels' tiles in double precision and the
+// reference): at most 6 bytes per device byte, measured over the benches. A run that
+// cannot fit fails now rather than be killed by the system after a long elaboration.
+constexpr std::uint64_t kHostBytesPerDeviceByte = 6;
+
+void check_host_memory(const bench::Footprint& footprint, const platform::Topology& topology,
+                       bool timing_only) {
+  const auto available = platform::available_memory_bytes();
+  if (!available) return;
+  const std::uint64_t model =
+      platform::model_memory_bytes(static_cast<std::uint64_t>(topology.world_size()));
+  const std::uint64_t data = timing_only ? 0 : kHostBytesPerDeviceByte * footprint.device_bytes;
+  if (model + data <= *available) return;
+  constexpr double GiB = 1 << 30;
+  throw std::runtime_error(fmt::format(
+      "this run needs about {:.1f} GiB of host memory ({:.1f} GiB for the model of {} PEs{}) "
+      "but {:.1f} GiB are available{}",
+      static_cast<double>(model + data) / GiB, static_cast<double>(model) / GiB,
+      topology.world_size(),
+      timing_only ? ""
+                  : fmt::format(", {:.1f} GiB for {:.2f} GiB of tensor data",
+                                static_cast<double>(data) / GiB,
+                                static_cast<double>(footprint.device_bytes) / GiB),
+      static_cast<double>(*available) / GiB,
+      timing_only ? "" : "; --timing-only needs none for the data"));
+}
+
 int run(const RunOptions& o) {
   const TopologyOptions source{o.topology, o.overrides};
   const platform::Topology topology = source.load();
   const bench::Bench& bench = bench::find_bench(o.bench);
   const bench::Params params(bench.name(), bench.params(), o.params);
-  bench.check(params, topology);
+  const bench::Footprint footprint = bench.check(params, topology);
+  check_outputs(o);
+  check_host_memory(footprint, topology, o.timing_only);
+  platform::remove_staged_files_on_signals();
 
   platform::RunOptions run_options;
   run_options.timing_only = o.timing_only;
   run_options.vcd_path = o.vcd;
   run_options.vcd_scope = o.vcd_scope;
   platform::Simulation sim(topology, run_options);
+  sim.leave_model_to_exit();
   std::unique_ptr<platform::Timeline> timeline;
   if (!o.timeline.empty()) {
     timeline = std::make_unique<platform::Timeline>();
@@ -89,11 +134,7 @@ int run(const RunOptions& o) {
                             sim.run_wall_s(), models::transaction_count(), o.timing_only};
   const nlohmann::ordered_json report =
       bench::make_report(bench, params, outcome, topology, figures);
-  if (!o.report.empty()) {
-    std::ofstream out(o.report);
-    if (!out) throw std::runtime_error("cannot write the report to " + o.report);
-    out << report.dump(2) << '\n';
-  }
+  if (!o.report.empty()) platform::write_output_file(o.report, report.dump(2) + '\n');
   if (timeline) {
     fill_timeline(*timeline, outcome, handles);
     timeline->write(o.timeline);

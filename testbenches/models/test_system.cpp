@@ -348,6 +348,28 @@ BOOST_AUTO_TEST_CASE(an_unmapped_access_ends_the_run_with_a_clear_fault) {
   BOOST_TEST(!driver.finished());
 }
 
+BOOST_AUTO_TEST_CASE(durations_saturate_instead_of_wrapping) {
+  BOOST_TEST(ns_to_ps(1e300) == kMaxPicoseconds);
+  BOOST_TEST(cycles_to_ps(Picoseconds{1} << 62, 0.001) == kMaxPicoseconds);
+  BOOST_TEST(Bandwidth(0.001).occupancy(~std::uint64_t{0}) == kMaxPicoseconds);
+  BOOST_TEST(cycles_to_ps(3, 1.5) == 2000u);  // ordinary values are unchanged
+}
+
+// Saturated durations add up past the limit, which the driver reports instead of letting
+// time wrap.
+BOOST_AUTO_TEST_CASE(a_run_past_the_simulated_time_limit_is_an_error) {
+  Simulation sim(kb::test::config("tiny.yaml"));
+  Driver driver("driver", [&] {
+    for (int i = 0; i < 3; ++i) sc_core::wait(from_ps(kMaxPicoseconds / 2));
+  });
+  try {
+    sim.run();
+    BOOST_FAIL("the run went past the limit");
+  } catch (const SimulationError& e) {
+    BOOST_TEST(std::string(e.what()).find("simulated time reached") != std::string::npos, e.what());
+  }
+}
+
 BOOST_AUTO_TEST_CASE(vcd_of_a_scoped_run_is_valid_and_shows_activity) {
   const std::string path = "activity_test.vcd";
   std::remove(path.c_str());
@@ -366,8 +388,9 @@ BOOST_AUTO_TEST_CASE(vcd_of_a_scoped_run_is_valid_and_shows_activity) {
             {{0, 1}}));
       }
     });
-    kb::test::run_to_end(driver);
-  }  // the tracer closes the file
+    sim.run();  // completes the VCD and renames it into place
+    BOOST_REQUIRE(driver.finished());
+  }
   std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
