@@ -20,6 +20,7 @@ std::string format_error(const SourceLocation& where, const std::string& key,
 ConfigError::ConfigError(SourceLocation where, std::string key, const std::string& message)
     : std::runtime_error(format_error(where, key, message)),
       where_(std::move(where)),
-      key_(std::move(key)) {}
+      key_(std::move(key)),
+      message_(message) {}
 
 }  // namespace kb::platform

@@ -22,10 +22,12 @@ class ConfigError : public std::runtime_error {
 
   const SourceLocation& where() const { return where_; }
   const std::string& key() const { return key_; }
+  const std::string& message() const { return message_; }  // without place and key
 
  private:
   SourceLocation where_;
   std::string key_;
+  std::string message_;
 };
 
 }  // namespace kb::platform

@@ -39,22 +39,76 @@ std::string read_config_file(const std::string& path, const std::string& what) {
   return text.str();
 }
 
+namespace {
+
+bool is_marker(const std::string& line, const char* marker) {
+  return line.rfind(marker, 0) == 0 &&
+         (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+}
+
+// The text's own lines, classified without parsing. yaml-cpp cannot be asked for "one
+// document and no more": LoadAll loops for ever on some inputs (a lone ","), and Load reads
+// the first document and ignores the rest, and also reads a lone "," as an empty document.
+struct Outline {
+  int second_document_line = 0;  // 1-based; 0: one document
+  int first_content_line = 0;    // 1-based; 0: only blanks, comments and markers
+  bool only_null = true;         // the content is at most a null scalar
+};
+
+Outline outline(const std::string& text) {
+  Outline o;
+  std::istringstream in(text);
+  bool ended = false;  // after "..."
+  int number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++number;
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    if (is_marker(line, "---") || is_marker(line, "...")) {
+      if (o.first_content_line != 0 && o.second_document_line == 0 && is_marker(line, "---")) {
+        o.second_document_line = number;
+      }
+      ended = ended || is_marker(line, "...");
+      const std::string rest = line.substr(3);
+      const auto more = rest.find_first_not_of(" \t\r");
+      if (more == std::string::npos || rest[more] == '#') continue;  // "--- # comment"
+    } else if (line[0] == '%' && o.first_content_line == 0) {
+      continue;  // a directive
+    }
+    if (ended && o.second_document_line == 0) o.second_document_line = number;
+    if (o.first_content_line == 0) o.first_content_line = number;
+    std::string value = line.substr(first);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\r')) value.pop_back();
+    if (value != "~" && value != "null" && value != "Null" && value != "NULL" &&
+        !is_marker(line, "---")) {
+      o.only_null = false;
+    }
+  }
+  return o;
+}
+
+}  // namespace
+
 YAML::Node parse_config_document(const std::string& text, const std::string& source) {
-  std::vector<YAML::Node> documents;
+  const Outline o = outline(text);
+  if (o.second_document_line != 0) {
+    throw ConfigError({source, o.second_document_line, 1}, "",
+                      "a second YAML document starts here; a configuration is one document "
+                      "(remove the '---' separators)");
+  }
+  YAML::Node document;
   try {
-    documents = YAML::LoadAll(text);
+    document = YAML::Load(text);
   } catch (const YAML::DeepRecursion& e) {
     throw ConfigError(located(source, e.mark), "", "nested too deeply to be a configuration");
   } catch (const YAML::Exception& e) {
     throw ConfigError(located(source, e.mark), "", "malformed YAML: " + e.msg);
   }
-  if (documents.size() > 1) {
-    throw ConfigError(located(source, documents[1].Mark()), "",
-                      fmt::format("holds {} YAML documents; a configuration is one document "
-                                  "(remove the '---' separators)",
-                                  documents.size()));
+  if (document.IsNull() && !o.only_null) {
+    throw ConfigError({source, o.first_content_line, 1}, "",
+                      "malformed YAML: no value could be read from here");
   }
-  return documents.empty() ? YAML::Node() : documents.front();
+  return document;
 }
 
 }  // namespace kb::platform

@@ -73,7 +73,7 @@ BOOST_AUTO_TEST_CASE(files_that_are_not_one_configuration_are_usage_errors) {
     usage_error(std::string(command) + "/dev/zero", "/dev/zero: error: is not a regular file");
     usage_error(std::string(command) + "''", "an empty path names no topology file");
     usage_error(std::string(command) + "two_documents.yaml",
-                "two_documents.yaml:3:1: error: holds 2 YAML");
+                "two_documents.yaml:2:1: error: a second YAML document starts here");
     usage_error(std::string(command) + "dotted.yaml",
                 "dotted.yaml:1:1: error: system.sips.count: a dotted key is not a path");
     usage_error(std::string(command) + "huge.yaml",
@@ -83,7 +83,8 @@ BOOST_AUTO_TEST_CASE(files_that_are_not_one_configuration_are_usage_errors) {
   }
   // The CCL configuration is read the same way, before the run.
   usage_error("run allreduce --param ccl=a_fifo" + tiny(), "a_fifo: error: is not a regular file");
-  usage_error("run allreduce --param ccl=two_documents.yaml" + tiny(), "holds 2 YAML documents");
+  usage_error("run allreduce --param ccl=two_documents.yaml" + tiny(),
+              "a second YAML document starts here");
   write("ccl_twice.yaml", "defaults: {chunk_bytes: 4096, chunk_bytes: 8192}\n");
   usage_error("run allreduce --param ccl=ccl_twice.yaml" + tiny(), "is given twice");
 }
@@ -167,6 +168,17 @@ BOOST_AUTO_TEST_CASE(output_paths_are_checked_before_the_run_and_written_whole) 
   BOOST_REQUIRE(kernbench("run vector_add --timing-only --quiet --report report.json").code == 0);
   BOOST_TEST(read_json("report.json").contains("sim_time_ns"));
   BOOST_TEST(!temporary_files_left());
+}
+
+BOOST_AUTO_TEST_CASE(standard_output_holds_only_the_summary) {
+  const std::string command = kb::test::env("KERNBENCH") +
+                              " run vector_add --param elements=64K --quiet --vcd w.vcd" + tiny() +
+                              " > stdout.txt 2> stderr.txt";
+  BOOST_REQUIRE(std::system(command.c_str()) == 0);
+  const std::string out = read("stdout.txt");
+  BOOST_TEST(out.rfind("bench ", 0) == 0, out);
+  BOOST_TEST(out.find("Info") == std::string::npos, out);
+  BOOST_TEST(out.find("SystemC") == std::string::npos, out);
 }
 
 BOOST_AUTO_TEST_CASE(an_interrupted_run_leaves_no_partial_file) {

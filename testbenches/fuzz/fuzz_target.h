@@ -1,0 +1,20 @@
+#pragma once
+// The fuzz target of the configuration front end: the topology and CCL loaders and the
+// `--set` and `--param` parsers with the benches' checks (docs/fuzzing.md).
+//
+// An input's first line names what the rest feeds: "topology" (a topology file), "ccl" (a
+// CCL file), "set" (one --set per line) or "param BENCH" (one --param per line, then the
+// bench's check on the default topology). Any other first line picks one by its first byte.
+// Clear errors (exit 2 on the command line) are the expected outcome of bad input; anything
+// else escaping, a crash or a hang is a finding.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace kb::fuzz {
+
+// What one input did: "ok", or the kind of expected error and the shape of its message.
+std::string run_input(const std::uint8_t* data, std::size_t size);
+
+}  // namespace kb::fuzz
