@@ -17,6 +17,8 @@ install(TARGETS kernbench RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY models platform runtime DESTINATION ${KB_INSTALL_INCLUDEDIR}
         FILES_MATCHING PATTERN "*.h")
 install(DIRECTORY configs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/kernbench/configs)
+install(DIRECTORY python/kbtools DESTINATION ${CMAKE_INSTALL_DATADIR}/kernbench/python
+        PATTERN "__pycache__" EXCLUDE)
 
 set(KB_PACKAGE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/KernBenchSC)
 install(EXPORT KernBenchSCTargets NAMESPACE KernBenchSC:: DESTINATION ${KB_PACKAGE_DIR})

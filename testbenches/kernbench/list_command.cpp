@@ -3,13 +3,30 @@
 #include "testbenches/benches/bench.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <memory>
 
 namespace kb::cli {
 
 void add_list_command(CLI::App& app, std::function<int()>& action) {
   CLI::App* cmd = app.add_subcommand("list", "list the benches, their parameters and defaults");
-  cmd->callback([&action] {
-    action = [] {
+  auto json = std::make_shared<bool>(false);
+  cmd->add_flag("--json", *json,
+                "machine-readable: {bench: {description, params: {name: default}}}");
+  cmd->callback([&action, json] {
+    action = [json] {
+      if (*json) {
+        nlohmann::ordered_json out = nlohmann::ordered_json::object();
+        for (const auto& bench : bench::benches()) {
+          auto& b = out[bench->name()];
+          b["description"] = bench->description();
+          b["params"] = nlohmann::ordered_json::object();
+          for (const bench::Param& p : bench->params()) b["params"][p.name] = p.default_value;
+        }
+        fmt::print("{}\n", out.dump(2));
+        return kOk;
+      }
       for (const auto& bench : bench::benches()) {
         fmt::print("{}\n  {}\n", bench->name(), bench->description());
         for (const bench::Param& p : bench->params()) {

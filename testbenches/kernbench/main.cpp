@@ -8,6 +8,7 @@
 #include "platform/topology/config_error.h"
 #include "testbenches/benches/bench.h"
 #include "testbenches/kernbench/list_command.h"
+#include "testbenches/kernbench/python_command.h"
 #include "testbenches/kernbench/run_command.h"
 
 #include <systemc>
@@ -39,6 +40,14 @@ int sc_main(int argc, char** argv) {
   kb::cli::add_elaborate_command(app, action);
   kb::cli::add_run_command(app, action);
   kb::cli::add_list_command(app, action);
+  kb::cli::add_python_command(app, action, "sweep",
+                              "run a grid of topology keys and bench parameters, one process "
+                              "per point, locally or on Dask; results as a CSV table",
+                              "sweep");
+  kb::cli::add_python_command(app, action, "plot",
+                              "plot a sweep's results.csv (matplotlib): lines per hue, Pareto "
+                              "fronts",
+                              "plot");
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,84 @@
+"""Where a sweep's points run: a local pool of processes, or tasks on a Dask cluster.
+Both run the same function, so a point gives the same simulated figures on either."""
+
+import concurrent.futures
+import os
+import signal
+import subprocess
+import tempfile
+import time
+
+
+# The local points running now, so that an interrupt can stop them (each runs in a session
+# of its own, away from the terminal's Ctrl-C, so that it is not recorded as failed).
+_running = set()
+
+
+def run_point(kernbench, args):
+    """Runs `kernbench ARGS --report TMP` and returns what the sweep records: the exit code,
+    the report's text (None if there is none), the last line of stderr and the wall time.
+    Self-contained, so that it can run on a Dask worker."""
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="kbsweep-") as tmp:
+        report = os.path.join(tmp, "report.json")
+        proc = subprocess.Popen([kernbench] + list(args) + ["--report", report],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+        _running.add(proc)
+        try:
+            _, err = proc.communicate()
+        finally:
+            _running.discard(proc)
+        text = None
+        if proc.returncode == 0 and os.path.exists(report):
+            with open(report, encoding="utf-8") as f:
+                text = f.read()
+        lines = [line for line in err.splitlines() if line.strip()]
+        return {"exit_code": proc.returncode, "report": text,
+                "error": lines[-1] if (lines and proc.returncode != 0) else "",
+                "wall_s": time.monotonic() - start}
+
+
+class LocalEngine:
+    def __init__(self, jobs):
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
+
+    def submit(self, kernbench, args):
+        return self.pool.submit(run_point, kernbench, args)
+
+    def as_completed(self, futures):
+        return concurrent.futures.as_completed(futures)
+
+    def cancel(self, futures):
+        for f in futures:
+            f.cancel()
+        for proc in list(_running):
+            os.killpg(proc.pid, signal.SIGTERM)
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def close(self):
+        self.pool.shutdown(wait=True)
+
+
+class DaskEngine:
+    def __init__(self, scheduler):
+        import cloudpickle
+        import distributed
+        from kbtools import engines
+        # Workers need kernbench and the configs at the same paths, not this package.
+        cloudpickle.register_pickle_by_value(engines)
+        self.distributed = distributed
+        self.client = distributed.Client(scheduler, timeout="30s")
+
+    def submit(self, kernbench, args):
+        return self.client.submit(run_point, kernbench, args, pure=False)
+
+    def as_completed(self, futures):
+        return self.distributed.as_completed(futures)
+
+    def cancel(self, futures):
+        self.client.cancel(futures)
+        self.client.close()
+
+    def close(self):
+        self.client.close()

@@ -1,0 +1,138 @@
+"""kernbench plot DIR/results.csv --x AXIS --y METRIC [--hue AXIS] [--logx] [--logy]
+                 [--pareto X,Y] -o FILE.png|svg
+
+A line per value of the hue axis (or one line), failed points marked on the x axis; with
+--pareto, the points of two metrics and their Pareto front (both minimised; write max:NAME
+to maximise one)."""
+
+import argparse
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display needed
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+# Units by name ending, for axis labels: topology keys and report figures alike.
+UNITS = [("_ns", "ns"), ("_gbps", "GB/s"), ("_ghz", "GHz"), ("_cycles", "cycles"),
+         ("_bytes", "bytes"), ("_mb", "MiB"), ("_gb_per_cube", "GiB"), ("_tflops", "TFLOP/s"),
+         ("wall_s", "s"), ("_per_s", "1/s"), ("efficiency", "bound / kernel time")]
+
+
+def label(name):
+    for ending, unit in UNITS:
+        if name.endswith(ending):
+            return f"{name} ({unit})"
+    return name
+
+
+def numeric(series):
+    """Values such as 16M or 64K as numbers, so that axes sort and scale."""
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+    def one(v):
+        text = str(v)
+        if text and text[-1] in scale and text[:-1].lstrip("-").replace(".", "", 1).isdigit():
+            return float(text[:-1]) * scale[text[-1]]
+        try:
+            return float(text)
+        except ValueError:
+            return None
+    values = series.map(one)
+    return values if values.notna().all() else None
+
+
+def pareto(df, x, y):
+    """Rows on the front: no other row is at least as good in both and better in one."""
+    sx = -1 if x.startswith("max:") else 1
+    sy = -1 if y.startswith("max:") else 1
+    cx, cy = x.removeprefix("max:"), y.removeprefix("max:")
+    keys = list(zip(df[cx] * sx, df[cy] * sy))
+    front = []
+    for i, (a, b) in enumerate(keys):
+        dominated = any((c <= a and d <= b) and (c < a or d < b) for c, d in keys)
+        if not dominated:
+            front.append(i)
+    return df.iloc[front].sort_values(cx), cx, cy
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="kernbench plot",
+        description="Plot a sweep's results.csv: a line per hue value with failed points "
+                    "marked, or the Pareto front of two metrics (docs/sweeps.md).",
+        epilog="example: kernbench plot sweeps/hbm/results.csv --x cube.hbm_slice.bw_gbps "
+               "--y kernel_time_ns --hue param.elements --logx -o hbm.png")
+    parser.add_argument("--kernbench", help=argparse.SUPPRESS)
+    parser.add_argument("csv", metavar="results.csv")
+    parser.add_argument("--x", metavar="AXIS", help="a column: an axis of the spec")
+    parser.add_argument("--y", metavar="METRIC", help="a column: sim_time_ns, busbw_gbps...")
+    parser.add_argument("--hue", metavar="AXIS", help="a line per value of this column")
+    parser.add_argument("--logx", action="store_true", help="logarithmic x axis")
+    parser.add_argument("--logy", action="store_true", help="logarithmic y axis")
+    parser.add_argument("--pareto", metavar="X,Y",
+                        help="the front of two metrics, both minimised (max:NAME maximises)")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE.png|svg")
+    o = parser.parse_args(argv)
+    if not o.output.endswith((".png", ".svg")):
+        parser.error("-o must name a .png or .svg file")
+    if not o.pareto and not (o.x and o.y):
+        parser.error("give --x and --y, or --pareto X,Y")
+    try:
+        df = pd.read_csv(o.csv)
+    except (OSError, pd.errors.ParserError) as e:
+        print(f"kernbench plot: cannot read {o.csv}: {e}", file=sys.stderr)
+        return 2
+    wanted = [c.removeprefix("max:") for c in (o.pareto.split(",") if o.pareto else [])]
+    wanted += [c for c in (o.x, o.y, o.hue) if c]
+    missing = [c for c in wanted if c not in df.columns]
+    if missing:
+        print(f"kernbench plot: {o.csv} has no column {', '.join(missing)}; its columns: "
+              f"{', '.join(df.columns)}", file=sys.stderr)
+        return 2
+    ok = df[df["status"] == "ok"]
+    failed = df[df["status"] != "ok"]
+    fig, ax = plt.subplots(figsize=(8, 5))
+    if o.pareto:
+        parts = o.pareto.split(",")
+        if len(parts) != 2:
+            parser.error("--pareto takes X,Y")
+        front, cx, cy = pareto(ok, parts[0], parts[1])
+        ax.scatter(ok[cx], ok[cy], color="0.6", label="points")
+        ax.plot(front[cx], front[cy], "o-", color="C3", label="Pareto front")
+        ax.set_xlabel(label(cx))
+        ax.set_ylabel(label(cy))
+    else:
+        xs = numeric(df[o.x])
+        x_of = (lambda d: xs[d.index]) if xs is not None else (lambda d: d[o.x].astype(str))
+        groups = [(None, ok)]
+        if o.hue:
+            hues = numeric(ok[o.hue])
+            order = sorted(ok[o.hue].unique(),
+                           key=lambda v: hues[ok[o.hue] == v].iloc[0] if hues is not None else v)
+            groups = [(v, ok[ok[o.hue] == v]) for v in order]
+        for value, group in groups:
+            order = x_of(group).sort_values().index if xs is not None else group.index
+            ax.plot(x_of(group.loc[order]), group.loc[order, o.y], "o-",
+                    label=f"{o.hue} = {value}" if o.hue else o.y)
+        if len(failed):
+            bottom = ok[o.y].min() if len(ok) else 0
+            ax.scatter(x_of(failed), [bottom] * len(failed), marker="x", color="red", s=80,
+                       label=f"failed ({len(failed)})", zorder=3)
+        ax.set_xlabel(label(o.x))
+        ax.set_ylabel(label(o.y))
+    if o.logx:
+        ax.set_xscale("log")
+    if o.logy:
+        ax.set_yscale("log")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(o.output)
+    print(f"kernbench plot: wrote {o.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

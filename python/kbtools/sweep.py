@@ -1,0 +1,192 @@
+"""kernbench sweep SPEC.yaml --out DIR [--jobs N] [--engine local|dask] [--scheduler ADDR]
+
+Runs every point of a sweep spec as its own `kernbench run` process (SystemC elaborates
+once per process), N at a time locally or as tasks on a Dask cluster, and writes
+DIR/points/POINT.json (each point's report) and DIR/results.csv (one row per point).
+A point whose report exists for the same command line is not run again (DIR/points/
+POINT.command.json records the line; POINT is a hash of it). Exit code: 0 when
+every point succeeded, 1 when some failed, 2 for a bad spec, 130 when interrupted."""
+
+import argparse
+import csv
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+
+from kbtools import engines, spec as specs
+
+FIXED = ["status", "exit_code", "sim_time_ns", "kernel_time_ns", "bound_ns", "efficiency",
+         "limiter", "wall_s", "report", "error"]
+# Report figures that have a column of their own, or are not figures of the run.
+NOT_EXTRA = {"sim_time_ns", "kernel_time_ns", "efficiency", "wall_s"}
+
+
+def point_id(args):
+    return hashlib.sha1("\0".join(args).encode()).hexdigest()[:12]
+
+
+def check_names(spec, kernbench):
+    """Bench, parameter and topology key names, once, before any point runs: a typo is a
+    bad spec (exit 2), not a sweep of failures."""
+    listing = json.loads(subprocess.run([kernbench, "list", "--json"], check=True,
+                                        capture_output=True, text=True).stdout)
+    where = lambda axis: f"{spec.path}:{spec.lines[axis]}" if axis in spec.lines else spec.path
+    if spec.bench not in listing:
+        raise specs.SpecError(f"{spec.path}: error: bench: no bench '{spec.bench}'; benches: "
+                              f"{', '.join(listing)}")
+    known = listing[spec.bench]["params"]
+    names = [(p, spec.path) for p in spec.params] + \
+            [(a[len("param."):], where(a)) for a in spec.axes if specs.is_param(a)]
+    for name, place in names:
+        if name not in known:
+            raise specs.SpecError(f"{place}: error: param.{name}: bench '{spec.bench}' has no "
+                                  f"parameter '{name}'; its parameters: {', '.join(known)}")
+    keys = [(k, v, spec.path) for k, v in spec.sets.items()] + \
+           [(a, spec.points[0][a], where(a)) for a in spec.axes if not specs.is_param(a)]
+    for key, value, place in keys:
+        show = [kernbench, "topology", "show", "--set", f"{key}={value}"]
+        if spec.topology:
+            show.insert(3, spec.topology)
+        result = subprocess.run(show, capture_output=True, text=True)
+        if result.returncode != 0 and ("unknown key" in result.stderr or
+                                       "is a section" in result.stderr):
+            raise specs.SpecError(f"{place}: error: {key}: not a topology key "
+                                  f"({result.stderr.strip().splitlines()[-1]})")
+
+
+def meta_path(report_path):
+    return report_path[:-len(".json")] + ".command.json"
+
+
+def write_whole(path, text):
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(path + ".tmp", path)
+
+
+def row_of(pid, point, outcome, report_rel):
+    row = {"point": pid, **point, "status": "ok" if outcome["exit_code"] == 0 else "failed",
+           "exit_code": outcome["exit_code"], "wall_s": round(outcome["wall_s"], 3),
+           "report": report_rel if outcome["exit_code"] == 0 else "",
+           "error": outcome["error"]}
+    if outcome["report"]:
+        r = json.loads(outcome["report"])
+        row.update(sim_time_ns=r.get("sim_time_ns"), kernel_time_ns=r.get("kernel_time_ns"),
+                   bound_ns=r.get("bound", {}).get("time_ns"), efficiency=r.get("efficiency"),
+                   limiter=r.get("bound", {}).get("limiter"))
+        for key, value in r.items():
+            if key not in NOT_EXTRA and isinstance(value, (int, float)) \
+                    and not isinstance(value, bool):
+                row[key] = value
+    return row
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="kernbench sweep",
+        description="Run every point of a sweep spec as its own kernbench run, locally or on "
+                    "a Dask cluster; reports in DIR/points, the table in DIR/results.csv "
+                    "(docs/sweeps.md).",
+        epilog="example: kernbench sweep configs/sweeps/hbm_bandwidth_vector_add.yaml "
+               "--out sweeps/hbm --jobs 2")
+    parser.add_argument("--kernbench", required=True, help=argparse.SUPPRESS)
+    parser.add_argument("spec", metavar="SPEC.yaml", help="the sweep (configs/sweeps/ has examples)")
+    parser.add_argument("--out", required=True, metavar="DIR",
+                        help="where points/ and results.csv go; rerunning reuses what is there")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="points at a time on the local engine (default: the CPUs)")
+    parser.add_argument("--engine", choices=["local", "dask"], default="local",
+                        help="local processes (default) or tasks on a Dask scheduler")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="the Dask scheduler (--engine dask)")
+    o = parser.parse_args(argv)
+    if o.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    if o.engine == "dask" and not o.scheduler:
+        parser.error("--engine dask needs --scheduler tcp://HOST:PORT")
+    try:
+        spec = specs.load(o.spec)
+        check_names(spec, o.kernbench)
+    except specs.SpecError as e:
+        print(e, file=sys.stderr)
+        return 2
+    points_dir = os.path.join(o.out, "points")
+    os.makedirs(points_dir, exist_ok=True)
+
+    rows, todo = {}, []
+    for point in spec.points:
+        args = specs.command(spec, point)
+        pid = point_id(args)
+        report_rel = os.path.join("points", pid + ".json")
+        report_path = os.path.join(o.out, report_rel)
+        if os.path.exists(report_path):  # done before, for this very command line
+            with open(report_path, encoding="utf-8") as f:
+                report = f.read()
+            with open(meta_path(report_path), encoding="utf-8") as f:
+                wall_s = json.load(f)["wall_s"]
+            rows[pid] = row_of(pid, point, {"exit_code": 0, "report": report, "error": "",
+                                            "wall_s": wall_s}, report_rel)
+        else:
+            todo.append((pid, point, args, report_rel))
+    reused = len(rows)
+
+    engine = engines.DaskEngine(o.scheduler) if o.engine == "dask" else engines.LocalEngine(o.jobs)
+    futures = {engine.submit(o.kernbench, args): (pid, point, report_rel)
+               for pid, point, args, report_rel in todo}
+    args_of = {pid: args for pid, _, args, _ in todo}
+    start, done, failed = time.monotonic(), 0, 0
+    total = len(spec.points)
+    interrupted = False
+    try:
+        for future in engine.as_completed(list(futures)):
+            pid, point, report_rel = futures[future]
+            if future.cancelled():
+                continue
+            outcome = future.result()
+            if outcome["report"]:
+                report_path = os.path.join(o.out, report_rel)
+                # The command line and wall time beside the report, the report last: a point
+                # counts as done only once both are whole.
+                write_whole(meta_path(report_path),
+                            json.dumps({"command": [o.kernbench] + args_of[pid],
+                                        "wall_s": outcome["wall_s"]}, indent=2))
+                write_whole(report_path, outcome["report"])
+            rows[pid] = row_of(pid, point, outcome, report_rel)
+            done += 1
+            failed += outcome["exit_code"] != 0
+            eta = (time.monotonic() - start) / done * (len(todo) - done)
+            print(f"[sweep] {reused + done}/{total} done ({reused} reused), {failed} failed, "
+                  f"ETA {eta:.0f} s", file=sys.stderr, flush=True)
+        engine.close()
+    except KeyboardInterrupt:
+        interrupted = True
+        engine.cancel(list(futures))
+        print("[sweep] interrupted: the points done so far are in the table; rerun to finish",
+              file=sys.stderr)
+
+    ordered = [rows[point_id(specs.command(spec, p))] for p in spec.points
+               if point_id(specs.command(spec, p)) in rows]
+    extras = []
+    for row in ordered:
+        extras += [k for k in row if k not in extras and k not in FIXED and k != "point"
+                   and k not in spec.axes]
+    columns = ["point"] + spec.axes + FIXED + extras
+    table = os.path.join(o.out, "results.csv")
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(ordered)
+    write_whole(table, text.getvalue())
+    print(f"[sweep] {len(ordered)} of {total} points in {table}: {done} run, {reused} reused, "
+          f"{sum(r['status'] != 'ok' for r in ordered)} failed", file=sys.stderr)
+    if interrupted:
+        return 130
+    return 1 if any(r["status"] != "ok" for r in ordered) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

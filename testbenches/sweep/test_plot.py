@@ -1,0 +1,35 @@
+"""kernbench plot writes valid PNG and SVG files: lines per hue, failed points, Pareto fronts."""
+
+import matplotlib.image
+
+from sweep_test import SPEC, SweepCase, main
+
+
+class Plot(SweepCase):
+    def test_png_svg_and_pareto(self):
+        spec = self.write("spec.yaml", SPEC.replace("[50, 100, 400]", "[50, -1, 400]"))
+        r = self.kernbench("sweep", spec, "--out", self.path("out"), "--jobs", "2")
+        self.assertEqual(r.returncode, 1, r.stderr)  # the -1 points failed; plotted as such
+        csv = self.path("out/results.csv")
+        png = self.path("p.png")
+        r = self.kernbench("plot", csv, "--x", "cube.hbm_slice.bw_gbps", "--y", "sim_time_ns",
+                           "--hue", "param.elements", "--logx", "-o", png)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(png, "rb") as f:
+            self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+        height, width, _ = matplotlib.image.imread(png).shape
+        self.assertGreater(width, 100)
+        self.assertGreater(height, 100)
+        svg = self.path("front.svg")
+        r = self.kernbench("plot", csv, "--pareto", "kernel_time_ns,cube.hbm_slice.bw_gbps",
+                           "-o", svg)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(svg, encoding="utf-8") as f:
+            self.assertIn("<svg", f.read())
+        r = self.kernbench("plot", csv, "--x", "nope", "--y", "sim_time_ns", "-o", png)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("has no column nope", r.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""kernbench sweep on the local engine: the table, times that move as the keys say, resume,
+a failing point alone, and bad specs."""
+
+import os
+
+from sweep_test import KERNBENCH, SPEC, SweepCase, main
+
+
+class LocalSweep(SweepCase):
+    def test_table_resume_and_a_failing_point(self):
+        spec = self.write("spec.yaml", SPEC)
+        out = self.path("out")
+        r = self.kernbench("sweep", spec, "--out", out, "--jobs", "2")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("6/6 done", r.stderr)
+        rows = self.table(out)
+        self.assertEqual(len(rows), 6)
+        for column in ["point", "cube.hbm_slice.bw_gbps", "param.elements", "status", "exit_code",
+                       "sim_time_ns", "kernel_time_ns", "bound_ns", "efficiency", "limiter",
+                       "wall_s", "report", "error", "achieved_gbps"]:
+            self.assertIn(column, rows[0])
+        for row in rows:
+            self.assertEqual(row["status"], "ok")
+            self.assertTrue(os.path.isfile(os.path.join(out, row["report"])))
+        time = {(r["cube.hbm_slice.bw_gbps"], r["param.elements"]): float(r["kernel_time_ns"])
+                for r in rows}
+        for n in ["64K", "256K"]:  # more HBM bandwidth, never slower; slower where it binds
+            self.assertGreater(time[("50", n)], time[("100", n)])
+            self.assertGreaterEqual(time[("100", n)], time[("400", n)])
+        for bw in ["50", "100", "400"]:  # four times the data takes longer
+            self.assertGreater(time[(bw, "256K")], time[(bw, "64K")])
+
+        # A rerun of the same spec simulates nothing.
+        mtimes = {f: os.path.getmtime(os.path.join(out, "points", f))
+                  for f in os.listdir(os.path.join(out, "points"))}
+        again = self.kernbench("sweep", spec, "--out", out, "--jobs", "2")
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertIn("0 run, 6 reused", again.stderr)
+        for f, t in mtimes.items():
+            self.assertEqual(os.path.getmtime(os.path.join(out, "points", f)), t)
+        self.assertEqual(self.table(out), rows)
+
+        # One point the topology refuses fails alone: exit 1, the others still run.
+        bad = self.write("bad.yaml", SPEC.replace("[50, 100, 400]", "[50, -1, 400]"))
+        r = self.kernbench("sweep", bad, "--out", self.path("bad"), "--jobs", "2")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        rows = self.table(self.path("bad"))
+        failed = [r for r in rows if r["status"] == "failed"]
+        self.assertEqual(len(failed), 2)
+        self.assertTrue(all(r["cube.hbm_slice.bw_gbps"] == "-1" for r in failed))
+        self.assertTrue(all(r["exit_code"] == "2" and "out of range" in r["error"]
+                            for r in failed))
+        self.assertEqual(sum(r["status"] == "ok" for r in rows), 4)
+
+    def test_zip_axes_advance_together(self):
+        spec = self.write("zip.yaml", SPEC.replace(
+            "grid:\n  cube.hbm_slice.bw_gbps: [50, 100, 400]\n  param.elements: [64K, 256K]\n",
+            "grid:\n  param.elements: [64K]\nzip:\n  cube.hbm_slice.bw_gbps: [50, 100]\n"
+            "  cube.hbm_slice.latency_ns: [10, 20]\n"))
+        r = self.kernbench("sweep", spec, "--out", self.path("z"), "--jobs", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = self.table(self.path("z"))
+        self.assertEqual([(r["cube.hbm_slice.bw_gbps"], r["cube.hbm_slice.latency_ns"])
+                          for r in rows], [("50", "10"), ("100", "20")])
+
+    def test_bad_specs_name_file_line_and_key(self):
+        cases = {
+            "grid:\n  cube.hbm_slice.bw_gbps: [50]\n": "bench: missing",
+            "bench: vector_add\ngrid:\n  cube.hbm_slice.bandwidth: [50]\n":
+                "bad.yaml:3: error: cube.hbm_slice.bandwidth: not a topology key",
+            "bench: vector_add\ngrid:\n  param.elemnts: [1M]\n":
+                "bad.yaml:3: error: param.elemnts: bench 'vector_add' has no parameter",
+            "bench: vector_add\ngrid:\n  param.elements: []\n":
+                "bad.yaml:3: error: grid.param.elements: expected a non-empty list",
+            "bench: vector_add\ngird:\n  param.elements: [1M]\n": "bad.yaml:2: error: gird: unknown key",
+            "bench: vector_add\nzip:\n  param.elements: [1M, 2M]\n  param.dtype: [f32]\n":
+                "zip: its axes must list the same number of values",
+            "bench: nope\ngrid:\n  param.elements: [1M]\n": "no bench 'nope'",
+            "bench: vector_add\ntopology: no/such.yaml\ngrid:\n  param.elements: [1M]\n":
+                "bad.yaml:2: error: topology: no file no/such.yaml",
+        }
+        for text, expected in cases.items():
+            spec = self.write("bad.yaml", text)
+            r = self.kernbench("sweep", spec, "--out", self.path("o"))
+            self.assertEqual(r.returncode, 2, text + r.stderr)
+            self.assertIn(expected, r.stderr, text)
+
+
+class ExampleSpecs(SweepCase):
+    def test_every_example_spec_is_valid(self):
+        from kbtools import spec as specs, sweep
+        folder = os.path.join(os.environ["KB_SOURCE_DIR"], "configs", "sweeps")
+        names = sorted(os.listdir(folder))
+        self.assertTrue(names)
+        for name in names:
+            spec = specs.load(os.path.join(folder, name))
+            self.assertGreater(len(spec.points), 1, name)
+            sweep.check_names(spec, KERNBENCH)  # raises SpecError naming the line
+
+
+if __name__ == "__main__":
+    main()
