@@ -115,7 +115,11 @@ def main(argv=None):
         print(e, file=sys.stderr)
         return 2
     points_dir = os.path.join(o.out, "points")
-    os.makedirs(points_dir, exist_ok=True)
+    try:
+        os.makedirs(points_dir, exist_ok=True)
+    except OSError as e:
+        print(f"kernbench sweep: --out {o.out}: {e.strerror}", file=sys.stderr)
+        return 2
 
     rows, todo = {}, []
     for point in spec.points:
@@ -134,7 +138,13 @@ def main(argv=None):
             todo.append((pid, point, args, report_rel))
     reused = len(rows)
 
-    engine = engines.DaskEngine(o.scheduler) if o.engine == "dask" else engines.LocalEngine(o.jobs)
+    try:
+        engine = (engines.DaskEngine(o.scheduler) if o.engine == "dask"
+                  else engines.LocalEngine(o.jobs))
+    except (OSError, ValueError) as e:  # distributed raises OSError on a timeout
+        print(f"kernbench sweep: cannot reach the Dask scheduler {o.scheduler}: {e}",
+              file=sys.stderr)
+        return 2
     futures = {engine.submit(o.kernbench, args): (pid, point, report_rel)
                for pid, point, args, report_rel in todo}
     args_of = {pid: args for pid, _, args, _ in todo}
