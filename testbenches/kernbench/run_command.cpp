@@ -58,6 +58,16 @@ void fill_timeline(platform::Timeline& timeline, const bench::Outcome& outcome,
 // Everything the run will write, checked before it starts: a long run's results are not
 // lost to a typo in an output path.
 void check_outputs(const RunOptions& o) {
+  const std::vector<std::pair<const char*, std::string>> outputs = {
+      {"--report", o.report}, {"--timeline", o.timeline}, {"--vcd", o.vcd}};
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    for (std::size_t j = i + 1; j < outputs.size(); ++j) {
+      if (!outputs[i].second.empty() && outputs[i].second == outputs[j].second) {
+        throw platform::OutputPathError(fmt::format("{} and {} both name {}", outputs[i].first,
+                                                    outputs[j].first, outputs[i].second));
+      }
+    }
+  }
   if (!o.report.empty()) platform::check_output_path(o.report, "--report");
   if (!o.timeline.empty()) platform::check_output_path(o.timeline, "--timeline");
   if (!o.vcd.empty()) {
