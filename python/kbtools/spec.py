@@ -136,6 +136,11 @@ def load(path):
     if not grid and not zipped:
         raise SpecError(f"{path}: error: grid: no axis to sweep (give grid or zip)")
     spec.axes = [a for a, _, _ in grid] + [a for a, _, _ in zipped]
+    for axis in spec.axes:
+        fixed = axis[len("param."):] in spec.params if is_param(axis) else axis in spec.sets
+        if fixed:
+            raise SpecError(f"{path}:{spec.lines[axis]}: error: {axis}: is both fixed (params/set) "
+                            "and swept; give it in one place")
     grid_points = itertools.product(*[v for _, v, _ in grid]) if grid else [()]
     zip_points = list(zip(*[v for _, v, _ in zipped])) if zipped else [()]
     for g in grid_points:

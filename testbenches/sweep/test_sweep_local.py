@@ -76,6 +76,8 @@ class LocalSweep(SweepCase):
             "bench: vector_add\nzip:\n  param.elements: [1M, 2M]\n  param.dtype: [f32]\n":
                 "zip: its axes must list the same number of values",
             "bench: nope\ngrid:\n  param.elements: [1M]\n": "no bench 'nope'",
+            "bench: vector_add\nparams: {elements: 1M}\ngrid:\n  param.elements: [2M]\n":
+                "bad.yaml:4: error: param.elements: is both fixed",
             "bench: vector_add\ntopology: no/such.yaml\ngrid:\n  param.elements: [1M]\n":
                 "bad.yaml:2: error: topology: no file no/such.yaml",
         }
