@@ -99,7 +99,7 @@ def load(path):
         raise SpecError(f"{path}: error: a spec is one YAML mapping")
     entries = _mapping(path, documents[0], "")
     spec = Spec(path=path, bench="")
-    grid, zipped = [], []
+    grid, zipped, order = [], [], []  # order: every axis as the file lists it
     for name, key_node, value in entries:
         if name not in KEYS:
             _fail(path, key_node, name, f"unknown key; the keys are: {', '.join(KEYS)}")
@@ -127,6 +127,7 @@ def load(path):
                 if axis in spec.lines:
                     _fail(path, axis_node, axis, "is an axis of both grid and zip")
                 spec.lines[axis] = axis_node.start_mark.line + 1
+                order.append(axis)
                 target.append((axis, _axis_values(path, values, f"{name}.{axis}"), values))
     if not spec.bench:
         raise SpecError(f"{path}: error: bench: missing (which bench to run)")
@@ -135,7 +136,8 @@ def load(path):
         _fail(path, node, "zip", "its axes must list the same number of values")
     if not grid and not zipped:
         raise SpecError(f"{path}: error: grid: no axis to sweep (give grid or zip)")
-    spec.axes = [a for a, _, _ in grid] + [a for a, _, _ in zipped]
+    swept = [a for a, _, _ in grid] + [a for a, _, _ in zipped]
+    spec.axes = order
     for axis in spec.axes:
         fixed = axis[len("param."):] in spec.params if is_param(axis) else axis in spec.sets
         if fixed:
@@ -145,7 +147,8 @@ def load(path):
     zip_points = list(zip(*[v for _, v, _ in zipped])) if zipped else [()]
     for g in grid_points:
         for z in zip_points:
-            spec.points.append(dict(zip(spec.axes, list(g) + list(z))))
+            values = dict(zip(swept, list(g) + list(z)))
+            spec.points.append({axis: values[axis] for axis in order})
     return spec
 
 
