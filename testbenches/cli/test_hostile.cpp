@@ -165,6 +165,15 @@ BOOST_AUTO_TEST_CASE(output_paths_are_checked_before_the_run_and_written_whole) 
       (kb::test::env("KERNBENCH") + " run vector_add --timing-only --quiet > /dev/full 2>/dev/null")
           .c_str());
   BOOST_TEST(WEXITSTATUS(stdout_full) == 3);
+  // A reader that stops early (the map is 500 KB, more than a pipe holds): an error, not a
+  // death by SIGPIPE.
+  const int closed =
+      std::system(("(" + kb::test::env("KERNBENCH") +
+                   " topology addrmap --set system.sips.count=16; echo $? > list_status.txt) | "
+                   "head -c 1 > /dev/null")
+                      .c_str());
+  BOOST_TEST(closed == 0);
+  BOOST_TEST(std::stoi(read("list_status.txt")) == 3);
   // A good run replaces the previous report whole and leaves no temporary file behind.
   write("report.json", "previous");
   BOOST_REQUIRE(kernbench("run vector_add --timing-only --quiet --report report.json").code == 0);
