@@ -111,10 +111,10 @@ def load(path):
             if spec.topology is None:
                 _fail(path, value, name, f"no file {text} (from here or beside the spec)")
         elif name == "timing_only":
-            flag = _scalar_text(path, value, name)
-            if flag not in ("true", "false"):
+            flag = _scalar_text(path, value, name).lower()
+            if flag not in ("true", "false", "yes", "no", "on", "off"):
                 _fail(path, value, name, "expected true or false")
-            spec.timing_only = flag == "true"
+            spec.timing_only = flag in ("true", "yes", "on")
         elif name == "params":
             spec.params = {k: _scalar_text(path, v, f"params.{k}")
                            for k, _, v in _mapping(path, value, name)}
