@@ -10,6 +10,7 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include <fstream>
+#include <optional>
 #include <string>
 
 namespace kb::platform {
@@ -57,27 +58,31 @@ std::uint64_t peak_rss_bytes() {
   return 0;
 }
 
-std::optional<std::uint64_t> available_memory_bytes() {
+void require_host_memory(std::uint64_t pes, std::uint64_t data_bytes) {
+  std::optional<std::uint64_t> available;
   std::ifstream meminfo("/proc/meminfo");
   for (std::string line; std::getline(meminfo, line);) {
-    if (line.rfind("MemAvailable:", 0) == 0) return std::stoull(line.substr(13)) * 1024;
+    if (line.rfind("MemAvailable:", 0) == 0) available = std::stoull(line.substr(13)) * 1024;
   }
-  return std::nullopt;
+  // About 40 KiB per PE over a fixed 64 MiB (`kernbench elaborate`: 654 MiB for 16,384 PEs).
+  const std::uint64_t model = (64ULL << 20) + pes * (40ULL << 10);
+  if (!available || model + data_bytes <= *available) return;
+  constexpr double GiB = 1 << 30;
+  throw std::runtime_error(fmt::format(
+      "this run needs about {:.1f} GiB of host memory ({:.1f} GiB for the model of {} PEs{}) "
+      "but {:.1f} GiB are available{}",
+      static_cast<double>(model + data_bytes) / GiB, static_cast<double>(model) / GiB, pes,
+      data_bytes == 0
+          ? ""
+          : fmt::format(", {:.1f} GiB for its data", static_cast<double>(data_bytes) / GiB),
+      static_cast<double>(*available) / GiB,
+      data_bytes == 0 ? "" : "; --timing-only needs none for the data"));
 }
-
-std::uint64_t model_memory_bytes(std::uint64_t pes) { return (64ULL << 20) + pes * (40ULL << 10); }
 
 Simulation::Simulation(const Topology& topology, const RunOptions& options)
     : topology_(topology), options_(options) {
   const auto start = std::chrono::steady_clock::now();
-  const auto pes = static_cast<std::uint64_t>(topology.world_size());
-  const auto available = available_memory_bytes();
-  if (available && model_memory_bytes(pes) > *available) {
-    throw std::runtime_error(fmt::format(
-        "a model of {} PEs needs about {:.1f} GiB of host memory but {:.1f} GiB are available", pes,
-        static_cast<double>(model_memory_bytes(pes)) / (1 << 30),
-        static_cast<double>(*available) / (1 << 30)));
-  }
+  require_host_memory(static_cast<std::uint64_t>(topology.world_size()), 0);
   models::set_time_resolution();
   sc_core::sc_report_handler::set_handler(report_on_stderr);
   const models::MachineParams params = machine_params(topology, options);
@@ -118,7 +123,7 @@ void Simulation::run(const std::function<void(double, double)>& progress, double
   while (sc_core::sc_get_status() != sc_core::SC_STOPPED) {
     sc_core::sc_start(step, sc_core::SC_EXIT_ON_STARVATION);
     if (models::simulation_failure() || !sc_core::sc_pending_activity()) break;
-    if (models::now_ps() >= kMaxSimulatedPs) {
+    if (models::now_ps() >= models::kMaxPicoseconds) {
       processes_suspended_ = true;
       throw models::SimulationError(fmt::format(
           "simulated time reached {} ps (53 days), the most a run may simulate: the topology's "

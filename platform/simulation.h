@@ -11,7 +11,6 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <optional>
 
 namespace kb::platform {
 
@@ -43,7 +42,7 @@ class Simulation {
   // Runs until no events remain, then completes the VCD (if any). Throws
   // models::SimulationError with the model's message when a fault stopped the run, with a
   // deadlock report when it ran out of events while a process still waited, or when
-  // simulated time reached kMaxSimulatedPs. `progress`, when given, is called about every
+  // simulated time reached models::kMaxPicoseconds. `progress`, when given, is called about every
   // `progress_every_s` of wall time with the simulated time reached.
   void run(const std::function<void(double sim_ns, double wall_s)>& progress = {},
            double progress_every_s = 1.0);
@@ -61,16 +60,12 @@ class Simulation {
   bool leave_to_exit_ = false;
 };
 
-// The latest simulated time a run may reach, well before 64-bit picoseconds wrap.
-constexpr models::Picoseconds kMaxSimulatedPs = models::kMaxPicoseconds;
-
 // Peak resident memory of this process so far (Linux: VmHWM), 0 if unknown.
 std::uint64_t peak_rss_bytes();
-// Memory the system can still give this process (Linux: MemAvailable), if known.
-std::optional<std::uint64_t> available_memory_bytes();
 
-// Host memory a model of `pes` PEs takes: about 40 KiB per PE (measured with `kernbench
-// elaborate`: 654 MiB for 16,384 PEs) over a fixed 64 MiB.
-std::uint64_t model_memory_bytes(std::uint64_t pes);
+// Throws std::runtime_error, naming the sizes, when a model of `pes` PEs plus `data_bytes`
+// of host memory for a functional run's data would not fit the memory the system can still
+// give this process (Linux: MemAvailable); does nothing where that is unknown.
+void require_host_memory(std::uint64_t pes, std::uint64_t data_bytes);
 
 }  // namespace kb::platform

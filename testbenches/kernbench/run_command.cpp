@@ -84,28 +84,6 @@ void check_outputs(const RunOptions& o) {
 // cannot fit fails now rather than be killed by the system after a long elaboration.
 constexpr std::uint64_t kHostBytesPerDeviceByte = 6;
 
-void check_host_memory(const bench::Footprint& footprint, const platform::Topology& topology,
-                       bool timing_only) {
-  const auto available = platform::available_memory_bytes();
-  if (!available) return;
-  const std::uint64_t model =
-      platform::model_memory_bytes(static_cast<std::uint64_t>(topology.world_size()));
-  const std::uint64_t data = timing_only ? 0 : kHostBytesPerDeviceByte * footprint.device_bytes;
-  if (model + data <= *available) return;
-  constexpr double GiB = 1 << 30;
-  throw std::runtime_error(fmt::format(
-      "this run needs about {:.1f} GiB of host memory ({:.1f} GiB for the model of {} PEs{}) "
-      "but {:.1f} GiB are available{}",
-      static_cast<double>(model + data) / GiB, static_cast<double>(model) / GiB,
-      topology.world_size(),
-      timing_only ? ""
-                  : fmt::format(", {:.1f} GiB for {:.2f} GiB of tensor data",
-                                static_cast<double>(data) / GiB,
-                                static_cast<double>(footprint.device_bytes) / GiB),
-      static_cast<double>(*available) / GiB,
-      timing_only ? "" : "; --timing-only needs none for the data"));
-}
-
 int run(const RunOptions& o) {
   const TopologyOptions source{o.topology, o.overrides};
   const platform::Topology topology = source.load();
@@ -113,7 +91,9 @@ int run(const RunOptions& o) {
   const bench::Params params(bench.name(), bench.params(), o.params);
   const bench::Footprint footprint = bench.check(params, topology);
   check_outputs(o);
-  check_host_memory(footprint, topology, o.timing_only);
+  platform::require_host_memory(
+      static_cast<std::uint64_t>(topology.world_size()),
+      o.timing_only ? 0 : kHostBytesPerDeviceByte * footprint.device_bytes);
   platform::remove_staged_files_on_signals();
 
   platform::RunOptions run_options;
