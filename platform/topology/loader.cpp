@@ -161,12 +161,6 @@ class Loader {
 
   void assign(const FieldSpec& spec, const YAML::Node& node, const SourceLocation& where) {
     origins_[spec.path] = where;
-    // The embedded default's keys are defaults, not what the user wrote.
-    if (where.source == kDefaultTopologySource) {
-      user_written_.erase(spec.path);
-    } else {
-      user_written_.insert(spec.path);
-    }
     auto fail = [&](const std::string& what) -> ConfigError {
       return ConfigError(where, spec.path, fmt::format("{}; allowed: {}", what, spec.allowed()));
     };
@@ -223,7 +217,7 @@ class Loader {
   static void check_range(const FieldSpec& spec, double value, const std::string& text,
                           Fail& fail) {
     const bool too_low = spec.min_exclusive ? value <= spec.min : value < spec.min;
-    const bool too_high = spec.max != 0.0 && value > spec.max;
+    const bool too_high = value > spec.max;
     if (too_low || too_high) throw fail(fmt::format("{} is out of range", text));
   }
 
@@ -264,14 +258,20 @@ class Loader {
                            const std::vector<std::string>& also = {}) const {
     std::vector<std::string> keys{path};
     keys.insert(keys.end(), also.begin(), also.end());
-    const auto written = std::find_if(
-        keys.begin(), keys.end(), [&](const std::string& k) { return user_written_.count(k) > 0; });
+    const auto written = std::find_if(keys.begin(), keys.end(),
+                                      [&](const std::string& k) { return written_by_user(k); });
     const std::string& at = written == keys.end() ? path : *written;
     std::string text = message;
     if (at != path) {
       text = fmt::format("conflicts with the default {} = {}: {}", path, value_of(path), message);
     }
     throw ConfigError(origin(at), at, text);
+  }
+
+  // Given in the user's file or a --set; the embedded default's keys are defaults.
+  bool written_by_user(const std::string& path) const {
+    const auto it = origins_.find(path);
+    return it != origins_.end() && it->second.source != kDefaultTopologySource;
   }
 
   std::string value_of(const std::string& path) const {
@@ -374,7 +374,6 @@ class Loader {
   std::string source_;
   Topology topology_;
   std::map<std::string, SourceLocation> origins_;
-  std::set<std::string> user_written_;
 };
 
 }  // namespace

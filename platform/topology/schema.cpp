@@ -13,12 +13,11 @@ namespace {
 
 using models::PhysAddrLayout;
 
-constexpr double kUnbounded = 0.0;
-
+// Every number is bounded both ways; choices take no range ({}).
 struct Range {
   double min = 0.0;
   bool min_exclusive = false;
-  double max = kUnbounded;
+  double max = 0.0;
 };
 
 // Physical ranges, wide enough for any machine worth modelling and narrow enough that no
@@ -265,13 +264,10 @@ std::string FieldSpec::allowed() const {
     case FieldKind::optional_integer:
     case FieldKind::real: {
       const char* type = kind == FieldKind::real ? "a number" : "an integer";
-      if (max != kUnbounded) {
-        if (min_exclusive) {
-          return fmt::format("{} > {} and <= {}", type, number_text(min), number_text(max));
-        }
-        return fmt::format("{} from {} to {}", type, number_text(min), number_text(max));
+      if (min_exclusive) {
+        return fmt::format("{} > {} and <= {}", type, number_text(min), number_text(max));
       }
-      return fmt::format("{} {} {}", type, min_exclusive ? ">" : ">=", number_text(min));
+      return fmt::format("{} from {} to {}", type, number_text(min), number_text(max));
     }
   }
   return {};

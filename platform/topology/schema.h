@@ -36,7 +36,7 @@ struct FieldSpec {
   std::string description;  // one line
   double min = 0.0;         // numbers: allowed range, inclusive unless min_exclusive
   bool min_exclusive = false;
-  double max = 0.0;                  // 0 means unbounded above
+  double max = 0.0;                  // numbers: inclusive; every number has one
   std::vector<std::string> choices;  // choice and choice_list
   Effect effect = Effect::timing;
   std::function<FieldRef(Topology&)> bind;
