@@ -76,18 +76,10 @@ class CollectiveBench : public Bench {
           fmt::format("--param bytes={}: must be a multiple of {} ({} ranks x {}-byte elements)",
                       params.text("bytes"), divisor, divisor / item, item));
     }
-    const std::int64_t per_rank = params.integer("bytes") / item;
-    const bool gather = kind_ == Collective::all_gather,
-               scatter = kind_ == Collective::reduce_scatter;
-    const runtime::DPPolicy dp{
-        runtime::Split::row_wise, runtime::Split::row_wise, runtime::Split::row_wise, {}, {}, {}};
+    const Columns c = columns(params.integer("bytes") / item, world);
     const DType dtype = params.dtype("dtype");
-    Footprint f =
-        check_placement(topology, "in", {world, gather ? per_rank / world : per_rank}, dtype, dp);
-    if (gather || scatter) {
-      f += check_placement(topology, "out", {world, scatter ? per_rank / world : per_rank}, dtype,
-                           dp);
-    }
+    Footprint f = check_placement(topology, "in", {world, c.in}, dtype, kRankRows);
+    if (c.out != c.in) f += check_placement(topology, "out", {world, c.out}, dtype, kRankRows);
     return f;
   }
   void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
@@ -100,15 +92,12 @@ class CollectiveBench : public Bench {
     const std::int64_t bytes = params.integer("bytes");
     const std::int64_t W = plan.world_size;
     const auto item = static_cast<std::int64_t>(runtime::itemsize(dtype));
-    const std::int64_t per_rank = bytes / item;  // elements of the size nccl-tests reports
-    const std::int64_t in_cols = kind_ == Collective::all_gather ? per_rank / W : per_rank;
-    const std::int64_t out_cols = kind_ == Collective::reduce_scatter ? per_rank / W : per_rank;
-    const runtime::DPPolicy dp{
-        runtime::Split::row_wise, runtime::Split::row_wise, runtime::Split::row_wise, {}, {}, {}};
+    const auto [in_cols, out_cols] = columns(bytes / item, W);
     const runtime::HostTensor host = bench_data({W, in_cols}, dtype, timing_only, 7);
-    runtime::Tensor in = ctx.empty({W, in_cols}, dtype, dp, "in");
+    runtime::Tensor in = ctx.empty({W, in_cols}, dtype, kRankRows, "in");
     ctx.copy_(in, host);
-    runtime::Tensor result = in_cols == out_cols ? in : ctx.empty({W, out_cols}, dtype, dp, "out");
+    runtime::Tensor result =
+        in_cols == out_cols ? in : ctx.empty({W, out_cols}, dtype, kRankRows, "out");
     out.measure([&] {
       switch (kind_) {
         case Collective::all_reduce: return dist.all_reduce(in);
@@ -142,6 +131,20 @@ class CollectiveBench : public Bench {
   }
 
  private:
+  // Row r of the tensors is rank r's buffer: rows split over SIPs, cubes and PEs.
+  static inline const runtime::DPPolicy kRankRows{
+      runtime::Split::row_wise, runtime::Split::row_wise, runtime::Split::row_wise, {}, {}, {}};
+
+  // Each rank's input and output columns for `per_rank` elements of the size nccl-tests
+  // reports (all_gather: the output; reduce_scatter: the input) over `world` ranks.
+  struct Columns {
+    std::int64_t in, out;
+  };
+  Columns columns(std::int64_t per_rank, std::int64_t world) const {
+    return {kind_ == Collective::all_gather ? per_rank / world : per_rank,
+            kind_ == Collective::reduce_scatter ? per_rank / world : per_rank};
+  }
+
   // The host reference for every rank. Row g of the tensors is global PE g (rows split
   // over SIPs, cubes and PEs in that order); the plan says which rank that PE is.
   void verify(const runtime::HostTensor& in, const runtime::HostTensor& got,
