@@ -121,10 +121,11 @@ def main(argv=None):
         print(f"kernbench sweep: --out {o.out}: {e.strerror}", file=sys.stderr)
         return 2
 
-    rows, todo = {}, []
+    rows, todo, order = {}, [], []  # order: the points' ids, in spec order
     for point in spec.points:
         args = specs.command(spec, point)
         pid = point_id(args)
+        order.append(pid)
         report_rel = os.path.join("points", pid + ".json")
         report_path = os.path.join(o.out, report_rel)
         if os.path.exists(report_path):  # done before, for this very command line
@@ -178,8 +179,7 @@ def main(argv=None):
         print("[sweep] interrupted: the points done so far are in the table; rerun to finish",
               file=sys.stderr)
 
-    ordered = [rows[point_id(specs.command(spec, p))] for p in spec.points
-               if point_id(specs.command(spec, p)) in rows]
+    ordered = [rows[pid] for pid in order if pid in rows]
     extras = []
     for row in ordered:
         extras += [k for k in row if k not in extras and k not in FIXED and k != "point"

@@ -49,7 +49,7 @@ class Params {
 };
 
 // What a run's tensors take on the device: the basis of its host-memory estimate, since
-// a functional run keeps every device byte in host memory too (docs/kernbench.md).
+// a functional run keeps every device byte in host memory too (README, "The command line").
 struct Footprint {
   std::uint64_t device_bytes = 0;
   Footprint& operator+=(const Footprint& o) {
