@@ -21,18 +21,26 @@ PeCore::PeCore(const sc_core::sc_module_name& name, const PeCoreAttrs& attrs, bo
 
 void PeCore::launch(std::uint64_t request_id, const std::string& kernel,
                     std::shared_ptr<const KernelProgram> program, std::uint64_t reply_to) {
-  if (busy_) fail("launch of '{}' while a kernel is still running", kernel);
+  Launch next{request_id, kernel, std::move(program), reply_to};
+  if (busy_) {
+    waiting_.push_back(std::move(next));
+  } else {
+    start(std::move(next));
+  }
+}
+
+void PeCore::start(Launch next) {
   busy_ = true;
   running_ = fmt::format("sip{}.cube{}.pe{} running '{}'", location_.sip, location_.cube,
-                         location_.pe, kernel);
-  const std::uint64_t id = kernel_id(kernel);
-  kernel_.name(id, kernel);
+                         location_.pe, next.kernel);
+  const std::uint64_t id = kernel_id(next.kernel);
+  kernel_.name(id, next.kernel);
   kernel_.set(now_ps(), id);
   sc_core::sc_spawn_options options;
   options.set_stack_size(kStackBytes);
-  sc_core::sc_spawn([this, request_id, program = std::move(program),
-                     reply_to] { run(request_id, program, reply_to); },
-                    sc_core::sc_gen_unique_name("kernel"), &options);
+  sc_core::sc_spawn(
+      [this, next = std::move(next)] { run(next.request_id, next.program, next.reply_to); },
+      sc_core::sc_gen_unique_name("kernel"), &options);
 }
 
 void PeCore::run(std::uint64_t request_id, std::shared_ptr<const KernelProgram> program,
@@ -58,6 +66,11 @@ void PeCore::run(std::uint64_t request_id, std::shared_ptr<const KernelProgram> 
     qk_.set(delay);
     qk_.sync();
     busy_ = false;
+    if (!waiting_.empty()) {
+      Launch next = std::move(waiting_.front());
+      waiting_.pop_front();
+      start(std::move(next));
+    }
   });
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// A PE's core: runs kernel programs, one at a time, each in a process of its own spawned
-// at launch (an idle PE costs no thread). It implements PeServices for the kernel: loads
+// A PE's core: runs kernel programs, one at a time in the order they arrive (a launch that
+// finds the core busy waits its turn), each in a process of its own spawned when it starts
+// (an idle PE costs no thread). It implements PeServices for the kernel: loads
 // and stores go through the PE's MMU, compute advances local time, and local time runs
 // ahead of simulated time up to the global quantum (temporal decoupling).
 
@@ -12,6 +13,8 @@
 #include "models/protocol/transaction.h"
 
 #include <tlm_utils/tlm_quantumkeeper.h>
+
+#include <deque>
 
 namespace kb::models {
 
@@ -26,7 +29,8 @@ class PeCore : public Component, public PeServices {
 
   InitiatorPort out;  // into the MMU
 
-  // Starts `program`; when it returns, a PeDone for `request_id` goes to `reply_to`.
+  // Starts `program`, or queues it behind the kernels launched before it; when it returns,
+  // a PeDone for `request_id` goes to `reply_to`.
   void launch(std::uint64_t request_id, const std::string& kernel,
               std::shared_ptr<const KernelProgram> program, std::uint64_t reply_to);
 
@@ -42,6 +46,13 @@ class PeCore : public Component, public PeServices {
   Picoseconds local_time_ps() const override { return to_ps(qk_.get_current_time()); }
 
  private:
+  struct Launch {
+    std::uint64_t request_id;
+    std::string kernel;
+    std::shared_ptr<const KernelProgram> program;
+    std::uint64_t reply_to;
+  };
+  void start(Launch next);
   Picoseconds issue(tlm::tlm_command command, const Access& access, unsigned char* data);
   // From the current local time on, the core is `state` (until the next mark).
   void mark(PeState state) { state_.set(local_time_ps(), static_cast<std::uint64_t>(state)); }
@@ -58,6 +69,7 @@ class PeCore : public Component, public PeServices {
   Transaction txn_;
   std::string running_;  // "sip0.cube1.pe2 running 'gemm'", for fault messages
   bool busy_ = false;
+  std::deque<Launch> waiting_;  // launched while busy, in arrival order
 };
 
 // A small process-wide id per kernel name (1, 2, ...; 0 is "none"), shown by `kernel`.

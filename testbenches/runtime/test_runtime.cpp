@@ -282,6 +282,40 @@ BOOST_AUTO_TEST_CASE(launch_async_returns_pending_handles) {
   });
 }
 
+// Kernels launched at a busy PE wait their turn: each runs alone, in launch order.
+BOOST_AUTO_TEST_CASE(a_pe_runs_the_kernels_launched_to_it_one_at_a_time_in_order) {
+  run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
+    Tensor t =
+        ctx.zeros({4, 4}, DType::f32, policy(Split::replicate, Split::row_wise, Split::row_wise));
+    std::vector<std::string> order;
+    auto kernel = [&](const std::string& name, std::uint64_t cycles) {
+      return [&order, name, cycles](KernelContext& k) {
+        if (k.location().cube == 0 && k.location().pe == 0) order.push_back(name);
+        k.pe().compute(cycles);
+      };
+    };
+    auto first = ctx.launch_async("first", kernel("first", 5000), {t});
+    auto second = ctx.launch_async("second", kernel("second", 100), {t});
+    auto third = ctx.launch_async("third", kernel("third", 100), {t});
+    ctx.wait_all();
+    BOOST_TEST((order == std::vector<std::string>{"first", "second", "third"}));
+    const auto span = [](const Handle& h, std::uint32_t cube, std::uint32_t pe) {
+      for (const auto& c : h.request->completions())
+        for (const auto& p : c.pes)
+          if (c.cube == cube && p.pe == pe) return std::pair{p.started_ps, p.finished_ps};
+      BOOST_FAIL("no timing for the PE");
+      return std::pair<std::uint64_t, std::uint64_t>{};
+    };
+    for (std::uint32_t cube = 0; cube < 2; ++cube) {
+      for (std::uint32_t pe = 0; pe < 2; ++pe) {
+        BOOST_TEST(span(second[0], cube, pe).first >= span(first[0], cube, pe).second);
+        BOOST_TEST(span(third[0], cube, pe).first >= span(second[0], cube, pe).second);
+        BOOST_TEST(span(first[0], cube, pe).second - span(first[0], cube, pe).first >= 5000000u);
+      }
+    }
+  });
+}
+
 BOOST_AUTO_TEST_CASE(an_access_to_a_freed_tensors_address_faults) {
   const std::string failure = failure_of(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
     Tensor t = ctx.zeros({4, 4}, DType::f32,
