@@ -8,72 +8,97 @@ namespace kb::runtime {
 
 namespace {
 
+// A rank's buffer in a tensor's block: `length` elements from flat position `begin` of the
+// block, row after row, as (row, col, len) pieces within single rows.
+template <class Fn>
+void for_each_row_piece(const Block& block, std::int64_t begin, std::int64_t length, Fn&& fn) {
+  for (std::int64_t at = begin; at < begin + length;) {
+    const std::int64_t row = at / block.cols, col = at % block.cols;
+    const std::int64_t len = std::min(block.cols - col, begin + length - at);
+    fn(block.row0 + row, block.col0 + col, at, len);
+    at += len;
+  }
+}
+
 // The kernel every rank's PE runs for one collective.
-KernelFn collective_kernel(std::shared_ptr<const IpcqPlan> plan, CollectiveCall call, ReduceOp op,
-                           bool has_input) {
-  return [plan, call, op, has_input](KernelContext& k) {
+KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, CollectiveCall call,
+                           ReduceOp op, bool has_input) {
+  return [groups, call, op, has_input](KernelContext& k) {
     const models::PeLocation& at = k.location();
-    const std::int64_t rank = plan->rank_of({at.sip, at.cube, at.pe});
-    if (rank < 0) return;  // this PE is not a rank of the plan
-    const auto r = static_cast<std::uint32_t>(rank);
+    const IpcqPlan* plan = groups->plan_of({at.sip, at.cube, at.pe});
+    if (plan == nullptr) return;  // this PE is not a rank of any group
+    const auto r = static_cast<std::uint32_t>(plan->rank_of({at.sip, at.cube, at.pe}));
     const bool scatter = call.kind == Collective::reduce_scatter,
                gather = call.kind == Collective::all_gather;
-    const std::int64_t n = (scatter || gather) ? call.count * plan->world_size : call.count;
     const TensorView* in = has_input ? &k.tensor(0) : nullptr;
     const TensorView* out = has_input ? &k.tensor(k.num_args() > 1 ? 1 : 0) : nullptr;
     const DType dtype = in != nullptr ? in->dtype() : DType::u32;
     for (const TensorView* v : {in, out}) {
-      if (v != nullptr && (!v->own_block() || v->own_block()->rows != 1)) {
-        throw std::invalid_argument(
-            fmt::format("{}: tensor '{}' must hold exactly one row on each rank's PE (rows split "
-                        "row_wise at every level)",
-                        to_string(call.kind), v->name()));
+      if (v == nullptr) continue;
+      if (!v->own_block() || ((scatter || gather) && v->own_block()->rows != 1)) {
+        throw std::invalid_argument(fmt::format(
+            "{}: tensor '{}' must hold {} on each rank's PE", to_string(call.kind), v->name(),
+            scatter || gather ? "exactly one row (rows split row_wise at every level)"
+                              : "a block"));
       }
     }
+    const std::int64_t block = in != nullptr ? in->own_block()->rows * in->own_block()->cols : 1;
+    // all_reduce and broadcast work on the rank's whole block.
+    CollectiveCall mine = call;
+    if (!scatter && !gather) mine.count = block;
+    const std::int64_t n = (scatter || gather) ? call.count * plan->world_size : block;
     // Load the rank's input piece by piece; each piece may be sent once it is in.
     Tile buffer = k.full(1, n, dtype, 0.0);
     const std::int64_t piece = plan->piece_elements(dtype);
     std::vector<models::Picoseconds> ready(static_cast<std::size_t>((n + piece - 1) / piece), 0);
     if (in != nullptr) {
-      const Block& own = *in->own_block();
       const std::int64_t base = gather ? r * call.count : 0;
-      for (std::int64_t b = 0; b < own.cols; b += piece) {
-        const std::int64_t len = std::min(piece, own.cols - b);
-        PendingTile t = k.load_async(*in, own.row0, own.col0 + b, 1, len);
-        for (std::int64_t q = (base + b) / piece; q <= (base + b + len - 1) / piece; ++q) {
-          ready[static_cast<std::size_t>(q)] = std::max(ready[static_cast<std::size_t>(q)], t.done);
-        }
-        buffer.assign(base + b, t.tile);
+      for (std::int64_t b = 0; b < block; b += piece) {
+        for_each_row_piece(
+            *in->own_block(), b, std::min(piece, block - b),
+            [&](std::int64_t row, std::int64_t col, std::int64_t flat, std::int64_t len) {
+              PendingTile t = k.load_async(*in, row, col, 1, len);
+              for (std::int64_t q = (base + flat) / piece; q <= (base + flat + len - 1) / piece;
+                   ++q) {
+                auto& when = ready[static_cast<std::size_t>(q)];
+                when = std::max(when, t.done);
+              }
+              buffer.assign(base + flat, t.tile);
+            });
       }
     }
     RankComm comm(k, r, *plan, op, std::move(buffer), std::move(ready));
     comm.on_final = [&](Span span) {
       if (out == nullptr) return;
-      const Block& own = *out->own_block();
-      const std::int64_t at_col = scatter ? span.begin - r * call.count : span.begin;
-      k.store_async(*out, own.row0, own.col0 + at_col, comm.buffer.slice(span.begin, span.len));
+      const std::int64_t from = scatter ? span.begin - r * call.count : span.begin;
+      for_each_row_piece(
+          *out->own_block(), from, span.len,
+          [&](std::int64_t row, std::int64_t col, std::int64_t flat, std::int64_t len) {
+            k.store_async(*out, row, col, comm.buffer.slice(span.begin + flat - from, len));
+          });
     };
     if (gather) comm.on_final({r * call.count, call.count});  // its own chunk is already final
-    ccl_algorithm(plan->config.algorithm).run(comm, call);
+    ccl_algorithm(plan->config.algorithm).run(comm, mine);
   };
 }
 
 }  // namespace
 
 void Distributed::init_process_group(const std::string& algorithm, const std::string& ccl_yaml) {
-  if (plan_) return;
+  if (groups_) return;
   if (installing_) {
-    while (!plan_) sc_core::wait(installed_);
+    while (!groups_) sc_core::wait(installed_);
     return;
   }
   installing_ = true;
-  plan_ = std::make_shared<const IpcqPlan>(ctx_.install_ipcq(algorithm, ccl_yaml));
+  groups_ = std::make_shared<const ProcessGroups>(
+      std::vector<IpcqPlan>{ctx_.install_ipcq(algorithm, ccl_yaml)});
   installed_.notify(sc_core::SC_ZERO_TIME);
 }
 
 const IpcqPlan& Distributed::plan() const {
-  if (!plan_) throw std::logic_error("collectives before init_process_group()");
-  return *plan_;
+  if (!groups_) throw std::logic_error("collectives before init_process_group()");
+  return groups_->plans().front();
 }
 
 std::uint32_t Distributed::rank() const { return ctx_.thread_rank().value_or(0); }
@@ -93,7 +118,7 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
           fmt::format("reduce_scatter: {} columns do not split over {} ranks", cols, p.world_size));
     }
     std::vector<Handle> pending = ctx_.launch_async(
-        std::string(to_string(kind)), collective_kernel(plan_, call, op, true), std::move(args));
+        std::string(to_string(kind)), collective_kernel(groups_, call, op, true), std::move(args));
     for (const Handle& h : pending) ctx_.wait(h);
     return pending;
   }
@@ -102,12 +127,14 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
   const auto device = ctx_.ahbm.current_device();
   std::map<std::uint32_t, std::set<std::uint32_t>> cubes;
   std::set<std::uint32_t> pes;
-  for (const PeCoord& pe : p.rank_to_pe) {
-    if (device && pe.sip != *device) continue;
-    cubes[pe.sip].insert(pe.cube);
-    pes.insert(pe.pe);
+  for (const IpcqPlan& group : groups_->plans()) {
+    for (const PeCoord& pe : group.rank_to_pe) {
+      if (device && pe.sip != *device) continue;
+      cubes[pe.sip].insert(pe.cube);
+      pes.insert(pe.pe);
+    }
   }
-  return ctx_.launch_on_and_wait("barrier", collective_kernel(plan_, call, ReduceOp::sum, false),
+  return ctx_.launch_on_and_wait("barrier", collective_kernel(groups_, call, ReduceOp::sum, false),
                                  {}, cubes, {pes.begin(), pes.end()});
 }
 

@@ -4,12 +4,15 @@
 //
 // A collective tensor holds one row per rank: shape (ranks, count), split row_wise at every
 // level so that each PE holds exactly its rank's row (DPPolicy{row_wise, row_wise,
-// row_wise}, or {replicate, row_wise, row_wise} on the calling thread's SIP). A host
-// thread launches the collective on the PEs its tensor covers and waits; the collective
-// completes when every rank's PE has joined, whichever threads launched them.
+// row_wise}, or {replicate, row_wise, row_wise} on the calling thread's SIP). all_reduce
+// and broadcast also take any tensor whose blocks are equal in size on every rank's PE:
+// each rank's buffer is its whole block, row after row. A host thread launches the
+// collective on the PEs its tensor covers and waits; the collective completes when every
+// rank's PE has joined, whichever threads launched them.
 
 #include "runtime/ccl/algorithm.h"
 #include "runtime/ccl/install_plan.h"
+#include "runtime/ccl/process_groups.h"
 #include "runtime/context/runtime_context.h"
 
 #include <memory>
@@ -19,11 +22,16 @@ namespace kb::runtime {
 class Distributed {
  public:
   explicit Distributed(RuntimeContext& ctx) : ctx_(ctx) {}
+  // Collectives in groups installed already (by any context): every call runs in each
+  // group at once, a PE exchanging with its own group's ranks.
+  Distributed(RuntimeContext& ctx, std::shared_ptr<const ProcessGroups> groups)
+      : ctx_(ctx), groups_(std::move(groups)) {}
 
   // Installs the IPCQs for `algorithm` from `ccl_yaml` (default: the embedded
   // configs/ccl.yaml) once; later calls (other rank threads) wait for that install.
   void init_process_group(const std::string& algorithm = "", const std::string& ccl_yaml = "");
-  bool initialised() const { return plan_ != nullptr; }
+  bool initialised() const { return groups_ != nullptr; }
+  // The plan of the first (after init_process_group, the only) group.
   const IpcqPlan& plan() const;
 
   std::uint32_t world_size() const { return plan().world_size; }
@@ -45,7 +53,7 @@ class Distributed {
                                  const Tensor* out);
 
   RuntimeContext& ctx_;
-  std::shared_ptr<const IpcqPlan> plan_;
+  std::shared_ptr<const ProcessGroups> groups_;
   bool installing_ = false;
   sc_core::sc_event installed_;
 };

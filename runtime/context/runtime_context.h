@@ -7,6 +7,7 @@
 #include "models/host/host_interface.h"
 #include "platform/simulation.h"
 #include "runtime/ccl/install_plan.h"
+#include "runtime/ccl/process_groups.h"
 #include "runtime/kernel/bound_kernel.h"
 #include "runtime/memory/pe_memory_allocator.h"
 #include "runtime/memory/virtual_allocator.h"
@@ -140,6 +141,10 @@ class RuntimeContext {
   IpcqPlan install_ipcq(const std::string& algorithm = "", const std::string& ccl_yaml = "",
                         std::optional<std::uint32_t> world_size_override = std::nullopt,
                         const std::vector<PeCoord>* rank_to_pe = nullptr);
+  // Disjoint communicators at once: a plan per group of PEs (its ranks in the order
+  // given), one IpcqInit per participating cube holding every group's ranks there.
+  ProcessGroups install_process_groups(const std::string& algorithm, const std::string& ccl_yaml,
+                                       const std::vector<std::vector<PeCoord>>& groups);
 
   // The rank of the calling host thread (set by spawn_ranks).
   void set_thread_rank(std::uint32_t rank);
@@ -173,6 +178,8 @@ class RuntimeContext {
       std::vector<std::uint32_t> pes);
   CoreCosts core_costs() const;
   TcmScratch scratch_for(const models::PeLocation& pe);
+  // Sends every plan's IpcqInit (one per cube) and waits for them.
+  void send_ipcq_inits(const std::vector<IpcqPlan>& plans);
 
   platform::Simulation& simulation_;
   models::HostInterface& host_;

@@ -175,3 +175,39 @@ BOOST_AUTO_TEST_CASE(hierarchical_on_default) {
 BOOST_AUTO_TEST_CASE(hierarchical_on_multi_sip) {
   check_algorithm(kb::test::config("multi_sip.yaml"), "hierarchical");
 }
+
+// Tensor parallelism's all-reduce: one group per PE position across two SIPs, each rank's
+// buffer its whole (multi-row) block; every group sums its own two blocks, at once.
+BOOST_AUTO_TEST_CASE(process_groups_all_reduce_their_own_blocks_together) {
+  Simulation sim(kb::test::config("tiny.yaml", {"system.sips.count=2"}));
+  bool checked = false;
+  spawn_host_program(sim, [&](RuntimeContext& ctx) {
+    std::vector<std::vector<PeCoord>> groups;
+    for (std::uint32_t c = 0; c < 2; ++c)
+      for (std::uint32_t p = 0; p < 2; ++p) groups.push_back({{0, c, p}, {1, c, p}});
+    auto installed =
+        std::make_shared<const ProcessGroups>(ctx.install_process_groups("ring", "", groups));
+    BOOST_TEST(installed->plans().size() == 4u);
+    BOOST_TEST(installed->plan_of({1, 1, 0})->rank_of({1, 1, 0}) == 1);
+    // SIP s holds rows 2s, 2s + 1; each PE a 2 x 2 block of them.
+    const DPPolicy dp{Row, Split::column_wise, Split::column_wise, {}, {}, {}};
+    std::vector<float> values(4 * 8);
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(i % 13) - 6;
+    Tensor t = ctx.empty({4, 8}, DType::f32, dp, "partial");
+    ctx.copy_(t, HostTensor::from(values, {4, 8}));
+    Distributed tp(ctx, installed);
+    tp.all_reduce(t);
+    const std::vector<float> got = ctx.to_host(t).values<float>();
+    for (std::size_t r = 0; r < 4; ++r) {
+      for (std::size_t c = 0; c < 8; ++c) {
+        const float want = values[(r % 2) * 8 + c] + values[(r % 2 + 2) * 8 + c];
+        BOOST_TEST(got[r * 8 + c] == want, "row " << r << " col " << c);
+      }
+    }
+    checked = true;
+    BOOST_CHECK_THROW(ProcessGroups({installed->plans()[0], installed->plans()[0]}),
+                      std::invalid_argument);
+  });
+  sim.run();
+  BOOST_TEST(checked);
+}
