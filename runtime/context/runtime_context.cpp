@@ -299,28 +299,45 @@ std::vector<CubeTarget> RuntimeContext::every_cube(std::uint32_t sip) const {
   return targets;
 }
 
+std::vector<CubeTarget> RuntimeContext::share_targets(const Tensor::State& state,
+                                                      std::uint32_t sip) const {
+  std::set<std::uint32_t> holding;
+  for (const DeviceShard& s : state.shards) {
+    if (s.sip == sip) holding.insert(s.cube);
+  }
+  std::vector<CubeTarget> targets;
+  for (const CubeTarget& c : every_cube(sip)) {
+    if (holding.count(c.cube) == 0) targets.push_back(c);
+  }
+  return targets;
+}
+
 void RuntimeContext::share(const Tensor& tensor, std::uint32_t sip) {
+  std::vector<CubeTarget> targets = share_targets(tensor.state(), sip);
+  tensor.state().shared_sips.push_back(sip);
+  if (targets.empty()) return;  // every cube of the SIP maps it already
   models::MmuMap map;
   for (const DeviceShard* s : one_replica_per_block(tensor.state())) {
     map.entries.push_back({tensor.va_base() + s->offset_bytes, s->pa.encode(), s->nbytes});
   }
   TraceEntry meta{"mmu_map", tensor.name(), sip, std::nullopt, std::nullopt, 0};
   wait(submit(message(std::move(map), fmt::format("share_{}_s{}", tensor.name(), sip), all_pes()),
-              every_cube(sip), meta));
-  tensor.state().shared_sips.push_back(sip);
+              std::move(targets), meta));
 }
 
 void RuntimeContext::free(Tensor& tensor) {
   Tensor::State& state = tensor.state();  // throws if already freed
   std::vector<Handle> pending;
   for (std::uint32_t sip : state.shared_sips) {
+    std::vector<CubeTarget> targets = share_targets(state, sip);
+    if (targets.empty()) continue;
     models::MmuUnmap unmap;
     for (const DeviceShard* s : one_replica_per_block(state))
       unmap.entries.push_back({state.va_base + s->offset_bytes, s->nbytes});
     TraceEntry meta{"mmu_unmap", state.name, sip, std::nullopt, std::nullopt, 0};
     pending.push_back(
         submit(message(std::move(unmap), fmt::format("unshare_{}_s{}", state.name, sip), all_pes()),
-               every_cube(sip), meta));
+               std::move(targets), meta));
   }
   // As the seed: a cube-replicated tensor is unmapped per (sip, cube), each waited in turn.
   // Any other tensor is unmapped everywhere at once: the seed sent one message to all its

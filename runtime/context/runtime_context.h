@@ -93,7 +93,8 @@ class RuntimeContext {
   // Gathers `tensor` (one replica of each block) into a host tensor.
   HostTensor to_host(const Tensor& tensor);
   // Maps `tensor` (one replica of each block) into every PE of SIP `sip` as well, so that
-  // kernels there reach it remotely; freeing the tensor unmaps it there too.
+  // kernels there reach it remotely; freeing the tensor unmaps it there too. On a SIP that
+  // holds some of it, the cubes holding none map it: kernels anywhere on the SIP reach it.
   void share(const Tensor& tensor, std::uint32_t sip);
   // Unmaps `tensor` (every SIP's MmuUnmap submitted before any is waited on), then
   // returns its VA and PA. Tensors live until freed, closed or the context is destroyed.
@@ -171,6 +172,9 @@ class RuntimeContext {
   // Returns the shards' storage to their allocators.
   void release(const std::vector<DeviceShard>& shards);
   std::vector<models::CubeTarget> every_cube(std::uint32_t sip) const;
+  // The cubes of `sip` that share() maps a tensor into: those holding none of it.
+  std::vector<models::CubeTarget> share_targets(const Tensor::State& state,
+                                                std::uint32_t sip) const;
   // One KernelLaunch per SIP to its `cubes`, run by `pes`; not waited for.
   std::vector<Handle> submit_launches(
       const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,

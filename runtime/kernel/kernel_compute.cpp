@@ -40,6 +40,23 @@ Tile KernelContext::dot(const Tile& a, const Tile& b, const Tile* accumulate) {
     throw std::invalid_argument(fmt::format("dot of {} x {} and {} x {}: inner sizes differ",
                                             a.rows(), a.cols(), b.rows(), b.cols()));
   }
+  return multiply(a, b, accumulate);
+}
+
+Tile KernelContext::dot_nt(const Tile& a, const Tile& b, const Tile* accumulate) {
+  if (a.cols() != b.cols()) {
+    throw std::invalid_argument(fmt::format("dot_nt of {} x {} and ({} x {})^T: inner sizes differ",
+                                            a.rows(), a.cols(), b.rows(), b.cols()));
+  }
+  Tile bt(b.cols(), b.rows(), b.dtype(), b.has_values() && b.size() > 0);
+  if (bt.has_values()) {
+    for (std::int64_t r = 0; r < b.rows(); ++r)
+      for (std::int64_t c = 0; c < b.cols(); ++c) bt.set_exact(c, r, b.at(r, c));
+  }
+  return multiply(a, bt, accumulate);
+}
+
+Tile KernelContext::multiply(const Tile& a, const Tile& b, const Tile* accumulate) {
   if (accumulate != nullptr && (accumulate->rows() != a.rows() || accumulate->cols() != b.cols())) {
     throw std::invalid_argument("dot: the accumulator's shape is not rows(a) x cols(b)");
   }
@@ -143,6 +160,18 @@ Tile KernelContext::exp(const Tile& a) {
 }
 Tile KernelContext::sqrt(const Tile& a) {
   return unary(a, [](double x) { return std::sqrt(x); });
+}
+Tile KernelContext::cos(const Tile& a) {
+  return unary(a, [](double x) { return std::cos(x); });
+}
+Tile KernelContext::sin(const Tile& a) {
+  return unary(a, [](double x) { return std::sin(x); });
+}
+Tile KernelContext::silu(const Tile& a) {
+  return unary(a, [](double x) { return x / (1.0 + std::exp(-x)); });
+}
+Tile KernelContext::gelu(const Tile& a) {
+  return unary(a, [](double x) { return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0))); });
 }
 
 Tile KernelContext::row_max(const Tile& a) {

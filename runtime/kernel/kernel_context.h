@@ -105,6 +105,9 @@ class KernelContext {
   // --- Compute. dot accumulates float inputs (f16, bf16, f32) in f32 and integer inputs
   // (i8) in i32; elementwise results take the first operand's dtype.
   Tile dot(const Tile& a, const Tile& b, const Tile* accumulate = nullptr);
+  // a . b^T for b held row-major as n x k (attention's Q . K^T): the matrix unit reads
+  // either layout, so it costs what dot does.
+  Tile dot_nt(const Tile& a, const Tile& b, const Tile* accumulate = nullptr);
   Tile add(const Tile& a, const Tile& b);  // b may be a row (1 x n), column (n x 1) or 1 x 1
   Tile sub(const Tile& a, const Tile& b);
   Tile mul(const Tile& a, const Tile& b);
@@ -115,6 +118,10 @@ class KernelContext {
   Tile mul(const Tile& a, double b);
   Tile exp(const Tile& a);
   Tile sqrt(const Tile& a);
+  Tile cos(const Tile& a);
+  Tile sin(const Tile& a);
+  Tile silu(const Tile& a);     // x / (1 + e^-x)
+  Tile gelu(const Tile& a);     // x/2 (1 + erf(x / sqrt 2)), the exact form
   Tile row_max(const Tile& a);  // rows x 1
   Tile row_sum(const Tile& a);  // rows x 1
   Tile sum(const Tile& a);      // 1 x 1
@@ -128,6 +135,8 @@ class KernelContext {
 
  private:
   Tile integer_dot(const Tile& a, const Tile& b, const Tile* accumulate);
+  // a . b once shapes are checked and the cost is charged.
+  Tile multiply(const Tile& a, const Tile& b, const Tile* accumulate);
   const Scalar& scalar(std::size_t index) const;
   void charge_vector(std::int64_t elements);
   Tile elementwise(const Tile& a, const Tile& b, double (*op)(double, double), const char* name);

@@ -1,5 +1,7 @@
 #include "runtime/kernel/tile.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -52,6 +54,21 @@ Tile::Tile(std::int64_t rows, std::int64_t cols, DType dtype, bool with_values, 
 Tile Tile::slice(std::int64_t col0, std::int64_t cols) const {
   Tile out(1, cols, dtype_, false);
   if (!values_.empty()) out.values_.assign(values_.begin() + col0, values_.begin() + col0 + cols);
+  return out;
+}
+
+Tile Tile::block(std::int64_t row0, std::int64_t col0, std::int64_t rows, std::int64_t cols) const {
+  if (row0 < 0 || col0 < 0 || rows < 0 || cols < 0 || row0 + rows > rows_ || col0 + cols > cols_) {
+    throw std::out_of_range(fmt::format("block ({}, {}) {} x {} of a {} x {} tile", row0, col0,
+                                        rows, cols, rows_, cols_));
+  }
+  Tile out(rows, cols, dtype_, false);
+  if (values_.empty()) return out;
+  out.values_.reserve(static_cast<std::size_t>(rows * cols));
+  for (std::int64_t r = row0; r < row0 + rows; ++r) {
+    const auto first = values_.begin() + static_cast<std::ptrdiff_t>(index(r, col0));
+    out.values_.insert(out.values_.end(), first, first + cols);
+  }
   return out;
 }
 

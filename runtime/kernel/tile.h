@@ -37,6 +37,8 @@ class Tile {
   // Columns [col0, col0 + cols) of a one-row tile, and writing them back (no cost: these
   // move values within the kernel's own storage).
   Tile slice(std::int64_t col0, std::int64_t cols) const;
+  // Rows [row0, row0 + rows) x columns [col0, col0 + cols) of any tile (no cost either).
+  Tile block(std::int64_t row0, std::int64_t col0, std::int64_t rows, std::int64_t cols) const;
   void assign(std::int64_t col0, const Tile& part);
 
   // Packs the values as `dtype` bytes, row-major; and the reverse.

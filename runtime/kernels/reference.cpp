@@ -1,6 +1,7 @@
 #include "runtime/kernels/reference.h"
 
 #include "runtime/kernel/tile.h"
+#include "runtime/kernels/transformer_reference.h"
 
 #include <fmt/format.h>
 
@@ -13,8 +14,6 @@ std::int64_t rows_of(const HostTensor& t) {
   return static_cast<std::int64_t>(t.elements()) / std::max<std::int64_t>(1, cols_of(t));
 }
 
-namespace {
-
 Tile as_tile(const HostTensor& t) {
   return Tile::from_bytes(rows_of(t), cols_of(t), t.dtype(), t.bytes().data());
 }
@@ -24,6 +23,8 @@ HostTensor from_tile(const Tile& tile, std::vector<std::int64_t> shape) {
   tile.to_bytes(t.bytes().data());
   return t;
 }
+
+namespace {
 
 template <class Fn>
 HostTensor map2(const HostTensor& x, const HostTensor& y, DType out, Fn fn) {
@@ -70,18 +71,7 @@ HostTensor reference_softmax(const HostTensor& x, DType out) {
 }
 
 HostTensor reference_layernorm(const HostTensor& x, double eps, DType out) {
-  const Tile a = as_tile(x);
-  Tile r(a.rows(), a.cols(), out, true);
-  for (std::int64_t i = 0; i < a.rows(); ++i) {
-    double mean = 0.0, var = 0.0;
-    for (std::int64_t j = 0; j < a.cols(); ++j) mean += a.at(i, j);
-    mean /= static_cast<double>(a.cols());
-    for (std::int64_t j = 0; j < a.cols(); ++j) var += (a.at(i, j) - mean) * (a.at(i, j) - mean);
-    var /= static_cast<double>(a.cols());
-    for (std::int64_t j = 0; j < a.cols(); ++j)
-      r.set(i, j, (a.at(i, j) - mean) / std::sqrt(var + eps));
-  }
-  return from_tile(r, x.shape());
+  return from_tile(reference_layernorm(as_tile(x), eps, out), x.shape());
 }
 
 HostTensor reference_reduce_sum(const HostTensor& x, DType out) {
@@ -96,16 +86,7 @@ HostTensor reference_reduce_sum(const HostTensor& x, DType out) {
 }
 
 HostTensor reference_gemm(const HostTensor& a, const HostTensor& b, DType out) {
-  const Tile ta = as_tile(a), tb = as_tile(b);
-  Tile r(ta.rows(), tb.cols(), out, true);
-  for (std::int64_t i = 0; i < ta.rows(); ++i) {
-    for (std::int64_t j = 0; j < tb.cols(); ++j) {
-      double s = 0.0;
-      for (std::int64_t p = 0; p < ta.cols(); ++p) s += ta.at(i, p) * tb.at(p, j);
-      r.set(i, j, s);
-    }
-  }
-  return from_tile(r, {ta.rows(), tb.cols()});
+  return from_tile(reference_matmul(as_tile(a), as_tile(b), out), {rows_of(a), cols_of(b)});
 }
 
 double unit_roundoff(DType dtype) {

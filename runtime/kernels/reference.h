@@ -11,6 +11,7 @@
 //   layernorm:   (n + 8) u (|ref| + 1)
 //   reduce_sum:  (n + 1) u sum_c |x_rc|
 
+#include "runtime/kernel/tile.h"
 #include "runtime/tensor/host_tensor.h"
 
 #include <functional>
@@ -48,6 +49,10 @@ Verification verify_softmax(const HostTensor& device, const HostTensor& referenc
 Verification verify_layernorm(const HostTensor& device, const HostTensor& reference);
 Verification verify_reduce_sum(const HostTensor& device, const HostTensor& reference,
                                const HostTensor& x);
+
+// A host tensor's 2-D view as a tile of its values, and back.
+Tile as_tile(const HostTensor& t);
+HostTensor from_tile(const Tile& tile, std::vector<std::int64_t> shape);
 
 // Element access in the 2-D view, decoded to double.
 double element(const HostTensor& t, std::int64_t r, std::int64_t c);

@@ -32,6 +32,8 @@ KernelRegistry& kernel_registry() {
     register_copy_kernels(r);
     register_row_kernels(r);
     register_gemm_kernel(r);
+    register_rope_kernel(r);
+    register_attention_kernels(r);
     return r;
   }();
   return registry;

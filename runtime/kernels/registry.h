@@ -33,10 +33,13 @@ KernelRegistry& kernel_registry();
 
 // Builtins (runtime/kernels/*.cpp). Each PE computes the block of the output it owns,
 // reading inputs in global coordinates, so any placement works whose blocks the SIP holds.
-void register_elementwise_kernels(KernelRegistry& registry);  // vector_add, axpy
+void register_elementwise_kernels(KernelRegistry& registry);  // vector_add, axpy, silu_mul, gelu
 void register_copy_kernels(KernelRegistry& registry);         // memcpy, transpose
-void register_row_kernels(KernelRegistry& registry);          // softmax, layernorm, reduce_sum
-void register_gemm_kernel(KernelRegistry& registry);          // gemm
+void register_row_kernels(KernelRegistry& registry);  // softmax, layernorm, rmsnorm, reduce_sum
+void register_gemm_kernel(KernelRegistry& registry);  // gemm
+void register_rope_kernel(KernelRegistry& registry);  // rope
+// kv_append, attention_scores, causal_softmax, attention_pv
+void register_attention_kernels(KernelRegistry& registry);
 
 // gemm's input and result types.
 constexpr const char* kGemmTypes =

@@ -55,6 +55,22 @@ void layernorm(KernelContext& k) {
   });
 }
 
+// out = x / sqrt(mean(x^2) + eps) along each row (no scale: the lowering folds the norm's
+// weight into the projection that follows).
+void rmsnorm(KernelContext& k) {
+  const TensorView& x = k.tensor(0);
+  const TensorView& out = k.tensor(1);
+  const double eps = k.float_arg(2);
+  require_whole_rows(out, "rmsnorm");
+  for_each_own_row_tile(k, x, out, [&](std::int64_t row0, std::int64_t, const Tile& t) {
+    const Tile xf = k.cast(t, DType::f32);
+    const double inv_n = 1.0 / static_cast<double>(xf.cols());
+    const Tile mean_square = k.mul(k.row_sum(k.mul(xf, xf)), inv_n);
+    k.store_global_async(out, row0, 0,
+                         k.cast(k.div(xf, k.sqrt(k.add(mean_square, eps))), out.dtype()));
+  });
+}
+
 // out (rows x 1) = the sum of each row of x.
 void reduce_sum(KernelContext& k) {
   const TensorView& x = k.tensor(0);
@@ -72,6 +88,7 @@ void reduce_sum(KernelContext& k) {
 void register_row_kernels(KernelRegistry& registry) {
   registry.add({"softmax", "(x, out)", "row softmax", softmax});
   registry.add({"layernorm", "(x, out, eps)", "row layer normalisation (no affine)", layernorm});
+  registry.add({"rmsnorm", "(x, out, eps)", "row RMS normalisation (no scale)", rmsnorm});
   registry.add({"reduce_sum", "(x, out)", "out[r] = sum of row r of x", reduce_sum});
 }
 

@@ -1,5 +1,7 @@
 #include "runtime/placement/dp_policy.h"
 
+#include <numeric>
+
 #include <fmt/format.h>
 
 #include <ostream>
@@ -79,6 +81,14 @@ struct Partial {
 };
 
 }  // namespace
+
+DPPolicy spread_over_sip(Split split, std::int64_t extent, const MachineShape& machine,
+                         MemoryKind memory) {
+  const std::int64_t cubes = std::gcd(std::max<std::int64_t>(extent, 1), machine.cubes_per_sip);
+  const std::int64_t pes =
+      std::gcd(std::max<std::int64_t>(extent, 1) / cubes, machine.pes_per_cube);
+  return DPPolicy{Split::replicate, split, split, std::nullopt, cubes, pes, memory};
+}
 
 Placement resolve_placement(const DPPolicy& policy, const std::vector<std::int64_t>& shape,
                             DType dtype, const MachineShape& machine,

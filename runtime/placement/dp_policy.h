@@ -102,6 +102,13 @@ class PlacementError : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+// Splits `extent` elements (the rows for row_wise, the columns for column_wise) of a
+// tensor over as many cubes of one SIP, then PEs of each, as divide it evenly (the first
+// ones; the SIP level replicates, so a context bound to a SIP places it there): a dimension
+// of any size spreads as far as it can.
+DPPolicy spread_over_sip(Split split, std::int64_t extent, const MachineShape& machine,
+                         MemoryKind memory = MemoryKind::hbm);
+
 // Resolves `policy` for a tensor of `shape` and `dtype` on `machine`. When `device_sip`
 // is set (the calling thread's set_device) and the policy replicates at the SIP level
 // without num_sips, the tensor lives on that SIP only.

@@ -1,0 +1,188 @@
+// The transformer kernels against their host references (runtime/kernels/
+// transformer_reference.h) under the tolerances of docs/kernels.md, over placements,
+// dtypes, prefill and decode positions and grouped-query heads.
+#include "runtime/host/host_program.h"
+#include "runtime/kernels/reference.h"
+#include "runtime/kernels/transformer_reference.h"
+#include "testbenches/harness/run_host.h"
+#include "testbenches/harness/sim_test.h"
+
+#include <fmt/format.h>
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <random>
+
+using namespace kb::runtime;
+using kb::test::run_host;
+
+namespace {
+
+constexpr Split R = Split::replicate, Row = Split::row_wise, Col = Split::column_wise;
+DPPolicy policy(Split cube, Split pe) { return DPPolicy{R, cube, pe, {}, {}, {}}; }
+// The lowering's placements: rows or columns over as many cubes and PEs as divide them.
+DPPolicy rows_over(RuntimeContext& ctx, std::int64_t rows) {
+  return spread_over_sip(Row, rows, ctx.machine());
+}
+DPPolicy cols_over(RuntimeContext& ctx, std::int64_t cols) {
+  return spread_over_sip(Col, cols, ctx.machine());
+}
+
+// Values in [-1, 1], exact in `dtype`.
+Tile random_tile(std::int64_t rows, std::int64_t cols, DType dtype, std::mt19937& rng) {
+  Tile t(rows, cols, dtype, true);
+  std::uniform_real_distribution<double> real(-1.0, 1.0);
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int64_t c = 0; c < cols; ++c) t.set(r, c, real(rng));
+  return t;
+}
+
+// A tensor every cube of SIP 0 reaches, as the lowering makes them: kernels read their
+// operands wherever they live.
+Tensor visible(RuntimeContext& ctx, const std::vector<std::int64_t>& shape, DType dtype,
+               const DPPolicy& dp) {
+  Tensor t = ctx.empty(shape, dtype, dp);
+  ctx.share(t, 0);
+  return t;
+}
+
+Tensor upload(RuntimeContext& ctx, const Tile& values, const DPPolicy& dp) {
+  Tensor t = visible(ctx, {values.rows(), values.cols()}, values.dtype(), dp);
+  ctx.copy_(t, from_tile(values, {values.rows(), values.cols()}));
+  return t;
+}
+
+// |device - reference| <= rel_out * u_out * |reference| + absolute, element by element.
+void expect_close(const Tensor& got, RuntimeContext& ctx, const Tile& ref, double rel_out,
+                  double absolute, const std::string& what) {
+  const HostTensor device = ctx.to_host(got);
+  const HostTensor want = from_tile(ref, {ref.rows(), ref.cols()});
+  const double u = unit_roundoff(ref.dtype());
+  const Verification v = compare(device, want, [&](std::int64_t r, std::int64_t c) {
+    return rel_out * u * std::abs(element(want, r, c)) + absolute;
+  });
+  BOOST_TEST(v.ok, what << ": " << v.first_failure);
+}
+
+const double u32 = std::ldexp(1.0, -24);
+
+void check_row_and_elementwise_kernels(RuntimeContext& ctx) {
+  std::mt19937 rng(5);
+  const std::int64_t n = ctx.machine().cubes_per_sip * ctx.machine().pes_per_cube;
+  const std::int64_t rows = 2 * n, d = 8, cols = 4 * d;
+  for (DType dtype : {DType::f32, DType::f16}) {
+    const std::string type = to_string(dtype);
+    const Tile x = random_tile(rows, cols, dtype, rng), y = random_tile(rows, cols, dtype, rng);
+    for (const DPPolicy& dp : {policy(Row, Row), cols_over(ctx, cols), policy(Row, Col)}) {
+      const std::string what = type + " " + dp.to_string();
+      Tensor tx = upload(ctx, x, dp), ty = upload(ctx, y, dp);
+      Tensor out = visible(ctx, {rows, cols}, dtype, dp);
+      if (dp.pe == Row && dp.cube == Row) {  // the row kernels keep whole rows
+        ctx.launch_and_wait("rmsnorm", {tx, out, 1e-5});
+        expect_close(out, ctx, reference_rmsnorm(x, 1e-5, dtype), 2,
+                     (static_cast<double>(cols) + 8) * u32 * 4, "rmsnorm " + what);
+      }
+      ctx.launch_and_wait("rope", {tx, out, 4, 3, d, 10000.0});
+      expect_close(out, ctx, reference_rope(x, 4, 3, d, 10000.0, dtype), 2, 16 * u32,
+                   "rope " + what);
+      ctx.launch_and_wait("silu_mul", {tx, ty, out});
+      expect_close(out, ctx, reference_silu_mul(x, y, dtype), 2, 16 * u32, "silu_mul " + what);
+      ctx.launch_and_wait("gelu", {tx, out});
+      expect_close(out, ctx, reference_gelu(x, dtype), 2, 16 * u32, "gelu " + what);
+      for (Tensor* t : {&tx, &ty, &out}) ctx.free(*t);
+    }
+  }
+}
+
+// kv_append, attention_scores, causal_softmax and attention_pv in a row, as the lowering
+// chains them, against reference_attention.
+void check_attention(RuntimeContext& ctx, std::int64_t batch, std::int64_t heads,
+                     std::int64_t kv_heads, std::int64_t seq_q, std::int64_t position0, DType dtype,
+                     bool spread_rows) {
+  std::mt19937 rng(static_cast<std::uint32_t>(7 + heads + seq_q + position0));
+  const std::int64_t d = 8, capacity = position0 + seq_q + 2, keys = position0 + seq_q;
+  const AttentionShape shape{seq_q, position0, kv_heads, capacity};
+  const Tile q = random_tile(batch * seq_q, heads * d, dtype, rng);
+  const Tile k_new = random_tile(batch * seq_q, kv_heads * d, dtype, rng);
+  const Tile v_new = random_tile(batch * seq_q, kv_heads * d, dtype, rng);
+  Tile k_cache = random_tile(batch * kv_heads * capacity, d, dtype, rng);
+  Tile v_cache = random_tile(batch * kv_heads * capacity, d, dtype, rng);
+  Tensor tq = upload(ctx, q, cols_over(ctx, heads * d));
+  Tensor tk = upload(ctx, k_new, rows_over(ctx, batch * seq_q));
+  Tensor tv = upload(ctx, v_new, cols_over(ctx, kv_heads * d));
+  const std::int64_t score_rows = batch * heads * seq_q;
+  // The cache and the scores rows spread as far as they divide, or each whole on one PE.
+  const DPPolicy one_pe{R, R, R, {}, 1, 1};
+  const DPPolicy rows = spread_rows ? rows_over(ctx, batch * kv_heads * capacity) : one_pe;
+  const DPPolicy score_placement = spread_rows ? rows_over(ctx, score_rows) : one_pe;
+  Tensor kc = upload(ctx, k_cache, rows), vc = upload(ctx, v_cache, rows);
+  Tensor scores = visible(ctx, {score_rows, keys}, DType::f32, score_placement);
+  Tensor probs = visible(ctx, {score_rows, keys}, dtype, score_placement);
+  Tensor out = visible(ctx, {batch * seq_q, heads * d}, dtype, cols_over(ctx, heads * d));
+  ctx.launch_and_wait("kv_append", {tk, kc, seq_q, position0, kv_heads});
+  ctx.launch_and_wait("kv_append", {tv, vc, seq_q, position0, kv_heads});
+  ctx.launch_and_wait("attention_scores",
+                      {tq, kc, scores, seq_q, position0, kv_heads, 1.0 / std::sqrt(d)});
+  ctx.launch_and_wait("causal_softmax", {scores, probs, seq_q, position0, kv_heads});
+  ctx.launch_and_wait("attention_pv", {probs, vc, out, seq_q, position0, kv_heads});
+  reference_kv_append(k_new, k_cache, shape);
+  reference_kv_append(v_new, v_cache, shape);
+  const std::string what =
+      fmt::format("batch {} heads {}/{} seq_q {} from {} {} {}", batch, heads, kv_heads, seq_q,
+                  position0, to_string(dtype), rows.to_string());
+  expect_close(kc, ctx, k_cache, 0, 0, "kv_append " + what);
+  // Probabilities round to the dtype (4 u each, at most 1); scores and sums add f32
+  // errors over the head dimension and the keys; values are at most 1.
+  const double u = unit_roundoff(dtype);
+  expect_close(out, ctx,
+               reference_attention(q, k_cache, v_cache, shape, 1.0 / std::sqrt(d), dtype, dtype), 2,
+               4 * u + static_cast<double>(d + keys + 8) * u32 * 4, "attention " + what);
+  for (Tensor* t : {&tq, &tk, &tv, &kc, &vc, &scores, &probs, &out}) ctx.free(*t);
+}
+
+void check_attention_cases(RuntimeContext& ctx) {
+  for (DType dtype : {DType::f32, DType::f16}) {
+    // Prefill (position 0, several queries) and decode (one query after a cache), with
+    // grouped-query heads; placements that split the rows or keep a head's cache whole.
+    check_attention(ctx, 2, 4, 2, 6, 0, dtype, true);
+    check_attention(ctx, 2, 4, 4, 1, 9, dtype, true);
+    check_attention(ctx, 1, 6, 2, 3, 70, dtype, false);
+    check_attention(ctx, 2, 2, 1, 80, 0, dtype, true);  // query tiles of 64
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(row_rope_and_activation_kernels_match_references_on_tiny) {
+  run_host(kb::test::config("tiny.yaml"), check_row_and_elementwise_kernels);
+}
+
+BOOST_AUTO_TEST_CASE(row_rope_and_activation_kernels_match_references_on_default) {
+  run_host(kb::test::config("topology.yaml"), check_row_and_elementwise_kernels);
+}
+
+BOOST_AUTO_TEST_CASE(attention_matches_reference_on_tiny) {
+  run_host(kb::test::config("tiny.yaml"), check_attention_cases);
+}
+
+BOOST_AUTO_TEST_CASE(attention_matches_reference_on_default) {
+  run_host(kb::test::config("topology.yaml"), check_attention_cases);
+}
+
+// A geometry that does not add up stops the run with the kernel's reason.
+BOOST_AUTO_TEST_CASE(attention_kernels_reject_a_cache_too_short_for_the_positions) {
+  std::string failure;
+  try {
+    run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
+      Tensor q = ctx.zeros({4, 16}, DType::f32, policy(Row, Row));
+      Tensor cache = ctx.zeros({12, 8}, DType::f32, policy(Row, Row));
+      Tensor scores = ctx.zeros({8, 7}, DType::f32, policy(Row, Row));
+      ctx.launch_and_wait("attention_scores", {q, cache, scores, 2, 5, 1, 1.0});
+    });
+  } catch (const kb::models::SimulationError& e) {
+    failure = e.what();
+  }
+  BOOST_TEST(
+      failure.find("attention_scores: positions up to 7 in a cache of 6") != std::string::npos,
+      failure);
+}
