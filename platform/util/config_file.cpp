@@ -1,9 +1,13 @@
 #include "platform/util/config_file.h"
 
+#include "platform/util/did_you_mean.h"
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/stat.h>
 #include <yaml-cpp/depthguard.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -109,6 +113,29 @@ YAML::Node parse_config_document(const std::string& text, const std::string& sou
                       "malformed YAML: no value could be read from here");
   }
   return document;
+}
+
+void check_keys(const std::string& source, const std::string& section, const YAML::Node& map,
+                const std::vector<std::string>& allowed) {
+  if (!map.IsMap()) throw ConfigError(located(source, map.Mark()), section, "expected a mapping");
+  std::vector<std::string> seen;
+  for (const auto& kv : map) {
+    const std::string key = kv.first.Scalar();
+    if (!kv.first.IsScalar())
+      throw ConfigError(located(source, kv.first.Mark()), section, "keys must be names");
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      throw ConfigError(located(source, kv.first.Mark()),
+                        section.empty() ? key : section + "." + key,
+                        "is given twice in the same mapping");
+    }
+    seen.push_back(key);
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    const auto near = did_you_mean(key, allowed);
+    throw ConfigError(located(source, kv.first.Mark()), section.empty() ? key : section + "." + key,
+                      fmt::format("unknown key{}; the keys here are: {}",
+                                  near ? fmt::format(" (did you mean '{}'?)", *near) : "",
+                                  fmt::join(allowed, ", ")));
+  }
 }
 
 }  // namespace kb::platform

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace kb::platform {
 
@@ -25,5 +26,10 @@ YAML::Node parse_config_document(const std::string& text, const std::string& sou
 
 // The location of `mark` in `source`, 1-based.
 SourceLocation located(const std::string& source, const YAML::Mark& mark);
+
+// Checks that `map` (at key `section`, "" for the top level) is a mapping of names, each
+// in `allowed` and given once; a ConfigError otherwise, suggesting the nearest name.
+void check_keys(const std::string& source, const std::string& section, const YAML::Node& map,
+                const std::vector<std::string>& allowed);
 
 }  // namespace kb::platform

@@ -16,6 +16,7 @@ namespace kb::runtime {
 
 namespace {
 
+using platform::check_keys;
 using platform::ConfigError;
 using platform::SourceLocation;
 
@@ -45,28 +46,6 @@ std::int64_t world_size_of(const std::string& source, const std::string& key,
 std::int64_t chunk_bytes_of(const std::string& source, const std::string& key,
                             const YAML::Node& node) {
   return positive(source, key, node, std::int64_t{1} << 30);
-}
-
-void check_keys(const std::string& source, const std::string& section, const YAML::Node& map,
-                const std::vector<std::string>& allowed) {
-  if (!map.IsMap()) throw ConfigError(at(source, map), section, "expected a mapping");
-  std::vector<std::string> seen;
-  for (const auto& kv : map) {
-    const std::string key = kv.first.Scalar();
-    if (!kv.first.IsScalar())
-      throw ConfigError(at(source, kv.first), section, "keys must be names");
-    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
-      throw ConfigError(at(source, kv.first), section.empty() ? key : section + "." + key,
-                        "is given twice in the same mapping");
-    }
-    seen.push_back(key);
-    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-    const auto near = platform::did_you_mean(key, allowed);
-    throw ConfigError(at(source, kv.first), section.empty() ? key : section + "." + key,
-                      fmt::format("unknown key{}; the keys here are: {}",
-                                  near ? fmt::format(" (did you mean '{}'?)", *near) : "",
-                                  fmt::join(allowed, ", ")));
-  }
 }
 
 std::string algorithm_name(const std::string& source, const std::string& key,

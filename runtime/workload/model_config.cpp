@@ -1,0 +1,187 @@
+#include "runtime/workload/model_config.h"
+
+#include "platform/util/config_file.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cmath>
+#include <map>
+
+namespace kb::runtime {
+
+// Generated from configs/models/*.yaml (model_presets.cpp.in): preset name -> text.
+const std::map<std::string, std::string>& model_preset_texts();
+
+namespace {
+
+using platform::ConfigError;
+
+class Reader {
+ public:
+  Reader(const YAML::Node& root, std::string source) : root_(root), source_(std::move(source)) {}
+
+  std::int64_t integer(const std::string& key, std::int64_t max) const {
+    const YAML::Node n = required(key);
+    std::int64_t v = 0;
+    const std::string text = n.IsScalar() ? n.Scalar() : "";
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || v < 1 || v > max) {
+      fail(n, key, fmt::format("expected an integer from 1 to {}, got '{}'", max, text));
+    }
+    return v;
+  }
+  double number(const std::string& key, double fallback, double low, double high) const {
+    const YAML::Node n = root_[key];
+    if (!n) return fallback;
+    double v = 0;
+    try {
+      v = n.as<double>();
+    } catch (const YAML::Exception&) {
+      fail(n, key, fmt::format("expected a number, got '{}'", n.IsScalar() ? n.Scalar() : ""));
+    }
+    if (!(v > low && v < high)) {
+      fail(n, key,
+           fmt::format("expected a number above {:g} and below {:g}, got {:g}", low, high, v));
+    }
+    return v;
+  }
+  std::string choice(const std::string& key, const std::vector<std::string>& allowed) const {
+    const YAML::Node n = required(key);
+    const std::string v = n.IsScalar() ? n.Scalar() : "";
+    if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+      fail(n, key, fmt::format("expected {}, got '{}'", fmt::join(allowed, " | "), v));
+    }
+    return v;
+  }
+  bool flag(const std::string& key) const {
+    const YAML::Node n = required(key);
+    try {
+      return n.as<bool>();
+    } catch (const YAML::Exception&) {
+      fail(n, key, fmt::format("expected true or false, got '{}'", n.IsScalar() ? n.Scalar() : ""));
+    }
+  }
+  bool has(const std::string& key) const { return static_cast<bool>(root_[key]); }
+  [[noreturn]] void fail(const YAML::Node& n, const std::string& key,
+                         const std::string& why) const {
+    throw ConfigError(platform::located(source_, n.Mark()), key, why);
+  }
+  [[noreturn]] void fail_at_top(const std::string& key, const std::string& why) const {
+    throw ConfigError(platform::located(source_, root_.Mark()), key, why);
+  }
+
+ private:
+  YAML::Node required(const std::string& key) const {
+    const YAML::Node n = root_[key];
+    if (!n) fail_at_top(key, "missing: every model names it (docs/workloads.md)");
+    return n;
+  }
+  const YAML::Node& root_;
+  std::string source_;
+};
+
+const std::vector<std::string> kKeys = {"hidden_size",
+                                        "num_attention_heads",
+                                        "num_key_value_heads",
+                                        "intermediate_size",
+                                        "num_hidden_layers",
+                                        "vocab_size",
+                                        "hidden_act",
+                                        "norm",
+                                        "rms_norm_eps",
+                                        "layer_norm_epsilon",
+                                        "rope",
+                                        "rope_theta",
+                                        "dtype"};
+
+}  // namespace
+
+std::int64_t ModelConfig::layer_parameters() const {
+  const std::int64_t kv = num_key_value_heads * head_dim();
+  const std::int64_t attention = hidden_size * (hidden_size + 2 * kv) + hidden_size * hidden_size;
+  const std::int64_t mlp = (gated() ? 3 : 2) * hidden_size * intermediate_size;
+  return attention + mlp;
+}
+
+ModelConfig parse_model(const std::string& yaml, const std::string& source,
+                        const std::string& name) {
+  const YAML::Node root = platform::parse_config_document(yaml, source);
+  if (!root.IsMap()) {
+    throw ConfigError(platform::located(source, root.Mark()), "model",
+                      "expected a mapping of Hugging Face config fields");
+  }
+  platform::check_keys(source, "", root, kKeys);
+  const Reader r(root, source);
+  ModelConfig m;
+  m.name = name;
+  m.source = source;
+  m.hidden_size = r.integer("hidden_size", 1 << 20);
+  m.num_attention_heads = r.integer("num_attention_heads", m.hidden_size);
+  if (m.hidden_size % m.num_attention_heads != 0) {
+    r.fail(
+        root["num_attention_heads"], "num_attention_heads",
+        fmt::format("{} heads do not divide hidden_size {}", m.num_attention_heads, m.hidden_size));
+  }
+  m.num_key_value_heads = r.has("num_key_value_heads")
+                              ? r.integer("num_key_value_heads", m.num_attention_heads)
+                              : m.num_attention_heads;
+  if (m.num_attention_heads % m.num_key_value_heads != 0) {
+    r.fail(root["num_key_value_heads"], "num_key_value_heads",
+           fmt::format("{} key/value heads do not divide the {} attention heads",
+                       m.num_key_value_heads, m.num_attention_heads));
+  }
+  m.intermediate_size = r.integer("intermediate_size", 1 << 22);
+  m.num_hidden_layers = r.integer("num_hidden_layers", 4096);
+  m.vocab_size = r.integer("vocab_size", 1 << 24);
+  m.hidden_act =
+      r.choice("hidden_act", {"gelu", "silu"}) == "silu" ? Activation::silu : Activation::gelu;
+  m.norm =
+      r.choice("norm", {"layernorm", "rmsnorm"}) == "rmsnorm" ? Norm::rmsnorm : Norm::layernorm;
+  const std::string eps_key = m.norm == Norm::rmsnorm ? "rms_norm_eps" : "layer_norm_epsilon";
+  const std::string other_eps = m.norm == Norm::rmsnorm ? "layer_norm_epsilon" : "rms_norm_eps";
+  if (r.has(other_eps)) {
+    r.fail(root[other_eps], other_eps,
+           fmt::format("belongs to the other norm; norm {} takes {}",
+                       m.norm == Norm::rmsnorm ? "rmsnorm" : "layernorm", eps_key));
+  }
+  m.norm_eps = r.number(eps_key, 1e-5, 0.0, 1.0);
+  m.rope = r.flag("rope");
+  if (!m.rope && r.has("rope_theta")) {
+    r.fail(root["rope_theta"], "rope_theta", "given with rope: false");
+  }
+  m.rope_theta = r.number("rope_theta", 10000.0, 1.0, 1e12);
+  if (m.rope && m.head_dim() % 2 != 0) {
+    r.fail(root["rope"], "rope",
+           fmt::format("rotary embedding needs an even head dimension; hidden_size {} / {} "
+                       "heads = {}",
+                       m.hidden_size, m.num_attention_heads, m.head_dim()));
+  }
+  const std::string dtype = r.choice("dtype", {"f16", "bf16", "f32"});
+  m.dtype = *parse_dtype(dtype);
+  return m;
+}
+
+std::vector<std::string> model_presets() {
+  std::vector<std::string> names;
+  for (const auto& [name, text] : model_preset_texts()) names.push_back(name);
+  return names;
+}
+
+ModelConfig load_model(const std::string& name_or_path) {
+  const auto& presets = model_preset_texts();
+  if (const auto it = presets.find(name_or_path); it != presets.end()) {
+    return parse_model(it->second, "<embedded configs/models/" + it->first + ".yaml>", it->first);
+  }
+  if (name_or_path.find('/') == std::string::npos && name_or_path.find('.') == std::string::npos) {
+    throw ConfigError({name_or_path, 0, 0}, "model",
+                      fmt::format("no preset '{}' and no such file; presets: {}", name_or_path,
+                                  fmt::join(model_presets(), ", ")));
+  }
+  return parse_model(platform::read_config_file(name_or_path, "model file"), name_or_path,
+                     name_or_path);
+}
+
+}  // namespace kb::runtime

@@ -1,0 +1,127 @@
+#define BOOST_TEST_MODULE model_config
+// Model files: the presets as published, and every mistake reported at its file, line and
+// key.
+#include "platform/topology/config_error.h"
+#include "runtime/workload/model_config.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include <cstdio>
+#include <fstream>
+
+using namespace kb::runtime;
+
+namespace {
+
+const std::string kLlamaLike =
+    "hidden_size: 256\n"
+    "num_attention_heads: 8\n"
+    "num_key_value_heads: 2\n"
+    "intermediate_size: 512\n"
+    "num_hidden_layers: 3\n"
+    "vocab_size: 1000\n"
+    "hidden_act: silu\n"
+    "norm: rmsnorm\n"
+    "rope: true\n"
+    "dtype: bf16\n";
+
+// The message of parsing `yaml`, or "" when it parses.
+std::string error_of(const std::string& yaml) {
+  try {
+    parse_model(yaml, "m.yaml", "m");
+  } catch (const kb::platform::ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// kLlamaLike with the line starting `key:` replaced by `line` (removed when empty).
+std::string with(const std::string& key, const std::string& line) {
+  std::string text = kLlamaLike;
+  const auto at = text.find(key + ":");
+  const auto end = text.find('\n', at) + 1;
+  return text.replace(at, end - at, line.empty() ? "" : line + "\n");
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(presets_hold_the_published_configurations) {
+  BOOST_TEST((model_presets() ==
+              std::vector<std::string>{"gpt2", "gpt3-175b", "llama2-7b", "llama3-70b", "tiny"}));
+  const ModelConfig llama = load_model("llama2-7b");
+  BOOST_TEST(llama.hidden_size == 4096);
+  BOOST_TEST(llama.head_dim() == 128);
+  BOOST_TEST(llama.gated());
+  BOOST_TEST(llama.layer_parameters() == 4 * 4096 * 4096 + 3 * 4096 * 11008);
+  const ModelConfig big = load_model("llama3-70b");
+  BOOST_TEST(big.num_key_value_heads == 8);
+  BOOST_TEST(big.rope_theta == 500000.0);
+  BOOST_TEST((big.dtype == DType::bf16));
+  const ModelConfig gpt2 = load_model("gpt2");
+  BOOST_TEST(!gpt2.rope);
+  BOOST_TEST((gpt2.norm == Norm::layernorm));
+  BOOST_TEST((gpt2.hidden_act == Activation::gelu));
+  // 124M: 12 layers of 7.08M, plus embeddings (50257 x 768) and positions (1024 x 768).
+  BOOST_TEST(gpt2.layer_parameters() == 4 * 768 * 768 + 2 * 768 * 3072);
+  const ModelConfig gpt3 = load_model("gpt3-175b");
+  BOOST_TEST(gpt3.num_hidden_layers * gpt3.layer_parameters() / 1'000'000'000 == 173);
+}
+
+BOOST_AUTO_TEST_CASE(a_file_loads_and_defaults_follow_hugging_face) {
+  const std::string path = "model_config_test.yaml";
+  std::ofstream(path) << kLlamaLike;
+  const ModelConfig m = load_model(path);
+  std::remove(path.c_str());
+  BOOST_TEST(m.name == path);
+  BOOST_TEST(m.num_key_value_heads == 2);
+  BOOST_TEST(m.rope_theta == 10000.0);
+  BOOST_TEST(m.norm_eps == 1e-5);
+  // num_key_value_heads defaults to the attention heads, as in Hugging Face.
+  BOOST_TEST(parse_model(with("num_key_value_heads", ""), "m.yaml", "m").num_key_value_heads == 8);
+}
+
+BOOST_AUTO_TEST_CASE(mistakes_name_the_file_line_and_key) {
+  BOOST_TEST(contains(error_of(with("hidden_act", "hidden_act: relu")),
+                      "m.yaml:7:13: error: hidden_act: expected gelu | silu, got 'relu'"));
+  BOOST_TEST(contains(error_of(kLlamaLike + "num_layers: 4\n"),
+                      "m.yaml:11:1: error: num_layers: unknown key"));
+  BOOST_TEST(contains(error_of(kLlamaLike + "vocab_sise: 4\n"), "did you mean 'vocab_size'?"));
+  BOOST_TEST(contains(error_of(with("intermediate_size", "")),
+                      "intermediate_size: missing: every model names it"));
+  BOOST_TEST(contains(error_of(with("num_key_value_heads", "num_key_value_heads: 3")),
+                      "m.yaml:3:22: error: num_key_value_heads: 3 key/value heads do not divide "
+                      "the 8 attention heads"));
+  BOOST_TEST(contains(error_of(with("num_attention_heads", "num_attention_heads: 7")),
+                      "7 heads do not divide hidden_size 256"));
+  BOOST_TEST(contains(error_of(with("hidden_size", "hidden_size: 24") + "num_key_value_heads: 8"),
+                      "given twice"));
+  BOOST_TEST(contains(error_of(with("num_attention_heads", "num_attention_heads: 256")),
+                      "rope: rotary embedding needs an even head dimension"));
+  BOOST_TEST(contains(error_of(kLlamaLike + "layer_norm_epsilon: 1e-6\n"),
+                      "layer_norm_epsilon: belongs to the other norm; norm rmsnorm takes "
+                      "rms_norm_eps"));
+  BOOST_TEST(contains(error_of(kLlamaLike + "rms_norm_eps: 2\n"),
+                      "rms_norm_eps: expected a number above 0 and below 1, got 2"));
+  BOOST_TEST(contains(error_of(with("rope", "rope: false") + "rope_theta: 5\n"),
+                      "rope_theta: given with rope: false"));
+  BOOST_TEST(contains(error_of(with("dtype", "dtype: i8")), "dtype: expected f16 | bf16 | f32"));
+  BOOST_TEST(contains(error_of(with("num_hidden_layers", "num_hidden_layers: 0")),
+                      "num_hidden_layers: expected an integer from 1 to 4096, got '0'"));
+  BOOST_TEST(contains(error_of("- 1\n"), "expected a mapping"));
+  try {
+    load_model("llama9");
+    BOOST_FAIL("an unknown preset loaded");
+  } catch (const kb::platform::ConfigError& e) {
+    BOOST_TEST(contains(e.what(), "no preset 'llama9' and no such file; presets: gpt2, "));
+  }
+  try {
+    load_model("missing/model.yaml");
+    BOOST_FAIL("a missing file loaded");
+  } catch (const kb::platform::ConfigError& e) {
+    BOOST_TEST(contains(e.what(), "missing/model.yaml"));
+  }
+}
