@@ -18,9 +18,27 @@ void Bound::add(const Bound& other) {
   for (const BoundTerm& t : other.terms_) add(t.name, t.ns);
 }
 
+Bound Bound::serial(const std::vector<Bound>& steps) {
+  Bound chain;
+  chain.serial_ = true;
+  for (const Bound& step : steps) {
+    const double ns = step.time_ns();
+    if (ns <= 0) continue;
+    const std::string name = step.limiter();
+    const auto it = std::find_if(chain.terms_.begin(), chain.terms_.end(),
+                                 [&](const BoundTerm& t) { return t.name == name; });
+    if (it == chain.terms_.end()) {
+      chain.terms_.push_back({name, ns});
+    } else {
+      it->ns += ns;
+    }
+  }
+  return chain;
+}
+
 double Bound::time_ns() const {
   double ns = 0;
-  for (const BoundTerm& t : terms_) ns = std::max(ns, t.ns);
+  for (const BoundTerm& t : terms_) ns = serial_ ? ns + t.ns : std::max(ns, t.ns);
   return ns;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // An analytical lower bound on a run's measured time (DESIGN §7): the max of named terms,
 // each a true lower bound on its own (compute, a port, a memory, a link, a latency...).
-// The binding term is the limiter.
+// The binding term is the limiter. A serial bound (a chain of dependent steps) is instead
+// the sum of its terms.
 
 #include <string>
 #include <vector>
@@ -18,6 +19,10 @@ class Bound {
   // Adds a term; a term of the same name keeps the larger time.
   void add(const std::string& name, double ns);
   void add(const Bound& other);
+  // The bound of steps that must run one after another (a critical path): its time is the
+  // sum of the steps' times, each counted under its own limiter, and its limiter the term
+  // that accounts for the most of it.
+  static Bound serial(const std::vector<Bound>& steps);
 
   double time_ns() const;
   // The binding term's name ("" when there is none).
@@ -26,6 +31,7 @@ class Bound {
 
  private:
   std::vector<BoundTerm> terms_;  // in the order first added
+  bool serial_ = false;           // terms add up rather than overlap
 };
 
 }  // namespace kb::runtime

@@ -104,7 +104,8 @@ const IpcqPlan& Distributed::plan() const {
 std::uint32_t Distributed::rank() const { return ctx_.thread_rank().value_or(0); }
 
 std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::uint32_t root,
-                                            const Tensor* in, const Tensor* out) {
+                                            const Tensor* in, const Tensor* out,
+                                            const std::string& launch_name) {
   const IpcqPlan& p = plan();
   CollectiveCall call{kind, root, 0};
   std::vector<LaunchArg> args;
@@ -117,8 +118,9 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
       throw std::invalid_argument(
           fmt::format("reduce_scatter: {} columns do not split over {} ranks", cols, p.world_size));
     }
-    std::vector<Handle> pending = ctx_.launch_async(
-        std::string(to_string(kind)), collective_kernel(groups_, call, op, true), std::move(args));
+    std::vector<Handle> pending =
+        ctx_.launch_async(launch_name.empty() ? std::string(to_string(kind)) : launch_name,
+                          collective_kernel(groups_, call, op, true), std::move(args));
     for (const Handle& h : pending) ctx_.wait(h);
     return pending;
   }
@@ -138,8 +140,9 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
                                  {}, cubes, {pes.begin(), pes.end()});
 }
 
-std::vector<Handle> Distributed::all_reduce(const Tensor& t, ReduceOp op) {
-  return collective(Collective::all_reduce, op, 0, &t, &t);
+std::vector<Handle> Distributed::all_reduce(const Tensor& t, ReduceOp op,
+                                            const std::string& launch_name) {
+  return collective(Collective::all_reduce, op, 0, &t, &t, launch_name);
 }
 std::vector<Handle> Distributed::all_gather(const Tensor& in, const Tensor& out) {
   return collective(Collective::all_gather, ReduceOp::sum, 0, &in, &out);
@@ -147,8 +150,9 @@ std::vector<Handle> Distributed::all_gather(const Tensor& in, const Tensor& out)
 std::vector<Handle> Distributed::reduce_scatter(const Tensor& in, const Tensor& out, ReduceOp op) {
   return collective(Collective::reduce_scatter, op, 0, &in, &out);
 }
-std::vector<Handle> Distributed::broadcast(const Tensor& t, std::uint32_t root) {
-  return collective(Collective::broadcast, ReduceOp::sum, root, &t, &t);
+std::vector<Handle> Distributed::broadcast(const Tensor& t, std::uint32_t root,
+                                           const std::string& launch_name) {
+  return collective(Collective::broadcast, ReduceOp::sum, root, &t, &t, launch_name);
 }
 std::vector<Handle> Distributed::barrier() {
   return collective(Collective::barrier, ReduceOp::sum, 0, nullptr, nullptr);

@@ -39,18 +39,22 @@ class Distributed {
   std::uint32_t rank() const;
 
   // Each returns the handle of every SIP it launched on, all waited for.
-  std::vector<Handle> all_reduce(const Tensor& t, ReduceOp op = ReduceOp::sum);
+  // `launch_name` names the kernel launch (the PEs' kernel, timeline slices); default: the
+  // collective's name.
+  std::vector<Handle> all_reduce(const Tensor& t, ReduceOp op = ReduceOp::sum,
+                                 const std::string& launch_name = "");
   std::vector<Handle> all_gather(const Tensor& in, const Tensor& out);
   std::vector<Handle> reduce_scatter(const Tensor& in, const Tensor& out,
                                      ReduceOp op = ReduceOp::sum);
-  std::vector<Handle> broadcast(const Tensor& t, std::uint32_t root);
+  std::vector<Handle> broadcast(const Tensor& t, std::uint32_t root,
+                                const std::string& launch_name = "");
   // Every rank's PE (of the calling thread's SIP when it bound one) joins an all-reduce of
   // one element.
   std::vector<Handle> barrier();
 
  private:
   std::vector<Handle> collective(Collective kind, ReduceOp op, std::uint32_t root, const Tensor* in,
-                                 const Tensor* out);
+                                 const Tensor* out, const std::string& launch_name = "");
 
   RuntimeContext& ctx_;
   std::shared_ptr<const ProcessGroups> groups_;

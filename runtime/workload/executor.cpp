@@ -1,0 +1,169 @@
+#include "runtime/workload/executor.h"
+
+#include "models/common/overloaded.h"
+#include "models/common/simulation_error.h"
+#include "runtime/ccl/distributed.h"
+#include "runtime/kernels/registry.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <deque>
+
+namespace kb::runtime {
+
+namespace {
+
+double now_ns() { return sc_core::sc_time_stamp().to_seconds() * 1e9; }
+
+constexpr int kNodeStackBytes = 1 << 18;
+
+// [begin, end) intervals merged into disjoint ones, in order.
+std::vector<std::pair<double, double>> merged(std::vector<std::pair<double, double>> spans) {
+  std::sort(spans.begin(), spans.end());
+  std::vector<std::pair<double, double>> out;
+  for (const auto& s : spans) {
+    if (s.second <= s.first) continue;
+    if (!out.empty() && s.first <= out.back().second) {
+      out.back().second = std::max(out.back().second, s.second);
+    } else {
+      out.push_back(s);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+double NodeRun::busy_begin_ns() const {
+  double begin = -1;
+  for (const Handle& h : handles)
+    for (const models::Completion& c : h.request->completions())
+      for (const models::PeTiming& t : c.pes) {
+        const double ns = static_cast<double>(t.started_ps) / 1000.0;
+        begin = begin < 0 ? ns : std::min(begin, ns);
+      }
+  return begin < 0 ? issued_ns : begin;
+}
+
+double NodeRun::busy_end_ns() const {
+  double end = -1;
+  for (const Handle& h : handles)
+    for (const models::Completion& c : h.request->completions())
+      for (const models::PeTiming& t : c.pes)
+        end = std::max(end, static_cast<double>(t.finished_ps) / 1000.0);
+  return end < 0 ? done_ns : end;
+}
+
+void Executor::perform(const WorkloadNode& node, NodeRun& run) {
+  RuntimeContext& ctx = *devices_[node.device];
+  std::visit(models::Overloaded{
+                 [&](const KernelOp& op) {
+                   run.handles =
+                       ctx.launch_async(node.name, kernel_registry().get(op.kernel).fn, op.args);
+                   for (const Handle& h : run.handles) ctx.wait(h);
+                 },
+                 [&](const CollectiveOp& op) {
+                   Distributed group(ctx, op.groups);
+                   run.handles = op.kind == Collective::broadcast
+                                     ? group.broadcast(op.tensor, 0, node.name)
+                                     : group.all_reduce(op.tensor, ReduceOp::sum, node.name);
+                 },
+                 [&](const HostCopyOp& op) { ctx.copy_(op.target, op.source); },
+                 [&](const DelayOp& op) { sc_core::wait(op.ns, sc_core::SC_NS); },
+             },
+             node.operation);
+}
+
+std::vector<NodeRun> Executor::run(const WorkloadGraph& graph) {
+  const auto deps = graph.dependencies();
+  const auto& nodes = graph.nodes();
+  for (const WorkloadNode& n : nodes) {
+    if (n.device >= devices_.size()) {
+      throw GraphError(fmt::format("node '{}' runs on device {}; the executor has {}", n.name,
+                                   n.device, devices_.size()));
+    }
+  }
+  std::vector<std::vector<std::size_t>> dependents(nodes.size());
+  std::vector<std::size_t> waiting(nodes.size());
+  std::deque<std::size_t> ready;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    waiting[i] = deps[i].size();
+    for (std::size_t d : deps[i]) dependents[d].push_back(i);
+    if (waiting[i] == 0) ready.push_back(i);
+  }
+  std::vector<NodeRun> runs(nodes.size());
+  std::vector<std::size_t> ended;  // since the dispatcher last looked
+  sc_core::sc_event progress;
+  std::size_t finished = 0;
+  sc_core::sc_spawn_options options;
+  options.set_stack_size(kNodeStackBytes);
+  while (finished < nodes.size()) {
+    for (; !ready.empty(); ready.pop_front()) {
+      const std::size_t i = ready.front();
+      runs[i].issued_ns = now_ns();
+      sc_core::sc_spawn(
+          [this, &nodes, &runs, &ended, &progress, i] {
+            models::run_guarded([&] {
+              perform(nodes[i], runs[i]);
+              runs[i].done_ns = now_ns();
+              ended.push_back(i);
+              progress.notify(sc_core::SC_ZERO_TIME);
+            });
+          },
+          sc_core::sc_gen_unique_name("node"), &options);
+    }
+    sc_core::wait(progress);
+    // Newly ready nodes go in graph order, whatever order their dependencies ended in.
+    std::vector<std::size_t> released;
+    for (std::size_t i : ended) {
+      ++finished;
+      for (std::size_t d : dependents[i]) {
+        if (--waiting[d] == 0) released.push_back(d);
+      }
+    }
+    ended.clear();
+    std::sort(released.begin(), released.end());
+    ready.insert(ready.end(), released.begin(), released.end());
+  }
+  return runs;
+}
+
+std::map<OpClass, double> critical_path_breakdown(const WorkloadGraph& graph,
+                                                  const std::vector<NodeRun>& runs) {
+  std::map<OpClass, double> by_class;
+  if (runs.empty()) return by_class;
+  const auto deps = graph.dependencies();
+  auto last_of = [&](const std::vector<std::size_t>& candidates) {
+    return *std::max_element(
+        candidates.begin(), candidates.end(), [&](std::size_t a, std::size_t b) {
+          return runs[a].done_ns < runs[b].done_ns || (runs[a].done_ns == runs[b].done_ns && a > b);
+        });
+  };
+  std::vector<std::size_t> all(runs.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  for (std::size_t at = last_of(all);;) {
+    by_class[graph.nodes()[at].op_class] += runs[at].done_ns - runs[at].issued_ns;
+    if (deps[at].empty()) break;
+    at = last_of(deps[at]);
+  }
+  return by_class;
+}
+
+double exposed_communication_ns(const WorkloadGraph& graph, const std::vector<NodeRun>& runs) {
+  std::vector<std::pair<double, double>> comm, other;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    auto& into = graph.nodes()[i].op_class == OpClass::communication ? comm : other;
+    into.emplace_back(runs[i].busy_begin_ns(), runs[i].busy_end_ns());
+  }
+  double exposed = 0;
+  const auto busy = merged(other);
+  for (const auto& [begin, end] : merged(comm)) {
+    double hidden = 0;
+    for (const auto& [b, e] : busy) hidden += std::max(0.0, std::min(end, e) - std::max(begin, b));
+    exposed += end - begin - hidden;
+  }
+  return exposed;
+}
+
+}  // namespace kb::runtime

@@ -1,0 +1,48 @@
+#pragma once
+// Runs a workload graph on the machine (DESIGN §11): a node is issued as soon as every node
+// it depends on is done, each in a host thread of its own, so independent nodes are in
+// flight together; the hardware decides how far they overlap (a PE runs one kernel at a
+// time, in issue order, while transfers and queues proceed alongside). Nodes that become
+// ready together are issued in graph order, so runs are deterministic.
+
+#include "runtime/context/runtime_context.h"
+#include "runtime/workload/graph.h"
+
+namespace kb::runtime {
+
+// What happened to one node.
+struct NodeRun {
+  double issued_ns = 0;  // its last dependency ended
+  double done_ns = 0;
+  std::vector<Handle> handles;  // its kernel launches (PE timings in their completions)
+  // The span its PEs were busy with it (first start to last end); issued..done for nodes
+  // without kernels (host copies, delays).
+  double busy_begin_ns() const;
+  double busy_end_ns() const;
+};
+
+class Executor {
+ public:
+  // Device d's nodes run on `devices[d]`.
+  explicit Executor(std::vector<RuntimeContext*> devices) : devices_(std::move(devices)) {}
+
+  // Runs `graph` to the end; call from a host thread. Throws GraphError before anything is
+  // issued when the graph cannot run (a missing dependency, a cycle, an unknown device).
+  std::vector<NodeRun> run(const WorkloadGraph& graph);
+
+ private:
+  void perform(const WorkloadNode& node, NodeRun& run);
+  std::vector<RuntimeContext*> devices_;
+};
+
+// The time each op class spent on the measured critical path: from the node that ended
+// last, back through the dependency that ended last, each node's issued..done counted to
+// its class. The values add up to the graph's span from its first issue.
+std::map<OpClass, double> critical_path_breakdown(const WorkloadGraph& graph,
+                                                  const std::vector<NodeRun>& runs);
+
+// Time when communication nodes kept PEs busy and no other node did: the communication
+// that overlapping with compute did not hide.
+double exposed_communication_ns(const WorkloadGraph& graph, const std::vector<NodeRun>& runs);
+
+}  // namespace kb::runtime
