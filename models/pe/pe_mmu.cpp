@@ -3,6 +3,8 @@
 #include "models/protocol/transaction.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 namespace kb::models {
 
@@ -32,14 +34,13 @@ int PeMmu::distance(std::uint64_t pa) const {
 void PeMmu::map(const std::vector<MapEntry>& all) {
   // Keep, of the replicas of each (va, size), the nearest; ties go to the first listed.
   std::vector<MapEntry> entries;
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::size_t> seen;  // (va, size) -> entry
   for (const MapEntry& e : all) {
-    const auto same = std::find_if(entries.begin(), entries.end(), [&](const MapEntry& k) {
-      return k.va == e.va && k.size == e.size;
-    });
-    if (same == entries.end()) {
+    const auto [at, added] = seen.try_emplace({e.va, e.size}, entries.size());
+    if (added) {
       entries.push_back(e);
-    } else if (distance(e.pa) < distance(same->pa)) {
-      *same = e;
+    } else if (distance(e.pa) < distance(entries[at->second].pa)) {
+      entries[at->second] = e;
     }
   }
   for (const MapEntry& e : entries) {
@@ -55,11 +56,10 @@ void PeMmu::map(const std::vector<MapEntry>& all) {
 }
 
 void PeMmu::unmap(const std::vector<UnmapEntry>& entries) {
+  std::set<std::pair<std::uint64_t, std::uint64_t>> done;
   for (const UnmapEntry& e : entries) {
     // Replicas list the same range more than once (see map()); it goes with the first.
-    const bool repeated = std::any_of(
-        entries.data(), &e, [&](const UnmapEntry& k) { return k.va == e.va && k.size == e.size; });
-    if (repeated) continue;
+    if (!done.insert({e.va, e.size}).second) continue;
     const auto it = table_.find(e.va);
     if (it == table_.end() || it->second.end != e.va + e.size) {
       fail("MmuUnmap of VA 0x{:x} ({} bytes) does not match a mapping", e.va, e.size);

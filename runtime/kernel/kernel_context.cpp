@@ -59,6 +59,14 @@ double KernelContext::float_arg(std::size_t index) const {
 
 // --- Memory -------------------------------------------------------------------------------
 
+void KernelContext::staging(std::size_t bytes) {
+  // Timing-only transfers carry no data: the models never touch the buffer, which only
+  // needs an address. Otherwise it is grown, never shrunk: refilling it with zeros on
+  // every access cost more than the access.
+  if (timing_only()) bytes = 1;
+  if (staging_.size() < bytes) staging_.resize(bytes);
+}
+
 namespace {
 
 bool enabled(const Tile* mask, std::int64_t r, std::int64_t c) {
@@ -96,7 +104,7 @@ PendingTile KernelContext::fetch(const TensorView& t, const std::vector<Piece>& 
   const std::size_t item = t.itemsize();
   for (const Piece& p : pieces) {
     const std::uint64_t row_bytes = static_cast<std::uint64_t>(p.cols) * item;
-    staging_.resize(row_bytes * static_cast<std::uint64_t>(p.rows));
+    staging(row_bytes * static_cast<std::uint64_t>(p.rows));
     const models::Access access{p.address, row_bytes, static_cast<std::uint32_t>(p.rows),
                                 p.stride,  false,     0};
     out.done = std::max(out.done, pe_.issue_read(access, staging_.data()));
@@ -153,10 +161,10 @@ models::Picoseconds KernelContext::put(const TensorView& t, const std::vector<Pi
       for (std::int64_t r = 0; r < rows; ++r) {
         for (std::int64_t c = 0; c < cols; ++c) part.set(r, c, tile.at(tr + r, tc + c));
       }
-      staging_.resize(static_cast<std::size_t>(part.size()) * item);
+      staging(static_cast<std::size_t>(part.size()) * item);
       part.to_bytes(staging_.data());
     } else {
-      staging_.resize(static_cast<std::size_t>(part.size()) * item);
+      staging(static_cast<std::size_t>(part.size()) * item);
     }
     const models::Access access{address,
                                 static_cast<std::uint64_t>(cols) * item,
@@ -230,7 +238,7 @@ models::Picoseconds KernelContext::stage(const TensorView& t, std::int64_t r0, s
   }
   PendingTile fetched = load_global_async(t, r0, c0, rows, cols);
   // The DMA writes the tile into TCM once it has arrived; the core does not wait.
-  staging_.resize(bytes);
+  staging(bytes);
   if (!timing_only()) fetched.tile.to_bytes(staging_.data());
   const models::Picoseconds done =
       pe_.issue_write({into.pa, bytes, 1, 0, true, fetched.done}, staging_.data());
@@ -241,7 +249,7 @@ models::Picoseconds KernelContext::stage(const TensorView& t, std::int64_t r0, s
 Tile KernelContext::load_tcm(const TcmBuffer& from, std::int64_t rows, std::int64_t cols,
                              DType dtype) {
   const std::uint64_t bytes = static_cast<std::uint64_t>(rows * cols) * itemsize(dtype);
-  staging_.resize(bytes);
+  staging(bytes);
   pe_.compute(costs_.op_overhead_cycles);
   pe_.wait_until(pe_.issue_read({from.pa, bytes, 1, 0, true, 0}, staging_.data()));
   if (timing_only()) return Tile(rows, cols, dtype, false);
@@ -250,7 +258,7 @@ Tile KernelContext::load_tcm(const TcmBuffer& from, std::int64_t rows, std::int6
 
 void KernelContext::store_tcm(const TcmBuffer& into, const Tile& tile) {
   const std::uint64_t bytes = static_cast<std::uint64_t>(tile.size()) * itemsize(tile.dtype());
-  staging_.resize(bytes);
+  staging(bytes);
   if (!timing_only()) tile.to_bytes(staging_.data());
   pe_.compute(costs_.op_overhead_cycles);
   pe_.wait_until(pe_.issue_write({into.pa, bytes, 1, 0, true, 0}, staging_.data()));
@@ -260,17 +268,19 @@ void KernelContext::store_tcm(const TcmBuffer& into, const Tile& tile) {
 
 void KernelContext::send(std::uint32_t peer_rank, const Tile& tile) {
   // The IPCQ copies the bytes before it returns, so the staging buffer is free again.
-  staging_.resize(static_cast<std::size_t>(tile.size()) * itemsize(tile.dtype()));
+  const std::size_t bytes = static_cast<std::size_t>(tile.size()) * itemsize(tile.dtype());
+  staging(bytes);
   if (!timing_only()) tile.to_bytes(staging_.data());
   pe_.compute(costs_.op_overhead_cycles);
-  pe_.ipcq_send(peer_rank, staging_.data(), staging_.size());
+  pe_.ipcq_send(peer_rank, staging_.data(), bytes);
 }
 
 Tile KernelContext::recv(std::uint32_t peer_rank, std::int64_t rows, std::int64_t cols,
                          DType dtype) {
-  staging_.resize(static_cast<std::size_t>(rows * cols) * itemsize(dtype));
+  const std::size_t bytes = static_cast<std::size_t>(rows * cols) * itemsize(dtype);
+  staging(bytes);
   pe_.compute(costs_.op_overhead_cycles);
-  pe_.ipcq_recv(peer_rank, staging_.data(), staging_.size());
+  pe_.ipcq_recv(peer_rank, staging_.data(), bytes);
   if (timing_only()) return Tile(rows, cols, dtype, false);
   return Tile::from_bytes(rows, cols, dtype, staging_.data());
 }

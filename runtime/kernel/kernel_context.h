@@ -139,6 +139,8 @@ class KernelContext {
   Tile multiply(const Tile& a, const Tile& b, const Tile* accumulate);
   const Scalar& scalar(std::size_t index) const;
   void charge_vector(std::int64_t elements);
+  // Makes the staging buffer hold at least `bytes`.
+  void staging(std::size_t bytes);
   Tile elementwise(const Tile& a, const Tile& b, double (*op)(double, double), const char* name);
   Tile unary(const Tile& a, const std::function<double(double)>& op);
   PendingTile fetch(const TensorView& t, const std::vector<Piece>& pieces, std::int64_t r0,
