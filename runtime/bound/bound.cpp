@@ -21,16 +21,21 @@ void Bound::add(const Bound& other) {
 Bound Bound::serial(const std::vector<Bound>& steps) {
   Bound chain;
   chain.serial_ = true;
-  for (const Bound& step : steps) {
-    const double ns = step.time_ns();
-    if (ns <= 0) continue;
-    const std::string name = step.limiter();
+  auto accumulate = [&](const std::string& name, double ns) {
+    if (ns <= 0) return;
     const auto it = std::find_if(chain.terms_.begin(), chain.terms_.end(),
                                  [&](const BoundTerm& t) { return t.name == name; });
     if (it == chain.terms_.end()) {
       chain.terms_.push_back({name, ns});
     } else {
       it->ns += ns;
+    }
+  };
+  for (const Bound& step : steps) {
+    if (step.serial_) {
+      for (const BoundTerm& t : step.terms_) accumulate(t.name, t.ns);
+    } else {
+      accumulate(step.limiter(), step.time_ns());
     }
   }
   return chain;

@@ -20,8 +20,8 @@ class Bound {
   void add(const std::string& name, double ns);
   void add(const Bound& other);
   // The bound of steps that must run one after another (a critical path): its time is the
-  // sum of the steps' times, each counted under its own limiter, and its limiter the term
-  // that accounts for the most of it.
+  // sum of the steps' times, each counted under its own limiter (a serial step's terms
+  // each under their own name), and its limiter the term that accounts for the most.
   static Bound serial(const std::vector<Bound>& steps);
 
   double time_ns() const;

@@ -31,7 +31,7 @@ std::uint64_t overlap(std::uint64_t a0, std::uint64_t an, std::uint64_t b0, std:
 
 }  // namespace
 
-void copy_blocks(Traffic& traffic, const Tensor& src, const Tensor& dst) {
+void read_blocks(Traffic& traffic, const Tensor& src, const Tensor& dst) {
   const std::uint64_t item = itemsize(src.dtype());
   // The replicas of each distinct block of src.
   std::map<std::uint64_t, std::vector<const DeviceShard*>> blocks;
@@ -49,9 +49,12 @@ void copy_blocks(Traffic& traffic, const Tensor& src, const Tensor& dst) {
       traffic.access({d.sip, d.cube, d.pe}, memory_of(*nearest),
                      static_cast<double>(elements * item), Direction::read);
     }
-    traffic.access({d.sip, d.cube, d.pe}, memory_of(d), static_cast<double>(d.nbytes),
-                   Direction::write);
   }
+}
+
+void copy_blocks(Traffic& traffic, const Tensor& src, const Tensor& dst) {
+  read_blocks(traffic, src, dst);
+  own_shards(traffic, dst, Direction::write);
 }
 
 }  // namespace kb::runtime

@@ -13,9 +13,12 @@ MemoryCoord memory_of(const DeviceShard& shard);
 // Every PE holding a shard of `t` reads it from (or writes it to) its memory.
 void own_shards(Traffic& traffic, const Tensor& t, Direction direction);
 
-// Every PE holding a shard of `dst` reads the part of `src` its block covers (same 2-D
+// Every PE holding a shard of `readers` reads the part of `src` its block covers (same 2-D
 // coordinates) from the nearest replica (ADR 0004: own memory, then its cube, then its
-// SIP, then the first), and writes its shard.
+// SIP, then the first).
+void read_blocks(Traffic& traffic, const Tensor& src, const Tensor& readers);
+
+// read_blocks, and every PE holding a shard of `dst` writes it.
 void copy_blocks(Traffic& traffic, const Tensor& src, const Tensor& dst);
 
 }  // namespace kb::runtime

@@ -153,6 +153,7 @@ class RuntimeContext {
 
   const std::string& correlation_id() const { return correlation_id_; }
   const platform::Topology& topology() const { return topology_; }
+  platform::Simulation& simulation() const { return simulation_; }
   const MachineShape& machine() const { return machine_; }
   std::size_t live_tensors() const;
   PeMemoryAllocator& allocator(const PeCoord& pe);

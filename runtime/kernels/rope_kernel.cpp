@@ -44,11 +44,17 @@ void rope(KernelContext& k) {
       }
     }
     const Tile cos = k.cos(angle), sin = k.sin(angle);
-    for (std::int64_t head = s.col0 / d; head * d < s.col0 + s.cols; ++head) {
-      PendingTile first = k.load_global_async(x, s.row0, head * d, s.rows, half);
-      PendingTile second = k.load_global_async(x, s.row0, head * d + half, s.rows, half);
-      const Tile x1 = k.cast(k.wait(std::move(first)), DType::f32);
-      const Tile x2 = k.cast(k.wait(std::move(second)), DType::f32);
+    // Every head's halves in flight at once, then each rotated as it is needed.
+    const std::int64_t first_head = s.col0 / d, end_head = (s.col0 + s.cols + d - 1) / d;
+    std::vector<PendingTile> halves_in;
+    for (std::int64_t head = first_head; head < end_head; ++head) {
+      halves_in.push_back(k.load_global_async(x, s.row0, head * d, s.rows, half));
+      halves_in.push_back(k.load_global_async(x, s.row0, head * d + half, s.rows, half));
+    }
+    for (std::int64_t head = first_head; head < end_head; ++head) {
+      const std::size_t at = static_cast<std::size_t>(2 * (head - first_head));
+      const Tile x1 = k.cast(k.wait(std::move(halves_in[at])), DType::f32);
+      const Tile x2 = k.cast(k.wait(std::move(halves_in[at + 1])), DType::f32);
       const Tile halves[2] = {k.sub(k.mul(x1, cos), k.mul(x2, sin)),
                               k.add(k.mul(x2, cos), k.mul(x1, sin))};
       for (int h = 0; h < 2; ++h) {

@@ -41,8 +41,10 @@ Params::Params(const std::string& bench, const std::vector<Param>& declared,
   }
   for (const Param& p : declared) {
     // Check every value now, so that a bad one fails before the simulation starts.
-    if (!p.default_value.empty() &&
-        std::isdigit(static_cast<unsigned char>(p.default_value.front()))) {
+    if (p.default_value == "0") {
+      count(p.name);
+    } else if (!p.default_value.empty() &&
+               std::isdigit(static_cast<unsigned char>(p.default_value.front()))) {
       integer(p.name);
     }
   }
@@ -57,6 +59,10 @@ std::string Params::text(const std::string& name) const {
 
 void Params::bad(const std::string& name, const std::string& why) const {
   throw BenchUsageError(fmt::format("--param {}={}: {}", name, text(name), why));
+}
+
+std::int64_t Params::count(const std::string& name) const {
+  return text(name) == "0" ? 0 : integer(name);
 }
 
 std::int64_t Params::integer(const std::string& name) const {

@@ -37,6 +37,8 @@ class Params {
 
   // Integers take binary suffixes: 64K, 16M, 1G.
   std::int64_t integer(const std::string& name) const;
+  // An integer or 0 (parameters whose default is 0 take it: "all", "automatic").
+  std::int64_t count(const std::string& name) const;
   std::string text(const std::string& name) const;
   runtime::DType dtype(const std::string& name) const;
   nlohmann::ordered_json to_json() const;
@@ -64,6 +66,14 @@ struct KernelRecord {
   double start_ns = 0, end_ns = 0;
 };
 
+// A slice for the timeline beyond the PEs' kernels: a workload node on its layer's track.
+struct TimelineSpan {
+  std::string track;  // "sip0.layer L3"
+  std::string name;
+  std::string category;
+  double begin_ns = 0, end_ns = 0;
+};
+
 struct Outcome {
   bool verified = false;  // false: verification was skipped (timing-only)
   runtime::Verification verification;
@@ -76,6 +86,7 @@ struct Outcome {
   std::vector<KernelRecord> kernels;
   std::vector<double> pe_start_ns, pe_ns;  // every PE's kernel start and time
   std::vector<runtime::Handle> launches;   // for per-PE timeline slices
+  std::vector<TimelineSpan> spans;         // further timeline slices
   nlohmann::ordered_json extra = nlohmann::ordered_json::object();  // algbw_gbps, busbw_gbps...
 
   // The measured region: first kernel start to last kernel end.

@@ -314,11 +314,13 @@ std::vector<std::unique_ptr<Bench>> kernel_benches() {
 }
 
 std::vector<std::unique_ptr<Bench>> collective_benches();  // collective_benches.cpp
+std::vector<std::unique_ptr<Bench>> workload_benches();    // llm_bench.cpp
 
 const std::vector<std::unique_ptr<Bench>>& benches() {
   static const std::vector<std::unique_ptr<Bench>> all = [] {
     std::vector<std::unique_ptr<Bench>> list = kernel_benches();
     for (auto& b : collective_benches()) list.push_back(std::move(b));
+    for (auto& b : workload_benches()) list.push_back(std::move(b));
     return list;
   }();
   return all;

@@ -135,6 +135,23 @@ std::string summary_text(const nlohmann::ordered_json& r, std::size_t top) {
     out += fmt::format("bandwidth   algbw {:.1f} GB/s, busbw {:.1f} GB/s\n",
                        r["algbw_gbps"].get<double>(), r["busbw_gbps"].get<double>());
   }
+  if (r.contains("llm")) {
+    const auto& l = r["llm"];
+    const bool prefill = l.contains("ttft_ns");
+    out += fmt::format("llm         {} {} batch {} seq {} tp {} layers {}\n",
+                       l["model"].get<std::string>(), l["phase"].get<std::string>(),
+                       l["batch"].get<std::int64_t>(), l["seq"].get<std::int64_t>(),
+                       l["tp"].get<std::int64_t>(), l["layers"].get<std::int64_t>());
+    out += fmt::format(
+        "            {} {}, {:.0f} tokens/s, MFU {:.3f}, MBU {:.3f}\n", prefill ? "TTFT" : "TPOT",
+        time_text(l[prefill ? "ttft_ns" : "tpot_ns"].get<double>()),
+        l["tokens_per_s"].get<double>(), l["mfu"].get<double>(), l["mbu"].get<double>());
+    std::string parts;
+    for (const auto& [op, ns] : l["breakdown"].items())
+      parts += fmt::format("{}{} {}", parts.empty() ? "" : ", ", op, time_text(ns.get<double>()));
+    out += fmt::format("            critical path: {}; exposed communication {}\n", parts,
+                       time_text(l["exposed_communication_ns"].get<double>()));
+  }
   const auto& v = r["verify"];
   if (v["skipped"].get<bool>()) {
     out += "verify      skipped (timing-only)\n";

@@ -37,7 +37,8 @@ nlohmann::ordered_json ids(const runtime::Handle& h) {
           {"request_id", h.request->message().label}};
 }
 
-// Kernel slices per PE and control-message slices on the host track.
+// Kernel slices per PE, the bench's own slices (workload nodes per layer) and
+// control-message slices on the host track.
 void fill_timeline(platform::Timeline& timeline, const bench::Outcome& outcome,
                    const std::vector<runtime::Handle>& handles) {
   for (const runtime::Handle& h : outcome.launches) {
@@ -47,6 +48,11 @@ void fill_timeline(platform::Timeline& timeline, const bench::Outcome& outcome,
                        "kernel", t.started_ps, t.finished_ps, ids(h));
       }
     }
+  }
+  for (const bench::TimelineSpan& s : outcome.spans) {
+    timeline.slice(s.track, s.name, s.category,
+                   static_cast<models::Picoseconds>(s.begin_ns * 1000.0),
+                   static_cast<models::Picoseconds>(s.end_ns * 1000.0));
   }
   for (const runtime::Handle& h : handles) {
     if (!h.request->is_completed()) continue;

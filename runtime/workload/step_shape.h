@@ -1,0 +1,61 @@
+#pragma once
+// One inference step of a transformer (docs/workloads.md): prefill runs `seq` tokens of
+// each of `batch` sequences from position 0; decode runs one new token per sequence at
+// position `seq`, against a KV cache holding the `seq` tokens before it. `tp` SIPs split
+// the heads and the MLP columns (Megatron-style).
+
+#include "runtime/workload/model_config.h"
+
+#include <cstdint>
+#include <string>
+
+namespace kb::runtime {
+
+enum class Phase { prefill, decode };
+const char* to_string(Phase phase);
+
+// The KV cache holds positions in blocks of this many tokens (as paged caches do), so that
+// its rows spread evenly over the PEs.
+constexpr std::int64_t kKvBlockTokens = 64;
+
+struct StepShape {
+  Phase phase = Phase::decode;
+  std::int64_t batch = 1;
+  std::int64_t seq = 1;
+  std::int64_t tp = 1;
+  std::int64_t layers = 1;  // decoder layers run (1 .. num_hidden_layers)
+
+  std::int64_t seq_q() const { return phase == Phase::prefill ? seq : 1; }
+  std::int64_t position0() const { return phase == Phase::prefill ? 0 : seq; }
+  std::int64_t tokens() const { return batch * seq_q(); }
+  std::int64_t keys() const { return position0() + seq_q(); }
+  std::int64_t capacity() const {
+    return (keys() + kKvBlockTokens - 1) / kKvBlockTokens * kKvBlockTokens;
+  }
+};
+
+// What one SIP holds of a layer under tensor parallelism.
+struct LayerDims {
+  std::int64_t hidden, head_dim, heads, kv_heads, intermediate;  // heads etc. per SIP
+  LayerDims(const ModelConfig& m, const StepShape& s)
+      : hidden(m.hidden_size),
+        head_dim(m.head_dim()),
+        heads(m.num_attention_heads / s.tp),
+        kv_heads(m.num_key_value_heads / s.tp),
+        intermediate(m.intermediate_size / s.tp) {}
+};
+
+// Why `shape` cannot run `model` with `sips` SIPs (tp must divide the heads, the kv heads
+// and the MLP width, and fit the SIPs), or "" when it can.
+std::string step_shape_problem(const ModelConfig& model, const StepShape& shape, std::int64_t sips);
+
+// Useful work of the step over all SIPs: matmul and attention FLOPs; bytes of weights and
+// of KV cache it must read.
+struct StepWork {
+  double flops = 0;
+  double weight_bytes = 0;
+  double kv_bytes = 0;
+};
+StepWork step_work(const ModelConfig& model, const StepShape& shape);
+
+}  // namespace kb::runtime

@@ -1,0 +1,484 @@
+#include "runtime/workload/transformer_step.h"
+
+#include "runtime/bound/tensor_traffic.h"
+#include "runtime/ccl/algorithm.h"
+#include "runtime/ccl/collective_fabric.h"
+#include "runtime/kernels/reference.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <numeric>
+#include <random>
+
+namespace kb::runtime {
+
+// One SIP's tensors, by step_tensors() name.
+struct TransformerStep::Sip {
+  RuntimeContext* ctx = nullptr;
+  std::map<std::string, Tensor> tensors;
+  const Tensor& operator[](const std::string& name) const { return tensors.at(name); }
+  const Tensor& layer(std::int64_t l, const std::string& name) const {
+    return tensors.at(fmt::format("L{}.{}", l, name));
+  }
+};
+
+namespace {
+
+constexpr Split R = Split::replicate, Rows = Split::row_wise, Cols = Split::column_wise;
+
+// Values in [-scale, scale] rounded to `dtype`.
+Tile random_tile(std::int64_t rows, std::int64_t cols, DType dtype, double scale,
+                 std::mt19937& rng) {
+  Tile t(rows, cols, dtype, true);
+  std::uniform_real_distribution<double> u(-scale, scale);
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int64_t c = 0; c < cols; ++c) t.set(r, c, u(rng));
+  return t;
+}
+
+std::uint64_t overlap(std::uint64_t a0, std::uint64_t an, std::uint64_t b0, std::uint64_t bn) {
+  const std::uint64_t lo = std::max(a0, b0), hi = std::min(a0 + an, b0 + bn);
+  return hi > lo ? hi - lo : 0;
+}
+
+// Every PE holding a shard of a matmul's output reads the rows of its left operand `a`
+// that its block has (every column), and the columns of its right operand `b` (every row).
+void read_operands(Traffic& traffic, const Tensor& c, const Tensor& a, const Tensor& b) {
+  for (const DeviceShard& r : c.shards()) {
+    for (const DeviceShard& s : a.shards()) {
+      const std::uint64_t rows = overlap(r.row_begin, r.rows, s.row_begin, s.rows);
+      if (rows == 0) continue;
+      traffic.access({r.sip, r.cube, r.pe}, memory_of(s),
+                     static_cast<double>(rows * s.cols * itemsize(a.dtype())), Direction::read);
+    }
+    for (const DeviceShard& s : b.shards()) {
+      const std::uint64_t cols = overlap(r.col_begin, r.cols, s.col_begin, s.cols);
+      if (cols == 0) continue;
+      traffic.access({r.sip, r.cube, r.pe}, memory_of(s),
+                     static_cast<double>(s.rows * cols * itemsize(b.dtype())), Direction::read);
+    }
+  }
+}
+
+void vector_passes(Traffic& traffic, const Tensor& t, double passes) {
+  for (const DeviceShard& s : t.shards()) {
+    traffic.vector({s.sip, s.cube, s.pe}, static_cast<double>(s.rows * s.cols), passes);
+  }
+}
+
+// Attention's work on the PEs owning rows of `scores`: the keys each row's query sees
+// (causal), and the cache rows its (batch, head) reads, from the shards holding them.
+struct AttentionWork {
+  const StepShape& shape;
+  const LayerDims& dims;
+  // fn(pe shard, keys seen by the row) for every row of every shard of `rows_of`.
+  template <class Fn>
+  void rows(const Tensor& rows_of, Fn&& fn) const {
+    for (const DeviceShard& s : rows_of.shards()) {
+      for (std::uint64_t r = s.row_begin; r < s.row_begin + s.rows; ++r) {
+        fn(s, r, shape.position0() + static_cast<std::int64_t>(r) % shape.seq_q() + 1);
+      }
+    }
+  }
+  // Each scores-row owner reads the cache rows of its (batch, head) runs once.
+  void cache_reads(Traffic& traffic, const Tensor& scores, const Tensor& cache) const {
+    const std::uint64_t item = itemsize(cache.dtype());
+    for (const DeviceShard& s : scores.shards()) {
+      std::int64_t last_bh = -1;
+      for (std::uint64_t r = s.row_begin; r < s.row_begin + s.rows; ++r) {
+        const auto bh = static_cast<std::int64_t>(r) / shape.seq_q();
+        if (bh == last_bh) continue;
+        last_bh = bh;
+        const std::int64_t b = bh / dims.heads, h = bh % dims.heads;
+        const std::int64_t group = dims.heads / dims.kv_heads;
+        const auto base =
+            static_cast<std::uint64_t>((b * dims.kv_heads + h / group) * shape.capacity());
+        const std::uint64_t end = base + static_cast<std::uint64_t>(shape.keys());
+        for (const DeviceShard& c : cache.shards()) {
+          const std::uint64_t lo = std::max(base, c.row_begin);
+          const std::uint64_t hi = std::min(end, c.row_begin + c.rows);
+          if (hi <= lo) continue;
+          traffic.access({s.sip, s.cube, s.pe}, memory_of(c),
+                         static_cast<double>((hi - lo) * c.cols * item), Direction::read);
+        }
+      }
+    }
+  }
+};
+
+}  // namespace
+
+TransformerStep::~TransformerStep() = default;
+
+const Tensor& TransformerStep::output(std::size_t device) const { return (*sips_.at(device))["x"]; }
+
+TransformerStep::TransformerStep(const ModelConfig& model, const StepShape& shape,
+                                 const std::vector<RuntimeContext*>& devices,
+                                 RuntimeContext& installer, bool with_data)
+    : model_(model), shape_(shape), dims_(model, shape) {
+  if (devices.size() != static_cast<std::size_t>(shape.tp)) {
+    throw std::invalid_argument(fmt::format("a step at tp={} needs {} devices, got {}", shape.tp,
+                                            shape.tp, devices.size()));
+  }
+  if (with_data) data_.layers.resize(static_cast<std::size_t>(shape.layers));
+  std::mt19937 rng(2024);
+  if (with_data) {
+    data_.input = random_tile(shape.tokens(), model.hidden_size, model.dtype, 1.0, rng);
+  }
+  for (std::size_t s = 0; s < devices.size(); ++s) {
+    sips_.push_back(std::make_unique<Sip>());
+    place(s, *devices[s], with_data);
+  }
+  if (shape.tp > 1) {
+    // One group per PE holding a block of the partial sums: that PE on every SIP.
+    std::vector<std::vector<PeCoord>> groups;
+    for (const DeviceShard& b : (*sips_[0])["partial"].shards()) {
+      std::vector<PeCoord> group;
+      for (const auto& sip : sips_) {
+        group.push_back({(*sip)["partial"].shards().front().sip, b.cube, b.pe});
+      }
+      groups.push_back(std::move(group));
+    }
+    groups_ =
+        std::make_shared<const ProcessGroups>(installer.install_process_groups("", "", groups));
+  }
+  for (std::size_t s = 0; s < sips_.size(); ++s) {
+    Sip& sip = *sips_[s];
+    WorkloadNode input = node(
+        0, s, "input", OpClass::copy, {},
+        HostCopyOp{sip["x"], with_data ? from_tile(data_.input, {shape.tokens(), model.hidden_size})
+                                       : HostTensor::shape_only({shape.tokens(), model.hidden_size},
+                                                                model.dtype)});
+    input.name = fmt::format("s{}.input", s);
+    input.layer = "input";
+    const auto& host = sip.ctx->topology().system.host_link;
+    input.bound.add("host_link", static_cast<double>(shape.tokens() * model.hidden_size) *
+                                         static_cast<double>(itemsize(model.dtype)) / host.bw_gbps +
+                                     host.latency_ns);
+    graph_.add(std::move(input));
+  }
+  for (std::int64_t l = 0; l < shape.layers; ++l)
+    for (std::size_t s = 0; s < sips_.size(); ++s) lower_layer(l, s);
+}
+
+std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& shape,
+                                     const MachineShape& m) {
+  const LayerDims dims(model, shape);
+  const DType dt = model.dtype;
+  const std::int64_t T = shape.tokens(), H = dims.hidden, d = dims.head_dim;
+  const std::int64_t q_cols = dims.heads * d, kv_cols = dims.kv_heads * d;
+  const std::int64_t I = dims.intermediate;
+  std::vector<StepTensor> all;
+  using K = StepTensor::Kind;
+  // Rows or columns spread over the SIP's cubes and PEs as far as they divide.
+  auto add = [&](const std::string& name, std::int64_t rows, std::int64_t cols, DType dtype,
+                 Split split, StepTensor::Kind kind) {
+    all.push_back(
+        {name, {rows, cols}, dtype, spread_over_sip(split, split == Rows ? rows : cols, m), kind});
+  };
+  // A projection's output (T x n, from k inputs): columns over every PE when each PE
+  // reading all of the input moves fewer bytes than each cube reading all of the weight
+  // (few tokens: decode); else rows over the cubes and columns over each cube's PEs, so
+  // that a PE reads its cube's rows of the input and its columns of the weight (prefill).
+  auto projection = [&](const std::string& name, std::int64_t k, std::int64_t n) {
+    const auto pes = static_cast<double>(m.cubes_per_sip * m.pes_per_cube);
+    const auto cubes = static_cast<double>(m.cubes_per_sip);
+    const double input = static_cast<double>(T * k), weight = static_cast<double>(k * n);
+    if (pes * input + weight <= cubes * weight + input) {
+      add(name, T, n, dt, Cols, K::activation);
+      return;
+    }
+    all.push_back({name,
+                   {T, n},
+                   dt,
+                   DPPolicy{R, Rows, Cols, std::nullopt, std::gcd(T, m.cubes_per_sip),
+                            std::gcd(n, m.pes_per_cube)},
+                   K::activation});
+  };
+  add("x", T, H, dt, Rows, K::activation);
+  add("xn", T, H, dt, Rows, K::activation);
+  projection("q", H, q_cols);
+  projection("k", H, kv_cols);
+  projection("v", H, kv_cols);
+  if (model.rope) {
+    add("q_rot", T, q_cols, dt, Rows, K::activation);
+    add("k_rot", T, kv_cols, dt, Rows, K::activation);
+  }
+  const std::int64_t score_rows = shape.batch * dims.heads * shape.seq_q();
+  add("scores", score_rows, shape.keys(), DType::f32, Rows, K::activation);
+  add("probs", score_rows, shape.keys(), dt, Rows, K::activation);
+  add("attn", T, q_cols, dt, Rows, K::activation);
+  projection("partial", H, H);
+  projection("up", H, I);
+  if (model.gated()) projection("gate", H, I);
+  projection("act", H, I);  // placed as up: the activation works block by block
+  // A weight keeps each PE's output columns beside it; the cache spreads by rows.
+  const std::int64_t cache_rows = shape.batch * dims.kv_heads * shape.capacity();
+  for (std::int64_t l = 0; l < shape.layers; ++l) {
+    auto name = [&](const char* what) { return fmt::format("L{}.{}", l, what); };
+    add(name("wq"), H, q_cols, dt, Cols, K::weight);
+    add(name("wk"), H, kv_cols, dt, Cols, K::weight);
+    add(name("wv"), H, kv_cols, dt, Cols, K::weight);
+    add(name("wo"), q_cols, H, dt, Cols, K::weight);
+    add(name("w_up"), H, I, dt, Cols, K::weight);
+    if (model.gated()) add(name("w_gate"), H, I, dt, Cols, K::weight);
+    add(name("w_down"), I, H, dt, Cols, K::weight);
+    add(name("k_cache"), cache_rows, d, dt, Rows, K::cache);
+    add(name("v_cache"), cache_rows, d, dt, Rows, K::cache);
+  }
+  return all;
+}
+
+void TransformerStep::place(std::size_t index, RuntimeContext& ctx, bool with_data) {
+  Sip& sip = *sips_[index];
+  sip.ctx = &ctx;
+  const auto sip_id = static_cast<std::uint32_t>(ctx.machine().first_sip);
+  std::mt19937 rng(static_cast<std::uint32_t>(7 + index));
+  for (const StepTensor& spec : step_tensors(model_, shape_, ctx.machine())) {
+    Tensor t = ctx.empty(spec.shape, spec.dtype, spec.policy, spec.name);
+    // Kernels read activations and caches wherever they live: mapped into every cube.
+    if (spec.kind != StepTensor::Kind::weight) ctx.share(t, sip_id);
+    if (spec.kind != StepTensor::Kind::activation) {
+      const std::int64_t rows = spec.shape[0], cols = spec.shape[1];
+      Tile values;
+      if (with_data) {
+        // Weights scaled by 1/sqrt(fan in) keep activations near unit size layer to layer.
+        const double scale = spec.kind == StepTensor::Kind::weight
+                                 ? 1.0 / std::sqrt(static_cast<double>(rows))
+                                 : 1.0;
+        values = random_tile(rows, cols, spec.dtype, scale, rng);
+        ctx.copy_(t, from_tile(values, spec.shape));
+      } else {
+        ctx.copy_(t, HostTensor::shape_only(spec.shape, spec.dtype));
+      }
+      if (with_data) {
+        const auto dot = spec.name.find('.');
+        const auto layer = static_cast<std::size_t>(std::stoll(spec.name.substr(1, dot - 1)));
+        auto& per_sip = data_.layers[layer];
+        if (per_sip.size() <= index) per_sip.resize(index + 1);
+        per_sip[index][spec.name.substr(dot + 1)] = std::move(values);
+      }
+    }
+    sip.tensors.emplace(spec.name, std::move(t));
+  }
+}
+
+WorkloadNode TransformerStep::node(std::int64_t layer, std::size_t sip, const std::string& op,
+                                   OpClass op_class, std::vector<std::string> after,
+                                   Operation operation) const {
+  WorkloadNode n;
+  n.name = fmt::format("L{}.s{}.{}", layer, sip, op);
+  n.op_class = op_class;
+  n.layer = fmt::format("L{}", layer);
+  n.device = static_cast<std::uint32_t>(sip);
+  for (std::string& a : after) {
+    n.after.push_back(a.find('.') == std::string::npos ? fmt::format("L{}.s{}.{}", layer, sip, a)
+                                                       : std::move(a));
+  }
+  n.operation = std::move(operation);
+  return n;
+}
+
+void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
+  Sip& sip = *sips_[s];
+  auto w = [&](const char* name) -> const Tensor& { return sip.layer(l, name); };
+  const Tensor& q_rot = model_.rope ? sip["q_rot"] : sip["q"];
+  const Tensor& k_rot = model_.rope ? sip["k_rot"] : sip["k"];
+  const platform::Topology& topology = sip.ctx->topology();
+  const DType dt = model_.dtype;
+  const std::int64_t d = dims_.head_dim, seq_q = shape_.seq_q(), p0 = shape_.position0();
+  const auto kv = static_cast<int>(dims_.kv_heads);
+  const std::string previous =
+      l == 0 ? fmt::format("s{}.input", s) : fmt::format("L{}.s{}.residual_mlp", l - 1, s);
+  const char* norm = model_.norm == Norm::rmsnorm ? "rmsnorm" : "layernorm";
+  const double norm_passes = model_.norm == Norm::rmsnorm ? 5 : 7;
+  const AttentionWork attention{shape_, dims_};
+
+  // Adds a node whose bound `describe` fills in (once per op: every layer places alike).
+  auto add = [&](const std::string& op, OpClass op_class, std::vector<std::string> after,
+                 Operation operation, const std::function<void(Traffic&, Bound&)>& describe,
+                 double flops = 0, double bytes = 0) {
+    WorkloadNode n = node(l, s, op, op_class, std::move(after), std::move(operation));
+    const std::string key = fmt::format("s{}.{}", s, op);
+    auto it = bounds_.find(key);
+    if (it == bounds_.end()) {
+      Traffic traffic(topology);
+      Bound extra;
+      describe(traffic, extra);
+      Bound b = traffic.bound();
+      b.add(extra);
+      it = bounds_.emplace(key, b).first;
+    }
+    // A launch reaches the PEs over the host link and the M_CPU before the kernel can
+    // start, and its completion returns over the host link after it ends.
+    const auto& host = topology.system.host_link;
+    Bound launch;
+    launch.add("launch", 2 * host.latency_ns + topology.cube.m_cpu.message_latency_ns);
+    n.bound = Bound::serial({launch, it->second});
+    n.flops = flops;
+    n.bytes = bytes;
+    graph_.add(std::move(n));
+  };
+  auto gemm = [&](const std::string& op, std::vector<std::string> after, const Tensor& a,
+                  const Tensor& b, const Tensor& c) {
+    const auto K = static_cast<double>(b.shape()[0]);
+    const double weight_bytes = static_cast<double>(b.placement().nbytes());
+    add(
+        op, OpClass::gemm, std::move(after), KernelOp{"gemm", {a, b, c}},
+        [&](Traffic& t, Bound&) {
+          for (const DeviceShard& sh : c.shards())
+            t.macs({sh.sip, sh.cube, sh.pe}, static_cast<double>(sh.rows * sh.cols) * K, dt);
+          read_operands(t, c, a, b);
+          own_shards(t, c, Direction::write);
+        },
+        2.0 * static_cast<double>(a.shape()[0]) * K * static_cast<double>(b.shape()[1]),
+        weight_bytes);
+  };
+  auto normalise = [&](const std::string& op, std::vector<std::string> after) {
+    add(op, OpClass::norm, std::move(after), KernelOp{norm, {sip["x"], sip["xn"], model_.norm_eps}},
+        [&](Traffic& t, Bound&) {
+          own_shards(t, sip["x"], Direction::read);
+          own_shards(t, sip["xn"], Direction::write);
+          vector_passes(t, sip["xn"], norm_passes);
+        });
+  };
+  auto residual = [&](const std::string& op, std::vector<std::string> after) {
+    add(op, OpClass::elementwise, std::move(after),
+        KernelOp{"vector_add", {sip["x"], sip["partial"], sip["x"]}}, [&](Traffic& t, Bound&) {
+          own_shards(t, sip["x"], Direction::read);
+          read_blocks(t, sip["partial"], sip["x"]);
+          own_shards(t, sip["x"], Direction::write);
+          vector_passes(t, sip["x"], 1);
+        });
+  };
+  // The all-reduce of the partial sums over the SIPs, when there is more than one: each
+  // group's algorithm bound, and every SIP sending 2 (W - 1) / W of its partial sums out
+  // over the inter-SIP links it has.
+  auto all_reduce = [&](const std::string& op, const std::string& after) -> std::string {
+    if (shape_.tp == 1) return after;
+    add(op, OpClass::communication, {after},
+        CollectiveOp{Collective::all_reduce, sip["partial"], groups_}, [&](Traffic&, Bound& b) {
+          const IpcqPlan& plan = groups_->plans().front();
+          const CollectiveFabric f = collective_fabric(topology, plan);
+          const double block = static_cast<double>(sip["partial"].shards().front().nbytes);
+          b.add("alpha_beta",
+                ccl_algorithm(plan.config.algorithm).bound_ns(Collective::all_reduce, block, f));
+          const auto W = static_cast<double>(shape_.tp);
+          const std::string& kind = topology.system.inter_sip.topology;
+          const double links = kind == "switch"
+                                   ? 1.0
+                                   : std::min(kind == "ring" ? 2.0 : W - 1,
+                                              static_cast<double>(topology.system.sips.count) - 1);
+          b.add("inter_sip_egress", 2 * (W - 1) / W *
+                                        static_cast<double>(sip["partial"].placement().nbytes()) /
+                                        (links * topology.system.inter_sip.link.bw_gbps));
+        });
+    return op;
+  };
+
+  normalise("norm_attn", {previous});
+  gemm("q_proj", {"norm_attn"}, sip["xn"], w("wq"), sip["q"]);
+  gemm("k_proj", {"norm_attn"}, sip["xn"], w("wk"), sip["k"]);
+  gemm("v_proj", {"norm_attn"}, sip["xn"], w("wv"), sip["v"]);
+  std::string q_ready = "q_proj", k_ready = "k_proj";
+  if (model_.rope) {
+    auto rope = [&](const std::string& op, const std::string& after, const Tensor& in,
+                    const Tensor& out) {
+      add(op, OpClass::elementwise, {after},
+          KernelOp{"rope",
+                   {in, out, static_cast<int>(seq_q), static_cast<int>(p0), static_cast<int>(d),
+                    model_.rope_theta}},
+          [&](Traffic& t, Bound&) {
+            copy_blocks(t, in, out);
+            vector_passes(t, out, 5);
+          });
+    };
+    rope("rope_q", "q_proj", sip["q"], q_rot);
+    rope("rope_k", "k_proj", sip["k"], k_rot);
+    q_ready = "rope_q";
+    k_ready = "rope_k";
+  }
+  const std::vector<LaunchArg> geometry_tail = {static_cast<int>(seq_q), static_cast<int>(p0), kv};
+  auto with_geometry = [&](std::vector<LaunchArg> head) {
+    head.insert(head.end(), geometry_tail.begin(), geometry_tail.end());
+    return head;
+  };
+  add("k_append", OpClass::copy, {k_ready},
+      KernelOp{"kv_append", with_geometry({k_rot, w("k_cache")})}, [](Traffic&, Bound&) {});
+  add("v_append", OpClass::copy, {"v_proj"},
+      KernelOp{"kv_append", with_geometry({sip["v"], w("v_cache")})}, [](Traffic&, Bound&) {});
+  double pairs = 0;  // (query, key) pairs the step's attention computes on this SIP
+  attention.rows(sip["scores"], [&](const DeviceShard&, std::uint64_t, std::int64_t keys) {
+    pairs += static_cast<double>(keys);
+  });
+  const double kv_bytes = static_cast<double>(shape_.batch * dims_.kv_heads * shape_.keys() * d) *
+                          static_cast<double>(itemsize(dt));
+  std::vector<LaunchArg> scores_args = with_geometry({q_rot, w("k_cache"), sip["scores"]});
+  scores_args.emplace_back(1.0 / std::sqrt(static_cast<double>(d)));
+  add(
+      "scores", OpClass::attention, {q_ready, "k_append"},
+      KernelOp{"attention_scores", scores_args},
+      [&](Traffic& t, Bound&) {
+        attention.rows(sip["scores"], [&](const DeviceShard& sh, std::uint64_t, std::int64_t keys) {
+          t.macs({sh.sip, sh.cube, sh.pe}, static_cast<double>(keys * d), dt);
+          t.access({sh.sip, sh.cube, sh.pe}, memory_of(sh), static_cast<double>(keys) * 4,
+                   Direction::write);
+        });
+        attention.cache_reads(t, sip["scores"], w("k_cache"));
+      },
+      2 * pairs * static_cast<double>(d), kv_bytes);
+  add("softmax", OpClass::attention, {"scores"},
+      KernelOp{"causal_softmax", with_geometry({sip["scores"], sip["probs"]})},
+      [&](Traffic& t, Bound&) {
+        attention.rows(sip["probs"], [&](const DeviceShard& sh, std::uint64_t, std::int64_t keys) {
+          const PeCoord pe{sh.sip, sh.cube, sh.pe};
+          t.access(pe, memory_of(sh), static_cast<double>(keys) * 4, Direction::read);
+          t.access(pe, memory_of(sh),
+                   static_cast<double>(keys * static_cast<std::int64_t>(itemsize(dt))),
+                   Direction::write);
+          t.vector(pe, static_cast<double>(keys), 6);
+        });
+      });
+  add(
+      "pv", OpClass::attention, {"softmax", "v_append"},
+      KernelOp{"attention_pv", with_geometry({sip["probs"], w("v_cache"), sip["attn"]})},
+      [&](Traffic& t, Bound&) {
+        attention.rows(sip["probs"], [&](const DeviceShard& sh, std::uint64_t, std::int64_t keys) {
+          t.macs({sh.sip, sh.cube, sh.pe}, static_cast<double>(keys * d), dt);
+          t.access({sh.sip, sh.cube, sh.pe}, memory_of(sh),
+                   static_cast<double>(keys * static_cast<std::int64_t>(itemsize(dt))),
+                   Direction::read);
+        });
+        attention.cache_reads(t, sip["probs"], w("v_cache"));
+      },
+      2 * pairs * static_cast<double>(d), kv_bytes);
+  gemm("o_proj", {"pv"}, sip["attn"], w("wo"), sip["partial"]);
+  residual("residual_attn", {all_reduce("allreduce_attn", "o_proj")});
+
+  normalise("norm_mlp", {"residual_attn"});
+  gemm("up_proj", {"norm_mlp"}, sip["xn"], w("w_up"), sip["up"]);
+  const Tensor& t_up = sip["up"];
+  const Tensor& t_act = sip["act"];
+  if (model_.gated()) {
+    gemm("gate_proj", {"norm_mlp"}, sip["xn"], w("w_gate"), sip["gate"]);
+    add("act", OpClass::elementwise, {"up_proj", "gate_proj"},
+        KernelOp{"silu_mul", {sip["gate"], t_up, t_act}}, [&](Traffic& t, Bound&) {
+          own_shards(t, sip["gate"], Direction::read);
+          own_shards(t, t_up, Direction::read);
+          own_shards(t, t_act, Direction::write);
+          vector_passes(t, t_act, 4);
+        });
+  } else {
+    add("act", OpClass::elementwise, {"up_proj"}, KernelOp{"gelu", {t_up, t_act}},
+        [&](Traffic& t, Bound&) {
+          own_shards(t, t_up, Direction::read);
+          own_shards(t, t_act, Direction::write);
+          vector_passes(t, t_act, 3);
+        });
+  }
+  gemm("down_proj", {"act"}, sip["act"], w("w_down"), sip["partial"]);
+  residual("residual_mlp", {all_reduce("allreduce_mlp", "down_proj")});
+}
+
+}  // namespace kb::runtime

@@ -1,0 +1,232 @@
+// The llm bench: one prefill or decode step of a transformer (docs/workloads.md) as a
+// workload graph on tensor-parallel SIPs, with the serving figures (TTFT or TPOT,
+// tokens/s, MFU, MBU), the critical-path breakdown by op class and the exposed
+// communication.
+#include "testbenches/benches/bench.h"
+
+#include "runtime/memory/virtual_allocator.h"
+#include "runtime/workload/executor.h"
+#include "runtime/workload/transformer_forward.h"
+#include "runtime/workload/transformer_step.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace kb::bench {
+
+using runtime::ModelConfig;
+using runtime::Phase;
+using runtime::StepShape;
+
+namespace {
+
+// A machine's peak rates per SIP: MACs (as FLOPs) in `dtype` on every PE, and the bytes per
+// second that can reach the PEs from HBM (their router ports, or the slices if narrower).
+struct SipPeaks {
+  double flops_per_ns, bytes_per_ns;
+};
+SipPeaks sip_peaks(const platform::Topology& t, runtime::DType dtype) {
+  const auto pes = static_cast<double>(t.cubes_per_sip() * t.pes_per_cube());
+  const auto& core = t.cube.pe_template.components.pe_core.attrs;
+  const double flops =
+      2 * pes * static_cast<double>(runtime::macs_per_cycle(core, dtype)) * core.freq_ghz;
+  const double ports = pes * t.cube.router.bw_gbps;
+  const double slices =
+      static_cast<double>(t.cubes_per_sip() * t.cube.memory_map.hbm_slices_per_cube) *
+      t.cube.hbm_slice.bw_gbps;
+  return {flops, std::min(ports, slices)};
+}
+
+class LlmBench : public Bench {
+ public:
+  std::string name() const override { return "llm"; }
+  std::string description() const override {
+    return "one prefill or decode step of a transformer (configs/models/) on tensor-parallel "
+           "SIPs: TTFT / TPOT, tokens/s, MFU, MBU and where the time goes";
+  }
+  std::vector<Param> params() const override {
+    return {
+        {"model", "tiny", "a preset (gpt2, llama2-7b, llama3-70b, gpt3-175b, tiny) or a file"},
+        {"phase", "decode", "prefill (seq tokens from position 0) or decode (one token after seq)"},
+        {"batch", "4", "sequences"},
+        {"seq", "128", "prefill: tokens per sequence; decode: tokens already in the KV cache"},
+        {"tp", "0", "tensor-parallel SIPs (0: every SIP of the topology)"},
+        {"layers", "0", "decoder layers to run (0: all of the model's)"}};
+  }
+
+  Footprint check(const Params& params, const platform::Topology& topology) const override {
+    const auto [model, shape] = resolve(params, topology);
+    const runtime::MachineShape sip = runtime::MachineShape::of(topology).only_sip(0);
+    Footprint per_sip;
+    std::uint64_t address_space = 0;
+    const std::uint64_t page = topology.page_size();
+    for (const runtime::StepTensor& t : runtime::step_tensors(model, shape, sip)) {
+      const Footprint f = check_placement(topology, t.name, t.shape, t.dtype, t.policy);
+      per_sip += f;
+      address_space += (f.device_bytes + page - 1) / page * page;
+    }
+    if (address_space > runtime::VirtualAllocator::kSize) {
+      throw BenchUsageError(fmt::format(
+          "model {} at tp={} with batch={} seq={} layers={} needs {:.1f} GiB on each SIP; a "
+          "context's address space holds {} GiB: raise tp or lower layers, batch or seq",
+          model.name, shape.tp, shape.batch, shape.seq, shape.layers,
+          static_cast<double>(address_space) / (1ULL << 30),
+          runtime::VirtualAllocator::kSize >> 30));
+    }
+    per_sip.device_bytes *= static_cast<std::uint64_t>(shape.tp);
+    return per_sip;
+  }
+
+  void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
+           Outcome& out) const override {
+    const auto [model, shape] = resolve(params, ctx.topology());
+    // A SIP is one device: a context of its own each (its own address space), as the
+    // original runtime's RuntimeContext(engine, target_device).
+    std::vector<std::unique_ptr<runtime::RuntimeContext>> owned;
+    std::vector<runtime::RuntimeContext*> devices;
+    for (std::int64_t s = 0; s < shape.tp; ++s) {
+      owned.push_back(std::make_unique<runtime::RuntimeContext>(
+          ctx.simulation(), runtime::Device::only(static_cast<std::uint32_t>(s))));
+      devices.push_back(owned.back().get());
+    }
+    runtime::TransformerStep step(model, shape, devices, ctx, !timing_only);
+    const runtime::WorkloadGraph& graph = step.graph();
+    std::vector<runtime::NodeRun> runs;
+    out.measure([&] {
+      runs = runtime::Executor(devices).run(graph);
+      std::vector<runtime::Handle> handles;
+      for (const runtime::NodeRun& r : runs)
+        handles.insert(handles.end(), r.handles.begin(), r.handles.end());
+      return handles;
+    });
+    record(graph, runs, out);
+    const runtime::WorkloadGraph::Path path = graph.critical_bound_path();
+    out.bound_model = fmt::format("critical path of per-node bounds ({} of {} nodes)",
+                                  path.nodes.size(), graph.nodes().size());
+    out.bound = path.bound;
+    const runtime::StepWork work = runtime::step_work(model, shape);
+    out.flops = work.flops;
+    out.bytes = work.weight_bytes + work.kv_bytes;
+    report(model, shape, graph, runs, work, ctx.topology(), out);
+    if (timing_only) return;
+    out.verified = true;
+    out.verification = verify(model, shape, step, *devices.front());
+    for (std::size_t s = 1; s < devices.size() && out.verification.ok; ++s) {
+      // Every SIP ends with the same hidden state: the all-reduce gave each the same sums.
+      const runtime::Verification same = runtime::compare_exact(
+          devices[s]->to_host(step.output(s)), devices.front()->to_host(step.output(0)));
+      if (!same.ok) {
+        out.verification = same;
+        out.verification.first_failure =
+            fmt::format("SIP {} differs from SIP 0: {}", s, same.first_failure);
+      }
+    }
+  }
+
+ private:
+  struct Resolved {
+    ModelConfig model;
+    StepShape shape;
+  };
+  static Resolved resolve(const Params& params, const platform::Topology& topology) {
+    const ModelConfig model = runtime::load_model(params.text("model"));
+    StepShape shape;
+    const std::string phase = params.text("phase");
+    if (phase != "prefill" && phase != "decode") {
+      throw BenchUsageError("--param phase=" + phase + ": expected prefill or decode");
+    }
+    shape.phase = phase == "prefill" ? Phase::prefill : Phase::decode;
+    shape.batch = params.integer("batch");
+    shape.seq = params.integer("seq");
+    if (shape.batch < 1) throw BenchUsageError("--param batch must be at least 1");
+    if (shape.seq < 1) throw BenchUsageError("--param seq must be at least 1");
+    const std::int64_t tp = params.count("tp"), layers = params.count("layers");
+    shape.tp = tp == 0 ? topology.system.sips.count : tp;
+    shape.layers = layers == 0 ? model.num_hidden_layers : layers;
+    if (shape.batch * shape.seq_q() > (1 << 24) || shape.keys() > (1 << 24)) {
+      throw BenchUsageError(
+          fmt::format("batch={} seq={}: at most 16M tokens in a step", shape.batch, shape.seq));
+    }
+    const std::string problem =
+        runtime::step_shape_problem(model, shape, topology.system.sips.count);
+    if (!problem.empty()) throw BenchUsageError("--param " + problem);
+    return {model, shape};
+  }
+
+  // Per node: a kernel record for nodes without kernels (the host's input copy), and a
+  // slice on its SIP's track for its layer.
+  static void record(const runtime::WorkloadGraph& graph, const std::vector<runtime::NodeRun>& runs,
+                     Outcome& out) {
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      const runtime::WorkloadNode& n = graph.nodes()[i];
+      if (runs[i].handles.empty()) {
+        out.kernels.push_back({n.name, n.device, runs[i].issued_ns, runs[i].done_ns});
+      }
+      out.spans.push_back({fmt::format("sip{}.layer {}", n.device, n.layer), n.name,
+                           runtime::to_string(n.op_class), runs[i].busy_begin_ns(),
+                           runs[i].busy_end_ns()});
+    }
+  }
+
+  static void report(const ModelConfig& model, const StepShape& shape,
+                     const runtime::WorkloadGraph& graph, const std::vector<runtime::NodeRun>& runs,
+                     const runtime::StepWork& work, const platform::Topology& topology,
+                     Outcome& out) {
+    double begin = INFINITY, end = 0;
+    for (const runtime::NodeRun& r : runs) {
+      begin = std::min(begin, r.issued_ns);
+      end = std::max(end, r.done_ns);
+    }
+    const double step_ns = end - begin;
+    const SipPeaks peak = sip_peaks(topology, model.dtype);
+    const auto tp = static_cast<double>(shape.tp);
+    nlohmann::ordered_json breakdown = nlohmann::ordered_json::object();
+    for (const auto& [op, ns] : runtime::critical_path_breakdown(graph, runs)) {
+      breakdown[runtime::to_string(op)] = ns;
+    }
+    const bool prefill = shape.phase == Phase::prefill;
+    nlohmann::ordered_json llm;
+    llm["model"] = model.name;
+    llm["phase"] = runtime::to_string(shape.phase);
+    llm["batch"] = shape.batch;
+    llm["seq"] = shape.seq;
+    llm["tp"] = shape.tp;
+    llm["layers"] = shape.layers;
+    llm[prefill ? "ttft_ns" : "tpot_ns"] = step_ns;
+    llm["tokens_per_s"] = static_cast<double>(shape.tokens()) / step_ns * 1e9;
+    llm["mfu"] = work.flops / (step_ns * peak.flops_per_ns * tp);
+    llm["mbu"] = (work.weight_bytes + work.kv_bytes) / (step_ns * peak.bytes_per_ns * tp);
+    llm["breakdown"] = std::move(breakdown);
+    llm["exposed_communication_ns"] = runtime::exposed_communication_ns(graph, runs);
+    out.extra["llm"] = std::move(llm);
+  }
+
+  // The device's hidden state against the host reference of the same layers: within
+  // 2^-6 of the reference's largest magnitude per layer in f16 (2^-3 in bf16, 2^-18 in
+  // f32), the drift of one rounding per stored tensor through a layer's chain
+  // (docs/workloads.md).
+  static runtime::Verification verify(const ModelConfig& model, const StepShape& shape,
+                                      const runtime::TransformerStep& step,
+                                      runtime::RuntimeContext& device) {
+    const runtime::Tile want = runtime::reference_step(model, shape, step.data());
+    const runtime::HostTensor got = device.to_host(step.output(0));
+    const runtime::HostTensor ref = runtime::from_tile(want, {want.rows(), want.cols()});
+    double magnitude = 0;
+    for (double v : want.values()) magnitude = std::max(magnitude, std::abs(v));
+    const double tolerance = 64 * runtime::unit_roundoff(model.dtype) *
+                             static_cast<double>(shape.layers) * std::max(1.0, magnitude);
+    return runtime::compare(got, ref, [&](std::int64_t, std::int64_t) { return tolerance; });
+  }
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<Bench>> workload_benches() {
+  std::vector<std::unique_ptr<Bench>> all;
+  all.push_back(std::make_unique<LlmBench>());
+  return all;
+}
+
+}  // namespace kb::bench
