@@ -128,6 +128,10 @@ class KernelContext {
   Tile cast(const Tile& a, DType dtype);
   Tile transpose(const Tile& a);
   Tile full(std::int64_t rows, std::int64_t cols, DType dtype, double value);
+  // A mask from element indices (iota comparisons): 1 where keep(r, c). It has values in
+  // timing-only runs too, since it shapes the accesses it masks (one vector pass).
+  Tile mask(std::int64_t rows, std::int64_t cols,
+            const std::function<bool(std::int64_t, std::int64_t)>& keep);
 
   // IPCQ transfers of a tile's bytes to and from a neighbour rank.
   void send(std::uint32_t peer_rank, const Tile& tile);

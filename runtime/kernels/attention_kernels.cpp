@@ -100,13 +100,8 @@ std::int64_t keys_seen(const Geometry& g, std::int64_t i0, std::int64_t n) {
 // 1 where query i0 + r may see key j0 + c.
 Tile causal_mask(KernelContext& k, const Geometry& g, std::int64_t i0, std::int64_t n,
                  std::int64_t j0, std::int64_t cols) {
-  Tile mask = k.full(n, cols, DType::u8, 1.0);
-  if (!mask.has_values()) return mask;
-  for (std::int64_t r = 0; r < n; ++r) {
-    for (std::int64_t c = std::max<std::int64_t>(0, g.position0 + i0 + r + 1 - j0); c < cols; ++c)
-      mask.set_exact(r, c, 0.0);
-  }
-  return mask;
+  return k.mask(n, cols,
+                [&](std::int64_t r, std::int64_t c) { return j0 + c <= g.position0 + i0 + r; });
 }
 
 // cache rows (b, g, position0 .. position0 + seq_q) = the new tokens' columns of kv head g.

@@ -1,5 +1,5 @@
 // C = A . B, tiled through TCM and double-buffered: while the core multiplies one K-slice,
-// the DMA stages the next. Inputs and results: f16 or bf16 into f32 or f16 (f32
+// the DMA stages the next. Inputs and results: f16 or bf16 into f32, f16 or bf16 (f32
 // accumulation), f32 into f32, i8 into i32 (exact i32 accumulation).
 #include "runtime/kernels/block_walk.h"
 #include "runtime/kernels/registry.h"
@@ -11,7 +11,7 @@ namespace kb::runtime {
 bool gemm_output_allowed(DType inputs, DType output) {
   switch (inputs) {
     case DType::f16:
-    case DType::bf16: return output == DType::f32 || output == DType::f16;
+    case DType::bf16: return output == DType::f32 || output == DType::f16 || output == DType::bf16;
     case DType::f32: return output == DType::f32;
     case DType::i8: return output == DType::i32;
     default: return false;

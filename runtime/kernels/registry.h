@@ -43,7 +43,7 @@ void register_attention_kernels(KernelRegistry& registry);
 
 // gemm's input and result types.
 constexpr const char* kGemmTypes =
-    "A and B f16 or bf16 into C f32 or f16, f32 into f32, or i8 into i32";
+    "A and B f16 or bf16 into C f32, f16 or bf16, f32 into f32, or i8 into i32";
 bool gemm_output_allowed(DType inputs, DType output);
 
 }  // namespace kb::runtime

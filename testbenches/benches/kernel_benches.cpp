@@ -52,7 +52,7 @@ class GemmBench : public Bench {
             {"N", "1024", "columns of B and C"},
             {"K", "1024", "columns of A, rows of B"},
             {"dtype", "f16", "input dtype: f16, bf16, f32 or i8"},
-            {"out", "auto", "output dtype: f32 (or f16) for float inputs, i32 for i8; auto"},
+            {"out", "auto", "output dtype: f32 (or f16, bf16) for float inputs, i32 for i8; auto"},
             {"a_in", "hbm",
              "where A lives: hbm (a copy in every PE's slice) or sram (one copy per cube, "
              "read by all its PEs)"}};

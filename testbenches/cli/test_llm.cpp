@@ -1,0 +1,205 @@
+// The llm bench end to end (docs/workloads.md): model files it has never seen verify
+// against the host reference on one and two SIPs, functional and timing-only alike; a
+// decode layer is never faster than its weights and KV cache over the bandwidth that
+// reaches the PEs, a prefill layer never faster than its FLOPs at peak (both worked out
+// here from the topology keys); tensor parallelism shows its communication; mistakes are
+// usage errors that say where.
+#define BOOST_TEST_MODULE llm
+#include "testbenches/cli/kernbench_process.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <vector>
+
+using kb::test::configs;
+using kb::test::kernbench;
+using kb::test::read_json;
+using kb::test::Result;
+
+namespace {
+
+struct ModelFile {
+  std::string name;
+  std::string yaml;
+};
+
+// Small models of every kind the lowering knows: grouped-query or not, gated SiLU or GELU,
+// RMSNorm or LayerNorm, RoPE or not, f16, bf16 and f32; head counts that split over 2 SIPs.
+const std::vector<ModelFile> kModels = {
+    {"gqa_silu_rms_f16.yaml",
+     "hidden_size: 96\nnum_attention_heads: 6\nnum_key_value_heads: 2\nintermediate_size: 160\n"
+     "num_hidden_layers: 2\nvocab_size: 100\nhidden_act: silu\nnorm: rmsnorm\nrope: true\n"
+     "dtype: f16\n"},
+    {"gelu_layernorm_f32.yaml",
+     "hidden_size: 48\nnum_attention_heads: 4\nintermediate_size: 96\nnum_hidden_layers: 3\n"
+     "vocab_size: 100\nhidden_act: gelu\nnorm: layernorm\nlayer_norm_epsilon: 1.0e-6\n"
+     "rope: false\ndtype: f32\n"},
+    {"mha_silu_layernorm_bf16.yaml",
+     "hidden_size: 64\nnum_attention_heads: 2\nnum_key_value_heads: 2\nintermediate_size: 64\n"
+     "num_hidden_layers: 1\nvocab_size: 100\nhidden_act: silu\nnorm: layernorm\nrope: true\n"
+     "rope_theta: 500000\ndtype: bf16\n"},
+};
+
+nlohmann::json run(const std::string& args) {
+  const Result r = kernbench("run llm " + args + " --quiet --report llm.json");
+  BOOST_REQUIRE_MESSAGE(r.code == 0, args << "\n" << r.output);
+  return read_json("llm.json");
+}
+
+double step_ns(const nlohmann::json& report) {
+  const auto& l = report["llm"];
+  return l.contains("ttft_ns") ? l["ttft_ns"].get<double>() : l["tpot_ns"].get<double>();
+}
+
+// Functional: verified against the reference; timing-only: the same simulated times.
+void check_verifies(const std::string& args) {
+  const nlohmann::json functional = run(args);
+  BOOST_TEST(functional["verify"]["ok"].get<bool>(), args << ": " << functional["verify"].dump());
+  BOOST_TEST(!functional["verify"]["skipped"].get<bool>(), args);
+  const nlohmann::json timing = run(args + " --timing-only");
+  BOOST_TEST(timing["verify"]["skipped"].get<bool>(), args);
+  BOOST_TEST(timing["sim_time_ns"].get<double>() == functional["sim_time_ns"].get<double>(), args);
+  BOOST_TEST(step_ns(timing) == step_ns(functional), args);
+  BOOST_TEST(
+      functional["bound"]["time_ns"].get<double>() <= functional["kernel_time_ns"].get<double>(),
+      args);
+}
+
+// Every model file, prefill and decode, on `topology` (with `extra` arguments).
+void check_models(const std::string& topology, const std::string& extra) {
+  for (const ModelFile& m : kModels) {
+    std::ofstream(m.name) << m.yaml;
+    check_verifies("--param model=" + m.name + " --param phase=prefill --param batch=2 " +
+                   "--param seq=20 --topology " + configs() + topology + extra);
+    check_verifies("--param model=" + m.name + " --param batch=3 --param seq=70 --topology " +
+                   configs() + topology + extra);
+  }
+}
+
+// The default machine's figures, from its topology keys (configs/topology.yaml) and the
+// --set overrides the cases use: 128 PEs, 128 GB/s router ports, 8 slices of 150 GB/s in
+// each of 16 cubes, 1024 f16 MACs per cycle at 1 GHz.
+struct Machine {
+  double pes = 128, port_gbps = 128, slices = 128, slice_gbps = 150, macs = 1024, ghz = 1;
+  double bandwidth() const { return std::min(pes * port_gbps, slices * slice_gbps); }  // GB/s
+  double flops_per_ns() const { return 2 * pes * macs * ghz; }
+};
+
+// Llama 2 7B's layer: 4 h^2 attention weights and 3 h i MLP weights, f16.
+constexpr double kHidden = 4096, kInter = 11008, kHeads = 32, kHeadDim = 128;
+double llama_layer_weights() { return 4 * kHidden * kHidden + 3 * kHidden * kInter; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(unseen_model_files_verify_on_one_sip) { check_models("tiny.yaml", ""); }
+
+BOOST_AUTO_TEST_CASE(unseen_model_files_verify_over_two_tensor_parallel_sips) {
+  check_models("tiny.yaml", " --set system.sips.count=2 --param tp=2");
+}
+
+// Decode reads every weight of the layer and the whole KV cache (K and V of batch x
+// (seq + 1) positions): never faster than those bytes over what can reach the PEs.
+BOOST_AUTO_TEST_CASE(a_decode_layer_is_never_faster_than_its_bytes_over_the_bandwidth) {
+  const double batch = 8, seq = 2048;
+  const double bytes = 2 * llama_layer_weights() + 2 * 2 * batch * (seq + 1) * kHidden;
+  const std::string args =
+      "--param model=llama2-7b --param batch=8 --param seq=2048 --param layers=1 --timing-only";
+  for (const auto& [set, machine] : std::vector<std::pair<std::string, Machine>>{
+           {"", Machine{}},
+           {" --set cube.hbm_slice.bw_gbps=20", Machine{128, 128, 128, 20}},
+           {" --set cube.router.bw_gbps=512 --set cube.hbm_slice.bw_gbps=600",
+            Machine{128, 512, 128, 600}}}) {
+    const nlohmann::json r = run(args + set);
+    const double floor = bytes / machine.bandwidth();
+    BOOST_TEST_MESSAGE(set << ": TPOT " << step_ns(r) << " ns, floor " << floor << " ns");
+    BOOST_TEST(step_ns(r) >= floor, set);
+    BOOST_TEST(r["bound"]["time_ns"].get<double>() <= r["kernel_time_ns"].get<double>(), set);
+    BOOST_TEST(r["llm"]["mbu"].get<double>() <= 1.0, set);
+  }
+}
+
+// Prefill's matmuls (projections and attention's two products over the causal half) at
+// the cores' peak: a floor no prefill layer beats.
+BOOST_AUTO_TEST_CASE(a_prefill_layer_is_never_faster_than_its_flops_at_peak) {
+  const double seq = 512;
+  const double pairs = seq * (seq + 1) / 2;
+  const double flops = 2 * seq * llama_layer_weights() + 2 * 2 * pairs * kHeadDim * kHeads;
+  const std::string args =
+      "--param model=llama2-7b --param phase=prefill --param batch=1 --param seq=512 "
+      "--param layers=1 --timing-only";
+  for (const auto& [set, machine] : std::vector<std::pair<std::string, Machine>>{
+           {"", Machine{}},
+           {" --set cube.pe_template.components.pe_core.attrs.freq_ghz=2",
+            Machine{128, 128, 128, 150, 1024, 2}}}) {
+    const nlohmann::json r = run(args + set);
+    const double floor = flops / machine.flops_per_ns();
+    BOOST_TEST_MESSAGE(set << ": TTFT " << step_ns(r) << " ns, floor " << floor << " ns");
+    BOOST_TEST(step_ns(r) >= floor, set);
+    BOOST_TEST(r["llm"]["mfu"].get<double>() <= 1.0, set);
+    BOOST_TEST(r["bound"]["time_ns"].get<double>() <= r["kernel_time_ns"].get<double>(), set);
+  }
+}
+
+// Over several SIPs the all-reduces show in the breakdown; on one there are none.
+BOOST_AUTO_TEST_CASE(tensor_parallelism_shows_communication_in_the_breakdown) {
+  const std::string args =
+      "--param model=gpt2 --param layers=2 --param batch=4 --param seq=256 "
+      "--timing-only --topology " +
+      configs() + "multi_sip.yaml";
+  const nlohmann::json tp4 = run(args);
+  BOOST_TEST(tp4["llm"]["tp"].get<int>() == 4);
+  BOOST_TEST(tp4["llm"]["breakdown"].value("communication", 0.0) > 0.0);
+  BOOST_TEST(tp4["llm"]["exposed_communication_ns"].get<double>() > 0.0);
+  BOOST_TEST(tp4["bound"]["terms"].contains("alpha_beta"));
+  const nlohmann::json tp1 = run(args + " --param tp=1");
+  BOOST_TEST(!tp1["llm"]["breakdown"].contains("communication"));
+  BOOST_TEST(tp1["llm"]["exposed_communication_ns"].get<double>() == 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(mistakes_are_usage_errors_that_say_where) {
+  std::ofstream("bad.yaml") << "hidden_size: 64\nnum_attention_heads: 4\nintermediate_size: 64\n"
+                               "num_hidden_layers: 1\nvocab_size: 10\nhidden_act: relu\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--param model=bad.yaml", "bad.yaml:6:13: error: hidden_act: expected gelu | silu"},
+      {"--param model=llama9", "no preset 'llama9'"},
+      {"--param model=llama2-7b --param tp=3 --topology " + configs() + "multi_sip.yaml",
+       "tp=3 does not divide num_attention_heads = 32"},
+      {"--param tp=2", "tp=2: the topology has 1 SIP(s)"},
+      {"--param layers=3", "layers=3: model tiny has 2"},
+      {"--param phase=train", "--param phase=train: expected prefill or decode"},
+      {"--param model=llama3-70b --param tp=1 --timing-only",
+       "GiB on each SIP; a context's address space holds 64 GiB: raise tp"},
+  };
+  for (const auto& [args, message] : cases) {
+    const Result r = kernbench("run llm " + args);
+    BOOST_TEST(r.code == 2, args << "\n" << r.output);
+    BOOST_TEST(r.output.find(message) != std::string::npos, args << "\n" << r.output);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_tiny_preset_verifies_and_the_timeline_shows_nodes_and_layers) {
+  const std::string topology = "--topology " + configs() + "tiny.yaml";
+  check_verifies(topology);
+  check_verifies(topology + " --param phase=prefill --param batch=2 --param seq=24");
+  const Result r = kernbench("run llm " + topology + " --quiet --timeline t.json");
+  BOOST_REQUIRE_MESSAGE(r.code == 0, r.output);
+  const nlohmann::json t = read_json("t.json");
+  bool node_on_pe = false, layer_track = false;
+  std::map<std::pair<int, int>, std::string> thread_names;
+  for (const auto& e : t["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "thread_name") {
+      thread_names[{e["pid"].get<int>(), e["tid"].get<int>()}] =
+          e["args"]["name"].get<std::string>();
+    }
+  }
+  for (const auto& e : t["traceEvents"]) {
+    if (e["ph"] != "X") continue;
+    const std::string track = thread_names[{e["pid"].get<int>(), e["tid"].get<int>()}];
+    const std::string name = e["name"].get<std::string>();
+    node_on_pe |= name == "L1.s0.q_proj" && track.find(".pe") != std::string::npos;
+    layer_track |= name == "L1.s0.scores" && track == "sip0.layer L1";
+  }
+  BOOST_TEST(node_on_pe);
+  BOOST_TEST(layer_track);
+}
