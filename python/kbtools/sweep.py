@@ -23,6 +23,19 @@ FIXED = ["status", "exit_code", "sim_time_ns", "kernel_time_ns", "bound_ns", "ef
          "limiter", "wall_s", "report", "error"]
 # Report figures that have a column of their own, or are not figures of the run.
 NOT_EXTRA = {"sim_time_ns", "kernel_time_ns", "efficiency", "wall_s"}
+# Benches whose figures come as an object: its numbers become columns KEY.NAME (one level
+# further for breakdowns: llm.breakdown.gemm).
+FIGURE_GROUPS = {"llm"}
+
+
+def figures(prefix, group):
+    out = {}
+    for key, value in group.items():
+        if isinstance(value, dict):
+            out.update(figures(prefix + key + ".", value))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[prefix + key] = value
+    return out
 
 
 def point_id(args):
@@ -82,6 +95,8 @@ def row_of(pid, point, outcome, report_rel):
             if key not in NOT_EXTRA and isinstance(value, (int, float)) \
                     and not isinstance(value, bool):
                 row[key] = value
+            elif key in FIGURE_GROUPS and isinstance(value, dict):
+                row.update(figures(key + ".", value))
     return row
 
 

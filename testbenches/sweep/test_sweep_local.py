@@ -52,6 +52,24 @@ class LocalSweep(SweepCase):
                             for r in failed))
         self.assertEqual(sum(r["status"] == "ok" for r in rows), 4)
 
+    def test_llm_figures_become_columns(self):
+        spec = self.write("llm.yaml", "bench: llm\ntopology: " + os.path.join(
+            os.environ["KB_SOURCE_DIR"], "configs", "tiny.yaml") +
+            "\ntiming_only: true\ngrid:\n  param.batch: [1, 4]\n")
+        out = self.path("llm")
+        r = self.kernbench("sweep", spec, "--out", out, "--jobs", "2")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = self.table(out)
+        self.assertEqual(len(rows), 2)
+        for row in rows:
+            for column in ["llm.tpot_ns", "llm.tokens_per_s", "llm.mfu", "llm.mbu",
+                           "llm.breakdown.gemm", "llm.exposed_communication_ns"]:
+                self.assertIn(column, row)
+                self.assertGreater(float(row[column] or 0) + 1, 0)
+            self.assertGreater(float(row["llm.tpot_ns"]), 0)
+        by_batch = {r["param.batch"]: float(r["llm.tokens_per_s"]) for r in rows}
+        self.assertGreater(by_batch["4"], by_batch["1"])  # batching raises throughput
+
     def test_zip_axes_advance_together(self):
         spec = self.write("zip.yaml", SPEC.replace(
             "grid:\n  cube.hbm_slice.bw_gbps: [50, 100, 400]\n  param.elements: [64K, 256K]\n",
