@@ -11,6 +11,7 @@
 
 #include "models/common/sim_time.h"
 
+#include <map>
 #include <vector>
 
 namespace kb::models {
@@ -20,7 +21,7 @@ struct ResourceStats {
   std::uint64_t bytes = 0;
   Picoseconds busy_ps = 0;
   Picoseconds queued_ps = 0;      // time requests waited for the resource
-  std::uint64_t max_pending = 0;  // high-water mark of booked-but-unfinished intervals
+  std::uint64_t max_pending = 0;  // high-water mark of booked-but-unfinished busy periods
 };
 
 // Told of every booking, for activity tracing (VCD). Bookings never start in the past.
@@ -51,12 +52,8 @@ class Resource {
   Picoseconds occupancy(std::uint64_t bytes) const { return bandwidth_.occupancy(bytes); }
 
  private:
-  struct Interval {
-    Picoseconds begin;
-    Picoseconds end;
-  };
   Bandwidth bandwidth_;
-  std::vector<Interval> busy_;  // sorted, disjoint
+  std::map<Picoseconds, Picoseconds> busy_;  // begin -> end: disjoint, never touching
   ResourceStats stats_;
   std::vector<ResourceObserver*> observers_;
 };

@@ -32,6 +32,11 @@ std::uint64_t overlap(std::uint64_t a0, std::uint64_t an, std::uint64_t b0, std:
 }  // namespace
 
 void read_blocks(Traffic& traffic, const Tensor& src, const Tensor& dst) {
+  read_overlap(traffic, src, dst, true, true);
+}
+
+void read_overlap(Traffic& traffic, const Tensor& src, const Tensor& dst, bool match_rows,
+                  bool match_cols) {
   const std::uint64_t item = itemsize(src.dtype());
   // The replicas of each distinct block of src.
   std::map<std::uint64_t, std::vector<const DeviceShard*>> blocks;
@@ -39,8 +44,11 @@ void read_blocks(Traffic& traffic, const Tensor& src, const Tensor& dst) {
   for (const DeviceShard& d : dst.shards()) {
     for (const auto& [block, replicas] : blocks) {
       const DeviceShard& first = *replicas.front();
-      const std::uint64_t elements = overlap(d.row_begin, d.rows, first.row_begin, first.rows) *
-                                     overlap(d.col_begin, d.cols, first.col_begin, first.cols);
+      const std::uint64_t rows =
+          match_rows ? overlap(d.row_begin, d.rows, first.row_begin, first.rows) : first.rows;
+      const std::uint64_t cols =
+          match_cols ? overlap(d.col_begin, d.cols, first.col_begin, first.cols) : first.cols;
+      const std::uint64_t elements = rows * cols;
       if (elements == 0) continue;
       const DeviceShard* nearest = *std::min_element(
           replicas.begin(), replicas.end(), [&](const DeviceShard* a, const DeviceShard* b) {

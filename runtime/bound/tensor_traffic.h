@@ -18,6 +18,11 @@ void own_shards(Traffic& traffic, const Tensor& t, Direction direction);
 // SIP, then the first).
 void read_blocks(Traffic& traffic, const Tensor& src, const Tensor& readers);
 
+// The same, matching only the rows (a matmul's left operand: every column of the rows
+// its output block has) or only the columns (its right operand).
+void read_overlap(Traffic& traffic, const Tensor& src, const Tensor& readers, bool match_rows,
+                  bool match_cols);
+
 // read_blocks, and every PE holding a shard of `dst` writes it.
 void copy_blocks(Traffic& traffic, const Tensor& src, const Tensor& dst);
 

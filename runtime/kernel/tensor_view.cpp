@@ -41,17 +41,31 @@ TensorView::TensorView(const Tensor& tensor, std::shared_ptr<const TensorLayout>
       layout_(std::move(layout)) {
   std::int64_t row_end = 0, col_end = 0;
   std::int64_t row0 = std::numeric_limits<std::int64_t>::max(), col0 = row0;
+  const DeviceShard* mine = nullptr;
   for (const DeviceShard& s : tensor.shards()) {
     if (s.sip != sip || s.cube != cube) continue;
     row0 = std::min(row0, as_int(s.row_begin));
     col0 = std::min(col0, as_int(s.col_begin));
     row_end = std::max(row_end, as_int(s.row_begin + s.rows));
     col_end = std::max(col_end, as_int(s.col_begin + s.cols));
-    if (s.pe == pe) {
-      own_ = Block{as_int(s.row_begin), as_int(s.col_begin), as_int(s.rows), as_int(s.cols)};
-    }
+    if (s.pe == pe) mine = &s;
   }
   if (row_end == 0) return;  // this cube holds none of it
+  if (mine != nullptr) {
+    // PEs holding the same storage (a cube's SRAM copy) share its rows: each owns its part.
+    std::int64_t sharers = 0, index = 0;
+    for (const DeviceShard& s : tensor.shards()) {
+      if (s.sip != sip || s.cube != cube || s.pa.encode() != mine->pa.encode()) continue;
+      if (s.pe < pe) ++index;
+      ++sharers;
+    }
+    const std::int64_t rows = as_int(mine->rows);
+    const std::int64_t begin = rows * index / sharers, end = rows * (index + 1) / sharers;
+    if (end > begin) {
+      own_ = Block{as_int(mine->row_begin) + begin, as_int(mine->col_begin), end - begin,
+                   as_int(mine->cols)};
+    }
+  }
   row0_ = row0;
   col0_ = col0;
   rows_ = row_end - row0;

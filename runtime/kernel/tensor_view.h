@@ -64,7 +64,9 @@ class TensorView {
   std::int64_t col0() const { return col0_; }
   std::int64_t global_rows() const { return global_rows_; }
   std::int64_t global_cols() const { return global_cols_; }
-  // The part of the view held by the calling PE, if it holds one.
+  // The part of the view held by the calling PE, if it holds one. PEs holding one copy
+  // together (a cube's SRAM) each own an even share of its rows, so that a kernel writing
+  // its own block writes the copy once.
   const std::optional<Block>& own_block() const { return own_; }
 
   // Virtual address of view element (r, c); throws when outside the view.

@@ -63,10 +63,17 @@ void gemm(KernelContext& k) {
       };
       const DType accumulate = is_float(a.dtype()) ? DType::f32 : DType::i32;
       Tile acc = k.full(tm, tn, accumulate, 0.0);
-      models::Picoseconds ready[2] = {stage(0, 0), 0};
-      for (std::int64_t k0 = 0, step = 0; k0 < K; k0 += tk, ++step) {
+      // Each cube walks the K slices from its own starting slice: when the cubes' PEs read
+      // the same B columns (a weight stored once), they read different slices at a time
+      // rather than all crowding one memory.
+      const std::int64_t slices = (K + tk - 1) / tk;
+      const std::int64_t first = static_cast<std::int64_t>(k.location().cube) % slices;
+      auto slice_k0 = [&](std::int64_t step) { return (first + step) % slices * tk; };
+      models::Picoseconds ready[2] = {stage(slice_k0(0), 0), 0};
+      for (std::int64_t step = 0; step < slices; ++step) {
+        const std::int64_t k0 = slice_k0(step);
         const int slot = static_cast<int>(step % 2);
-        if (k0 + tk < K) ready[1 - slot] = stage(k0 + tk, 1 - slot);
+        if (step + 1 < slices) ready[1 - slot] = stage(slice_k0(step + 1), 1 - slot);
         k.wait_until(ready[slot]);
         const std::int64_t kk = std::min(tk, K - k0);
         const Tile ta = k.load_tcm(a_buf[slot], tm, kk, a.dtype());

@@ -37,30 +37,6 @@ Tile random_tile(std::int64_t rows, std::int64_t cols, DType dtype, double scale
   return t;
 }
 
-std::uint64_t overlap(std::uint64_t a0, std::uint64_t an, std::uint64_t b0, std::uint64_t bn) {
-  const std::uint64_t lo = std::max(a0, b0), hi = std::min(a0 + an, b0 + bn);
-  return hi > lo ? hi - lo : 0;
-}
-
-// Every PE holding a shard of a matmul's output reads the rows of its left operand `a`
-// that its block has (every column), and the columns of its right operand `b` (every row).
-void read_operands(Traffic& traffic, const Tensor& c, const Tensor& a, const Tensor& b) {
-  for (const DeviceShard& r : c.shards()) {
-    for (const DeviceShard& s : a.shards()) {
-      const std::uint64_t rows = overlap(r.row_begin, r.rows, s.row_begin, s.rows);
-      if (rows == 0) continue;
-      traffic.access({r.sip, r.cube, r.pe}, memory_of(s),
-                     static_cast<double>(rows * s.cols * itemsize(a.dtype())), Direction::read);
-    }
-    for (const DeviceShard& s : b.shards()) {
-      const std::uint64_t cols = overlap(r.col_begin, r.cols, s.col_begin, s.cols);
-      if (cols == 0) continue;
-      traffic.access({r.sip, r.cube, r.pe}, memory_of(s),
-                     static_cast<double>(s.rows * cols * itemsize(b.dtype())), Direction::read);
-    }
-  }
-}
-
 void vector_passes(Traffic& traffic, const Tensor& t, double passes) {
   for (const DeviceShard& s : t.shards()) {
     traffic.vector({s.sip, s.cube, s.pe}, static_cast<double>(s.rows * s.cols), passes);
@@ -163,41 +139,71 @@ TransformerStep::TransformerStep(const ModelConfig& model, const StepShape& shap
 }
 
 std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& shape,
-                                     const MachineShape& m) {
+                                     const MachineShape& m, std::uint64_t sram_bytes) {
   const LayerDims dims(model, shape);
   const DType dt = model.dtype;
   const std::int64_t T = shape.tokens(), H = dims.hidden, d = dims.head_dim;
   const std::int64_t q_cols = dims.heads * d, kv_cols = dims.kv_heads * d;
   const std::int64_t I = dims.intermediate;
+  const std::int64_t cubes = m.cubes_per_sip, pes = m.pes_per_cube;
   std::vector<StepTensor> all;
   using K = StepTensor::Kind;
+  auto place = [&](const std::string& name, std::int64_t rows, std::int64_t cols, DType dtype,
+                   const DPPolicy& dp, K kind) {
+    all.push_back({name, {rows, cols}, dtype, dp, kind});
+  };
   // Rows or columns spread over the SIP's cubes and PEs as far as they divide.
   auto add = [&](const std::string& name, std::int64_t rows, std::int64_t cols, DType dtype,
-                 Split split, StepTensor::Kind kind) {
-    all.push_back(
-        {name, {rows, cols}, dtype, spread_over_sip(split, split == Rows ? rows : cols, m), kind});
+                 Split split, K kind) {
+    place(name, rows, cols, dtype, spread_over_sip(split, split == Rows ? rows : cols, m), kind);
   };
-  // A projection's output (T x n, from k inputs): columns over every PE when each PE
-  // reading all of the input moves fewer bytes than each cube reading all of the weight
-  // (few tokens: decode); else rows over the cubes and columns over each cube's PEs, so
-  // that a PE reads its cube's rows of the input and its columns of the weight (prefill).
-  auto projection = [&](const std::string& name, std::int64_t k, std::int64_t n) {
-    const auto pes = static_cast<double>(m.cubes_per_sip * m.pes_per_cube);
-    const auto cubes = static_cast<double>(m.cubes_per_sip);
+  // A projection (T x k inputs times a k x n weight) splits its output by columns over
+  // every PE when each PE reading all of the input moves fewer bytes than each cube
+  // reading all of the weight (few tokens: decode). Otherwise (prefill) rows go over the
+  // cubes and columns over each cube's PEs: a PE reads its cube's rows of the input and
+  // its columns of the weight, which keeps rows over the cubes too, so that one slice of
+  // the reduction dimension is one block.
+  auto column_split = [&](std::int64_t k, std::int64_t n) {
+    const auto all_pes = static_cast<double>(cubes * pes);
     const double input = static_cast<double>(T * k), weight = static_cast<double>(k * n);
-    if (pes * input + weight <= cubes * weight + input) {
+    return all_pes * input + weight <= static_cast<double>(cubes) * weight + input;
+  };
+  auto grid = [&](std::int64_t rows, std::int64_t cols) {
+    return DPPolicy{R, Rows, Cols, std::nullopt, std::gcd(rows, cubes), std::gcd(cols, pes)};
+  };
+  auto projection = [&](const std::string& name, std::int64_t k, std::int64_t n) {
+    if (column_split(k, n)) {
       add(name, T, n, dt, Cols, K::activation);
+    } else {
+      place(name, T, n, dt, grid(T, n), K::activation);
+    }
+  };
+  auto weight = [&](const std::string& name, std::int64_t k, std::int64_t n) {
+    if (column_split(k, n)) {
+      add(name, k, n, dt, Cols, K::weight);
+    } else {
+      place(name, k, n, dt, grid(k, n), K::weight);
+    }
+  };
+  // A projection's input in the SRAM, when a quarter of it holds the part a cube reads:
+  // the whole input in each cube (column split: every PE reads all of it), or the cube's
+  // rows (grid). The cube's PEs share writing it. Otherwise `otherwise`.
+  auto projection_input = [&](const std::string& name, std::int64_t k, std::int64_t n,
+                              const std::function<void()>& otherwise) {
+    const bool whole = column_split(k, n);
+    const std::int64_t rows_per_cube = whole ? T : T / std::gcd(T, cubes);
+    if (static_cast<std::uint64_t>(rows_per_cube * k) * itemsize(dt) * 4 > sram_bytes) {
+      otherwise();
       return;
     }
-    all.push_back({name,
-                   {T, n},
-                   dt,
-                   DPPolicy{R, Rows, Cols, std::nullopt, std::gcd(T, m.cubes_per_sip),
-                            std::gcd(n, m.pes_per_cube)},
-                   K::activation});
+    place(name, T, k, dt,
+          DPPolicy{R, whole ? R : Rows, R, std::nullopt,
+                   whole ? std::nullopt : std::optional<std::int64_t>(std::gcd(T, cubes)),
+                   std::nullopt, MemoryKind::sram},
+          K::activation);
   };
   add("x", T, H, dt, Rows, K::activation);
-  add("xn", T, H, dt, Rows, K::activation);
+  projection_input("xn", H, q_cols, [&] { add("xn", T, H, dt, Rows, K::activation); });
   projection("q", H, q_cols);
   projection("k", H, kv_cols);
   projection("v", H, kv_cols);
@@ -208,22 +214,28 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
   const std::int64_t score_rows = shape.batch * dims.heads * shape.seq_q();
   add("scores", score_rows, shape.keys(), DType::f32, Rows, K::activation);
   add("probs", score_rows, shape.keys(), dt, Rows, K::activation);
-  add("attn", T, q_cols, dt, Rows, K::activation);
+  // attention writes it from every cube: a copy per cube would miss the others' rows.
+  if (column_split(q_cols, H)) {
+    add("attn", T, q_cols, dt, Rows, K::activation);
+  } else {
+    projection_input("attn", q_cols, H, [&] { add("attn", T, q_cols, dt, Rows, K::activation); });
+  }
   projection("partial", H, H);
   projection("up", H, I);
   if (model.gated()) projection("gate", H, I);
-  projection("act", H, I);  // placed as up: the activation works block by block
-  // A weight keeps each PE's output columns beside it; the cache spreads by rows.
+  // Placed as up (the activation works block by block) unless down_proj wants it whole.
+  projection_input("act", I, H, [&] { projection("act", H, I); });
+  // Weights are stored once; the cache spreads by rows.
   const std::int64_t cache_rows = shape.batch * dims.kv_heads * shape.capacity();
   for (std::int64_t l = 0; l < shape.layers; ++l) {
     auto name = [&](const char* what) { return fmt::format("L{}.{}", l, what); };
-    add(name("wq"), H, q_cols, dt, Cols, K::weight);
-    add(name("wk"), H, kv_cols, dt, Cols, K::weight);
-    add(name("wv"), H, kv_cols, dt, Cols, K::weight);
-    add(name("wo"), q_cols, H, dt, Cols, K::weight);
-    add(name("w_up"), H, I, dt, Cols, K::weight);
-    if (model.gated()) add(name("w_gate"), H, I, dt, Cols, K::weight);
-    add(name("w_down"), I, H, dt, Cols, K::weight);
+    weight(name("wq"), H, q_cols);
+    weight(name("wk"), H, kv_cols);
+    weight(name("wv"), H, kv_cols);
+    weight(name("wo"), q_cols, H);
+    weight(name("w_up"), H, I);
+    if (model.gated()) weight(name("w_gate"), H, I);
+    weight(name("w_down"), I, H);
     add(name("k_cache"), cache_rows, d, dt, Rows, K::cache);
     add(name("v_cache"), cache_rows, d, dt, Rows, K::cache);
   }
@@ -235,7 +247,8 @@ void TransformerStep::place(std::size_t index, RuntimeContext& ctx, bool with_da
   sip.ctx = &ctx;
   const auto sip_id = static_cast<std::uint32_t>(ctx.machine().first_sip);
   std::mt19937 rng(static_cast<std::uint32_t>(7 + index));
-  for (const StepTensor& spec : step_tensors(model_, shape_, ctx.machine())) {
+  for (const StepTensor& spec :
+       step_tensors(model_, shape_, ctx.machine(), ctx.topology().sram_bytes_per_cube())) {
     Tensor t = ctx.empty(spec.shape, spec.dtype, spec.policy, spec.name);
     // Kernels read activations and caches wherever they live: mapped into every cube.
     if (spec.kind != StepTensor::Kind::weight) ctx.share(t, sip_id);
@@ -329,7 +342,8 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
         [&](Traffic& t, Bound&) {
           for (const DeviceShard& sh : c.shards())
             t.macs({sh.sip, sh.cube, sh.pe}, static_cast<double>(sh.rows * sh.cols) * K, dt);
-          read_operands(t, c, a, b);
+          read_overlap(t, a, c, true, false);  // the rows of A its block has
+          read_overlap(t, b, c, false, true);  // the columns of B
           own_shards(t, c, Direction::write);
         },
         2.0 * static_cast<double>(a.shape()[0]) * K * static_cast<double>(b.shape()[1]),

@@ -27,9 +27,10 @@ struct StepTensor {
   DPPolicy policy;
   Kind kind;
 };
-// Every tensor of one SIP, in the order the step creates them; `machine` is the SIP's.
+// Every tensor of one SIP, in the order the step creates them; `machine` is the SIP's,
+// `sram_bytes` one cube's SRAM.
 std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& shape,
-                                     const MachineShape& machine);
+                                     const MachineShape& machine, std::uint64_t sram_bytes);
 
 // The host values a functional step was given, for the reference forward pass.
 struct StepData {

@@ -62,7 +62,8 @@ class LlmBench : public Bench {
     Footprint per_sip;
     std::uint64_t address_space = 0;
     const std::uint64_t page = topology.page_size();
-    for (const runtime::StepTensor& t : runtime::step_tensors(model, shape, sip)) {
+    for (const runtime::StepTensor& t :
+         runtime::step_tensors(model, shape, sip, topology.sram_bytes_per_cube())) {
       const Footprint f = check_placement(topology, t.name, t.shape, t.dtype, t.policy);
       per_sip += f;
       address_space += (f.device_bytes + page - 1) / page * page;
