@@ -11,7 +11,6 @@
 
 #include "models/common/sim_time.h"
 
-#include <map>
 #include <vector>
 
 namespace kb::models {
@@ -52,8 +51,13 @@ class Resource {
   Picoseconds occupancy(std::uint64_t bytes) const { return bandwidth_.occupancy(bytes); }
 
  private:
+  struct Interval {
+    Picoseconds begin;
+    Picoseconds end;
+  };
   Bandwidth bandwidth_;
-  std::map<Picoseconds, Picoseconds> busy_;  // begin -> end: disjoint, never touching
+  std::vector<Interval> busy_;  // sorted, disjoint, never touching; those before head_ ended
+  std::size_t head_ = 0;
   ResourceStats stats_;
   std::vector<ResourceObserver*> observers_;
 };

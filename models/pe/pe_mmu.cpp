@@ -169,7 +169,11 @@ void PeMmu::translate_burst(tlm::tlm_generic_payload& p, sc_core::sc_time& delay
   if (one_mapping) {
     --it;
     Lookups lookups;
-    for (std::uint32_t r = 0; r < rows; ++r) lookup(va + r * stride, row_bytes, lookups);
+    if (stride == row_bytes) {
+      lookup(va, span, lookups);  // rows back to back: the same pages, in the same order
+    } else {
+      for (std::uint32_t r = 0; r < rows; ++r) lookup(va + r * stride, row_bytes, lookups);
+    }
     p.set_address(it->second.pa + (va - it->first));
     translated(lookups, p, delay,
                [this](tlm::tlm_generic_payload& q, sc_core::sc_time& d) { forward(q, d); });

@@ -45,14 +45,15 @@ bool Tlb::lookup(std::uint64_t page) {
 }
 
 void Tlb::invalidate(std::uint64_t first, std::uint64_t last) {
-  for (auto it = slot_of_.begin(); it != slot_of_.end();) {
-    if (it->first >= first && it->first <= last) {
-      unlink(it->second);
-      free_.push_back(it->second);
-      it = slot_of_.erase(it);
-    } else {
-      ++it;
+  // Walk the cached pages (at most `entries`), not the hash table's buckets.
+  for (std::uint32_t s = head_; s != kNone;) {
+    const std::uint32_t next = next_[s];
+    if (page_[s] >= first && page_[s] <= last) {
+      slot_of_.erase(page_[s]);
+      unlink(s);
+      free_.push_back(s);
     }
+    s = next;
   }
 }
 

@@ -88,6 +88,10 @@ struct Outcome {
   std::vector<runtime::Handle> launches;   // for per-PE timeline slices
   std::vector<TimelineSpan> spans;         // further timeline slices
   nlohmann::ordered_json extra = nlohmann::ordered_json::object();  // algbw_gbps, busbw_gbps...
+  // Contexts a bench made for its devices, destroyed after the simulation: their tensors
+  // stay with the model (which the process's exit reclaims, ADR 0011) instead of being
+  // unmapped in simulated time after everything measured.
+  std::vector<std::unique_ptr<runtime::RuntimeContext>> device_contexts;
 
   // The measured region: first kernel start to last kernel end.
   double kernel_ns() const;

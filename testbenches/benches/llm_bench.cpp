@@ -85,12 +85,11 @@ class LlmBench : public Bench {
     const auto [model, shape] = resolve(params, ctx.topology());
     // A SIP is one device: a context of its own each (its own address space), as the
     // original runtime's RuntimeContext(engine, target_device).
-    std::vector<std::unique_ptr<runtime::RuntimeContext>> owned;
     std::vector<runtime::RuntimeContext*> devices;
     for (std::int64_t s = 0; s < shape.tp; ++s) {
-      owned.push_back(std::make_unique<runtime::RuntimeContext>(
+      out.device_contexts.push_back(std::make_unique<runtime::RuntimeContext>(
           ctx.simulation(), runtime::Device::only(static_cast<std::uint32_t>(s))));
-      devices.push_back(owned.back().get());
+      devices.push_back(out.device_contexts.back().get());
     }
     runtime::TransformerStep step(model, shape, devices, ctx, !timing_only);
     const runtime::WorkloadGraph& graph = step.graph();
