@@ -39,37 +39,26 @@ void softmax(KernelContext& k) {
   });
 }
 
-// out = (x - mean) / sqrt(var + eps) along each row.
-void layernorm(KernelContext& k) {
+// out = (x - c) / sqrt(mean((x - c)^2) + eps) along each row, in f32: c is the row's mean
+// for layernorm, 0 for rmsnorm. Neither scales: the lowering folds a norm's weight into the
+// projection that follows.
+void normalise_rows(KernelContext& k, const char* kernel, bool centre) {
   const TensorView& x = k.tensor(0);
   const TensorView& out = k.tensor(1);
   const double eps = k.float_arg(2);
-  require_whole_rows(out, "layernorm");
+  require_whole_rows(out, kernel);
   for_each_own_row_tile(k, x, out, [&](std::int64_t row0, std::int64_t, const Tile& t) {
     const Tile xf = k.cast(t, DType::f32);
     const double inv_n = 1.0 / static_cast<double>(xf.cols());
-    const Tile centred = k.sub(xf, k.mul(k.row_sum(xf), inv_n));
+    const Tile centred = centre ? k.sub(xf, k.mul(k.row_sum(xf), inv_n)) : xf;
     const Tile var = k.mul(k.row_sum(k.mul(centred, centred)), inv_n);
     const Tile y = k.div(centred, k.sqrt(k.add(var, eps)));
     k.store_global_async(out, row0, 0, k.cast(y, out.dtype()));
   });
 }
 
-// out = x / sqrt(mean(x^2) + eps) along each row (no scale: the lowering folds the norm's
-// weight into the projection that follows).
-void rmsnorm(KernelContext& k) {
-  const TensorView& x = k.tensor(0);
-  const TensorView& out = k.tensor(1);
-  const double eps = k.float_arg(2);
-  require_whole_rows(out, "rmsnorm");
-  for_each_own_row_tile(k, x, out, [&](std::int64_t row0, std::int64_t, const Tile& t) {
-    const Tile xf = k.cast(t, DType::f32);
-    const double inv_n = 1.0 / static_cast<double>(xf.cols());
-    const Tile mean_square = k.mul(k.row_sum(k.mul(xf, xf)), inv_n);
-    k.store_global_async(out, row0, 0,
-                         k.cast(k.div(xf, k.sqrt(k.add(mean_square, eps))), out.dtype()));
-  });
-}
+void layernorm(KernelContext& k) { normalise_rows(k, "layernorm", true); }
+void rmsnorm(KernelContext& k) { normalise_rows(k, "rmsnorm", false); }
 
 // out (rows x 1) = the sum of each row of x.
 void reduce_sum(KernelContext& k) {
