@@ -1,6 +1,9 @@
 #include "runtime/workload/step_shape.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <vector>
 
 namespace kb::runtime {
 
@@ -15,7 +18,14 @@ std::string step_shape_problem(const ModelConfig& m, const StepShape& s, std::in
         {"num_key_value_heads", m.num_key_value_heads},
         {"intermediate_size", m.intermediate_size}}) {
     if (count % s.tp != 0) {
-      return fmt::format("tp={} does not divide {} = {} of model {}", s.tp, what, count, m.name);
+      std::vector<std::int64_t> valid;
+      for (std::int64_t tp = 1; tp <= sips; ++tp) {
+        if (m.num_attention_heads % tp == 0 && m.num_key_value_heads % tp == 0 &&
+            m.intermediate_size % tp == 0)
+          valid.push_back(tp);
+      }
+      return fmt::format("tp={} does not divide {} = {} of model {} (tp here: {})", s.tp, what,
+                         count, m.name, fmt::join(valid, ", "));
     }
   }
   if (s.layers < 1 || s.layers > m.num_hidden_layers) {

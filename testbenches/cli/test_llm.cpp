@@ -164,7 +164,7 @@ BOOST_AUTO_TEST_CASE(mistakes_are_usage_errors_that_say_where) {
       {"--param model=bad.yaml", "bad.yaml:6:13: error: hidden_act: expected gelu | silu"},
       {"--param model=llama9", "no preset 'llama9'"},
       {"--param model=llama2-7b --param tp=3 --topology " + configs() + "multi_sip.yaml",
-       "tp=3 does not divide num_attention_heads = 32"},
+       "tp=3 does not divide num_attention_heads = 32 of model llama2-7b (tp here: 1, 2, 4)"},
       {"--param tp=2", "tp=2: the topology has 1 SIP(s)"},
       {"--param layers=3", "layers=3: model tiny has 2"},
       {"--param phase=train", "--param phase=train: expected prefill or decode"},
@@ -182,6 +182,10 @@ BOOST_AUTO_TEST_CASE(the_tiny_preset_verifies_and_the_timeline_shows_nodes_and_l
   const std::string topology = "--topology " + configs() + "tiny.yaml";
   check_verifies(topology);
   check_verifies(topology + " --param phase=prefill --param batch=2 --param seq=24");
+  // Every SIP of the four-SIP machine by default: tensor-parallel over 4.
+  const std::string four_sips = "--topology " + configs() + "multi_sip.yaml";
+  check_verifies(four_sips);
+  BOOST_TEST(run(four_sips)["llm"]["tp"].get<int>() == 4);
   const Result r = kernbench("run llm " + topology + " --quiet --timeline t.json");
   BOOST_REQUIRE_MESSAGE(r.code == 0, r.output);
   const nlohmann::json t = read_json("t.json");
