@@ -62,7 +62,12 @@ void Params::bad(const std::string& name, const std::string& why) const {
 }
 
 std::int64_t Params::count(const std::string& name) const {
-  return text(name) == "0" ? 0 : integer(name);
+  if (text(name) == "0") return 0;
+  const std::string v = text(name);
+  if (v.empty() || !std::isdigit(static_cast<unsigned char>(v.front()))) {
+    bad(name, "expected 0 or a positive integer (suffixes K, M, G allowed)");
+  }
+  return integer(name);
 }
 
 std::int64_t Params::integer(const std::string& name) const {

@@ -10,6 +10,7 @@
 #include "runtime/workload/transformer_step.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -134,6 +135,11 @@ class LlmBench : public Bench {
     StepShape shape;
   };
   static Resolved resolve(const Params& params, const platform::Topology& topology) {
+    if (params.text("model").empty()) {
+      throw BenchUsageError("--param model=: expected a preset (" +
+                            fmt::format("{}", fmt::join(runtime::model_presets(), ", ")) +
+                            ") or a model file");
+    }
     const ModelConfig model = runtime::load_model(params.text("model"));
     StepShape shape;
     const std::string phase = params.text("phase");

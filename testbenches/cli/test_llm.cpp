@@ -168,6 +168,8 @@ BOOST_AUTO_TEST_CASE(mistakes_are_usage_errors_that_say_where) {
       {"--param tp=2", "tp=2: the topology has 1 SIP(s)"},
       {"--param layers=3", "layers=3: model tiny has 2"},
       {"--param phase=train", "--param phase=train: expected prefill or decode"},
+      {"--param layers=-1", "--param layers=-1: expected 0 or a positive integer"},
+      {"--param model=", "--param model=: expected a preset (gpt2, "},
       {"--param model=llama3-70b --param tp=1 --timing-only",
        "GiB on each SIP; a context's address space holds 64 GiB: raise tp"},
   };
