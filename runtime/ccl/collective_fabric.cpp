@@ -1,6 +1,7 @@
 #include "runtime/ccl/collective_fabric.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 
 namespace kb::runtime {
@@ -41,17 +42,20 @@ CollectiveFabric collective_fabric(const platform::Topology& t, const IpcqPlan& 
   f.world = static_cast<double>(plan.world_size);
   f.port_gbps = t.cube.router.bw_gbps;
   double total = 0, slowest = 0;
+  f.nearest_alpha_ns = INFINITY;
   for (std::uint32_t r = 0; r < plan.world_size; ++r) {
     for (std::uint32_t n : plan.neighbours[r]) {
       const FabricPath p = fabric_path(t, plan.rank_to_pe[r], plan.rank_to_pe[n]);
       f.worst.alpha_ns = std::max(f.worst.alpha_ns, p.alpha_ns);
       f.worst.beta_gbps = std::min(f.worst.beta_gbps, p.beta_gbps);
+      f.nearest_alpha_ns = std::min(f.nearest_alpha_ns, p.alpha_ns);
     }
     const double edge =
         fabric_path(t, plan.rank_to_pe[r], plan.rank_to_pe[(r + 1) % plan.world_size]).alpha_ns;
     total += edge;
     slowest = std::max(slowest, edge);
   }
+  if (!std::isfinite(f.nearest_alpha_ns)) f.nearest_alpha_ns = 0;
   // A chunk crosses W - 1 consecutive edges: at least the ring's total less its slowest.
   f.ring_alpha_ns = plan.world_size > 1 ? total - slowest : 0;
   f.ring_rtt_ns = 2 * slowest;  // an entry's way there, then its credit's way back

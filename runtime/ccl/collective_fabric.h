@@ -22,13 +22,14 @@ struct FabricPath {
 FabricPath fabric_path(const platform::Topology& t, const PeCoord& a, const PeCoord& b);
 
 struct CollectiveFabric {
-  double world = 1;          // ranks
-  FabricPath worst;          // the worst alpha and narrowest beta over exchanging pairs
-  double ring_alpha_ns = 0;  // a ring chunk's path: W - 1 consecutive edges
-  double ring_rtt_ns = 0;    // there and back over the ring's slowest edge: a credit's loop
-  double port_gbps = 0;      // a PE's NoC port, each way
-  double ipcq_depth = 1;     // entries a sender may have in flight towards one neighbour
-  double entry_bytes = 1;    // bytes an entry carries at most
+  double world = 1;             // ranks
+  FabricPath worst;             // the worst alpha and narrowest beta over exchanging pairs
+  double nearest_alpha_ns = 0;  // the shortest one-way latency between exchanging ranks
+  double ring_alpha_ns = 0;     // a ring chunk's path: W - 1 consecutive edges
+  double ring_rtt_ns = 0;       // there and back over the ring's slowest edge: a credit's loop
+  double port_gbps = 0;         // a PE's NoC port, each way
+  double ipcq_depth = 1;        // entries a sender may have in flight towards one neighbour
+  double entry_bytes = 1;       // bytes an entry carries at most
 
   double log2_world() const { return std::ceil(std::log2(std::max(world, 1.0))); }
   double spread() const { return (world - 1) / world; }

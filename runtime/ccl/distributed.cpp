@@ -29,24 +29,28 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
     if (plan == nullptr) return;  // this PE is not a rank of any group
     const auto r = static_cast<std::uint32_t>(plan->rank_of({at.sip, at.cube, at.pe}));
     const bool scatter = call.kind == Collective::reduce_scatter,
-               gather = call.kind == Collective::all_gather;
+               gather = call.kind == Collective::all_gather,
+               to_all = call.kind == Collective::all_to_all;
     const TensorView* in = has_input ? &k.tensor(0) : nullptr;
     const TensorView* out = has_input ? &k.tensor(k.num_args() > 1 ? 1 : 0) : nullptr;
     const DType dtype = in != nullptr ? in->dtype() : DType::u32;
     for (const TensorView* v : {in, out}) {
       if (v == nullptr) continue;
-      if (!v->own_block() || ((scatter || gather) && v->own_block()->rows != 1)) {
+      const bool one_row = scatter || gather || to_all;
+      if (!v->own_block() || (one_row && v->own_block()->rows != 1)) {
         throw std::invalid_argument(fmt::format(
             "{}: tensor '{}' must hold {} on each rank's PE", to_string(call.kind), v->name(),
-            scatter || gather ? "exactly one row (rows split row_wise at every level)"
-                              : "a block"));
+            one_row ? "exactly one row (rows split row_wise at every level)" : "a block"));
       }
     }
     const std::int64_t block = in != nullptr ? in->own_block()->rows * in->own_block()->cols : 1;
     // all_reduce and broadcast work on the rank's whole block.
     CollectiveCall mine = call;
-    if (!scatter && !gather) mine.count = block;
-    const std::int64_t n = (scatter || gather) ? call.count * plan->world_size : block;
+    if (!scatter && !gather && !to_all) mine.count = block;
+    // all_to_all: the rank's chunks for every rank, then the chunks every rank sent it.
+    const std::int64_t n = to_all                ? 2 * call.count * plan->world_size
+                           : (scatter || gather) ? call.count * plan->world_size
+                                                 : block;
     // Load the rank's input piece by piece; each piece may be sent once it is in.
     Tile buffer = k.full(1, n, dtype, 0.0);
     const std::int64_t piece = plan->piece_elements(dtype);
@@ -70,14 +74,18 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
     RankComm comm(k, r, *plan, op, std::move(buffer), std::move(ready));
     comm.on_final = [&](Span span) {
       if (out == nullptr) return;
-      const std::int64_t from = scatter ? span.begin - r * call.count : span.begin;
+      const std::int64_t received = call.count * plan->world_size;  // all_to_all's second half
+      const std::int64_t from = scatter                            ? span.begin - r * call.count
+                                : to_all && span.begin >= received ? span.begin - received
+                                                                   : span.begin;
       for_each_row_piece(
           *out->own_block(), from, span.len,
           [&](std::int64_t row, std::int64_t col, std::int64_t flat, std::int64_t len) {
             k.store_async(*out, row, col, comm.buffer.slice(span.begin + flat - from, len));
           });
     };
-    if (gather) comm.on_final({r * call.count, call.count});  // its own chunk is already final
+    // Its own chunk is already final: in place for all_gather, kept for itself by all_to_all.
+    if (gather || to_all) comm.on_final({r * call.count, call.count});
     ccl_algorithm(plan->config.algorithm).run(comm, mine);
   };
 }
@@ -113,10 +121,11 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
     args.emplace_back(*in);
     if (out != nullptr && out->shared_state() != in->shared_state()) args.emplace_back(*out);
     const std::int64_t cols = static_cast<std::int64_t>(in->placement().cols);
-    call.count = kind == Collective::reduce_scatter ? cols / p.world_size : cols;
-    if (kind == Collective::reduce_scatter && cols % p.world_size != 0) {
-      throw std::invalid_argument(
-          fmt::format("reduce_scatter: {} columns do not split over {} ranks", cols, p.world_size));
+    const bool chunks = kind == Collective::reduce_scatter || kind == Collective::all_to_all;
+    call.count = chunks ? cols / p.world_size : cols;
+    if (chunks && cols % p.world_size != 0) {
+      throw std::invalid_argument(fmt::format("{}: {} columns do not split over {} ranks",
+                                              to_string(kind), cols, p.world_size));
     }
     std::vector<Handle> pending =
         ctx_.launch_async(launch_name.empty() ? std::string(to_string(kind)) : launch_name,
@@ -149,6 +158,12 @@ std::vector<Handle> Distributed::all_gather(const Tensor& in, const Tensor& out)
 }
 std::vector<Handle> Distributed::reduce_scatter(const Tensor& in, const Tensor& out, ReduceOp op) {
   return collective(Collective::reduce_scatter, op, 0, &in, &out);
+}
+std::vector<Handle> Distributed::all_to_all(const Tensor& in, const Tensor& out) {
+  if (in.shared_state() == out.shared_state()) {
+    throw std::invalid_argument("all_to_all: the output must be another tensor than the input");
+  }
+  return collective(Collective::all_to_all, ReduceOp::sum, 0, &in, &out);
 }
 std::vector<Handle> Distributed::broadcast(const Tensor& t, std::uint32_t root,
                                            const std::string& launch_name) {

@@ -46,6 +46,9 @@ class Distributed {
   std::vector<Handle> all_gather(const Tensor& in, const Tensor& out);
   std::vector<Handle> reduce_scatter(const Tensor& in, const Tensor& out,
                                      ReduceOp op = ReduceOp::sum);
+  // Rank r's chunk j of `in` (its columns split in world-size chunks) becomes chunk r of
+  // rank j's `out` (another tensor of the same shape).
+  std::vector<Handle> all_to_all(const Tensor& in, const Tensor& out);
   std::vector<Handle> broadcast(const Tensor& t, std::uint32_t root,
                                 const std::string& launch_name = "");
   // Every rank's PE (of the calling thread's SIP when it bound one) joins an all-reduce of

@@ -93,6 +93,9 @@ IpcqPlan build_plan(const CclAlgorithmConfig& config, const MachineShape& m, std
     }
   }
   const CclAlgorithm& algorithm = ccl_algorithm(config.algorithm);
+  if (auto why = algorithm.rejects_world(plan.world_size)) {
+    throw std::invalid_argument(fmt::format("{}: {}", algorithm.name(), *why));
+  }
   plan.neighbours.resize(plan.world_size);
   for (std::uint32_t r = 0; r < plan.world_size; ++r)
     plan.neighbours[r] = algorithm.neighbours(r, plan.rank_to_pe);

@@ -10,6 +10,7 @@ const char* to_string(Collective c) {
     case Collective::reduce_scatter: return "reduce_scatter";
     case Collective::all_gather: return "all_gather";
     case Collective::broadcast: return "broadcast";
+    case Collective::all_to_all: return "all_to_all";
     case Collective::barrier: return "barrier";
   }
   return "?";

@@ -12,7 +12,7 @@
 
 namespace kb::runtime {
 
-enum class Collective { all_reduce, reduce_scatter, all_gather, broadcast, barrier };
+enum class Collective { all_reduce, reduce_scatter, all_gather, broadcast, all_to_all, barrier };
 enum class ReduceOp { sum, max, min, avg };
 const char* to_string(Collective c);
 const char* to_string(ReduceOp op);

@@ -23,7 +23,8 @@ double bus_factor(Collective kind, double W) {
   switch (kind) {
     case Collective::all_reduce: return 2 * (W - 1) / W;
     case Collective::reduce_scatter:
-    case Collective::all_gather: return (W - 1) / W;
+    case Collective::all_gather:
+    case Collective::all_to_all: return (W - 1) / W;
     default: return 1;
   }
 }
@@ -38,8 +39,10 @@ class CollectiveBench : public Bench {
   }
   std::vector<Param> params() const override {
     return {{"bytes", "1M",
-             "size (all_reduce, broadcast: per rank; all_gather: output; reduce_scatter: input)"},
-            {"algorithm", "ring", "a registered algorithm listed in the ccl.yaml"},
+             "size (all_reduce, broadcast, all_to_all: per rank; all_gather: output; "
+             "reduce_scatter: input)"},
+            {"algorithm", kind_ == Collective::all_to_all ? "pairwise" : "ring",
+             "a registered algorithm listed in the ccl.yaml"},
             {"dtype", "f32", "element type"},
             {"ccl", "", "a ccl.yaml (default: the embedded configs/ccl.yaml)"}};
   }
@@ -70,7 +73,11 @@ class CollectiveBench : public Bench {
     }
     const std::int64_t item = static_cast<std::int64_t>(runtime::itemsize(params.dtype("dtype")));
     const std::int64_t divisor =
-        (kind_ == Collective::all_gather || kind_ == Collective::reduce_scatter ? world : 1) * item;
+        (kind_ == Collective::all_gather || kind_ == Collective::reduce_scatter ||
+                 kind_ == Collective::all_to_all
+             ? world
+             : 1) *
+        item;
     if (params.integer("bytes") % divisor != 0) {
       throw BenchUsageError(
           fmt::format("--param bytes={}: must be a multiple of {} ({} ranks x {}-byte elements)",
@@ -79,7 +86,7 @@ class CollectiveBench : public Bench {
     const Columns c = columns(params.integer("bytes") / item, world);
     const DType dtype = params.dtype("dtype");
     Footprint f = check_placement(topology, "in", {world, c.in}, dtype, kRankRows);
-    if (c.out != c.in) f += check_placement(topology, "out", {world, c.out}, dtype, kRankRows);
+    if (!in_place()) f += check_placement(topology, "out", {world, c.out}, dtype, kRankRows);
     return f;
   }
   void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
@@ -96,12 +103,12 @@ class CollectiveBench : public Bench {
     const runtime::HostTensor host = bench_data({W, in_cols}, dtype, timing_only, 7);
     runtime::Tensor in = ctx.empty({W, in_cols}, dtype, kRankRows, "in");
     ctx.copy_(in, host);
-    runtime::Tensor result =
-        in_cols == out_cols ? in : ctx.empty({W, out_cols}, dtype, kRankRows, "out");
+    runtime::Tensor result = in_place() ? in : ctx.empty({W, out_cols}, dtype, kRankRows, "out");
     out.measure([&] {
       switch (kind_) {
         case Collective::all_reduce: return dist.all_reduce(in);
         case Collective::all_gather: return dist.all_gather(in, result);
+        case Collective::all_to_all: return dist.all_to_all(in, result);
         case Collective::reduce_scatter: return dist.reduce_scatter(in, result);
         default: return dist.broadcast(in, 0);
       }
@@ -140,6 +147,11 @@ class CollectiveBench : public Bench {
   struct Columns {
     std::int64_t in, out;
   };
+  // all_reduce and broadcast work in place; the others write another tensor.
+  bool in_place() const {
+    return kind_ == Collective::all_reduce || kind_ == Collective::broadcast;
+  }
+
   Columns columns(std::int64_t per_rank, std::int64_t world) const {
     return {kind_ == Collective::all_gather ? per_rank / world : per_rank,
             kind_ == Collective::reduce_scatter ? per_rank / world : per_rank};
@@ -181,6 +193,9 @@ class CollectiveBench : public Bench {
           want = input(c / in_cols, c % in_cols);
         } else if (kind_ == Collective::broadcast) {
           want = input(0, c);
+        } else if (kind_ == Collective::all_to_all) {  // chunk j: rank j's chunk for `rank`
+          const std::int64_t chunk = in_cols / W;
+          want = input(c / chunk, rank * chunk + c % chunk);
         } else {
           const auto col = static_cast<std::size_t>(
               kind_ == Collective::reduce_scatter ? rank * out_cols + c : c);
@@ -213,6 +228,7 @@ std::vector<std::unique_ptr<Bench>> collective_benches() {
   all.push_back(std::make_unique<CollectiveBench>("allgather", Collective::all_gather));
   all.push_back(std::make_unique<CollectiveBench>("reduce_scatter", Collective::reduce_scatter));
   all.push_back(std::make_unique<CollectiveBench>("broadcast", Collective::broadcast));
+  all.push_back(std::make_unique<CollectiveBench>("alltoall", Collective::all_to_all));
   return all;
 }
 

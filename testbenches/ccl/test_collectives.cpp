@@ -36,6 +36,8 @@ double expected(const Check& c, std::uint32_t r, std::int64_t i, std::uint32_t w
     case Collective::all_gather:
       return value(static_cast<std::uint32_t>(i / count), i % count, dtype);
     case Collective::broadcast: return value(1 % world, i, dtype);
+    case Collective::all_to_all:  // chunk j of the output: rank j's chunk for r
+      return value(static_cast<std::uint32_t>(i / count), r * count + i % count, dtype);
     default: break;
   }
   const std::int64_t at = c.kind == Collective::reduce_scatter ? r * count + i : i;
@@ -77,12 +79,15 @@ void check_algorithm(const kb::platform::Topology& topology, const std::string& 
         {"all_reduce avg", Collective::all_reduce, ReduceOp::avg},
         {"reduce_scatter sum", Collective::reduce_scatter, ReduceOp::sum},
         {"all_gather", Collective::all_gather, ReduceOp::sum},
-        {"broadcast from 1", Collective::broadcast, ReduceOp::sum}};
+        {"broadcast from 1", Collective::broadcast, ReduceOp::sum},
+        {"all_to_all", Collective::all_to_all, ReduceOp::sum}};
     for (DType dtype : {DType::f32, DType::bf16, DType::i32}) {
       for (const Check& c : checks) {
         if (!a.supports(c.kind)) continue;
         const std::uint32_t W = plan.world_size;
-        const std::int64_t in_cols = c.kind == Collective::reduce_scatter ? count * W : count;
+        const bool chunked =
+            c.kind == Collective::reduce_scatter || c.kind == Collective::all_to_all;
+        const std::int64_t in_cols = chunked ? count * W : count;
         const std::int64_t out_cols = c.kind == Collective::all_gather       ? count * W
                                       : c.kind == Collective::reduce_scatter ? count
                                                                              : in_cols;
@@ -101,13 +106,15 @@ void check_algorithm(const kb::platform::Topology& topology, const std::string& 
         fill.to_bytes(host.bytes().data());
         Tensor in = ctx.empty({per_sip, in_cols}, dtype, dp);
         ctx.copy_(in, host);
-        Tensor out = (c.kind == Collective::all_gather || c.kind == Collective::reduce_scatter)
+        Tensor out = (c.kind == Collective::all_gather || c.kind == Collective::reduce_scatter ||
+                      c.kind == Collective::all_to_all)
                          ? ctx.empty({per_sip, out_cols}, dtype, dp)
                          : in;
         switch (c.kind) {
           case Collective::all_reduce: d.all_reduce(in, c.op); break;
           case Collective::reduce_scatter: d.reduce_scatter(in, out, c.op); break;
           case Collective::all_gather: d.all_gather(in, out); break;
+          case Collective::all_to_all: d.all_to_all(in, out); break;
           default: d.broadcast(in, 1 % W); break;
         }
         const HostTensor got = ctx.to_host(out);
@@ -174,6 +181,15 @@ BOOST_AUTO_TEST_CASE(hierarchical_on_default) {
 }
 BOOST_AUTO_TEST_CASE(hierarchical_on_multi_sip) {
   check_algorithm(kb::test::config("multi_sip.yaml"), "hierarchical");
+}
+BOOST_AUTO_TEST_CASE(pairwise_on_tiny) {
+  check_algorithm(kb::test::config("tiny.yaml"), "pairwise");
+}
+BOOST_AUTO_TEST_CASE(pairwise_on_default) {
+  check_algorithm(kb::test::config("topology.yaml"), "pairwise");
+}
+BOOST_AUTO_TEST_CASE(pairwise_on_multi_sip) {
+  check_algorithm(kb::test::config("multi_sip.yaml"), "pairwise");
 }
 
 // Tensor parallelism's all-reduce: one group per PE position across two SIPs, each rank's

@@ -55,6 +55,9 @@ const std::vector<std::vector<Case>> kCollectiveBenches = {
     {{"broadcast --param bytes=16K"},
      {"broadcast --param bytes=64K"},
      {"broadcast --param bytes=256K"}},
+    {{"alltoall --param bytes=16K"},
+     {"alltoall --param bytes=64K"},
+     {"alltoall --param bytes=256K"}},
 };
 
 // Variations that move the binding resource: slow HBM, fast HBM behind fast ports, slow

@@ -20,7 +20,9 @@ class HalvingDoubling : public CclAlgorithm {
   std::string summary() const override {
     return "recursive halving reduce-scatter, doubling all-gather; 2^k ranks";
   }
-  bool supports(Collective c) const override { return c != Collective::broadcast; }
+  bool supports(Collective c) const override {
+    return c != Collective::broadcast && c != Collective::all_to_all;
+  }
   std::vector<std::uint32_t> neighbours(std::uint32_t r,
                                         const std::vector<PeCoord>& ranks) const override {
     std::set<std::uint32_t> out;

@@ -10,7 +10,7 @@ class Ring : public CclAlgorithm {
  public:
   std::string name() const override { return "ring"; }
   std::string summary() const override { return "reduce-scatter + all-gather around a ring"; }
-  bool supports(Collective) const override { return true; }
+  bool supports(Collective c) const override { return c != Collective::all_to_all; }
   std::vector<std::uint32_t> neighbours(std::uint32_t r,
                                         const std::vector<PeCoord>& ranks) const override {
     const auto w = static_cast<std::uint32_t>(ranks.size());
@@ -43,6 +43,7 @@ class Ring : public CclAlgorithm {
         c.on_final({0, n});
         break;
       }
+      case Collective::all_to_all: require_support(*this, call.kind); break;
     }
   }
 
@@ -55,6 +56,7 @@ class Ring : public CclAlgorithm {
       case Collective::reduce_scatter:
       case Collective::all_gather: return latency + f.phase_ns(bytes);
       case Collective::broadcast: return forwarded_broadcast_ns(latency, bytes, f);
+      case Collective::all_to_all: break;
     }
     return 0;
   }
