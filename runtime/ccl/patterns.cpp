@@ -84,6 +84,14 @@ std::vector<std::uint32_t> unique_others(std::uint32_t rank, std::set<std::uint3
   return {ranks.begin(), ranks.end()};
 }
 
+std::vector<std::uint32_t> every_other(std::uint32_t rank, std::size_t world) {
+  std::vector<std::uint32_t> out;
+  for (std::uint32_t r = 0; r < world; ++r) {
+    if (r != rank) out.push_back(r);
+  }
+  return out;
+}
+
 double tree_all_reduce_ns(double bytes, const CollectiveFabric& f) {
   const double logw = f.log2_world();
   return 2 * logw * f.worst.alpha_ns + (1 + 2 * logw) * bytes / f.worst.beta_gbps;

@@ -39,6 +39,8 @@ void binomial_reduce(RankComm& c, const Group& g, std::int64_t root, std::int64_
 
 // `ranks` without `rank`, sorted.
 std::vector<std::uint32_t> unique_others(std::uint32_t rank, std::set<std::uint32_t> ranks);
+// Every rank of a world of `world` but `rank`, in order (algorithms that talk to all).
+std::vector<std::uint32_t> every_other(std::uint32_t rank, std::size_t world);
 
 // Bound pieces (ns). A binomial-tree all-reduce: a reduce up and a broadcast down, log2 W
 // hops each way at the worst alpha, the data crossing the narrowest path 1 + 2 log2 W

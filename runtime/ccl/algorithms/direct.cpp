@@ -15,9 +15,7 @@ class Direct : public CclAlgorithm {
   // Any rank may be the root, so every rank has a queue towards every other.
   std::vector<std::uint32_t> neighbours(std::uint32_t rank,
                                         const std::vector<PeCoord>& ranks) const override {
-    std::set<std::uint32_t> all;
-    for (std::uint32_t r = 0; r < ranks.size(); ++r) all.insert(r);
-    return unique_others(rank, all);
+    return every_other(rank, ranks.size());
   }
 
   void run(RankComm& c, const CollectiveCall& call) const override {

@@ -25,9 +25,7 @@ class Pairwise : public CclAlgorithm {
 
   std::vector<std::uint32_t> neighbours(std::uint32_t rank,
                                         const std::vector<PeCoord>& ranks) const override {
-    std::set<std::uint32_t> all;
-    for (std::uint32_t r = 0; r < ranks.size(); ++r) all.insert(r);
-    return unique_others(rank, all);
+    return every_other(rank, ranks.size());
   }
 
   void run(RankComm& c, const CollectiveCall& call) const override {
