@@ -228,15 +228,6 @@ Tile KernelContext::transpose(const Tile& a) {
   return out;
 }
 
-Tile KernelContext::mask(std::int64_t rows, std::int64_t cols,
-                         const std::function<bool(std::int64_t, std::int64_t)>& keep) {
-  charge_vector(rows * cols);
-  Tile out(rows, cols, DType::u8, true);
-  for (std::int64_t r = 0; r < rows; ++r)
-    for (std::int64_t c = 0; c < cols; ++c) out.set_exact(r, c, keep(r, c) ? 1.0 : 0.0);
-  return out;
-}
-
 Tile KernelContext::full(std::int64_t rows, std::int64_t cols, DType dtype, double value) {
   return Tile(rows, cols, dtype, !timing_only(), value);
 }

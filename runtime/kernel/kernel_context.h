@@ -130,8 +130,15 @@ class KernelContext {
   Tile full(std::int64_t rows, std::int64_t cols, DType dtype, double value);
   // A mask from element indices (iota comparisons): 1 where keep(r, c). It has values in
   // timing-only runs too, since it shapes the accesses it masks (one vector pass).
-  Tile mask(std::int64_t rows, std::int64_t cols,
-            const std::function<bool(std::int64_t, std::int64_t)>& keep);
+  // A template: it is called for every element of every tile it masks.
+  template <class Keep>
+  Tile mask(std::int64_t rows, std::int64_t cols, Keep&& keep) {
+    charge_vector(rows * cols);
+    Tile out(rows, cols, DType::u8, true);
+    for (std::int64_t r = 0; r < rows; ++r)
+      for (std::int64_t c = 0; c < cols; ++c) out.set_exact(r, c, keep(r, c) ? 1.0 : 0.0);
+    return out;
+  }
 
   // IPCQ transfers of a tile's bytes to and from a neighbour rank.
   void send(std::uint32_t peer_rank, const Tile& tile);

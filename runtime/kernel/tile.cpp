@@ -51,11 +51,7 @@ Tile::Tile(std::int64_t rows, std::int64_t cols, DType dtype, bool with_values, 
   if (with_values) values_.assign(static_cast<std::size_t>(rows * cols), round_to(dtype, fill));
 }
 
-Tile Tile::slice(std::int64_t col0, std::int64_t cols) const {
-  Tile out(1, cols, dtype_, false);
-  if (!values_.empty()) out.values_.assign(values_.begin() + col0, values_.begin() + col0 + cols);
-  return out;
-}
+Tile Tile::slice(std::int64_t col0, std::int64_t cols) const { return block(0, col0, 1, cols); }
 
 Tile Tile::block(std::int64_t row0, std::int64_t col0, std::int64_t rows, std::int64_t cols) const {
   if (row0 < 0 || col0 < 0 || rows < 0 || cols < 0 || row0 + rows > rows_ || col0 + cols > cols_) {
