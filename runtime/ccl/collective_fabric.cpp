@@ -65,4 +65,10 @@ CollectiveFabric collective_fabric(const platform::Topology& t, const IpcqPlan& 
   return f;
 }
 
+double inter_sip_links(const platform::Topology& t, double sips) {
+  const std::string& kind = t.system.inter_sip.topology;
+  if (kind == "switch") return 1.0;
+  return std::min(kind == "ring" ? 2.0 : sips - 1, static_cast<double>(t.system.sips.count) - 1);
+}
+
 }  // namespace kb::runtime

@@ -42,4 +42,8 @@ struct CollectiveFabric {
 
 CollectiveFabric collective_fabric(const platform::Topology& t, const IpcqPlan& plan);
 
+// The inter-SIP links one SIP has towards the others of `sips` taking part: one into a
+// switch, two on a ring (one on a machine of two SIPs), else one per other SIP.
+double inter_sip_links(const platform::Topology& t, double sips);
+
 }  // namespace kb::runtime

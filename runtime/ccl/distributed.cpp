@@ -21,9 +21,10 @@ void for_each_row_piece(const Block& block, std::int64_t begin, std::int64_t len
 }
 
 // The kernel every rank's PE runs for one collective.
+// `algorithm`: the registered algorithm to run, or "" for each group's own.
 KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, CollectiveCall call,
-                           ReduceOp op, bool has_input) {
-  return [groups, call, op, has_input](KernelContext& k) {
+                           ReduceOp op, bool has_input, const std::string& algorithm) {
+  return [groups, call, op, has_input, algorithm](KernelContext& k) {
     const models::PeLocation& at = k.location();
     const IpcqPlan* plan = groups->plan_of({at.sip, at.cube, at.pe});
     if (plan == nullptr) return;  // this PE is not a rank of any group
@@ -86,7 +87,7 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
     };
     // Its own chunk is already final: in place for all_gather, kept for itself by all_to_all.
     if (gather || to_all) comm.on_final({r * call.count, call.count});
-    ccl_algorithm(plan->config.algorithm).run(comm, mine);
+    ccl_algorithm(algorithm.empty() ? plan->config.algorithm : algorithm).run(comm, mine);
   };
 }
 
@@ -127,14 +128,22 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
       throw std::invalid_argument(fmt::format("{}: {} columns do not split over {} ranks",
                                               to_string(kind), cols, p.world_size));
     }
+    const std::string name = launch_name.empty() ? std::string(to_string(kind)) : launch_name;
+    KernelFn kernel = collective_kernel(groups_, call, op, true, algorithm_);
     std::vector<Handle> pending =
-        ctx_.launch_async(launch_name.empty() ? std::string(to_string(kind)) : launch_name,
-                          collective_kernel(groups_, call, op, true), std::move(args));
+        on_ ? ctx_.launch_on_async(name, std::move(kernel), std::move(args), *on_)
+            : ctx_.launch_async(name, std::move(kernel), std::move(args));
     for (const Handle& h : pending) ctx_.wait(h);
     return pending;
   }
   // barrier: every rank's PE in this thread's scope, no tensor.
   call.count = 1;
+  const std::string name = launch_name.empty() ? "barrier" : launch_name;
+  if (on_) {
+    return ctx_.launch_on_and_wait(
+        name, collective_kernel(groups_, call, ReduceOp::sum, false, algorithm_), {}, on_->cubes,
+        on_->pes);
+  }
   const auto device = ctx_.ahbm.current_device();
   std::map<std::uint32_t, std::set<std::uint32_t>> cubes;
   std::set<std::uint32_t> pes;
@@ -145,7 +154,8 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
       pes.insert(pe.pe);
     }
   }
-  return ctx_.launch_on_and_wait("barrier", collective_kernel(groups_, call, ReduceOp::sum, false),
+  return ctx_.launch_on_and_wait(name,
+                                 collective_kernel(groups_, call, ReduceOp::sum, false, algorithm_),
                                  {}, cubes, {pes.begin(), pes.end()});
 }
 
@@ -153,24 +163,27 @@ std::vector<Handle> Distributed::all_reduce(const Tensor& t, ReduceOp op,
                                             const std::string& launch_name) {
   return collective(Collective::all_reduce, op, 0, &t, &t, launch_name);
 }
-std::vector<Handle> Distributed::all_gather(const Tensor& in, const Tensor& out) {
-  return collective(Collective::all_gather, ReduceOp::sum, 0, &in, &out);
+std::vector<Handle> Distributed::all_gather(const Tensor& in, const Tensor& out,
+                                            const std::string& launch_name) {
+  return collective(Collective::all_gather, ReduceOp::sum, 0, &in, &out, launch_name);
 }
-std::vector<Handle> Distributed::reduce_scatter(const Tensor& in, const Tensor& out, ReduceOp op) {
-  return collective(Collective::reduce_scatter, op, 0, &in, &out);
+std::vector<Handle> Distributed::reduce_scatter(const Tensor& in, const Tensor& out, ReduceOp op,
+                                                const std::string& launch_name) {
+  return collective(Collective::reduce_scatter, op, 0, &in, &out, launch_name);
 }
-std::vector<Handle> Distributed::all_to_all(const Tensor& in, const Tensor& out) {
+std::vector<Handle> Distributed::all_to_all(const Tensor& in, const Tensor& out,
+                                            const std::string& launch_name) {
   if (in.shared_state() == out.shared_state()) {
     throw std::invalid_argument("all_to_all: the output must be another tensor than the input");
   }
-  return collective(Collective::all_to_all, ReduceOp::sum, 0, &in, &out);
+  return collective(Collective::all_to_all, ReduceOp::sum, 0, &in, &out, launch_name);
 }
 std::vector<Handle> Distributed::broadcast(const Tensor& t, std::uint32_t root,
                                            const std::string& launch_name) {
   return collective(Collective::broadcast, ReduceOp::sum, root, &t, &t, launch_name);
 }
-std::vector<Handle> Distributed::barrier() {
-  return collective(Collective::barrier, ReduceOp::sum, 0, nullptr, nullptr);
+std::vector<Handle> Distributed::barrier(const std::string& launch_name) {
+  return collective(Collective::barrier, ReduceOp::sum, 0, nullptr, nullptr, launch_name);
 }
 
 }  // namespace kb::runtime

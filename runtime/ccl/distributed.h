@@ -16,6 +16,7 @@
 #include "runtime/context/runtime_context.h"
 
 #include <memory>
+#include <optional>
 
 namespace kb::runtime {
 
@@ -24,8 +25,16 @@ class Distributed {
   explicit Distributed(RuntimeContext& ctx) : ctx_(ctx) {}
   // Collectives in groups installed already (by any context): every call runs in each
   // group at once, a PE exchanging with its own group's ranks.
-  Distributed(RuntimeContext& ctx, std::shared_ptr<const ProcessGroups> groups)
-      : ctx_(ctx), groups_(std::move(groups)) {}
+  // `on`: launch on these PEs only (one rank's share of a collective whose tensors cover
+  // other ranks' PEs too); by default on every PE the tensors cover. `algorithm`: run this
+  // registered algorithm instead of the groups' own, over their queues (the install must
+  // connect every pair of ranks it exchanges between, as pairwise's does).
+  Distributed(RuntimeContext& ctx, std::shared_ptr<const ProcessGroups> groups,
+              std::optional<PeScope> on = std::nullopt, std::string algorithm = "")
+      : ctx_(ctx),
+        groups_(std::move(groups)),
+        on_(std::move(on)),
+        algorithm_(std::move(algorithm)) {}
 
   // Installs the IPCQs for `algorithm` from `ccl_yaml` (default: the embedded
   // configs/ccl.yaml) once; later calls (other rank threads) wait for that install.
@@ -43,17 +52,20 @@ class Distributed {
   // collective's name.
   std::vector<Handle> all_reduce(const Tensor& t, ReduceOp op = ReduceOp::sum,
                                  const std::string& launch_name = "");
-  std::vector<Handle> all_gather(const Tensor& in, const Tensor& out);
+  std::vector<Handle> all_gather(const Tensor& in, const Tensor& out,
+                                 const std::string& launch_name = "");
   std::vector<Handle> reduce_scatter(const Tensor& in, const Tensor& out,
-                                     ReduceOp op = ReduceOp::sum);
+                                     ReduceOp op = ReduceOp::sum,
+                                     const std::string& launch_name = "");
   // Rank r's chunk j of `in` (its columns split in world-size chunks) becomes chunk r of
   // rank j's `out` (another tensor of the same shape).
-  std::vector<Handle> all_to_all(const Tensor& in, const Tensor& out);
+  std::vector<Handle> all_to_all(const Tensor& in, const Tensor& out,
+                                 const std::string& launch_name = "");
   std::vector<Handle> broadcast(const Tensor& t, std::uint32_t root,
                                 const std::string& launch_name = "");
   // Every rank's PE (of the calling thread's SIP when it bound one) joins an all-reduce of
   // one element.
-  std::vector<Handle> barrier();
+  std::vector<Handle> barrier(const std::string& launch_name = "");
 
  private:
   std::vector<Handle> collective(Collective kind, ReduceOp op, std::uint32_t root, const Tensor* in,
@@ -61,6 +73,8 @@ class Distributed {
 
   RuntimeContext& ctx_;
   std::shared_ptr<const ProcessGroups> groups_;
+  std::optional<PeScope> on_;
+  std::string algorithm_;
   bool installing_ = false;
   sc_core::sc_event installed_;
 };

@@ -431,6 +431,15 @@ std::vector<Handle> RuntimeContext::launch_on_and_wait(
   return pending;
 }
 
+std::vector<Handle> RuntimeContext::launch_on_async(const std::string& name, KernelFn kernel,
+                                                    std::vector<LaunchArg> args,
+                                                    const PeScope& scope) {
+  std::vector<Handle> pending =
+      submit_launches(name, std::move(kernel), std::move(args), scope.cubes, scope.pes);
+  if (pending.empty()) throw std::invalid_argument("launch of '" + name + "' on no PE");
+  return pending;
+}
+
 std::vector<Handle> RuntimeContext::submit_launches(
     const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
     const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes_by_sip,

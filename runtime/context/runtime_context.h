@@ -39,6 +39,12 @@ struct TraceEntry {
   std::string request_id = {};      // the message's label ("mmu_x_s0", "gemm_sip1")
 };
 
+// Explicit PEs for a launch: `pes` of the `cubes` of each SIP (by SIP index).
+struct PeScope {
+  std::map<std::uint32_t, std::set<std::uint32_t>> cubes;
+  std::vector<std::uint32_t> pes;
+};
+
 // A submitted request.
 struct Handle {
   std::shared_ptr<models::HostRequest> request;
@@ -133,6 +139,9 @@ class RuntimeContext {
       const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
       const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes,
       std::vector<std::uint32_t> pes);
+  // The same, submitted and not waited for.
+  std::vector<Handle> launch_on_async(const std::string& name, KernelFn kernel,
+                                      std::vector<LaunchArg> args, const PeScope& scope);
 
   // The seed's install_ipcq: loads `ccl_yaml` (default: the embedded configs/ccl.yaml),
   // merges its defaults into `algorithm` (default: its default algorithm), takes the world

@@ -34,6 +34,7 @@ KernelRegistry& kernel_registry() {
     register_gemm_kernel(r);
     register_rope_kernel(r);
     register_attention_kernels(r);
+    register_trace_kernels(r);
     return r;
   }();
   return registry;

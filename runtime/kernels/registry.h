@@ -40,6 +40,8 @@ void register_gemm_kernel(KernelRegistry& registry);  // gemm
 void register_rope_kernel(KernelRegistry& registry);  // rope
 // kv_append, attention_scores, causal_softmax, attention_pv
 void register_attention_kernels(KernelRegistry& registry);
+// busy, hbm_load, hbm_store, send_block, recv_block
+void register_trace_kernels(KernelRegistry& registry);
 
 // gemm's input and result types.
 constexpr const char* kGemmTypes =

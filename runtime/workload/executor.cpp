@@ -33,6 +33,28 @@ std::vector<std::pair<double, double>> merged(std::vector<std::pair<double, doub
   return out;
 }
 
+std::vector<Handle> collective(const CollectiveOp& op, const std::string& name,
+                               RuntimeContext& ctx) {
+  Distributed group(ctx, op.groups, op.on, op.algorithm);
+  auto out = [&]() -> const Tensor& {
+    if (!op.out) {
+      throw GraphError(
+          fmt::format("node '{}': {} needs an output tensor", name, to_string(op.kind)));
+    }
+    return *op.out;
+  };
+  switch (op.kind) {
+    case Collective::all_reduce: return group.all_reduce(op.tensor, ReduceOp::sum, name);
+    case Collective::broadcast: return group.broadcast(op.tensor, 0, name);
+    case Collective::all_gather: return group.all_gather(op.tensor, out(), name);
+    case Collective::reduce_scatter:
+      return group.reduce_scatter(op.tensor, out(), ReduceOp::sum, name);
+    case Collective::all_to_all: return group.all_to_all(op.tensor, out(), name);
+    case Collective::barrier: return group.barrier(name);
+  }
+  throw std::logic_error("unknown collective");
+}
+
 }  // namespace
 
 double NodeRun::busy_begin_ns() const {
@@ -59,16 +81,12 @@ void Executor::perform(const WorkloadNode& node, NodeRun& run) {
   RuntimeContext& ctx = *devices_[node.device];
   std::visit(models::Overloaded{
                  [&](const KernelOp& op) {
-                   run.handles =
-                       ctx.launch_async(node.name, kernel_registry().get(op.kernel).fn, op.args);
+                   const KernelFn& fn = kernel_registry().get(op.kernel).fn;
+                   run.handles = op.on ? ctx.launch_on_async(node.name, fn, op.args, *op.on)
+                                       : ctx.launch_async(node.name, fn, op.args);
                    for (const Handle& h : run.handles) ctx.wait(h);
                  },
-                 [&](const CollectiveOp& op) {
-                   Distributed group(ctx, op.groups);
-                   run.handles = op.kind == Collective::broadcast
-                                     ? group.broadcast(op.tensor, 0, node.name)
-                                     : group.all_reduce(op.tensor, ReduceOp::sum, node.name);
-                 },
+                 [&](const CollectiveOp& op) { run.handles = collective(op, node.name, ctx); },
                  [&](const HostCopyOp& op) { ctx.copy_(op.target, op.source); },
                  [&](const DelayOp& op) { sc_core::wait(op.ns, sc_core::SC_NS); },
              },

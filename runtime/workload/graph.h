@@ -7,6 +7,7 @@
 #include "runtime/bound/bound.h"
 #include "runtime/ccl/process_groups.h"
 #include "runtime/ccl/rank_comm.h"
+#include "runtime/context/runtime_context.h"
 #include "runtime/kernel/bound_kernel.h"
 #include "runtime/tensor/host_tensor.h"
 #include "runtime/tensor/tensor.h"
@@ -25,16 +26,23 @@ const char* to_string(OpClass op);
 std::optional<OpClass> parse_op_class(std::string_view name);
 std::vector<OpClass> all_op_classes();
 
-// A registered kernel (kernel_registry()) launched on the PEs its tensors cover.
+// A registered kernel (kernel_registry()) launched on the PEs its tensors cover, or on
+// the PEs of `on`.
 struct KernelOp {
   std::string kernel;
   std::vector<LaunchArg> args;
+  std::optional<PeScope> on = std::nullopt;
 };
-// A collective over installed process groups, on the PEs of `tensor` (in place).
+// A collective over installed process groups, on the PEs of `tensor` or of `on`: in place
+// (all_reduce, broadcast from rank 0), into `out` (all_gather, reduce_scatter, all_to_all),
+// or on no tensor (barrier; `tensor` unused).
 struct CollectiveOp {
-  Collective kind = Collective::all_reduce;  // all_reduce or broadcast
+  Collective kind = Collective::all_reduce;
   Tensor tensor;
   std::shared_ptr<const ProcessGroups> groups;
+  std::optional<Tensor> out = std::nullopt;
+  std::optional<PeScope> on = std::nullopt;
+  std::string algorithm = {};  // "" = the groups' own (Distributed's constructor)
 };
 // Host to device: `source` copied into `target`.
 struct HostCopyOp {

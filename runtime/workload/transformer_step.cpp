@@ -1,5 +1,7 @@
 #include "runtime/workload/transformer_step.h"
 
+#include "runtime/bound/peaks.h"
+
 #include "runtime/bound/tensor_traffic.h"
 #include "runtime/ccl/algorithm.h"
 #include "runtime/ccl/collective_fabric.h"
@@ -323,11 +325,8 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
       b.add(extra);
       it = bounds_.emplace(key, b).first;
     }
-    // A launch reaches the PEs over the host link and the M_CPU before the kernel can
-    // start, and its completion returns over the host link after it ends.
-    const auto& host = topology.system.host_link;
     Bound launch;
-    launch.add("launch", 2 * host.latency_ns + topology.cube.m_cpu.message_latency_ns);
+    launch.add("launch", launch_round_trip_ns(topology));
     n.bound = Bound::serial({launch, it->second});
     n.flops = flops;
     n.bytes = bytes;
@@ -379,11 +378,7 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
           b.add("alpha_beta",
                 ccl_algorithm(plan.config.algorithm).bound_ns(Collective::all_reduce, block, f));
           const auto W = static_cast<double>(shape_.tp);
-          const std::string& kind = topology.system.inter_sip.topology;
-          const double links = kind == "switch"
-                                   ? 1.0
-                                   : std::min(kind == "ring" ? 2.0 : W - 1,
-                                              static_cast<double>(topology.system.sips.count) - 1);
+          const double links = inter_sip_links(topology, W);
           b.add("inter_sip_egress", 2 * (W - 1) / W *
                                         static_cast<double>(sip["partial"].placement().nbytes()) /
                                         (links * topology.system.inter_sip.link.bw_gbps));

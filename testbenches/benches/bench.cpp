@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <random>
 #include <set>
@@ -43,6 +44,8 @@ Params::Params(const std::string& bench, const std::vector<Param>& declared,
     // Check every value now, so that a bad one fails before the simulation starts.
     if (p.default_value == "0") {
       count(p.name);
+    } else if (p.default_value.find('.') != std::string::npos) {
+      real(p.name);
     } else if (!p.default_value.empty() &&
                std::isdigit(static_cast<unsigned char>(p.default_value.front()))) {
       integer(p.name);
@@ -68,6 +71,17 @@ std::int64_t Params::count(const std::string& name) const {
     bad(name, "expected 0 or a positive integer (suffixes K, M, G allowed)");
   }
   return integer(name);
+}
+
+double Params::real(const std::string& name) const {
+  const std::string v = text(name);
+  double value = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || !std::isfinite(value) ||
+      value < 0 || value > 1e6) {
+    bad(name, "expected a number from 0 to 1e6 (1.5, 2e-3)");
+  }
+  return value;
 }
 
 std::int64_t Params::integer(const std::string& name) const {
@@ -247,6 +261,24 @@ const Bench& find_bench(const std::string& name) {
   throw BenchUsageError(fmt::format("no bench '{}'{}; benches: {}", name,
                                     near ? fmt::format(" (did you mean '{}'?)", *near) : "",
                                     fmt::join(names, ", ")));
+}
+
+const std::vector<runtime::NodeRun>& run_workload(
+    const runtime::WorkloadGraph& graph, const std::vector<runtime::RuntimeContext*>& devices,
+    Outcome& out) {
+  out.measure([&] {
+    out.workload_runs = runtime::Executor(devices).run(graph);
+    std::vector<runtime::Handle> handles;
+    for (const runtime::NodeRun& r : out.workload_runs)
+      handles.insert(handles.end(), r.handles.begin(), r.handles.end());
+    return handles;
+  });
+  out.workload = std::make_shared<runtime::WorkloadGraph>(graph);
+  const runtime::WorkloadGraph::Path path = graph.critical_bound_path();
+  out.bound_model = fmt::format("critical path of per-node bounds ({} of {} nodes)",
+                                path.nodes.size(), graph.nodes().size());
+  out.bound = path.bound;
+  return out.workload_runs;
 }
 
 }  // namespace kb::bench

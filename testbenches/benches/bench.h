@@ -6,6 +6,7 @@
 #include "runtime/bound/traffic.h"
 #include "runtime/context/runtime_context.h"
 #include "runtime/kernels/reference.h"
+#include "runtime/workload/executor.h"
 
 #include <nlohmann/json.hpp>
 
@@ -39,6 +40,8 @@ class Params {
   std::int64_t integer(const std::string& name) const;
   // An integer or 0 (parameters whose default is 0 take it: "all", "automatic").
   std::int64_t count(const std::string& name) const;
+  // A number from 0 to 1e6 (parameters whose default has a decimal point take it).
+  double real(const std::string& name) const;
   std::string text(const std::string& name) const;
   runtime::DType dtype(const std::string& name) const;
   nlohmann::ordered_json to_json() const;
@@ -92,6 +95,9 @@ struct Outcome {
   // stay with the model (which the process's exit reclaims, ADR 0011) instead of being
   // unmapped in simulated time after everything measured.
   std::vector<std::unique_ptr<runtime::RuntimeContext>> device_contexts;
+  // A graph-based bench's workload as it ran (kernbench's --chakra-out writes it).
+  std::shared_ptr<const runtime::WorkloadGraph> workload;
+  std::vector<runtime::NodeRun> workload_runs;
 
   // The measured region: first kernel start to last kernel end.
   double kernel_ns() const;
@@ -115,6 +121,8 @@ class Bench {
   // time is identical) but nothing is verified.
   virtual void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
                    Outcome& outcome) const = 0;
+  // True for benches that run a workload graph and leave it in Outcome::workload.
+  virtual bool runs_workload() const { return false; }
 };
 
 const std::vector<std::unique_ptr<Bench>>& benches();
@@ -126,6 +134,12 @@ const Bench& find_bench(const std::string& name);
 Footprint check_placement(const platform::Topology& topology, const std::string& what,
                           const std::vector<std::int64_t>& shape, runtime::DType dtype,
                           const runtime::DPPolicy& dp);
+
+// Runs `graph` on `devices` as the measured work, and leaves it in `out` (Outcome::workload)
+// with its bound: the critical path of its nodes' bounds. Returns the node runs (kept in out).
+const std::vector<runtime::NodeRun>& run_workload(
+    const runtime::WorkloadGraph& graph, const std::vector<runtime::RuntimeContext*>& devices,
+    Outcome& out);
 
 // A host tensor of values in [-1, 1] (floats) or small integers; in timing-only runs, where
 // contents do not matter, one without storage.

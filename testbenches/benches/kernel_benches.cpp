@@ -314,7 +314,7 @@ std::vector<std::unique_ptr<Bench>> kernel_benches() {
 }
 
 std::vector<std::unique_ptr<Bench>> collective_benches();  // collective_benches.cpp
-std::vector<std::unique_ptr<Bench>> workload_benches();    // llm_bench.cpp
+std::vector<std::unique_ptr<Bench>> workload_benches();    // llm_bench.cpp (llm, chakra)
 
 const std::vector<std::unique_ptr<Bench>>& benches() {
   static const std::vector<std::unique_ptr<Bench>> all = [] {

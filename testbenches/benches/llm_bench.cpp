@@ -4,6 +4,7 @@
 // communication.
 #include "testbenches/benches/bench.h"
 
+#include "runtime/bound/peaks.h"
 #include "runtime/memory/virtual_allocator.h"
 #include "runtime/workload/executor.h"
 #include "runtime/workload/transformer_forward.h"
@@ -23,23 +24,6 @@ using runtime::StepShape;
 
 namespace {
 
-// A machine's peak rates per SIP: MACs (as FLOPs) in `dtype` on every PE, and the bytes per
-// second that can reach the PEs from HBM (their router ports, or the slices if narrower).
-struct SipPeaks {
-  double flops_per_ns, bytes_per_ns;
-};
-SipPeaks sip_peaks(const platform::Topology& t, runtime::DType dtype) {
-  const auto pes = static_cast<double>(t.cubes_per_sip() * t.pes_per_cube());
-  const auto& core = t.cube.pe_template.components.pe_core.attrs;
-  const double flops =
-      2 * pes * static_cast<double>(runtime::macs_per_cycle(core, dtype)) * core.freq_ghz;
-  const double ports = pes * t.cube.router.bw_gbps;
-  const double slices =
-      static_cast<double>(t.cubes_per_sip() * t.cube.memory_map.hbm_slices_per_cube) *
-      t.cube.hbm_slice.bw_gbps;
-  return {flops, std::min(ports, slices)};
-}
-
 class LlmBench : public Bench {
  public:
   std::string name() const override { return "llm"; }
@@ -56,6 +40,8 @@ class LlmBench : public Bench {
         {"tp", "0", "tensor-parallel SIPs (0: every SIP of the topology)"},
         {"layers", "0", "decoder layers to run (0: all of the model's)"}};
   }
+
+  bool runs_workload() const override { return true; }
 
   Footprint check(const Params& params, const platform::Topology& topology) const override {
     const auto [model, shape] = resolve(params, topology);
@@ -94,19 +80,8 @@ class LlmBench : public Bench {
     }
     runtime::TransformerStep step(model, shape, devices, ctx, !timing_only);
     const runtime::WorkloadGraph& graph = step.graph();
-    std::vector<runtime::NodeRun> runs;
-    out.measure([&] {
-      runs = runtime::Executor(devices).run(graph);
-      std::vector<runtime::Handle> handles;
-      for (const runtime::NodeRun& r : runs)
-        handles.insert(handles.end(), r.handles.begin(), r.handles.end());
-      return handles;
-    });
+    const std::vector<runtime::NodeRun>& runs = run_workload(graph, devices, out);
     record(graph, runs, out);
-    const runtime::WorkloadGraph::Path path = graph.critical_bound_path();
-    out.bound_model = fmt::format("critical path of per-node bounds ({} of {} nodes)",
-                                  path.nodes.size(), graph.nodes().size());
-    out.bound = path.bound;
     const runtime::StepWork work = runtime::step_work(model, shape);
     out.flops = work.flops;
     out.bytes = work.weight_bytes + work.kv_bytes;
@@ -189,7 +164,9 @@ class LlmBench : public Bench {
       end = std::max(end, r.done_ns);
     }
     const double step_ns = end - begin;
-    const SipPeaks peak = sip_peaks(topology, model.dtype);
+    const runtime::Peaks peak = runtime::peaks_of(
+        topology, static_cast<std::int64_t>(topology.cubes_per_sip() * topology.pes_per_cube()),
+        model.dtype);
     const auto tp = static_cast<double>(shape.tp);
     nlohmann::ordered_json breakdown = nlohmann::ordered_json::object();
     for (const auto& [op, ns] : runtime::critical_path_breakdown(graph, runs)) {
@@ -231,9 +208,12 @@ class LlmBench : public Bench {
 
 }  // namespace
 
+std::unique_ptr<Bench> chakra_bench();  // chakra_bench.cpp
+
 std::vector<std::unique_ptr<Bench>> workload_benches() {
   std::vector<std::unique_ptr<Bench>> all;
   all.push_back(std::make_unique<LlmBench>());
+  all.push_back(chakra_bench());
   return all;
 }
 

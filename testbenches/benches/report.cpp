@@ -14,6 +14,11 @@ std::string time_text(double ns) {
   if (ns >= 1e3) return fmt::format("{:.3f} us", ns / 1e3);
   return fmt::format("{:.1f} ns", ns);
 }
+std::string bytes_text(double bytes) {
+  if (bytes >= 1 << 20) return fmt::format("{:.1f} MiB", bytes / (1 << 20));
+  if (bytes >= 1 << 10) return fmt::format("{:.1f} KiB", bytes / (1 << 10));
+  return fmt::format("{:.0f} B", bytes);
+}
 }  // namespace
 
 nlohmann::ordered_json make_report(const Bench& bench, const Params& params, const Outcome& outcome,
@@ -152,9 +157,34 @@ std::string summary_text(const nlohmann::ordered_json& r, std::size_t top) {
     out += fmt::format("            critical path: {}; exposed communication {}\n", parts,
                        time_text(l["exposed_communication_ns"].get<double>()));
   }
+  if (r.contains("chakra")) {
+    const auto& c = r["chakra"];
+    double last = 0;
+    for (const auto& f : c["finish_ns"]) last = std::max(last, f.get<double>());
+    out += fmt::format("chakra      {} ranks, {} nodes, {} communicated, {} missing dependencies\n",
+                       c["ranks"].get<std::uint32_t>(), c["nodes"].get<std::size_t>(),
+                       bytes_text(c["comm_bytes"].get<double>()),
+                       c["missing_deps"].get<std::size_t>());
+    out += fmt::format("            last rank done {}; compute {}; exposed communication {}\n",
+                       time_text(last), time_text(c["comp_ns"].get<double>()),
+                       time_text(c["exposed_comm_ns"].get<double>()));
+    if (!c["unsupported"].empty()) {
+      std::string what;
+      for (const auto& [kind, n] : c["unsupported"].items())
+        what += fmt::format("{}{} x {}", what.empty() ? "" : ", ", n.get<std::size_t>(), kind);
+      out += fmt::format("            not run (unsupported): {}\n", what);
+    }
+  }
+  if (r.contains("chakra_out")) {
+    const auto& c = r["chakra_out"];
+    out += fmt::format("chakra out  {} nodes, {} dependencies in {}.<0..{}>.et\n",
+                       c["nodes"].get<std::size_t>(), c["dependencies"].get<std::size_t>(),
+                       c["prefix"].get<std::string>(), c["ranks"].get<std::size_t>() - 1);
+  }
   const auto& v = r["verify"];
   if (v["skipped"].get<bool>()) {
-    out += "verify      skipped (timing-only)\n";
+    out += r["timing_only"].get<bool>() ? "verify      skipped (timing-only)\n"
+                                        : "verify      none (the bench has no reference)\n";
   } else if (v["ok"].get<bool>()) {
     out += fmt::format("verify      ok (max abs err {:.3g})\n", v["max_abs_err"].get<double>());
   } else {

@@ -7,6 +7,7 @@
 #include "platform/simulation.h"
 #include "platform/timeline.h"
 #include "runtime/host/host_program.h"
+#include "runtime/trace/trace_export.h"
 #include "testbenches/benches/report.h"
 
 #include <fmt/format.h>
@@ -27,6 +28,7 @@ struct RunOptions {
   std::string vcd;
   std::string vcd_scope = "*";
   std::string timeline;
+  std::string chakra_out;
   bool timing_only = false;
   bool quiet = false;
 };
@@ -76,12 +78,28 @@ void check_outputs(const RunOptions& o) {
   }
   if (!o.report.empty()) platform::check_output_path(o.report, "--report");
   if (!o.timeline.empty()) platform::check_output_path(o.timeline, "--timeline");
+  if (!o.chakra_out.empty()) platform::check_output_path(o.chakra_out + ".0.et", "--chakra-out");
   if (!o.vcd.empty()) {
     platform::check_output_path(o.vcd, "--vcd", true);
     if (o.vcd.size() < 5 || o.vcd.compare(o.vcd.size() - 4, 4, ".vcd") != 0) {
       throw platform::OutputPathError("--vcd " + o.vcd + ": the name must end in .vcd");
     }
   }
+}
+
+// The bench's workload as Chakra traces, PREFIX.<rank>.et; what was written, for the report.
+nlohmann::ordered_json write_chakra(const std::string& prefix, const bench::Outcome& outcome) {
+  const chakra::ExportedTraces traces =
+      chakra::export_traces(*outcome.workload, outcome.workload_runs);
+  for (std::size_t r = 0; r < traces.ranks.size(); ++r) {
+    platform::write_output_file(fmt::format("{}.{}.et", prefix, r),
+                                chakra::serialize_trace(traces.ranks[r]));
+  }
+  return {{"prefix", prefix},
+          {"ranks", traces.ranks.size()},
+          {"nodes", traces.nodes},
+          {"dependencies", traces.dependencies},
+          {"dropped_dependencies", traces.dropped_dependencies}};
 }
 
 // A functional run keeps its tensors' contents in host memory several times over (the
@@ -96,6 +114,10 @@ int run(const RunOptions& o) {
   const bench::Bench& bench = bench::find_bench(o.bench);
   const bench::Params params(bench.name(), bench.params(), o.params);
   const bench::Footprint footprint = bench.check(params, topology);
+  if (!o.chakra_out.empty() && !bench.runs_workload()) {
+    throw bench::BenchUsageError("--chakra-out: bench " + bench.name() +
+                                 " runs no workload graph (llm and chakra do)");
+  }
   check_outputs(o);
   platform::require_host_memory(
       static_cast<std::uint64_t>(topology.world_size()),
@@ -128,8 +150,8 @@ int run(const RunOptions& o) {
 
   bench::RunFigures figures{source.source(), sc_core::sc_time_stamp().to_seconds() * 1e9,
                             sim.run_wall_s(), models::transaction_count(), o.timing_only};
-  const nlohmann::ordered_json report =
-      bench::make_report(bench, params, outcome, topology, figures);
+  nlohmann::ordered_json report = bench::make_report(bench, params, outcome, topology, figures);
+  if (!o.chakra_out.empty()) report["chakra_out"] = write_chakra(o.chakra_out, outcome);
   if (!o.report.empty()) platform::write_output_file(o.report, report.dump(2) + '\n');
   if (timeline) {
     fill_timeline(*timeline, outcome, handles);
@@ -158,6 +180,9 @@ void add_run_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--vcd-scope", o->vcd_scope, "glob over resource paths to trace (default: all)")
       ->type_name("GLOB")
       ->needs(vcd);
+  cmd->add_option("--chakra-out", o->chakra_out,
+                  "write the executed workload (llm, chakra) as Chakra traces PREFIX.<rank>.et")
+      ->type_name("PREFIX");
   cmd->add_option("--timeline", o->timeline, "write a Chrome trace-event timeline here (Perfetto)")
       ->type_name("FILE.json");
   cmd->add_flag("--timing-only", o->timing_only,

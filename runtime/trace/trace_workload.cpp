@@ -1,0 +1,201 @@
+#include "runtime/trace/trace_workload.h"
+
+#include "runtime/bound/peaks.h"
+#include "runtime/ccl/algorithm.h"
+#include "runtime/ccl/collective_fabric.h"
+
+#include <fmt/format.h>
+
+namespace kb::chakra {
+
+using runtime::Bound;
+using runtime::Collective;
+
+namespace {
+
+// The first SIPs, cubes and PEs that hold the ranks' PEs, one buffer row each.
+runtime::DPPolicy coverage(const platform::Topology& t, RankUnit unit, std::int64_t ranks) {
+  const auto C = static_cast<std::int64_t>(t.cubes_per_sip());
+  const auto P = static_cast<std::int64_t>(t.pes_per_cube());
+  auto up = [](std::int64_t a, std::int64_t b) { return (a + b - 1) / b; };
+  std::int64_t sips = ranks, cubes = C, pes = P;
+  if (unit == RankUnit::cube) {
+    sips = up(ranks, C);
+    cubes = ranks < C ? ranks : C;
+  } else if (unit == RankUnit::pe) {
+    sips = up(ranks, C * P);
+    cubes = ranks < C * P ? up(ranks, P) : C;
+    pes = ranks < P ? ranks : P;
+  }
+  using runtime::Split;
+  return runtime::DPPolicy(Split::row_wise, Split::row_wise, Split::row_wise, sips, cubes, pes);
+}
+
+std::int64_t rows_of(const runtime::DPPolicy& dp) {
+  return *dp.num_sips * *dp.num_cubes * *dp.num_pes;
+}
+
+runtime::PeScope scope_of(const platform::Topology& t, RankUnit unit, std::uint32_t rank) {
+  runtime::PeScope scope;
+  std::set<std::uint32_t> pes;
+  for (const runtime::PeCoord& pe : rank_pes(t, unit, rank)) {
+    scope.cubes[pe.sip].insert(pe.cube);
+    pes.insert(pe.pe);
+  }
+  scope.pes.assign(pes.begin(), pes.end());
+  return scope;
+}
+
+}  // namespace
+
+std::uint64_t buffer_bytes(const TracePlan& plan, const platform::Topology& t) {
+  const std::int64_t rows = rows_of(coverage(t, plan.options.rank_unit, plan.ranks));
+  std::uint64_t bytes = 0;
+  for (const auto& [cols, count] : plan.buffers) {
+    bytes += static_cast<std::uint64_t>(rows * cols * 4 * count);
+  }
+  return bytes;
+}
+
+TraceWorkload::TraceWorkload(TracePlan plan, runtime::RuntimeContext& ctx)
+    : plan_(std::move(plan)), ctx_(ctx) {
+  const platform::Topology& t = ctx.topology();
+  const RankUnit unit = plan_.options.rank_unit;
+  const runtime::DPPolicy dp = coverage(t, unit, plan_.ranks);
+  const std::int64_t rows = rows_of(dp);
+  for (const auto& [cols, count] : plan_.buffers) {
+    for (int slot = 0; slot < count; ++slot) {
+      buffers_.emplace(std::pair{cols, slot},
+                       ctx.empty({rows, cols}, runtime::DType::f32, dp,
+                                 fmt::format("trace_buffer_{}x{}_{}", rows, cols, slot)));
+    }
+  }
+  if (plan_.communicates) {
+    // Group p: the p-th PE of every rank, in rank order.
+    std::vector<std::vector<runtime::PeCoord>> groups(static_cast<std::size_t>(plan_.pes_per_rank));
+    for (std::uint32_t r = 0; r < plan_.ranks; ++r) {
+      const auto pes = rank_pes(t, unit, r);
+      for (std::size_t p = 0; p < pes.size(); ++p) groups[p].push_back(pes[p]);
+    }
+    groups_ = std::make_shared<const runtime::ProcessGroups>(
+        ctx.install_process_groups("pairwise", "", groups));
+  }
+  std::vector<runtime::PeScope> scopes;
+  for (std::uint32_t r = 0; r < plan_.ranks; ++r) scopes.push_back(scope_of(t, unit, r));
+  for (const PlannedNode& p : plan_.nodes) {
+    runtime::WorkloadNode n;
+    n.name = p.name;
+    n.op_class = p.op_class;
+    n.layer = p.layer;
+    n.device = p.rank;
+    for (std::size_t d : p.after) n.after.push_back(plan_.nodes[d].name);
+    const runtime::PeScope& on = scopes[p.rank];
+    switch (p.action) {
+      case Action::busy:
+        n.operation =
+            runtime::KernelOp{"busy", {static_cast<std::int64_t>(std::llround(p.ns * 1e3))}, on};
+        break;
+      case Action::host: n.operation = runtime::DelayOp{p.ns}; break;
+      case Action::nothing: n.operation = runtime::DelayOp{0}; break;
+      case Action::collective: {
+        runtime::CollectiveOp op;
+        op.kind = p.collective;
+        op.groups = groups_;
+        op.on = on;
+        const bool pairwise =
+            p.collective == Collective::all_to_all || p.collective == Collective::barrier;
+        op.algorithm = pairwise ? "pairwise" : plan_.options.algorithm;
+        if (p.collective != Collective::barrier) {
+          op.tensor = buffer(p.in_cols, 0);
+          op.out = buffer(p.out_cols, p.collective == Collective::all_to_all ? 1 : 0);
+        }
+        n.operation = std::move(op);
+        break;
+      }
+      case Action::send:
+      case Action::recv:
+        n.operation = runtime::KernelOp{p.action == Action::send ? "send_block" : "recv_block",
+                                        {buffer(p.in_cols, 0), static_cast<std::int64_t>(p.peer)},
+                                        on};
+        break;
+      case Action::load:
+      case Action::store:
+        n.operation = runtime::KernelOp{
+            p.action == Action::load ? "hbm_load" : "hbm_store", {buffer(p.in_cols, 0)}, on};
+        break;
+    }
+    n.bound = bound_of(p, t);
+    graph_.add(std::move(n));
+  }
+}
+
+std::vector<runtime::RuntimeContext*> TraceWorkload::devices() const {
+  return std::vector<runtime::RuntimeContext*>(plan_.ranks, &ctx_);
+}
+
+const runtime::Tensor& TraceWorkload::buffer(std::int64_t cols, int slot) const {
+  return buffers_.at({cols, slot});
+}
+
+// Each node's lower bound alone: what it was given to take (busy, host time), or the
+// algorithm's alpha-beta bound over the ranks' fabric, or its bytes over the narrowest of
+// the ports and paths they cross; plus the launch's round trip for nodes that launch.
+Bound TraceWorkload::bound_of(const PlannedNode& p, const platform::Topology& t) const {
+  Bound b;
+  const double per_pe_bytes = static_cast<double>(p.in_cols) * 4;
+  const double port = t.cube.router.bw_gbps;
+  switch (p.action) {
+    case Action::nothing: return b;
+    case Action::host: b.add("host", p.ns); return b;
+    case Action::busy: b.add("busy", p.ns); break;
+    case Action::collective: {
+      const bool pairwise =
+          p.collective == Collective::all_to_all || p.collective == Collective::barrier;
+      const runtime::CclAlgorithm& a =
+          runtime::ccl_algorithm(pairwise ? "pairwise" : plan_.options.algorithm);
+      // The fabric of the pairs the algorithm exchanges between, not of every queue.
+      runtime::IpcqPlan mine = groups_->plans().front();
+      for (std::uint32_t r = 0; r < mine.world_size; ++r) {
+        mine.neighbours[r] = a.neighbours(r, mine.rank_to_pe);
+      }
+      const runtime::CollectiveFabric f = runtime::collective_fabric(t, mine);
+      const double bytes =
+          (p.collective == Collective::all_gather ? static_cast<double>(p.out_cols) * 4
+           : p.collective == Collective::barrier  ? 4.0
+                                                  : per_pe_bytes);
+      b.add("alpha_beta", a.bound_ns(p.collective, bytes, f));
+      b.add(a.extra_terms(p.collective, bytes, f));
+      // Ranks that are whole SIPs: every group's traffic leaves each SIP over its few
+      // inter-SIP links (nccl-tests' bus bytes of the rank's whole buffer).
+      if (plan_.options.rank_unit == RankUnit::sip) {
+        const double W = plan_.ranks;
+        const double bus = p.collective == Collective::all_reduce  ? 2 * (W - 1) / W
+                           : p.collective == Collective::broadcast ? 1.0
+                           : p.collective == Collective::barrier   ? 0.0
+                                                                   : (W - 1) / W;
+        b.add("inter_sip_egress",
+              bus * bytes * static_cast<double>(plan_.pes_per_rank) /
+                  (runtime::inter_sip_links(t, W) * t.system.inter_sip.link.bw_gbps));
+      }
+      break;
+    }
+    case Action::send: b.add("pe_port", per_pe_bytes / port); break;
+    case Action::recv: {
+      const auto me = rank_pes(t, plan_.options.rank_unit, p.rank).front();
+      const auto peer = rank_pes(t, plan_.options.rank_unit, p.peer).front();
+      const runtime::FabricPath path = runtime::fabric_path(t, peer, me);
+      b.add("alpha_beta", path.alpha_ns + per_pe_bytes / std::min(path.beta_gbps, port));
+      break;
+    }
+    case Action::load:
+    case Action::store:
+      b.add("hbm", per_pe_bytes * static_cast<double>(plan_.pes_per_rank) /
+                       runtime::peaks_of(t, plan_.pes_per_rank, runtime::DType::f32).bytes_per_ns);
+      break;
+  }
+  Bound launch;
+  launch.add("launch", runtime::launch_round_trip_ns(t));
+  return Bound::serial({launch, b});
+}
+
+}  // namespace kb::chakra

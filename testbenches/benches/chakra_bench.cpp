@@ -1,0 +1,149 @@
+// The chakra bench: a Chakra execution trace (one file per rank) replayed on the machine
+// (docs/workload-traces.md): what ran, what it communicated, how long each rank took, and
+// the communication that compute did not hide.
+#include "testbenches/benches/bench.h"
+
+#include "runtime/trace/trace_workload.h"
+#include "runtime/workload/executor.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace kb::bench {
+
+using chakra::Action;
+
+namespace {
+
+class ChakraBench : public Bench {
+ public:
+  std::string name() const override { return "chakra"; }
+  std::string description() const override {
+    return "a Chakra execution trace (PREFIX.<rank>.et) replayed on the machine: per-rank "
+           "finish times, communication, exposed communication";
+  }
+  std::vector<Param> params() const override {
+    return {
+        {"trace", "", "PREFIX of the files PREFIX.0.et, PREFIX.1.et, ... (required)"},
+        {"ranks", "0", "run a single-rank trace on this many ranks (0: one per file)"},
+        {"rank_unit", "sip", "what a rank is: sip, cube or pe"},
+        {"comp", "duration", "device compute: duration (recorded) or model (from shapes)"},
+        {"comp_scale", "1.0", "factor on recorded device compute durations"},
+        {"cpu", "duration", "CPU-side ops: duration (host time) or skip"},
+        {"algorithm", "ring", "all-reduce, all-gather, reduce-scatter and broadcast algorithm"}};
+  }
+
+  bool runs_workload() const override { return true; }
+
+  Footprint check(const Params& params, const platform::Topology& topology) const override {
+    return {chakra::buffer_bytes(plan(params, topology), topology)};
+  }
+
+  void run(runtime::RuntimeContext& ctx, const Params& params, bool, Outcome& out) const override {
+    // The trace's buffers live in a context of their own, left to the process's exit (as
+    // the llm bench's devices): nothing is freed in simulated time after the measurement,
+    // and --chakra-out can still read them.
+    out.device_contexts.push_back(std::make_unique<runtime::RuntimeContext>(ctx.simulation()));
+    chakra::TraceWorkload work(plan(params, ctx.topology()), *out.device_contexts.back());
+    const runtime::WorkloadGraph& graph = work.graph();
+    const std::vector<runtime::NodeRun>& runs = run_workload(graph, work.devices(), out);
+    record(work, runs, ctx.topology(), out);
+    out.extra["chakra"] = report(work, runs);
+  }
+
+ private:
+  static chakra::TracePlan plan(const Params& params, const platform::Topology& topology) {
+    chakra::ImportOptions o;
+    const std::string unit = params.text("rank_unit"), comp = params.text("comp"),
+                      cpu = params.text("cpu");
+    if (unit != "sip" && unit != "cube" && unit != "pe") {
+      throw BenchUsageError("--param rank_unit=" + unit + ": expected sip, cube or pe");
+    }
+    o.rank_unit = unit == "sip"    ? chakra::RankUnit::sip
+                  : unit == "cube" ? chakra::RankUnit::cube
+                                   : chakra::RankUnit::pe;
+    if (comp != "duration" && comp != "model") {
+      throw BenchUsageError("--param comp=" + comp + ": expected duration or model");
+    }
+    o.comp = comp == "model" ? chakra::CompTiming::model : chakra::CompTiming::duration;
+    if (cpu != "duration" && cpu != "skip") {
+      throw BenchUsageError("--param cpu=" + cpu + ": expected duration or skip");
+    }
+    o.cpu = cpu == "skip" ? chakra::CpuOps::skip : chakra::CpuOps::duration;
+    o.comp_scale = params.real("comp_scale");
+    o.algorithm = params.text("algorithm");
+    if (params.text("trace").empty()) {
+      throw BenchUsageError("--param trace=PREFIX is required (files PREFIX.<rank>.et)");
+    }
+    const std::int64_t ranks = params.count("ranks");
+    try {
+      return chakra::plan_trace(chakra::read_rank_traces(params.text("trace"), ranks), o, topology);
+    } catch (const chakra::TraceFileError& e) {
+      throw BenchUsageError(e.what());
+    } catch (const std::invalid_argument& e) {  // TraceImportError, GraphError
+      throw BenchUsageError(fmt::format("--param trace={}: {}", params.text("trace"), e.what()));
+    }
+  }
+
+  // Every node as a record from its issue to its end (the measured region is the trace's
+  // span, launches included, as its bound counts them), and as a slice on its rank's track.
+  static void record(const chakra::TraceWorkload& work, const std::vector<runtime::NodeRun>& runs,
+                     const platform::Topology& topology, Outcome& out) {
+    const auto& plan = work.plan();
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      const chakra::PlannedNode& p = plan.nodes[i];
+      const auto sip = chakra::rank_pes(topology, plan.options.rank_unit, p.rank).front().sip;
+      out.kernels.push_back({p.name, sip, runs[i].issued_ns, runs[i].done_ns});
+      out.spans.push_back({fmt::format("rank{}", p.rank), p.name, runtime::to_string(p.op_class),
+                           runs[i].busy_begin_ns(), runs[i].busy_end_ns()});
+    }
+  }
+
+  static nlohmann::ordered_json report(const chakra::TraceWorkload& work,
+                                       const std::vector<runtime::NodeRun>& runs) {
+    const chakra::TracePlan& plan = work.plan();
+    double begin = INFINITY, comp_ns = 0;
+    for (const runtime::NodeRun& r : runs) begin = std::min(begin, r.issued_ns);
+    std::vector<double> finish(plan.ranks, 0.0);
+    nlohmann::ordered_json collectives = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      const chakra::PlannedNode& p = plan.nodes[i];
+      finish[p.rank] = std::max(finish[p.rank], runs[i].done_ns - begin);
+      if (p.action == Action::busy) comp_ns += runs[i].busy_end_ns() - runs[i].busy_begin_ns();
+      if (p.action == Action::collective) {
+        collectives.push_back({{"node", p.name},
+                               {"collective", runtime::to_string(p.collective)},
+                               {"bytes", p.bytes},
+                               {"ns", runs[i].done_ns - runs[i].issued_ns},
+                               {"bound_ns", work.graph().nodes()[i].bound.time_ns()}});
+      }
+    }
+    const chakra::TraceCounts& c = plan.counts;
+    nlohmann::ordered_json j;
+    j["ranks"] = plan.ranks;
+    j["nodes"] = c.nodes;
+    j["nodes_by_type"] = c.nodes_by_type;
+    j["comm_bytes"] = c.comm_bytes;
+    j["comp_ns"] = comp_ns;
+    j["exposed_comm_ns"] = runtime::exposed_communication_ns(work.graph(), runs);
+    j["dependencies"] = c.dependencies;
+    j["missing_deps"] = c.missing_deps;
+    j["missing_dep_ids"] = c.missing_dep_ids;
+    j["ctrl_deps_dropped"] = c.ctrl_deps_dropped;
+    j["finish_ns"] = finish;
+    j["comp_modelled"] = c.comp_modelled;
+    j["comp_recorded"] = c.comp_recorded;
+    j["cpu_ops"] = c.cpu_ops;
+    j["unsupported"] = c.unsupported;
+    j["collectives"] = std::move(collectives);
+    return j;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Bench> chakra_bench() { return std::make_unique<ChakraBench>(); }
+
+}  // namespace kb::bench

@@ -1,0 +1,251 @@
+// The chakra bench end to end (docs/workload-traces.md), on traces built here: every node
+// type runs on two ranks with the counts the files give, collectives never beat their
+// bounds, a single-rank trace replicates, broken files and impossible traces are usage
+// errors that say where, and an llm step written with --chakra-out reads back with the
+// same nodes and dependencies.
+#define BOOST_TEST_MODULE chakra
+#include "runtime/trace/chakra_trace.h"
+#include "testbenches/cli/kernbench_process.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+
+using namespace kb::chakra;
+using kb::test::configs;
+using kb::test::kernbench;
+using kb::test::read_json;
+using kb::test::Result;
+
+namespace {
+
+void write(const std::string& path, const Trace& t) {
+  std::ofstream(path, std::ios::binary) << serialize_trace(t);
+}
+
+Node node(std::uint64_t id, int type, std::vector<std::uint64_t> deps = {}) {
+  Node n;
+  n.id = id;
+  n.name = "n" + std::to_string(id);
+  n.type = type;
+  n.data_deps = std::move(deps);
+  return n;
+}
+
+Node coll(std::uint64_t id, int comm, std::uint64_t bytes, std::vector<std::uint64_t> deps) {
+  Node n = node(id, kCommCollNode, std::move(deps));
+  n.comm_type = comm;
+  if (comm != kBarrier) n.comm_size = bytes;
+  return n;
+}
+
+// Rank r of a two-rank trace with every node type: compute (recorded, and a matmul with
+// shapes), a CPU op, each supported collective and an unsupported one, a transfer to the
+// other rank, HBM loads and stores, a dependency on an id not in the file, and a control
+// dependency.
+Trace every_type(std::uint32_t rank) {
+  Trace t;
+  t.version = "0.0.4";
+  Node comp = node(1, kCompNode);
+  comp.duration_micros = 3;
+  Node mm = node(2, kCompNode, {1, 999});
+  mm.name = "aten::mm";
+  mm.input_shapes = "[[256, 512], [512, 128]]";
+  mm.input_types = "['Tensor(float)', 'Tensor(float)']";
+  mm.duration_micros = 50;
+  Node cpu = node(3, kCompNode);
+  cpu.is_cpu_op = true;
+  cpu.duration_micros = 2;
+  cpu.ctrl_deps = {1};
+  t.nodes = {comp, mm, cpu};
+  t.nodes.push_back(coll(4, kAllReduce, 64 << 10, {2}));
+  t.nodes.push_back(coll(5, kAllGather, 64 << 10, {4}));
+  t.nodes.push_back(coll(6, kReduceScatter, 64 << 10, {5}));
+  t.nodes.push_back(coll(7, kBroadcast, 32 << 10, {6}));
+  t.nodes.push_back(coll(8, kAllToAll, 64 << 10, {7}));
+  t.nodes.push_back(coll(9, kBarrier, 0, {8}));
+  t.nodes.push_back(coll(10, kGather, 4096, {9}));
+  Node p2p = node(11, rank == 0 ? kCommSendNode : kCommRecvNode, {3});
+  (rank == 0 ? p2p.comm_dst : p2p.comm_src) = 1 - rank;
+  p2p.comm_size = 16 << 10;
+  t.nodes.push_back(p2p);
+  Node load = node(12, kMemLoadNode, {11});
+  load.tensor_size = 1 << 20;
+  Node store = node(13, kMemStoreNode, {12});
+  store.tensor_size = 1 << 20;
+  t.nodes.push_back(load);
+  t.nodes.push_back(store);
+  return t;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_node_type_runs_with_the_files_counts) {
+  for (const std::string unit : {"sip", "cube", "pe"}) {
+    for (std::uint32_t r = 0; r < 2; ++r)
+      write("every." + std::to_string(r) + ".et", every_type(r));
+    const std::string topology = unit == "sip" ? "--set system.sips.count=2 " : "";
+    for (const std::string comp : {"duration", "model"}) {
+      const Result run =
+          kernbench("run chakra " + topology + "--param trace=every --param rank_unit=" + unit +
+                    " --param comp=" + comp + " --report r.json");
+      BOOST_TEST_REQUIRE(run.code == 0, run.output);
+      const auto c = read_json("r.json")["chakra"];
+      BOOST_TEST(c["ranks"] == 2);
+      BOOST_TEST(c["nodes"] == 26);
+      BOOST_TEST(c["nodes_by_type"]["COMM_COLL_NODE"] == 14);
+      BOOST_TEST(c["nodes_by_type"]["COMP_NODE"] == 6);
+      BOOST_TEST(c["nodes_by_type"]["COMM_SEND_NODE"] == 1);
+      BOOST_TEST(c["nodes_by_type"]["MEM_STORE_NODE"] == 2);
+      // Per rank: 64 KiB x 4 + 32 KiB + 4 KiB (the gather, counted, not run); 16 KiB sent once.
+      BOOST_TEST(c["comm_bytes"] == 2 * (4 * (64 << 10) + (32 << 10) + 4096) + (16 << 10));
+      BOOST_TEST(c["missing_deps"] == 2);
+      BOOST_TEST(c["cpu_ops"] == 2);
+      BOOST_TEST(c["unsupported"]["COMM_COLL_NODE GATHER"] == 2);
+      BOOST_TEST(c["comp_modelled"] == (comp == "model" ? 2 : 0));
+      BOOST_TEST(c["finish_ns"].size() == 2u);
+      BOOST_TEST(c["collectives"].size() == 12u);
+      for (const auto& k : c["collectives"]) {
+        BOOST_TEST(k["ns"].get<double>() >= k["bound_ns"].get<double>(), k.dump());
+      }
+      BOOST_TEST(c["comp_ns"].get<double>() > 0);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_recorded_time_of_compute_is_what_a_rank_takes) {
+  Trace t;
+  for (std::uint64_t i = 0; i < 4; ++i) {
+    Node n = node(i, kCompNode, i == 0 ? std::vector<std::uint64_t>{} : std::vector{i - 1});
+    n.duration_micros = 10;
+    t.nodes.push_back(n);
+  }
+  write("chain.0.et", t);
+  for (const std::string scale : {"1.0", "2.5"}) {
+    const Result run = kernbench("run chakra --param trace=chain --param comp_scale=" + scale +
+                                 " --report r.json");
+    BOOST_TEST_REQUIRE(run.code == 0, run.output);
+    const double want = 4 * 10e3 * std::stod(scale);
+    const auto c = read_json("r.json")["chakra"];
+    // Four chained 10 us kernels, scaled, plus four launches of a few us at most.
+    BOOST_TEST(c["finish_ns"][0].get<double>() >= want);
+    BOOST_TEST(c["finish_ns"][0].get<double>() <= want + 4 * 5e3);
+    BOOST_TEST(c["comp_ns"].get<double>() >= want);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_single_rank_trace_replicates) {
+  Trace t;
+  t.nodes = {node(0, kCompNode), coll(1, kAllReduce, 1 << 20, {0})};
+  write("one.0.et", t);
+  const Result run = kernbench("run chakra --topology " + configs() +
+                               "multi_sip.yaml --param trace=one --param ranks=4 --report r.json");
+  BOOST_TEST_REQUIRE(run.code == 0, run.output);
+  const auto c = read_json("r.json")["chakra"];
+  BOOST_TEST(c["ranks"] == 4);
+  BOOST_TEST(c["nodes"] == 8);
+  BOOST_TEST(c["comm_bytes"] == 4 << 20);
+  for (const auto& k : c["collectives"])
+    BOOST_TEST(k["ns"].get<double>() >= k["bound_ns"].get<double>());
+}
+
+BOOST_AUTO_TEST_CASE(broken_and_impossible_traces_say_where) {
+  Trace good;
+  good.nodes = {node(0, kCompNode), node(1, kCompNode, {0})};
+  const std::string bytes = serialize_trace(good);
+  std::ofstream("cut.0.et", std::ios::binary) << bytes.substr(0, bytes.size() - 2);
+  Result r = kernbench("run chakra --param trace=cut");
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(contains(r.output, "cut.0.et: byte"), r.output);
+  BOOST_TEST(contains(r.output, "truncated"), r.output);
+
+  Trace cycle;
+  cycle.nodes = {node(0, kCompNode, {2}), node(1, kCompNode, {0}), node(2, kCompNode, {1})};
+  write("cycle.0.et", cycle);
+  r = kernbench("run chakra --param trace=cycle");
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(contains(r.output, "cycle: r0.0 n0 -> r0.2 n2 -> r0.1 n1 -> r0.0 n0"), r.output);
+
+  // A control dependency against the data dependencies is dropped, not a cycle.
+  Trace ctrl = cycle;
+  ctrl.nodes[0].data_deps.clear();
+  ctrl.nodes[0].ctrl_deps = {2};
+  write("ctrl.0.et", ctrl);
+  r = kernbench("run chakra --param trace=ctrl --report r.json");
+  BOOST_TEST_REQUIRE(r.code == 0, r.output);
+  BOOST_TEST(read_json("r.json")["chakra"]["ctrl_deps_dropped"] == 1);
+
+  Trace a, b;
+  a.nodes = {coll(0, kAllReduce, 4096, {})};
+  b.nodes = {coll(0, kAllGather, 4096, {})};
+  write("mismatch.0.et", a);
+  write("mismatch.1.et", b);
+  r = kernbench("run chakra --set system.sips.count=2 --param trace=mismatch");
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(contains(r.output, "collectives do not match"), r.output);
+
+  r = kernbench("run chakra --param trace=mismatch");  // two SIP ranks on one SIP
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(contains(r.output, "2 ranks of one sip each: the machine has 1"), r.output);
+
+  write("gap.0.et", good);
+  write("gap.2.et", good);
+  r = kernbench("run chakra --param trace=gap");
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(contains(r.output, "gap.2.et exists but gap.1.et does not"), r.output);
+
+  r = kernbench("run chakra --param trace=nothing_here");
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(contains(r.output, "no file nothing_here.0.et"), r.output);
+  r = kernbench("run chakra --param trace=gap --param comp_scale=fast");
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(contains(r.output, "comp_scale"), r.output);
+}
+
+// The llm step on two SIPs (its all-reduces included) written out and read back.
+BOOST_AUTO_TEST_CASE(an_exported_llm_step_reads_back_with_its_nodes_and_dependencies) {
+  const std::string llm = "run llm --topology " + configs() +
+                          "multi_sip.yaml --param model=tiny --param tp=2 --param batch=1 "
+                          "--param seq=64 --param layers=2 --timing-only ";
+  Result r = kernbench(llm + "--chakra-out llm_step --report out.json");
+  BOOST_TEST_REQUIRE(r.code == 0, r.output);
+  const auto written = read_json("out.json")["chakra_out"];
+  BOOST_TEST(written["ranks"] == 2);
+  BOOST_TEST(written["dropped_dependencies"] == 0);
+  BOOST_TEST(written["nodes"].get<int>() > 40);
+  r = kernbench("run chakra --topology " + configs() +
+                "multi_sip.yaml --param trace=llm_step --chakra-out again --report in.json");
+  BOOST_TEST_REQUIRE(r.code == 0, r.output);
+  const auto read = read_json("in.json");
+  BOOST_TEST(read["chakra"]["nodes"] == written["nodes"]);
+  BOOST_TEST(read["chakra"]["missing_deps"] == 0);
+  BOOST_TEST(read["chakra"]["nodes_by_type"]["COMM_COLL_NODE"].get<int>() > 0);
+  BOOST_TEST(read["chakra"]["dependencies"] == written["dependencies"]);
+  // Written again: each node where it was, with every dependency it had (ids are the graph
+  // indices of each run: map them by position), plus the orders the replay adds (a rank's
+  // compute as on one stream, its collectives in trace order).
+  const auto again = read["chakra_out"];
+  BOOST_TEST(again["nodes"] == written["nodes"]);
+  for (int rank = 0; rank < 2; ++rank) {
+    const Trace first = read_trace("llm_step." + std::to_string(rank) + ".et");
+    const Trace second = read_trace("again." + std::to_string(rank) + ".et");
+    BOOST_REQUIRE_EQUAL(first.nodes.size(), second.nodes.size());
+    std::map<std::uint64_t, std::uint64_t> id;
+    for (std::size_t i = 0; i < first.nodes.size(); ++i) id[first.nodes[i].id] = second.nodes[i].id;
+    for (std::size_t i = 0; i < first.nodes.size(); ++i) {
+      const Node &x = first.nodes[i], &y = second.nodes[i];
+      BOOST_TEST(x.type == y.type);
+      BOOST_TEST((x.comm_type == y.comm_type));
+      BOOST_TEST((x.comm_size <= y.comm_size));  // whole f32 elements per PE
+      BOOST_TEST(contains(y.name, x.name), y.name);
+      for (std::uint64_t d : x.data_deps) {
+        const auto& deps = y.data_deps;
+        BOOST_TEST((std::find(deps.begin(), deps.end(), id.at(d)) != deps.end()), x.name);
+      }
+    }
+  }
+}
