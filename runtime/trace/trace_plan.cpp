@@ -481,6 +481,11 @@ TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& optio
           break;
         default: unsupported(node_type_name(n.type)); break;
       }
+      // The simulation stops at 2^62 ps; a node's own time must fit well within it.
+      if (p.ns * 1e3 > 0x1p61) {
+        throw TraceImportError(fmt::format("{}: {:.3g} s is beyond the simulated time limit",
+                                           where(trace, n), p.ns / 1e9));
+      }
       plan.nodes.push_back(std::move(p));
     }
     plan.counts.missing_dep_ids += missing_ids.size();

@@ -48,27 +48,26 @@ runtime::PeScope scope_of(const platform::Topology& t, RankUnit unit, std::uint3
 
 }  // namespace
 
-std::uint64_t buffer_bytes(const TracePlan& plan, const platform::Topology& t) {
-  const std::int64_t rows = rows_of(coverage(t, plan.options.rank_unit, plan.ranks));
-  std::uint64_t bytes = 0;
+std::vector<TraceBuffer> trace_buffers(const TracePlan& plan, const platform::Topology& t) {
+  const runtime::DPPolicy dp = coverage(t, plan.options.rank_unit, plan.ranks);
+  const std::int64_t rows = rows_of(dp);
+  std::vector<TraceBuffer> out;
   for (const auto& [cols, count] : plan.buffers) {
-    bytes += static_cast<std::uint64_t>(rows * cols * 4 * count);
+    for (int slot = 0; slot < count; ++slot) {
+      out.push_back(
+          {fmt::format("trace_buffer_{}x{}_{}", rows, cols, slot), {rows, cols}, dp, cols, slot});
+    }
   }
-  return bytes;
+  return out;
 }
 
 TraceWorkload::TraceWorkload(TracePlan plan, runtime::RuntimeContext& ctx)
     : plan_(std::move(plan)), ctx_(ctx) {
   const platform::Topology& t = ctx.topology();
   const RankUnit unit = plan_.options.rank_unit;
-  const runtime::DPPolicy dp = coverage(t, unit, plan_.ranks);
-  const std::int64_t rows = rows_of(dp);
-  for (const auto& [cols, count] : plan_.buffers) {
-    for (int slot = 0; slot < count; ++slot) {
-      buffers_.emplace(std::pair{cols, slot},
-                       ctx.empty({rows, cols}, runtime::DType::f32, dp,
-                                 fmt::format("trace_buffer_{}x{}_{}", rows, cols, slot)));
-    }
+  for (const TraceBuffer& b : trace_buffers(plan_, t)) {
+    buffers_.emplace(std::pair{b.cols, b.slot},
+                     ctx.empty(b.shape, runtime::DType::f32, b.dp, b.name));
   }
   if (plan_.communicates) {
     // Group p: the p-th PE of every rank, in rank order.

@@ -33,7 +33,15 @@ class TraceWorkload {
   runtime::WorkloadGraph graph_;
 };
 
-// The bytes the plan's buffers take on the device.
-std::uint64_t buffer_bytes(const TracePlan& plan, const platform::Topology& t);
+// The tensors a plan's nodes work on: per width, one row per PE over the ranks' PEs, and a
+// second where a node needs input and output apart.
+struct TraceBuffer {
+  std::string name;
+  std::vector<std::int64_t> shape;
+  runtime::DPPolicy dp;
+  std::int64_t cols = 0;
+  int slot = 0;
+};
+std::vector<TraceBuffer> trace_buffers(const TracePlan& plan, const platform::Topology& t);
 
 }  // namespace kb::chakra

@@ -3,6 +3,7 @@
 // the communication that compute did not hide.
 #include "testbenches/benches/bench.h"
 
+#include "runtime/memory/virtual_allocator.h"
 #include "runtime/trace/trace_workload.h"
 #include "runtime/workload/executor.h"
 
@@ -38,7 +39,18 @@ class ChakraBench : public Bench {
   bool runs_workload() const override { return true; }
 
   Footprint check(const Params& params, const platform::Topology& topology) const override {
-    return {chakra::buffer_bytes(plan(params, topology), topology)};
+    Footprint f;
+    for (const chakra::TraceBuffer& b : chakra::trace_buffers(plan(params, topology), topology)) {
+      f += check_placement(topology, b.name, b.shape, runtime::DType::f32, b.dp);
+    }
+    if (f.device_bytes > runtime::VirtualAllocator::kSize) {
+      throw BenchUsageError(fmt::format(
+          "--param trace={}: its buffers take {:.1f} GiB; the runtime's address space holds {} "
+          "GiB (the largest comm_size or tensor_size sets them)",
+          params.text("trace"), static_cast<double>(f.device_bytes) / (1ULL << 30),
+          runtime::VirtualAllocator::kSize >> 30));
+    }
+    return f;
   }
 
   void run(runtime::RuntimeContext& ctx, const Params& params, bool, Outcome& out) const override {

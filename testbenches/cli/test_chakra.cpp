@@ -198,6 +198,23 @@ BOOST_AUTO_TEST_CASE(broken_and_impossible_traces_say_where) {
   BOOST_TEST(r.code == 2);
   BOOST_TEST(contains(r.output, "gap.2.et exists but gap.1.et does not"), r.output);
 
+  Trace huge;
+  huge.nodes = {coll(0, kAllReduce, std::uint64_t{1} << 60, {})};
+  write("huge.0.et", huge);
+  write("huge.1.et", huge);
+  r = kernbench("run chakra --set system.sips.count=2 --param trace=huge");
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(contains(r.output, "address space"), r.output);
+
+  Trace forever;
+  forever.nodes = {node(0, kCompNode)};
+  forever.nodes[0].duration_micros = std::uint64_t{1} << 62;
+  write("forever.0.et", forever);
+  r = kernbench("run chakra --param trace=forever");
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(contains(r.output, "forever.0.et: byte 1: node 0: "), r.output);
+  BOOST_TEST(contains(r.output, "beyond the simulated time limit"), r.output);
+
   r = kernbench("run chakra --param trace=nothing_here");
   BOOST_TEST(r.code == 2);
   BOOST_TEST(contains(r.output, "no file nothing_here.0.et"), r.output);

@@ -6,8 +6,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 using namespace kb::chakra;
 using namespace std::string_literals;
@@ -181,4 +183,40 @@ BOOST_AUTO_TEST_CASE(type_names_are_the_schemas) {
   BOOST_TEST(node_type_name(kCommCollNode) == "COMM_COLL_NODE");
   BOOST_TEST(node_type_name(9) == "NODE_TYPE_9");
   BOOST_TEST(comm_type_name(kReduceScatter) == "REDUCE_SCATTER");
+}
+
+// Every cut of a file either ends between messages (and reads as the messages before it)
+// or is an error naming the file; flipped bytes read or fail with a TraceFileError, never
+// anything else.
+BOOST_AUTO_TEST_CASE(cut_and_damaged_files_fail_cleanly) {
+  const std::string whole = serialize_trace(sample());
+  // A cut just before a node's length prefix leaves the nodes before it.
+  std::vector<std::size_t> boundaries;
+  for (const Node& n : parse_trace(whole, "whole.et").nodes) boundaries.push_back(n.offset);
+  for (std::size_t n = 1; n < whole.size(); ++n) {
+    const auto at = std::find(boundaries.begin(), boundaries.end(), n);
+    try {
+      const Trace t = parse_trace(whole.substr(0, n), "cut.et");
+      BOOST_TEST((at != boundaries.end()), "a cut at byte " << n << " read as a whole file");
+      BOOST_TEST(t.nodes.size() == static_cast<std::size_t>(at - boundaries.begin()));
+    } catch (const TraceFileError& e) {
+      BOOST_TEST((at == boundaries.end()), "a cut at node boundary " << n << ": " << e.what());
+      BOOST_TEST(contains(e.what(), "cut.et: byte "));
+    }
+  }
+  std::mt19937_64 rng(2026);
+  std::size_t failed = 0;
+  for (int i = 0; i < 5000; ++i) {
+    std::string damaged = whole;
+    for (int flips = 0; flips < 3; ++flips) {
+      damaged[rng() % damaged.size()] = static_cast<char>(rng() & 0xff);
+    }
+    try {
+      parse_trace(damaged, "damaged.et");
+    } catch (const TraceFileError& e) {
+      ++failed;
+      BOOST_TEST(contains(e.what(), "damaged.et: "));
+    }
+  }
+  BOOST_TEST(failed > 0u);  // the damage is seen at least sometimes
 }
