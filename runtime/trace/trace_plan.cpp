@@ -1,13 +1,12 @@
 #include "runtime/trace/trace_plan.h"
 
-#include "runtime/bound/peaks.h"
 #include "runtime/ccl/algorithm.h"
+#include "runtime/trace/comp_estimate.h"
+#include "runtime/trace/trace_ranks.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
-#include <filesystem>
 #include <set>
 
 namespace kb::chakra {
@@ -19,174 +18,6 @@ namespace {
 
 std::string where(const Trace& trace, const Node& n) {
   return fmt::format("{}: byte {}: node {}", trace.source, n.offset, n.id);
-}
-
-// The op of a node name: "aten::addmm" -> "addmm"; GPU kernels keep their whole name.
-std::string op_of(const std::string& name) {
-  std::string op = name.rfind("aten::", 0) == 0 ? name.substr(6) : name;
-  std::transform(op.begin(), op.end(), op.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return op;
-}
-
-bool is_one_of(const std::string& op, std::initializer_list<const char*> names) {
-  return std::any_of(names.begin(), names.end(), [&](const char* n) { return op == n; });
-}
-
-bool gemm_op(const std::string& op) {
-  return is_one_of(op, {"mm", "matmul", "addmm", "bmm", "baddbmm", "linear"});
-}
-bool norm_op(const std::string& op) {
-  return is_one_of(
-      op, {"layer_norm", "native_layer_norm", "rms_norm", "softmax", "_softmax", "log_softmax",
-           "_log_softmax", "native_layer_norm_backward", "_softmax_backward_data", "sum", "mean"});
-}
-bool elementwise_op(const std::string& op) {
-  std::string base = op;
-  if (!base.empty() && base.back() == '_') base.pop_back();  // in-place forms
-  return is_one_of(base, {"add",
-                          "sub",
-                          "mul",
-                          "div",
-                          "relu",
-                          "gelu",
-                          "silu",
-                          "sigmoid",
-                          "tanh",
-                          "exp",
-                          "neg",
-                          "copy",
-                          "fill",
-                          "zero",
-                          "clone",
-                          "to",
-                          "where",
-                          "masked_fill",
-                          "dropout",
-                          "native_dropout",
-                          "threshold_backward",
-                          "gelu_backward",
-                          "silu_backward",
-                          "sigmoid_backward",
-                          "addcmul",
-                          "addcdiv",
-                          "sqrt",
-                          "rsqrt",
-                          "pow",
-                          "lerp",
-                          "mul_scalar",
-                          "cat"});
-}
-
-OpClass class_of(const Node& n) {
-  if (n.op_class) {
-    if (auto c = runtime::parse_op_class(*n.op_class)) return *c;
-  }
-  const std::string op = op_of(n.name);
-  if (gemm_op(op)) return OpClass::gemm;
-  if (norm_op(op)) return OpClass::norm;
-  if (elementwise_op(op)) return OpClass::elementwise;
-  return OpClass::other;
-}
-
-// IOInfo.shapes: a list whose items are tensor shapes ([64, 128]) or other arguments
-// (nested lists, scalars' []); only flat lists of integers are shapes.
-struct ShapeParser {
-  std::string_view s;
-  std::size_t at = 0;
-  bool ok = true;
-
-  void skip_space() {
-    while (at < s.size() && std::isspace(static_cast<unsigned char>(s[at]))) ++at;
-  }
-  // One item; `shape` gets its integers when it is a flat list of them.
-  bool item(std::vector<std::int64_t>* shape) {
-    skip_space();
-    if (at >= s.size()) return ok = false;
-    if (s[at] != '[') {  // a scalar or a quoted string: skipped
-      while (at < s.size() && s[at] != ',' && s[at] != ']') ++at;
-      return false;
-    }
-    ++at;
-    bool flat = true;
-    std::vector<std::int64_t> dims;
-    for (skip_space(); ok && at < s.size() && s[at] != ']';) {
-      skip_space();
-      if (std::isdigit(static_cast<unsigned char>(s[at]))) {
-        std::int64_t v = 0;
-        while (at < s.size() && std::isdigit(static_cast<unsigned char>(s[at])) &&
-               v < (std::int64_t{1} << 50)) {
-          v = v * 10 + (s[at++] - '0');
-        }
-        dims.push_back(v);
-      } else {
-        flat = false;
-        item(nullptr);
-      }
-      skip_space();
-      if (at < s.size() && s[at] == ',') ++at;
-    }
-    if (at >= s.size()) return ok = false;
-    ++at;  // ']'
-    if (flat && shape != nullptr) *shape = std::move(dims);
-    return flat;
-  }
-};
-
-// The tensor shapes of a recorded shapes string: [[64, 128], [128]] -> two.
-std::vector<std::vector<std::int64_t>> tensor_shapes(const std::string& text) {
-  std::vector<std::vector<std::int64_t>> out;
-  ShapeParser p{text};
-  p.skip_space();
-  if (text.empty() || text[p.at] != '[') return out;
-  ++p.at;
-  while (p.ok && p.at < text.size()) {
-    p.skip_space();
-    if (p.at < text.size() && text[p.at] == ']') break;
-    std::vector<std::int64_t> shape;
-    if (p.item(&shape) && !shape.empty()) out.push_back(std::move(shape));
-    p.skip_space();
-    if (p.at < text.size() && text[p.at] == ',') ++p.at;
-  }
-  return out;
-}
-
-double numel(const std::vector<std::int64_t>& shape) {
-  double n = 1;
-  for (std::int64_t d : shape) n *= static_cast<double>(d);
-  return n;
-}
-
-// Bytes of one element of the first tensor type recorded ("Tensor(c10::Half)" -> 2).
-runtime::DType dtype_of(const std::string& types) {
-  if (types.find("BFloat16") != std::string::npos) return runtime::DType::bf16;
-  if (types.find("Half") != std::string::npos) return runtime::DType::f16;
-  return runtime::DType::f32;
-}
-
-// FLOPs of a matrix product from its operands' shapes, or 0 when they do not give one.
-double gemm_flops(const std::string& op, const std::vector<std::vector<std::int64_t>>& shapes) {
-  std::vector<const std::vector<std::int64_t>*> mats;
-  for (const auto& s : shapes)
-    if (s.size() >= 2) mats.push_back(&s);
-  if (op == "linear") {  // x (..., K), W (N, K)
-    if (shapes.size() < 2 || shapes[1].size() != 2 || shapes[0].empty() ||
-        shapes[0].back() != shapes[1][1]) {
-      return 0;
-    }
-    return 2 * numel(shapes[0]) * static_cast<double>(shapes[1][0]);
-  }
-  // addmm and baddbmm take the added tensor first.
-  if ((op == "addmm" || op == "baddbmm") && !mats.empty() && shapes.size() >= 3) {
-    mats.assign({&shapes[1], &shapes[2]});
-  }
-  if (mats.size() < 2) return 0;
-  const auto& a = *mats[0];
-  const auto& b = *mats[1];
-  if (a.size() < 2 || b.size() < 2 || a[a.size() - 1] != b[b.size() - 2]) return 0;
-  const double batch = numel(a) / static_cast<double>(a[a.size() - 2] * a[a.size() - 1]);
-  return 2 * batch * static_cast<double>(a[a.size() - 2]) * static_cast<double>(a.back()) *
-         static_cast<double>(b.back());
 }
 
 std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
@@ -209,101 +40,6 @@ const char* unit_name(RankUnit u) {
 }
 
 }  // namespace
-
-std::vector<Trace> read_rank_traces(const std::string& prefix, std::int64_t replicate) {
-  namespace fs = std::filesystem;
-  std::vector<std::string> files;
-  for (std::size_t r = 0;; ++r) {
-    const std::string path = fmt::format("{}.{}.et", prefix, r);
-    if (!fs::exists(path)) break;
-    files.push_back(path);
-  }
-  if (files.empty()) {
-    throw TraceImportError(fmt::format(
-        "--param trace={}: no file {}.0.et (a trace is PREFIX.<rank>.et, one file per rank)",
-        prefix, prefix));
-  }
-  // A later rank's file past a gap would be silently left out.
-  const fs::path base(prefix);
-  const fs::path dir = base.has_parent_path() ? base.parent_path() : fs::path(".");
-  const std::string stem = base.filename().string() + ".";
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind(stem, 0) != 0 || name.size() <= stem.size() + 3 ||
-        name.substr(name.size() - 3) != ".et") {
-      continue;
-    }
-    const std::string digits = name.substr(stem.size(), name.size() - stem.size() - 3);
-    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), ::isdigit)) continue;
-    if (std::stoull(digits) >= files.size()) {
-      throw TraceImportError(fmt::format("--param trace={}: {} exists but {}.{}.et does not",
-                                         prefix, (dir / name).string(), prefix, files.size()));
-    }
-  }
-  if (replicate > 0 && files.size() != 1 && files.size() != static_cast<std::size_t>(replicate)) {
-    throw TraceImportError(
-        fmt::format("--param ranks={}: the trace has {} rank files; ranks= replicates a single one",
-                    replicate, files.size()));
-  }
-  std::vector<Trace> traces;
-  for (const std::string& f : files) traces.push_back(read_trace(f));
-  if (replicate > 1 && traces.size() == 1) {
-    traces.resize(static_cast<std::size_t>(replicate), traces.front());
-  }
-  return traces;
-}
-
-std::int64_t rank_capacity(const platform::Topology& t, RankUnit unit) {
-  const auto sips = static_cast<std::int64_t>(t.system.sips.count);
-  switch (unit) {
-    case RankUnit::sip: return sips;
-    case RankUnit::cube: return sips * static_cast<std::int64_t>(t.cubes_per_sip());
-    case RankUnit::pe: return t.world_size();
-  }
-  return 0;
-}
-
-std::vector<runtime::PeCoord> rank_pes(const platform::Topology& t, RankUnit unit,
-                                       std::uint32_t rank) {
-  const auto cubes = static_cast<std::uint32_t>(t.cubes_per_sip());
-  const auto pes = static_cast<std::uint32_t>(t.pes_per_cube());
-  std::vector<runtime::PeCoord> out;
-  switch (unit) {
-    case RankUnit::sip:
-      for (std::uint32_t c = 0; c < cubes; ++c)
-        for (std::uint32_t p = 0; p < pes; ++p) out.push_back({rank, c, p});
-      break;
-    case RankUnit::cube:
-      for (std::uint32_t p = 0; p < pes; ++p) out.push_back({rank / cubes, rank % cubes, p});
-      break;
-    case RankUnit::pe: out.push_back({rank / (cubes * pes), rank / pes % cubes, rank % pes}); break;
-  }
-  return out;
-}
-
-CompTime comp_time(const Node& node, const ImportOptions& options, const platform::Topology& t,
-                   std::int64_t pes_per_rank) {
-  const double recorded = static_cast<double>(node.duration_micros) * 1e3 * options.comp_scale;
-  if (options.comp == CompTiming::duration) return {recorded, false};
-  const std::string op = op_of(node.name);
-  const auto inputs = tensor_shapes(node.input_shapes);
-  const auto outputs = tensor_shapes(node.output_shapes);
-  const runtime::DType dtype = dtype_of(node.input_types);
-  const runtime::Peaks peak = runtime::peaks_of(t, pes_per_rank, dtype);
-  double bytes = 0;
-  for (const auto* list : {&inputs, &outputs})
-    for (const auto& s : *list) bytes += numel(s) * static_cast<double>(runtime::itemsize(dtype));
-  double ns = 0;
-  if (gemm_op(op)) {
-    const double flops = gemm_flops(op, inputs);
-    if (flops > 0) ns = std::max(flops / peak.flops_per_ns, bytes / peak.bytes_per_ns);
-  } else if (norm_op(op) || elementwise_op(op)) {
-    ns = bytes / peak.bytes_per_ns;
-  }
-  if (ns > 0) return {ns, true};
-  return {recorded, false};
-}
 
 TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& options,
                      const platform::Topology& topology) {
@@ -372,7 +108,7 @@ TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& optio
       }
       auto cpu_op = [&] {
         ++plan.counts.cpu_ops;
-        p.op_class = class_of(n);
+        p.op_class = op_class_of(n);
         p.action = options.cpu == CpuOps::duration ? Action::host : Action::nothing;
         p.ns = static_cast<double>(n.duration_micros) * 1e3;
       };
@@ -385,22 +121,22 @@ TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& optio
           if (n.is_cpu_op) {
             cpu_op();
           } else {
-            CompTime c = comp_time(n, options, topology, plan.pes_per_rank);
-            // A GPU kernel's op and shapes are its launching CPU op's (a data dependency).
-            for (std::size_t d = 0;
-                 !c.modelled && options.comp == CompTiming::model && d < n.data_deps.size(); ++d) {
-              const auto it = index_of.find(n.data_deps[d]);
-              if (it == index_of.end()) continue;
-              const Node& op = trace.nodes[it->second - (plan.nodes.size() - local)];
-              if (!op.is_cpu_op) continue;
-              Node as_op = op;
-              as_op.duration_micros = n.duration_micros;
-              c = comp_time(as_op, options, topology, plan.pes_per_rank);
+            std::optional<double> estimate;
+            if (options.comp == CompTiming::model) {
+              estimate = estimate_ns(n, topology, plan.pes_per_rank);
+              // A GPU kernel's op and shapes are its launching CPU op's (a data dependency).
+              for (std::size_t d = 0; !estimate && d < n.data_deps.size(); ++d) {
+                const auto it = index_of.find(n.data_deps[d]);
+                if (it == index_of.end()) continue;
+                const Node& op = trace.nodes[it->second - (plan.nodes.size() - local)];
+                if (op.is_cpu_op) estimate = estimate_ns(op, topology, plan.pes_per_rank);
+              }
             }
-            ++(c.modelled ? plan.counts.comp_modelled : plan.counts.comp_recorded);
+            ++(estimate ? plan.counts.comp_modelled : plan.counts.comp_recorded);
             p.action = Action::busy;
-            p.ns = c.ns;
-            p.op_class = class_of(n);
+            p.ns = estimate.value_or(static_cast<double>(n.duration_micros) * 1e3 *
+                                     options.comp_scale);
+            p.op_class = op_class_of(n);
           }
           break;
         case kCommCollNode: {

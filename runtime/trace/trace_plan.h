@@ -10,6 +10,7 @@
 #include "runtime/ccl/install_plan.h"
 #include "runtime/ccl/rank_comm.h"
 #include "runtime/trace/chakra_trace.h"
+#include "runtime/trace/trace_ranks.h"
 #include "runtime/workload/graph.h"
 
 #include <map>
@@ -19,7 +20,6 @@
 
 namespace kb::chakra {
 
-enum class RankUnit { sip, cube, pe };
 enum class CompTiming { duration, model };
 enum class CpuOps { duration, skip };
 
@@ -32,21 +32,6 @@ struct ImportOptions {
   // barrier use pairwise, whose queues every trace installs).
   std::string algorithm = "ring";
 };
-
-// A trace the machine cannot run as asked: the command line's or the file's fault.
-class TraceImportError : public std::invalid_argument {
- public:
-  using std::invalid_argument::invalid_argument;
-};
-
-// PREFIX.0.et, PREFIX.1.et, ...: every rank's file, in rank order (a gap is an error). With
-// `replicate` > 0 there must be that many files or one, whose trace then runs on every rank.
-std::vector<Trace> read_rank_traces(const std::string& prefix, std::int64_t replicate);
-
-// How many ranks of `unit` the machine has, and the PEs of rank `rank` (sip-major order).
-std::int64_t rank_capacity(const platform::Topology& t, RankUnit unit);
-std::vector<runtime::PeCoord> rank_pes(const platform::Topology& t, RankUnit unit,
-                                       std::uint32_t rank);
 
 // What a node does on its rank's PEs.
 enum class Action {
@@ -106,14 +91,5 @@ struct TracePlan {
 // collectives disagree, an algorithm that does not do a collective) or GraphError (a cycle).
 TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& options,
                      const platform::Topology& topology);
-
-// The time a device compute node takes by `options.comp`, and whether its op and shapes
-// gave it (false: the recorded duration).
-struct CompTime {
-  double ns = 0;
-  bool modelled = false;
-};
-CompTime comp_time(const Node& node, const ImportOptions& options, const platform::Topology& t,
-                   std::int64_t pes_per_rank);
 
 }  // namespace kb::chakra

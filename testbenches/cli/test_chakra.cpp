@@ -138,6 +138,47 @@ BOOST_AUTO_TEST_CASE(the_recorded_time_of_compute_is_what_a_rank_takes) {
   }
 }
 
+// comp=model on one SIP of the default machine, worked out here from the topology keys:
+// a 2048^3 f32 matmul is 2 x 2048^3 FLOPs at 2 x 128 PEs x macs_per_cycle_f32 x freq per
+// ns; an add of two 4M-element f32 tensors moves 48 MiB at min(128 PEs x router bw, 16
+// cubes x 8 slices x slice bw) bytes per ns. Each runs for the larger of what it does, so
+// a rank's finish is at least their sum, and within a launch each of it.
+BOOST_AUTO_TEST_CASE(modelled_compute_takes_its_flops_and_bytes_at_the_machines_peak) {
+  Trace t;
+  Node mm = node(0, kCompNode);
+  mm.name = "aten::mm";
+  mm.input_shapes = "[[2048, 2048], [2048, 2048]]";
+  mm.input_types = "['Tensor(float)', 'Tensor(float)']";
+  mm.output_shapes = "[[2048, 2048]]";
+  Node add = node(1, kCompNode, {0});
+  add.name = "aten::add";
+  add.input_shapes = "[[4096, 1024], [4096, 1024], []]";
+  add.output_shapes = "[[4096, 1024]]";
+  add.duration_micros = mm.duration_micros = 1;
+  t.nodes = {mm, add};
+  write("model.0.et", t);
+  const Result show = kernbench("topology show --json");
+  BOOST_TEST_REQUIRE(show.code == 0);
+  const auto cube = nlohmann::json::parse(show.output)["config"]["cube"];
+  const auto& core = cube["pe_template"]["components"]["pe_core"]["attrs"];
+  const double pes = 16 * 8;
+  const double peak_flops =
+      2 * pes * core["macs_per_cycle_f32"].get<double>() * core["freq_ghz"].get<double>();
+  const double bw = std::min(pes * cube["router"]["bw_gbps"].get<double>(),
+                             16 * cube["memory_map"]["hbm_slices_per_cube"].get<double>() *
+                                 cube["hbm_slice"]["bw_gbps"].get<double>());
+  const double mm_ns = std::max(2.0 * 2048 * 2048 * 2048 / peak_flops, 3 * 2048.0 * 2048 * 4 / bw);
+  const double add_ns = 3 * 4096.0 * 1024 * 4 / bw;
+  const Result run = kernbench("run chakra --param trace=model --param comp=model --report r.json");
+  BOOST_TEST_REQUIRE(run.code == 0, run.output);
+  const auto c = read_json("r.json")["chakra"];
+  BOOST_TEST(c["comp_modelled"] == 2);
+  BOOST_TEST(c["comp_ns"].get<double>() >= mm_ns + add_ns);
+  BOOST_TEST(c["comp_ns"].get<double>() <= (mm_ns + add_ns) * 1.01);
+  BOOST_TEST(c["finish_ns"][0].get<double>() >= mm_ns + add_ns);
+  BOOST_TEST(c["finish_ns"][0].get<double>() <= mm_ns + add_ns + 2 * 5e3);
+}
+
 BOOST_AUTO_TEST_CASE(a_single_rank_trace_replicates) {
   Trace t;
   t.nodes = {node(0, kCompNode), coll(1, kAllReduce, 1 << 20, {0})};
