@@ -24,8 +24,9 @@ FIXED = ["status", "exit_code", "sim_time_ns", "kernel_time_ns", "bound_ns", "ef
 # Report figures that have a column of their own, or are not figures of the run.
 NOT_EXTRA = {"sim_time_ns", "kernel_time_ns", "efficiency", "wall_s"}
 # Benches whose figures come as an object: its numbers become columns KEY.NAME (one level
-# further for breakdowns: llm.breakdown.gemm).
-FIGURE_GROUPS = {"llm"}
+# further for breakdowns: llm.breakdown.gemm, chakra.nodes_by_type.COMP_NODE); lists (a
+# trace's per-rank finish times) stay in the report.
+FIGURE_GROUPS = {"llm", "chakra"}
 
 
 def figures(prefix, group):

@@ -70,6 +70,30 @@ class LocalSweep(SweepCase):
         by_batch = {r["param.batch"]: float(r["llm.tokens_per_s"]) for r in rows}
         self.assertGreater(by_batch["4"], by_batch["1"])  # batching raises throughput
 
+    def test_chakra_figures_become_columns(self):
+        # A trace to replay: an llm step written out.
+        trace = self.path("step")
+        r = self.kernbench("run", "llm", "--topology", os.path.join(
+            os.environ["KB_SOURCE_DIR"], "configs", "tiny.yaml"), "--timing-only",
+            "--param", "layers=1", "--chakra-out", trace)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        spec = self.write("chakra.yaml", "bench: chakra\ntopology: " + os.path.join(
+            os.environ["KB_SOURCE_DIR"], "configs", "tiny.yaml") +
+            "\ntiming_only: true\nparams:\n  trace: " + trace +
+            "\ngrid:\n  param.comp_scale: [1.0, 3.0]\n")
+        out = self.path("chakra")
+        r = self.kernbench("sweep", spec, "--out", out, "--jobs", "2")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = self.table(out)
+        self.assertEqual(len(rows), 2)
+        for row in rows:
+            for column in ["chakra.nodes", "chakra.comm_bytes", "chakra.comp_ns",
+                           "chakra.exposed_comm_ns", "chakra.nodes_by_type.COMP_NODE"]:
+                self.assertIn(column, row)
+            self.assertNotIn("chakra.finish_ns", row)
+        comp = {r["param.comp_scale"]: float(r["chakra.comp_ns"]) for r in rows}
+        self.assertGreater(comp["3.0"], 2.5 * comp["1.0"])  # recorded compute, scaled
+
     def test_zip_axes_advance_together(self):
         spec = self.write("zip.yaml", SPEC.replace(
             "grid:\n  cube.hbm_slice.bw_gbps: [50, 100, 400]\n  param.elements: [64K, 256K]\n",
