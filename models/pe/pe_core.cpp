@@ -117,11 +117,15 @@ void PeCore::compute(std::uint64_t n) {
 
 void PeCore::ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes) {
   mark(PeState::ipcq_credit);  // what the core waits for if the queue is full
+  // The transfer takes its kind from the core, whether or not an access has set it yet: a
+  // timing-only buffer is not as large as the bytes it stands for.
+  txn_.transfer().timing_only = timing_only_;
   ipcq_.send(peer_rank, static_cast<const unsigned char*>(src), nbytes, qk_, txn_.transfer());
 }
 
 void PeCore::ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes) {
   mark(PeState::ipcq_data);
+  txn_.transfer().timing_only = timing_only_;
   ipcq_.recv(peer_rank, static_cast<unsigned char*>(dst), nbytes, qk_, txn_.transfer());
 }
 

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <set>
 
 using namespace kb::chakra;
 using kb::test::configs;
@@ -123,6 +124,29 @@ BOOST_AUTO_TEST_CASE(every_node_type_runs_with_the_files_counts) {
       BOOST_TEST(c["comp_ns"].get<double>() > 0);
     }
   }
+}
+
+// Same trace, same simulated time, bit for bit, functional or timing-only; the timeline
+// has a track per rank.
+BOOST_AUTO_TEST_CASE(replays_are_deterministic_and_each_rank_has_a_timeline_track) {
+  for (std::uint32_t r = 0; r < 2; ++r) write("det." + std::to_string(r) + ".et", every_type(r));
+  const std::string run = "run chakra --param trace=det --param rank_unit=cube ";
+  BOOST_TEST_REQUIRE(kernbench(run + "--report a.json --timeline t.json").code == 0);
+  BOOST_TEST_REQUIRE(kernbench(run + "--report b.json").code == 0);
+  BOOST_TEST_REQUIRE(kernbench(run + "--report c.json --timing-only").code == 0);
+  const auto a = read_json("a.json"), b = read_json("b.json"), c = read_json("c.json");
+  BOOST_TEST(a["sim_time_ns"].get<double>() == b["sim_time_ns"].get<double>());
+  BOOST_TEST(a["sim_time_ns"].get<double>() == c["sim_time_ns"].get<double>());
+  BOOST_TEST(a["chakra"] == c["chakra"]);
+  std::set<std::string> tracks;
+  const auto timeline = read_json("t.json");
+  for (const auto& e : timeline["traceEvents"]) {
+    if (e["ph"] == "M" && e.contains("args") && e["args"].contains("name")) {
+      tracks.insert(e["args"]["name"].get<std::string>());
+    }
+  }
+  BOOST_TEST(tracks.count("rank0") == 1u);
+  BOOST_TEST(tracks.count("rank1") == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(the_recorded_time_of_compute_is_what_a_rank_takes) {
