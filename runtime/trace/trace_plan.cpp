@@ -321,7 +321,10 @@ TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& optio
       }
     }
   };
-  for (const auto& list : collectives) chain(list);
+  for (const auto& list : collectives) {
+    chain(list);
+    for (std::size_t c = 0; c < list.size(); ++c) plan.nodes[list[c]].ordinal = c;
+  }
   // A rank's device compute runs in trace order, as kernels on one stream do.
   for (const auto& list : compute) chain(list);
   for (const auto& entry : transfers) chain(entry.second);

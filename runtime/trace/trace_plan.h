@@ -58,6 +58,7 @@ struct PlannedNode {
   std::int64_t in_cols = 0, out_cols = 0;
   std::uint32_t peer = 0;
   std::uint64_t bytes = 0;  // comm_size or tensor_size as recorded
+  std::size_t ordinal = 0;  // a collective's place among its rank's: the k-th of every rank meet
   std::string layer;
 };
 

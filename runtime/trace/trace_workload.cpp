@@ -78,6 +78,15 @@ TraceWorkload::TraceWorkload(TracePlan plan, runtime::RuntimeContext& ctx)
     }
     groups_ = std::make_shared<const runtime::ProcessGroups>(
         ctx.install_process_groups("pairwise", "", groups));
+    // Each algorithm's bounds see the pairs it exchanges between, not every queue.
+    for (const std::string& name : {std::string("pairwise"), plan_.options.algorithm}) {
+      const runtime::CclAlgorithm& a = runtime::ccl_algorithm(name);
+      runtime::IpcqPlan mine = groups_->plans().front();
+      for (std::uint32_t r = 0; r < mine.world_size; ++r) {
+        mine.neighbours[r] = a.neighbours(r, mine.rank_to_pe);
+      }
+      fabric_.emplace(name, runtime::collective_fabric(t, mine));
+    }
   }
   std::vector<runtime::PeScope> scopes;
   for (std::uint32_t r = 0; r < plan_.ranks; ++r) scopes.push_back(scope_of(t, unit, r));
@@ -136,6 +145,42 @@ const runtime::Tensor& TraceWorkload::buffer(std::int64_t cols, int slot) const 
   return buffers_.at({cols, slot});
 }
 
+std::string TraceWorkload::algorithm_of(const PlannedNode& p) const {
+  const bool pairwise =
+      p.collective == Collective::all_to_all || p.collective == Collective::barrier;
+  return pairwise ? "pairwise" : plan_.options.algorithm;
+}
+
+// The k-th collective of every rank together, from the first rank's launch to the last
+// rank's end: its algorithm's alpha-beta bound and further terms over the fabric between
+// the ranks it exchanges with, and for ranks that are whole SIPs the bus bytes of each
+// SIP's whole buffer over its inter-SIP links; after a launch's round trip.
+Bound TraceWorkload::collective_bound(const PlannedNode& p) const {
+  const platform::Topology& t = ctx_.topology();
+  const runtime::CclAlgorithm& a = runtime::ccl_algorithm(algorithm_of(p));
+  const runtime::CollectiveFabric& f = fabric_.at(algorithm_of(p));
+  const double bytes = (p.collective == Collective::all_gather ? static_cast<double>(p.out_cols)
+                        : p.collective == Collective::barrier  ? 1.0
+                                                               : static_cast<double>(p.in_cols)) *
+                       4;
+  Bound b;
+  b.add("alpha_beta", a.bound_ns(p.collective, bytes, f));
+  b.add(a.extra_terms(p.collective, bytes, f));
+  if (plan_.options.rank_unit == RankUnit::sip) {
+    const double W = plan_.ranks;
+    const double bus = p.collective == Collective::all_reduce  ? 2 * (W - 1) / W
+                       : p.collective == Collective::broadcast ? 1.0
+                       : p.collective == Collective::barrier   ? 0.0
+                                                               : (W - 1) / W;
+    b.add("inter_sip_egress",
+          bus * bytes * static_cast<double>(plan_.pes_per_rank) /
+              (runtime::inter_sip_links(t, W) * t.system.inter_sip.link.bw_gbps));
+  }
+  Bound launch;
+  launch.add("launch", runtime::launch_round_trip_ns(t));
+  return Bound::serial({launch, b});
+}
+
 // Each node's lower bound alone: what it was given to take (busy, host time), or the
 // algorithm's alpha-beta bound over the ranks' fabric, or its bytes over the narrowest of
 // the ports and paths they cross; plus the launch's round trip for nodes that launch.
@@ -148,34 +193,19 @@ Bound TraceWorkload::bound_of(const PlannedNode& p, const platform::Topology& t)
     case Action::host: b.add("host", p.ns); return b;
     case Action::busy: b.add("busy", p.ns); break;
     case Action::collective: {
-      const bool pairwise =
-          p.collective == Collective::all_to_all || p.collective == Collective::barrier;
-      const runtime::CclAlgorithm& a =
-          runtime::ccl_algorithm(pairwise ? "pairwise" : plan_.options.algorithm);
-      // The fabric of the pairs the algorithm exchanges between, not of every queue.
-      runtime::IpcqPlan mine = groups_->plans().front();
-      for (std::uint32_t r = 0; r < mine.world_size; ++r) {
-        mine.neighbours[r] = a.neighbours(r, mine.rank_to_pe);
-      }
-      const runtime::CollectiveFabric f = runtime::collective_fabric(t, mine);
-      const double bytes =
-          (p.collective == Collective::all_gather ? static_cast<double>(p.out_cols) * 4
-           : p.collective == Collective::barrier  ? 4.0
-                                                  : per_pe_bytes);
-      b.add("alpha_beta", a.bound_ns(p.collective, bytes, f));
-      b.add(a.extra_terms(p.collective, bytes, f));
-      // Ranks that are whole SIPs: every group's traffic leaves each SIP over its few
-      // inter-SIP links (nccl-tests' bus bytes of the rank's whole buffer).
-      if (plan_.options.rank_unit == RankUnit::sip) {
-        const double W = plan_.ranks;
-        const double bus = p.collective == Collective::all_reduce  ? 2 * (W - 1) / W
-                           : p.collective == Collective::broadcast ? 1.0
-                           : p.collective == Collective::barrier   ? 0.0
-                                                                   : (W - 1) / W;
-        b.add("inter_sip_egress",
-              bus * bytes * static_cast<double>(plan_.pes_per_rank) /
-                  (runtime::inter_sip_links(t, W) * t.system.inter_sip.link.bw_gbps));
-      }
+      // What each rank must do whatever the others do (it may finish before them): receive
+      // (or, broadcast's root, send) its least share of the data through its PE's port,
+      // and hear from at least its nearest peer. The whole collective's bound, which only
+      // the last rank to finish must meet, is collective_bound().
+      const double W = plan_.ranks;
+      const double in = per_pe_bytes, out = static_cast<double>(p.out_cols) * 4;
+      const double least = p.collective == Collective::all_gather       ? (W - 1) / W * out
+                           : p.collective == Collective::reduce_scatter ? out
+                           : p.collective == Collective::broadcast      ? in
+                           : p.collective == Collective::barrier        ? 0.0
+                                                                        : (W - 1) / W * in;
+      b.add("pe_port", least / port);
+      b.add("latency", fabric_.at(algorithm_of(p)).nearest_alpha_ns);
       break;
     }
     case Action::send: b.add("pe_port", per_pe_bytes / port); break;

@@ -4,6 +4,7 @@
 // so that any collective algorithm and any point-to-point transfer finds its queue), and a
 // workload graph whose node i is the plan's node i, run by the workload executor.
 
+#include "runtime/ccl/collective_fabric.h"
 #include "runtime/context/runtime_context.h"
 #include "runtime/trace/trace_plan.h"
 #include "runtime/workload/graph.h"
@@ -21,8 +22,13 @@ class TraceWorkload {
   const runtime::WorkloadGraph& graph() const { return graph_; }
   // The executor's devices: every rank runs through the same context.
   std::vector<runtime::RuntimeContext*> devices() const;
+  // A lower bound on a collective as a whole (one of its ranks' nodes given): from the
+  // first rank's launch to the last rank's end. Each node's own bound (graph()) is what
+  // its rank alone must take.
+  runtime::Bound collective_bound(const PlannedNode& p) const;
 
  private:
+  std::string algorithm_of(const PlannedNode& p) const;
   const runtime::Tensor& buffer(std::int64_t cols, int slot) const;
   runtime::Bound bound_of(const PlannedNode& p, const platform::Topology& t) const;
 
@@ -30,6 +36,7 @@ class TraceWorkload {
   runtime::RuntimeContext& ctx_;
   std::map<std::pair<std::int64_t, int>, runtime::Tensor> buffers_;
   std::shared_ptr<const runtime::ProcessGroups> groups_;
+  std::map<std::string, runtime::CollectiveFabric> fabric_;  // by algorithm
   runtime::WorkloadGraph graph_;
 };
 
