@@ -177,9 +177,11 @@ std::string summary_text(const nlohmann::ordered_json& r, std::size_t top) {
   }
   if (r.contains("chakra_out")) {
     const auto& c = r["chakra_out"];
-    out += fmt::format("chakra out  {} nodes, {} dependencies in {}.<0..{}>.et\n",
+    const auto ranks = c["ranks"].get<std::size_t>();
+    out += fmt::format("chakra out  {} nodes, {} dependencies in {}.{}.et\n",
                        c["nodes"].get<std::size_t>(), c["dependencies"].get<std::size_t>(),
-                       c["prefix"].get<std::string>(), c["ranks"].get<std::size_t>() - 1);
+                       c["prefix"].get<std::string>(),
+                       ranks == 1 ? std::string("0") : fmt::format("<0..{}>", ranks - 1));
   }
   const auto& v = r["verify"];
   if (v["skipped"].get<bool>()) {
