@@ -16,7 +16,9 @@ PeCore::PeCore(const sc_core::sc_module_name& name, const PeCoreAttrs& attrs, bo
       kernel_(add_value("kernel", 8)),
       location_(location),
       ipcq_(ipcq) {
+  // Constant for the core: every access and IPCQ transfer it makes carries them.
   txn_.transfer().initiator = &running_;
+  txn_.transfer().timing_only = timing_only_;
 }
 
 void PeCore::launch(std::uint64_t request_id, const std::string& kernel,
@@ -79,7 +81,6 @@ Picoseconds PeCore::issue(tlm::tlm_command command, const Access& a, unsigned ch
   if (a.bytes() == 0) return start;
   tlm::tlm_generic_payload& p = txn_.access(command, a.address, data, a.bytes());
   TransferExtension& t = txn_.transfer();
-  t.timing_only = timing_only_;
   t.physical = a.physical;
   t.burst_rows = a.rows;
   t.burst_stride = a.stride;
@@ -117,15 +118,11 @@ void PeCore::compute(std::uint64_t n) {
 
 void PeCore::ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes) {
   mark(PeState::ipcq_credit);  // what the core waits for if the queue is full
-  // The transfer takes its kind from the core, whether or not an access has set it yet: a
-  // timing-only buffer is not as large as the bytes it stands for.
-  txn_.transfer().timing_only = timing_only_;
   ipcq_.send(peer_rank, static_cast<const unsigned char*>(src), nbytes, qk_, txn_.transfer());
 }
 
 void PeCore::ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes) {
   mark(PeState::ipcq_data);
-  txn_.transfer().timing_only = timing_only_;
   ipcq_.recv(peer_rank, static_cast<unsigned char*>(dst), nbytes, qk_, txn_.transfer());
 }
 
