@@ -138,25 +138,22 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
   }
   // barrier: every rank's PE in this thread's scope, no tensor.
   call.count = 1;
-  const std::string name = launch_name.empty() ? "barrier" : launch_name;
+  PeScope scope;
   if (on_) {
-    return ctx_.launch_on_and_wait(
-        name, collective_kernel(groups_, call, ReduceOp::sum, false, algorithm_), {}, on_->cubes,
-        on_->pes);
-  }
-  const auto device = ctx_.ahbm.current_device();
-  std::map<std::uint32_t, std::set<std::uint32_t>> cubes;
-  std::set<std::uint32_t> pes;
-  for (const IpcqPlan& group : groups_->plans()) {
-    for (const PeCoord& pe : group.rank_to_pe) {
-      if (device && pe.sip != *device) continue;
-      cubes[pe.sip].insert(pe.cube);
-      pes.insert(pe.pe);
+    scope = *on_;
+  } else {
+    const auto device = ctx_.ahbm.current_device();
+    std::vector<PeCoord> ranks;
+    for (const IpcqPlan& group : groups_->plans()) {
+      for (const PeCoord& pe : group.rank_to_pe) {
+        if (!device || pe.sip == *device) ranks.push_back(pe);
+      }
     }
+    scope = PeScope::of(ranks);
   }
-  return ctx_.launch_on_and_wait(name,
+  return ctx_.launch_on_and_wait(launch_name.empty() ? "barrier" : launch_name,
                                  collective_kernel(groups_, call, ReduceOp::sum, false, algorithm_),
-                                 {}, cubes, {pes.begin(), pes.end()});
+                                 {}, scope);
 }
 
 std::vector<Handle> Distributed::all_reduce(const Tensor& t, ReduceOp op,

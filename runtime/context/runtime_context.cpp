@@ -421,12 +421,22 @@ void RuntimeContext::wait_all() {
   }
 }
 
-std::vector<Handle> RuntimeContext::launch_on_and_wait(
-    const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
-    const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes, std::vector<std::uint32_t> pes) {
+PeScope PeScope::of(const std::vector<PeCoord>& pes) {
+  PeScope scope;
+  std::set<std::uint32_t> indices;
+  for (const PeCoord& pe : pes) {
+    scope.cubes[pe.sip].insert(pe.cube);
+    indices.insert(pe.pe);
+  }
+  scope.pes.assign(indices.begin(), indices.end());
+  return scope;
+}
+
+std::vector<Handle> RuntimeContext::launch_on_and_wait(const std::string& name, KernelFn kernel,
+                                                       std::vector<LaunchArg> args,
+                                                       const PeScope& scope) {
   const std::vector<Handle> pending =
-      submit_launches(name, std::move(kernel), std::move(args), cubes, std::move(pes));
-  if (pending.empty()) throw std::invalid_argument("launch of '" + name + "' on no PE");
+      launch_on_async(name, std::move(kernel), std::move(args), scope);
   for (const Handle& h : pending) wait(h);
   return pending;
 }

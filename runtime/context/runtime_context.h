@@ -43,6 +43,9 @@ struct TraceEntry {
 struct PeScope {
   std::map<std::uint32_t, std::set<std::uint32_t>> cubes;
   std::vector<std::uint32_t> pes;
+
+  // The cubes holding `pes` and their PE indices (a launch runs each index in each cube).
+  static PeScope of(const std::vector<PeCoord>& pes);
 };
 
 // A submitted request.
@@ -134,12 +137,9 @@ class RuntimeContext {
   // launch_async: submitted, not waited for (the seed's launch(..., _defer_wait=True)).
   std::vector<Handle> launch_async(const std::string& name, KernelFn kernel,
                                    std::vector<LaunchArg> args);
-  // A kernel on explicit PEs: `pes` of the `cubes` of each SIP (no tensor decides).
-  std::vector<Handle> launch_on_and_wait(
-      const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
-      const std::map<std::uint32_t, std::set<std::uint32_t>>& cubes,
-      std::vector<std::uint32_t> pes);
-  // The same, submitted and not waited for.
+  // A kernel on explicit PEs (no tensor decides), waited for or not.
+  std::vector<Handle> launch_on_and_wait(const std::string& name, KernelFn kernel,
+                                         std::vector<LaunchArg> args, const PeScope& scope);
   std::vector<Handle> launch_on_async(const std::string& name, KernelFn kernel,
                                       std::vector<LaunchArg> args, const PeScope& scope);
 

@@ -35,17 +35,6 @@ std::int64_t rows_of(const runtime::DPPolicy& dp) {
   return *dp.num_sips * *dp.num_cubes * *dp.num_pes;
 }
 
-runtime::PeScope scope_of(const platform::Topology& t, RankUnit unit, std::uint32_t rank) {
-  runtime::PeScope scope;
-  std::set<std::uint32_t> pes;
-  for (const runtime::PeCoord& pe : rank_pes(t, unit, rank)) {
-    scope.cubes[pe.sip].insert(pe.cube);
-    pes.insert(pe.pe);
-  }
-  scope.pes.assign(pes.begin(), pes.end());
-  return scope;
-}
-
 }  // namespace
 
 std::vector<TraceBuffer> trace_buffers(const TracePlan& plan, const platform::Topology& t) {
@@ -89,7 +78,8 @@ TraceWorkload::TraceWorkload(TracePlan plan, runtime::RuntimeContext& ctx)
     }
   }
   std::vector<runtime::PeScope> scopes;
-  for (std::uint32_t r = 0; r < plan_.ranks; ++r) scopes.push_back(scope_of(t, unit, r));
+  for (std::uint32_t r = 0; r < plan_.ranks; ++r)
+    scopes.push_back(runtime::PeScope::of(rank_pes(t, unit, r)));
   for (const PlannedNode& p : plan_.nodes) {
     runtime::WorkloadNode n;
     n.name = p.name;
