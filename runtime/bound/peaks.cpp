@@ -20,4 +20,10 @@ double launch_round_trip_ns(const platform::Topology& t) {
   return 2 * t.system.host_link.latency_ns + t.cube.m_cpu.message_latency_ns;
 }
 
+Bound launched(const platform::Topology& t, const Bound& work) {
+  Bound launch;
+  launch.add("launch", launch_round_trip_ns(t));
+  return Bound::serial({launch, work});
+}
+
 }  // namespace kb::runtime

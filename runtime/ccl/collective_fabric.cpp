@@ -65,10 +65,24 @@ CollectiveFabric collective_fabric(const platform::Topology& t, const IpcqPlan& 
   return f;
 }
 
-double inter_sip_links(const platform::Topology& t, double sips) {
-  const std::string& kind = t.system.inter_sip.topology;
-  if (kind == "switch") return 1.0;
-  return std::min(kind == "ring" ? 2.0 : sips - 1, static_cast<double>(t.system.sips.count) - 1);
+double bus_factor(Collective kind, double world) {
+  switch (kind) {
+    case Collective::all_reduce: return 2 * (world - 1) / world;
+    case Collective::reduce_scatter:
+    case Collective::all_gather:
+    case Collective::all_to_all: return (world - 1) / world;
+    default: return 1;
+  }
+}
+
+double inter_sip_egress_ns(const platform::Topology& t, Collective kind, double sip_bytes,
+                           double sips) {
+  const std::string& topology = t.system.inter_sip.topology;
+  const double links = topology == "switch"
+                           ? 1.0
+                           : std::min(topology == "ring" ? 2.0 : sips - 1,
+                                      static_cast<double>(t.system.sips.count) - 1);
+  return bus_factor(kind, sips) * sip_bytes / (links * t.system.inter_sip.link.bw_gbps);
 }
 
 }  // namespace kb::runtime

@@ -6,6 +6,7 @@
 
 #include "platform/topology/topology.h"
 #include "runtime/ccl/install_plan.h"
+#include "runtime/ccl/rank_comm.h"
 
 #include <cmath>
 
@@ -42,8 +43,15 @@ struct CollectiveFabric {
 
 CollectiveFabric collective_fabric(const platform::Topology& t, const IpcqPlan& plan);
 
-// The inter-SIP links one SIP has towards the others of `sips` taking part: one into a
+// nccl-tests' bus factor: the bytes each rank must move per byte of the size nccl-tests
+// reports, over `world` ranks (2 (W - 1) / W for all-reduce, (W - 1) / W for the gathers,
+// scatters and all-to-all, 1 for broadcast and barrier).
+double bus_factor(Collective kind, double world);
+
+// The least time each of `sips` SIPs takes to send its bus bytes of `sip_bytes` (the
+// nccl-tests size of the SIP's whole buffer) over the inter-SIP links it has: one into a
 // switch, two on a ring (one on a machine of two SIPs), else one per other SIP.
-double inter_sip_links(const platform::Topology& t, double sips);
+double inter_sip_egress_ns(const platform::Topology& t, Collective kind, double sip_bytes,
+                           double sips);
 
 }  // namespace kb::runtime

@@ -41,6 +41,11 @@ const char* unit_name(RankUnit u) {
 
 }  // namespace
 
+std::string algorithm_for(Collective kind, const ImportOptions& options) {
+  return kind == Collective::all_to_all || kind == Collective::barrier ? "pairwise"
+                                                                       : options.algorithm;
+}
+
 TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& options,
                      const platform::Topology& topology) {
   TracePlan plan;
@@ -157,9 +162,7 @@ TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& optio
           }
           p.collective = *kind;
           if (R == 1) break;  // one rank moves nothing: the node only passes dependencies on
-          const std::string algorithm =
-              *kind == Collective::all_to_all || *kind == Collective::barrier ? "pairwise"
-                                                                              : options.algorithm;
+          const std::string algorithm = algorithm_for(*kind, options);
           if (!runtime::ccl_algorithm(algorithm).supports(*kind)) {
             throw TraceImportError(fmt::format("--param algorithm={} does not do {} ({})",
                                                algorithm, runtime::to_string(*kind),

@@ -88,6 +88,10 @@ struct TracePlan {
   std::map<std::int64_t, int> buffers;
 };
 
+// The algorithm a trace's collective of `kind` runs: pairwise's for all-to-all and barrier
+// (the queues every trace installs), the chosen one for the others.
+std::string algorithm_for(runtime::Collective kind, const ImportOptions& options);
+
 // Throws TraceImportError (more ranks than the machine has of the unit, ranks whose
 // collectives disagree, an algorithm that does not do a collective) or GraphError (a cycle).
 TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& options,

@@ -100,9 +100,7 @@ TraceWorkload::TraceWorkload(TracePlan plan, runtime::RuntimeContext& ctx)
         op.kind = p.collective;
         op.groups = groups_;
         op.on = on;
-        const bool pairwise =
-            p.collective == Collective::all_to_all || p.collective == Collective::barrier;
-        op.algorithm = pairwise ? "pairwise" : plan_.options.algorithm;
+        op.algorithm = algorithm_for(p.collective, plan_.options);
         if (p.collective != Collective::barrier) {
           op.tensor = buffer(p.in_cols, 0);
           op.out = buffer(p.out_cols, p.collective == Collective::all_to_all ? 1 : 0);
@@ -135,20 +133,15 @@ const runtime::Tensor& TraceWorkload::buffer(std::int64_t cols, int slot) const 
   return buffers_.at({cols, slot});
 }
 
-std::string TraceWorkload::algorithm_of(const PlannedNode& p) const {
-  const bool pairwise =
-      p.collective == Collective::all_to_all || p.collective == Collective::barrier;
-  return pairwise ? "pairwise" : plan_.options.algorithm;
-}
-
 // The k-th collective of every rank together, from the first rank's launch to the last
 // rank's end: its algorithm's alpha-beta bound and further terms over the fabric between
 // the ranks it exchanges with, and for ranks that are whole SIPs the bus bytes of each
 // SIP's whole buffer over its inter-SIP links; after a launch's round trip.
 Bound TraceWorkload::collective_bound(const PlannedNode& p) const {
   const platform::Topology& t = ctx_.topology();
-  const runtime::CclAlgorithm& a = runtime::ccl_algorithm(algorithm_of(p));
-  const runtime::CollectiveFabric& f = fabric_.at(algorithm_of(p));
+  const std::string algorithm = algorithm_for(p.collective, plan_.options);
+  const runtime::CclAlgorithm& a = runtime::ccl_algorithm(algorithm);
+  const runtime::CollectiveFabric& f = fabric_.at(algorithm);
   const double bytes = (p.collective == Collective::all_gather ? static_cast<double>(p.out_cols)
                         : p.collective == Collective::barrier  ? 1.0
                                                                : static_cast<double>(p.in_cols)) *
@@ -157,23 +150,16 @@ Bound TraceWorkload::collective_bound(const PlannedNode& p) const {
   b.add("alpha_beta", a.bound_ns(p.collective, bytes, f));
   b.add(a.extra_terms(p.collective, bytes, f));
   if (plan_.options.rank_unit == RankUnit::sip) {
-    const double W = plan_.ranks;
-    const double bus = p.collective == Collective::all_reduce  ? 2 * (W - 1) / W
-                       : p.collective == Collective::broadcast ? 1.0
-                       : p.collective == Collective::barrier   ? 0.0
-                                                               : (W - 1) / W;
     b.add("inter_sip_egress",
-          bus * bytes * static_cast<double>(plan_.pes_per_rank) /
-              (runtime::inter_sip_links(t, W) * t.system.inter_sip.link.bw_gbps));
+          runtime::inter_sip_egress_ns(
+              t, p.collective, bytes * static_cast<double>(plan_.pes_per_rank), plan_.ranks));
   }
-  Bound launch;
-  launch.add("launch", runtime::launch_round_trip_ns(t));
-  return Bound::serial({launch, b});
+  return runtime::launched(t, b);
 }
 
-// Each node's lower bound alone: what it was given to take (busy, host time), or the
-// algorithm's alpha-beta bound over the ranks' fabric, or its bytes over the narrowest of
-// the ports and paths they cross; plus the launch's round trip for nodes that launch.
+// Each node's lower bound alone: what it was given to take (busy, host time), what its
+// rank must do of a collective, or its bytes over the narrowest of the ports and paths
+// they cross; after the launch's round trip for nodes that launch.
 Bound TraceWorkload::bound_of(const PlannedNode& p, const platform::Topology& t) const {
   Bound b;
   const double per_pe_bytes = static_cast<double>(p.in_cols) * 4;
@@ -195,7 +181,7 @@ Bound TraceWorkload::bound_of(const PlannedNode& p, const platform::Topology& t)
                            : p.collective == Collective::barrier        ? 0.0
                                                                         : (W - 1) / W * in;
       b.add("pe_port", least / port);
-      b.add("latency", fabric_.at(algorithm_of(p)).nearest_alpha_ns);
+      b.add("latency", fabric_.at(algorithm_for(p.collective, plan_.options)).nearest_alpha_ns);
       break;
     }
     case Action::send: b.add("pe_port", per_pe_bytes / port); break;
@@ -212,9 +198,7 @@ Bound TraceWorkload::bound_of(const PlannedNode& p, const platform::Topology& t)
                        runtime::peaks_of(t, plan_.pes_per_rank, runtime::DType::f32).bytes_per_ns);
       break;
   }
-  Bound launch;
-  launch.add("launch", runtime::launch_round_trip_ns(t));
-  return Bound::serial({launch, b});
+  return runtime::launched(t, b);
 }
 
 }  // namespace kb::chakra

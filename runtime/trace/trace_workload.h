@@ -28,7 +28,6 @@ class TraceWorkload {
   runtime::Bound collective_bound(const PlannedNode& p) const;
 
  private:
-  std::string algorithm_of(const PlannedNode& p) const;
   const runtime::Tensor& buffer(std::int64_t cols, int slot) const;
   runtime::Bound bound_of(const PlannedNode& p, const platform::Topology& t) const;
 

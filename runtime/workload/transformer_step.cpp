@@ -325,9 +325,7 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
       b.add(extra);
       it = bounds_.emplace(key, b).first;
     }
-    Bound launch;
-    launch.add("launch", launch_round_trip_ns(topology));
-    n.bound = Bound::serial({launch, it->second});
+    n.bound = launched(topology, it->second);
     n.flops = flops;
     n.bytes = bytes;
     graph_.add(std::move(n));
@@ -377,11 +375,10 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
           const double block = static_cast<double>(sip["partial"].shards().front().nbytes);
           b.add("alpha_beta",
                 ccl_algorithm(plan.config.algorithm).bound_ns(Collective::all_reduce, block, f));
-          const auto W = static_cast<double>(shape_.tp);
-          const double links = inter_sip_links(topology, W);
-          b.add("inter_sip_egress", 2 * (W - 1) / W *
-                                        static_cast<double>(sip["partial"].placement().nbytes()) /
-                                        (links * topology.system.inter_sip.link.bw_gbps));
+          b.add("inter_sip_egress",
+                inter_sip_egress_ns(topology, Collective::all_reduce,
+                                    static_cast<double>(sip["partial"].placement().nbytes()),
+                                    static_cast<double>(shape_.tp)));
         });
     return op;
   };

@@ -18,17 +18,6 @@ using runtime::PeCoord;
 
 namespace {
 
-// nccl-tests' busbw factor: the bytes each rank must move per byte of the reported size.
-double bus_factor(Collective kind, double W) {
-  switch (kind) {
-    case Collective::all_reduce: return 2 * (W - 1) / W;
-    case Collective::reduce_scatter:
-    case Collective::all_gather:
-    case Collective::all_to_all: return (W - 1) / W;
-    default: return 1;
-  }
-}
-
 class CollectiveBench : public Bench {
  public:
   CollectiveBench(std::string name, Collective kind) : name_(std::move(name)), kind_(kind) {}
@@ -130,7 +119,7 @@ class CollectiveBench : public Bench {
     const double t = out.kernel_ns();
     const double algbw = t > 0 ? static_cast<double>(bytes) / t : 0.0;
     out.extra["algbw_gbps"] = algbw;
-    out.extra["busbw_gbps"] = algbw * bus_factor(kind_, static_cast<double>(W));
+    out.extra["busbw_gbps"] = algbw * runtime::bus_factor(kind_, static_cast<double>(W));
     out.extra["world_size"] = W;
     if (timing_only) return;
     out.verified = true;
