@@ -5,7 +5,22 @@
 
 namespace kb::models {
 
+namespace {
+// The message without the bytes it carried to the machine.
+std::shared_ptr<const ControlMessage> without_payload(std::shared_ptr<const ControlMessage> m) {
+  const auto* write = std::get_if<MemoryWrite>(&m->body);
+  if (write == nullptr || !write->data) return m;
+  auto copy = std::make_shared<ControlMessage>(*m);
+  std::get<MemoryWrite>(copy->body).data.reset();
+  return copy;
+}
+}  // namespace
+
 bool HostRequest::is_completed() const { return all_delivered_ && done_ps_ <= now_ps(); }
+
+std::shared_ptr<const std::vector<unsigned char>> HostRequest::take_data(std::size_t i) {
+  return std::move(completions_.at(i).data);
+}
 
 HostInterface::HostInterface(const sc_core::sc_module_name& name, std::uint32_t sips)
     : Component(name),
@@ -64,6 +79,7 @@ void HostInterface::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_ti
   request.done_ps_ = std::max(request.done_ps_, arrival);
   if (request.completions_.size() == request.targets_.size()) {
     request.all_delivered_ = true;
+    request.message_ = without_payload(std::move(request.message_));
     request.delivered_.notify(sc_core::SC_ZERO_TIME);
     outstanding_.erase(it);
   }

@@ -19,6 +19,9 @@ struct CubeTarget {
   std::uint32_t cube = 0;
 };
 
+// A request outlives its use (a program's list of handles keeps every one), so it keeps
+// metadata only once its payloads are consumed: a MemoryWrite's bytes go when the request
+// completes (they are in the machine's memory then), a MemoryRead's when taken.
 class HostRequest {
  public:
   std::uint64_t id() const { return id_; }
@@ -26,6 +29,8 @@ class HostRequest {
   const std::vector<CubeTarget>& targets() const { return targets_; }
   // Completions received so far, one per target cube, in arrival order.
   const std::vector<Completion>& completions() const { return completions_; }
+  // Hands over completion `i`'s read bytes (null in timing-only runs, or once taken).
+  std::shared_ptr<const std::vector<unsigned char>> take_data(std::size_t i);
   Picoseconds submitted_ps() const { return submitted_ps_; }
   // When the last completion arrives (valid once all have been delivered).
   Picoseconds done_ps() const { return done_ps_; }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <set>
 
 namespace kb::runtime {
@@ -18,11 +19,6 @@ namespace {
 bool in_thread() {
   const sc_core::sc_process_handle self = sc_core::sc_get_current_process_handle();
   return self.valid() && self.proc_kind() == sc_core::SC_THREAD_PROC_;
-}
-
-std::string current_process() {
-  const sc_core::sc_process_handle self = sc_core::sc_get_current_process_handle();
-  return self.valid() ? self.name() : "";
 }
 
 double ns(models::Picoseconds ps) { return static_cast<double>(ps) / 1000.0; }
@@ -38,13 +34,9 @@ std::shared_ptr<models::ControlMessage> message(models::MessageBody body, std::s
 
 }  // namespace
 
-void AhbmNamespace::set_device(std::uint32_t sip) { by_thread_[current_process()] = sip; }
+void AhbmNamespace::set_device(std::uint32_t sip) { device_.set(sip); }
 
-std::optional<std::uint32_t> AhbmNamespace::current_device() const {
-  const auto it = by_thread_.find(current_process());
-  if (it == by_thread_.end()) return std::nullopt;
-  return it->second;
-}
+std::optional<std::uint32_t> AhbmNamespace::current_device() const { return device_.get(); }
 
 namespace {
 std::string next_correlation_id() {
@@ -65,8 +57,9 @@ RuntimeContext::RuntimeContext(platform::Simulation& simulation, Device device,
 }
 
 RuntimeContext::~RuntimeContext() {
-  // Freeing sends messages and waits: possible only from a host thread.
-  if (in_thread()) close();
+  // Freeing sends messages and waits: possible only from a host thread, and not while an
+  // exception unwinds it (kernels launched before it may still use the tensors).
+  if (in_thread() && std::uncaught_exceptions() == 0) close();
 }
 
 PeMemoryAllocator& RuntimeContext::allocator(const PeCoord& pe) {
@@ -271,11 +264,11 @@ HostTensor RuntimeContext::to_host(const Tensor& tensor) {
                               fmt::format("read_{}_pe{}", tensor.name(), s.pe), {s.pe}),
                       {{s.sip, s.cube}}, meta);
     wait(h);
-    if (timing_only) continue;  // no bytes came back
-    const std::vector<unsigned char>& bytes = *h.request->completions().at(0).data;
+    if (timing_only) continue;                   // no bytes came back
+    const auto bytes = h.request->take_data(0);  // the handle keeps no copy
     for (std::uint64_t r = 0; r < s.rows; ++r) {
       std::memcpy(out.bytes().data() + ((s.row_begin + r) * cols + s.col_begin) * item,
-                  bytes.data() + r * s.cols * item, s.cols * item);
+                  bytes->data() + r * s.cols * item, s.cols * item);
     }
   }
   return out;
@@ -313,8 +306,10 @@ std::vector<CubeTarget> RuntimeContext::share_targets(const Tensor::State& state
 }
 
 void RuntimeContext::share(const Tensor& tensor, std::uint32_t sip) {
+  std::vector<std::uint32_t>& shared = tensor.state().shared_sips;
+  if (std::find(shared.begin(), shared.end(), sip) != shared.end()) return;
   std::vector<CubeTarget> targets = share_targets(tensor.state(), sip);
-  tensor.state().shared_sips.push_back(sip);
+  shared.push_back(sip);
   if (targets.empty()) return;  // every cube of the SIP maps it already
   models::MmuMap map;
   for (const DeviceShard* s : one_replica_per_block(tensor.state())) {
@@ -474,15 +469,9 @@ std::vector<Handle> RuntimeContext::submit_launches(
   return pending;
 }
 
-void RuntimeContext::set_thread_rank(std::uint32_t rank) {
-  thread_ranks_[current_process()] = rank;
-}
+void RuntimeContext::set_thread_rank(std::uint32_t rank) { thread_ranks_.set(rank); }
 
-std::optional<std::uint32_t> RuntimeContext::thread_rank() const {
-  const auto it = thread_ranks_.find(current_process());
-  if (it == thread_ranks_.end()) return std::nullopt;
-  return it->second;
-}
+std::optional<std::uint32_t> RuntimeContext::thread_rank() const { return thread_ranks_.get(); }
 
 IpcqPlan RuntimeContext::install_ipcq(const std::string& algorithm, const std::string& ccl_yaml,
                                       std::optional<std::uint32_t> world_size_override,

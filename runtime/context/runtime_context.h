@@ -8,6 +8,7 @@
 #include "platform/simulation.h"
 #include "runtime/ccl/install_plan.h"
 #include "runtime/ccl/process_groups.h"
+#include "runtime/context/per_thread.h"
 #include "runtime/kernel/bound_kernel.h"
 #include "runtime/memory/pe_memory_allocator.h"
 #include "runtime/memory/virtual_allocator.h"
@@ -63,7 +64,7 @@ class AhbmNamespace {
   std::optional<std::uint32_t> current_device() const;
 
  private:
-  std::map<std::string, std::uint32_t> by_thread_;  // SystemC process name -> SIP
+  PerThread<std::uint32_t> device_;
 };
 
 class AcceleratorNamespace {
@@ -83,7 +84,9 @@ class RuntimeContext {
   RuntimeContext(platform::Simulation& simulation, Device device = Device::all(),
                  std::string correlation_id = "");
   // Frees every live tensor when destroyed in a host thread; outside one (the simulation
-  // has ended) nothing can be sent, and the device memory goes with the model.
+  // has ended) nothing can be sent, and the device memory goes with the model. Destroyed
+  // by an exception, it frees nothing either: a kernel may still run on those tensors,
+  // and the exception, not a fault of that kernel, must be what the run reports.
   ~RuntimeContext();
   RuntimeContext(const RuntimeContext&) = delete;
   RuntimeContext& operator=(const RuntimeContext&) = delete;
@@ -104,6 +107,7 @@ class RuntimeContext {
   // Maps `tensor` (one replica of each block) into every PE of SIP `sip` as well, so that
   // kernels there reach it remotely; freeing the tensor unmaps it there too. On a SIP that
   // holds some of it, the cubes holding none map it: kernels anywhere on the SIP reach it.
+  // Sharing with a SIP that shares it already does nothing (the MMUs hold it once).
   void share(const Tensor& tensor, std::uint32_t sip);
   // Unmaps `tensor` (every SIP's MmuUnmap submitted before any is waited on), then
   // returns its VA and PA. Tensors live until freed, closed or the context is destroyed.
@@ -207,7 +211,7 @@ class RuntimeContext {
   std::vector<Handle> handles_;
   std::set<const models::HostRequest*> waited_;
   std::vector<TraceEntry> traces_;
-  std::map<std::string, std::uint32_t> thread_ranks_;
+  PerThread<std::uint32_t> thread_ranks_;
   std::uint64_t tensor_counter_ = 0;
 };
 

@@ -1,6 +1,7 @@
 # cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=... -P builds_against_the_package.cmake
-# Installs the build into a fresh prefix, then configures, builds and runs the host
-# program of docs/runtime.md (docs/examples/host_program) against that prefix alone.
+# Installs the build into a fresh prefix, then configures, builds and runs host programs
+# of docs/examples (docs/runtime.md's, and a loop that must keep its memory flat) against
+# that prefix alone.
 file(REMOVE_RECURSE ${WORK_DIR})
 set(prefix ${WORK_DIR}/prefix)
 
@@ -24,11 +25,21 @@ endforeach()
 step(${prefix}/bin/kernbench topology validate ${prefix}/share/kernbench/configs/tiny.yaml)
 
 # Only the fresh prefix may be found: nothing from the build or source tree.
-step(${CMAKE_COMMAND} -S ${SOURCE_DIR}/docs/examples/host_program -B ${WORK_DIR}/build
-     -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
-step(${CMAKE_COMMAND} --build ${WORK_DIR}/build -j2)
-step(${WORK_DIR}/build/host_program)
-if(NOT step_output MATCHES "262144 values doubled")
-  message(FATAL_ERROR "unexpected output of the host program:\n${step_output}")
-endif()
-message(STATUS "${step_output}")
+# build_and_run(EXAMPLE PATTERN): docs/examples/EXAMPLE built against the prefix, run,
+# and its output matched.
+function(build_and_run example pattern)
+  set(build ${WORK_DIR}/build_${example})
+  step(${CMAKE_COMMAND} -S ${SOURCE_DIR}/docs/examples/${example} -B ${build}
+       -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
+  step(${CMAKE_COMMAND} --build ${build} -j2)
+  step(${build}/${example})
+  if(NOT step_output MATCHES "${pattern}")
+    message(FATAL_ERROR "unexpected output of ${example}:\n${step_output}")
+  endif()
+  message(STATUS "${step_output}")
+endfunction()
+
+# The host program of docs/runtime.md.
+build_and_run(host_program "262144 values doubled")
+# A copy-in / read-back / free loop: exits 1 unless its resident memory stays flat.
+build_and_run(memory_loop "8 rounds of 32 MiB in and out")

@@ -1,6 +1,6 @@
 // The runtime's behaviours pinned against the original runtime (docs/runtime.md,
-// "Differences from the original"): traces, is_completed, correlation ids, unmap grouping
-// and tensor lifetime.
+// "Differences from the original"): traces, is_completed, correlation ids, unmap grouping,
+// tensor lifetime, thread bindings and what handles keep.
 #include "runtime/host/host_program.h"
 #include "testbenches/harness/run_host.h"
 #include "testbenches/harness/sim_test.h"
@@ -152,5 +152,188 @@ BOOST_AUTO_TEST_CASE(close_frees_every_tensor_and_the_context_stays_usable) {
     ctx.close();
     ctx.close();  // nothing left: nothing sent
     BOOST_TEST(ctx.live_tensors() == 0u);
+  });
+}
+
+namespace {
+
+std::string failure_of(const kb::platform::Topology& topology, HostProgram program) {
+  try {
+    run_host(topology, std::move(program));
+  } catch (const kb::models::SimulationError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::vector<TraceEntry> traces_of(const RuntimeContext& ctx, const std::string& phase) {
+  std::vector<TraceEntry> out;
+  for (const TraceEntry& t : ctx.traces()) {
+    if (t.phase == phase) out.push_back(t);
+  }
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_host_exception_while_a_kernel_runs_is_the_reported_error) {
+  const std::string failure = failure_of(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
+    Tensor x = ctx.zeros({4, 4}, DType::f32,
+                         policy(Split::replicate, Split::replicate, Split::replicate), "x");
+    const std::uint64_t va = x.va_base();
+    ctx.launch_async("slow_reader",
+                     [va](KernelContext& k) {
+                       k.pe().compute(100'000);  // still running when the host gives up
+                       float v;
+                       k.pe().read(va, &v, sizeof v);
+                     },
+                     {x});
+    throw std::runtime_error("the host gave up");
+  });
+  BOOST_TEST(failure == "the host gave up");
+}
+
+BOOST_AUTO_TEST_CASE(sharing_a_tensor_twice_maps_it_once) {
+  Simulation sim(kb::test::config("multi_sip.yaml", {"system.sips.count=2"}));
+  run_host(sim, [&](RuntimeContext& ctx) {
+    // On SIP 0 only; SIP 1 reaches it after share().
+    Tensor x = ctx.zeros({16 * 8, 4}, DType::f32,
+                         DPPolicy{Split::replicate, Split::row_wise, Split::row_wise, 1}, "x");
+    ctx.share(x, 1);
+    ctx.share(x, 1);
+    std::size_t shares = 0;
+    for (const TraceEntry& t : traces_of(ctx, "mmu_map")) shares += t.request_id == "share_x_s1";
+    BOOST_TEST(shares == 1u);
+    const std::uint64_t va = x.va_base();
+    float seen = -1;
+    ctx.launch_on_and_wait(
+        "remote_read", [&](KernelContext& k) { k.pe().read(va, &seen, sizeof seen); }, {},
+        PeScope::of({{1, 3, 5}}));
+    BOOST_TEST(seen == 0.0f);
+    ctx.free(x);
+    BOOST_TEST(traces_of(ctx, "mmu_unmap").size() == 2u);  // SIP 1's share, SIP 0's shards
+  });
+  BOOST_TEST(sim.system().pe(1, 3, 5).mmu.mappings() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_thread_binding_belongs_to_the_thread_not_its_name) {
+  run_host(kb::test::config("multi_sip.yaml", {"system.sips.count=2"}), [](RuntimeContext& ctx) {
+    auto run_thread = [](std::function<void()> body) {
+      sc_core::sc_process_handle h = sc_core::sc_spawn(std::move(body), "worker");
+      const std::string name = h.name();
+      sc_core::wait(h.terminated_event());
+      return name;  // the handle goes here: SystemC may give the name to the next thread
+    };
+    const std::string first = run_thread([&] {
+      ctx.ahbm.set_device(1);
+      ctx.set_thread_rank(3);
+    });
+    ctx.ahbm.set_device(0);  // the host's own bindings: the ended worker's go
+    ctx.set_thread_rank(0);
+    std::optional<std::uint32_t> device = 7, rank = 7;
+    const std::string second = run_thread([&] {
+      device = ctx.ahbm.current_device();
+      rank = ctx.thread_rank();
+    });
+    BOOST_TEST(second == first);  // SystemC reused the name
+    BOOST_TEST(!device.has_value());
+    BOOST_TEST(!rank.has_value());
+  });
+}
+
+BOOST_AUTO_TEST_CASE(handles_keep_no_payload_once_it_is_consumed) {
+  run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
+    const DPPolicy dp = policy(Split::replicate, Split::row_wise, Split::column_wise);
+    Tensor x = ctx.empty({64, 64}, DType::f32, dp, "x");
+    ctx.copy_(x, HostTensor::from(std::vector<float>(64 * 64, 2.5f), {64, 64}));
+    const auto back = ctx.to_host(x).values<float>();
+    BOOST_TEST(back == std::vector<float>(64 * 64, 2.5f));
+    const std::size_t shards = x.shards().size();
+    ctx.free(x);
+    std::size_t writes = 0, reads = 0;
+    for (const Handle& h : ctx.handles()) {
+      if (const auto* w = std::get_if<kb::models::MemoryWrite>(&h.request->message().body)) {
+        ++writes;
+        BOOST_TEST(!w->data, h.request->message().label);
+        BOOST_TEST(w->nbytes > 0u);  // the metadata stays
+      }
+      for (const kb::models::Completion& c : h.request->completions()) {
+        reads += c.data_bytes > 0;
+        BOOST_TEST(!c.data, h.request->message().label);
+      }
+    }
+    BOOST_TEST(writes == shards);
+    BOOST_TEST(reads == writes);  // one block per shard, no replicas
+  });
+}
+
+BOOST_AUTO_TEST_CASE(a_trace_names_a_pe_only_when_the_request_targets_one) {
+  run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
+    Tensor x = ctx.zeros({4, 4}, DType::f32,
+                         policy(Split::replicate, Split::row_wise, Split::row_wise), "x");
+    auto noop = [](KernelContext&) {};
+    ctx.launch_and_wait("every_pe", noop, {x});
+    ctx.launch_on_and_wait("one_pe", noop, {}, PeScope::of({{0, 1, 1}}));
+    std::map<std::string, std::optional<std::uint32_t>> pe;
+    for (const TraceEntry& t : traces_of(ctx, "kernel")) pe[t.name] = t.pe;
+    BOOST_TEST_REQUIRE(pe.size() == 2u);
+    BOOST_TEST(!pe["every_pe"].has_value());
+    BOOST_TEST(pe["one_pe"].value_or(99) == 1u);
+    for (const TraceEntry& t : traces_of(ctx, "memory_write")) BOOST_TEST(t.pe.has_value());
+  });
+}
+
+BOOST_AUTO_TEST_CASE(a_context_destroyed_outside_a_host_thread_frees_nothing) {
+  Simulation sim(kb::test::config("tiny.yaml"));
+  std::unique_ptr<RuntimeContext> kept;
+  run_host(sim, [&](RuntimeContext&) {
+    kept = std::make_unique<RuntimeContext>(sim);
+    kept->zeros({4, 4}, DType::f32, policy(Split::replicate, Split::row_wise, Split::row_wise));
+  });
+  const std::size_t mapped = sim.system().pe(0, 0, 0).mmu.mappings();
+  BOOST_TEST(mapped > 0u);
+  const std::size_t handles = kept->handles().size();
+  kept.reset();  // after the simulation: no message can be sent, none is
+  BOOST_TEST(sim.system().pe(0, 0, 0).mmu.mappings() == mapped);
+  BOOST_TEST(handles > 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_replicated_tensor_is_read_from_the_nearest_replica) {
+  Simulation sim(kb::test::config("tiny.yaml"));
+  run_host(sim, [&](RuntimeContext& ctx) {
+    // A copy on every PE: each PE's MMU translates the one VA to the copy in its own slice.
+    Tensor x = ctx.zeros({4, 4}, DType::f32,
+                         policy(Split::replicate, Split::replicate, Split::replicate), "x");
+    const MachineShape& m = ctx.machine();
+    const auto slices =
+        static_cast<std::uint32_t>(ctx.topology().cube.memory_map.hbm_slices_per_cube);
+    for (std::uint32_t c = 0; c < m.cubes_per_sip; ++c) {
+      for (std::uint32_t p = 0; p < m.pes_per_cube; ++p) {
+        const auto pa = sim.system().pe(0, c, p).mmu.translate(x.va_base());
+        BOOST_TEST_REQUIRE(pa.has_value());
+        const auto at = kb::models::PhysAddr::decode(*pa);
+        BOOST_TEST(at.cube == c);
+        BOOST_TEST(at.unit == p % slices);
+      }
+    }
+  });
+}
+
+BOOST_AUTO_TEST_CASE(a_scoped_context_places_tensors_and_ranks_on_its_own_sip_only) {
+  Simulation sim(kb::test::config("multi_sip.yaml", {"system.sips.count=2"}));
+  run_host(sim, [&](RuntimeContext&) {
+    RuntimeContext second(sim, Device::only(1));
+    // Its SIP-level split spans SIP 1 alone: every row lands there.
+    Tensor t = second.empty({16 * 8, 4}, DType::f32,
+                            policy(Split::row_wise, Split::row_wise, Split::row_wise), "t");
+    BOOST_TEST(t.shards().size() == 16u * 8u);
+    for (const DeviceShard& s : t.shards()) BOOST_TEST(s.sip == 1u);
+    second.free(t);
+    const IpcqPlan plan = second.install_ipcq("ring");
+    BOOST_TEST(plan.world_size == 16u * 8u);  // every PE of SIP 1, none of SIP 0
+    for (const PeCoord& pe : plan.rank_to_pe) BOOST_TEST(pe.sip == 1u);
+    // Given rank_to_pe and no world size, the world is the PEs named.
+    const std::vector<PeCoord> two{{1, 0, 0}, {1, 0, 1}};
+    BOOST_TEST(second.install_ipcq("ring", "", std::nullopt, &two).world_size == 2u);
   });
 }
