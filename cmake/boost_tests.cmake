@@ -1,7 +1,7 @@
 # kb_discover_tests(TARGET PREFIX prefix [TIMEOUT s] [ENVIRONMENT var=value...] [OWN_DIRECTORY])
 #
 # One ctest entry per Boost.Test case of TARGET, named PREFIX.CASE (SystemC elaborates once
-# per process: DESIGN §10). The cases are found after every build by running
+# per process: docs/architecture.md, "Tests"). The cases are found after every build by running
 # `TARGET --list_content`, as Boost.Test itself lists them, so a case is never missed or
 # invented by reading the source. OWN_DIRECTORY runs each case in a directory of its own
 # (for cases that write files of the same names). Cases named in the target's property

@@ -1,8 +1,8 @@
 #pragma once
-// Control messages between the host, the management CPUs (M_CPU) and the PEs (DESIGN §5).
-// They travel as TLM writes to MMIO endpoints, the message riding in a ControlExtension;
-// their wire size sets the transfer's timing. The host runtime creates them; the models
-// interpret them.
+// Control messages between the host, the management CPUs (M_CPU) and the PEs: the path of
+// one run in docs/architecture.md. They travel as TLM writes to MMIO endpoints, the message
+// riding in a ControlExtension; their wire size sets the transfer's timing. The host
+// runtime creates them; the models interpret them.
 
 #include "models/common/sim_time.h"
 

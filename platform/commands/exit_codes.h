@@ -1,5 +1,6 @@
 #pragma once
-// The process exit codes of `kernbench` (DESIGN §9): tests and scripts rely on them.
+// The process exit codes of `kernbench` (README, "The command line"): tests and scripts rely on
+// them.
 
 namespace kb::cli {
 

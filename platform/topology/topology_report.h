@@ -10,9 +10,9 @@
 
 namespace kb::platform {
 
-// The derived figures of DESIGN §9 (sips, cube_mesh, cubes_per_sip, pes_per_cube,
-// world_size, hbm_bytes_per_cube, tcm_bytes_per_pe, ...) plus "config": the effective
-// configuration as a nested object.
+// The derived figures `topology show` prints (README, "The command line"): sips, cube_mesh,
+// cubes_per_sip, pes_per_cube, world_size, hbm_bytes_per_cube, tcm_bytes_per_pe, ..., plus
+// "config": the effective configuration as a nested object.
 nlohmann::ordered_json topology_json(const Topology& t);
 
 // The effective configuration as YAML that load_topology_text() reads back unchanged.

@@ -1,1 +1,1 @@
-"""KernBench/SC's Python tools: `kernbench sweep` and `kernbench plot` (DESIGN §12)."""
+"""KernBench/SC's Python tools: `kernbench sweep` and `kernbench plot` (docs/sweeps.md)."""

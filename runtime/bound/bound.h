@@ -1,5 +1,5 @@
 #pragma once
-// An analytical lower bound on a run's measured time (DESIGN §7): the max of named terms,
+// An analytical lower bound on a run's measured time (docs/bounds.md): the max of named terms,
 // each a true lower bound on its own (compute, a port, a memory, a link, a latency...).
 // The binding term is the limiter. A serial bound (a chain of dependent steps) is instead
 // the sum of its terms.

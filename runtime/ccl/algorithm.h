@@ -1,5 +1,5 @@
 #pragma once
-// Collective algorithms as plug-ins (DESIGN §4): each is one file under ccl/algorithms/
+// Collective algorithms as plug-ins (docs/collectives.md): each is one file under ccl/algorithms/
 // that defines a CclAlgorithm and registers it with KB_REGISTER_CCL_ALGORITHM. An
 // algorithm says whom a rank exchanges with (its IPCQ neighbours), runs the collectives
 // it supports on one rank, and states its own alpha-beta lower bound. docs/collectives.md

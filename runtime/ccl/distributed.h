@@ -1,6 +1,6 @@
 #pragma once
-// torch.distributed over the IPCQs (DESIGN §4): collectives whose ranks are the PEs of the
-// install plan, called from host threads (spawn_ranks), each of which may bind its own SIP.
+// torch.distributed over the IPCQs (docs/collectives.md): collectives whose ranks are the PEs of
+// the install plan, called from host threads (spawn_ranks), each of which may bind its own SIP.
 //
 // A collective tensor holds one row per rank: shape (ranks, count), split row_wise at every
 // level so that each PE holds exactly its rank's row (DPPolicy{row_wise, row_wise,

@@ -1,5 +1,5 @@
 #pragma once
-// The host runtime (DESIGN §4, the seed's RuntimeContext): tensors, placement, MMU
+// The host runtime (docs/runtime.md; the seed's RuntimeContext): tensors, placement, MMU
 // mapping, memory writes and reads, kernel launches, requests and traces, all as control
 // messages through the simulated machine. Every call that waits must run in a host
 // SC_THREAD (run_host_program); simulated time passes while it waits.

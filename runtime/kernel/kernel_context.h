@@ -1,5 +1,5 @@
 #pragma once
-// The kernel programming model (DESIGN §6): what a kernel function receives. It reads like
+// The kernel programming model (docs/kernels.md): what a kernel function receives. It reads like
 // Triton: a program id among the PEs the launch runs on in its cube, block loads and
 // stores with masks, dot, elementwise arithmetic, reductions and casts on tiles, TCM
 // scratch buffers, and IPCQ transfers to neighbour ranks. Every operation computes on real

@@ -1,5 +1,5 @@
 #pragma once
-// What a kernel sees of a tensor argument: the cube-local view (DESIGN §4, ADR 0005).
+// What a kernel sees of a tensor argument: the cube-local view (docs/runtime.md, ADR 0005).
 //
 // The view is the block of the tensor that the kernel's cube holds, after the SIP and cube
 // levels of its placement: `rows() x cols()` in the 2-D view of the tensor (a 1-D tensor is

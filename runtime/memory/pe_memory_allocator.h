@@ -1,6 +1,6 @@
 #pragma once
 // The physical memory one PE hands out: its partition of an HBM slice and its TCM above
-// the scheduler-reserved part (DESIGN §3).
+// the scheduler-reserved part (docs/addressing.md).
 //
 // HBM: PE p uses slice p mod S (S slices per cube). The PEs sharing a slice split it into
 // equal page-aligned partitions, in PE order. With more slices than PEs, the slices

@@ -1,6 +1,6 @@
 #pragma once
 // The virtual address space of one runtime context: 64 GiB from 0x1_0000_0000,
-// handed out in whole pages (DESIGN §3).
+// handed out in whole pages (docs/addressing.md).
 
 #include "runtime/memory/range_allocator.h"
 

@@ -1,5 +1,5 @@
 #pragma once
-// Data-parallel placement (DESIGN §4): how a tensor is split or replicated over SIPs,
+// Data-parallel placement (docs/addressing.md): how a tensor is split or replicated over SIPs,
 // cubes and PEs, resolved into shards.
 //
 // The tensor is viewed in 2-D: a 1-D shape (n) is (1, n), and a shape of three or more

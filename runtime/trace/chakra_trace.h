@@ -1,5 +1,5 @@
 #pragma once
-// Chakra execution traces (MLCommons; DESIGN §11), one file per rank: a stream of
+// Chakra execution traces (MLCommons; docs/workload-traces.md), one file per rank: a stream of
 // varint32-length-prefixed protobuf messages, one GlobalMetadata then the nodes. This is
 // the file side only, in plain structs: which node kinds exist, what they carry, and
 // reading and writing files with errors that name the file and the byte. What a trace

@@ -1,5 +1,5 @@
 #pragma once
-// Runs a workload graph on the machine (DESIGN §11): a node is issued as soon as every node
+// Runs a workload graph on the machine (docs/workloads.md): a node is issued as soon as every node
 // it depends on is done, each in a host thread of its own, so independent nodes are in
 // flight together; the hardware decides how far they overlap (a PE runs one kernel at a
 // time, in issue order, while transfers and queues proceed alongside). Nodes that become

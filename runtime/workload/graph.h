@@ -1,5 +1,5 @@
 #pragma once
-// A workload as a graph (DESIGN §11): nodes are kernel launches, collectives, host copies
+// A workload as a graph (docs/workloads.md): nodes are kernel launches, collectives, host copies
 // and fixed delays, each with a name, an op class, a layer tag and the device (SIP) it runs
 // on, joined by dependencies. Front ends build graphs (the transformer lowering, trace
 // readers); the executor (executor.h) runs them.

@@ -1,6 +1,6 @@
 #pragma once
 // Benches: host programs that run a workload on the machine, verify it against a host
-// reference, and state the analytical bound of their work (DESIGN §7, §9).
+// reference, and state the analytical bound of their work (docs/bounds.md).
 
 #include "platform/topology/topology.h"
 #include "runtime/bound/traffic.h"

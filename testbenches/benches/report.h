@@ -1,5 +1,5 @@
 #pragma once
-// The outputs of `kernbench run`: the JSON report (DESIGN §9, a contract) and the human
+// The outputs of `kernbench run`: the JSON report (README, "Outputs": a contract) and the human
 // summary.
 
 #include "platform/topology/topology.h"

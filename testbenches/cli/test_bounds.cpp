@@ -1,4 +1,4 @@
-// Every bench's bound against its simulation (DESIGN §7): on tiny, default and multi-SIP
+// Every bench's bound against its simulation (docs/bounds.md): on tiny, default and multi-SIP
 // topologies, at three sizes and under --set variations that move the binding resource,
 // the bound is a true lower bound (never above the simulated kernel time) and names its
 // limiter; and where a known resource binds, the bound finds it.

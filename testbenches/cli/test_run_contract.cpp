@@ -1,4 +1,4 @@
-// The `kernbench run` contract (DESIGN §9): report keys, determinism, timing-only, the
+// The `kernbench run` contract (README, "Outputs"): report keys, determinism, timing-only, the
 // timeline and VCD outputs, every bench at small sizes, and the exit codes.
 #define BOOST_TEST_MODULE run_contract
 #include "testbenches/cli/kernbench_process.h"

@@ -1,5 +1,5 @@
 #pragma once
-// Helpers for test cases that elaborate and simulate (one case per process, DESIGN §10).
+// Helpers for test cases that elaborate and simulate (one case per process: docs/architecture.md).
 
 #include "models/common/simulation_error.h"
 #include "platform/simulation.h"

@@ -1,4 +1,4 @@
-// kernbench: the command line of KernBench/SC (DESIGN §9).
+// kernbench: the command line of KernBench/SC (README, "The command line").
 
 #include "models/common/simulation_error.h"
 #include "platform/commands/elaborate_command.h"

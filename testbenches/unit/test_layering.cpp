@@ -1,6 +1,6 @@
 #define BOOST_TEST_MODULE layering
-// The dependency direction of DESIGN §1: models <- platform <- runtime <- testbenches.
-// A file may include its own layer and the layers below it, never one above.
+// The dependency direction of docs/architecture.md, "Layers": models <- platform <- runtime <-
+// testbenches. A file may include its own layer and the layers below it, never one above.
 
 #include <boost/test/unit_test.hpp>
 

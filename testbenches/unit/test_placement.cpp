@@ -31,7 +31,7 @@ bool overlaps(const Shard& a, const Shard& b) {
          a.col_begin < b.col_begin + b.cols && b.col_begin < a.col_begin + a.cols;
 }
 
-// Every invariant of DESIGN §4 for one resolved placement.
+// Every invariant of docs/addressing.md (placement) for one resolved placement.
 void check_placement(const DPPolicy& dp, const Case& c, const Placement& p, std::uint64_t rows,
                      std::uint64_t cols, DType dtype) {
   const std::int64_t S = used(c.num_sips, c.machine.sips);
