@@ -65,4 +65,14 @@ void copy_blocks(Traffic& traffic, const Tensor& src, const Tensor& dst) {
   own_shards(traffic, dst, Direction::write);
 }
 
+void compute_share(Traffic& traffic, const KernelWork& work, const Tensor& out) {
+  const double elements = static_cast<double>(out.placement().rows * out.placement().cols);
+  for (const DeviceShard& s : out.shards()) {
+    const double share = static_cast<double>(s.rows * s.cols) / elements;
+    const PeCoord pe{s.sip, s.cube, s.pe};
+    for (const auto& [dtype, flops] : work.flops) traffic.macs(pe, flops / 2 * share, dtype);
+    if (work.vector_ops > 0) traffic.vector(pe, work.vector_ops * share, 1);
+  }
+}
+
 }  // namespace kb::runtime

@@ -3,6 +3,7 @@
 // placements (the shards say which PE holds which block in which HBM slice).
 
 #include "runtime/bound/traffic.h"
+#include "runtime/kernels/kernel_work.h"
 #include "runtime/tensor/tensor.h"
 
 namespace kb::runtime {
@@ -25,5 +26,10 @@ void read_overlap(Traffic& traffic, const Tensor& src, const Tensor& readers, bo
 
 // read_blocks, and every PE holding a shard of `dst` writes it.
 void copy_blocks(Traffic& traffic, const Tensor& src, const Tensor& dst);
+
+// Every PE holding a shard of `out` does its share of `work`'s arithmetic, in proportion to
+// the elements of `out` it holds: the compute of a kernel whose output elements each cost
+// the same (a product's, a pointwise or a row kernel's).
+void compute_share(Traffic& traffic, const KernelWork& work, const Tensor& out);
 
 }  // namespace kb::runtime

@@ -3,9 +3,13 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace kb::runtime {
 
 void KernelRegistry::add(KernelInfo info) {
+  if (!info.work) info.work = [](const std::vector<WorkArg>&) { return KernelWork{}; };
   std::string name = info.name;
   kernels_[name] = std::move(info);
 }
@@ -26,18 +30,18 @@ std::vector<std::string> KernelRegistry::names() const {
 }
 
 KernelRegistry& kernel_registry() {
-  static KernelRegistry registry = [] {
-    KernelRegistry r;
-    register_elementwise_kernels(r);
-    register_copy_kernels(r);
-    register_row_kernels(r);
-    register_gemm_kernel(r);
-    register_rope_kernel(r);
-    register_attention_kernels(r);
-    register_trace_kernels(r);
-    return r;
-  }();
+  static KernelRegistry registry;
   return registry;
+}
+
+KernelRegistration::KernelRegistration(KernelInfo info) {
+  KernelRegistry& registry = kernel_registry();
+  const std::vector<std::string> known = registry.names();
+  if (std::find(known.begin(), known.end(), info.name) != known.end()) {
+    std::fprintf(stderr, "two builtin kernels are called '%s'\n", info.name.c_str());
+    std::abort();
+  }
+  registry.add(std::move(info));
 }
 
 }  // namespace kb::runtime

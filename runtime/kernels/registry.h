@@ -1,7 +1,10 @@
 #pragma once
-// Kernels by name (the seed's triton_emu registry), and the builtin kernels.
+// Kernels by name (the seed's triton_emu registry). Each builtin kernel is one file under
+// runtime/kernels/ that defines the kernel, declares its work and registers both with
+// KB_REGISTER_KERNEL: adding a kernel is adding its file (docs/architecture.md).
 
 #include "runtime/kernel/kernel_context.h"
+#include "runtime/kernels/kernel_work.h"
 
 #include <map>
 #include <string>
@@ -14,11 +17,13 @@ struct KernelInfo {
   std::string signature;  // arguments, in launch order
   std::string summary;
   KernelFn fn;
+  WorkFn work = {};  // what it does on given arguments (kernel_work.h); none: no work
 };
 
 class KernelRegistry {
  public:
-  // Registers or replaces (the last registration wins, as in the seed).
+  // Registers or replaces (the last registration wins, as in the seed). A kernel without a
+  // work model declares none: its work is empty.
   void add(KernelInfo info);
   // The kernel called `name`; throws with the known names when there is none.
   const KernelInfo& get(const std::string& name) const;
@@ -28,24 +33,20 @@ class KernelRegistry {
   std::map<std::string, KernelInfo> kernels_;
 };
 
-// The process-wide registry, with the builtin kernels registered.
+// The process-wide registry, holding every kernel registered with KB_REGISTER_KERNEL.
 KernelRegistry& kernel_registry();
 
-// Builtins (runtime/kernels/*.cpp). Each PE computes the block of the output it owns,
-// reading inputs in global coordinates, so any placement works whose blocks the SIP holds.
-void register_elementwise_kernels(KernelRegistry& registry);  // vector_add, axpy, silu_mul, gelu
-void register_copy_kernels(KernelRegistry& registry);         // memcpy, transpose
-void register_row_kernels(KernelRegistry& registry);  // softmax, layernorm, rmsnorm, reduce_sum
-void register_gemm_kernel(KernelRegistry& registry);  // gemm
-void register_rope_kernel(KernelRegistry& registry);  // rope
-// kv_append, attention_scores, causal_softmax, attention_pv
-void register_attention_kernels(KernelRegistry& registry);
-// busy, hbm_load, hbm_store, send_block, recv_block
-void register_trace_kernels(KernelRegistry& registry);
-
-// gemm's input and result types.
-constexpr const char* kGemmTypes =
-    "A and B f16 or bf16 into C f32, f16 or bf16, f32 into f32, or i8 into i32";
-bool gemm_output_allowed(DType inputs, DType output);
+// Registers a builtin kernel at static initialisation; a second builtin of the same name
+// is a programming error that stops the process with a message.
+struct KernelRegistration {
+  explicit KernelRegistration(KernelInfo info);
+};
 
 }  // namespace kb::runtime
+
+// KB_REGISTER_KERNEL(name, "(args)", "summary", function, work): `name` is the kernel's name
+// as launched, spelt as an identifier.
+#define KB_REGISTER_KERNEL(name, signature, summary, fn, work)                   \
+  static const ::kb::runtime::KernelRegistration kb_kernel_registration_##name { \
+    ::kb::runtime::KernelInfo { #name, signature, summary, fn, work }            \
+  }

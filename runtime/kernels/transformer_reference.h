@@ -17,7 +17,7 @@ Tile reference_add(const Tile& x, const Tile& y, DType out);
 Tile reference_silu_mul(const Tile& gate, const Tile& up, DType out);
 Tile reference_gelu(const Tile& x, DType out);
 
-// The attention geometry of runtime/kernels/attention_kernels.cpp.
+// The attention geometry of runtime/kernels/attention_geometry.h.
 struct AttentionShape {
   std::int64_t seq_q = 1, position0 = 0, kv_heads = 1, capacity = 1;
 };

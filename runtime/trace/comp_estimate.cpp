@@ -1,6 +1,7 @@
 #include "runtime/trace/comp_estimate.h"
 
 #include "runtime/bound/peaks.h"
+#include "runtime/kernels/kernel_work.h"
 
 #include <algorithm>
 #include <cctype>
@@ -125,29 +126,42 @@ runtime::DType dtype_of(const std::string& types) {
   return runtime::DType::f32;
 }
 
-// FLOPs of a matrix product from its operands' shapes, or 0 when they do not give one.
-double gemm_flops(const std::string& op, const std::vector<std::vector<std::int64_t>>& shapes) {
+// A matrix product's operands from its recorded shapes, as the gemm kernel takes them:
+// A (rows x K) with leading dimensions folded into rows, B (K x N), C (rows x N); none when
+// the shapes give no product.
+std::optional<std::vector<runtime::WorkArg>> gemm_operands(
+    const std::string& op, const std::vector<std::vector<std::int64_t>>& shapes,
+    runtime::DType dtype) {
   std::vector<const std::vector<std::int64_t>*> mats;
   for (const auto& s : shapes)
     if (s.size() >= 2) mats.push_back(&s);
+  std::int64_t k = 0, n = 0;
+  double rows = 0;
   if (op == "linear") {  // x (..., K), W (N, K)
     if (shapes.size() < 2 || shapes[1].size() != 2 || shapes[0].empty() ||
         shapes[0].back() != shapes[1][1]) {
-      return 0;
+      return std::nullopt;
     }
-    return 2 * numel(shapes[0]) * static_cast<double>(shapes[1][0]);
+    k = shapes[1][1];
+    n = shapes[1][0];
+    rows = numel(shapes[0]) / static_cast<double>(k);
+  } else {
+    // addmm and baddbmm take the added tensor first.
+    if ((op == "addmm" || op == "baddbmm") && !mats.empty() && shapes.size() >= 3) {
+      mats.assign({&shapes[1], &shapes[2]});
+    }
+    if (mats.size() < 2) return std::nullopt;
+    const auto& a = *mats[0];
+    const auto& b = *mats[1];
+    if (a.size() < 2 || b.size() < 2 || a[a.size() - 1] != b[b.size() - 2]) return std::nullopt;
+    k = a.back();
+    n = b.back();
+    rows = numel(a) / static_cast<double>(k);  // a batch of products: rows of every one
   }
-  // addmm and baddbmm take the added tensor first.
-  if ((op == "addmm" || op == "baddbmm") && !mats.empty() && shapes.size() >= 3) {
-    mats.assign({&shapes[1], &shapes[2]});
-  }
-  if (mats.size() < 2) return 0;
-  const auto& a = *mats[0];
-  const auto& b = *mats[1];
-  if (a.size() < 2 || b.size() < 2 || a[a.size() - 1] != b[b.size() - 2]) return 0;
-  const double batch = numel(a) / static_cast<double>(a[a.size() - 2] * a[a.size() - 1]);
-  return 2 * batch * static_cast<double>(a[a.size() - 2]) * static_cast<double>(a.back()) *
-         static_cast<double>(b.back());
+  const auto m = static_cast<std::int64_t>(rows);
+  return std::vector<runtime::WorkArg>{runtime::TensorShape{{m, k}, dtype},
+                                       runtime::TensorShape{{k, n}, dtype},
+                                       runtime::TensorShape{{m, n}, dtype}};
 }
 
 }  // namespace
@@ -192,8 +206,10 @@ std::optional<double> estimate_ns(const Node& node, const platform::Topology& t,
     for (const auto& s : *list) bytes += numel(s) * static_cast<double>(runtime::itemsize(dtype));
   double ns = 0;
   if (gemm_op(op)) {
-    const double flops = gemm_flops(op, inputs);
-    if (flops > 0) ns = std::max(flops / peak.flops_per_ns, bytes / peak.bytes_per_ns);
+    if (const auto operands = gemm_operands(op, inputs, dtype)) {
+      const double flops = runtime::kernel_work("gemm", *operands).matrix_flops();
+      if (flops > 0) ns = std::max(flops / peak.flops_per_ns, bytes / peak.bytes_per_ns);
+    }
   } else if (norm_op(op) || elementwise_op(op)) {
     ns = bytes / peak.bytes_per_ns;
   }

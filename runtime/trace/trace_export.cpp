@@ -39,7 +39,7 @@ std::uint64_t bytes_on(const runtime::Tensor& t, const std::optional<runtime::Pe
   return bytes;
 }
 
-// Kernels that stand for trace nodes (runtime/kernels/trace_kernels.cpp) are those nodes
+// Kernels that stand for trace nodes (runtime/kernels/trace_blocks.h) are those nodes
 // again; any other kernel is compute.
 void describe_kernel(const runtime::KernelOp& op, Node& n) {
   n.type = kCompNode;

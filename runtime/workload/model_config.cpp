@@ -99,11 +99,22 @@ const std::vector<std::string> kKeys = {"hidden_size",
 
 }  // namespace
 
-std::int64_t ModelConfig::layer_parameters() const {
+std::vector<std::pair<std::int64_t, std::int64_t>> ModelConfig::projections() const {
   const std::int64_t kv = num_key_value_heads * head_dim();
-  const std::int64_t attention = hidden_size * (hidden_size + 2 * kv) + hidden_size * hidden_size;
-  const std::int64_t mlp = (gated() ? 3 : 2) * hidden_size * intermediate_size;
-  return attention + mlp;
+  std::vector<std::pair<std::int64_t, std::int64_t>> out{{hidden_size, hidden_size},
+                                                         {hidden_size, kv},
+                                                         {hidden_size, kv},
+                                                         {hidden_size, hidden_size},
+                                                         {hidden_size, intermediate_size}};
+  if (gated()) out.emplace_back(hidden_size, intermediate_size);
+  out.emplace_back(intermediate_size, hidden_size);
+  return out;
+}
+
+std::int64_t ModelConfig::layer_parameters() const {
+  std::int64_t n = 0;
+  for (const auto& [in, out] : projections()) n += in * out;
+  return n;
 }
 
 ModelConfig parse_model(const std::string& yaml, const std::string& source,

@@ -32,7 +32,10 @@ struct ModelConfig {
 
   std::int64_t head_dim() const { return hidden_size / num_attention_heads; }
   bool gated() const { return hidden_act == Activation::silu; }
-  // Weights of one decoder layer (attention and MLP projections; norms folded in).
+  // The projections of one decoder layer, each (inputs, outputs): q, k, v, o, then the
+  // MLP's up (and gate, when gated) and down. Norms have no weights here (folded in).
+  std::vector<std::pair<std::int64_t, std::int64_t>> projections() const;
+  // Weights of one decoder layer: the projections' sizes summed.
   std::int64_t layer_parameters() const;
 };
 

@@ -1,5 +1,7 @@
 #include "runtime/workload/step_shape.h"
 
+#include "runtime/kernels/kernel_work.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -36,21 +38,36 @@ std::string step_shape_problem(const ModelConfig& m, const StepShape& s, std::in
 }
 
 StepWork step_work(const ModelConfig& m, const StepShape& s) {
-  const double tokens = static_cast<double>(s.tokens());
-  const double d = static_cast<double>(m.head_dim());
-  const double item = static_cast<double>(itemsize(m.dtype));
-  // Query i of a sequence sees position0 + i + 1 keys: summed over the step's queries.
-  const double q = static_cast<double>(s.seq_q());
-  const double pairs =
-      static_cast<double>(s.batch) * (q * static_cast<double>(s.position0()) + q * (q + 1) / 2);
-  StepWork w;
-  const double layer_weights = static_cast<double>(m.layer_parameters());
+  const DType dt = m.dtype;
+  const std::int64_t tokens = s.tokens(), d = m.head_dim();
+  // Every projection of a layer on the step's tokens, then attention's two products over
+  // the (query, key) pairs, each as its kernel counts it.
+  double layer_flops = 0;
+  for (const auto& [in, out] : m.projections()) {
+    layer_flops += kernel_work("gemm", std::vector<WorkArg>{TensorShape{{tokens, in}, dt},
+                                                            TensorShape{{in, out}, dt},
+                                                            TensorShape{{tokens, out}, dt}})
+                       .matrix_flops();
+  }
+  const TensorShape q{{tokens, m.num_attention_heads * d}, dt};
+  const TensorShape cache{{s.batch * m.num_key_value_heads * s.keys(), d}, dt};
+  const TensorShape scores{{s.batch * m.num_attention_heads * s.seq_q(), s.keys()}, dt};
+  const std::vector<WorkArg> geometry{static_cast<double>(s.seq_q()),
+                                      static_cast<double>(s.position0()),
+                                      static_cast<double>(m.num_key_value_heads)};
+  auto with_geometry = [&](std::vector<WorkArg> args) {
+    args.insert(args.end(), geometry.begin(), geometry.end());
+    return args;
+  };
+  layer_flops += kernel_work("attention_scores", with_geometry({q, cache, scores})).matrix_flops() +
+                 kernel_work("attention_pv", with_geometry({scores, cache, q})).matrix_flops();
+  const double item = static_cast<double>(itemsize(dt));
   const double layers = static_cast<double>(s.layers);
-  w.flops = layers * (2 * tokens * layer_weights +
-                      2 * 2 * pairs * d * static_cast<double>(m.num_attention_heads));
-  w.weight_bytes = layers * layer_weights * item;
+  StepWork w;
+  w.flops = layers * layer_flops;
+  w.weight_bytes = layers * static_cast<double>(m.layer_parameters()) * item;
   w.kv_bytes = layers * 2 * static_cast<double>(s.batch) * static_cast<double>(s.keys()) *
-               static_cast<double>(m.num_key_value_heads) * d * item;
+               static_cast<double>(m.num_key_value_heads) * static_cast<double>(d) * item;
   return w;
 }
 

@@ -39,12 +39,6 @@ Tile random_tile(std::int64_t rows, std::int64_t cols, DType dtype, double scale
   return t;
 }
 
-void vector_passes(Traffic& traffic, const Tensor& t, double passes) {
-  for (const DeviceShard& s : t.shards()) {
-    traffic.vector({s.sip, s.cube, s.pe}, static_cast<double>(s.rows * s.cols), passes);
-  }
-}
-
 // Attention's work on the PEs owning rows of `scores`: the keys each row's query sees
 // (causal), and the cache rows its (batch, head) reads, from the shards holding them.
 struct AttentionWork {
@@ -307,7 +301,6 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
   const std::string previous =
       l == 0 ? fmt::format("s{}.input", s) : fmt::format("L{}.s{}.residual_mlp", l - 1, s);
   const char* norm = model_.norm == Norm::rmsnorm ? "rmsnorm" : "layernorm";
-  const double norm_passes = model_.norm == Norm::rmsnorm ? 5 : 7;
   const AttentionWork attention{shape_, dims_};
 
   // Adds a node whose bound `describe` fills in (once per op: every layer places alike).
@@ -332,36 +325,34 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
   };
   auto gemm = [&](const std::string& op, std::vector<std::string> after, const Tensor& a,
                   const Tensor& b, const Tensor& c) {
-    const auto K = static_cast<double>(b.shape()[0]);
-    const double weight_bytes = static_cast<double>(b.placement().nbytes());
+    const KernelOp product{"gemm", {a, b, c}};
+    const KernelWork work = kernel_work(product.kernel, product.args);
     add(
-        op, OpClass::gemm, std::move(after), KernelOp{"gemm", {a, b, c}},
+        op, OpClass::gemm, std::move(after), product,
         [&](Traffic& t, Bound&) {
-          for (const DeviceShard& sh : c.shards())
-            t.macs({sh.sip, sh.cube, sh.pe}, static_cast<double>(sh.rows * sh.cols) * K, dt);
+          compute_share(t, work, c);
           read_overlap(t, a, c, true, false);  // the rows of A its block has
           read_overlap(t, b, c, false, true);  // the columns of B
           own_shards(t, c, Direction::write);
         },
-        2.0 * static_cast<double>(a.shape()[0]) * K * static_cast<double>(b.shape()[1]),
-        weight_bytes);
+        work.matrix_flops(), static_cast<double>(b.placement().nbytes()));
   };
   auto normalise = [&](const std::string& op, std::vector<std::string> after) {
-    add(op, OpClass::norm, std::move(after), KernelOp{norm, {sip["x"], sip["xn"], model_.norm_eps}},
-        [&](Traffic& t, Bound&) {
-          own_shards(t, sip["x"], Direction::read);
-          own_shards(t, sip["xn"], Direction::write);
-          vector_passes(t, sip["xn"], norm_passes);
-        });
+    const KernelOp normalisation{norm, {sip["x"], sip["xn"], model_.norm_eps}};
+    add(op, OpClass::norm, std::move(after), normalisation, [&](Traffic& t, Bound&) {
+      own_shards(t, sip["x"], Direction::read);
+      own_shards(t, sip["xn"], Direction::write);
+      compute_share(t, kernel_work(normalisation.kernel, normalisation.args), sip["xn"]);
+    });
   };
   auto residual = [&](const std::string& op, std::vector<std::string> after) {
-    add(op, OpClass::elementwise, std::move(after),
-        KernelOp{"vector_add", {sip["x"], sip["partial"], sip["x"]}}, [&](Traffic& t, Bound&) {
-          own_shards(t, sip["x"], Direction::read);
-          read_blocks(t, sip["partial"], sip["x"]);
-          own_shards(t, sip["x"], Direction::write);
-          vector_passes(t, sip["x"], 1);
-        });
+    const KernelOp sum{"vector_add", {sip["x"], sip["partial"], sip["x"]}};
+    add(op, OpClass::elementwise, std::move(after), sum, [&](Traffic& t, Bound&) {
+      own_shards(t, sip["x"], Direction::read);
+      read_blocks(t, sip["partial"], sip["x"]);
+      own_shards(t, sip["x"], Direction::write);
+      compute_share(t, kernel_work(sum.kernel, sum.args), sip["x"]);
+    });
   };
   // The all-reduce of the partial sums over the SIPs, when there is more than one: each
   // group's algorithm bound, and every SIP sending 2 (W - 1) / W of its partial sums out
@@ -391,14 +382,13 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
   if (model_.rope) {
     auto rope = [&](const std::string& op, const std::string& after, const Tensor& in,
                     const Tensor& out) {
-      add(op, OpClass::elementwise, {after},
-          KernelOp{"rope",
-                   {in, out, static_cast<int>(seq_q), static_cast<int>(p0), static_cast<int>(d),
-                    model_.rope_theta}},
-          [&](Traffic& t, Bound&) {
-            copy_blocks(t, in, out);
-            vector_passes(t, out, 5);
-          });
+      const KernelOp rotation{"rope",
+                              {in, out, static_cast<int>(seq_q), static_cast<int>(p0),
+                               static_cast<int>(d), model_.rope_theta}};
+      add(op, OpClass::elementwise, {after}, rotation, [&](Traffic& t, Bound&) {
+        copy_blocks(t, in, out);
+        compute_share(t, kernel_work(rotation.kernel, rotation.args), out);
+      });
     };
     rope("rope_q", "q_proj", sip["q"], q_rot);
     rope("rope_k", "k_proj", sip["k"], k_rot);
@@ -414,17 +404,14 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
       KernelOp{"kv_append", with_geometry({k_rot, w("k_cache")})}, [](Traffic&, Bound&) {});
   add("v_append", OpClass::copy, {"v_proj"},
       KernelOp{"kv_append", with_geometry({sip["v"], w("v_cache")})}, [](Traffic&, Bound&) {});
-  double pairs = 0;  // (query, key) pairs the step's attention computes on this SIP
-  attention.rows(sip["scores"], [&](const DeviceShard&, std::uint64_t, std::int64_t keys) {
-    pairs += static_cast<double>(keys);
-  });
   const double kv_bytes = static_cast<double>(shape_.batch * dims_.kv_heads * shape_.keys() * d) *
                           static_cast<double>(itemsize(dt));
   std::vector<LaunchArg> scores_args = with_geometry({q_rot, w("k_cache"), sip["scores"]});
   scores_args.emplace_back(1.0 / std::sqrt(static_cast<double>(d)));
+  const KernelOp scores{"attention_scores", scores_args};
+  const KernelOp pv{"attention_pv", with_geometry({sip["probs"], w("v_cache"), sip["attn"]})};
   add(
-      "scores", OpClass::attention, {q_ready, "k_append"},
-      KernelOp{"attention_scores", scores_args},
+      "scores", OpClass::attention, {q_ready, "k_append"}, scores,
       [&](Traffic& t, Bound&) {
         attention.rows(sip["scores"], [&](const DeviceShard& sh, std::uint64_t, std::int64_t keys) {
           t.macs({sh.sip, sh.cube, sh.pe}, static_cast<double>(keys * d), dt);
@@ -433,7 +420,7 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
         });
         attention.cache_reads(t, sip["scores"], w("k_cache"));
       },
-      2 * pairs * static_cast<double>(d), kv_bytes);
+      kernel_work(scores.kernel, scores.args).matrix_flops(), kv_bytes);
   add("softmax", OpClass::attention, {"scores"},
       KernelOp{"causal_softmax", with_geometry({sip["scores"], sip["probs"]})},
       [&](Traffic& t, Bound&) {
@@ -447,8 +434,7 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
         });
       });
   add(
-      "pv", OpClass::attention, {"softmax", "v_append"},
-      KernelOp{"attention_pv", with_geometry({sip["probs"], w("v_cache"), sip["attn"]})},
+      "pv", OpClass::attention, {"softmax", "v_append"}, pv,
       [&](Traffic& t, Bound&) {
         attention.rows(sip["probs"], [&](const DeviceShard& sh, std::uint64_t, std::int64_t keys) {
           t.macs({sh.sip, sh.cube, sh.pe}, static_cast<double>(keys * d), dt);
@@ -458,7 +444,7 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
         });
         attention.cache_reads(t, sip["probs"], w("v_cache"));
       },
-      2 * pairs * static_cast<double>(d), kv_bytes);
+      kernel_work(pv.kernel, pv.args).matrix_flops(), kv_bytes);
   gemm("o_proj", {"pv"}, sip["attn"], w("wo"), sip["partial"]);
   residual("residual_attn", {all_reduce("allreduce_attn", "o_proj")});
 
@@ -468,20 +454,20 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
   const Tensor& t_act = sip["act"];
   if (model_.gated()) {
     gemm("gate_proj", {"norm_mlp"}, sip["xn"], w("w_gate"), sip["gate"]);
-    add("act", OpClass::elementwise, {"up_proj", "gate_proj"},
-        KernelOp{"silu_mul", {sip["gate"], t_up, t_act}}, [&](Traffic& t, Bound&) {
-          own_shards(t, sip["gate"], Direction::read);
-          own_shards(t, t_up, Direction::read);
-          own_shards(t, t_act, Direction::write);
-          vector_passes(t, t_act, 4);
-        });
+    const KernelOp gated{"silu_mul", {sip["gate"], t_up, t_act}};
+    add("act", OpClass::elementwise, {"up_proj", "gate_proj"}, gated, [&](Traffic& t, Bound&) {
+      own_shards(t, sip["gate"], Direction::read);
+      own_shards(t, t_up, Direction::read);
+      own_shards(t, t_act, Direction::write);
+      compute_share(t, kernel_work(gated.kernel, gated.args), t_act);
+    });
   } else {
-    add("act", OpClass::elementwise, {"up_proj"}, KernelOp{"gelu", {t_up, t_act}},
-        [&](Traffic& t, Bound&) {
-          own_shards(t, t_up, Direction::read);
-          own_shards(t, t_act, Direction::write);
-          vector_passes(t, t_act, 3);
-        });
+    const KernelOp activation{"gelu", {t_up, t_act}};
+    add("act", OpClass::elementwise, {"up_proj"}, activation, [&](Traffic& t, Bound&) {
+      own_shards(t, t_up, Direction::read);
+      own_shards(t, t_act, Direction::write);
+      compute_share(t, kernel_work(activation.kernel, activation.args), t_act);
+    });
   }
   gemm("down_proj", {"act"}, sip["act"], w("w_down"), sip["partial"]);
   residual("residual_mlp", {all_reduce("allreduce_mlp", "down_proj")});

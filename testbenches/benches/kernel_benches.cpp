@@ -2,7 +2,8 @@
 #include "testbenches/benches/bench.h"
 
 #include "runtime/bound/tensor_traffic.h"
-#include "runtime/kernels/registry.h"
+#include "runtime/kernels/gemm.h"
+#include "runtime/kernels/kernel_work.h"
 
 #include <fmt/format.h>
 
@@ -26,13 +27,6 @@ Tensor upload(runtime::RuntimeContext& ctx, const HostTensor& host, const DPPoli
   Tensor t = ctx.empty(host.shape(), host.dtype(), dp, name);
   ctx.copy_(t, host);
   return t;
-}
-
-// Each PE's vector passes over its own shards of `t`.
-void vector_work(runtime::Traffic& traffic, const Tensor& t, double passes) {
-  for (const runtime::DeviceShard& s : t.shards()) {
-    traffic.vector({s.sip, s.cube, s.pe}, static_cast<double>(s.rows * s.cols), passes);
-  }
 }
 
 void set_bound(Outcome& out, const runtime::Traffic& traffic) {
@@ -92,23 +86,26 @@ class GemmBench : public Bench {
     Tensor a = upload(ctx, ha, DPPolicy{Row, Row, R, {}, {}, {}, a_in}, "A");
     Tensor b = upload(ctx, hb, policy(R, R, Col), "B");
     Tensor c = ctx.empty({m, n}, result, policy(Row, Row, Col), "C");
-    out.measure([&] { return ctx.launch_and_wait("gemm", {a, b, c}); });
+    const std::vector<runtime::LaunchArg> args{a, b, c};
+    out.measure([&] { return ctx.launch_and_wait("gemm", args); });
     const HostTensor hc = ctx.to_host(c);
     // Each PE reads its cube's rows of A (from its own slice, or the cube's SRAM) and its
-    // columns of B (replicated into its own slice: B once per cube) and writes its C block.
+    // columns of B (replicated into its own slice: B once per cube), writes its C block
+    // and does the products of its block.
+    const runtime::KernelWork work = runtime::kernel_work("gemm", args);
     runtime::Traffic traffic(ctx.topology());
     runtime::own_shards(traffic, a, runtime::Direction::read);
     runtime::own_shards(traffic, b, runtime::Direction::read);
     runtime::own_shards(traffic, c, runtime::Direction::write);
+    runtime::compute_share(traffic, work, c);
     for (const runtime::DeviceShard& s : c.shards()) {
-      traffic.macs({s.sip, s.cube, s.pe}, static_cast<double>(s.rows * s.cols * k), in);
       // Every element of its A rows and B columns is staged into its TCM and read back at
       // least once.
       const auto item = static_cast<double>(runtime::itemsize(in));
       traffic.tcm({s.sip, s.cube, s.pe}, 2 * item * static_cast<double>(s.rows * k + k * s.cols));
     }
     set_bound(out, traffic);
-    out.flops = 2.0 * static_cast<double>(m) * n * k;
+    out.flops = work.matrix_flops();
     if (timing_only) return;
     // A sample of elements against a double-precision reference (a full one is O(MNK)).
     std::mt19937 rng(3);
@@ -164,15 +161,17 @@ class VectorAddBench : public Bench {
     const HostTensor hy = bench_data({n}, dtype, timing_only, 2);
     Tensor x = upload(ctx, hx, dp, "x"), y = upload(ctx, hy, dp, "y");
     Tensor z = ctx.empty({n}, dtype, dp, "out");
-    out.measure([&] { return ctx.launch_and_wait("vector_add", {x, y, z}); });
+    const std::vector<runtime::LaunchArg> args{x, y, z};
+    out.measure([&] { return ctx.launch_and_wait("vector_add", args); });
     const HostTensor hz = ctx.to_host(z);
+    const runtime::KernelWork work = runtime::kernel_work("vector_add", args);
     runtime::Traffic traffic(ctx.topology());
     runtime::own_shards(traffic, x, runtime::Direction::read);
     runtime::own_shards(traffic, y, runtime::Direction::read);
     runtime::own_shards(traffic, z, runtime::Direction::write);
-    vector_work(traffic, z, 1);
+    runtime::compute_share(traffic, work, z);
     set_bound(out, traffic);
-    out.bytes = 3.0 * static_cast<double>(n) * static_cast<double>(runtime::itemsize(dtype));
+    out.bytes = work.total_bytes();
     if (timing_only) return;
     out.verified = true;
     const HostTensor ref = runtime::reference_vector_add(hx, hy, dtype);
@@ -229,7 +228,7 @@ class MemcpyBench : public Bench {
       dst = ctx.empty({rows, cols}, DType::f32, policy(R, Row, Col), "dst");
       ctx.share(src, static_cast<std::uint32_t>(m.first_sip + 1));
     }
-    out.bytes = static_cast<double>(bytes);
+    out.bytes = static_cast<double>(bytes);  // the size copied (the kernel moves it twice)
     out.measure([&] { return ctx.launch_and_wait("memcpy", {src, dst}); });
     // Every PE of dst reads its block from wherever src holds it, and writes it.
     runtime::Traffic traffic(ctx.topology());
@@ -245,7 +244,7 @@ class MemcpyBench : public Bench {
 // softmax and layernorm: rows over cubes and PEs, whole rows per PE.
 class RowBench : public Bench {
  public:
-  RowBench(std::string kernel, double passes) : kernel_(std::move(kernel)), passes_(passes) {}
+  explicit RowBench(std::string kernel) : kernel_(std::move(kernel)) {}
   std::string name() const override { return kernel_; }
   std::string description() const override {
     return "row " + kernel_ + ", rows split over cubes and PEs";
@@ -275,18 +274,18 @@ class RowBench : public Bench {
     Tensor x = upload(ctx, hx, dp, "x");
     Tensor y = ctx.empty({rows, cols}, dtype, dp, "y");
     const bool softmax = kernel_ == "softmax";
-    out.measure([&] {
-      return softmax ? ctx.launch_and_wait("softmax", {x, y})
-                     : ctx.launch_and_wait("layernorm", {x, y, 1e-5});
-    });
+    const std::vector<runtime::LaunchArg> args = softmax
+                                                     ? std::vector<runtime::LaunchArg>{x, y}
+                                                     : std::vector<runtime::LaunchArg>{x, y, 1e-5};
+    out.measure([&] { return ctx.launch_and_wait(kernel_, args); });
     const HostTensor hy = ctx.to_host(y);
+    const runtime::KernelWork work = runtime::kernel_work(kernel_, args);
     runtime::Traffic traffic(ctx.topology());
     runtime::own_shards(traffic, x, runtime::Direction::read);
     runtime::own_shards(traffic, y, runtime::Direction::write);
-    vector_work(traffic, y, passes_);
+    runtime::compute_share(traffic, work, y);
     set_bound(out, traffic);
-    out.bytes =
-        2.0 * static_cast<double>(rows * cols) * static_cast<double>(runtime::itemsize(dtype));
+    out.bytes = work.total_bytes();
     if (timing_only) return;
     out.verified = true;
     out.verification =
@@ -296,7 +295,6 @@ class RowBench : public Bench {
 
  private:
   std::string kernel_;
-  double passes_;  // full vector passes over the data the kernel executes
 };
 
 }  // namespace
@@ -306,10 +304,8 @@ std::vector<std::unique_ptr<Bench>> kernel_benches() {
   all.push_back(std::make_unique<GemmBench>());
   all.push_back(std::make_unique<VectorAddBench>());
   all.push_back(std::make_unique<MemcpyBench>());
-  // softmax: row max, subtract, exp, row sum, divide, cast; layernorm: cast, row sum,
-  // subtract, square, row sum, divide, cast (runtime/kernels/row_kernels.cpp).
-  all.push_back(std::make_unique<RowBench>("softmax", 6));
-  all.push_back(std::make_unique<RowBench>("layernorm", 7));
+  all.push_back(std::make_unique<RowBench>("softmax"));
+  all.push_back(std::make_unique<RowBench>("layernorm"));
   return all;
 }
 

@@ -311,3 +311,60 @@ BOOST_AUTO_TEST_CASE(the_documented_example_kernel_works) {
     expect(verify_elementwise(ctx.to_host(out), reference_axpy(hx, hy, 0.5), hx, hy), "scaled_add");
   });
 }
+
+BOOST_AUTO_TEST_CASE(kernels_declare_the_work_they_do) {
+  using std::vector;
+  const DType f16 = DType::f16, f32 = DType::f32;
+  // gemm: 2 M N K at the inputs' dtype, every operand once where it lives; leading
+  // dimensions fold into rows.
+  const TensorShape a{{3, 5}, f16, MemoryKind::sram}, b{{5, 7}, f16}, c{{3, 7}, f32};
+  const KernelWork g = kernel_work("gemm", vector<WorkArg>{a, b, c});
+  BOOST_TEST(g.flops.at(f16) == 2.0 * 3 * 5 * 7);
+  BOOST_TEST(g.bytes.at(MemoryKind::sram) == 3.0 * 5 * 2);
+  BOOST_TEST(g.bytes.at(MemoryKind::hbm) == 5.0 * 7 * 2 + 3.0 * 7 * 4);
+  const KernelWork batched = kernel_work(
+      "gemm", vector<WorkArg>{TensorShape{{4, 3, 5}, f16}, b, TensorShape{{12, 7}, f32}});
+  BOOST_TEST(batched.matrix_flops() == 2.0 * 12 * 5 * 7);
+  // Attention: the (query, key) pairs the causal mask keeps, counted one by one.
+  const std::int64_t batch = 2, heads = 4, kv_heads = 2, d = 8;
+  for (const auto& [seq_q, position0] :
+       vector<std::pair<std::int64_t, std::int64_t>>{{1, 9}, {6, 0}, {5, 3}}) {
+    double pairs = 0;
+    for (std::int64_t s = 0; s < batch * heads; ++s)
+      for (std::int64_t i = 0; i < seq_q; ++i) pairs += static_cast<double>(position0 + i + 1);
+    const std::int64_t keys = position0 + seq_q;
+    const TensorShape q{{batch * seq_q, heads * d}, f16};
+    const TensorShape cache{{batch * kv_heads * (keys + 3), d}, f16};
+    const TensorShape scores{{batch * heads * seq_q, keys}, f32};
+    const vector<WorkArg> geometry{static_cast<double>(seq_q), static_cast<double>(position0),
+                                   static_cast<double>(kv_heads)};
+    auto args = [&](vector<WorkArg> head) {
+      head.insert(head.end(), geometry.begin(), geometry.end());
+      return head;
+    };
+    BOOST_TEST(kernel_work("attention_scores", args({q, cache, scores})).flops.at(f16) ==
+               2 * pairs * d);
+    BOOST_TEST(kernel_work("attention_pv", args({scores, cache, q})).flops.at(f16) ==
+               2 * pairs * d);
+    BOOST_TEST(kernel_work("causal_softmax", args({scores, scores})).vector_ops == 6 * pairs);
+  }
+  // Pointwise and row kernels: passes over the elements; operands once each.
+  const TensorShape x{{2, 3}, f32};
+  const KernelWork add = kernel_work("vector_add", vector<WorkArg>{x, x, x});
+  BOOST_TEST(add.vector_ops == 6.0);
+  BOOST_TEST(add.total_bytes() == 3.0 * 6 * 4);
+  BOOST_TEST(add.matrix_flops() == 0.0);
+  BOOST_TEST(kernel_work("softmax", vector<WorkArg>{x, x}).vector_ops == 36.0);
+  // Every builtin answers for arguments of its kind, and a kernel registered without a
+  // work model has none.
+  BOOST_TEST(kernel_registry().names().size() >= 21u);
+  kernel_registry().add({"no_model", "()", "does nothing", [](KernelContext&) {}});
+  BOOST_TEST(kernel_work("no_model", vector<WorkArg>{}).total_bytes() == 0.0);
+  // Arguments of the wrong kind name the kernel and the argument.
+  try {
+    kernel_work("gemm", vector<WorkArg>{1.0});
+    BOOST_FAIL("gemm took a number for a tensor");
+  } catch (const std::invalid_argument& e) {
+    BOOST_TEST(std::string(e.what()) == "gemm: argument 0 is not a tensor");
+  }
+}

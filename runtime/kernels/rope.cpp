@@ -3,7 +3,7 @@
 // token's position p,
 //   out1 = x1 cos - x2 sin,   out2 = x2 cos + x1 sin,
 // computed in f32 and stored in out's dtype.
-#include "runtime/kernels/block_walk.h"
+#include "runtime/kernels/pointwise.h"
 #include "runtime/kernels/registry.h"
 
 #include <fmt/format.h>
@@ -69,11 +69,14 @@ void rope(KernelContext& k) {
   });
 }
 
+// x read, out written; the rotation's multiplies and adds, casts in and out: five passes.
+KernelWork work(const std::vector<WorkArg>& args) {
+  return pointwise_work("rope", args, {0}, 1, 5);
+}
+
 }  // namespace
 
-void register_rope_kernel(KernelRegistry& registry) {
-  registry.add({"rope", "(x, out, seq_q, position0, head_dim, theta)",
-                "rotary position embedding, rotate-half form, per head", rope});
-}
+KB_REGISTER_KERNEL(rope, "(x, out, seq_q, position0, head_dim, theta)",
+                   "rotary position embedding, rotate-half form, per head", rope, work);
 
 }  // namespace kb::runtime

@@ -1,7 +1,8 @@
 // C = A . B, tiled through TCM and double-buffered: while the core multiplies one K-slice,
 // the DMA stages the next. Inputs and results: f16 or bf16 into f32, f16 or bf16 (f32
 // accumulation), f32 into f32, i8 into i32 (exact i32 accumulation).
-#include "runtime/kernels/block_walk.h"
+#include "runtime/kernels/gemm.h"
+
 #include "runtime/kernels/registry.h"
 
 #include <fmt/format.h>
@@ -85,12 +86,23 @@ void gemm(KernelContext& k) {
   }
 }
 
+// C = A . B: 2 M N K at the inputs' dtype; A, B and C each moved once.
+KernelWork work(const std::vector<WorkArg>& args) {
+  const TensorShape& a = tensor_arg("gemm", args, 0);
+  const TensorShape& b = tensor_arg("gemm", args, 1);
+  const TensorShape& c = tensor_arg("gemm", args, 2);
+  KernelWork w;
+  w.flops[a.dtype] = 2 * a.rows() * a.cols() * b.cols();
+  w.moves(a);
+  w.moves(b);
+  w.moves(c);
+  return w;
+}
+
 }  // namespace
 
-void register_gemm_kernel(KernelRegistry& registry) {
-  registry.add({"gemm", "(a, b, c)",
-                std::string("c = a . b; ") + kGemmTypes + "; tiled through TCM, double-buffered",
-                gemm});
-}
+KB_REGISTER_KERNEL(gemm, "(a, b, c)",
+                   std::string("c = a . b; ") + kGemmTypes + "; tiled through TCM, double-buffered",
+                   gemm, work);
 
 }  // namespace kb::runtime

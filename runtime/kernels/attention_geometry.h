@@ -1,0 +1,134 @@
+#pragma once
+// Causal self-attention over a KV cache: the geometry its kernels share (kv_append,
+// attention_scores, causal_softmax, attention_pv), the causal mask and their work, in the
+// layouts the transformer lowering uses (docs/workloads.md):
+//   q      [batch * seq_q, heads * head_dim]        token-major, as the projection wrote it
+//   cache  [batch * kv_heads * capacity, head_dim]  head-major: (batch, kv head, position)
+//   scores, probs [batch * heads * seq_q, keys]     (batch, head, query); keys = position0 + seq_q
+//   out    [batch * seq_q, heads * head_dim]        token-major again, for the projection
+// Query i of a sequence sits at position position0 + i and sees keys 0 ..= position0 + i.
+// Head h reads kv head h / (heads / kv_heads) (grouped-query attention). Each PE works on
+// the rows of scores / probs / cache it owns, so a cache placed like the scores is read
+// where it lives; work above the causal diagonal is skipped tile by tile.
+
+#include "runtime/kernels/block_walk.h"
+#include "runtime/kernels/kernel_work.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace kb::runtime {
+
+constexpr std::int64_t kQueryRows = 64;  // queries per tile
+constexpr std::int64_t kKeyTile = 256;   // keys per tile
+
+struct Geometry {
+  std::int64_t batch, seq_q, position0, heads, kv_heads, head_dim, capacity;
+  std::int64_t group() const { return heads / kv_heads; }
+  // First cache row of batch b's kv head for query head h.
+  std::int64_t cache_row(std::int64_t b, std::int64_t h) const {
+    return (b * kv_heads + h / group()) * capacity;
+  }
+};
+
+[[noreturn]] inline void bad(const std::string& kernel, const std::string& why) {
+  throw std::invalid_argument(kernel + ": " + why);
+}
+
+// The geometry from q (token-major), a cache and the scalar arguments at `first`
+// (seq_q, position0, kv_heads).
+inline Geometry geometry(KernelContext& k, const std::string& kernel, const TensorView& q,
+                         const TensorView& cache, std::size_t first) {
+  Geometry g{};
+  g.seq_q = k.int_arg(first);
+  g.position0 = k.int_arg(first + 1);
+  g.kv_heads = k.int_arg(first + 2);
+  g.head_dim = cache.global_cols();
+  if (g.seq_q <= 0 || g.position0 < 0 || g.kv_heads <= 0 || g.head_dim <= 0) {
+    bad(kernel, fmt::format("seq_q {}, position0 {}, kv_heads {}, head_dim {}", g.seq_q,
+                            g.position0, g.kv_heads, g.head_dim));
+  }
+  if (q.global_rows() % g.seq_q != 0 || q.global_cols() % g.head_dim != 0) {
+    bad(kernel, fmt::format("q is {} x {}: not (batch x {}) x (heads x {})", q.global_rows(),
+                            q.global_cols(), g.seq_q, g.head_dim));
+  }
+  g.batch = q.global_rows() / g.seq_q;
+  g.heads = q.global_cols() / g.head_dim;
+  if (g.heads % g.kv_heads != 0 || cache.global_rows() % (g.batch * g.kv_heads) != 0) {
+    bad(kernel, fmt::format("{} heads over {} kv heads, cache of {} rows for batch {}", g.heads,
+                            g.kv_heads, cache.global_rows(), g.batch));
+  }
+  g.capacity = cache.global_rows() / (g.batch * g.kv_heads);
+  if (g.position0 + g.seq_q > g.capacity) {
+    bad(kernel,
+        fmt::format("positions up to {} in a cache of {}", g.position0 + g.seq_q, g.capacity));
+  }
+  return g;
+}
+
+inline void require_scores(const std::string& kernel, const TensorView& s, const Geometry& g) {
+  if (s.global_rows() != g.batch * g.heads * g.seq_q || s.global_cols() != g.position0 + g.seq_q) {
+    bad(kernel, fmt::format("scores are {} x {}, expected {} x {}", s.global_rows(),
+                            s.global_cols(), g.batch * g.heads * g.seq_q, g.position0 + g.seq_q));
+  }
+  if (s.own_block() && s.own_block()->cols != s.global_cols()) {
+    bad(kernel, "the scores must keep whole rows on each PE (no column_wise split)");
+  }
+}
+
+// Calls fn(row, n, b, h, i0) for runs of at most kQueryRows of the calling PE's own rows of
+// `s` (global row `row` on), each within one (batch, head): queries i0 .. i0 + n - 1.
+template <class Fn>
+void for_each_query_run(const TensorView& s, const Geometry& g, Fn&& fn) {
+  if (!s.own_block()) return;
+  const Block& own = *s.own_block();
+  const std::int64_t first = s.row0() + own.row0, end = first + own.rows;
+  for (std::int64_t row = first; row < end;) {
+    const std::int64_t i0 = row % g.seq_q;
+    const std::int64_t n = std::min({kQueryRows, g.seq_q - i0, end - row});
+    const std::int64_t bh = row / g.seq_q;
+    fn(row, n, bh / g.heads, bh % g.heads, i0);
+    row += n;
+  }
+}
+
+// Keys the last of queries i0 .. i0 + n - 1 sees.
+inline std::int64_t keys_seen(const Geometry& g, std::int64_t i0, std::int64_t n) {
+  return g.position0 + i0 + n;
+}
+
+// 1 where query i0 + r may see key j0 + c.
+inline Tile causal_mask(KernelContext& k, const Geometry& g, std::int64_t i0, std::int64_t n,
+                        std::int64_t j0, std::int64_t cols) {
+  return k.mask(n, cols,
+                [&](std::int64_t r, std::int64_t c) { return j0 + c <= g.position0 + i0 + r; });
+}
+
+// The (query, key) pairs the causal attention of `sequences` (batch x heads) sequences of
+// seq_q queries from position0 computes: query i sees position0 + i + 1 keys.
+inline double attention_pairs(double sequences, double seq_q, double position0) {
+  return sequences * (seq_q * position0 + seq_q * (seq_q + 1) / 2);
+}
+
+// The work of attention_scores (q, k_cache, scores, ...) or attention_pv (probs, v_cache,
+// out, ...): a dot product of head_dim per pair, at the dtype of `token_major` (q or out);
+// operands moved once, the cache up to the last position.
+inline KernelWork attention_work(const std::string& kernel, const std::vector<WorkArg>& args,
+                                 std::size_t token_major) {
+  const TensorShape& cache = tensor_arg(kernel, args, 1);
+  const TensorShape& tokens = tensor_arg(kernel, args, token_major);
+  const double seq_q = scalar_arg(kernel, args, 3), position0 = scalar_arg(kernel, args, 4);
+  const double kv_heads = scalar_arg(kernel, args, 5);
+  const double head_dim = cache.cols();
+  const double batch = tokens.rows() / seq_q, heads = tokens.cols() / head_dim;
+  KernelWork w;
+  w.flops[tokens.dtype] = 2 * attention_pairs(batch * heads, seq_q, position0) * head_dim;
+  w.moves(tensor_arg(kernel, args, 0));
+  w.moves(tensor_arg(kernel, args, 2));
+  w.bytes[cache.memory] += batch * kv_heads * (position0 + seq_q) * head_dim *
+                           static_cast<double>(itemsize(cache.dtype));
+  return w;
+}
+
+}  // namespace kb::runtime
