@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <set>
@@ -249,6 +251,40 @@ runtime::HostTensor bench_data(std::vector<std::int64_t> shape, runtime::DType d
     }
   }
   return t;
+}
+
+namespace {
+std::vector<std::unique_ptr<Bench>>& registry() {
+  static std::vector<std::unique_ptr<Bench>> all;
+  return all;
+}
+}  // namespace
+
+const std::vector<std::unique_ptr<Bench>>& benches() { return registry(); }
+
+BenchRegistration::BenchRegistration(std::unique_ptr<Bench> bench) {
+  std::vector<std::unique_ptr<Bench>>& all = registry();
+  const std::string name = bench->name();
+  const auto at =
+      std::lower_bound(all.begin(), all.end(), name,
+                       [](const auto& b, const std::string& n) { return b->name() < n; });
+  if (at != all.end() && (*at)->name() == name) {
+    std::fprintf(stderr, "two benches are called '%s'\n", name.c_str());
+    std::abort();
+  }
+  all.insert(at, std::move(bench));
+}
+
+runtime::Tensor upload(runtime::RuntimeContext& ctx, const runtime::HostTensor& host,
+                       const runtime::DPPolicy& dp, const std::string& name) {
+  runtime::Tensor t = ctx.empty(host.shape(), host.dtype(), dp, name);
+  ctx.copy_(t, host);
+  return t;
+}
+
+void set_traffic_bound(Outcome& out, const runtime::Traffic& traffic) {
+  out.bound_model = "traffic";
+  out.bound = traffic.bound();
 }
 
 const Bench& find_bench(const std::string& name) {

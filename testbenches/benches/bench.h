@@ -125,8 +125,33 @@ class Bench {
   virtual bool runs_workload() const { return false; }
 };
 
+// Every registered bench, by name.
 const std::vector<std::unique_ptr<Bench>>& benches();
 const Bench& find_bench(const std::string& name);
+
+// Registers a bench at static initialisation: each bench is a file of testbenches/benches/
+// ending in KB_REGISTER_BENCH (docs/architecture.md, "Where to add what"). A second bench
+// of the same name is a programming error that stops the process with a message.
+struct BenchRegistration {
+  explicit BenchRegistration(std::unique_ptr<Bench> bench);
+};
+
+// The runtime's types every bench uses, and the splits by short names, as the benches'
+// placements read best: DPPolicy{R, Row, Col}.
+using runtime::DPPolicy;
+using runtime::DType;
+using runtime::HostTensor;
+using runtime::Tensor;
+constexpr runtime::Split R = runtime::Split::replicate;
+constexpr runtime::Split Row = runtime::Split::row_wise;
+constexpr runtime::Split Col = runtime::Split::column_wise;
+
+// A device tensor placed by `dp` holding `host`'s values (copied in).
+runtime::Tensor upload(runtime::RuntimeContext& ctx, const runtime::HostTensor& host,
+                       const runtime::DPPolicy& dp, const std::string& name);
+
+// The bound of a bench whose traffic describes all of its work.
+void set_traffic_bound(Outcome& out, const runtime::Traffic& traffic);
 
 // Rejects (BenchUsageError) a tensor `what` that `topology` cannot hold as `dp` places it:
 // a dimension that does not divide over the SIPs, cubes or PEs it is split over, or more
@@ -147,3 +172,8 @@ runtime::HostTensor bench_data(std::vector<std::int64_t> shape, runtime::DType d
                                bool timing_only, std::uint32_t seed);
 
 }  // namespace kb::bench
+
+// KB_REGISTER_BENCH(id, expression making a std::unique_ptr<Bench>); `id` names the
+// registration, one per file.
+#define KB_REGISTER_BENCH(id, ...) \
+  static const ::kb::bench::BenchRegistration kb_bench_registration_##id { __VA_ARGS__ }

@@ -178,6 +178,6 @@ class ChakraBench : public Bench {
 
 }  // namespace
 
-std::unique_ptr<Bench> chakra_bench() { return std::make_unique<ChakraBench>(); }
+KB_REGISTER_BENCH(chakra, std::make_unique<ChakraBench>());
 
 }  // namespace kb::bench

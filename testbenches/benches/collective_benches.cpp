@@ -1,4 +1,4 @@
-// Benches of the collectives: allreduce, allgather, reduce_scatter, broadcast, with
+// Benches of the collectives: allreduce, allgather, reduce_scatter, broadcast, alltoall, with
 // nccl-tests' algbw / busbw and the alpha-beta bound of the chosen algorithm.
 #include "testbenches/benches/bench.h"
 
@@ -13,7 +13,6 @@
 namespace kb::bench {
 
 using runtime::Collective;
-using runtime::DType;
 using runtime::PeCoord;
 
 namespace {
@@ -211,14 +210,13 @@ class CollectiveBench : public Bench {
 
 }  // namespace
 
-std::vector<std::unique_ptr<Bench>> collective_benches() {
-  std::vector<std::unique_ptr<Bench>> all;
-  all.push_back(std::make_unique<CollectiveBench>("allreduce", Collective::all_reduce));
-  all.push_back(std::make_unique<CollectiveBench>("allgather", Collective::all_gather));
-  all.push_back(std::make_unique<CollectiveBench>("reduce_scatter", Collective::reduce_scatter));
-  all.push_back(std::make_unique<CollectiveBench>("broadcast", Collective::broadcast));
-  all.push_back(std::make_unique<CollectiveBench>("alltoall", Collective::all_to_all));
-  return all;
-}
+KB_REGISTER_BENCH(allreduce,
+                  std::make_unique<CollectiveBench>("allreduce", Collective::all_reduce));
+KB_REGISTER_BENCH(allgather,
+                  std::make_unique<CollectiveBench>("allgather", Collective::all_gather));
+KB_REGISTER_BENCH(reduce_scatter,
+                  std::make_unique<CollectiveBench>("reduce_scatter", Collective::reduce_scatter));
+KB_REGISTER_BENCH(broadcast, std::make_unique<CollectiveBench>("broadcast", Collective::broadcast));
+KB_REGISTER_BENCH(alltoall, std::make_unique<CollectiveBench>("alltoall", Collective::all_to_all));
 
 }  // namespace kb::bench

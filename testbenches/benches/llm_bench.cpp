@@ -208,13 +208,6 @@ class LlmBench : public Bench {
 
 }  // namespace
 
-std::unique_ptr<Bench> chakra_bench();  // chakra_bench.cpp
-
-std::vector<std::unique_ptr<Bench>> workload_benches() {
-  std::vector<std::unique_ptr<Bench>> all;
-  all.push_back(std::make_unique<LlmBench>());
-  all.push_back(chakra_bench());
-  return all;
-}
+KB_REGISTER_BENCH(llm, std::make_unique<LlmBench>());
 
 }  // namespace kb::bench
