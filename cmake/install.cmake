@@ -3,7 +3,7 @@
 # KernBenchSC::runtime (docs/runtime.md, "Your own program").
 include(CMakePackageConfigHelpers)
 
-set(KB_LIBRARIES kb_address kb_models kb_topology kb_platform kb_platform_commands
+set(KB_LIBRARIES kb_address kb_fabric kb_models kb_topology kb_platform kb_platform_commands
                  kb_runtime_core kb_runtime_archive kb_runtime)
 foreach(target IN LISTS KB_LIBRARIES)
   string(REGEX REPLACE "^kb_" "" name ${target})

@@ -6,12 +6,11 @@
 
 #include "models/cube/cube_router.h"
 #include "models/cube/m_cpu.h"
+#include "models/interconnect/fabric.h"
 #include "models/interconnect/link.h"
 #include "models/pe/pe.h"
 
 namespace kb::models {
-
-enum class InterSipTopology { ring, fully_connected, switched };
 
 // Filled from a topology (platform::machine_params()); it has no defaults of its own.
 struct MachineParams {
@@ -35,6 +34,8 @@ struct MachineParams {
   CubeRouterAttrs router;
   MCpuAttrs m_cpu;
   PeParams pe;
+
+  Fabric fabric;  // what routing needs (models/interconnect/fabric.h)
 
   std::uint32_t cubes_per_sip() const { return mesh_w * mesh_h; }
 };

@@ -2,14 +2,6 @@
 
 namespace kb::platform {
 
-namespace {
-models::InterSipTopology inter_sip(const std::string& name) {
-  if (name == "fully_connected") return models::InterSipTopology::fully_connected;
-  if (name == "switch") return models::InterSipTopology::switched;
-  return models::InterSipTopology::ring;  // the schema admits no other value
-}
-}  // namespace
-
 models::MachineParams machine_params(const Topology& t, const RunOptions& options) {
   const auto& pe = t.cube.pe_template.components;
   models::MachineParams m;
@@ -23,7 +15,8 @@ models::MachineParams machine_params(const Topology& t, const RunOptions& option
   m.hbm_slice_bytes = t.hbm_bytes_per_slice();
   m.sram_bytes = t.sram_bytes_per_cube();
   m.quantum_ns = t.system.simulation.quantum_ns;
-  m.inter_sip = inter_sip(t.system.inter_sip.topology);
+  m.inter_sip = t.inter_sip_topology();
+  m.fabric = t.fabric();
 
   m.inter_sip_link = t.system.inter_sip.link;
   m.host_link = t.system.host_link;

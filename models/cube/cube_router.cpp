@@ -2,16 +2,6 @@
 
 namespace kb::models {
 
-const char* to_string(MeshDirection d) {
-  switch (d) {
-    case MeshDirection::north: return "north";
-    case MeshDirection::east: return "east";
-    case MeshDirection::south: return "south";
-    case MeshDirection::west: return "west";
-  }
-  return "?";
-}
-
 CubeRouter::CubeRouter(const sc_core::sc_module_name& name, const CubeRouterAttrs& attrs,
                        const MeshPlace& place)
     : Router(name, attrs.freq_ghz, static_cast<std::uint64_t>(attrs.hop_latency_cycles)),
@@ -44,15 +34,7 @@ unsigned CubeRouter::add_mesh_port(MeshDirection d) {
 }
 
 std::optional<unsigned> CubeRouter::towards(std::uint32_t cube) const {
-  const std::uint32_t x = cube % at_.mesh_w;
-  const std::uint32_t y = cube / at_.mesh_w;
-  MeshDirection d;
-  if (x != at_.x) {
-    d = x > at_.x ? MeshDirection::east : MeshDirection::west;
-  } else {
-    d = y > at_.y ? MeshDirection::south : MeshDirection::north;
-  }
-  return mesh_ports_[static_cast<unsigned>(d)];
+  return mesh_ports_[static_cast<unsigned>(mesh_step(at_.mesh_w, cube_index(), cube))];
 }
 
 std::optional<unsigned> CubeRouter::route(const PhysAddr& a) const {

@@ -1,7 +1,8 @@
 #pragma once
 // The NoC router of one cube. It routes on physical-address fields alone:
 //   - the host (rack 1) or another SIP: towards the SIP's I/O cube, then out of its I/O port;
-//   - another cube of this SIP: XY routing over the mesh (x first, then y; y grows south);
+//   - another cube of this SIP: XY routing over the mesh (mesh_step in
+//     models/interconnect/fabric.h: x first, then y; y grows south);
 //   - this cube: HBM slice `unit`, PE `unit` (TCM and MMIO), the SRAM, or the M_CPU
 //     (MMIO unit 255).
 // Its local ports (PEs, HBM slices, SRAM, M_CPU) have the router's port bandwidth in each
@@ -10,14 +11,12 @@
 // the router costs hop_latency_cycles of its clock each way.
 
 #include "models/cube/cube_router_attrs.h"
+#include "models/interconnect/fabric.h"
 #include "models/interconnect/router.h"
 
 #include <array>
 
 namespace kb::models {
-
-enum class MeshDirection : unsigned { north = 0, east = 1, south = 2, west = 3 };
-const char* to_string(MeshDirection d);
 
 // Where a router sits: cube (x, y) of SIP `sip`, in a w x h mesh whose I/O port is at
 // cube (io_x, io_y).

@@ -15,7 +15,7 @@ void attach_b(Router& router, unsigned port, Link& link) {
 }
 
 Sip::Sip(const sc_core::sc_module_name& name, const MachineParams& m, std::uint32_t sip)
-    : Component(name), io("io", sip, m.sips, m.inter_sip) {
+    : Component(name), io("io", sip, m.fabric) {
   for (std::uint32_t y = 0; y < m.mesh_h; ++y) {
     for (std::uint32_t x = 0; x < m.mesh_w; ++x) {
       cubes_.push_back(

@@ -2,6 +2,8 @@
 
 #include "models/common/children.h"
 
+#include <algorithm>
+
 namespace kb::models {
 
 System::System(const sc_core::sc_module_name& name, const MachineParams& machine)
@@ -13,41 +15,25 @@ System::System(const sc_core::sc_module_name& name, const MachineParams& machine
   for (std::uint32_t s = 0; s < m.sips; ++s) {
     sips_.push_back(std::make_unique<Sip>(fmt::format("sip{}", s).c_str(), m, s));
   }
-  if (m.sips > 1 && m.inter_sip == InterSipTopology::switched) {
-    switch_ = std::make_unique<SipSwitch>("sip_switch", m.sips);
-  }
+  const Fabric& fabric = m.fabric;
+  const std::vector<SipLink> links = sip_links(fabric);
+  const bool switched =
+      std::any_of(links.begin(), links.end(), [](const SipLink& l) { return l.b == kSwitchEnd; });
+  if (switched) switch_ = std::make_unique<SipSwitch>("sip_switch", fabric);
   for (std::uint32_t s = 0; s < m.sips; ++s) {
     Link& link = new_link(fmt::format("host_link{}", s), m.host_link);
     host.out.bind(link.a_in);
     link.a_out.bind(host.in);
     attach_b(sip(s).io, sip(s).io.host_port(), link);
   }
-  if (m.sips < 2) return;
-  switch (m.inter_sip) {
-    case InterSipTopology::ring:
-      for (std::uint32_t s = 0; s < m.sips; ++s) {
-        const std::uint32_t next = (s + 1) % m.sips;
-        Link& link = new_link(fmt::format("sip_link{}_{}", s, next), m.inter_sip_link);
-        attach_a(sip(s).io, sip(s).io.ring_next_port(), link);
-        attach_b(sip(next).io, sip(next).io.ring_prev_port(), link);
-      }
-      break;
-    case InterSipTopology::fully_connected:
-      for (std::uint32_t a = 0; a < m.sips; ++a) {
-        for (std::uint32_t b = a + 1; b < m.sips; ++b) {
-          Link& link = new_link(fmt::format("sip_link{}_{}", a, b), m.inter_sip_link);
-          attach_a(sip(a).io, sip(a).io.direct_port(b), link);
-          attach_b(sip(b).io, sip(b).io.direct_port(a), link);
-        }
-      }
-      break;
-    case InterSipTopology::switched:
-      for (std::uint32_t s = 0; s < m.sips; ++s) {
-        Link& link = new_link(fmt::format("switch_link{}", s), m.inter_sip_link);
-        attach_a(sip(s).io, sip(s).io.switch_port(), link);
-        attach_b(*switch_, s, link);
-      }
-      break;
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    Link& link = new_link(links[i].name, m.inter_sip_link);
+    attach_a(sip(links[i].a).io, sip(links[i].a).io.link_port(i), link);
+    if (links[i].b == kSwitchEnd) {
+      attach_b(*switch_, static_cast<unsigned>(i), link);
+    } else {
+      attach_b(sip(links[i].b).io, sip(links[i].b).io.link_port(i), link);
+    }
   }
 }
 

@@ -72,6 +72,13 @@ void add_link(std::vector<FieldSpec>& s, const std::string& prefix, const std::s
                     [attrs](Topology& t) -> FieldRef { return &attrs(t).bw_gbps; }));
 }
 
+// The spellings of the fabric's inter-SIP topologies (models/interconnect/fabric.h).
+std::vector<std::string> inter_sip_topology_names() {
+  std::vector<std::string> names;
+  for (models::InterSipTopology t : models::kInterSipTopologies) names.emplace_back(to_string(t));
+  return names;
+}
+
 std::vector<FieldSpec> build_schema() {
   using K = FieldKind;
   std::vector<FieldSpec> s;
@@ -89,11 +96,12 @@ std::vector<FieldSpec> build_schema() {
                  "legacy: cubes per SIP; derived from sip.cube_mesh (w × h), and an error "
                  "when given and different",
                  [](Topology& t) -> FieldRef { return &t.system.sips.cubes_per_sip; })));
-  s.push_back(with(
-      Effect::structure,
-      field("system.inter_sip.topology", K::choice, "", {}, "how the SIPs' I/O ports are joined",
-            [](Topology& t) -> FieldRef { return &t.system.inter_sip.topology; },
-            {"ring", "fully_connected", "switch"})));
+  s.push_back(
+      with(Effect::structure,
+           field(
+               "system.inter_sip.topology", K::choice, "", {}, "how the SIPs' I/O ports are joined",
+               [](Topology& t) -> FieldRef { return &t.system.inter_sip.topology; },
+               inter_sip_topology_names())));
   add_link(s, "system.inter_sip.link", "link between two SIPs",
            [](Topology& t) -> PortAttrs& { return t.system.inter_sip.link; });
   add_link(s, "system.host_link", "link from the host to each SIP's I/O port",

@@ -8,6 +8,7 @@
 #include "models/common/port_attrs.h"
 #include "models/cube/cube_router_attrs.h"
 #include "models/cube/m_cpu_attrs.h"
+#include "models/interconnect/fabric.h"
 #include "models/pe/pe_core_attrs.h"
 #include "models/pe/pe_ipcq_attrs.h"
 #include "models/pe/pe_mmu_attrs.h"
@@ -86,6 +87,11 @@ struct Topology {
   // Derived figures: the only place these products are computed.
   std::int64_t cubes_per_sip() const { return sip.cube_mesh.w * sip.cube_mesh.h; }
   std::int64_t pes_per_cube() const;
+  // system.inter_sip.topology as the fabric knows it (the schema admits its spellings only).
+  models::InterSipTopology inter_sip_topology() const;
+  // What routing needs of the machine: the models' routers and the runtime's bounds read
+  // the same one.
+  models::Fabric fabric() const;
   std::int64_t world_size() const { return system.sips.count * cubes_per_sip() * pes_per_cube(); }
   std::uint64_t hbm_bytes_per_cube() const;
   std::uint64_t hbm_bytes_per_slice() const;

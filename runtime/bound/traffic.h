@@ -9,7 +9,7 @@
 //   hbm_slice        the busiest HBM slice: all bytes of the PEs that share it (slice bw)
 //   sram_port, sram  the same for a cube's SRAM, which all its PEs share
 //   tcm              the busiest PE's own TCM port (reads and writes share it)
-//   mesh_link A->B   the busiest mesh hop on the XY routes used, at the link's bandwidth
+//   mesh_link L      the busiest mesh link direction on the XY routes used, at its bandwidth
 //                    (the router ports it joins are as wide as the link)
 //   inter_sip_link   the busiest inter-SIP link direction on the routes used
 //   X + latency      the longest single flow (one PE to one slice, one way): its path
@@ -17,8 +17,9 @@
 //                    at its narrowest resource X
 //
 // Each term is a true lower bound: bytes that must cross a resource at its bandwidth, or
-// work a core must do at its peak. Data a PE reads travels from the memory to the PE along
-// the reverse of the PE's route to it; data it writes along the route.
+// work a core must do at its peak. The resources a flow crosses are the fabric's route
+// (models/interconnect/fabric.h), the one the routers take: data a PE reads travels from
+// the memory to the PE along the reverse of the PE's route to it; data it writes along it.
 
 #include "platform/topology/topology.h"
 #include "runtime/bound/bound.h"
@@ -56,28 +57,12 @@ class Traffic {
   Bound bound() const;
 
  private:
-  // One direction of a shared resource on a route.
-  struct Hop {
-    std::string term;  // "pe_port", "mesh_link", ...
-    std::string name;  // the resource: "sip0.cube1->cube0"
-    double gbps;
-  };
-  // A route's resources and its one-way latency (routers, links; no memory).
-  struct Route {
-    std::vector<Hop> hops;
-    double latency_ns = 0;
-  };
   using Flow = std::tuple<std::uint32_t, std::uint32_t, std::uint32_t,        // PE
                           std::uint32_t, std::uint32_t, std::uint32_t, bool,  // memory
                           Direction>;
 
-  Route route(const PeCoord& pe, const MemoryCoord& memory, Direction direction) const;
-  // Mesh hops between cubes `from` and `to` of SIP `sip`, XY from the requester's side;
-  // `toward` false: the data runs the route backwards.
-  void mesh(std::uint32_t sip, std::uint32_t from, std::uint32_t to, bool toward, Route& r) const;
-
   const platform::Topology& t_;
-  double router_pass_ns_;
+  models::Fabric fabric_;  // the routes the models take (models/interconnect/fabric.h)
   std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>, double> cycles_;  // per PE
   std::map<Flow, double> flows_;                                                      // bytes
   std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>, double> tcm_;     // per PE

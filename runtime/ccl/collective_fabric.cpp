@@ -7,34 +7,12 @@
 namespace kb::runtime {
 
 FabricPath fabric_path(const platform::Topology& t, const PeCoord& a, const PeCoord& b) {
-  const auto w = static_cast<std::int64_t>(t.sip.cube_mesh.w);
-  const double pass =
-      static_cast<double>(t.cube.router.hop_latency_cycles) / t.cube.router.freq_ghz;
-  auto hops = [w](std::int64_t c1, std::int64_t c2) {
-    return std::abs(c1 % w - c2 % w) + std::abs(c1 / w - c2 / w);
-  };
-  double beta = t.cube.router.bw_gbps;
-  std::int64_t mesh = 0, passes = 0;
-  double sip_ns = 0;
-  if (a.sip == b.sip) {
-    mesh = hops(a.cube, b.cube);
-    passes = mesh + 1;
-  } else {
-    const std::int64_t io = t.sip.io_cube.y * w + t.sip.io_cube.x;
-    mesh = hops(a.cube, io) + hops(io, b.cube);
-    passes = mesh + 2;
-    const auto n = t.system.sips.count;
-    const std::int64_t ahead = (static_cast<std::int64_t>(b.sip) - a.sip + n) % n;
-    const std::int64_t links = t.system.inter_sip.topology == "ring" ? std::min(ahead, n - ahead)
-                               : t.system.inter_sip.topology == "switch" ? 2
-                                                                         : 1;
-    sip_ns = static_cast<double>(links) * t.system.inter_sip.link.latency_ns;
-    beta = std::min(beta, t.system.inter_sip.link.bw_gbps);
-  }
-  if (mesh > 0) beta = std::min(beta, t.sip.mesh_link.bw_gbps);
-  return {static_cast<double>(passes) * pass +
-              static_cast<double>(mesh) * t.sip.mesh_link.latency_ns + sip_ns,
-          beta};
+  using models::EndpointKind;
+  const models::Route r = models::route(t.fabric(), {EndpointKind::pe, a.sip, a.cube, a.pe},
+                                        {EndpointKind::pe, b.sip, b.cube, b.pe}, true);
+  FabricPath p{r.latency_ns, INFINITY};
+  for (const models::Hop& h : r.hops) p.beta_gbps = std::min(p.beta_gbps, h.gbps);
+  return p;
 }
 
 CollectiveFabric collective_fabric(const platform::Topology& t, const IpcqPlan& plan) {
@@ -77,11 +55,7 @@ double bus_factor(Collective kind, double world) {
 
 double inter_sip_egress_ns(const platform::Topology& t, Collective kind, double sip_bytes,
                            double sips) {
-  const std::string& topology = t.system.inter_sip.topology;
-  const double links = topology == "switch"
-                           ? 1.0
-                           : std::min(topology == "ring" ? 2.0 : sips - 1,
-                                      static_cast<double>(t.system.sips.count) - 1);
+  const double links = models::sip_egress_links(t.fabric(), sips - 1);
   return bus_factor(kind, sips) * sip_bytes / (links * t.system.inter_sip.link.bw_gbps);
 }
 

@@ -12,9 +12,9 @@
 
 namespace kb::runtime {
 
-// One-way latency and bottleneck bandwidth of the fabric path between two PEs: router
-// passes, mesh links over XY hops, and for another SIP the way to and from the I/O cubes
-// and the inter-SIP links.
+// One-way latency and bottleneck bandwidth of the fabric's route between two PEs
+// (models/interconnect/fabric.h): router passes, mesh links over XY hops, and for another
+// SIP the way to and from the I/O cubes and the inter-SIP links.
 struct FabricPath {
   double alpha_ns = 0;
   double beta_gbps = INFINITY;
@@ -49,8 +49,9 @@ CollectiveFabric collective_fabric(const platform::Topology& t, const IpcqPlan& 
 double bus_factor(Collective kind, double world);
 
 // The least time each of `sips` SIPs takes to send its bus bytes of `sip_bytes` (the
-// nccl-tests size of the SIP's whole buffer) over the inter-SIP links it has: one into a
-// switch, two on a ring (one on a machine of two SIPs), else one per other SIP.
+// nccl-tests size of the SIP's whole buffer) over the inter-SIP links its traffic leaves
+// by (models::sip_egress_links: one into a switch, two on a ring, one per other SIP
+// fully connected).
 double inter_sip_egress_ns(const platform::Topology& t, Collective kind, double sip_bytes,
                            double sips);
 

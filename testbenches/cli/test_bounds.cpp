@@ -142,7 +142,7 @@ BOOST_AUTO_TEST_CASE(the_binding_resource_is_found) {
   // memcpy cross_cube 64M: dst's columns are split over cubes, src's rows: under XY routing
   // the busiest mesh link carries 4 MiB at its 256 GB/s: 16.4 us (HBM alone: 7 us).
   const auto copy = bound_of("topology.yaml", "memcpy");
-  BOOST_TEST(copy.first.find("mesh_link sip0.") == 0u, copy.first);
+  BOOST_TEST(copy.first.find("mesh_link system.sip0.link_cube") == 0u, copy.first);
   BOOST_TEST(copy.second >= 0.9 * 4194304 / 256.0);
   // Mesh links faster than the router's local ports carry their full rate: at 512 GB/s the
   // same link takes 8.2 us.

@@ -1,0 +1,228 @@
+#include "models/interconnect/fabric.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace kb::models {
+
+const char* to_string(InterSipTopology topology) {
+  switch (topology) {
+    case InterSipTopology::ring: return "ring";
+    case InterSipTopology::fully_connected: return "fully_connected";
+    case InterSipTopology::switched: return "switch";
+  }
+  return "?";
+}
+
+std::optional<InterSipTopology> parse_inter_sip_topology(std::string_view name) {
+  for (InterSipTopology t : kInterSipTopologies) {
+    if (name == to_string(t)) return t;
+  }
+  return std::nullopt;
+}
+
+const char* to_string(MeshDirection d) {
+  switch (d) {
+    case MeshDirection::north: return "north";
+    case MeshDirection::east: return "east";
+    case MeshDirection::south: return "south";
+    case MeshDirection::west: return "west";
+  }
+  return "?";
+}
+
+MeshDirection mesh_step(std::uint32_t mesh_w, std::uint32_t here, std::uint32_t to) {
+  const std::uint32_t x = here % mesh_w, y = here / mesh_w;
+  const std::uint32_t tx = to % mesh_w, ty = to / mesh_w;
+  if (tx != x) return tx > x ? MeshDirection::east : MeshDirection::west;
+  return ty > y ? MeshDirection::south : MeshDirection::north;
+}
+
+namespace {
+
+// The index of fully connected link (a, b), a < b, in sip_links() order.
+std::size_t pair_link(std::uint32_t n, std::uint32_t a, std::uint32_t b) {
+  const std::size_t sa = a;
+  return sa * n - sa * (sa + 1) / 2 + (b - a - 1);
+}
+
+}  // namespace
+
+std::vector<SipLink> sip_links(const Fabric& f) {
+  std::vector<SipLink> links;
+  const std::uint32_t n = f.sips;
+  if (n < 2) return links;
+  switch (f.inter_sip) {
+    case InterSipTopology::ring:
+      for (std::uint32_t s = 0; s < n; ++s)
+        links.push_back({fmt::format("sip_link{}_{}", s, (s + 1) % n), s, (s + 1) % n});
+      break;
+    case InterSipTopology::fully_connected:
+      for (std::uint32_t a = 0; a < n; ++a)
+        for (std::uint32_t b = a + 1; b < n; ++b)
+          links.push_back({fmt::format("sip_link{}_{}", a, b), a, b});
+      break;
+    case InterSipTopology::switched:
+      for (std::uint32_t s = 0; s < n; ++s)
+        links.push_back({fmt::format("switch_link{}", s), s, kSwitchEnd});
+      break;
+  }
+  return links;
+}
+
+SipStep next_sip_link(const Fabric& f, std::uint32_t here, std::uint32_t to) {
+  const std::uint32_t n = f.sips;
+  switch (f.inter_sip) {
+    case InterSipTopology::ring: {
+      const std::uint32_t ahead = (to + n - here) % n;
+      if (ahead <= n / 2) return {here, true};  // link `here` runs to here + 1
+      return {(here + n - 1) % n, false};       // link here - 1 runs from here - 1 to here
+    }
+    case InterSipTopology::fully_connected:
+      return {pair_link(n, std::min(here, to), std::max(here, to)), here < to};
+    case InterSipTopology::switched:
+      if (here == kSwitchEnd) return {to, false};
+      return {here, true};
+  }
+  return {};
+}
+
+double sip_egress_links(const Fabric& f, double peers) {
+  const double others = static_cast<double>(f.sips) - 1;
+  switch (f.inter_sip) {
+    case InterSipTopology::ring: return std::min(2.0, others);
+    case InterSipTopology::fully_connected: return std::min(peers, others);
+    case InterSipTopology::switched: return 1;
+  }
+  return 1;
+}
+
+namespace {
+
+// Builds a route in the request's direction, naming each resource for the data's.
+class RouteBuilder {
+ public:
+  RouteBuilder(const Fabric& f, bool write) : f_(f), write_(write) {}
+
+  // A router port at cube (sip, cube): `role` ("pe3", "hbm0", "sram", "m_cpu"); the
+  // request leaves the device into the router when `from_device`.
+  void router_port(std::uint32_t sip, std::uint32_t cube, const std::string& role, bool from_device,
+                   const char* term) {
+    // Data runs with the request on a write, against it on a read.
+    const bool into_router = from_device == write_;
+    add(fmt::format("system.sip{}.cube{}.router.{}.{}", sip, cube, role,
+                    into_router ? "in" : "out"),
+        term, f_.router.bw_gbps);
+  }
+  // A link crossed by the request from end a to end b (`a_to_b`) or back.
+  void link(const std::string& name, bool a_to_b, const char* term, const PortAttrs& attrs) {
+    add(fmt::format("system.{}.{}", name, a_to_b == write_ ? "a_to_b" : "b_to_a"), term,
+        attrs.bw_gbps);
+    r_.latency_ns += attrs.latency_ns;
+  }
+  // XY over SIP `sip`'s mesh from cube `from` to cube `to`, each hop a link and the next
+  // router's pass.
+  void mesh(std::uint32_t sip, std::uint32_t from, std::uint32_t to) {
+    for (std::uint32_t here = from; here != to;) {
+      std::uint32_t next = here;
+      switch (mesh_step(f_.mesh_w, here, to)) {
+        case MeshDirection::east: next = here + 1; break;
+        case MeshDirection::west: next = here - 1; break;
+        case MeshDirection::south: next = here + f_.mesh_w; break;
+        case MeshDirection::north: next = here - f_.mesh_w; break;
+      }
+      link(fmt::format("sip{}.link_cube{}_cube{}", sip, std::min(here, next), std::max(here, next)),
+           here < next, "mesh_link", f_.mesh_link);
+      pass();
+      here = next;
+    }
+  }
+  void pass() { r_.latency_ns += f_.router_pass_ns(); }
+  void memory(const std::string& resource, const char* term, double gbps) {
+    add(resource, term, gbps);
+  }
+  Route finish() {
+    if (!write_) std::reverse(r_.hops.begin(), r_.hops.end());
+    return std::move(r_);
+  }
+
+ private:
+  void add(std::string resource, const char* term, double gbps) {
+    r_.hops.push_back({std::move(resource), term, gbps});
+  }
+  const Fabric& f_;
+  bool write_;
+  Route r_;
+};
+
+const char* port_term(EndpointKind kind) {
+  switch (kind) {
+    case EndpointKind::pe:
+    case EndpointKind::tcm: return "pe_port";
+    case EndpointKind::hbm: return "hbm_port";
+    case EndpointKind::sram: return "sram_port";
+    case EndpointKind::m_cpu: return "m_cpu_port";
+    case EndpointKind::host: return "host_link";
+  }
+  return "?";
+}
+
+std::string port_role(const Endpoint& e) {
+  switch (e.kind) {
+    case EndpointKind::pe:
+    case EndpointKind::tcm: return fmt::format("pe{}", e.unit);
+    case EndpointKind::hbm: return fmt::format("hbm{}", e.unit);
+    case EndpointKind::sram: return "sram";
+    case EndpointKind::m_cpu: return "m_cpu";
+    case EndpointKind::host: return "host";
+  }
+  return "?";
+}
+
+}  // namespace
+
+Route route(const Fabric& f, const Endpoint& requester, const Endpoint& target, bool write) {
+  RouteBuilder r(f, write);
+  std::uint32_t cube = 0;  // where the request is on its SIP's mesh
+  if (requester.kind == EndpointKind::host) {
+    r.link(fmt::format("host_link{}", target.sip), true, "host_link", f.host_link);
+    r.pass();  // the I/O cube's router
+    cube = f.io_cube();
+  } else {
+    r.router_port(requester.sip, requester.cube, port_role(requester), true,
+                  port_term(requester.kind));
+    r.pass();
+    cube = requester.cube;
+    if (target.kind == EndpointKind::host) {
+      r.mesh(requester.sip, cube, f.io_cube());
+      r.link(fmt::format("host_link{}", requester.sip), false, "host_link", f.host_link);
+      return r.finish();
+    }
+    if (requester.sip != target.sip) {
+      r.mesh(requester.sip, cube, f.io_cube());
+      const std::vector<SipLink> links = sip_links(f);
+      for (std::uint32_t here = requester.sip; here != target.sip;) {
+        const SipStep step = next_sip_link(f, here, target.sip);
+        const SipLink& l = links.at(step.link);
+        r.link(l.name, step.a_to_b, "inter_sip_link", f.inter_sip_link);
+        here = step.a_to_b ? l.b : l.a;
+      }
+      r.pass();  // the target SIP's I/O cube's router
+      cube = f.io_cube();
+    }
+  }
+  r.mesh(target.sip, cube, target.cube);
+  r.router_port(target.sip, target.cube, port_role(target), false, port_term(target.kind));
+  const std::string at = fmt::format("system.sip{}.cube{}", target.sip, target.cube);
+  if (target.kind == EndpointKind::hbm) {
+    r.memory(fmt::format("{}.hbm{}.port", at, target.unit), "hbm_slice", f.hbm_slice.bw_gbps);
+  } else if (target.kind == EndpointKind::sram) {
+    r.memory(at + ".sram.port", "sram", f.sram.bw_gbps);
+  } else if (target.kind == EndpointKind::tcm) {
+    r.memory(fmt::format("{}.pe{}.tcm.port", at, target.unit), "tcm", f.tcm_gbps);
+  }
+  return r.finish();
+}
+
+}  // namespace kb::models
