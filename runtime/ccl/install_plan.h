@@ -11,7 +11,7 @@
 
 #include "runtime/ccl/ccl_config.h"
 #include "runtime/memory/pe_memory_allocator.h"
-#include "runtime/placement/dp_policy.h"
+#include "runtime/tensor/dp_policy.h"
 
 #include <nlohmann/json.hpp>
 

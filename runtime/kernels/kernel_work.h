@@ -6,7 +6,7 @@
 // collectives take theirs from their algorithm's bound_ns(), instead of writing its formula
 // again.
 
-#include "runtime/placement/dp_policy.h"
+#include "runtime/tensor/dp_policy.h"
 #include "runtime/tensor/dtype.h"
 
 #include <functional>

@@ -4,7 +4,7 @@
 // VA and PA) on free() or when the context closes. Using a freed tensor is an error.
 
 #include "models/protocol/phys_addr.h"
-#include "runtime/placement/dp_policy.h"
+#include "runtime/tensor/dp_policy.h"
 
 #include <memory>
 #include <string>

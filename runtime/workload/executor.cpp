@@ -2,7 +2,7 @@
 
 #include "models/common/overloaded.h"
 #include "models/common/simulation_error.h"
-#include "runtime/ccl/distributed.h"
+#include "runtime/host/distributed.h"
 #include "runtime/kernels/registry.h"
 
 #include <fmt/format.h>
@@ -82,8 +82,9 @@ void Executor::perform(const WorkloadNode& node, NodeRun& run) {
   std::visit(models::Overloaded{
                  [&](const KernelOp& op) {
                    const KernelFn& fn = kernel_registry().get(op.kernel).fn;
-                   run.handles = op.on ? ctx.launch_on_async(node.name, fn, op.args, *op.on)
-                                       : ctx.launch_async(node.name, fn, op.args);
+                   run.handles =
+                       op.on ? ctx.launch(node.name, fn, op.args, Launch::on_pes(*op.on, false))
+                             : ctx.launch(node.name, fn, op.args, Launch::deferred());
                    for (const Handle& h : run.handles) ctx.wait(h);
                  },
                  [&](const CollectiveOp& op) { run.handles = collective(op, node.name, ctx); },

@@ -4,7 +4,7 @@
 
 #include "runtime/bound/tensor_traffic.h"
 #include "runtime/ccl/collective_fabric.h"
-#include "runtime/ccl/distributed.h"
+#include "runtime/host/distributed.h"
 
 #include <fmt/format.h>
 

@@ -1,6 +1,6 @@
 // Collectives over the IPCQs: every collective x algorithm x dtype against a host
 // reference, install plans, ccl.yaml errors, and a rank that never joins.
-#include "runtime/ccl/distributed.h"
+#include "runtime/host/distributed.h"
 #include "runtime/host/host_program.h"
 #include "runtime/kernels/reference.h"
 #include "testbenches/harness/sim_test.h"

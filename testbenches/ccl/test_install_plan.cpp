@@ -1,6 +1,6 @@
 // install_ipcq: world-size rules, rank order, neighbours, custom placements, ccl.yaml
 // errors, and a rank that never joins.
-#include "runtime/ccl/distributed.h"
+#include "runtime/host/distributed.h"
 #include "runtime/host/host_program.h"
 #include "testbenches/harness/run_host.h"
 #include "testbenches/harness/sim_test.h"

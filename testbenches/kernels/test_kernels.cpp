@@ -60,22 +60,22 @@ void check_builtins(RuntimeContext& ctx, std::int64_t scale) {
       const HostTensor hy = random_tensor({rows, cols}, dtype, rng);
       Tensor x = device(ctx, hx, dp), y = device(ctx, hy, dp);
       Tensor out = ctx.empty({rows, cols}, dtype, dp);
-      ctx.launch_and_wait("vector_add", {x, y, out});
+      ctx.launch("vector_add", {x, y, out});
       expect(is_float(dtype)
                  ? verify_elementwise(ctx.to_host(out), reference_vector_add(hx, hy, dtype), hx, hy)
                  : compare_exact(ctx.to_host(out), reference_vector_add(hx, hy, dtype)),
              "vector_add " + what);
       if (is_float(dtype)) {
-        ctx.launch_and_wait("axpy", {x, y, 0.5});
+        ctx.launch("axpy", {x, y, 0.5});
         expect(verify_elementwise(ctx.to_host(y), reference_axpy(hx, hy, 0.5), hx, hy),
                "axpy " + what);
       }
       // memcpy into a different placement, transpose into another.
       Tensor copy = ctx.empty({rows, cols}, dtype, policy(R, Col, Row));
-      ctx.launch_and_wait("memcpy", {x, copy});
+      ctx.launch("memcpy", {x, copy});
       expect(compare_exact(ctx.to_host(copy), hx), "memcpy " + what);
       Tensor t = ctx.empty({cols, rows}, dtype, policy(R, Row, R));
-      ctx.launch_and_wait("transpose", {x, t});
+      ctx.launch("transpose", {x, t});
       expect(compare_exact(ctx.to_host(t), reference_transpose(hx)), "transpose " + what);
       for (Tensor* tensor : {&x, &y, &out, &copy, &t}) ctx.free(*tensor);
     }
@@ -86,21 +86,21 @@ void check_builtins(RuntimeContext& ctx, std::int64_t scale) {
     const HostTensor hx = random_tensor({n * scale, 96}, dtype, rng);
     Tensor x = device(ctx, hx, rows_only);
     Tensor out = ctx.empty({n * scale, 96}, dtype, rows_only);
-    ctx.launch_and_wait("softmax", {x, out});
+    ctx.launch("softmax", {x, out});
     expect(verify_softmax(ctx.to_host(out), reference_softmax(hx, dtype)),
            std::string("softmax ") + to_string(dtype));
-    ctx.launch_and_wait("layernorm", {x, out, 1e-5});
+    ctx.launch("layernorm", {x, out, 1e-5});
     expect(verify_layernorm(ctx.to_host(out), reference_layernorm(hx, 1e-5, dtype)),
            std::string("layernorm ") + to_string(dtype));
     Tensor sums = ctx.empty({n * scale, 1}, DType::f32, rows_only);
-    ctx.launch_and_wait("reduce_sum", {x, sums});
+    ctx.launch("reduce_sum", {x, sums});
     expect(verify_reduce_sum(ctx.to_host(sums), reference_reduce_sum(hx, DType::f32), hx),
            std::string("reduce_sum ") + to_string(dtype));
   }
   const HostTensor ints = random_tensor({m.cubes_per_sip, 40}, DType::i32, rng);
   Tensor xi = device(ctx, ints, policy(R, Row, R));
   Tensor si = ctx.empty({m.cubes_per_sip, 1}, DType::i32, policy(R, Row, R));
-  ctx.launch_and_wait("reduce_sum", {xi, si});
+  ctx.launch("reduce_sum", {xi, si});
   expect(compare_exact(ctx.to_host(si), reference_reduce_sum(ints, DType::i32)), "reduce_sum i32");
 }
 
@@ -111,7 +111,7 @@ void check_gemm(RuntimeContext& ctx, std::int64_t m, std::int64_t n, std::int64_
   const HostTensor hb = random_tensor({k, n}, in, rng);
   Tensor a = device(ctx, ha, pa), b = device(ctx, hb, pb);
   Tensor c = ctx.empty({m, n}, out, pc);
-  ctx.launch_and_wait("gemm", {a, b, c});
+  ctx.launch("gemm", {a, b, c});
   const HostTensor hc = ctx.to_host(c);
   const Verification v = verify_gemm(hc, reference_gemm(ha, hb, out), ha, hb);
   BOOST_TEST(v.ok, "gemm " << m << "x" << n << "x" << k << " " << to_string(in) << "->"
@@ -128,29 +128,29 @@ BOOST_AUTO_TEST_CASE(masked_loads_and_stores_respect_edges) {
     // One cube holds it all, PE 0 of cube 0.
     Tensor t = ctx.empty({4, 6}, DType::i32, DPPolicy{R, R, R, {}, 1, 1});
     ctx.copy_(t, HostTensor::from(values, {4, 6}));
-    ctx.launch_and_wait("edges",
-                        [](KernelContext& k) {
-                          const TensorView& v = k.tensor(0);
-                          // A 3 x 4 load at (2, 4) runs past the bottom and right edges.
-                          const Tile tile = k.load(v, 2, 4, 3, 4, nullptr, -1.0);
-                          BOOST_TEST(tile.at(0, 0) == 16.0);
-                          BOOST_TEST(tile.at(1, 1) == 23.0);
-                          BOOST_TEST(tile.at(0, 2) == -1.0);
-                          BOOST_TEST(tile.at(2, 0) == -1.0);
-                          // A masked load: every other element.
-                          Tile mask(2, 2, DType::u8, true);
-                          mask.set(0, 0, 1);
-                          mask.set(1, 1, 1);
-                          const Tile masked = k.load(v, 0, 0, 2, 2, &mask, 99.0);
-                          BOOST_TEST(masked.at(0, 0) == 0.0);
-                          BOOST_TEST(masked.at(0, 1) == 99.0);
-                          BOOST_TEST(masked.at(1, 1) == 7.0);
-                          // A masked store leaves the masked-off elements alone; off-view ones are
-                          // dropped.
-                          k.store(v, 0, 0, k.full(2, 2, DType::i32, -5.0), &mask);
-                          k.store(v, 3, 5, k.full(2, 2, DType::i32, -7.0));
-                        },
-                        {t});
+    ctx.launch("edges",
+               [](KernelContext& k) {
+                 const TensorView& v = k.tensor(0);
+                 // A 3 x 4 load at (2, 4) runs past the bottom and right edges.
+                 const Tile tile = k.load(v, 2, 4, 3, 4, nullptr, -1.0);
+                 BOOST_TEST(tile.at(0, 0) == 16.0);
+                 BOOST_TEST(tile.at(1, 1) == 23.0);
+                 BOOST_TEST(tile.at(0, 2) == -1.0);
+                 BOOST_TEST(tile.at(2, 0) == -1.0);
+                 // A masked load: every other element.
+                 Tile mask(2, 2, DType::u8, true);
+                 mask.set(0, 0, 1);
+                 mask.set(1, 1, 1);
+                 const Tile masked = k.load(v, 0, 0, 2, 2, &mask, 99.0);
+                 BOOST_TEST(masked.at(0, 0) == 0.0);
+                 BOOST_TEST(masked.at(0, 1) == 99.0);
+                 BOOST_TEST(masked.at(1, 1) == 7.0);
+                 // A masked store leaves the masked-off elements alone; off-view ones are
+                 // dropped.
+                 k.store(v, 0, 0, k.full(2, 2, DType::i32, -5.0), &mask);
+                 k.store(v, 3, 5, k.full(2, 2, DType::i32, -7.0));
+               },
+               {t});
     const auto back = ctx.to_host(t).values<std::int32_t>();
     BOOST_TEST(back[0] == -5);
     BOOST_TEST(back[1] == 1);
@@ -192,7 +192,7 @@ BOOST_AUTO_TEST_CASE(gemm_matches_reference_on_default) {
 BOOST_AUTO_TEST_CASE(dot_costs_exactly_its_cycles) {
   run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
     Tensor t = ctx.empty({1, 2}, DType::f32, policy(R, R, Col));
-    ctx.launch_and_wait(
+    ctx.launch(
         "costs",
         [](KernelContext& k) {
           const Tile a = k.full(64, 128, DType::f16, 1.0), b = k.full(128, 256, DType::f16, 0.5);
@@ -221,7 +221,7 @@ BOOST_AUTO_TEST_CASE(bandwidth_bound_kernel_runs_at_hbm_speed) {
     const DPPolicy dp = policy(R, Row, Col);
     Tensor x = ctx.zeros({rows, cols}, DType::f32, dp), y = ctx.zeros({rows, cols}, DType::f32, dp);
     Tensor out = ctx.empty({rows, cols}, DType::f32, dp);
-    const std::vector<Handle> launched = ctx.launch_and_wait("vector_add", {x, y, out});
+    const std::vector<Handle> launched = ctx.launch("vector_add", {x, y, out});
     BOOST_TEST_REQUIRE(launched.size() == 1u);  // one SIP
     const Handle& h = launched[0];
     double longest = 0;
@@ -243,20 +243,20 @@ BOOST_AUTO_TEST_CASE(remote_load_costs_the_extra_path) {
     // Cube-sharded rows: cube 0 holds rows 0-1, cube 1 rows 2-3; every PE maps both.
     Tensor t = ctx.zeros({4, 16}, DType::f32, policy(R, Row, R));
     Picoseconds local = 0, remote = 0;
-    ctx.launch_and_wait("probe",
-                        [&](KernelContext& k) {
-                          if (k.location().cube != 0 || k.location().pe != 0) return;
-                          const TensorView& v = k.tensor(0);
-                          for (int warm = 0; warm < 2; ++warm) {  // the second round has warm TLBs
-                            Picoseconds t0 = k.pe().local_time_ps();
-                            k.wait(k.load_global_async(v, 0, 0, 1, 16));
-                            local = k.pe().local_time_ps() - t0;
-                            t0 = k.pe().local_time_ps();
-                            k.wait(k.load_global_async(v, 2, 0, 1, 16));
-                            remote = k.pe().local_time_ps() - t0;
-                          }
-                        },
-                        {t});
+    ctx.launch("probe",
+               [&](KernelContext& k) {
+                 if (k.location().cube != 0 || k.location().pe != 0) return;
+                 const TensorView& v = k.tensor(0);
+                 for (int warm = 0; warm < 2; ++warm) {  // the second round has warm TLBs
+                   Picoseconds t0 = k.pe().local_time_ps();
+                   k.wait(k.load_global_async(v, 0, 0, 1, 16));
+                   local = k.pe().local_time_ps() - t0;
+                   t0 = k.pe().local_time_ps();
+                   k.wait(k.load_global_async(v, 2, 0, 1, 16));
+                   remote = k.pe().local_time_ps() - t0;
+                 }
+               },
+               {t});
     // One mesh hop each way: 10 ns link + 2 ns router pass, twice.
     BOOST_TEST(remote - local == 2u * (10'000u + 2'000u));
   });
@@ -273,10 +273,10 @@ BOOST_AUTO_TEST_CASE(timed_workload) {
         Tensor a = ctx.zeros({64, 512}, DType::f16, policy(R, Row, R));
         Tensor b = ctx.zeros({512, 128}, DType::f16, policy(R, R, Col));
         Tensor c = ctx.empty({64, 128}, DType::f32, policy(R, Row, Col));
-        ctx.launch_and_wait("gemm", {a, b, c});
+        ctx.launch("gemm", {a, b, c});
         Tensor rows = ctx.empty({64, 128}, DType::f32, policy(R, Row, Row));
-        ctx.launch_and_wait("memcpy", {c, rows});
-        ctx.launch_and_wait("softmax", {rows, rows});
+        ctx.launch("memcpy", {c, rows});
+        ctx.launch("softmax", {rows, rows});
       },
       options);
   if (suite.argc > 1) std::ofstream(suite.argv[1]) << sc_core::sc_time_stamp().value();
@@ -307,7 +307,7 @@ BOOST_AUTO_TEST_CASE(the_documented_example_kernel_works) {
                      hy = random_tensor({96, 40}, DType::f32, rng);
     Tensor x = device(ctx, hx, dp), y = device(ctx, hy, dp);
     Tensor out = ctx.empty({96, 40}, DType::f32, dp);
-    ctx.launch_and_wait("scaled_add", kb::examples::scaled_add, {x, y, out, 0.5});
+    ctx.launch("scaled_add", kb::examples::scaled_add, {x, y, out, 0.5});
     expect(verify_elementwise(ctx.to_host(out), reference_axpy(hx, hy, 0.5), hx, hy), "scaled_add");
   });
 }

@@ -78,16 +78,16 @@ void check_row_and_elementwise_kernels(RuntimeContext& ctx) {
       Tensor tx = upload(ctx, x, dp), ty = upload(ctx, y, dp);
       Tensor out = visible(ctx, {rows, cols}, dtype, dp);
       if (dp.pe == Row && dp.cube == Row) {  // the row kernels keep whole rows
-        ctx.launch_and_wait("rmsnorm", {tx, out, 1e-5});
+        ctx.launch("rmsnorm", {tx, out, 1e-5});
         expect_close(out, ctx, reference_rmsnorm(x, 1e-5, dtype), 2,
                      (static_cast<double>(cols) + 8) * u32 * 4, "rmsnorm " + what);
       }
-      ctx.launch_and_wait("rope", {tx, out, 4, 3, d, 10000.0});
+      ctx.launch("rope", {tx, out, 4, 3, d, 10000.0});
       expect_close(out, ctx, reference_rope(x, 4, 3, d, 10000.0, dtype), 2, 16 * u32,
                    "rope " + what);
-      ctx.launch_and_wait("silu_mul", {tx, ty, out});
+      ctx.launch("silu_mul", {tx, ty, out});
       expect_close(out, ctx, reference_silu_mul(x, y, dtype), 2, 16 * u32, "silu_mul " + what);
-      ctx.launch_and_wait("gelu", {tx, out});
+      ctx.launch("gelu", {tx, out});
       expect_close(out, ctx, reference_gelu(x, dtype), 2, 16 * u32, "gelu " + what);
       for (Tensor* t : {&tx, &ty, &out}) ctx.free(*t);
     }
@@ -119,12 +119,11 @@ void check_attention(RuntimeContext& ctx, std::int64_t batch, std::int64_t heads
   Tensor scores = visible(ctx, {score_rows, keys}, DType::f32, score_placement);
   Tensor probs = visible(ctx, {score_rows, keys}, dtype, score_placement);
   Tensor out = visible(ctx, {batch * seq_q, heads * d}, dtype, cols_over(ctx, heads * d));
-  ctx.launch_and_wait("kv_append", {tk, kc, seq_q, position0, kv_heads});
-  ctx.launch_and_wait("kv_append", {tv, vc, seq_q, position0, kv_heads});
-  ctx.launch_and_wait("attention_scores",
-                      {tq, kc, scores, seq_q, position0, kv_heads, 1.0 / std::sqrt(d)});
-  ctx.launch_and_wait("causal_softmax", {scores, probs, seq_q, position0, kv_heads});
-  ctx.launch_and_wait("attention_pv", {probs, vc, out, seq_q, position0, kv_heads});
+  ctx.launch("kv_append", {tk, kc, seq_q, position0, kv_heads});
+  ctx.launch("kv_append", {tv, vc, seq_q, position0, kv_heads});
+  ctx.launch("attention_scores", {tq, kc, scores, seq_q, position0, kv_heads, 1.0 / std::sqrt(d)});
+  ctx.launch("causal_softmax", {scores, probs, seq_q, position0, kv_heads});
+  ctx.launch("attention_pv", {probs, vc, out, seq_q, position0, kv_heads});
   reference_kv_append(k_new, k_cache, shape);
   reference_kv_append(v_new, v_cache, shape);
   const std::string what =
@@ -177,7 +176,7 @@ BOOST_AUTO_TEST_CASE(attention_kernels_reject_a_cache_too_short_for_the_position
       Tensor q = ctx.zeros({4, 16}, DType::f32, policy(Row, Row));
       Tensor cache = ctx.zeros({12, 8}, DType::f32, policy(Row, Row));
       Tensor scores = ctx.zeros({8, 7}, DType::f32, policy(Row, Row));
-      ctx.launch_and_wait("attention_scores", {q, cache, scores, 2, 5, 1, 1.0});
+      ctx.launch("attention_scores", {q, cache, scores, 2, 5, 1, 1.0});
     });
   } catch (const kb::models::SimulationError& e) {
     failure = e.what();

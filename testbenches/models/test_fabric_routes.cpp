@@ -108,8 +108,8 @@ void check_routes(const kb::platform::Topology& topology) {
           }
         }
       };
-      ctx.launch_on_and_wait("routes", transfer, {},
-                             PeScope::of({{from.sip, from.cube, from.unit}}));
+      ctx.launch("routes", transfer, {},
+                 Launch::on_pes(PeScope::of({{from.sip, from.cube, from.unit}})));
     }
     // The host's control messages to M_CPUs, each on its own.
     for (std::uint32_t s : std::set<std::uint32_t>{0, sips - 1}) {

@@ -28,9 +28,10 @@ void every_waited_handle_has_one_trace(std::int64_t sips) {
                                   policy(Split::row_wise, Split::row_wise, Split::row_wise), "x");
              ctx.copy_(x, HostTensor(std::vector<std::int64_t>{rows, 4}, DType::f32));
              auto noop = [](KernelContext&) {};
-             const std::vector<Handle> waited = ctx.launch_and_wait("waited", noop, {x});
+             const std::vector<Handle> waited = ctx.launch("waited", noop, {x});
              BOOST_TEST(waited.size() == static_cast<std::size_t>(sips));
-             const std::vector<Handle> deferred = ctx.launch_async("deferred", noop, {x});
+             const std::vector<Handle> deferred =
+                 ctx.launch("deferred", noop, {x}, Launch::deferred());
              BOOST_TEST(deferred.size() == static_cast<std::size_t>(sips));
              ctx.install_ipcq("ring");
              for (const Handle& h : deferred) ctx.wait(h);  // after they finished, and twice
@@ -68,8 +69,8 @@ BOOST_AUTO_TEST_CASE(is_completed_means_waited_and_is_finished_means_done) {
   run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
     Tensor x =
         ctx.empty({4, 4}, DType::f32, policy(Split::replicate, Split::row_wise, Split::row_wise));
-    const Handle h =
-        ctx.launch_async("spin", [](KernelContext& k) { k.pe().compute(1000); }, {x})[0];
+    const Handle h = ctx.launch(
+        "spin", [](KernelContext& k) { k.pe().compute(1000); }, {x}, Launch::deferred())[0];
     BOOST_TEST(!ctx.is_finished(h));
     BOOST_TEST(!ctx.is_completed(h));
     sc_core::wait(100, sc_core::SC_US);  // long after the kernel ended
@@ -90,7 +91,7 @@ BOOST_AUTO_TEST_CASE(every_message_and_trace_carries_the_contexts_correlation_id
     RuntimeContext named(sim, Device::all(), "bench42");
     Tensor x = named.zeros({4, 4}, DType::f32,
                            policy(Split::replicate, Split::row_wise, Split::row_wise), "x");
-    named.launch_and_wait("k", [](KernelContext&) {}, {x});
+    named.launch("k", [](KernelContext&) {}, {x});
     named.free(x);
     BOOST_TEST_REQUIRE(!named.handles().empty());
     for (const Handle& h : named.handles()) {
@@ -181,13 +182,14 @@ BOOST_AUTO_TEST_CASE(a_host_exception_while_a_kernel_runs_is_the_reported_error)
     Tensor x = ctx.zeros({4, 4}, DType::f32,
                          policy(Split::replicate, Split::replicate, Split::replicate), "x");
     const std::uint64_t va = x.va_base();
-    ctx.launch_async("slow_reader",
-                     [va](KernelContext& k) {
-                       k.pe().compute(100'000);  // still running when the host gives up
-                       float v;
-                       k.pe().read(va, &v, sizeof v);
-                     },
-                     {x});
+    ctx.launch(
+        "slow_reader",
+        [va](KernelContext& k) {
+          k.pe().compute(100'000);  // still running when the host gives up
+          float v;
+          k.pe().read(va, &v, sizeof v);
+        },
+        {x}, Launch::deferred());
     throw std::runtime_error("the host gave up");
   });
   BOOST_TEST(failure == "the host gave up");
@@ -206,9 +208,9 @@ BOOST_AUTO_TEST_CASE(sharing_a_tensor_twice_maps_it_once) {
     BOOST_TEST(shares == 1u);
     const std::uint64_t va = x.va_base();
     float seen = -1;
-    ctx.launch_on_and_wait(
+    ctx.launch(
         "remote_read", [&](KernelContext& k) { k.pe().read(va, &seen, sizeof seen); }, {},
-        PeScope::of({{1, 3, 5}}));
+        Launch::on_pes(PeScope::of({{1, 3, 5}})));
     BOOST_TEST(seen == 0.0f);
     ctx.free(x);
     BOOST_TEST(traces_of(ctx, "mmu_unmap").size() == 2u);  // SIP 1's share, SIP 0's shards
@@ -272,8 +274,8 @@ BOOST_AUTO_TEST_CASE(a_trace_names_a_pe_only_when_the_request_targets_one) {
     Tensor x = ctx.zeros({4, 4}, DType::f32,
                          policy(Split::replicate, Split::row_wise, Split::row_wise), "x");
     auto noop = [](KernelContext&) {};
-    ctx.launch_and_wait("every_pe", noop, {x});
-    ctx.launch_on_and_wait("one_pe", noop, {}, PeScope::of({{0, 1, 1}}));
+    ctx.launch("every_pe", noop, {x});
+    ctx.launch("one_pe", noop, {}, Launch::on_pes(PeScope::of({{0, 1, 1}})));
     std::map<std::string, std::optional<std::uint32_t>> pe;
     for (const TraceEntry& t : traces_of(ctx, "kernel")) pe[t.name] = t.pe;
     BOOST_TEST_REQUIRE(pe.size() == 2u);

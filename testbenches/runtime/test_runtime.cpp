@@ -171,7 +171,7 @@ BOOST_AUTO_TEST_CASE(kernels_see_cube_local_views_and_scalars_in_order) {
     for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::int32_t>(i);
     Tensor t = ctx.empty({32, 16}, DType::i32, dp, "t");
     ctx.copy_(t, HostTensor::from(data, {32, 16}));
-    ctx.launch_and_wait(
+    ctx.launch(
         "scale_own_block",
         [](KernelContext& k) {
           const TensorView& v = k.tensor(0);
@@ -233,7 +233,7 @@ BOOST_AUTO_TEST_CASE(device_scoping_puts_a_tensor_on_its_ranks_sip) {
   BOOST_TEST(seen == (std::vector<std::uint32_t>{0, 1, 2, 3}));
 }
 
-BOOST_AUTO_TEST_CASE(launch_and_wait_submits_every_sip_first_and_returns_each_handle) {
+BOOST_AUTO_TEST_CASE(a_launch_submits_every_sip_first_and_returns_each_handle) {
   // A kernel on SIP 0 and one on SIP 1 exchange data through their IPCQs: they can only
   // finish if both were launched before the host waited for either.
   Simulation sim(kb::test::config("multi_sip.yaml", {"system.sips.count=2"}));
@@ -249,16 +249,16 @@ BOOST_AUTO_TEST_CASE(launch_and_wait_submits_every_sip_first_and_returns_each_ha
                          DPPolicy{Split::row_wise, Split::replicate, Split::replicate, {}, 1, 1});
     std::vector<std::int32_t> got(2, -1);
     const std::vector<Handle> launched =
-        ctx.launch_and_wait("exchange",
-                            [&](KernelContext& k) {
-                              const std::uint32_t me = k.location().sip;
-                              const std::int32_t mine = 100 + static_cast<std::int32_t>(me);
-                              std::int32_t theirs = 0;
-                              k.pe().ipcq_send(1 - me, &mine, sizeof mine);
-                              k.pe().ipcq_recv(1 - me, &theirs, sizeof theirs);
-                              got[me] = theirs;
-                            },
-                            {t});
+        ctx.launch("exchange",
+                   [&](KernelContext& k) {
+                     const std::uint32_t me = k.location().sip;
+                     const std::int32_t mine = 100 + static_cast<std::int32_t>(me);
+                     std::int32_t theirs = 0;
+                     k.pe().ipcq_send(1 - me, &mine, sizeof mine);
+                     k.pe().ipcq_recv(1 - me, &theirs, sizeof theirs);
+                     got[me] = theirs;
+                   },
+                   {t});
     BOOST_TEST(got == (std::vector<std::int32_t>{101, 100}));
     BOOST_TEST(ctx.traces().back().phase == "kernel");
     BOOST_TEST_REQUIRE(launched.size() == 2u);
@@ -269,11 +269,12 @@ BOOST_AUTO_TEST_CASE(launch_and_wait_submits_every_sip_first_and_returns_each_ha
   });
 }
 
-BOOST_AUTO_TEST_CASE(launch_async_returns_pending_handles) {
+BOOST_AUTO_TEST_CASE(a_deferred_launch_returns_pending_handles) {
   run_host(kb::test::config("multi_sip.yaml"), [](RuntimeContext& ctx) {
     Tensor t =
         ctx.zeros({8, 8}, DType::f32, policy(Split::row_wise, Split::replicate, Split::replicate));
-    auto pending = ctx.launch_async("spin", [](KernelContext& k) { k.pe().compute(5000); }, {t});
+    auto pending = ctx.launch(
+        "spin", [](KernelContext& k) { k.pe().compute(5000); }, {t}, Launch::deferred());
     BOOST_REQUIRE(pending.size() == 4u);
     for (std::size_t i = 0; i < 4; ++i) BOOST_TEST(pending[i].meta.sip == i);
     BOOST_TEST(!ctx.is_completed(pending[0]));
@@ -294,9 +295,9 @@ BOOST_AUTO_TEST_CASE(a_pe_runs_the_kernels_launched_to_it_one_at_a_time_in_order
         k.pe().compute(cycles);
       };
     };
-    auto first = ctx.launch_async("first", kernel("first", 5000), {t});
-    auto second = ctx.launch_async("second", kernel("second", 100), {t});
-    auto third = ctx.launch_async("third", kernel("third", 100), {t});
+    auto first = ctx.launch("first", kernel("first", 5000), {t}, Launch::deferred());
+    auto second = ctx.launch("second", kernel("second", 100), {t}, Launch::deferred());
+    auto third = ctx.launch("third", kernel("third", 100), {t}, Launch::deferred());
     ctx.wait_all();
     BOOST_TEST((order == std::vector<std::string>{"first", "second", "third"}));
     const auto span = [](const Handle& h, std::uint32_t cube, std::uint32_t pe) {
@@ -328,9 +329,9 @@ BOOST_AUTO_TEST_CASE(an_access_to_a_freed_tensors_address_faults) {
     // Made before the free, so that it cannot reuse the freed virtual range.
     Tensor other = ctx.empty(
         {1}, DType::f32, DPPolicy{Split::replicate, Split::replicate, Split::replicate, {}, 1, 1});
-    ctx.launch_and_wait("before_free", peek, {t});
+    ctx.launch("before_free", peek, {t});
     ctx.free(t);
-    ctx.launch_and_wait("after_free", peek, {other});
+    ctx.launch("after_free", peek, {other});
   });
   BOOST_TEST(contains(failure, "MMU fault"), failure);
   BOOST_TEST(contains(failure, "running 'after_free'"), failure);
@@ -359,14 +360,14 @@ BOOST_AUTO_TEST_CASE(usage_errors_are_clear) {
     ctx.free(t);
     BOOST_TEST(message_of([&] { ctx.to_host(t); }) == "use of tensor 'x' after it was freed");
     BOOST_TEST(message_of([&] { ctx.free(t); }) == "use of tensor 'x' after it was freed");
-    BOOST_TEST(contains(message_of([&] { ctx.launch_and_wait("k", [](KernelContext&) {}, {t}); }),
+    BOOST_TEST(contains(message_of([&] { ctx.launch("k", [](KernelContext&) {}, {t}); }),
                         "after it was freed"));
     BOOST_TEST(contains(message_of([&] {
                           ctx.zeros({5, 4}, DType::f32,
                                     policy(Split::replicate, Split::row_wise, Split::replicate));
                         }),
                         "cannot split dimension 0 (rows) row_wise over 2 cubes"));
-    PeMemoryAllocator& tcm = ctx.allocator({0, 0, 0});
+    PeMemoryAllocator& tcm = ctx.memory().pe({0, 0, 0});
     tcm.allocate_tcm(12ULL << 20);
     BOOST_TEST(contains(message_of([&] { tcm.allocate_tcm(64); }),
                         "TCM of sip0.cube0.pe0: out of memory"));
@@ -390,16 +391,16 @@ BOOST_AUTO_TEST_CASE(closing_the_context_frees_every_tensor) {
   RuntimeContext* seen = nullptr;
   run_host(sim, [&](RuntimeContext& ctx) {
     seen = &ctx;
-    free_before = ctx.virtual_allocator().free_bytes();
+    free_before = ctx.memory().virtual_space().free_bytes();
     ctx.zeros({8, 8}, DType::f32, policy(Split::replicate, Split::row_wise, Split::replicate));
     ctx.zeros({8, 8}, DType::f32, policy(Split::replicate, Split::replicate, Split::column_wise));
     BOOST_TEST(ctx.live_tensors() == 2u);
     ctx.close();
     BOOST_TEST(ctx.live_tensors() == 0u);
-    BOOST_TEST(ctx.virtual_allocator().free_bytes() == free_before);
+    BOOST_TEST(ctx.memory().virtual_space().free_bytes() == free_before);
     for (std::uint32_t c = 0; c < 2; ++c)
       for (std::uint32_t p = 0; p < 2; ++p) {
-        BOOST_TEST(ctx.allocator({0, c, p}).hbm().live_allocations() == 0u);
+        BOOST_TEST(ctx.memory().pe({0, c, p}).hbm().live_allocations() == 0u);
         BOOST_TEST(sim.system().pe(0, c, p).mmu.mappings() == 0u);
       }
   });
@@ -415,13 +416,13 @@ BOOST_AUTO_TEST_CASE(a_deadlock_names_who_waits_on_what) {
     Tensor t =
         ctx.zeros({1, 2}, DType::i32,
                   DPPolicy{Split::replicate, Split::replicate, Split::column_wise, {}, 1, {}});
-    ctx.launch_and_wait("lonely",
-                        [](KernelContext& k) {
-                          if (k.location().pe != 0) return;
-                          std::int32_t x;
-                          k.pe().ipcq_recv(1, &x, sizeof x);  // rank 1 never sends
-                        },
-                        {t});
+    ctx.launch("lonely",
+               [](KernelContext& k) {
+                 if (k.location().pe != 0) return;
+                 std::int32_t x;
+                 k.pe().ipcq_recv(1, &x, sizeof x);  // rank 1 never sends
+               },
+               {t});
   });
   BOOST_TEST(contains(failure, "deadlock"), failure);
   BOOST_TEST(

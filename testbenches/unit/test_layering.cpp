@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE layering
 // The dependency direction of docs/architecture.md, "Layers": models <- platform <- runtime <-
-// testbenches. A file may include its own layer and the layers below it, never one above.
+// testbenches. A file may include its own layer and the layers below it, never one above;
+// and inside the runtime, its folders depend on each other without a cycle.
 
 #include <boost/test/unit_test.hpp>
 
@@ -9,7 +10,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <regex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -57,6 +61,53 @@ std::vector<std::string> upward_includes(const fs::path& root) {
   return found;
 }
 
+// The include graph between the folders of `layer` (runtime/ccl -> runtime/requests ...).
+std::map<std::string, std::set<std::string>> folder_graph(const fs::path& root,
+                                                          const std::string& layer) {
+  static const std::regex include(R"(^\s*#\s*include\s*"([^/"]+)/([^/"]+)/[^"]*")");
+  std::map<std::string, std::set<std::string>> graph;
+  for (const auto& entry : fs::recursive_directory_iterator(root / layer)) {
+    if (!entry.is_regular_file() || !is_source(entry.path())) continue;
+    const fs::path relative = fs::relative(entry.path(), root / layer);
+    if (std::distance(relative.begin(), relative.end()) < 2) continue;  // not in a folder
+    const std::string folder = relative.begin()->string();
+    std::ifstream in(entry.path());
+    for (std::string text; std::getline(in, text);) {
+      std::smatch m;
+      if (std::regex_search(text, m, include) && m[1] == layer && m[2] != folder) {
+        graph[folder].insert(m[2]);
+      }
+    }
+  }
+  return graph;
+}
+
+// Every cycle of `graph` as "a -> b -> a", each found from its smallest folder once.
+std::vector<std::string> cycles(const std::map<std::string, std::set<std::string>>& graph) {
+  std::vector<std::string> found;
+  std::vector<std::string> path;
+  std::function<void(const std::string&)> walk = [&](const std::string& at) {
+    const auto next = graph.find(at);
+    if (next == graph.end()) return;
+    for (const std::string& to : next->second) {
+      if (to == path.front()) {
+        std::string text;
+        for (const std::string& f : path) text += f + " -> ";
+        found.push_back(text + to);
+      } else if (to > path.front() && std::find(path.begin(), path.end(), to) == path.end()) {
+        path.push_back(to);
+        walk(to);
+        path.pop_back();
+      }
+    }
+  };
+  for (const auto& [start, unused] : graph) {
+    path = {start};
+    walk(start);
+  }
+  return found;
+}
+
 void write(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
   std::ofstream(path) << text;
@@ -88,4 +139,26 @@ BOOST_AUTO_TEST_CASE(an_upward_include_is_named_with_its_file_and_line) {
   BOOST_TEST(found[1] ==
              "platform/p.cpp:3: includes \"runtime/r.h\" from layer 'platform', "
              "which is below 'runtime'");
+}
+
+BOOST_AUTO_TEST_CASE(the_runtimes_folders_include_each_other_without_a_cycle) {
+  const char* source = std::getenv("KB_SOURCE_DIR");
+  BOOST_REQUIRE_MESSAGE(source != nullptr, "KB_SOURCE_DIR is not set");
+  const auto graph = folder_graph(source, "runtime");
+  BOOST_TEST(graph.size() > 5u);
+  const std::vector<std::string> found = cycles(graph);
+  for (const std::string& c : found) BOOST_ERROR("include cycle: " << c);
+}
+
+BOOST_AUTO_TEST_CASE(a_cycle_between_folders_is_named) {
+  const fs::path root = fs::temp_directory_path() / ("kb_cycles_" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  write(root / "runtime/a/x.h", "#include \"runtime/b/y.h\"\n");
+  write(root / "runtime/b/y.cpp", "#include \"runtime/c/z.h\"\n#include \"runtime/b/w.h\"\n");
+  write(root / "runtime/c/z.h", "#include \"runtime/a/x.h\"\n#include \"models/m.h\"\n");
+  write(root / "runtime/d/v.h", "#include \"runtime/a/x.h\"\n");
+  const std::vector<std::string> found = cycles(folder_graph(root, "runtime"));
+  fs::remove_all(root);
+  BOOST_TEST_REQUIRE(found.size() == 1u);
+  BOOST_TEST(found[0] == "a -> b -> c -> a");
 }

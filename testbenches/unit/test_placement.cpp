@@ -1,5 +1,5 @@
 #define BOOST_TEST_MODULE placement
-#include "runtime/placement/dp_policy.h"
+#include "runtime/tensor/dp_policy.h"
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,7 +1,7 @@
 // An all-reduce over every PE of two SIPs, one host thread per SIP (docs/collectives.md).
 #include "platform/simulation.h"
 #include "platform/topology/loader.h"
-#include "runtime/ccl/distributed.h"
+#include "runtime/host/distributed.h"
 #include "runtime/host/host_program.h"
 
 #include <cstdio>

@@ -34,7 +34,7 @@ class ScaleRowsBench : public Bench {
     const runtime::Tensor s = upload(ctx, hs, {R, Row, R}, "s");  // each PE its rows' factors
     const runtime::Tensor y = ctx.empty({rows, cols}, runtime::DType::f32, {R, Row, Col}, "out");
     const std::vector<runtime::LaunchArg> args{x, s, y};
-    out.measure([&] { return ctx.launch_and_wait("scale_rows", args); });
+    out.measure([&] { return ctx.launch("scale_rows", args); });
     const runtime::KernelWork work = runtime::kernel_work("scale_rows", args);
     runtime::Traffic traffic(ctx.topology());
     runtime::own_shards(traffic, x, runtime::Direction::read);

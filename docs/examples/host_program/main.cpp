@@ -27,7 +27,7 @@ int sc_main(int, char**) {
     std::vector<float> data(1024 * 256, 1.5f);
     Tensor x = ctx.empty({1024, 256}, DType::f32, dp, "x");
     ctx.copy_(x, HostTensor::from(data, {1024, 256}));  // host -> device
-    ctx.launch_and_wait("double_own_block", double_own_block, {x, 2.0});
+    ctx.launch("double_own_block", double_own_block, {x, 2.0});
     back = ctx.to_host(x).values<float>();  // device -> host
     // The context frees x (MmuUnmap, VA and PA returned) when it closes.
   });

@@ -1,4 +1,4 @@
-#include "runtime/placement/dp_policy.h"
+#include "runtime/tensor/dp_policy.h"
 
 #include <numeric>
 

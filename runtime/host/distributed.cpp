@@ -1,4 +1,4 @@
-#include "runtime/ccl/distributed.h"
+#include "runtime/host/distributed.h"
 
 #include <fmt/format.h>
 
@@ -131,8 +131,8 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
     const std::string name = launch_name.empty() ? std::string(to_string(kind)) : launch_name;
     KernelFn kernel = collective_kernel(groups_, call, op, true, algorithm_);
     std::vector<Handle> pending =
-        on_ ? ctx_.launch_on_async(name, std::move(kernel), std::move(args), *on_)
-            : ctx_.launch_async(name, std::move(kernel), std::move(args));
+        on_ ? ctx_.launch(name, std::move(kernel), std::move(args), Launch::on_pes(*on_, false))
+            : ctx_.launch(name, std::move(kernel), std::move(args), Launch::deferred());
     for (const Handle& h : pending) ctx_.wait(h);
     return pending;
   }
@@ -151,9 +151,9 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
     }
     scope = PeScope::of(ranks);
   }
-  return ctx_.launch_on_and_wait(launch_name.empty() ? "barrier" : launch_name,
-                                 collective_kernel(groups_, call, ReduceOp::sum, false, algorithm_),
-                                 {}, scope);
+  return ctx_.launch(launch_name.empty() ? "barrier" : launch_name,
+                     collective_kernel(groups_, call, ReduceOp::sum, false, algorithm_), {},
+                     Launch::on_pes(scope));
 }
 
 std::vector<Handle> Distributed::all_reduce(const Tensor& t, ReduceOp op,

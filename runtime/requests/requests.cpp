@@ -1,0 +1,59 @@
+#include "runtime/requests/requests.h"
+
+#include <algorithm>
+
+namespace kb::runtime {
+
+namespace {
+double ns(models::Picoseconds ps) { return static_cast<double>(ps) / 1000.0; }
+}  // namespace
+
+std::shared_ptr<models::ControlMessage> control_message(models::MessageBody body, std::string label,
+                                                        std::vector<std::uint32_t> pes) {
+  auto m = std::make_shared<models::ControlMessage>();
+  m->label = std::move(label);
+  m->target_pes = std::move(pes);
+  m->body = std::move(body);
+  return m;
+}
+
+Requests::Requests(models::HostInterface& host, std::string correlation_id)
+    : host_(host), correlation_id_(std::move(correlation_id)) {}
+
+Handle Requests::submit(std::shared_ptr<models::ControlMessage> m,
+                        std::vector<models::CubeTarget> targets, TraceEntry meta) {
+  m->correlation_id = correlation_id_;
+  meta.correlation_id = correlation_id_;
+  meta.request_id = m->label;
+  Handle h{host_.submit(std::move(m), std::move(targets)), std::move(meta)};
+  handles_.push_back(h);
+  return h;
+}
+
+void Requests::wait(const Handle& h) {
+  host_.wait(*h.request);
+  if (!waited_.insert(h.request.get()).second) return;  // traced on its first wait
+  TraceEntry entry = h.meta;
+  entry.submitted_ns = ns(h.request->submitted_ps());
+  models::Picoseconds started = ~0ULL;
+  models::Picoseconds finished = 0;
+  for (const models::Completion& c : h.request->completions()) {
+    started = std::min(started, c.started_ps);
+    finished = std::max(finished, c.finished_ps);
+  }
+  entry.started_ns = ns(started);
+  entry.finished_ns = ns(finished);
+  traces_.push_back(std::move(entry));
+}
+
+bool Requests::is_completed(const Handle& h) const { return waited_.count(h.request.get()) != 0; }
+
+bool Requests::is_finished(const Handle& h) const { return h.request->is_completed(); }
+
+void Requests::wait_all() {
+  for (std::size_t i = 0; i < handles_.size(); ++i) {
+    if (!is_completed(handles_[i])) wait(handles_[i]);
+  }
+}
+
+}  // namespace kb::runtime
