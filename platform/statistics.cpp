@@ -2,21 +2,52 @@
 
 namespace kb::platform {
 
+namespace {
+
+// Each figure of a resource: its name, unit and meaning beside how it is computed.
+struct ResourceFigure {
+  const char* name;
+  const char* unit;
+  const char* description;
+  nlohmann::ordered_json (*value)(const models::ResourceStats& s, double sim_ps);
+};
+
+const ResourceFigure kResourceFigures[] = {
+    {"bytes", "B", "bytes it carried",
+     [](const models::ResourceStats& s, double) -> nlohmann::ordered_json { return s.bytes; }},
+    {"transactions", "", "transfers that moved bytes through it",
+     [](const models::ResourceStats& s, double) -> nlohmann::ordered_json {
+       return s.transactions;
+     }},
+    {"busy_ns", "ns", "time it was booked",
+     [](const models::ResourceStats& s, double) -> nlohmann::ordered_json {
+       return static_cast<double>(s.busy_ps) / 1000.0;
+     }},
+    {"utilization", "", "busy time over the simulated time",
+     [](const models::ResourceStats& s, double sim_ps) -> nlohmann::ordered_json {
+       return sim_ps == 0 ? 0.0 : static_cast<double>(s.busy_ps) / sim_ps;
+     }},
+    {"queued_ns", "ns", "time transfers waited for it",
+     [](const models::ResourceStats& s, double) -> nlohmann::ordered_json {
+       return static_cast<double>(s.queued_ps) / 1000.0;
+     }},
+    {"max_pending", "", "most bookings ahead of the current time at once",
+     [](const models::ResourceStats& s, double) -> nlohmann::ordered_json {
+       return s.max_pending;
+     }},
+};
+
+}  // namespace
+
 nlohmann::ordered_json statistics_json(models::Picoseconds sim_time_ps) {
   nlohmann::ordered_json resources = nlohmann::ordered_json::object();
   for (const auto& entry : models::stats_registry().resources()) {
     const models::ResourceStats& s = entry.resource->stats();
     if (s.transactions == 0) continue;
-    resources[entry.path] = {
-        {"bytes", s.bytes},
-        {"transactions", s.transactions},
-        {"busy_ns", static_cast<double>(s.busy_ps) / 1000.0},
-        {"utilization", sim_time_ps == 0
-                            ? 0.0
-                            : static_cast<double>(s.busy_ps) / static_cast<double>(sim_time_ps)},
-        {"queued_ns", static_cast<double>(s.queued_ps) / 1000.0},
-        {"max_pending", s.max_pending},
-    };
+    nlohmann::ordered_json& r = resources[entry.path];
+    for (const ResourceFigure& f : kResourceFigures) {
+      r[f.name] = f.value(s, static_cast<double>(sim_time_ps));
+    }
   }
   nlohmann::ordered_json queues = nlohmann::ordered_json::object();
   for (const auto& entry : models::stats_registry().queues()) {
@@ -24,6 +55,19 @@ nlohmann::ordered_json statistics_json(models::Picoseconds sim_time_ps) {
     queues[entry.path] = {{"pushes", entry.queue->pushes}, {"high_water", entry.queue->high_water}};
   }
   return {{"resources", std::move(resources)}, {"queues", std::move(queues)}};
+}
+
+Units statistics_units() {
+  Units u;
+  for (const ResourceFigure& f : kResourceFigures) u.declare(f.name, f.unit, f.description);
+  return u;
+}
+
+Units queue_units() {
+  Units u;
+  u.declare("pushes", "", "entries pushed");
+  u.declare("high_water", "", "most entries it held at once");
+  return u;
 }
 
 }  // namespace kb::platform

@@ -3,6 +3,7 @@
 // utilisation (busy / simulated time), queueing; per queue its high-water mark.
 
 #include "models/common/stats.h"
+#include "platform/units.h"
 
 #include <nlohmann/json.hpp>
 
@@ -10,5 +11,9 @@ namespace kb::platform {
 
 // {"resources": {path: {...}}, "queues": {path: {...}}}; resources never used are left out.
 nlohmann::ordered_json statistics_json(models::Picoseconds sim_time_ps);
+
+// The units of each resource's and each queue's figures, by figure name.
+Units statistics_units();
+Units queue_units();
 
 }  // namespace kb::platform

@@ -6,6 +6,8 @@ A line per value of the hue axis (or one line), failed points marked on the x ax
 to maximise one)."""
 
 import argparse
+import json
+import os
 import sys
 
 import matplotlib
@@ -14,17 +16,48 @@ matplotlib.use("Agg")  # files only, no display needed
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-# Units by name ending, for axis labels: topology keys and report figures alike.
-UNITS = [("_ns", "ns"), ("_gbps", "GB/s"), ("_ghz", "GHz"), ("_cycles", "cycles"),
-         ("_bytes", "bytes"), ("_mb", "MiB"), ("_gb_per_cube", "GiB"), ("_tflops", "TFLOP/s"),
-         ("wall_s", "s"), ("_per_s", "1/s"), ("efficiency", "bound / kernel time")]
+# Text in SVG files stays text: searchable, and editable in a drawing program.
+matplotlib.rcParams["svg.fonttype"] = "none"
+
+# The table's columns that are not the report's own paths: column -> path in the report.
+COLUMN_PATHS = {"bound_ns": "bound.time_ns"}
 
 
-def label(name):
-    for ending, unit in UNITS:
-        if name.endswith(ending):
-            return f"{name} ({unit})"
-    return name
+def report_units(csv_path, df):
+    """The units map of the first report the table points to (DIR/points/POINT.json): every
+    figure's unit, declared where the figure is made."""
+    base = os.path.dirname(os.path.abspath(csv_path))
+    for rel in df["report"].dropna() if "report" in df.columns else []:
+        try:
+            with open(os.path.join(base, str(rel)), encoding="utf-8") as f:
+                return json.load(f).get("units", {})
+        except (OSError, ValueError):
+            continue
+    return {}
+
+
+def unit_of(column, units):
+    """A column's unit from the report: its figure (a parameter param.X is params.X, a
+    topology key K is set.K); an entry with * matches any one key there."""
+    if column.startswith("param."):
+        paths = ["params." + column[len("param."):]]
+    else:
+        paths = [COLUMN_PATHS.get(column, column), "set." + column]
+    for path in paths:
+        if path in units:
+            return units[path]["unit"]
+    segments = column.split(".")
+    for pattern, quantity in units.items():
+        parts = pattern.split(".")
+        if "*" in parts and len(parts) == len(segments) and all(
+                p in ("*", s) for p, s in zip(parts, segments)):
+            return quantity["unit"]
+    return ""
+
+
+def label(name, units):
+    unit = unit_of(name.removeprefix("max:"), units)
+    return f"{name} ({unit})" if unit else name
 
 
 def numeric(series):
@@ -93,6 +126,7 @@ def main(argv=None):
         return 2
     ok = df[df["status"] == "ok"]
     failed = df[df["status"] != "ok"]
+    units = report_units(o.csv, df)
     fig, ax = plt.subplots(figsize=(8, 5))
     if o.pareto:
         parts = o.pareto.split(",")
@@ -101,8 +135,8 @@ def main(argv=None):
         front, cx, cy = pareto(ok, parts[0], parts[1])
         ax.scatter(ok[cx], ok[cy], color="0.6", label="points")
         ax.plot(front[cx], front[cy], "o-", color="C3", label="Pareto front")
-        ax.set_xlabel(label(cx))
-        ax.set_ylabel(label(cy))
+        ax.set_xlabel(label(cx, units))
+        ax.set_ylabel(label(cy, units))
     else:
         xs = numeric(df[o.x])
         x_of = (lambda d: xs[d.index]) if xs is not None else (lambda d: d[o.x].astype(str))
@@ -120,8 +154,8 @@ def main(argv=None):
             bottom = ok[o.y].min() if len(ok) else 0
             ax.scatter(x_of(failed), [bottom] * len(failed), marker="x", color="red", s=80,
                        label=f"failed ({len(failed)})", zorder=3)
-        ax.set_xlabel(label(o.x))
-        ax.set_ylabel(label(o.y))
+        ax.set_xlabel(label(o.x, units))
+        ax.set_ylabel(label(o.y, units))
     if o.logx:
         ax.set_xscale("log")
     if o.logy:

@@ -3,6 +3,7 @@
 // reference, and state the analytical bound of their work (docs/bounds.md).
 
 #include "platform/topology/topology.h"
+#include "platform/units.h"
 #include "runtime/bound/traffic.h"
 #include "runtime/context/runtime_context.h"
 #include "runtime/kernels/reference.h"
@@ -28,6 +29,7 @@ struct Param {
   std::string name;
   std::string default_value;
   std::string description;
+  std::string unit = {};  // of its value ("B" for sizes); empty for counts and choices
 };
 
 // A bench's parameters: defaults overridden by `--param NAME=VALUE`.
@@ -91,6 +93,7 @@ struct Outcome {
   std::vector<runtime::Handle> launches;   // for per-PE timeline slices
   std::vector<TimelineSpan> spans;         // further timeline slices
   nlohmann::ordered_json extra = nlohmann::ordered_json::object();  // algbw_gbps, busbw_gbps...
+  platform::Units units;  // of the figures in `extra`, by their path in the report
   // Contexts a bench made for its devices, destroyed after the simulation: their tensors
   // stay with the model (which the process's exit reclaims, ADR 0011) instead of being
   // unmapped in simulated time after everything measured.

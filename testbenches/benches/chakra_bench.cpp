@@ -173,6 +173,18 @@ class ChakraBench : public Bench {
     j["unsupported"] = c.unsupported;
     j["collectives"] = std::move(collectives);
     out.extra["chakra"] = std::move(j);
+    for (const char* count :
+         {"ranks", "nodes", "nodes_by_type.*", "dependencies", "missing_deps", "missing_dep_ids",
+          "ctrl_deps_dropped", "comp_modelled", "comp_recorded", "cpu_ops", "unsupported"}) {
+      out.units.declare(std::string("chakra.") + count, "", "nodes or ids of the trace so counted");
+    }
+    out.units.declare("chakra.comm_bytes", "B", "bytes the trace's communication nodes move");
+    out.units.declare("chakra.comp_ns", "ns", "compute nodes' busy time, summed");
+    out.units.declare("chakra.exposed_comm_ns", "ns", "communication no compute hides");
+    out.units.declare("chakra.finish_ns.*", "ns", "when each rank finished");
+    out.units.declare("chakra.collectives.*.bytes", "B", "the collective's size");
+    out.units.declare("chakra.collectives.*.ns", "ns", "first launch to last end");
+    out.units.declare("chakra.collectives.*.bound_ns", "ns", "its algorithm's bound");
   }
 };
 

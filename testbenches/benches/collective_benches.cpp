@@ -28,7 +28,8 @@ class CollectiveBench : public Bench {
   std::vector<Param> params() const override {
     return {{"bytes", "1M",
              "size (all_reduce, broadcast, all_to_all: per rank; all_gather: output; "
-             "reduce_scatter: input)"},
+             "reduce_scatter: input)",
+             "B"},
             {"algorithm", kind_ == Collective::all_to_all ? "pairwise" : "ring",
              "a registered algorithm listed in the ccl.yaml"},
             {"dtype", "f32", "element type"},
@@ -120,6 +121,10 @@ class CollectiveBench : public Bench {
     out.extra["algbw_gbps"] = algbw;
     out.extra["busbw_gbps"] = algbw * runtime::bus_factor(kind_, static_cast<double>(W));
     out.extra["world_size"] = W;
+    out.units.declare("algbw_gbps", "GB/s", "nccl-tests' algorithm bandwidth: size over time");
+    out.units.declare("busbw_gbps", "GB/s",
+                      "nccl-tests' bus bandwidth: algbw times the bytes each rank must move");
+    out.units.declare("world_size", "", "ranks taking part");
     if (timing_only) return;
     out.verified = true;
     verify(host, got, plan, ctx.machine(), in_cols, out_cols, dtype, out.verification);

@@ -187,6 +187,17 @@ class LlmBench : public Bench {
     llm["breakdown"] = std::move(breakdown);
     llm["exposed_communication_ns"] = runtime::exposed_communication_ns(graph, runs);
     out.extra["llm"] = std::move(llm);
+    out.units.declare("llm.batch", "", "sequences in the step");
+    out.units.declare("llm.seq", "", "tokens per sequence (prefill) or its context (decode)");
+    out.units.declare("llm.tp", "", "tensor-parallel SIPs");
+    out.units.declare("llm.layers", "", "decoder layers run");
+    out.units.declare(prefill ? "llm.ttft_ns" : "llm.tpot_ns", "ns",
+                      prefill ? "time to first token: the prefill step" : "time per output token");
+    out.units.declare("llm.tokens_per_s", "1/s", "the step's tokens over its time");
+    out.units.declare("llm.mfu", "", "model FLOPs over the tensor-parallel SIPs' peak");
+    out.units.declare("llm.mbu", "", "weight and KV-cache bytes over the SIPs' peak bandwidth");
+    out.units.declare("llm.breakdown.*", "ns", "critical-path time by op class");
+    out.units.declare("llm.exposed_communication_ns", "ns", "communication no other work hides");
   }
 
   // The device's hidden state against the host reference of the same layers: within

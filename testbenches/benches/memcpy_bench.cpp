@@ -15,7 +15,8 @@ class MemcpyBench : public Bench {
            "SIP 1)";
   }
   std::vector<Param> params() const override {
-    return {{"bytes", "64M", "bytes to copy"}, {"route", "cross_cube", "cross_cube or cross_sip"}};
+    return {{"bytes", "64M", "bytes to copy", "B"},
+            {"route", "cross_cube", "cross_cube or cross_sip"}};
   }
   Footprint check(const Params& params, const platform::Topology& topology) const override {
     const std::string route = params.text("route");

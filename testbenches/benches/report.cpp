@@ -1,6 +1,7 @@
 #include "testbenches/benches/report.h"
 
 #include "platform/statistics.h"
+#include "platform/topology/schema.h"
 
 #include <fmt/format.h>
 
@@ -19,6 +20,55 @@ std::string bytes_text(double bytes) {
   if (bytes >= 1 << 10) return fmt::format("{:.1f} KiB", bytes / (1 << 10));
   return fmt::format("{:.0f} B", bytes);
 }
+}  // namespace
+
+namespace {
+
+// The unit and meaning of every figure make_report writes, the bench's own, its
+// parameters' and the topology keys the run set.
+platform::Units report_units(const Bench& bench, const Outcome& outcome, const RunFigures& run) {
+  platform::Units u;
+  u.declare("topology.sips", "", "SIPs of the machine");
+  u.declare("topology.cubes_per_sip", "", "cubes of each SIP");
+  u.declare("topology.pes_per_cube", "", "PEs of each cube");
+  u.declare("topology.world_size", "", "PEs of the machine");
+  u.declare("sim_time_ns", "ns", "simulated time of the whole run, host copies included");
+  u.declare("kernel_time_ns", "ns", "the measured work: first kernel start to last kernel end");
+  for (const char* f : {"min", "mean", "max"}) {
+    u.declare(fmt::format("kernel_per_pe_ns.{}", f), "ns",
+              fmt::format("a PE's own kernel time, the {} over the PEs", f));
+  }
+  u.declare("launch_skew_ns", "ns", "the spread of the PEs' kernel starts");
+  u.declare("wall_s", "s", "the run's wall-clock time");
+  u.declare("sim_speed.transactions", "", "TLM transactions simulated");
+  u.declare("sim_speed.transactions_per_s", "1/s", "transactions simulated per wall second");
+  u.declare("sim_speed.sim_ns_per_wall_s", "ns/s", "simulated time per wall second");
+  u.declare("kernels.*.sip", "", "the SIP it ran on");
+  u.declare("kernels.*.start_ns", "ns", "when the kernel's first PE started");
+  u.declare("kernels.*.end_ns", "ns", "when its last PE ended");
+  u.declare("bound.time_ns", "ns", "the analytical lower bound of the measured work");
+  u.declare("bound.terms.*", "ns", "a term of the bound: the least time its resource allows");
+  u.declare("efficiency", "", "bound over kernel time, at most 1");
+  u.declare("bottleneck.busy_ns", "ns", "the busiest resource's busy time in the measured work");
+  u.declare("bottleneck.utilization", "", "its busy time over the kernel time");
+  u.declare("achieved_tflops", "TFLOP/s", "the work's arithmetic over the kernel time");
+  u.declare("achieved_gbps", "GB/s", "the bytes the work moves over the kernel time");
+  u.declare("verify.max_abs_err", "", "largest absolute difference from the host reference");
+  u.add("components.*.", platform::statistics_units());
+  u.declare("components.*.window_busy_ns", "ns", "busy time gained during the measured work");
+  u.declare("components.*.window_utilization", "", "that over the kernel time");
+  u.add("queues.*.", platform::queue_units());
+  for (const Param& p : bench.params()) u.declare("params." + p.name, p.unit, p.description);
+  for (const std::string& set : run.overrides) {
+    const std::string key = set.substr(0, set.find('='));
+    if (const platform::FieldSpec* f = platform::find_field(key)) {
+      u.declare("set." + key, f->unit, f->description);
+    }
+  }
+  u.add("", outcome.units);
+  return u;
+}
+
 }  // namespace
 
 nlohmann::ordered_json make_report(const Bench& bench, const Params& params, const Outcome& outcome,
@@ -91,16 +141,14 @@ nlohmann::ordered_json make_report(const Bench& bench, const Params& params, con
   for (const auto& [path, s] : stats["resources"].items()) {
     const auto in_window = outcome.window_busy_ns.find(path);
     const double window_ns = in_window == outcome.window_busy_ns.end() ? 0.0 : in_window->second;
-    components[path] = {
-        {"bytes", s["bytes"]},
-        {"transactions", s["transactions"]},
-        {"busy_ns", s["busy_ns"]},
-        {"utilization", s["utilization"]},
-        {"window_busy_ns", window_ns},
-        {"window_utilization", measured > 0 ? std::min(1.0, window_ns / measured) : 0.0}};
+    components[path] = s;
+    components[path]["window_busy_ns"] = window_ns;
+    components[path]["window_utilization"] =
+        measured > 0 ? std::min(1.0, window_ns / measured) : 0.0;
   }
   r["components"] = std::move(components);
   r["queues"] = stats["queues"];
+  r["units"] = report_units(bench, outcome, run).to_json();
   return r;
 }
 

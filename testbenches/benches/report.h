@@ -15,6 +15,7 @@ struct RunFigures {
   double wall_s = 0;
   std::uint64_t transactions = 0;
   bool timing_only = false;
+  std::vector<std::string> overrides;  // --set KEY=VALUE, as given
 };
 
 nlohmann::ordered_json make_report(const Bench& bench, const Params& params, const Outcome& outcome,

@@ -3,7 +3,9 @@
 #define BOOST_TEST_MODULE run_contract
 #include "testbenches/cli/kernbench_process.h"
 
+#include <algorithm>
 #include <set>
+#include <sstream>
 
 using kb::test::configs;
 using kb::test::env;
@@ -14,6 +16,29 @@ using kb::test::Result;
 namespace {
 
 const std::string kSmallGemm = "run gemm --param M=512 --param N=512 --param K=512 --quiet";
+
+// The path of every number in `j` that no entry of `units` (dotted paths, `*` for any one
+// key or index) covers.
+void uncovered(const nlohmann::json& j, const std::vector<std::vector<std::string>>& patterns,
+               const std::string& path, std::set<std::string>& out) {
+  if (j.is_object() || j.is_array()) {
+    std::size_t index = 0;
+    for (auto it = j.begin(); it != j.end(); ++it, ++index) {
+      const std::string key = j.is_object() ? it.key() : std::to_string(index);
+      if (path.empty() && key == "units") continue;
+      std::vector<std::vector<std::string>> next;
+      for (const auto& p : patterns) {
+        if (!p.empty() && (p.front() == key || p.front() == "*"))
+          next.emplace_back(p.begin() + 1, p.end());
+      }
+      uncovered(*it, next, path.empty() ? key : path + "." + key, out);
+    }
+  } else if (j.is_number()) {
+    const bool covered =
+        std::any_of(patterns.begin(), patterns.end(), [](const auto& p) { return p.empty(); });
+    if (!covered) out.insert(path);
+  }
+}
 
 }  // namespace
 
@@ -218,4 +243,37 @@ BOOST_AUTO_TEST_CASE(a_documented_algorithm_runs_with_its_own_bound) {
   BOOST_TEST(d["bound"]["time_ns"].get<double>() >= 3 * 262144 / 128.0);
   BOOST_TEST(d["bound"]["time_ns"].get<double>() != r["bound"]["time_ns"].get<double>());
   BOOST_TEST(d["bound"]["time_ns"].get<double>() <= d["kernel_time_ns"].get<double>());
+}
+
+// Every number a report holds has a unit and a description (README, "Outputs"): the
+// statistics', the benches' own figures, their parameters' and the topology keys set.
+BOOST_AUTO_TEST_CASE(every_figure_of_a_report_has_a_unit) {
+  const std::string tiny = " --topology " + configs() + "/tiny.yaml --timing-only --quiet";
+  for (const std::string& run :
+       {kSmallGemm + " --set cube.hbm_slice.bw_gbps=100", "run allreduce --param bytes=64K" + tiny,
+        "run llm --param model=tiny" + tiny,
+        std::string("run memcpy --param bytes=1M --timing-only --quiet"),
+        "run softmax --param rows=64" + tiny}) {
+    const Result r = kernbench(run + " --report units.json");
+    BOOST_REQUIRE_MESSAGE(r.code == 0, run << ": " << r.output);
+    const nlohmann::json j = read_json("units.json");
+    BOOST_REQUIRE(j.contains("units"));
+    std::vector<std::vector<std::string>> patterns;
+    for (const auto& [path, q] : j["units"].items()) {
+      BOOST_TEST(!q["description"].get<std::string>().empty(), path);
+      std::vector<std::string> segments;
+      std::stringstream in(path);
+      for (std::string s; std::getline(in, s, '.');) segments.push_back(s);
+      patterns.push_back(std::move(segments));
+    }
+    std::set<std::string> missing;
+    uncovered(j, patterns, "", missing);
+    for (const std::string& m : missing) BOOST_ERROR(run << ": no unit for " << m);
+    BOOST_TEST(j["units"]["sim_time_ns"]["unit"] == "ns");
+    BOOST_TEST(j["units"]["components.*.bytes"]["unit"] == "B");
+    if (run.find("--set") != std::string::npos) {
+      BOOST_TEST(j["units"]["set.cube.hbm_slice.bw_gbps"]["unit"] == "GB/s");
+    }
+  }
+  BOOST_TEST(read_json("units.json")["units"].contains("params.rows"));  // softmax's, the last
 }

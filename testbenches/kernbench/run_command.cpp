@@ -148,8 +148,9 @@ int run(const RunOptions& o) {
   } : std::function<void(double, double)>());
   if (progress) fmt::print(stderr, "\r{:80}\r", "");
 
-  bench::RunFigures figures{source.source(), sc_core::sc_time_stamp().to_seconds() * 1e9,
-                            sim.run_wall_s(), models::transaction_count(), o.timing_only};
+  bench::RunFigures figures{source.source(),  sc_core::sc_time_stamp().to_seconds() * 1e9,
+                            sim.run_wall_s(), models::transaction_count(),
+                            o.timing_only,    o.overrides};
   nlohmann::ordered_json report = bench::make_report(bench, params, outcome, topology, figures);
   if (!o.chakra_out.empty()) report["chakra_out"] = write_chakra(o.chakra_out, outcome);
   if (!o.report.empty()) platform::write_output_file(o.report, report.dump(2) + '\n');

@@ -1,5 +1,8 @@
 """kernbench plot writes valid PNG and SVG files: lines per hue, failed points, Pareto fronts."""
 
+import json
+import os
+
 import matplotlib.image
 
 from sweep_test import SPEC, SweepCase, main
@@ -25,7 +28,27 @@ class Plot(SweepCase):
                            "-o", svg)
         self.assertEqual(r.returncode, 0, r.stderr)
         with open(svg, encoding="utf-8") as f:
-            self.assertIn("<svg", f.read())
+            text = f.read()
+        self.assertIn("<svg", text)
+        # Axis units come from the reports' units maps, the topology key's from its schema.
+        self.assertIn("kernel_time_ns (ns)", text)
+        self.assertIn("cube.hbm_slice.bw_gbps (GB/s)", text)
+        for name in os.listdir(self.path("out/points")):
+            if name.endswith(".command.json"):
+                continue
+            report = self.path("out/points/" + name)
+            with open(report, encoding="utf-8") as f:
+                data = json.load(f)
+            data["units"]["kernel_time_ns"]["unit"] = "furlongs"
+            with open(report, "w", encoding="utf-8") as f:
+                json.dump(data, f)
+        r = self.kernbench("plot", csv, "--x", "param.elements", "--y", "kernel_time_ns",
+                           "-o", svg)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(svg, encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("kernel_time_ns (furlongs)", text)
+        self.assertNotIn("kernel_time_ns (ns)", text)
         r = self.kernbench("plot", csv, "--x", "nope", "--y", "sim_time_ns", "-o", png)
         self.assertEqual(r.returncode, 2)
         self.assertIn("has no column nope", r.stderr)
