@@ -16,6 +16,8 @@ matplotlib.use("Agg")  # files only, no display needed
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from kbtools.sizes import parse_size  # noqa: E402
+
 # Text in SVG files stays text: searchable, and editable in a drawing program.
 matplotlib.rcParams["svg.fonttype"] = "none"
 
@@ -61,15 +63,13 @@ def label(name, units):
 
 
 def numeric(series):
-    """Values such as 16M or 64K as numbers, so that axes sort and scale."""
-    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-
+    """Values such as 16M or 64K as numbers (kbtools.sizes), so that axes sort and scale."""
     def one(v):
-        text = str(v)
-        if text and text[-1] in scale and text[:-1].lstrip("-").replace(".", "", 1).isdigit():
-            return float(text[:-1]) * scale[text[-1]]
+        size = parse_size(v)
+        if size is not None:
+            return float(size)
         try:
-            return float(text)
+            return float(str(v))
         except ValueError:
             return None
     values = series.map(one)

@@ -33,7 +33,8 @@ class LlmBench : public Bench {
   }
   std::vector<Param> params() const override {
     return {
-        {"model", "tiny", "a preset (gpt2, llama2-7b, llama3-70b, gpt3-175b, tiny) or a file"},
+        {"model", "tiny",
+         fmt::format("a preset ({}) or a file", fmt::join(runtime::model_presets(), ", "))},
         {"phase", "decode", "prefill (seq tokens from position 0) or decode (one token after seq)"},
         {"batch", "4", "sequences"},
         {"seq", "128", "prefill: tokens per sequence; decode: tokens already in the KV cache"},

@@ -4,6 +4,7 @@
 #include "testbenches/cli/kernbench_process.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 #include <sstream>
 
@@ -276,4 +277,34 @@ BOOST_AUTO_TEST_CASE(every_figure_of_a_report_has_a_unit) {
     }
   }
   BOOST_TEST(read_json("units.json")["units"].contains("params.rows"));  // softmax's, the last
+}
+
+BOOST_AUTO_TEST_CASE(list_aligns_every_parameters_description) {
+  const Result r = kernbench("list");
+  BOOST_REQUIRE(r.code == 0);
+  std::set<std::size_t> columns;
+  std::stringstream in(r.output);
+  std::size_t params = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("    --param ", 0) != 0) continue;
+    ++params;
+    const std::size_t gap = line.find("  ", 12);  // after NAME=DEFAULT and its padding
+    BOOST_REQUIRE_MESSAGE(gap != std::string::npos, line);
+    columns.insert(line.find_first_not_of(' ', gap));
+  }
+  BOOST_TEST(params > 20u);
+  BOOST_TEST(columns.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(the_llm_bench_names_every_model_preset) {
+  const Result r = kernbench("list");
+  const std::size_t at = r.output.find("--param model=");
+  BOOST_REQUIRE(at != std::string::npos);
+  const std::string line = r.output.substr(at, r.output.find('\n', at) - at);
+  std::size_t presets = 0;
+  for (const auto& file : std::filesystem::directory_iterator(configs() + "/models")) {
+    BOOST_TEST(line.find(file.path().stem().string()) != std::string::npos, file.path());
+    ++presets;
+  }
+  BOOST_TEST(presets >= 5u);
 }

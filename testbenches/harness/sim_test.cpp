@@ -6,10 +6,14 @@
 
 namespace kb::test {
 
-platform::Topology config(const std::string& name, const platform::Overrides& overrides) {
+std::string source_dir() {
   const char* dir = std::getenv("KB_SOURCE_DIR");
   BOOST_REQUIRE_MESSAGE(dir != nullptr, "KB_SOURCE_DIR must point at the source tree");
-  return platform::load_topology_file(std::string(dir) + "/configs/" + name, overrides);
+  return dir;
+}
+
+platform::Topology config(const std::string& name, const platform::Overrides& overrides) {
+  return platform::load_topology_file(source_dir() + "/configs/" + name, overrides);
 }
 
 Driver::Driver(const sc_core::sc_module_name& name, std::function<void()> body)

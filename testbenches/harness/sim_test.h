@@ -10,7 +10,9 @@
 
 namespace kb::test {
 
-// configs/NAME from the source tree (KB_SOURCE_DIR), with overrides.
+// The source tree (KB_SOURCE_DIR), for the test data it holds.
+std::string source_dir();
+// configs/NAME from the source tree, with overrides.
 platform::Topology config(const std::string& name, const platform::Overrides& overrides = {});
 
 // Runs `body` as an SC_THREAD once the simulation starts. Create before sc_start().

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <memory>
 
 namespace kb::cli {
@@ -27,10 +28,17 @@ void add_list_command(CLI::App& app, std::function<int()>& action) {
         fmt::print("{}\n", out.dump(2));
         return kOk;
       }
+      // One column width for every bench's NAME=DEFAULT, so descriptions line up.
+      std::size_t width = 0;
+      for (const auto& bench : bench::benches()) {
+        for (const bench::Param& p : bench->params())
+          width = std::max(width, p.name.size() + 1 + p.default_value.size());
+      }
       for (const auto& bench : bench::benches()) {
         fmt::print("{}\n  {}\n", bench->name(), bench->description());
         for (const bench::Param& p : bench->params()) {
-          fmt::print("    --param {}={:<12} {}\n", p.name, p.default_value, p.description);
+          fmt::print("    --param {:<{}}  {}\n", p.name + "=" + p.default_value, width,
+                     p.description);
         }
       }
       return kOk;

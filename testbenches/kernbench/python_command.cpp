@@ -17,9 +17,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Debian's interpreter, which has the packages scripts/setup installs; a python3 earlier
-// on PATH may lack them.
-constexpr const char* kPython = "/usr/bin/python3";
+// The interpreter: KERNBENCH_PYTHON when set (a virtualenv's python, say), else Debian's,
+// which has the packages scripts/setup installs (a python3 earlier on PATH may lack them).
+std::string interpreter() {
+  const char* chosen = std::getenv("KERNBENCH_PYTHON");
+  return chosen != nullptr && *chosen != '\0' ? chosen : "/usr/bin/python3";
+}
 
 // The kbtools package: installed beside kernbench (PREFIX/share/kernbench/python), else the
 // source tree this kernbench was built from.
@@ -34,15 +37,17 @@ int run_python(const std::string& module, const std::vector<std::string>& args) 
   const std::string path = python_dir(self).string();
   const char* old = std::getenv("PYTHONPATH");
   setenv("PYTHONPATH", (old != nullptr && *old != '\0' ? path + ":" + old : path).c_str(), 1);
-  std::vector<std::string> argv{kPython, "-m", "kbtools." + module, "--kernbench", self.string()};
+  const std::string python = interpreter();
+  std::vector<std::string> argv{python, "-m", "kbtools." + module, "--kernbench", self.string()};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<char*> c_argv;
   for (std::string& a : argv) c_argv.push_back(a.data());
   c_argv.push_back(nullptr);
   std::fflush(stdout);
-  ::execv(kPython, c_argv.data());
-  fmt::print(stderr, "kernbench: cannot run {}: {} (scripts/setup installs it)\n", kPython,
-             std::strerror(errno));
+  ::execvp(python.c_str(), c_argv.data());  // a bare name is looked up on PATH
+  fmt::print(stderr, "kernbench: cannot run {}: {} ({})\n", python, std::strerror(errno),
+             std::getenv("KERNBENCH_PYTHON") != nullptr ? "KERNBENCH_PYTHON names it"
+                                                        : "scripts/setup installs it");
   return kSimulationError;
 }
 

@@ -37,8 +37,10 @@ class SweepCase(unittest.TestCase):
             f.write(text)
         return self.path(name)
 
-    def kernbench(self, *args):
-        return subprocess.run([KERNBENCH, *args], capture_output=True, text=True, cwd=self.dir)
+    def kernbench(self, *args, env=None):
+        """Runs kernbench in the case's folder, with `env` added to the environment."""
+        return subprocess.run([KERNBENCH, *args], capture_output=True, text=True, cwd=self.dir,
+                              env={**os.environ, **(env or {})})
 
     def table(self, out):
         with open(os.path.join(out, "results.csv"), newline="", encoding="utf-8") as f:

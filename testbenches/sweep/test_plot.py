@@ -54,5 +54,19 @@ class Plot(SweepCase):
         self.assertIn("has no column nope", r.stderr)
 
 
+    def test_the_interpreter_can_be_chosen(self):
+        # A virtualenv user's python: here a wrapper that leaves a mark, then runs Debian's.
+        mark = self.path("used")
+        wrapper = self.write("python",
+                             f"#!/bin/sh\necho yes > {mark}\nexec /usr/bin/python3 \"$@\"\n")
+        os.chmod(wrapper, 0o755)
+        r = self.kernbench("plot", "--help", env={"KERNBENCH_PYTHON": wrapper})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.exists(mark))
+        r = self.kernbench("plot", "--help", env={"KERNBENCH_PYTHON": self.path("none")})
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("KERNBENCH_PYTHON names it", r.stderr)
+
+
 if __name__ == "__main__":
     main()
