@@ -1,6 +1,8 @@
 #pragma once
 // Without SystemC: the topology embeds it, and its loader builds without the kernel.
 
+#include "models/common/attr_schema.h"
+
 #include <cstdint>
 
 namespace kb::models {
@@ -9,6 +11,14 @@ namespace kb::models {
 struct PeIpcqAttrs {
   std::int64_t depth = 8;
   std::int64_t entry_bytes = 4096;
+
+  static std::vector<AttrRow<PeIpcqAttrs>> schema() {
+    using A = PeIpcqAttrs;
+    return {
+        {"depth", "entries", kQueueDepth,
+         "entries of each per-neighbour receive queue; a full queue stalls the sender", &A::depth},
+        {"entry_bytes", "bytes", kEntryBytes, "payload bytes of one queue entry", &A::entry_bytes}};
+  }
 };
 
 }  // namespace kb::models

@@ -1,6 +1,8 @@
 #pragma once
 // Without SystemC: the topology embeds it, and its loader builds without the kernel.
 
+#include "models/common/attr_schema.h"
+
 #include <cstdint>
 
 namespace kb::models {
@@ -12,6 +14,18 @@ struct PeTcmAttrs {
   double reserved_mb = 4.0;
   double bw_gbps = 512.0;
   std::int64_t latency_cycles = 4;
+
+  static std::vector<AttrRow<PeTcmAttrs>> schema() {
+    using A = PeTcmAttrs;
+    return {
+        {"size_mb", "MiB", kCapacity, "TCM capacity of one PE", &A::size_mb, AttrEffect::capacity},
+        {"reserved_mb", "MiB", kReserved,
+         "TCM reserved for the scheduler at the bottom of each TCM, never allocated",
+         &A::reserved_mb, AttrEffect::capacity},
+        {"bw_gbps", "GB/s", kBandwidthGbps, "TCM bandwidth", &A::bw_gbps},
+        {"latency_cycles", "cycles", kCycles, "TCM access latency in PE core cycles",
+         &A::latency_cycles}};
+  }
 };
 
 }  // namespace kb::models

@@ -13,30 +13,10 @@ namespace {
 
 using models::PhysAddrLayout;
 
-// Every number is bounded both ways; choices take no range ({}).
-struct Range {
-  double min = 0.0;
-  bool min_exclusive = false;
-  double max = 0.0;
-};
-
-// Physical ranges, wide enough for any machine worth modelling and narrow enough that no
-// single transfer, cycle count or latency comes near 2^64 ps (213 days): the largest
-// memory (2^36 bytes) through the slowest port takes 7e16 ps. Docs: topology-schema.md.
-constexpr Range kLatencyNs{0.0, false, 1e6};        // up to 1 ms
-constexpr Range kBandwidthGbps{1e-3, false, 1e6};   // 1 MB/s to 1 PB/s
-constexpr Range kFrequencyGhz{1e-3, false, 100.0};  // 1 MHz to 100 GHz
-constexpr Range kCycles{0.0, false, 1e6};
-constexpr Range kCapacity{0.0, true, 65536.0};  // GiB or MiB; the address map bounds it too
-constexpr Range kReserved{0.0, false, 65536.0};
-constexpr Range kQuantumNs{0.0, true, 1e6};
-constexpr Range kMacsPerCycle{1.0, false, 16777216.0};  // 2^24
-constexpr Range kLanes{1.0, false, 1048576.0};          // 2^20
-constexpr Range kTlbEntries{1.0, false, 1048576.0};
-constexpr Range kPageSize{256.0, false, 1073741824.0};  // 256 B to 1 GiB
-constexpr Range kQueueDepth{1.0, false, 65536.0};
-// At least the largest element (4 bytes), so that one always fits a queue entry.
-constexpr Range kEntryBytes{4.0, false, 1048576.0};
+// Every number is bounded both ways (models/common/attr_schema.h); choices take no range.
+using Range = models::AttrRange;
+using models::kCapacity;
+using models::kQuantumNs;
 
 FieldSpec field(std::string path, FieldKind kind, std::string unit, Range range,
                 std::string description, std::function<FieldRef(Topology&)> bind,
@@ -61,15 +41,26 @@ FieldSpec with(Effect effect, FieldSpec f) {
   return f;
 }
 
-// The two attributes every link and memory port carries.
+// The rows a component's *_attrs.h declares, under `prefix`, bound through `attrs`.
+template <class Attrs, class Of>
+void add_attrs(std::vector<FieldSpec>& s, const std::string& prefix,
+               const std::vector<models::AttrRow<Attrs>>& rows, Of attrs) {
+  for (const models::AttrRow<Attrs>& row : rows) {
+    const bool real = std::holds_alternative<double Attrs::*>(row.member);
+    s.push_back(field(
+        prefix + "." + row.key, real ? FieldKind::real : FieldKind::integer, row.unit, row.range,
+        row.description,
+        [attrs, member = row.member](Topology& t) -> FieldRef {
+          return std::visit([&](auto m) -> FieldRef { return &(attrs(t).*m); }, member);
+        },
+        {}, row.effect == models::AttrEffect::capacity ? Effect::capacity : Effect::timing));
+  }
+}
+
+// A link's or memory port's two attributes.
 void add_link(std::vector<FieldSpec>& s, const std::string& prefix, const std::string& what,
               PortAttrs& (*attrs)(Topology&)) {
-  s.push_back(field(prefix + ".latency_ns", FieldKind::real, "ns", kLatencyNs,
-                    "latency of the " + what,
-                    [attrs](Topology& t) -> FieldRef { return &attrs(t).latency_ns; }));
-  s.push_back(field(prefix + ".bw_gbps", FieldKind::real, "GB/s", kBandwidthGbps,
-                    "bandwidth of the " + what + " (10^9 bytes per second)",
-                    [attrs](Topology& t) -> FieldRef { return &attrs(t).bw_gbps; }));
+  add_attrs(s, prefix, PortAttrs::schema(what), attrs);
 }
 
 // The spellings of the fabric's inter-SIP topologies (models/interconnect/fabric.h).
@@ -155,90 +146,27 @@ std::vector<FieldSpec> build_schema() {
   add_link(s, "cube.hbm_slice", "HBM slice port",
            [](Topology& t) -> PortAttrs& { return t.cube.hbm_slice; });
   add_link(s, "cube.sram", "cube SRAM port", [](Topology& t) -> PortAttrs& { return t.cube.sram; });
-  s.push_back(field("cube.router.freq_ghz", K::real, "GHz", kFrequencyGhz,
-                    "clock of the cube router",
-                    [](Topology& t) -> FieldRef { return &t.cube.router.freq_ghz; }));
-  s.push_back(field("cube.router.hop_latency_cycles", K::integer, "cycles", kCycles,
-                    "latency of one pass through the cube router",
-                    [](Topology& t) -> FieldRef { return &t.cube.router.hop_latency_cycles; }));
-  s.push_back(field("cube.router.bw_gbps", K::real, "GB/s", kBandwidthGbps,
-                    "bandwidth of each local cube-router port (PEs, HBM slices, SRAM, M_CPU), each "
-                    "way; mesh and I/O ports take their link's",
-                    [](Topology& t) -> FieldRef { return &t.cube.router.bw_gbps; }));
-  s.push_back(field("cube.m_cpu.message_latency_ns", K::real, "ns", kLatencyNs,
-                    "management CPU time to handle one control message",
-                    [](Topology& t) -> FieldRef { return &t.cube.m_cpu.message_latency_ns; }));
-  s.push_back(field("cube.m_cpu.per_pe_latency_ns", K::real, "ns", kLatencyNs,
-                    "management CPU time added per PE a message fans out to",
-                    [](Topology& t) -> FieldRef { return &t.cube.m_cpu.per_pe_latency_ns; }));
-
-  const std::string core = "cube.pe_template.components.pe_core.attrs.";
-  using CoreAttrs = models::PeCoreAttrs;
-  auto core_attrs = [](Topology& t) -> CoreAttrs& {
-    return t.cube.pe_template.components.pe_core.attrs;
-  };
-  s.push_back(field(core + "freq_ghz", K::real, "GHz", kFrequencyGhz, "PE core clock",
-                    [core_attrs](Topology& t) -> FieldRef { return &core_attrs(t).freq_ghz; }));
-  const std::pair<const char*, std::int64_t CoreAttrs::*> macs[] = {
-      {"f16", &CoreAttrs::macs_per_cycle_f16},
-      {"bf16", &CoreAttrs::macs_per_cycle_bf16},
-      {"f32", &CoreAttrs::macs_per_cycle_f32},
-      {"i8", &CoreAttrs::macs_per_cycle_i8}};
-  for (const auto& [dtype, member] : macs) {
-    s.push_back(
-        field(core + "macs_per_cycle_" + dtype, K::integer, "MAC/cycle", kMacsPerCycle,
-              fmt::format("multiply-accumulates per cycle with {} inputs", dtype),
-              [core_attrs, m = member](Topology& t) -> FieldRef { return &(core_attrs(t).*m); }));
-  }
-  s.push_back(field(core + "vector_lanes", K::integer, "lanes", kLanes,
-                    "elements per cycle of the vector unit (elementwise, reductions, casts)",
-                    [core_attrs](Topology& t) -> FieldRef { return &core_attrs(t).vector_lanes; }));
-  s.push_back(
-      field(core + "op_overhead_cycles", K::integer, "cycles", kCycles,
-            "fixed issue cost of every kernel operation",
-            [core_attrs](Topology& t) -> FieldRef { return &core_attrs(t).op_overhead_cycles; }));
-
-  const std::string tcm = "cube.pe_template.components.pe_tcm.attrs.";
-  auto tcm_attrs = [](Topology & t) -> auto& { return t.cube.pe_template.components.pe_tcm.attrs; };
-  s.push_back(with(Effect::capacity,
-                   field(tcm + "size_mb", K::real, "MiB", kCapacity, "TCM capacity of one PE",
-                         [tcm_attrs](Topology& t) -> FieldRef { return &tcm_attrs(t).size_mb; })));
-  s.push_back(
-      with(Effect::capacity,
-           field(tcm + "reserved_mb", K::real, "MiB", kReserved,
-                 "TCM reserved for the scheduler at the bottom of each TCM, never allocated",
-                 [tcm_attrs](Topology& t) -> FieldRef { return &tcm_attrs(t).reserved_mb; })));
-  s.push_back(field(tcm + "bw_gbps", K::real, "GB/s", kBandwidthGbps, "TCM bandwidth",
-                    [tcm_attrs](Topology& t) -> FieldRef { return &tcm_attrs(t).bw_gbps; }));
-  s.push_back(field(tcm + "latency_cycles", K::integer, "cycles", kCycles,
-                    "TCM access latency in PE core cycles",
-                    [tcm_attrs](Topology& t) -> FieldRef { return &tcm_attrs(t).latency_cycles; }));
-
-  const std::string mmu = "cube.pe_template.components.pe_mmu.attrs.";
-  auto mmu_attrs = [](Topology & t) -> auto& { return t.cube.pe_template.components.pe_mmu.attrs; };
-  s.push_back(field(mmu + "page_size", K::integer, "bytes", kPageSize,
-                    "MMU page size, a power of two; the virtual allocator's granule",
-                    [mmu_attrs](Topology& t) -> FieldRef { return &mmu_attrs(t).page_size; }));
-  s.push_back(field(mmu + "tlb_entries", K::integer, "entries", kTlbEntries,
-                    "TLB capacity (least recently used replacement)",
-                    [mmu_attrs](Topology& t) -> FieldRef { return &mmu_attrs(t).tlb_entries; }));
-  s.push_back(field(mmu + "tlb_hit_cycles", K::integer, "cycles", kCycles,
-                    "translation cost on a TLB hit",
-                    [mmu_attrs](Topology& t) -> FieldRef { return &mmu_attrs(t).tlb_hit_cycles; }));
-  s.push_back(field(mmu + "walk_cycles", K::integer, "cycles", kCycles,
-                    "page-table walk cost on a TLB miss",
-                    [mmu_attrs](Topology& t) -> FieldRef { return &mmu_attrs(t).walk_cycles; }));
-
-  const std::string ipcq = "cube.pe_template.components.pe_ipcq.attrs.";
-  auto ipcq_attrs = [](Topology & t) -> auto& {
-    return t.cube.pe_template.components.pe_ipcq.attrs;
-  };
-  s.push_back(field(ipcq + "depth", K::integer, "entries", kQueueDepth,
-                    "entries of each per-neighbour receive queue; a full queue stalls the sender",
-                    [ipcq_attrs](Topology& t) -> FieldRef { return &ipcq_attrs(t).depth; }));
-  s.push_back(field(ipcq + "entry_bytes", K::integer, "bytes", kEntryBytes,
-                    "payload bytes of one queue entry",
-                    [ipcq_attrs](Topology& t) -> FieldRef { return &ipcq_attrs(t).entry_bytes; }));
+  add_attrs(s, "cube.router", models::CubeRouterAttrs::schema(),
+            [](Topology& t) -> models::CubeRouterAttrs& { return t.cube.router; });
+  add_attrs(s, "cube.m_cpu", models::MCpuAttrs::schema(),
+            [](Topology& t) -> models::MCpuAttrs& { return t.cube.m_cpu; });
+  const std::string pe = "cube.pe_template.components.";
+  add_attrs(s, pe + "pe_core.attrs", models::PeCoreAttrs::schema(),
+            [](Topology& t) -> models::PeCoreAttrs& {
+              return t.cube.pe_template.components.pe_core.attrs;
+            });
+  add_attrs(s, pe + "pe_tcm.attrs", models::PeTcmAttrs::schema(),
+            [](Topology& t) -> models::PeTcmAttrs& {
+              return t.cube.pe_template.components.pe_tcm.attrs;
+            });
+  add_attrs(s, pe + "pe_mmu.attrs", models::PeMmuAttrs::schema(),
+            [](Topology& t) -> models::PeMmuAttrs& {
+              return t.cube.pe_template.components.pe_mmu.attrs;
+            });
+  add_attrs(s, pe + "pe_ipcq.attrs", models::PeIpcqAttrs::schema(),
+            [](Topology& t) -> models::PeIpcqAttrs& {
+              return t.cube.pe_template.components.pe_ipcq.attrs;
+            });
   return s;
 }
 

@@ -2,8 +2,9 @@
 // The machine description: one typed struct tree, mirroring the YAML keys one to one.
 // A component's attributes are the struct declared beside its model (models/), embedded
 // here; the member initialisers (there, or here where one struct serves several links or
-// memories) are the one set of defaults (docs/topology-schema.md). The schema in schema.cpp adds
-// units, ranges and descriptions, and docs/topology-schema.md is generated from it.
+// memories) are the one set of defaults. Each struct declares its members' units, ranges
+// and descriptions beside them; schema.cpp gathers those rows and adds the keys of the
+// machine's shape, and docs/topology-schema.md is generated from it.
 
 #include "models/common/port_attrs.h"
 #include "models/cube/cube_router_attrs.h"
