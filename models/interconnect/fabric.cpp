@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace kb::models {
 
@@ -49,26 +50,61 @@ std::size_t pair_link(std::uint32_t n, std::uint32_t a, std::uint32_t b) {
 
 }  // namespace
 
+std::size_t sip_link_count(const Fabric& f) {
+  const std::size_t n = f.sips;
+  if (n < 2) return 0;
+  return f.inter_sip == InterSipTopology::fully_connected ? n * (n - 1) / 2 : n;
+}
+
+namespace {
+
+// The ends of link `index` (a, b), b kSwitchEnd for a switch uplink.
+std::pair<std::uint32_t, std::uint32_t> link_ends(const Fabric& f, std::size_t index) {
+  const std::uint32_t n = f.sips;
+  const auto i = static_cast<std::uint32_t>(index);
+  switch (f.inter_sip) {
+    case InterSipTopology::ring: return {i, (i + 1) % n};
+    case InterSipTopology::fully_connected: {
+      std::uint32_t a = 0;  // the row of pairs (a, a + 1 ..) holding `index`
+      while (a + 2 < n && pair_link(n, a + 1, a + 2) <= index) ++a;
+      return {a, static_cast<std::uint32_t>(index - pair_link(n, a, a + 1) + a + 1)};
+    }
+    case InterSipTopology::switched: return {i, kSwitchEnd};
+  }
+  return {};
+}
+
+}  // namespace
+
+SipLink sip_link(const Fabric& f, std::size_t index) {
+  const auto [a, b] = link_ends(f, index);
+  if (b == kSwitchEnd) return {fmt::format("switch_link{}", a), a, b};
+  return {fmt::format("sip_link{}_{}", a, b), a, b};
+}
+
 std::vector<SipLink> sip_links(const Fabric& f) {
   std::vector<SipLink> links;
+  for (std::size_t i = 0; i < sip_link_count(f); ++i) links.push_back(sip_link(f, i));
+  return links;
+}
+
+std::vector<std::size_t> sip_links_of(const Fabric& f, std::uint32_t sip) {
   const std::uint32_t n = f.sips;
-  if (n < 2) return links;
+  if (n < 2) return {};
   switch (f.inter_sip) {
     case InterSipTopology::ring:
-      for (std::uint32_t s = 0; s < n; ++s)
-        links.push_back({fmt::format("sip_link{}_{}", s, (s + 1) % n), s, (s + 1) % n});
-      break;
-    case InterSipTopology::fully_connected:
-      for (std::uint32_t a = 0; a < n; ++a)
-        for (std::uint32_t b = a + 1; b < n; ++b)
-          links.push_back({fmt::format("sip_link{}_{}", a, b), a, b});
-      break;
-    case InterSipTopology::switched:
-      for (std::uint32_t s = 0; s < n; ++s)
-        links.push_back({fmt::format("switch_link{}", s), s, kSwitchEnd});
-      break;
+      if (n == 2) return {0, 1};  // both links join the two SIPs
+      return {(sip + n - 1) % n, sip};
+    case InterSipTopology::fully_connected: {
+      std::vector<std::size_t> out;
+      for (std::uint32_t other = 0; other < n; ++other) {
+        if (other != sip) out.push_back(pair_link(n, std::min(sip, other), std::max(sip, other)));
+      }
+      return out;
+    }
+    case InterSipTopology::switched: return {sip};
   }
-  return links;
+  return {};
 }
 
 SipStep next_sip_link(const Fabric& f, std::uint32_t here, std::uint32_t to) {
@@ -100,10 +136,11 @@ double sip_egress_links(const Fabric& f, double peers) {
 
 namespace {
 
-// Builds a route in the request's direction, naming each resource for the data's.
+// Builds a route in the request's direction, naming each resource for the data's (unless
+// only its figures are wanted).
 class RouteBuilder {
  public:
-  RouteBuilder(const Fabric& f, bool write) : f_(f), write_(write) {}
+  RouteBuilder(const Fabric& f, bool write, bool named) : f_(f), write_(write), named_(named) {}
 
   // A router port at cube (sip, cube): `role` ("pe3", "hbm0", "sram", "m_cpu"); the
   // request leaves the device into the router when `from_device`.
@@ -111,14 +148,18 @@ class RouteBuilder {
                    const char* term) {
     // Data runs with the request on a write, against it on a read.
     const bool into_router = from_device == write_;
-    add(fmt::format("system.sip{}.cube{}.router.{}.{}", sip, cube, role,
-                    into_router ? "in" : "out"),
+    add(named_ ? fmt::format("system.sip{}.cube{}.router.{}.{}", sip, cube, role,
+                             into_router ? "in" : "out")
+               : std::string(),
         term, f_.router.bw_gbps);
   }
-  // A link crossed by the request from end a to end b (`a_to_b`) or back.
-  void link(const std::string& name, bool a_to_b, const char* term, const PortAttrs& attrs) {
-    add(fmt::format("system.{}.{}", name, a_to_b == write_ ? "a_to_b" : "b_to_a"), term,
-        attrs.bw_gbps);
+  // Link `name` (a function making it, called only for a named route) crossed by the
+  // request from end a to end b (`a_to_b`) or back.
+  template <class Name>
+  void link(const Name& name, bool a_to_b, const char* term, const PortAttrs& attrs) {
+    add(named_ ? fmt::format("system.{}.{}", name(), a_to_b == write_ ? "a_to_b" : "b_to_a")
+               : std::string(),
+        term, attrs.bw_gbps);
     r_.latency_ns += attrs.latency_ns;
   }
   // XY over SIP `sip`'s mesh from cube `from` to cube `to`, each hop a link and the next
@@ -132,8 +173,12 @@ class RouteBuilder {
         case MeshDirection::south: next = here + f_.mesh_w; break;
         case MeshDirection::north: next = here - f_.mesh_w; break;
       }
-      link(fmt::format("sip{}.link_cube{}_cube{}", sip, std::min(here, next), std::max(here, next)),
-           here < next, "mesh_link", f_.mesh_link);
+      link(
+          [&] {
+            return fmt::format("sip{}.link_cube{}_cube{}", sip, std::min(here, next),
+                               std::max(here, next));
+          },
+          here < next, "mesh_link", f_.mesh_link);
       pass();
       here = next;
     }
@@ -142,6 +187,7 @@ class RouteBuilder {
   void memory(const std::string& resource, const char* term, double gbps) {
     add(resource, term, gbps);
   }
+  bool named() const { return named_; }
   Route finish() {
     if (!write_) std::reverse(r_.hops.begin(), r_.hops.end());
     return std::move(r_);
@@ -153,6 +199,7 @@ class RouteBuilder {
   }
   const Fabric& f_;
   bool write_;
+  bool named_;
   Route r_;
 };
 
@@ -182,11 +229,14 @@ std::string port_role(const Endpoint& e) {
 
 }  // namespace
 
-Route route(const Fabric& f, const Endpoint& requester, const Endpoint& target, bool write) {
-  RouteBuilder r(f, write);
+namespace {
+
+Route build_route(const Fabric& f, const Endpoint& requester, const Endpoint& target, bool write,
+                  bool named) {
+  RouteBuilder r(f, write, named);
   std::uint32_t cube = 0;  // where the request is on its SIP's mesh
   if (requester.kind == EndpointKind::host) {
-    r.link(fmt::format("host_link{}", target.sip), true, "host_link", f.host_link);
+    r.link([&] { return fmt::format("host_link{}", target.sip); }, true, "host_link", f.host_link);
     r.pass();  // the I/O cube's router
     cube = f.io_cube();
   } else {
@@ -196,17 +246,18 @@ Route route(const Fabric& f, const Endpoint& requester, const Endpoint& target, 
     cube = requester.cube;
     if (target.kind == EndpointKind::host) {
       r.mesh(requester.sip, cube, f.io_cube());
-      r.link(fmt::format("host_link{}", requester.sip), false, "host_link", f.host_link);
+      r.link([&] { return fmt::format("host_link{}", requester.sip); }, false, "host_link",
+             f.host_link);
       return r.finish();
     }
     if (requester.sip != target.sip) {
       r.mesh(requester.sip, cube, f.io_cube());
-      const std::vector<SipLink> links = sip_links(f);
       for (std::uint32_t here = requester.sip; here != target.sip;) {
         const SipStep step = next_sip_link(f, here, target.sip);
-        const SipLink& l = links.at(step.link);
-        r.link(l.name, step.a_to_b, "inter_sip_link", f.inter_sip_link);
-        here = step.a_to_b ? l.b : l.a;
+        const auto [a, b] = link_ends(f, step.link);
+        r.link([&] { return sip_link(f, step.link).name; }, step.a_to_b, "inter_sip_link",
+               f.inter_sip_link);
+        here = step.a_to_b ? b : a;
       }
       r.pass();  // the target SIP's I/O cube's router
       cube = f.io_cube();
@@ -214,15 +265,30 @@ Route route(const Fabric& f, const Endpoint& requester, const Endpoint& target, 
   }
   r.mesh(target.sip, cube, target.cube);
   r.router_port(target.sip, target.cube, port_role(target), false, port_term(target.kind));
-  const std::string at = fmt::format("system.sip{}.cube{}", target.sip, target.cube);
+  const std::string at =
+      r.named() ? fmt::format("system.sip{}.cube{}", target.sip, target.cube) : std::string();
   if (target.kind == EndpointKind::hbm) {
-    r.memory(fmt::format("{}.hbm{}.port", at, target.unit), "hbm_slice", f.hbm_slice.bw_gbps);
+    r.memory(r.named() ? fmt::format("{}.hbm{}.port", at, target.unit) : at, "hbm_slice",
+             f.hbm_slice.bw_gbps);
   } else if (target.kind == EndpointKind::sram) {
-    r.memory(at + ".sram.port", "sram", f.sram.bw_gbps);
+    r.memory(r.named() ? at + ".sram.port" : at, "sram", f.sram.bw_gbps);
   } else if (target.kind == EndpointKind::tcm) {
-    r.memory(fmt::format("{}.pe{}.tcm.port", at, target.unit), "tcm", f.tcm_gbps);
+    r.memory(r.named() ? fmt::format("{}.pe{}.tcm.port", at, target.unit) : at, "tcm", f.tcm_gbps);
   }
   return r.finish();
+}
+
+}  // namespace
+
+Route route(const Fabric& f, const Endpoint& requester, const Endpoint& target, bool write) {
+  return build_route(f, requester, target, write, true);
+}
+
+PathFigures path_figures(const Fabric& f, const Endpoint& requester, const Endpoint& target) {
+  const Route r = build_route(f, requester, target, true, false);
+  PathFigures p{r.latency_ns, INFINITY};
+  for (const Hop& h : r.hops) p.narrowest_gbps = std::min(p.narrowest_gbps, h.gbps);
+  return p;
 }
 
 }  // namespace kb::models

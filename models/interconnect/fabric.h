@@ -56,10 +56,15 @@ struct SipLink {
   std::string name;
   std::uint32_t a = 0, b = 0;
 };
-// Every inter-SIP link of the machine, in the order the system builds them (none for one
+// The inter-SIP links of the machine, in the order the system builds them (none for one
 // SIP): ring: sip_link<s>_<s+1>; fully connected: sip_link<a>_<b> for a < b; switch:
-// switch_link<s>, SIP s to the switch.
+// switch_link<s>, SIP s to the switch. Link `index` alone, and the indices of the links
+// that end at SIP `sip`, without listing the others (a fully connected machine of n SIPs
+// has n (n - 1) / 2).
+std::size_t sip_link_count(const Fabric& f);
+SipLink sip_link(const Fabric& f, std::size_t index);
 std::vector<SipLink> sip_links(const Fabric& f);
+std::vector<std::size_t> sip_links_of(const Fabric& f, std::uint32_t sip);
 // The link data at `here` (a SIP, or kSwitchEnd) leaves by towards SIP `to` (!= here), and
 // whether it crosses it from end a to end b. Ring: the shorter way round, ties to the next
 // SIP; fully connected: the direct link; switch: up to the switch, then down.
@@ -97,5 +102,13 @@ struct Route {
 // links, and XY to the target; read data returns along the same resources the other way.
 // The host requests from a cube's M_CPU over its host link.
 Route route(const Fabric& f, const Endpoint& requester, const Endpoint& target, bool write);
+
+// The same way's one-way latency and narrowest bandwidth, without naming its resources
+// (the collectives' alpha-beta terms ask for every pair of exchanging ranks).
+struct PathFigures {
+  double latency_ns = 0;
+  double narrowest_gbps = 0;
+};
+PathFigures path_figures(const Fabric& f, const Endpoint& requester, const Endpoint& target);
 
 }  // namespace kb::models

@@ -8,9 +8,8 @@ SipIo::SipIo(const sc_core::sc_module_name& name, std::uint32_t sip, const Fabri
       fabric_(fabric),
       cubes_(add_port("cubes", 0)),
       host_(add_port("host", 0)) {
-  const std::vector<SipLink> links = sip_links(fabric);
-  for (std::size_t i = 0; i < links.size(); ++i) {
-    if (links[i].a == sip || links[i].b == sip) link_ports_[i] = add_port(links[i].name, 0);
+  for (std::size_t link : sip_links_of(fabric, sip)) {
+    link_ports_[link] = add_port(sip_link(fabric, link).name, 0);
   }
 }
 
@@ -23,7 +22,7 @@ std::optional<unsigned> SipIo::route(const PhysAddr& a) const {
 
 SipSwitch::SipSwitch(const sc_core::sc_module_name& name, const Fabric& fabric)
     : Router(name, 1.0, 0), fabric_(fabric) {
-  for (const SipLink& link : sip_links(fabric)) add_port(link.name, 0);
+  for (std::size_t i = 0; i < sip_link_count(fabric); ++i) add_port(sip_link(fabric, i).name, 0);
 }
 
 std::optional<unsigned> SipSwitch::route(const PhysAddr& a) const {

@@ -8,11 +8,9 @@ namespace kb::runtime {
 
 FabricPath fabric_path(const platform::Topology& t, const PeCoord& a, const PeCoord& b) {
   using models::EndpointKind;
-  const models::Route r = models::route(t.fabric(), {EndpointKind::pe, a.sip, a.cube, a.pe},
-                                        {EndpointKind::pe, b.sip, b.cube, b.pe}, true);
-  FabricPath p{r.latency_ns, INFINITY};
-  for (const models::Hop& h : r.hops) p.beta_gbps = std::min(p.beta_gbps, h.gbps);
-  return p;
+  const models::PathFigures p = models::path_figures(
+      t.fabric(), {EndpointKind::pe, a.sip, a.cube, a.pe}, {EndpointKind::pe, b.sip, b.cube, b.pe});
+  return {p.latency_ns, p.narrowest_gbps};
 }
 
 CollectiveFabric collective_fabric(const platform::Topology& t, const IpcqPlan& plan) {
