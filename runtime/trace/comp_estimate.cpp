@@ -79,6 +79,19 @@ struct ShapeParser {
   void skip_space() {
     while (at < s.size() && std::isspace(static_cast<unsigned char>(s[at]))) ++at;
   }
+  // Skips the list opening at `at`, however deep it nests: a counter, not recursion, so
+  // that a hostile trace cannot exhaust the (small, coroutine) stack it is read on.
+  void skip_list() {
+    std::size_t depth = 0;
+    for (; at < s.size(); ++at) {
+      if (s[at] == '[') ++depth;
+      if (s[at] == ']' && --depth == 0) {
+        ++at;
+        return;
+      }
+    }
+    ok = false;
+  }
   // One item; `shape` gets its integers when it is a flat list of them.
   bool item(std::vector<std::int64_t>* shape) {
     skip_space();
@@ -99,9 +112,12 @@ struct ShapeParser {
           v = v * 10 + (s[at++] - '0');
         }
         dims.push_back(v);
+      } else if (s[at] == '[') {
+        flat = false;
+        skip_list();
       } else {
         flat = false;
-        item(nullptr);
+        item(nullptr);  // a scalar or a string: no recursion
       }
       skip_space();
       if (at < s.size() && s[at] == ',') ++at;
