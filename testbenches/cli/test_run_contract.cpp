@@ -308,3 +308,14 @@ BOOST_AUTO_TEST_CASE(the_llm_bench_names_every_model_preset) {
   }
   BOOST_TEST(presets >= 5u);
 }
+
+BOOST_AUTO_TEST_CASE(an_empty_output_path_is_refused_before_the_run) {
+  for (const char* option : {"--report", "--timeline", "--vcd", "--chakra-out"}) {
+    const Result r = kernbench(std::string("run llm --param model=tiny --topology ") + configs() +
+                               "/tiny.yaml --timing-only " + option + " ''");
+    BOOST_TEST(r.code == 2, option << ": " << r.output);
+    BOOST_TEST(r.output.find(option) != std::string::npos, r.output);
+    BOOST_TEST(r.output.find("an empty path names no file") != std::string::npos, r.output);
+    BOOST_TEST(r.output.find("simulated") == std::string::npos, r.output);  // nothing ran
+  }
+}

@@ -164,6 +164,13 @@ int run(const RunOptions& o) {
 
 }  // namespace
 
+// An output option given an empty path would name no file and write nothing.
+const CLI::Validator kSomePath(
+    [](std::string& path) {
+      return path.empty() ? std::string("an empty path names no file") : std::string();
+    },
+    "", "non-empty");
+
 void add_run_command(CLI::App& app, std::function<int()>& action) {
   auto o = std::make_shared<RunOptions>();
   CLI::App* cmd =
@@ -175,17 +182,22 @@ void add_run_command(CLI::App& app, std::function<int()>& action) {
       ->type_name("KEY.PATH=VALUE");
   cmd->add_option("--param", o->params, "set a bench parameter (repeatable)")
       ->type_name("NAME=VALUE");
-  cmd->add_option("--report", o->report, "write the JSON report here")->type_name("FILE.json");
+  cmd->add_option("--report", o->report, "write the JSON report here")
+      ->type_name("FILE.json")
+      ->check(kSomePath);
   auto* vcd = cmd->add_option("--vcd", o->vcd, "write resource activity waveforms here")
-                  ->type_name("FILE.vcd");
+                  ->type_name("FILE.vcd")
+                  ->check(kSomePath);
   cmd->add_option("--vcd-scope", o->vcd_scope, "glob over resource paths to trace (default: all)")
       ->type_name("GLOB")
       ->needs(vcd);
   cmd->add_option("--chakra-out", o->chakra_out,
                   "write the executed workload (llm, chakra) as Chakra traces PREFIX.<rank>.et")
-      ->type_name("PREFIX");
+      ->type_name("PREFIX")
+      ->check(kSomePath);
   cmd->add_option("--timeline", o->timeline, "write a Chrome trace-event timeline here (Perfetto)")
-      ->type_name("FILE.json");
+      ->type_name("FILE.json")
+      ->check(kSomePath);
   cmd->add_flag("--timing-only", o->timing_only,
                 "skip data movement and arithmetic; same simulated time");
   cmd->add_flag("--quiet", o->quiet, "no progress on stderr");
