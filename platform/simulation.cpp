@@ -1,5 +1,7 @@
 #include "platform/simulation.h"
 
+#include "platform/output_file.h"
+
 #include "platform/gtkwave_save.h"
 
 #include "models/common/simulation_error.h"
@@ -91,8 +93,14 @@ Simulation::Simulation(const Topology& topology, const RunOptions& options)
   system_ = std::make_unique<models::System>("system", params);
   if (!options.vcd_path.empty()) {
     vcd_ = std::make_unique<StagedFile>(options.vcd_path);
-    tracer_ = std::make_unique<models::ActivityTracer>("activity", vcd_->staging_path(),
-                                                       options.vcd_scope);
+    try {
+      tracer_ = std::make_unique<models::ActivityTracer>("activity", vcd_->staging_path(),
+                                                         options.vcd_scope);
+    } catch (const std::invalid_argument& e) {
+      // A scope that selects nothing, or too much, is the command line's fault (exit 2),
+      // found before anything simulates.
+      throw OutputPathError(e.what());
+    }
   }
   elaboration_.wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
