@@ -8,6 +8,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <map>
 
 namespace kb::runtime {
@@ -186,7 +187,9 @@ ModelConfig load_model(const std::string& name_or_path) {
   if (const auto it = presets.find(name_or_path); it != presets.end()) {
     return parse_model(it->second, "<embedded configs/models/" + it->first + ".yaml>", it->first);
   }
-  if (name_or_path.find('/') == std::string::npos && name_or_path.find('.') == std::string::npos) {
+  // A bare name is a preset, else a file of that name in the working directory.
+  if (name_or_path.find('/') == std::string::npos && name_or_path.find('.') == std::string::npos &&
+      !std::filesystem::exists(name_or_path)) {
     throw ConfigError({name_or_path, 0, 0}, "model",
                       fmt::format("no preset '{}' and no such file; presets: {}", name_or_path,
                                   fmt::join(model_presets(), ", ")));

@@ -80,6 +80,12 @@ BOOST_AUTO_TEST_CASE(a_file_loads_and_defaults_follow_hugging_face) {
   BOOST_TEST(m.num_key_value_heads == 2);
   BOOST_TEST(m.rope_theta == 10000.0);
   BOOST_TEST(m.norm_eps == 1e-5);
+  // A bare name that is no preset is a file of that name in the working directory.
+  std::ofstream("mymodel") << kLlamaLike;
+  const ModelConfig bare = load_model("mymodel");
+  std::remove("mymodel");
+  BOOST_TEST(bare.name == "mymodel");
+  BOOST_TEST(bare.num_key_value_heads == 2);
   // num_key_value_heads defaults to the attention heads, as in Hugging Face.
   BOOST_TEST(parse_model(with("num_key_value_heads", ""), "m.yaml", "m").num_key_value_heads == 8);
 }
