@@ -353,3 +353,12 @@ BOOST_AUTO_TEST_CASE(an_exported_llm_step_reads_back_with_its_nodes_and_dependen
     }
   }
 }
+
+BOOST_AUTO_TEST_CASE(a_trace_without_nodes_has_nothing_to_write_and_says_so) {
+  write("empty.0.et", Trace{});
+  refused("run chakra --topology " + configs() +
+              "tiny.yaml --param trace=empty --chakra-out again --report empty.json",
+          {"--chakra-out again", "no node", "no trace to write"});
+  BOOST_TEST(!std::ifstream("again.0.et"));
+  BOOST_TEST(!std::ifstream("empty.json"));  // nothing is written half
+}

@@ -91,6 +91,10 @@ void check_outputs(const RunOptions& o) {
 nlohmann::ordered_json write_chakra(const std::string& prefix, const bench::Outcome& outcome) {
   const chakra::ExportedTraces traces =
       chakra::export_traces(*outcome.workload, outcome.workload_runs);
+  if (traces.ranks.empty()) {
+    throw platform::OutputPathError(fmt::format(
+        "--chakra-out {}: the workload ran no node, so there is no trace to write", prefix));
+  }
   for (std::size_t r = 0; r < traces.ranks.size(); ++r) {
     platform::write_output_file(fmt::format("{}.{}.et", prefix, r),
                                 chakra::serialize_trace(traces.ranks[r]));
