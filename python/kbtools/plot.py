@@ -77,17 +77,23 @@ def numeric(series):
 
 
 def pareto(df, x, y):
-    """Rows on the front: no other row is at least as good in both and better in one."""
+    """Rows on the front: no other row is at least as good in both and better in one.
+    Sorted by the first metric, then the second, a row is on the front when it beats the
+    best second metric seen so far (or repeats the front's last row exactly): n log n."""
     sx = -1 if x.startswith("max:") else 1
     sy = -1 if y.startswith("max:") else 1
     cx, cy = x.removeprefix("max:"), y.removeprefix("max:")
-    keys = list(zip(df[cx] * sx, df[cy] * sy))
-    front = []
-    for i, (a, b) in enumerate(keys):
-        dominated = any((c <= a and d <= b) and (c < a or d < b) for c, d in keys)
-        if not dominated:
+    xs, ys = numeric(df[cx]), numeric(df[cy])
+    if xs is None or ys is None:
+        raise ValueError(f"--pareto needs numbers: {cx if xs is None else cy} has other values")
+    keys = sorted((a * sx, b * sy, i) for i, (a, b) in enumerate(zip(xs, ys)))
+    front, last = [], None
+    for a, b, i in keys:
+        if last is None or b < last[1] or (a, b) == last:
             front.append(i)
-    return df.iloc[front].sort_values(cx), cx, cy
+            last = (a, b)
+    chosen = df.iloc[front].assign(**{cx: xs.iloc[front].values, cy: ys.iloc[front].values})
+    return chosen.sort_values(cx), cx, cy
 
 
 def main(argv=None):
@@ -132,8 +138,12 @@ def main(argv=None):
         parts = o.pareto.split(",")
         if len(parts) != 2:
             parser.error("--pareto takes X,Y")
-        front, cx, cy = pareto(ok, parts[0], parts[1])
-        ax.scatter(ok[cx], ok[cy], color="0.6", label="points")
+        try:
+            front, cx, cy = pareto(ok, parts[0], parts[1])
+        except ValueError as e:
+            print(f"kernbench plot: {e}", file=sys.stderr)
+            return 2
+        ax.scatter(numeric(ok[cx]), numeric(ok[cy]), color="0.6", label="points")
         ax.plot(front[cx], front[cy], "o-", color="C3", label="Pareto front")
         ax.set_xlabel(label(cx, units))
         ax.set_ylabel(label(cy, units))
