@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 
 namespace kb::platform {
 
@@ -53,11 +54,31 @@ extern "C" void remove_staged_and_die(int signal) {
   std::raise(signal);
 }
 
+// The longest file name the directory `dir` takes (NAME_MAX: 255 on Linux's file systems).
+std::size_t name_max(const std::string& dir) {
+  const long n = ::pathconf(dir.c_str(), _PC_NAME_MAX);
+  return n > 0 ? static_cast<std::size_t>(n) : 255;
+}
+
+std::string directory_of(const std::string& path) {
+  const fs::path parent = fs::path(path).parent_path();
+  return parent.empty() ? "." : parent.string();
+}
+
+// ".STEM.PID.tmpEXT" beside the file. A stem too long for that (a legal name near NAME_MAX)
+// is shortened and given a digest of the whole path, so two long names stay apart.
 std::string staging_name(const std::string& path) {
   const fs::path p(path);
-  return (p.parent_path() /
-          fmt::format(".{}.{}.tmp{}", p.stem().string(), ::getpid(), p.extension().string()))
-      .string();
+  const std::string tail = fmt::format(".{}.tmp{}", ::getpid(), p.extension().string());
+  std::string stem = p.stem().string();
+  const std::size_t limit = name_max(directory_of(path));
+  if (1 + stem.size() + tail.size() > limit) {
+    const std::string digest = fmt::format("~{:016x}", std::hash<std::string>{}(path));
+    const std::size_t room =
+        limit > 1 + tail.size() + digest.size() ? limit - 1 - tail.size() - digest.size() : 0;
+    stem = stem.substr(0, room) + digest;
+  }
+  return (p.parent_path() / ("." + stem + tail)).string();
 }
 
 // Writes all of `text` to `path` (created or truncated); false with errno set on failure.
@@ -88,10 +109,14 @@ void check_output_path(const std::string& path, const std::string& what, bool re
       return;
     }
   }
-  const fs::path parent = fs::path(path).parent_path();
-  const std::string dir = parent.empty() ? "." : parent.string();
+  const std::string dir = directory_of(path);
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     throw fail(fmt::format("its directory {} does not exist", dir));
+  }
+  const std::size_t name = fs::path(path).filename().string().size();
+  if (name > name_max(dir)) {
+    throw fail(fmt::format("its name is {} characters; the file system takes at most {}", name,
+                           name_max(dir)));
   }
   // The file is written beside itself and renamed, so its directory must be writable.
   if (::access(dir.c_str(), W_OK | X_OK) != 0) {

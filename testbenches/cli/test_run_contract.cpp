@@ -4,6 +4,7 @@
 #include "testbenches/cli/kernbench_process.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -321,4 +322,20 @@ BOOST_AUTO_TEST_CASE(an_empty_output_path_is_refused_before_the_run) {
     BOOST_TEST(r.output.find("an empty path names no file") != std::string::npos, r.output);
     BOOST_TEST(r.output.find("simulated") == std::string::npos, r.output);  // nothing ran
   }
+}
+
+BOOST_AUTO_TEST_CASE(
+    an_output_name_up_to_the_file_systems_limit_works_and_a_longer_one_is_refused) {
+  const std::string legal = std::string(250, 'r') + ".json";  // 255: NAME_MAX
+  const Result ok = kernbench(kSmallGemm + " --timing-only --report " + legal);
+  BOOST_TEST(ok.code == 0, ok.output);
+  BOOST_TEST(read_json(legal)["bench"] == "gemm");
+  std::remove(legal.c_str());
+  const std::string too_long = std::string(251, 'r') + ".json";
+  const Result refused = kernbench(kSmallGemm + " --timing-only --report " + too_long);
+  BOOST_TEST(refused.code == 2, refused.output);
+  BOOST_TEST(refused.output.find("its name is 256 characters; the file system takes at most 255") !=
+                 std::string::npos,
+             refused.output);
+  BOOST_TEST(refused.output.find("simulated") == std::string::npos, refused.output);
 }
