@@ -223,8 +223,12 @@ Trace parse_trace(std::string_view bytes, const std::string& source) {
 }
 
 Trace read_trace(const std::string& path) {
-  if (std::filesystem::is_directory(path))
+  const std::filesystem::file_status status = std::filesystem::status(path);
+  if (std::filesystem::is_directory(status))
     throw TraceFileError(path + ": a directory, not a trace");
+  // A FIFO would block the read and a device (/dev/zero) never end it.
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+    throw TraceFileError(path + ": not a regular file (a FIFO or a device): traces are files");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw TraceFileError(path + ": cannot be read (missing or not readable)");
   std::ostringstream bytes;

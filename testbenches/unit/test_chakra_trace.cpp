@@ -11,6 +11,9 @@
 #include <fstream>
 #include <random>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 using namespace kb::chakra;
 using namespace std::string_literals;
 
@@ -170,6 +173,22 @@ BOOST_AUTO_TEST_CASE(missing_files_and_directories_are_errors_naming_them) {
       BOOST_TEST(contains(e.what(), path + ": "));
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_fifo_or_a_device_is_refused_without_reading_it) {
+  const auto fifo = std::filesystem::temp_directory_path() /
+                    ("kb_trace_fifo_" + std::to_string(::getpid()) + ".0.et");
+  std::filesystem::remove(fifo);
+  BOOST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  for (const std::string& path : {fifo.string(), "/dev/zero"s}) {
+    try {
+      read_trace(path);  // a FIFO with no writer would block here, /dev/zero never end
+      BOOST_FAIL("no error for " + path);
+    } catch (const TraceFileError& e) {
+      BOOST_TEST(contains(e.what(), path + ": not a regular file"), e.what());
+    }
+  }
+  std::filesystem::remove(fifo);
 }
 
 BOOST_AUTO_TEST_CASE(a_written_file_reads_back) {
