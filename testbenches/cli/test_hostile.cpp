@@ -156,7 +156,7 @@ BOOST_AUTO_TEST_CASE(output_paths_are_checked_before_the_run_and_written_whole) 
   }
   usage_error("run vector_add --timing-only --vcd waves.txt", "must end in .vcd");
   usage_error("run vector_add --timing-only --report a.json --timeline a.json",
-              "--report and --timeline both name a.json");
+              "--report and --timeline both write");
   // A write that fails leaves a non-zero exit; standard output too.
   const Result full = kernbench("run vector_add --timing-only --quiet --report /dev/full");
   BOOST_TEST(full.code == 3, full.output);

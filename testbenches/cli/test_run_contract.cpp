@@ -339,3 +339,20 @@ BOOST_AUTO_TEST_CASE(
              refused.output);
   BOOST_TEST(refused.output.find("simulated") == std::string::npos, refused.output);
 }
+
+BOOST_AUTO_TEST_CASE(two_outputs_naming_one_file_are_refused_however_spelt) {
+  const std::string run =
+      "run llm --param model=tiny --topology " + configs() + "/tiny.yaml --timing-only ";
+  const std::pair<std::string, std::string> cases[] = {
+      {"--report a.json --timeline ./a.json", "--report and --timeline both write"},
+      {"--report x.0.et --chakra-out x", "--report and --chakra-out both write"},
+      {"--vcd w.vcd --report w.gtkw", "--report and --vcd (its gtkw) both write"},
+      {"--report sub/../b.json --timeline b.json", "--report and --timeline both write"}};
+  std::filesystem::create_directories("sub");
+  for (const auto& [options, message] : cases) {
+    const Result r = kernbench(run + options);
+    BOOST_TEST(r.code == 2, options << ": " << r.output);
+    BOOST_TEST(r.output.find(message) != std::string::npos, options << ": " << r.output);
+    BOOST_TEST(r.output.find("simulated") == std::string::npos, r.output);
+  }
+}

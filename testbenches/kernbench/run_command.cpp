@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <memory>
 
 namespace kb::cli {
@@ -65,14 +66,37 @@ void fill_timeline(platform::Timeline& timeline, const bench::Outcome& outcome,
 
 // Everything the run will write, checked before it starts: a long run's results are not
 // lost to a typo in an output path.
+// Every file the run writes and the option that makes it: --vcd writes its .gtkw save and
+// value filters beside it, --chakra-out a file per rank (rank 0's named before the run).
+std::vector<std::pair<std::string, std::string>> written_files(const RunOptions& o) {
+  std::vector<std::pair<std::string, std::string>> files;
+  if (!o.report.empty()) files.emplace_back("--report", o.report);
+  if (!o.timeline.empty()) files.emplace_back("--timeline", o.timeline);
+  if (!o.chakra_out.empty()) files.emplace_back("--chakra-out", o.chakra_out + ".0.et");
+  if (!o.vcd.empty()) {
+    files.emplace_back("--vcd", o.vcd);
+    const std::string base = o.vcd.substr(0, o.vcd.size() - (o.vcd.size() > 4 ? 4 : 0));
+    for (const char* derived : {".gtkw", ".state.filter", ".kernel.filter"})
+      files.emplace_back("--vcd (its " + std::string(derived + 1) + ")", base + derived);
+  }
+  return files;
+}
+
 void check_outputs(const RunOptions& o) {
-  const std::vector<std::pair<const char*, std::string>> outputs = {
-      {"--report", o.report}, {"--timeline", o.timeline}, {"--vcd", o.vcd}};
-  for (std::size_t i = 0; i < outputs.size(); ++i) {
-    for (std::size_t j = i + 1; j < outputs.size(); ++j) {
-      if (!outputs[i].second.empty() && outputs[i].second == outputs[j].second) {
-        throw platform::OutputPathError(fmt::format("{} and {} both name {}", outputs[i].first,
-                                                    outputs[j].first, outputs[i].second));
+  // Two options writing one file would lose one output, however each spells the path.
+  const auto files = written_files(o);
+  auto resolved = [](const std::string& path) {
+    std::error_code ec;  // a path that cannot be resolved is compared as written
+    const auto p = std::filesystem::weakly_canonical(std::filesystem::absolute(path), ec);
+    return ec ? std::filesystem::absolute(path).lexically_normal() : p;
+  };
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    for (std::size_t j = i + 1; j < files.size(); ++j) {
+      const auto a = resolved(files[i].second);
+      const auto b = resolved(files[j].second);
+      if (a == b) {
+        throw platform::OutputPathError(
+            fmt::format("{} and {} both write {}", files[i].first, files[j].first, a.string()));
       }
     }
   }
