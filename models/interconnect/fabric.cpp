@@ -65,7 +65,12 @@ std::pair<std::uint32_t, std::uint32_t> link_ends(const Fabric& f, std::size_t i
   switch (f.inter_sip) {
     case InterSipTopology::ring: return {i, (i + 1) % n};
     case InterSipTopology::fully_connected: {
-      std::uint32_t a = 0;  // the row of pairs (a, a + 1 ..) holding `index`
+      // The row of pairs (a, a + 1 ..) holding `index`: row a starts at a n - a (a + 1) / 2,
+      // the root of that quadratic, then corrected for the floating point's rounding.
+      const double m = 2.0 * n - 1;
+      auto a = static_cast<std::uint32_t>(
+          std::max(0.0, std::floor((m - std::sqrt(m * m - 8.0 * static_cast<double>(index))) / 2)));
+      while (a > 0 && pair_link(n, a, a + 1) > index) --a;
       while (a + 2 < n && pair_link(n, a + 1, a + 2) <= index) ++a;
       return {a, static_cast<std::uint32_t>(index - pair_link(n, a, a + 1) + a + 1)};
     }
