@@ -141,22 +141,45 @@ double sip_egress_links(const Fabric& f, double peers) {
 
 namespace {
 
+const char* port_term(EndpointKind kind) {
+  switch (kind) {
+    case EndpointKind::pe:
+    case EndpointKind::tcm: return "pe_port";
+    case EndpointKind::hbm: return "hbm_port";
+    case EndpointKind::sram: return "sram_port";
+    case EndpointKind::m_cpu: return "m_cpu_port";
+    case EndpointKind::host: return "host_link";
+  }
+  return "?";
+}
+
+std::string port_role(const Endpoint& e) {
+  switch (e.kind) {
+    case EndpointKind::pe:
+    case EndpointKind::tcm: return fmt::format("pe{}", e.unit);
+    case EndpointKind::hbm: return fmt::format("hbm{}", e.unit);
+    case EndpointKind::sram: return "sram";
+    case EndpointKind::m_cpu: return "m_cpu";
+    case EndpointKind::host: return "host";
+  }
+  return "?";
+}
+
 // Builds a route in the request's direction, naming each resource for the data's (unless
 // only its figures are wanted).
 class RouteBuilder {
  public:
   RouteBuilder(const Fabric& f, bool write, bool named) : f_(f), write_(write), named_(named) {}
 
-  // A router port at cube (sip, cube): `role` ("pe3", "hbm0", "sram", "m_cpu"); the
-  // request leaves the device into the router when `from_device`.
-  void router_port(std::uint32_t sip, std::uint32_t cube, const std::string& role, bool from_device,
-                   const char* term) {
+  // The router port of endpoint `e` at its cube; the request leaves the device into the
+  // router when `from_device`.
+  void router_port(const Endpoint& e, bool from_device) {
     // Data runs with the request on a write, against it on a read.
     const bool into_router = from_device == write_;
-    add(named_ ? fmt::format("system.sip{}.cube{}.router.{}.{}", sip, cube, role,
+    add(named_ ? fmt::format("system.sip{}.cube{}.router.{}.{}", e.sip, e.cube, port_role(e),
                              into_router ? "in" : "out")
                : std::string(),
-        term, f_.router.bw_gbps);
+        port_term(e.kind), f_.router.bw_gbps);
   }
   // Link `name` (a function making it, called only for a named route) crossed by the
   // request from end a to end b (`a_to_b`) or back.
@@ -208,30 +231,6 @@ class RouteBuilder {
   Route r_;
 };
 
-const char* port_term(EndpointKind kind) {
-  switch (kind) {
-    case EndpointKind::pe:
-    case EndpointKind::tcm: return "pe_port";
-    case EndpointKind::hbm: return "hbm_port";
-    case EndpointKind::sram: return "sram_port";
-    case EndpointKind::m_cpu: return "m_cpu_port";
-    case EndpointKind::host: return "host_link";
-  }
-  return "?";
-}
-
-std::string port_role(const Endpoint& e) {
-  switch (e.kind) {
-    case EndpointKind::pe:
-    case EndpointKind::tcm: return fmt::format("pe{}", e.unit);
-    case EndpointKind::hbm: return fmt::format("hbm{}", e.unit);
-    case EndpointKind::sram: return "sram";
-    case EndpointKind::m_cpu: return "m_cpu";
-    case EndpointKind::host: return "host";
-  }
-  return "?";
-}
-
 }  // namespace
 
 namespace {
@@ -245,8 +244,7 @@ Route build_route(const Fabric& f, const Endpoint& requester, const Endpoint& ta
     r.pass();  // the I/O cube's router
     cube = f.io_cube();
   } else {
-    r.router_port(requester.sip, requester.cube, port_role(requester), true,
-                  port_term(requester.kind));
+    r.router_port(requester, true);
     r.pass();
     cube = requester.cube;
     if (target.kind == EndpointKind::host) {
@@ -269,7 +267,7 @@ Route build_route(const Fabric& f, const Endpoint& requester, const Endpoint& ta
     }
   }
   r.mesh(target.sip, cube, target.cube);
-  r.router_port(target.sip, target.cube, port_role(target), false, port_term(target.kind));
+  r.router_port(target, false);
   const std::string at =
       r.named() ? fmt::format("system.sip{}.cube{}", target.sip, target.cube) : std::string();
   if (target.kind == EndpointKind::hbm) {

@@ -6,28 +6,36 @@
 
 namespace kb::runtime {
 
-FabricPath fabric_path(const platform::Topology& t, const PeCoord& a, const PeCoord& b) {
+namespace {
+FabricPath path_between(const models::Fabric& f, const PeCoord& a, const PeCoord& b) {
   using models::EndpointKind;
-  const models::PathFigures p = models::path_figures(
-      t.fabric(), {EndpointKind::pe, a.sip, a.cube, a.pe}, {EndpointKind::pe, b.sip, b.cube, b.pe});
+  const models::PathFigures p = models::path_figures(f, {EndpointKind::pe, a.sip, a.cube, a.pe},
+                                                     {EndpointKind::pe, b.sip, b.cube, b.pe});
   return {p.latency_ns, p.narrowest_gbps};
+}
+}  // namespace
+
+FabricPath fabric_path(const platform::Topology& t, const PeCoord& a, const PeCoord& b) {
+  return path_between(t.fabric(), a, b);
 }
 
 CollectiveFabric collective_fabric(const platform::Topology& t, const IpcqPlan& plan) {
   CollectiveFabric f;
+  const models::Fabric fabric = t.fabric();  // once, for every pair of ranks below
   f.world = static_cast<double>(plan.world_size);
   f.port_gbps = t.cube.router.bw_gbps;
   double total = 0, slowest = 0;
   f.nearest_alpha_ns = INFINITY;
   for (std::uint32_t r = 0; r < plan.world_size; ++r) {
     for (std::uint32_t n : plan.neighbours[r]) {
-      const FabricPath p = fabric_path(t, plan.rank_to_pe[r], plan.rank_to_pe[n]);
+      const FabricPath p = path_between(fabric, plan.rank_to_pe[r], plan.rank_to_pe[n]);
       f.worst.alpha_ns = std::max(f.worst.alpha_ns, p.alpha_ns);
       f.worst.beta_gbps = std::min(f.worst.beta_gbps, p.beta_gbps);
       f.nearest_alpha_ns = std::min(f.nearest_alpha_ns, p.alpha_ns);
     }
     const double edge =
-        fabric_path(t, plan.rank_to_pe[r], plan.rank_to_pe[(r + 1) % plan.world_size]).alpha_ns;
+        path_between(fabric, plan.rank_to_pe[r], plan.rank_to_pe[(r + 1) % plan.world_size])
+            .alpha_ns;
     total += edge;
     slowest = std::max(slowest, edge);
   }
