@@ -1,6 +1,7 @@
 #pragma once
 // Running a host program to the end of the simulation, for tests of the runtime.
 
+#include "models/common/simulation_error.h"
 #include "runtime/host/host_program.h"
 
 namespace kb::test {
@@ -16,6 +17,16 @@ inline void run_host(const platform::Topology& topology, runtime::HostProgram pr
                      const platform::RunOptions& options = {}) {
   platform::Simulation sim(topology, options);
   run_host(sim, std::move(program));
+}
+
+// The failure that ends a run of `program` (SimulationError's message), or "" when none.
+inline std::string failure_of(const platform::Topology& topology, runtime::HostProgram program) {
+  try {
+    run_host(topology, std::move(program));
+  } catch (const models::SimulationError& e) {
+    return e.what();
+  }
+  return "";
 }
 
 }  // namespace kb::test

@@ -11,6 +11,7 @@
 
 using namespace kb::runtime;
 using kb::platform::Simulation;
+using kb::test::failure_of;
 using kb::test::run_host;
 
 namespace {
@@ -157,15 +158,6 @@ BOOST_AUTO_TEST_CASE(close_frees_every_tensor_and_the_context_stays_usable) {
 }
 
 namespace {
-
-std::string failure_of(const kb::platform::Topology& topology, HostProgram program) {
-  try {
-    run_host(topology, std::move(program));
-  } catch (const kb::models::SimulationError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 std::vector<TraceEntry> traces_of(const RuntimeContext& ctx, const std::string& phase) {
   std::vector<TraceEntry> out;

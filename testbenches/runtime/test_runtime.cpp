@@ -11,8 +11,8 @@
 #include <set>
 
 using namespace kb::runtime;
-using kb::models::SimulationError;
 using kb::platform::Simulation;
+using kb::test::failure_of;
 using kb::test::run_host;
 
 namespace {
@@ -27,15 +27,6 @@ static_assert(!std::is_invocable_v<decltype(&RuntimeContext::zeros), RuntimeCont
                                    std::vector<std::int64_t>, DType, std::nullopt_t, std::string>);
 static_assert(std::is_invocable_v<decltype(&RuntimeContext::zeros), RuntimeContext&,
                                   std::vector<std::int64_t>, DType, DPPolicy, std::string>);
-
-std::string failure_of(const kb::platform::Topology& topology, HostProgram program) {
-  try {
-    run_host(topology, std::move(program));
-  } catch (const SimulationError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
