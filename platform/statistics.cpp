@@ -1,5 +1,7 @@
 #include "platform/statistics.h"
 
+#include "platform/util/json_append.h"
+
 namespace kb::platform {
 
 namespace {
@@ -44,7 +46,8 @@ nlohmann::ordered_json statistics_json(models::Picoseconds sim_time_ps) {
   for (const auto& entry : models::stats_registry().resources()) {
     const models::ResourceStats& s = entry.resource->stats();
     if (s.transactions == 0) continue;
-    nlohmann::ordered_json& r = resources[entry.path];
+    nlohmann::ordered_json& r =
+        append_distinct(resources, entry.path, nlohmann::ordered_json::object());
     for (const ResourceFigure& f : kResourceFigures) {
       r[f.name] = f.value(s, static_cast<double>(sim_time_ps));
     }
@@ -52,7 +55,8 @@ nlohmann::ordered_json statistics_json(models::Picoseconds sim_time_ps) {
   nlohmann::ordered_json queues = nlohmann::ordered_json::object();
   for (const auto& entry : models::stats_registry().queues()) {
     if (entry.queue->pushes == 0) continue;
-    queues[entry.path] = {{"pushes", entry.queue->pushes}, {"high_water", entry.queue->high_water}};
+    append_distinct(queues, entry.path,
+                    {{"pushes", entry.queue->pushes}, {"high_water", entry.queue->high_water}});
   }
   return {{"resources", std::move(resources)}, {"queues", std::move(queues)}};
 }
