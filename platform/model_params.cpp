@@ -25,8 +25,8 @@ models::MachineParams machine_params(const Topology& t, const RunOptions& option
   m.sram = t.cube.sram;
   m.router = t.cube.router;
   m.m_cpu = t.cube.m_cpu;
-  m.pe = {pe.pe_core.attrs,     pe.pe_tcm.attrs, pe.pe_mmu.attrs,    pe.pe_ipcq.attrs,
-          t.tcm_bytes_per_pe(), m.hbm_slices,    options.timing_only};
+  m.pe = {pe.pe_core.attrs,     pe.pe_tcm.attrs, pe.pe_mmu.attrs,     pe.pe_ipcq.attrs,
+          t.tcm_bytes_per_pe(), m.hbm_slices,    options.timing_only, options.fidelity};
   return m;
 }
 

@@ -10,8 +10,9 @@
 namespace kb::platform {
 
 struct RunOptions {
-  bool timing_only = false;     // skip payload data movement; timing is identical
-  std::string vcd_path;         // empty: no waveform
+  bool timing_only = false;  // skip payload data movement; timing is identical
+  models::Fidelity fidelity = models::Fidelity::transaction;  // how bulk data is cut
+  std::string vcd_path;                                       // empty: no waveform
   std::string vcd_scope = "*";  // glob over resource paths, e.g. "system.sip0.cube0.*"
 };
 

@@ -42,6 +42,17 @@ class Resource {
   // The same with an explicit occupancy (for resources that are not byte-driven).
   Picoseconds reserve_for(Picoseconds arrival, Picoseconds occupancy, std::uint64_t bytes);
 
+  // Books `bytes` arriving at `arrival` as a stream of `grain`-byte entries (flow fidelity,
+  // models/common/fidelity.h): it takes the idle time others leave, from its arrival on, in
+  // as many gaps as its occupancy needs, the way its entries would have interleaved with
+  // other traffic; like an entry, it uses no gap shorter than an entry's occupancy.
+  // Returns when its first byte starts and its last byte ends.
+  struct Window {
+    Picoseconds begin;
+    Picoseconds end;
+  };
+  Window reserve_stream(Picoseconds arrival, std::uint64_t bytes, std::uint64_t grain);
+
   // Observers (VCD, timeline) are told of every booking; a resource has few, usually none.
   void add_observer(ResourceObserver* observer) { observers_.push_back(observer); }
   void remove_observer(ResourceObserver* observer);
@@ -55,6 +66,15 @@ class Resource {
     Picoseconds begin;
     Picoseconds end;
   };
+  // Drops the busy periods that ended before now; returns where those ending after
+  // `arrival` begin.
+  std::vector<Interval>::iterator first_after(Picoseconds arrival);
+  // Books [begin, end) at `at` (the first period after it), merged with the periods it
+  // touches; returns the period that now holds it.
+  std::vector<Interval>::iterator book(std::vector<Interval>::iterator at, Picoseconds begin,
+                                       Picoseconds end);
+  void count(Picoseconds arrival, Picoseconds occupancy, Picoseconds end);
+
   Bandwidth bandwidth_;
   std::vector<Interval> busy_;  // sorted, disjoint, never touching; those before head_ ended
   std::size_t head_ = 0;

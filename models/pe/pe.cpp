@@ -17,8 +17,8 @@ MemoryGeometry tcm_geometry(const PeParams& p, const PeLocation& at) {
 Pe::Pe(const sc_core::sc_module_name& name, const PeParams& params, const PeLocation& location)
     : Component(name, params.core.freq_ghz),
       noc_in("noc_in", *this, &Pe::b_transport, &Pe::transport_dbg),
-      ipcq("ipcq", params.ipcq),
-      core("core", params.core, params.timing_only, location, ipcq),
+      ipcq("ipcq", params.ipcq, params.fidelity),
+      core("core", params.core, params.timing_only, params.fidelity, location, ipcq),
       mmu("mmu", params.mmu, location, params.core.freq_ghz, params.hbm_slices),
       tcm("tcm", tcm_geometry(params, location)),
       to_tcm_("to_tcm") {

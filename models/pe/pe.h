@@ -6,6 +6,7 @@
 //   NoC ──> PE endpoint: TCM region -> TCM (remote access)
 //                        MMIO region -> control messages / IPCQ entries and credits
 
+#include "models/common/fidelity.h"
 #include "models/memory/memory.h"
 #include "models/pe/pe_core.h"
 #include "models/pe/pe_ipcq.h"
@@ -23,6 +24,7 @@ struct PeParams {
   std::uint64_t tcm_bytes = 0;   // tcm.size_mb in bytes
   std::uint32_t hbm_slices = 1;  // of its cube
   bool timing_only = false;
+  Fidelity fidelity = Fidelity::transaction;
 };
 
 class Pe : public Component {

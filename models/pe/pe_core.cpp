@@ -8,10 +8,11 @@
 namespace kb::models {
 
 PeCore::PeCore(const sc_core::sc_module_name& name, const PeCoreAttrs& attrs, bool timing_only,
-               const PeLocation& location, PeIpcq& ipcq)
+               Fidelity fidelity, const PeLocation& location, PeIpcq& ipcq)
     : Component(name, attrs.freq_ghz),
       out("out"),
       timing_only_(timing_only),
+      fidelity_(fidelity),
       state_(add_value("state", 3, {"idle", "compute", "memory", "ipcq_data", "ipcq_credit"})),
       kernel_(add_value("kernel", 8)),
       location_(location),
@@ -116,14 +117,16 @@ void PeCore::compute(std::uint64_t n) {
   if (qk_.need_sync()) qk_.sync();
 }
 
-void PeCore::ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes) {
+void PeCore::ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes,
+                       const StreamShape& shape) {
   mark(PeState::ipcq_credit);  // what the core waits for if the queue is full
-  ipcq_.send(peer_rank, static_cast<const unsigned char*>(src), nbytes, qk_, txn_.transfer());
+  ipcq_.send(peer_rank, static_cast<const unsigned char*>(src), nbytes, shape, qk_,
+             txn_.transfer());
 }
 
-void PeCore::ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes) {
+StreamArrival PeCore::ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes) {
   mark(PeState::ipcq_data);
-  ipcq_.recv(peer_rank, static_cast<unsigned char*>(dst), nbytes, qk_, txn_.transfer());
+  return ipcq_.recv(peer_rank, static_cast<unsigned char*>(dst), nbytes, qk_, txn_.transfer());
 }
 
 std::uint64_t kernel_id(const std::string& kernel) {

@@ -25,7 +25,7 @@ class PeCore : public Component, public PeServices {
  public:
   // With `timing_only`, kernels skip the arithmetic and transfers carry no data.
   PeCore(const sc_core::sc_module_name& name, const PeCoreAttrs& attrs, bool timing_only,
-         const PeLocation& location, PeIpcq& ipcq);
+         Fidelity fidelity, const PeLocation& location, PeIpcq& ipcq);
 
   InitiatorPort out;  // into the MMU
 
@@ -37,12 +37,14 @@ class PeCore : public Component, public PeServices {
   // PeServices
   const PeLocation& location() const override { return location_; }
   bool timing_only() const override { return timing_only_; }
+  Fidelity fidelity() const override { return fidelity_; }
   Picoseconds issue_read(const Access& access, void* dst) override;
   Picoseconds issue_write(const Access& access, const void* src) override;
   void wait_until(Picoseconds time) override;
   void compute(std::uint64_t cycles) override;
-  void ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes) override;
-  void ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes) override;
+  void ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes,
+                 const StreamShape& shape) override;
+  StreamArrival ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes) override;
   Picoseconds local_time_ps() const override { return to_ps(qk_.get_current_time()); }
 
  private:
@@ -61,6 +63,7 @@ class PeCore : public Component, public PeServices {
 
   static constexpr int kStackBytes = 1 << 20;  // for each kernel process
   const bool timing_only_;
+  const Fidelity fidelity_;
   TracedValue& state_;   // PeState
   TracedValue& kernel_;  // the running kernel's id (kernel_id()), 0 when idle
   PeLocation location_;

@@ -8,18 +8,20 @@
 
 namespace kb::models {
 
-PeIpcq::PeIpcq(const sc_core::sc_module_name& name, const PeIpcqAttrs& attrs)
+PeIpcq::PeIpcq(const sc_core::sc_module_name& name, const PeIpcqAttrs& attrs, Fidelity fidelity)
     : Component(name),
       out("out"),
       depth_(static_cast<std::uint64_t>(attrs.depth)),
       entry_bytes_(static_cast<std::uint64_t>(attrs.entry_bytes)),
+      fidelity_(fidelity),
       occupancy_(add_value("occupancy", 8)) {}
 
 void PeIpcq::init(const IpcqRankEntry& entry) {
   rank_ = entry.rank;
   neighbours_.clear();
   for (const IpcqPeer& peer : entry.neighbours) {
-    Neighbour n{peer.rank, peer.ipcq_pa, {}, {}, &add_queue(fmt::format("from_rank{}", peer.rank))};
+    Neighbour n{
+        peer.rank, peer.ipcq_pa, {}, {}, 0, &add_queue(fmt::format("from_rank{}", peer.rank))};
     n.credits.assign(depth_, 0);
     neighbours_.push_back(std::move(n));
   }
@@ -33,33 +35,65 @@ PeIpcq::Neighbour& PeIpcq::neighbour(std::uint32_t rank, const char* what) {
   fail("IPCQ {}: rank {} is not a neighbour of rank {}", what, rank, *rank_);
 }
 
+std::uint64_t PeIpcq::slots_of(std::uint64_t nbytes) const {
+  return std::min(depth_, std::max<std::uint64_t>(1, (nbytes + entry_bytes_ - 1) / entry_bytes_));
+}
+
 void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
   const auto rank = static_cast<std::uint32_t>((offset & 0xFFFFFFFFULL) >> kIpcqRankShift);
-  const Picoseconds arrival = now_ps() + to_ps(delay) + transfer_of(p).tail_ps;
+  TransferExtension& t = transfer_of(p);
+  const Picoseconds head = now_ps() + to_ps(delay);
+  Picoseconds tail = t.tail_ps;
+  const std::uint64_t entries =
+      std::max<std::uint64_t>(1, (p.get_data_length() + entry_bytes_ - 1) / entry_bytes_);
+  if (offset < kIpcqCreditOffset && entries > depth_) {
+    // Past the first queue's worth, entry j + depth waits for the credit of entry j, which
+    // comes back a round trip after entry j left: the path's latency twice, the time the
+    // receiver's unit holding entry j takes to arrive and the receiver's work on it. The
+    // last entry leaves after `rounds` round trips and the entries of its round before it,
+    // and arrives an entry's time after that.
+    const Picoseconds entry_time = tail / entries;
+    const std::uint64_t unit_entries =
+        std::max<std::uint64_t>(1, (t.shape.unit_bytes + entry_bytes_ - 1) / entry_bytes_);
+    const Picoseconds round_trip =
+        2 * t.path_latency_ps + std::min(unit_entries, depth_) * entry_time + t.shape.unit_ps;
+    const std::uint64_t rounds = (entries + depth_ - 1) / depth_ - 1;
+    tail = std::max(tail, rounds * round_trip + (entries - rounds * depth_) * entry_time);
+  }
+  const Picoseconds arrival = head + tail;
+  // A receiver may start on an entry once its first bytes are in (all of it, unless flow).
+  Picoseconds visible = arrival;
   if (offset >= kIpcqCreditOffset) {
-    neighbour(rank, "credit").credits.push_back(arrival);
+    CreditWord word;
+    std::memcpy(&word, p.get_data_ptr(), std::min<std::size_t>(sizeof word, p.get_data_length()));
+    Neighbour& n = neighbour(rank, "credit");
+    for (std::uint64_t i = word.count; i-- > 0;)
+      n.credits.push_back(arrival - std::min(arrival, i * word.step));
   } else {
     Neighbour& n = neighbour(rank, "entry");
-    if (n.received.size() >= depth_) {
+    const std::uint64_t slots = slots_of(p.get_data_length());
+    if (n.held + slots > depth_) {
       fail("IPCQ overflow: rank {} sent more than {} entries without credits", rank, depth_);
     }
-    Entry e{arrival, {}, 0};
+    visible = head + tail / entries;
+    Entry e{visible, arrival, {}, 0, slots};
     if (!spare_.empty()) {  // reuse a consumed entry's buffer: no allocation per entry
       e.bytes = std::move(spare_.back());
       spare_.pop_back();
     }
-    if (!transfer_of(p).timing_only) {
+    if (!t.timing_only) {
       e.bytes.assign(p.get_data_ptr(), p.get_data_ptr() + p.get_data_length());
     } else {
       e.bytes.resize(p.get_data_length());
     }
     n.received.push_back(std::move(e));
-    occupancy_.add(arrival, +1);
-    n.depth_stats->on_depth(n.received.size());
+    n.held += slots;
+    occupancy_.add(arrival, +static_cast<std::int64_t>(slots));
+    n.depth_stats->on_depth(n.held);
   }
-  arrived_.notify(from_ps(arrival - now_ps()));
+  arrived_.notify(from_ps(visible - now_ps()));
   delay = from_ps(arrival - now_ps());
-  transfer_of(p).tail_ps = 0;
+  t.tail_ps = 0;
   p.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
@@ -81,13 +115,18 @@ void PeIpcq::wait_until(tlm_utils::tlm_quantumkeeper& qk, const std::function<bo
 }
 
 void PeIpcq::post(std::uint64_t address, unsigned char* data, std::uint64_t nbytes,
-                  tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like, bool sideband) {
+                  tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like, bool sideband,
+                  Picoseconds after, const StreamShape& shape) {
   tlm::tlm_generic_payload& p = txn_.access(tlm::TLM_WRITE_COMMAND, address, data, nbytes);
   txn_.transfer().physical = true;
   txn_.transfer().sideband = sideband;
+  txn_.transfer().stream = fidelity_ == Fidelity::flow && nbytes > entry_bytes_;
   txn_.transfer().timing_only = like.timing_only;
   txn_.transfer().initiator = like.initiator;
-  sc_core::sc_time delay = qk.get_local_time();
+  txn_.transfer().tail_ps = shape.spread;
+  txn_.transfer().shape = shape;
+  txn_.transfer().shape.grain_bytes = entry_bytes_;
+  sc_core::sc_time delay = qk.get_local_time() + from_ps(after);
   out.transport(0, p, delay);
   if (p.get_response_status() != tlm::TLM_OK_RESPONSE) {
     fail("IPCQ write to {} failed: {}", PhysAddr::decode(address).to_string(),
@@ -98,10 +137,19 @@ void PeIpcq::post(std::uint64_t address, unsigned char* data, std::uint64_t nbyt
 }
 
 void PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint64_t nbytes,
-                  tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like) {
+                  const StreamShape& shape, tlm_utils::tlm_quantumkeeper& qk,
+                  const TransferExtension& like) {
   Neighbour& n = neighbour(peer, "send");
   const std::uint64_t target =
       n.ipcq_base + kIpcqDataOffset + (static_cast<std::uint64_t>(*rank_) << kIpcqRankShift);
+  if (fidelity_ == Fidelity::flow) {
+    // A generic payload's length is 32 bits: larger transfers go in 1 GiB parts.
+    constexpr std::uint64_t kPart = 1ULL << 30;
+    for (std::uint64_t done = 0; done < nbytes; done += kPart) {
+      send_flow(n, target, src + done, std::min(kPart, nbytes - done), shape, qk, like);
+    }
+    return;
+  }
   for (std::uint64_t done = 0; done < nbytes;) {
     const std::uint64_t chunk = std::min(entry_bytes_, nbytes - done);
     wait_until(
@@ -112,16 +160,42 @@ void PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint64_t nb
         });
     catch_up(qk, n.credits.front());
     n.credits.pop_front();
-    post(target, const_cast<unsigned char*>(src + done), chunk, qk, like, false);
+    // Entry i of a stream is ready a share of the spread after the first.
+    const auto ready =
+        static_cast<Picoseconds>(static_cast<double>(shape.spread) * static_cast<double>(done) /
+                                 static_cast<double>(nbytes));
+    post(target, const_cast<unsigned char*>(src + done), chunk, qk, like, false, ready);
     done += chunk;
   }
 }
 
-void PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
-                  tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like) {
+void PeIpcq::send_flow(Neighbour& n, std::uint64_t target, const unsigned char* src,
+                       std::uint64_t nbytes, const StreamShape& shape,
+                       tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like) {
+  const std::uint64_t slots = slots_of(nbytes);
+  wait_until(
+      qk, [&] { return n.credits.size() >= slots; },
+      [&] {
+        return fmt::format("{} (rank {}) waits for {} IPCQ credits from rank {}",
+                           like.initiator ? *like.initiator : name(), *rank_, slots, n.rank);
+      });
+  // The DMA starts with the first credit; the last entry of the queue's worth waits for the
+  // last credit, so the tail trails the head by at least the credits' spread.
+  catch_up(qk, n.credits.front());
+  const Picoseconds local = to_ps(qk.get_current_time());
+  const Picoseconds last_credit = n.credits[slots - 1];
+  n.credits.erase(n.credits.begin(), n.credits.begin() + static_cast<std::ptrdiff_t>(slots));
+  StreamShape shaped = shape;
+  shaped.spread = std::max(shape.spread, last_credit > local ? last_credit - local : 0);
+  post(target, const_cast<unsigned char*>(src), nbytes, qk, like, false, 0, shaped);
+}
+
+StreamArrival PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
+                           tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like) {
   Neighbour& n = neighbour(peer, "recv");
   const std::uint64_t credit_to =
       n.ipcq_base + kIpcqCreditOffset + (static_cast<std::uint64_t>(*rank_) << kIpcqRankShift);
+  StreamArrival got;
   for (std::uint64_t done = 0; done < nbytes;) {
     wait_until(
         qk, [&] { return !n.received.empty(); },
@@ -130,20 +204,31 @@ void PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
                              like.initiator ? *like.initiator : name(), *rank_, peer);
         });
     Entry& e = n.received.front();
-    catch_up(qk, e.arrival);
+    if (done == 0) got.first = e.first;
+    got.last = e.arrival;
+    catch_up(qk, fidelity_ == Fidelity::flow ? e.first : e.arrival);
     const std::uint64_t chunk = std::min<std::uint64_t>(e.bytes.size() - e.consumed, nbytes - done);
     if (!like.timing_only) std::memcpy(dst + done, e.bytes.data() + e.consumed, chunk);
     e.consumed += chunk;
     done += chunk;
     if (e.consumed == e.bytes.size()) {
+      // The entries are free once taken; a flow transfer is taken as it arrives, so its
+      // last `slots` entries are freed one entry's time apart up to its arrival.
+      const std::uint64_t entries =
+          std::max<std::uint64_t>(1, (e.bytes.size() + entry_bytes_ - 1) / entry_bytes_);
+      const Picoseconds step = entries > 1 ? (e.arrival - e.first) / (entries - 1) : 0;
+      const Picoseconds freed = std::max(to_ps(qk.get_current_time()), e.arrival);
+      credit_word_ = {e.slots, step};
+      n.held -= e.slots;
+      occupancy_.add(freed, -static_cast<std::int64_t>(e.slots));
+      n.depth_stats->on_pop(n.held);
       spare_.push_back(std::move(e.bytes));
       n.received.pop_front();
-      occupancy_.add(to_ps(qk.get_current_time()), -1);
-      n.depth_stats->on_pop(n.received.size());
       post(credit_to, reinterpret_cast<unsigned char*>(&credit_word_), sizeof credit_word_, qk,
-           like, true);
+           like, true, freed - to_ps(qk.get_current_time()));
     }
   }
+  return got;
 }
 
 }  // namespace kb::models

@@ -11,12 +11,21 @@
 // - An entry or credit is visible at the simulated time it arrives, never earlier.
 // - Credits travel as sideband flow control: they pay every hop's latency but take no
 //   bandwidth, so they never queue behind the data they regulate.
+// - Flow fidelity (models/common/fidelity.h): a send of k entries is one transaction that
+//   takes min(k, depth) credits at once. The entries' spread is kept analytically: the
+//   transfer's tail trails its head by at least the credits' spread, the source's spread
+//   (data produced as it goes) and, beyond a queue's worth, one round trip per further
+//   queue's worth (throughput at most depth x entry per round trip; a round trip includes
+//   the receiver taking the unit an entry is in, StreamShape). The receiver sees when
+//   the first and the last entry would have arrived and returns the credits in one message.
 // Both run in the calling kernel's thread, on its local time (quantum keeper).
 
 #include "models/common/component.h"
+#include "models/common/fidelity.h"
 #include "models/common/initiator_port.h"
 #include "models/pe/pe_ipcq_attrs.h"
 #include "models/protocol/messages.h"
+#include "models/protocol/stream_shape.h"
 #include "models/protocol/transaction.h"
 
 #include <tlm_utils/tlm_quantumkeeper.h>
@@ -29,7 +38,7 @@ namespace kb::models {
 
 class PeIpcq : public Component {
  public:
-  PeIpcq(const sc_core::sc_module_name& name, const PeIpcqAttrs& attrs);
+  PeIpcq(const sc_core::sc_module_name& name, const PeIpcqAttrs& attrs, Fidelity fidelity);
 
   InitiatorPort out;  // entries and credits, into the PE's MMU (physical)
 
@@ -40,22 +49,29 @@ class PeIpcq : public Component {
   // Called by the PE for a write to its IPCQ endpoint (entry or credit).
   void receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
 
+  // Sends `nbytes`, shaped as `shape` says (models/protocol/kernel_program.h).
   void send(std::uint32_t peer, const unsigned char* src, std::uint64_t nbytes,
-            tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like);
-  void recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
-            tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like);
+            const StreamShape& shape, tlm_utils::tlm_quantumkeeper& qk,
+            const TransferExtension& like);
+  // Takes `nbytes`. Transaction fidelity returns when the last of them is in; flow returns
+  // once the first is in (the caller waits for `last` when it needs it).
+  StreamArrival recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
+                     tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like);
 
  private:
   struct Entry {
-    Picoseconds arrival;
+    Picoseconds first;    // when its first queue entry's worth arrived (flow)
+    Picoseconds arrival;  // when all of it arrived
     std::vector<unsigned char> bytes;
     std::size_t consumed = 0;
+    std::uint64_t slots = 1;  // queue entries it holds (credits to return)
   };
   struct Neighbour {
     std::uint32_t rank;
     std::uint64_t ipcq_base;          // the peer's IPCQ endpoint
     std::deque<Picoseconds> credits;  // when each credit towards the peer is usable
     std::deque<Entry> received;       // entries from the peer, in arrival order
+    std::uint64_t held = 0;           // queue entries they occupy
     QueueStats* depth_stats;
   };
 
@@ -66,18 +82,34 @@ class PeIpcq : public Component {
                   const std::function<std::string()>& what);
   // Moves the caller's local time up to `at` if it is earlier.
   static void catch_up(tlm_utils::tlm_quantumkeeper& qk, Picoseconds at);
+  // Posts a write at local time + `after`, shaped as `shape` says (its tail trailing its
+  // head by at least the spread).
   void post(std::uint64_t address, unsigned char* data, std::uint64_t nbytes,
-            tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like, bool sideband);
+            tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like, bool sideband,
+            Picoseconds after = 0, const StreamShape& shape = {});
+  // Flow fidelity's send: all entries in one transfer.
+  void send_flow(Neighbour& n, std::uint64_t target, const unsigned char* src, std::uint64_t nbytes,
+                 const StreamShape& shape, tlm_utils::tlm_quantumkeeper& qk,
+                 const TransferExtension& like);
+  std::uint64_t slots_of(std::uint64_t nbytes) const;
 
   const std::uint64_t depth_;
   const std::uint64_t entry_bytes_;
+  const Fidelity fidelity_;
   TracedValue& occupancy_;  // VCD: entries arrived and not yet taken, over all queues
   std::optional<std::uint32_t> rank_;
   std::vector<Neighbour> neighbours_;
   sc_core::sc_event arrived_;                      // an entry or a credit was delivered
   std::vector<std::vector<unsigned char>> spare_;  // buffers of consumed entries
   Transaction txn_;
-  std::uint64_t credit_word_ = 1;
+  // A credit message's payload: `count` credits, the last at the message's arrival and
+  // each earlier one `step` before the next (the entries they free were taken that far
+  // apart). It goes when the last is free: a sender sees a transfer's credits together.
+  struct CreditWord {
+    std::uint64_t count = 1;
+    Picoseconds step = 0;
+  };
+  CreditWord credit_word_;
 };
 
 }  // namespace kb::models

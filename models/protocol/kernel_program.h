@@ -3,7 +3,9 @@
 // KernelProgram (binding a registered kernel to its arguments); the PE core implements
 // PeServices. Models never see runtime types.
 
+#include "models/common/fidelity.h"
 #include "models/common/sim_time.h"
+#include "models/protocol/stream_shape.h"
 
 #include <cstdint>
 #include <string>
@@ -47,6 +49,7 @@ class PeServices {
 
   virtual const PeLocation& location() const = 0;
   virtual bool timing_only() const = 0;
+  virtual Fidelity fidelity() const = 0;
 
   // Accesses through the PE's MMU to any memory of the system; return the completion time.
   virtual Picoseconds issue_read(const Access& access, void* dst) = 0;
@@ -66,8 +69,11 @@ class PeServices {
   virtual void compute(std::uint64_t cycles) = 0;
 
   // Block transfers to and from neighbour ranks through the IPCQ (after an IpcqInit).
-  virtual void ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes) = 0;
-  virtual void ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes) = 0;
+  // A recv returns when its first and last bytes arrived; the local time is then at least
+  // the first's (at the last's in transaction fidelity).
+  virtual void ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes,
+                         const StreamShape& shape) = 0;
+  virtual StreamArrival ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes) = 0;
 
   // The PE's local time: simulated time plus what it has run ahead (temporal decoupling).
   virtual Picoseconds local_time_ps() const = 0;

@@ -6,6 +6,7 @@
 
 #include "models/common/sim_time.h"
 #include "models/protocol/messages.h"
+#include "models/protocol/stream_shape.h"
 
 #include <tlm>
 
@@ -19,12 +20,21 @@ struct TransferExtension : tlm::tlm_extension<TransferExtension> {
   // How far the tail of the data trails its head: the largest occupancy met so far on the
   // data's path. Cut-through: a transfer ends one tail lag after its head arrives.
   Picoseconds tail_ps = 0;
+  // The latency of the hops crossed so far, without waits for busy resources: a flow
+  // transfer's target derives the round trip of its credit window from it
+  // (models/pe/pe_ipcq.h).
+  Picoseconds path_latency_ps = 0;
   // Payload bytes are not moved (timing-only runs); timing is unchanged.
   bool timing_only = false;
   // A write that zero-fills its range; the data pointer is not read (M_CPU zero pattern).
   bool zero_fill = false;
   // The address is physical: the MMU passes it through untranslated.
   bool physical = false;
+  // A flow-fidelity transfer of many entries: each resource serves it in the idle time
+  // others leave (Resource::reserve_stream) rather than in one contiguous booking; its
+  // target times its credit window from `shape`.
+  bool stream = false;
+  StreamShape shape;
   // Flow control on its own virtual channel (IPCQ credits): it pays latency at every hop
   // but never queues behind, nor delays, the data.
   bool sideband = false;

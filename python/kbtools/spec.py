@@ -4,11 +4,13 @@ name the file, line and key, and expanded into points.
     bench: vector_add
     topology: configs/tiny.yaml        # optional: the embedded default otherwise
     timing_only: true                  # optional
+    fidelity: flow                     # optional: transaction (default) or flow
     params: {elements: 16M}            # fixed --param values
     set: {system.simulation.quantum_ns: 100}   # fixed --set values
     grid:                              # every combination of these axes
       cube.hbm_slice.bw_gbps: [75, 150, 300]   # a topology key, as --set
       param.elements: [1M, 16M]                # a bench parameter, as --param
+      fidelity: [transaction, flow]            # the fidelity, as --fidelity
     zip:                               # optional: axes that advance together
       ...
 """
@@ -19,7 +21,9 @@ from dataclasses import dataclass, field
 
 import yaml
 
-KEYS = ("bench", "topology", "timing_only", "params", "set", "grid", "zip")
+KEYS = ("bench", "topology", "timing_only", "fidelity", "params", "set", "grid", "zip")
+FIDELITY = "fidelity"  # the axis (or fixed key) of the run's fidelity, --fidelity
+FIDELITIES = ("transaction", "flow")
 
 
 class SpecError(Exception):
@@ -32,6 +36,7 @@ class Spec:
     bench: str
     topology: str = ""  # absolute; "" for the embedded default
     timing_only: bool = False
+    fidelity: str = ""  # fixed --fidelity; "" for the default
     params: dict = field(default_factory=dict)
     sets: dict = field(default_factory=dict)
     axes: list = field(default_factory=list)  # axis names, grid first, as written
@@ -115,6 +120,8 @@ def load(path):
             if flag not in ("true", "false", "yes", "no", "on", "off"):
                 _fail(path, value, name, "expected true or false")
             spec.timing_only = flag in ("true", "yes", "on")
+        elif name == FIDELITY:
+            spec.fidelity = _fidelity(path, value, name)
         elif name == "params":
             spec.params = {k: _scalar_text(path, v, f"params.{k}")
                            for k, _, v in _mapping(path, value, name)}
@@ -128,7 +135,11 @@ def load(path):
                     _fail(path, axis_node, axis, "is an axis of both grid and zip")
                 spec.lines[axis] = axis_node.start_mark.line + 1
                 order.append(axis)
-                target.append((axis, _axis_values(path, values, f"{name}.{axis}"), values))
+                listed = _axis_values(path, values, f"{name}.{axis}")
+                if axis == FIDELITY:
+                    for node in values.value:
+                        _fidelity(path, node, f"{name}.{axis}")
+                target.append((axis, listed, values))
     if not spec.bench:
         raise SpecError(f"{path}: error: bench: missing (which bench to run)")
     if zipped and len({len(v) for _, v, _ in zipped}) != 1:
@@ -139,7 +150,10 @@ def load(path):
     swept = [a for a, _, _ in grid] + [a for a, _, _ in zipped]
     spec.axes = order
     for axis in spec.axes:
-        fixed = axis[len("param."):] in spec.params if is_param(axis) else axis in spec.sets
+        if axis == FIDELITY:
+            fixed = bool(spec.fidelity)
+        else:
+            fixed = axis[len("param."):] in spec.params if is_param(axis) else axis in spec.sets
         if fixed:
             raise SpecError(f"{path}:{spec.lines[axis]}: error: {axis}: is both fixed (params/set) "
                             "and swept; give it in one place")
@@ -152,8 +166,19 @@ def load(path):
     return spec
 
 
+def _fidelity(path, node, key):
+    text = _scalar_text(path, node, key)
+    if text not in FIDELITIES:
+        _fail(path, node, key, f"{text}: expected one of {', '.join(FIDELITIES)}")
+    return text
+
+
 def is_param(axis):
     return axis.startswith("param.")
+
+
+def is_topology_key(axis):
+    return not is_param(axis) and axis != FIDELITY
 
 
 def command(spec, point):
@@ -163,10 +188,14 @@ def command(spec, point):
         args += ["--topology", spec.topology]
     if spec.timing_only:
         args.append("--timing-only")
+    if spec.fidelity:
+        args += ["--fidelity", spec.fidelity]
     params = dict(spec.params)
     sets = dict(spec.sets)
     for axis, value in point.items():
-        if is_param(axis):
+        if axis == FIDELITY:
+            args += ["--fidelity", value]
+        elif is_param(axis):
             params[axis[len("param."):]] = value
         else:
             sets[axis] = value

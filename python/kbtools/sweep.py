@@ -60,7 +60,7 @@ def check_names(spec, kernbench):
             raise specs.SpecError(f"{place}: error: param.{name}: bench '{spec.bench}' has no "
                                   f"parameter '{name}'; its parameters: {', '.join(known)}")
     keys = [(k, v, spec.path) for k, v in spec.sets.items()] + \
-           [(a, spec.points[0][a], where(a)) for a in spec.axes if not specs.is_param(a)]
+           [(a, spec.points[0][a], where(a)) for a in spec.axes if specs.is_topology_key(a)]
     for key, value, place in keys:
         show = [kernbench, "topology", "show", "--set", f"{key}={value}"]
         if spec.topology:

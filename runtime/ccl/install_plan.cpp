@@ -114,9 +114,12 @@ std::int64_t IpcqPlan::piece_elements(DType dtype) const {
 }
 
 std::int64_t IpcqPlan::lookahead_pieces(DType dtype) const {
-  const auto bytes = static_cast<std::uint64_t>(piece_elements(dtype)) * itemsize(dtype);
-  const std::uint64_t entries = (bytes + entry_bytes - 1) / entry_bytes;
-  // The piece being sent plus those ahead of it must fit the queue.
+  return lookahead_of(static_cast<std::uint64_t>(piece_elements(dtype)) * itemsize(dtype));
+}
+
+std::int64_t IpcqPlan::lookahead_of(std::uint64_t unit_bytes) const {
+  const std::uint64_t entries = (unit_bytes + entry_bytes - 1) / entry_bytes;
+  // The unit being sent plus those ahead of it must fit the queue.
   return std::clamp<std::int64_t>(static_cast<std::int64_t>(queue_depth / entries) - 1, 0, 3);
 }
 

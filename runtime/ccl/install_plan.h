@@ -35,6 +35,9 @@ struct IpcqPlan {
   // first, so what one sends ahead must fit its peer's queue, or each would wait for credits
   // that only its own receives free (a deadlock for shallow queues).
   std::int64_t lookahead_pieces(DType dtype) const;
+  // Transfers of `unit_bytes` a rank may send ahead of its receives: as many as the
+  // peer's queue holds besides the one being sent, at most 3.
+  std::int64_t lookahead_of(std::uint64_t unit_bytes) const;
 
   // The rank of a PE, or -1 when the PE takes no part.
   std::int64_t rank_of(const PeCoord& pe) const;

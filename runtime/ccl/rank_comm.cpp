@@ -36,16 +36,38 @@ RankComm::RankComm(KernelContext& kernel, std::uint32_t my_rank, const IpcqPlan&
       buffer(std::move(data)),
       piece_(plan.piece_elements(buffer.dtype())),
       lookahead_(plan.lookahead_pieces(buffer.dtype())),
+      plan_(plan),
+      tracked_(tracked_elements(plan, buffer.dtype(), kernel.fidelity(), buffer.cols())),
       ready_(std::move(ready)) {}
 
-void RankComm::wait_ready(Span span) {
-  models::Picoseconds at = 0;
-  const auto pieces = static_cast<std::int64_t>(ready_.size());
-  for (std::int64_t p = span.begin / piece_;
-       p <= (span.begin + span.len - 1) / piece_ && p < pieces; ++p) {
-    at = std::max(at, ready_[static_cast<std::size_t>(p)]);
+std::int64_t RankComm::tracked_elements(const IpcqPlan& plan, DType dtype, models::Fidelity f,
+                                        std::int64_t buffer_elements) {
+  const std::int64_t piece = plan.piece_elements(dtype);
+  if (f == models::Fidelity::transaction) return piece;
+  const std::int64_t pieces = (buffer_elements + piece - 1) / piece;
+  return piece * std::max<std::int64_t>(1, (pieces + kFlowParts - 1) / kFlowParts);
+}
+
+models::StreamArrival RankComm::readiness(Span span) const {
+  models::StreamArrival at;
+  const auto parts = static_cast<std::int64_t>(ready_.size());
+  for (std::int64_t p = span.begin / tracked_;
+       p <= (span.begin + span.len - 1) / tracked_ && p < parts; ++p) {
+    const models::Picoseconds t = ready_[static_cast<std::size_t>(p)];
+    if (p == span.begin / tracked_) at.first = t;
+    at.last = std::max(at.last, t);
   }
-  k.wait_until(at);
+  return at;
+}
+
+void RankComm::wait_ready(Span span) { k.wait_until(readiness(span).last); }
+
+void RankComm::mark_ready(Span span) {
+  const auto parts = static_cast<std::int64_t>(ready_.size());
+  for (std::int64_t q = span.begin / tracked_;
+       q <= (span.begin + span.len - 1) / tracked_ && q < parts; ++q) {
+    ready_[static_cast<std::size_t>(q)] = 0;  // in the buffer now
+  }
 }
 
 Tile RankComm::reduce(const Tile& a, const Tile& b) {
@@ -64,29 +86,83 @@ void RankComm::scale_if_avg(Span span) {
 }
 
 void RankComm::exchange(const std::optional<SendTo>& send, const std::optional<RecvFrom>& recv) {
-  const std::int64_t sends = send ? (send->span.len + piece_ - 1) / piece_ : 0;
-  const std::int64_t recvs = recv ? (recv->span.len + piece_ - 1) / piece_ : 0;
-  // Sends run up to lookahead_ pieces ahead of receives, so the link stays busy while this
+  const bool flow = k.fidelity() == models::Fidelity::flow;
+  // Flow fidelity moves each span as one transfer, timed as its pieces would be.
+  std::int64_t unit = piece_, ahead = lookahead_;
+  if (flow) {
+    unit = std::max({piece_, send ? send->span.len : 0, recv ? recv->span.len : 0});
+    ahead = plan_.lookahead_of(static_cast<std::uint64_t>(unit) * itemsize(buffer.dtype()));
+  }
+  const std::int64_t sends = send ? (send->span.len + unit - 1) / unit : 0;
+  const std::int64_t recvs = recv ? (recv->span.len + unit - 1) / unit : 0;
+  // Sends run up to `ahead` units ahead of receives, so the link stays busy while this
   // rank reduces, but never further than its peer's queue holds.
   std::int64_t sent = 0;
   for (std::int64_t p = 0; p < std::max(sends, recvs); ++p) {
-    for (; sent < sends && sent <= p + lookahead_; ++sent) {
+    for (; sent < sends && sent <= p + ahead; ++sent) {
       const Span& s = send->span;
-      const std::int64_t b = s.begin + sent * piece_, n = std::min(piece_, s.begin + s.len - b);
-      wait_ready({b, n});
-      k.send(send->peer, buffer.slice(b, n));
+      const std::int64_t b = s.begin + sent * unit;
+      send_part(send->peer, {b, std::min(unit, s.begin + s.len - b)},
+                recv ? recv->combine : Combine::copy);
     }
     if (p < recvs) {
       const Span& r = recv->span;
-      const std::int64_t b = r.begin + p * piece_, n = std::min(piece_, r.begin + r.len - b);
-      const Tile got = k.recv(recv->peer, 1, n, buffer.dtype());
-      buffer.assign(b, recv->combine == Combine::reduce ? reduce(buffer.slice(b, n), got) : got);
-      const auto pieces = static_cast<std::int64_t>(ready_.size());
-      for (std::int64_t q = b / piece_; q <= (b + n - 1) / piece_ && q < pieces; ++q) {
-        ready_[static_cast<std::size_t>(q)] = 0;  // in the buffer now
-      }
+      const std::int64_t b = r.begin + p * unit;
+      recv_part(recv->peer, {b, std::min(unit, r.begin + r.len - b)}, recv->combine);
     }
   }
+}
+
+void RankComm::send_part(std::uint32_t peer, Span part, Combine peer_combine) {
+  if (k.fidelity() == models::Fidelity::transaction) {
+    wait_ready(part);
+    k.send(peer, buffer.slice(part.begin, part.len));
+    return;
+  }
+  // The DMA starts with the part's first piece and streams the rest as it becomes ready;
+  // the peer takes it piece by piece, combining each as this rank does (the algorithms
+  // are symmetric), which paces the credits; the core pays each piece's issue as it would
+  // piece by piece.
+  const models::StreamArrival ready = readiness(part);
+  k.wait_until(ready.first);
+  const models::Picoseconds local = k.pe().local_time_ps();
+  models::StreamShape shape;
+  shape.spread = ready.last > local ? ready.last - local : 0;
+  shape.unit_bytes = static_cast<std::uint64_t>(piece_) * itemsize(buffer.dtype());
+  shape.unit_ps = models::cycles_to_ps(piece_cycles(peer_combine), k.costs().freq_ghz);
+  k.send(peer, buffer.slice(part.begin, part.len), shape);
+  k.pe().compute(static_cast<std::uint64_t>(pieces_of(part) - 1) * overhead_cycles());
+}
+
+void RankComm::recv_part(std::uint32_t peer, Span part, Combine combine) {
+  KernelContext::Received got = k.recv_stream(peer, 1, part.len, buffer.dtype());
+  // Flow fidelity: pipelined as pieces. Piece i is combined once it is in and piece i - 1
+  // is done, so with arrivals spread evenly the last piece is done at max(first arrival +
+  // all the work, last arrival + one piece's work). Transaction fidelity: one piece, in.
+  const models::Picoseconds start = std::max(k.pe().local_time_ps(), got.arrival.first);
+  k.wait_until(start);
+  const std::int64_t pieces = pieces_of(part);
+  k.pe().compute(static_cast<std::uint64_t>(pieces - 1) * (combine == Combine::reduce ? 2 : 1) *
+                 overhead_cycles());
+  buffer.assign(part.begin, combine == Combine::reduce
+                                ? reduce(buffer.slice(part.begin, part.len), got.tile)
+                                : got.tile);
+  const models::Picoseconds work = k.pe().local_time_ps() - start;
+  k.wait_until(got.arrival.last + work / static_cast<models::Picoseconds>(pieces));
+  mark_ready(part);
+}
+
+std::uint64_t RankComm::piece_cycles(Combine combine) const {
+  // The recv, and for a reduction the vector operation over the piece.
+  const auto lanes = static_cast<std::uint64_t>(k.costs().vector_lanes);
+  return overhead_cycles() +
+         (combine == Combine::reduce
+              ? overhead_cycles() + (static_cast<std::uint64_t>(piece_) + lanes - 1) / lanes
+              : 0);
+}
+
+std::uint64_t RankComm::overhead_cycles() const {
+  return static_cast<std::uint64_t>(k.costs().op_overhead_cycles);
 }
 
 }  // namespace kb::runtime

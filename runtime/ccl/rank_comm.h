@@ -50,8 +50,15 @@ class RankComm {
   Tile buffer;
 
   std::int64_t piece_elements() const { return piece_; }
+  // The elements whose readiness is tracked together (`ready`, one time per such part of
+  // the buffer): a piece in transaction fidelity; in flow fidelity parts large enough that
+  // a buffer has at most kFlowParts of them.
+  static std::int64_t tracked_elements(const IpcqPlan& plan, DType dtype, models::Fidelity f,
+                                       std::int64_t buffer_elements);
+  static constexpr std::int64_t kFlowParts = 4096;
   // Sends one span while receiving another, piece by piece, combining what arrives into
-  // the buffer; either side may be absent.
+  // the buffer; either side may be absent. In flow fidelity each side is one transfer,
+  // timed as its pieces would have been (docs/adr/0017-flow-fidelity.md).
   void exchange(const std::optional<SendTo>& send, const std::optional<RecvFrom>& recv);
   void send(std::uint32_t to, Span span) { exchange(SendTo{to, span}, std::nullopt); }
   void recv(std::uint32_t from, Span span, Combine combine) {
@@ -63,11 +70,22 @@ class RankComm {
   std::function<void(Span)> on_final;
 
  private:
+  // When the first and the last part of `span` are in the buffer.
+  models::StreamArrival readiness(Span span) const;
   void wait_ready(Span span);
+  void mark_ready(Span span);
+  void send_part(std::uint32_t peer, Span part, Combine peer_combine);
+  void recv_part(std::uint32_t peer, Span part, Combine combine);
+  std::uint64_t overhead_cycles() const;
+  // The core's cycles to take one piece in: the recv and the combine.
+  std::uint64_t piece_cycles(Combine combine) const;
+  std::int64_t pieces_of(Span span) const { return (span.len + piece_ - 1) / piece_; }
   Tile reduce(const Tile& a, const Tile& b);
   std::int64_t piece_;
-  std::int64_t lookahead_;                  // pieces sent ahead of receives
-  std::vector<models::Picoseconds> ready_;  // per piece of the buffer: when its data is in
+  std::int64_t lookahead_;  // pieces sent ahead of receives
+  const IpcqPlan& plan_;
+  std::int64_t tracked_;                    // elements per entry of ready_
+  std::vector<models::Picoseconds> ready_;  // per tracked part of the buffer: when it is in
 };
 
 }  // namespace kb::runtime

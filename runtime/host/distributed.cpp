@@ -52,9 +52,10 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
     const std::int64_t n = to_all                ? 2 * call.count * plan->world_size
                            : (scatter || gather) ? call.count * plan->world_size
                                                  : block;
-    // Load the rank's input piece by piece; each piece may be sent once it is in.
+    // Load the rank's input piece by piece (flow fidelity: in the parts whose readiness it
+    // tracks); each piece may be sent once it is in.
     Tile buffer = k.full(1, n, dtype, 0.0);
-    const std::int64_t piece = plan->piece_elements(dtype);
+    const std::int64_t piece = RankComm::tracked_elements(*plan, dtype, k.fidelity(), n);
     std::vector<models::Picoseconds> ready(static_cast<std::size_t>((n + piece - 1) / piece), 0);
     if (in != nullptr) {
       const std::int64_t base = gather ? r * call.count : 0;

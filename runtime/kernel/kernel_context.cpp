@@ -266,23 +266,32 @@ void KernelContext::store_tcm(const TcmBuffer& into, const Tile& tile) {
 
 // --- IPCQ ----------------------------------------------------------------------------------
 
-void KernelContext::send(std::uint32_t peer_rank, const Tile& tile) {
+void KernelContext::send(std::uint32_t peer_rank, const Tile& tile,
+                         const models::StreamShape& shape) {
   // The IPCQ copies the bytes before it returns, so the staging buffer is free again.
   const std::size_t bytes = static_cast<std::size_t>(tile.size()) * itemsize(tile.dtype());
   staging(bytes);
   if (!timing_only()) tile.to_bytes(staging_.data());
   pe_.compute(costs_.op_overhead_cycles);
-  pe_.ipcq_send(peer_rank, staging_.data(), bytes);
+  pe_.ipcq_send(peer_rank, staging_.data(), bytes, shape);
+}
+
+KernelContext::Received KernelContext::recv_stream(std::uint32_t peer_rank, std::int64_t rows,
+                                                   std::int64_t cols, DType dtype) {
+  const std::size_t bytes = static_cast<std::size_t>(rows * cols) * itemsize(dtype);
+  staging(bytes);
+  pe_.compute(costs_.op_overhead_cycles);
+  const models::StreamArrival arrival = pe_.ipcq_recv(peer_rank, staging_.data(), bytes);
+  if (timing_only()) return {Tile(rows, cols, dtype, false), arrival};
+  return {Tile::from_bytes(rows, cols, dtype, staging_.data()), arrival};
 }
 
 Tile KernelContext::recv(std::uint32_t peer_rank, std::int64_t rows, std::int64_t cols,
                          DType dtype) {
-  const std::size_t bytes = static_cast<std::size_t>(rows * cols) * itemsize(dtype);
-  staging(bytes);
-  pe_.compute(costs_.op_overhead_cycles);
-  pe_.ipcq_recv(peer_rank, staging_.data(), bytes);
-  if (timing_only()) return Tile(rows, cols, dtype, false);
-  return Tile::from_bytes(rows, cols, dtype, staging_.data());
+  Received got = recv_stream(peer_rank, rows, cols, dtype);
+  // Flow fidelity returned at the first byte: the rest is waited for here.
+  if (got.arrival.last > pe_.local_time_ps()) pe_.wait_until(got.arrival.last);
+  return std::move(got.tile);
 }
 
 }  // namespace kb::runtime

@@ -140,9 +140,18 @@ class KernelContext {
     return out;
   }
 
-  // IPCQ transfers of a tile's bytes to and from a neighbour rank.
-  void send(std::uint32_t peer_rank, const Tile& tile);
+  // IPCQ transfers of a tile's bytes to and from a neighbour rank, a send shaped in time as
+  // `shape` says (models/protocol/stream_shape.h); recv returns when all of the tile is in.
+  void send(std::uint32_t peer_rank, const Tile& tile, const models::StreamShape& shape = {});
   Tile recv(std::uint32_t peer_rank, std::int64_t rows, std::int64_t cols, DType dtype);
+  // The same, returning once the tile's first bytes are in (flow fidelity; transaction
+  // fidelity returns when all are), with when its first and last bytes arrived.
+  struct Received {
+    Tile tile;
+    models::StreamArrival arrival;
+  };
+  Received recv_stream(std::uint32_t peer_rank, std::int64_t rows, std::int64_t cols, DType dtype);
+  models::Fidelity fidelity() const { return pe_.fidelity(); }
 
  private:
   Tile integer_dot(const Tile& a, const Tile& b, const Tile* accumulate);

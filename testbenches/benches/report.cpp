@@ -2,6 +2,7 @@
 
 #include "platform/statistics.h"
 #include "platform/topology/schema.h"
+#include "platform/util/json_append.h"
 
 #include <fmt/format.h>
 
@@ -82,6 +83,7 @@ nlohmann::ordered_json make_report(const Bench& bench, const Params& params, con
                    {"pes_per_cube", topology.pes_per_cube()},
                    {"world_size", topology.world_size()}};
   r["timing_only"] = run.timing_only;
+  r["fidelity"] = models::to_string(run.fidelity);
   r["sim_time_ns"] = run.sim_time_ns;
   r["kernel_time_ns"] = outcome.kernel_ns();
   // Each PE's own kernel time: the span above also holds the launch's skew across PEs.
@@ -141,10 +143,9 @@ nlohmann::ordered_json make_report(const Bench& bench, const Params& params, con
   for (const auto& [path, s] : stats["resources"].items()) {
     const auto in_window = outcome.window_busy_ns.find(path);
     const double window_ns = in_window == outcome.window_busy_ns.end() ? 0.0 : in_window->second;
-    components[path] = s;
-    components[path]["window_busy_ns"] = window_ns;
-    components[path]["window_utilization"] =
-        measured > 0 ? std::min(1.0, window_ns / measured) : 0.0;
+    nlohmann::ordered_json& c = platform::append_distinct(components, path, s);
+    c["window_busy_ns"] = window_ns;
+    c["window_utilization"] = measured > 0 ? std::min(1.0, window_ns / measured) : 0.0;
   }
   r["components"] = std::move(components);
   r["queues"] = stats["queues"];
@@ -165,10 +166,11 @@ std::string summary_text(const nlohmann::ordered_json& r, std::size_t top) {
       fmt::format("topology    {}: {} SIP(s) x {} cubes x {} PEs = {} PEs\n",
                   t["file"].get<std::string>(), t["sips"].get<int>(), t["cubes_per_sip"].get<int>(),
                   t["pes_per_cube"].get<int>(), t["world_size"].get<int>());
-  out += fmt::format("simulated   {} in all, kernels {}{}\n",
+  out += fmt::format("simulated   {} in all, kernels {}{}{}\n",
                      time_text(r["sim_time_ns"].get<double>()),
                      time_text(r["kernel_time_ns"].get<double>()),
-                     r["timing_only"].get<bool>() ? " (timing-only)" : "");
+                     r["timing_only"].get<bool>() ? " (timing-only)" : "",
+                     r["fidelity"] == "flow" ? " (flow fidelity)" : "");
   if (r.contains("kernel_per_pe_ns")) {
     const auto& pe = r["kernel_per_pe_ns"];
     out += fmt::format("per PE      {} min, {} mean, {} max; launch skew {}\n",

@@ -2,6 +2,7 @@
 // The outputs of `kernbench run`: the JSON report (README, "Outputs": a contract) and the human
 // summary.
 
+#include "models/common/fidelity.h"
 #include "platform/topology/topology.h"
 #include "testbenches/benches/bench.h"
 
@@ -15,6 +16,7 @@ struct RunFigures {
   double wall_s = 0;
   std::uint64_t transactions = 0;
   bool timing_only = false;
+  models::Fidelity fidelity = models::Fidelity::transaction;
   std::vector<std::string> overrides;  // --set KEY=VALUE, as given
 };
 

@@ -48,8 +48,9 @@ BOOST_AUTO_TEST_CASE(report_has_every_contract_key) {
   const Result r = kernbench(kSmallGemm + " --report report.json");
   BOOST_REQUIRE_MESSAGE(r.code == 0, r.output);
   const nlohmann::json j = read_json("report.json");
-  for (const char* key : {"bench", "params", "topology", "sim_time_ns", "wall_s", "sim_speed",
-                          "kernels", "bound", "efficiency", "verify", "components"}) {
+  for (const char* key :
+       {"bench", "params", "topology", "timing_only", "fidelity", "sim_time_ns", "wall_s",
+        "sim_speed", "kernels", "bound", "efficiency", "verify", "components"}) {
     BOOST_TEST(j.contains(key), key);
   }
   for (const char* key : {"file", "sips", "cubes_per_sip", "pes_per_cube", "world_size"}) {
@@ -199,6 +200,30 @@ BOOST_AUTO_TEST_CASE(collective_reports_carry_bus_bandwidth) {
              boost::test_tools::tolerance(1e-9));
   BOOST_TEST(j["bound"]["model"].get<std::string>().find("alpha-beta ring") == 0u);
   BOOST_TEST(j["efficiency"].get<double>() <= 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(flow_fidelity_is_stated_verifies_and_takes_fewer_transactions) {
+  const std::string run =
+      "run allreduce --param bytes=1M --quiet --topology " + configs() + "tiny.yaml";
+  const Result t = kernbench(run + " --report t.json");
+  const Result f = kernbench(run + " --fidelity flow --report f.json");
+  BOOST_REQUIRE_MESSAGE(t.code == 0, t.output);
+  BOOST_REQUIRE_MESSAGE(f.code == 0, f.output);
+  const nlohmann::json jt = read_json("t.json");
+  const nlohmann::json jf = read_json("f.json");
+  BOOST_TEST(jt["fidelity"].get<std::string>() == "transaction");
+  BOOST_TEST(jf["fidelity"].get<std::string>() == "flow");
+  // The data still arrives whole, in a fraction of the transactions.
+  BOOST_TEST(!jf["verify"]["skipped"].get<bool>());
+  BOOST_TEST(jf["verify"]["ok"].get<bool>());
+  BOOST_TEST(jf["sim_speed"]["transactions"].get<double>() * 2 <
+             jt["sim_speed"]["transactions"].get<double>());
+  BOOST_TEST(jf["efficiency"].get<double>() <= 1.0);
+
+  const Result bad = kernbench(run + " --fidelity fast");
+  BOOST_TEST(bad.code == 2);
+  BOOST_TEST(bad.output.find("--fidelity") != std::string::npos, bad.output);
+  BOOST_TEST(bad.output.find("transaction|flow") != std::string::npos, bad.output);
 }
 
 BOOST_AUTO_TEST_CASE(exit_codes_follow_the_contract) {

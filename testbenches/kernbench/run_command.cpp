@@ -31,6 +31,7 @@ struct RunOptions {
   std::string timeline;
   std::string chakra_out;
   bool timing_only = false;
+  std::string fidelity = "transaction";  // checked by the option's validator
   bool quiet = false;
 };
 
@@ -154,6 +155,7 @@ int run(const RunOptions& o) {
 
   platform::RunOptions run_options;
   run_options.timing_only = o.timing_only;
+  run_options.fidelity = *models::parse_fidelity(o.fidelity);
   run_options.vcd_path = o.vcd;
   run_options.vcd_scope = o.vcd_scope;
   platform::Simulation sim(topology, run_options);
@@ -178,7 +180,8 @@ int run(const RunOptions& o) {
 
   bench::RunFigures figures{source.source(),  sc_core::sc_time_stamp().to_seconds() * 1e9,
                             sim.run_wall_s(), models::transaction_count(),
-                            o.timing_only,    o.overrides};
+                            o.timing_only,    run_options.fidelity,
+                            o.overrides};
   nlohmann::ordered_json report = bench::make_report(bench, params, outcome, topology, figures);
   if (!o.chakra_out.empty()) report["chakra_out"] = write_chakra(o.chakra_out, outcome);
   if (!o.report.empty()) platform::write_output_file(o.report, report.dump(2) + '\n');
@@ -228,6 +231,17 @@ void add_run_command(CLI::App& app, std::function<int()>& action) {
       ->check(kSomePath);
   cmd->add_flag("--timing-only", o->timing_only,
                 "skip data movement and arithmetic; same simulated time");
+  cmd->add_option("--fidelity", o->fidelity,
+                  "transaction (default): every queue entry a transaction; flow: bulk transfers "
+                  "as one, timed as their entries would be (docs/fidelity.md)")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            return models::parse_fidelity(text)
+                       ? std::string()
+                       : "'" + text + "' is not one of " + models::fidelity_choices();
+          },
+          "", "fidelity"))
+      ->type_name(models::fidelity_choices());
   cmd->add_flag("--quiet", o->quiet, "no progress on stderr");
   cmd->footer(
       "Examples:\n"

@@ -86,6 +86,55 @@ BOOST_AUTO_TEST_CASE(a_request_from_the_past_fills_an_idle_gap) {
   kb::test::run_to_end(driver);
 }
 
+BOOST_AUTO_TEST_CASE(a_stream_takes_the_idle_time_others_leave) {
+  // Flow fidelity: bookings at [20, 30) and [40, 45) ns; a 30 ns stream of 10 ns entries
+  // arriving at 10 ns is served in [10, 20), [30, 40) and [45, 55): first byte at 10 ns,
+  // last at 55 ns, and the time it waited between is counted as queueing. The gaps are
+  // then full: a later 10 ns request arriving at 10 ns starts at 55 ns.
+  set_time_resolution();
+  kb::test::Driver driver("driver", [] {
+    Resource port(100.0);  // 10 ps per byte
+    BOOST_TEST(port.reserve(20'000, 1000) == 20'000u);
+    BOOST_TEST(port.reserve(40'000, 500) == 40'000u);
+    const Resource::Window w = port.reserve_stream(10'000, 3000, 1000);
+    BOOST_TEST(w.begin == 10'000u);
+    BOOST_TEST(w.end == 55'000u);
+    BOOST_TEST(port.stats().busy_ps == 45'000u);
+    BOOST_TEST(port.stats().queued_ps == 15'000u);
+    BOOST_TEST(port.reserve(10'000, 1000) == 55'000u);
+  });
+  kb::test::run_to_end(driver);
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_leaves_gaps_shorter_than_its_entries) {
+  // The same bookings, entries of 15 ns: neither 10 ns gap holds one, so the stream goes
+  // after the last booking, as its entries would have.
+  set_time_resolution();
+  kb::test::Driver driver("driver", [] {
+    Resource port(100.0);
+    port.reserve(20'000, 1000);
+    port.reserve(40'000, 500);
+    const Resource::Window w = port.reserve_stream(10'000, 3000, 1500);
+    BOOST_TEST(w.begin == 45'000u);
+    BOOST_TEST(w.end == 75'000u);
+    BOOST_TEST(port.reserve(10'000, 1000) == 10'000u);  // the gap it left
+  });
+  kb::test::run_to_end(driver);
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_on_an_idle_resource_is_one_booking) {
+  set_time_resolution();
+  kb::test::Driver driver("driver", [] {
+    Resource port(100.0);
+    const Resource::Window w = port.reserve_stream(5'000, 2000, 1000);
+    BOOST_TEST(w.begin == 5'000u);
+    BOOST_TEST(w.end == 25'000u);
+    BOOST_TEST(port.reserve(5'000, 100) == 25'000u);  // right after it: one busy period
+    BOOST_TEST(port.stats().transactions == 2u);
+  });
+  kb::test::run_to_end(driver);
+}
+
 BOOST_AUTO_TEST_CASE(sparse_storage_reads_zero_and_allocates_on_write) {
   Bench bench;
   kb::test::Driver driver("driver", [&] {

@@ -1,6 +1,7 @@
 // A PE's MMU and its IPCQ, each driven alone: the MMU through a test initiator with
 // memories behind it, two IPCQs through a stub fabric of fixed latency.
 #include "models/common/simulation_error.h"
+#include "models/interconnect/hop.h"
 #include "models/memory/memory.h"
 #include "models/pe/pe_ipcq.h"
 #include "models/pe/pe_mmu.h"
@@ -153,7 +154,7 @@ BOOST_AUTO_TEST_CASE(debug_access_translates_without_touching_the_tlb) {
 namespace kb::test {
 
 // Stands for the fabric between two PEs: delivers an IPCQ write to the IPCQ of the PE it
-// addresses after a fixed latency.
+// addresses after a fixed latency, one hop without a bandwidth limit.
 class FabricStub : public sc_core::sc_module {
  public:
   FabricStub(const sc_core::sc_module_name& name, std::vector<PeIpcq*> ipcqs, Picoseconds latency)
@@ -166,7 +167,7 @@ class FabricStub : public sc_core::sc_module {
  private:
   void b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
     const PhysAddr a = PhysAddr::decode(p.get_address());
-    delay += from_ps(latency_);
+    hop(nullptr, latency_, p.get_data_length(), p, delay);
     ipcqs_.at(a.unit)->receive(a.offset, p, delay);
   }
   std::vector<PeIpcq*> ipcqs_;
@@ -178,13 +179,19 @@ class FabricStub : public sc_core::sc_module {
 namespace {
 
 // Rank 0 (PE 0) sends 1 KiB to rank 1 (PE 1) in 256-byte entries; rank 1 starts receiving
-// at 1 us. Returns the local times at which each finished.
-std::pair<Picoseconds, Picoseconds> one_kib_through_queues_of_depth(
-    std::int64_t depth, std::vector<unsigned char>& got) {
+// at `starts`. Returns the local times at which each finished and what recv said of the
+// arrivals.
+struct OneKib {
+  Picoseconds sent = 0, received = 0;
+  StreamArrival arrival;
+};
+OneKib one_kib_through_queues_of_depth(std::int64_t depth, std::vector<unsigned char>& got,
+                                       Fidelity fidelity = Fidelity::transaction,
+                                       Picoseconds starts = 1'000'000) {
   set_time_resolution();
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(100, sc_core::SC_NS));
   const PeIpcqAttrs attrs{depth, 256};
-  PeIpcq q0("q0", attrs), q1("q1", attrs);
+  PeIpcq q0("q0", attrs, fidelity), q1("q1", attrs, fidelity);
   kb::test::FabricStub fabric("fabric", {&q0, &q1}, 50'000);
   q0.out.bind(fabric.in);
   q1.out.bind(fabric.in);
@@ -193,25 +200,25 @@ std::pair<Picoseconds, Picoseconds> one_kib_through_queues_of_depth(
   std::vector<unsigned char> data(1024);
   for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<unsigned char>(i * 7);
   got.assign(1024, 0);
-  Picoseconds sent = 0, received = 0;
+  OneKib out;
   const TransferExtension like;
   kb::test::Driver sender("sender", [&] {
     tlm_utils::tlm_quantumkeeper qk;
     qk.reset();
-    q0.send(1, data.data(), data.size(), qk, like);
-    sent = to_ps(qk.get_current_time());
+    q0.send(1, data.data(), data.size(), {}, qk, like);
+    out.sent = to_ps(qk.get_current_time());
   });
   kb::test::Driver receiver("receiver", [&] {
-    sc_core::wait(1, sc_core::SC_US);
+    sc_core::wait(from_ps(starts));
     tlm_utils::tlm_quantumkeeper qk;
     qk.reset();
-    q1.recv(0, got.data(), got.size(), qk, like);
-    received = to_ps(qk.get_current_time());
+    out.arrival = q1.recv(0, got.data(), got.size(), qk, like);
+    out.received = to_ps(qk.get_current_time());
   });
   kb::test::run_to_end(sender);
   BOOST_TEST(receiver.finished());
   BOOST_TEST(got == data);
-  return {sent, received};
+  return out;
 }
 
 }  // namespace
@@ -220,15 +227,37 @@ BOOST_AUTO_TEST_CASE(ipcq_data_arrives_in_order_and_a_full_queue_holds_the_sende
   std::vector<unsigned char> got;
   // Depth 2: entries 3 and 4 wait for the credits of entries 1 and 2, returned when rank 1
   // takes them at 1 us and arriving 50 ns later. They reach rank 1 at 1.1 us.
-  const auto [sent, received] = one_kib_through_queues_of_depth(2, got);
-  BOOST_TEST(sent == 1'050'000u);
-  BOOST_TEST(received == 1'100'000u);
+  const OneKib r = one_kib_through_queues_of_depth(2, got);
+  BOOST_TEST(r.sent == 1'050'000u);
+  BOOST_TEST(r.received == 1'100'000u);
 }
 
 BOOST_AUTO_TEST_CASE(ipcq_with_room_for_everything_never_holds_the_sender) {
   std::vector<unsigned char> got;
   // Depth 8: all four entries go at once; all are in rank 1's queue when it looks at 1 us.
-  const auto [sent, received] = one_kib_through_queues_of_depth(8, got);
-  BOOST_TEST(sent == 0u);
-  BOOST_TEST(received == 1'000'000u);
+  const OneKib r = one_kib_through_queues_of_depth(8, got);
+  BOOST_TEST(r.sent == 0u);
+  BOOST_TEST(r.received == 1'000'000u);
+}
+
+BOOST_AUTO_TEST_CASE(a_flow_transfer_that_fits_the_queue_arrives_as_its_entries_would) {
+  std::vector<unsigned char> got;
+  // Four entries in one transfer, 50 ns away, no bandwidth limit: the sender is never held
+  // and all of it is in at 50 ns, as the four entries would have been.
+  const OneKib r = one_kib_through_queues_of_depth(8, got, Fidelity::flow, 0);
+  BOOST_TEST(r.sent == 0u);
+  BOOST_TEST(r.arrival.first == 50'000u);
+  BOOST_TEST(r.arrival.last == 50'000u);
+  BOOST_TEST(r.received == 50'000u);  // flow returns at the first byte
+}
+
+BOOST_AUTO_TEST_CASE(a_flow_transfer_beyond_the_queue_pays_a_round_trip_per_queue_s_worth) {
+  std::vector<unsigned char> got;
+  // Depth 2 holds half of the four entries: the second half waits for the credits of the
+  // first, one round trip (50 ns there, 50 ns back) after they left. The receiver drains as
+  // data comes: the window, not the receiver, sets the pace.
+  const OneKib r = one_kib_through_queues_of_depth(2, got, Fidelity::flow, 0);
+  BOOST_TEST(r.sent == 0u);
+  BOOST_TEST(r.arrival.last == 150'000u);
+  BOOST_TEST(r.arrival.first == 50'000u + 100'000u / 4);
 }

@@ -297,7 +297,7 @@ BOOST_AUTO_TEST_CASE(ipcq_keeps_order_and_back_pressures_the_sender) {
         kb::test::launch(
             [&](PeServices& pe) {
               if (pe.location().pe == 0) {
-                pe.ipcq_send(1, sent.data(), sent.size());
+                pe.ipcq_send(1, sent.data(), sent.size(), {});
                 sender_done = pe.local_time_ps();
               } else {
                 pe.compute(50'000);  // 50 us before the receiver starts draining

@@ -245,7 +245,7 @@ BOOST_AUTO_TEST_CASE(a_launch_submits_every_sip_first_and_returns_each_handle) {
                      const std::uint32_t me = k.location().sip;
                      const std::int32_t mine = 100 + static_cast<std::int32_t>(me);
                      std::int32_t theirs = 0;
-                     k.pe().ipcq_send(1 - me, &mine, sizeof mine);
+                     k.pe().ipcq_send(1 - me, &mine, sizeof mine, {});
                      k.pe().ipcq_recv(1 - me, &theirs, sizeof theirs);
                      got[me] = theirs;
                    },

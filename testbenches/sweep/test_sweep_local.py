@@ -1,6 +1,7 @@
 """kernbench sweep on the local engine: the table, times that move as the keys say, resume,
 a failing point alone, and bad specs."""
 
+import json
 import os
 
 from sweep_test import KERNBENCH, SPEC, SweepCase, main
@@ -51,6 +52,32 @@ class LocalSweep(SweepCase):
         self.assertTrue(all(r["exit_code"] == "2" and "out of range" in r["error"]
                             for r in failed))
         self.assertEqual(sum(r["status"] == "ok" for r in rows), 4)
+
+    def test_fidelity_is_an_axis(self):
+        tiny = os.path.join(os.environ["KB_SOURCE_DIR"], "configs", "tiny.yaml")
+        spec = self.write("fidelity.yaml", f"bench: allreduce\ntopology: {tiny}\n"
+                          "timing_only: true\nparams: {bytes: 1M}\n"
+                          "grid:\n  fidelity: [transaction, flow]\n")
+        out = self.path("fidelity")
+        r = self.kernbench("sweep", spec, "--out", out, "--jobs", "2")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = {row["fidelity"]: row for row in self.table(out)}
+        self.assertEqual(sorted(rows), ["flow", "transaction"])
+        transactions = {}
+        for fidelity, row in rows.items():
+            with open(os.path.join(out, row["report"]), encoding="utf-8") as f:
+                report = json.load(f)
+            self.assertEqual(report["fidelity"], fidelity)
+            transactions[fidelity] = report["sim_speed"]["transactions"]
+        # The same run, in fewer and coarser transactions.
+        self.assertLess(transactions["flow"], transactions["transaction"])
+
+        bad = self.write("bad_fidelity.yaml", f"bench: allreduce\ntopology: {tiny}\n"
+                         "grid:\n  fidelity: [transaction, fast]\n")
+        r = self.kernbench("sweep", bad, "--out", self.path("bad_fidelity"))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("bad_fidelity.yaml:4: error: grid.fidelity: fast: expected one of "
+                      "transaction, flow", r.stderr)
 
     def test_llm_figures_become_columns(self):
         spec = self.write("llm.yaml", "bench: llm\ntopology: " + os.path.join(

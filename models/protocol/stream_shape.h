@@ -1,0 +1,28 @@
+#pragma once
+// The shape of an IPCQ transfer in time, which flow fidelity (models/common/fidelity.h)
+// times analytically instead of entry by entry.
+
+#include "models/common/sim_time.h"
+
+#include <cstdint>
+
+namespace kb::models {
+
+// How an IPCQ send's data comes and goes, for flow fidelity to time it as its entries:
+// the data is ready from the sender's local time on, the last of it `spread` later (a
+// stream still being produced), and the receiver takes it `unit_bytes` at a time, working
+// `unit_ps` on each (credits come back as units are taken). 0: all ready; entry by entry.
+struct StreamShape {
+  Picoseconds spread = 0;
+  std::uint64_t unit_bytes = 0;
+  Picoseconds unit_ps = 0;
+  std::uint64_t grain_bytes = 0;  // its entries' size (set by the IPCQ)
+};
+
+// When the bytes of an IPCQ recv arrived: the first of them and the last.
+struct StreamArrival {
+  Picoseconds first = 0;
+  Picoseconds last = 0;
+};
+
+}  // namespace kb::models
