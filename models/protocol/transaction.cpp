@@ -39,8 +39,11 @@ tlm::tlm_generic_payload& Transaction::access(tlm::tlm_command command, std::uin
 tlm::tlm_generic_payload& Transaction::control(std::uint64_t address,
                                                std::shared_ptr<const ControlMessage> message) {
   const std::uint64_t bytes = message->wire_bytes();
-  if (wire_.size() < bytes) wire_.resize(bytes);
-  access(tlm::TLM_WRITE_COMMAND, address, wire_.data(), bytes);
+  if (wire_bytes_ < bytes) {
+    wire_.reset(new unsigned char[bytes]);  // uninitialised on purpose: never read
+    wire_bytes_ = bytes;
+  }
+  access(tlm::TLM_WRITE_COMMAND, address, wire_.get(), bytes);
   transfer_.physical = true;
   control_.message = std::move(message);
   return payload_;
