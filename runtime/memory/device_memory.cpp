@@ -8,7 +8,9 @@
 namespace kb::runtime {
 
 DeviceMemory::DeviceMemory(const platform::Topology& topology, const MachineShape& machine)
-    : topology_(topology), machine_(machine), va_(topology.page_size()) {}
+    : topology_(topology),
+      machine_(machine),
+      va_(VirtualAllocator::size_for(topology), topology.page_size()) {}
 
 PeMemoryAllocator& DeviceMemory::pe(const PeCoord& pe) {
   const std::uint64_t global =

@@ -186,11 +186,12 @@ Footprint check_placement(const platform::Topology& topology, const std::string&
       break;
     }
   }
-  if (bytes > runtime::VirtualAllocator::kSize) {
+  const std::uint64_t address_space = runtime::VirtualAllocator::size_for(topology);
+  if (bytes > address_space) {
     throw BenchUsageError(fmt::format(
-        "tensor {} of {} elements of {} needs {} bytes; the runtime's address space holds {}", what,
-        fmt::join(shape, " x "), runtime::to_string(dtype), bytes,
-        runtime::VirtualAllocator::kSize));
+        "tensor {} of {} elements of {} needs {} bytes; the runtime's address space holds {} "
+        "(the machine's device memory)",
+        what, fmt::join(shape, " x "), runtime::to_string(dtype), bytes, address_space));
   }
   runtime::Placement placement;
   try {

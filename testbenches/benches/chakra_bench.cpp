@@ -44,12 +44,13 @@ class ChakraBench : public Bench {
     for (const chakra::TraceBuffer& b : chakra::trace_buffers(plan(params, topology), topology)) {
       f += check_placement(topology, b.name, b.shape, runtime::DType::f32, b.dp);
     }
-    if (f.device_bytes > runtime::VirtualAllocator::kSize) {
+    const std::uint64_t address_space = runtime::VirtualAllocator::size_for(topology);
+    if (f.device_bytes > address_space) {
       throw BenchUsageError(fmt::format(
           "--param trace={}: its buffers take {:.1f} GiB; the runtime's address space holds {} "
           "GiB (the largest comm_size or tensor_size sets them)",
           params.text("trace"), static_cast<double>(f.device_bytes) / (1ULL << 30),
-          runtime::VirtualAllocator::kSize >> 30));
+          address_space >> 30));
     }
     return f;
   }

@@ -56,13 +56,13 @@ class LlmBench : public Bench {
       per_sip += f;
       address_space += (f.device_bytes + page - 1) / page * page;
     }
-    if (address_space > runtime::VirtualAllocator::kSize) {
+    if (address_space > runtime::VirtualAllocator::size_for(topology)) {
       throw BenchUsageError(fmt::format(
           "model {} at tp={} with batch={} seq={} layers={} needs {:.1f} GiB on each SIP; a "
           "context's address space holds {} GiB: raise tp or lower layers, batch or seq",
           model.name, shape.tp, shape.batch, shape.seq, shape.layers,
           static_cast<double>(address_space) / (1ULL << 30),
-          runtime::VirtualAllocator::kSize >> 30));
+          runtime::VirtualAllocator::size_for(topology) >> 30));
     }
     per_sip.device_bytes *= static_cast<std::uint64_t>(shape.tp);
     return per_sip;

@@ -2,6 +2,8 @@
 #include "runtime/memory/range_allocator.h"
 #include "runtime/memory/virtual_allocator.h"
 
+#include "platform/topology/loader.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include <map>
@@ -80,7 +82,7 @@ BOOST_AUTO_TEST_CASE(double_and_mismatched_frees_are_errors) {
 }
 
 BOOST_AUTO_TEST_CASE(virtual_allocator_is_the_documented_range) {
-  VirtualAllocator va(4096);
+  VirtualAllocator va(64ULL << 30, 4096);
   BOOST_TEST(va.base() == 0x100000000u);
   BOOST_TEST(va.size() == 64ULL << 30);
   BOOST_TEST(va.allocate(10) == 0x100000000u);
@@ -138,4 +140,22 @@ BOOST_AUTO_TEST_CASE(randomised_operations_keep_every_invariant) {
   BOOST_REQUIRE(a.free_blocks().size() == 1u);
   BOOST_TEST(a.free_blocks().begin()->first == base);
   BOOST_TEST(a.free_blocks().begin()->second == size);
+}
+
+BOOST_AUTO_TEST_CASE(the_address_space_follows_the_machine) {
+  // As large as every SIP's HBM, SRAM and TCM, rounded up to a GiB: eight SIPs need eight
+  // times one SIP's, and a small machine still gets the 64 GiB floor.
+  const auto one = kb::platform::load_default_topology();
+  const auto eight = kb::platform::load_default_topology({"system.sips.count=8"});
+  const std::uint64_t device =
+      static_cast<std::uint64_t>(one.cubes_per_sip()) *
+          (one.hbm_bytes_per_cube() + one.sram_bytes_per_cube()) +
+      static_cast<std::uint64_t>(one.world_size()) * one.tcm_bytes_per_pe();
+  BOOST_TEST(VirtualAllocator::size_for(one) >= device);
+  BOOST_TEST(VirtualAllocator::size_for(one) < device + (1ULL << 30));
+  BOOST_TEST(VirtualAllocator::size_for(eight) >= 8 * device);
+  BOOST_TEST(VirtualAllocator::size_for(eight) > VirtualAllocator::kMinSize);
+  const auto small = kb::platform::load_default_topology(
+      {"sip.cube_mesh.w=1", "sip.cube_mesh.h=1", "cube.memory_map.hbm_total_gb_per_cube=1"});
+  BOOST_TEST(VirtualAllocator::size_for(small) == VirtualAllocator::kMinSize);
 }
