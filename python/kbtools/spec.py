@@ -16,12 +16,17 @@ name the file, line and key, and expanded into points.
 """
 
 import itertools
+import math
 import os
 from dataclasses import dataclass, field
 
 import yaml
 
 KEYS = ("bench", "topology", "timing_only", "fidelity", "params", "set", "grid", "zip")
+# The most points a spec may expand to: each is a simulation and a row kept in memory and in
+# results.csv, so a grid beyond this is a mistake (an axis listed twice as long as meant)
+# rather than a sweep; split it into several specs.
+MAX_POINTS = 100_000
 FIDELITY = "fidelity"  # the axis (or fixed key) of the run's fidelity, --fidelity
 FIDELITIES = ("transaction", "flow")
 
@@ -157,6 +162,11 @@ def load(path):
         if fixed:
             raise SpecError(f"{path}:{spec.lines[axis]}: error: {axis}: is both fixed (params/set) "
                             "and swept; give it in one place")
+    count = math.prod(len(v) for _, v, _ in grid) * (len(zipped[0][1]) if zipped else 1)
+    if count > MAX_POINTS:
+        where = min(spec.lines[a] for a in spec.axes)
+        raise SpecError(f"{path}:{where}: error: grid: {count:,} points; a spec may have at most "
+                        f"{MAX_POINTS:,} (split the sweep into several specs)")
     grid_points = itertools.product(*[v for _, v, _ in grid]) if grid else [()]
     zip_points = list(zip(*[v for _, v, _ in zipped])) if zipped else [()]
     for g in grid_points:

@@ -150,6 +150,13 @@ class LocalSweep(SweepCase):
             "bench: vector_add\ntopology: no/such.yaml\ngrid:\n  param.elements: [1M]\n":
                 "bad.yaml:2: error: topology: no file no/such.yaml",
         }
+        # 10^9 points: refused from the axes' lengths, before a point is built.
+        thousand = ", ".join(str(v) for v in range(1, 1001))
+        many = "bench: vector_add\ngrid:\n" + "".join(
+            f"  {axis}: [{thousand}]\n" for axis in
+            ("param.elements", "system.simulation.quantum_ns", "cube.hbm_slice.bw_gbps"))
+        cases[many] = ("bad.yaml:3: error: grid: 1,000,000,000 points; a spec may have at most "
+                       "100,000")
         for text, expected in cases.items():
             spec = self.write("bad.yaml", text)
             r = self.kernbench("sweep", spec, "--out", self.path("o"))
