@@ -20,7 +20,8 @@ std::string where(const Trace& trace, const Node& n) {
   return fmt::format("{}: byte {}: node {}", trace.source, n.offset, n.id);
 }
 
-std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
+// Without a + b - 1, which wraps for sizes near 2^64 (one element instead of a refusal).
+std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return a / b + (a % b != 0 ? 1 : 0); }
 std::int64_t round_up(std::int64_t a, std::int64_t b) { return (a + b - 1) / b * b; }
 
 std::optional<Collective> collective_of(int comm_type) {
@@ -285,7 +286,7 @@ TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& optio
     for (std::size_t c = 0; c < std::max(mine.size(), first.size()); ++c) {
       if (c >= mine.size() || c >= first.size() ||
           plan.nodes[mine[c]].collective != plan.nodes[first[c]].collective ||
-          plan.nodes[mine[c]].in_cols != plan.nodes[first[c]].in_cols) {
+          plan.nodes[mine[c]].bytes != plan.nodes[first[c]].bytes) {  // as given, not rounded
         throw TraceImportError(fmt::format(
             "the ranks' collectives do not match: collective {} of rank 0 is {}, of rank {} is {}",
             c + 1, c < first.size() ? describe(first[c]) : "none", r,

@@ -289,6 +289,22 @@ BOOST_AUTO_TEST_CASE(broken_and_impossible_traces_say_where) {
   refused("run chakra --param trace=mismatch",
           {"2 ranks of one sip each: the machine has 1"});  // two SIP ranks on one SIP
 
+  // Sizes are compared as written, before they are rounded to elements: 1000 and 1001 bytes
+  // would both be 250 elements.
+  a.nodes = {coll(0, kAllReduce, 1000, {})};
+  b.nodes = {coll(0, kAllReduce, 1001, {})};
+  write("off_by_one.0.et", a);
+  write("off_by_one.1.et", b);
+  refused("run chakra --set system.sips.count=2 --param trace=off_by_one",
+          {"collectives do not match", "1000 bytes", "1001 bytes"});
+
+  // The largest size an attribute holds is refused for what it is, not rounded.
+  Trace wraps;
+  wraps.nodes = {coll(0, kAllReduce, (std::uint64_t{1} << 63) - 1, {})};
+  write("wraps.0.et", wraps);
+  write("wraps.1.et", wraps);
+  refused("run chakra --set system.sips.count=2 --param trace=wraps", {"address space"});
+
   write("gap.0.et", good);
   write("gap.2.et", good);
   refused("run chakra --param trace=gap", {"gap.2.et exists but gap.1.et does not"});
