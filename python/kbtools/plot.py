@@ -120,8 +120,12 @@ def main(argv=None):
         parser.error("give --x and --y, or --pareto X,Y")
     try:
         df = pd.read_csv(o.csv)
-    except (OSError, pd.errors.ParserError) as e:
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
         print(f"kernbench plot: cannot read {o.csv}: {e}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError as e:
+        print(f"kernbench plot: cannot read {o.csv}: byte {e.start} is not UTF-8 text "
+              "(a results.csv is text)", file=sys.stderr)
         return 2
     wanted = [c.removeprefix("max:") for c in (o.pareto.split(",") if o.pareto else [])]
     wanted += [c for c in (o.x, o.y, o.hue) if c]

@@ -53,6 +53,18 @@ class Plot(SweepCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("has no column nope", r.stderr)
 
+        # Tables that are not tables: exit 2 with what is wrong, never a traceback.
+        for name, content, says in [("binary.csv", b"\xff\xfe\x00garbage", "is not UTF-8"),
+                                    ("empty.csv", b"", "No columns to parse"),
+                                    ("ragged.csv", b"a,b\n1\n2,3,4\n", "Expected 2 fields")]:
+            path = self.path(name)
+            with open(path, "wb") as f:
+                f.write(content)
+            r = self.kernbench("plot", path, "--x", "a", "--y", "b", "-o", png)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn(says, r.stderr)
+            self.assertNotIn("Traceback", r.stderr)
+
 
     def test_pareto_fronts_of_sizes_and_many_rows(self):
         from kbtools.plot import pareto
