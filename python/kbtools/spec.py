@@ -99,6 +99,9 @@ def load(path):
             text = f.read()
     except OSError as e:
         raise SpecError(f"{path}: error: cannot read the spec: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        raise SpecError(f"{path}: error: byte {e.start} is not UTF-8 text (a spec is YAML "
+                        "text)") from None
     try:
         documents = list(yaml.compose_all(text))
     except yaml.YAMLError as e:

@@ -157,6 +157,13 @@ class LocalSweep(SweepCase):
             ("param.elements", "system.simulation.quantum_ns", "cube.hbm_slice.bw_gbps"))
         cases[many] = ("bad.yaml:3: error: grid: 1,000,000,000 points; a spec may have at most "
                        "100,000")
+        binary = self.path("binary.yaml")
+        with open(binary, "wb") as f:
+            f.write(b"\xff\xfe\x00bench")
+        r = self.kernbench("sweep", binary, "--out", self.path("o"))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("binary.yaml: error: byte 0 is not UTF-8 text", r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
         for text, expected in cases.items():
             spec = self.write("bad.yaml", text)
             r = self.kernbench("sweep", spec, "--out", self.path("o"))
