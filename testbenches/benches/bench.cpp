@@ -180,18 +180,17 @@ Footprint check_placement(const platform::Topology& topology, const std::string&
                           const std::vector<std::int64_t>& shape, runtime::DType dtype,
                           const runtime::DPPolicy& dp) {
   std::uint64_t bytes = runtime::itemsize(dtype);
+  bool overflows = false;
   for (const std::int64_t d : shape) {
-    if (__builtin_mul_overflow(bytes, static_cast<std::uint64_t>(d), &bytes)) {
-      bytes = ~0ULL;
-      break;
-    }
+    overflows = overflows || __builtin_mul_overflow(bytes, static_cast<std::uint64_t>(d), &bytes);
   }
   const std::uint64_t address_space = runtime::VirtualAllocator::size_for(topology);
-  if (bytes > address_space) {
+  if (overflows || bytes > address_space) {
     throw BenchUsageError(fmt::format(
         "tensor {} of {} elements of {} needs {} bytes; the runtime's address space holds {} "
         "(the machine's device memory)",
-        what, fmt::join(shape, " x "), runtime::to_string(dtype), bytes, address_space));
+        what, fmt::join(shape, " x "), runtime::to_string(dtype),
+        overflows ? std::string("more than 2^64") : std::to_string(bytes), address_space));
   }
   runtime::Placement placement;
   try {

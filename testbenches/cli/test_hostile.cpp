@@ -134,6 +134,8 @@ BOOST_AUTO_TEST_CASE(a_contradiction_with_a_default_names_the_key_written) {
 BOOST_AUTO_TEST_CASE(bench_parameters_are_checked_before_the_run) {
   usage_error("run vector_add --param elements=18014398509481988K", "does not fit 64 bits");
   usage_error("run vector_add --param elements=1000000000000", "the runtime's address space holds");
+  usage_error("run gemm --param M=4611686018427387904 --param N=4 --param K=4",
+              "needs more than 2^64 bytes");  // said as such, not as a wrapped count
   usage_error("run vector_add --param elements=1000", "1000 is not a multiple of 16");
   usage_error("run gemm --param M=1000", "tensor A (1000 x 1024)");
   usage_error("run gemm --param dtype=f64", "expected a dtype");
