@@ -139,6 +139,18 @@ void write_output_file(const std::string& path, const std::string& text) {
   staged.commit();
 }
 
+void write_output_files(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::vector<std::unique_ptr<StagedFile>> staged;
+  for (const auto& [path, text] : files) {
+    staged.push_back(std::make_unique<StagedFile>(path));
+    if (!write_all(staged.back()->staging_path(), text)) {
+      throw std::runtime_error(fmt::format("cannot write {}: {}; none of the {} files was written",
+                                           path, std::strerror(errno), files.size()));
+    }
+  }
+  for (const auto& s : staged) s->commit();
+}
+
 StagedFile::StagedFile(std::string path)
     : path_(std::move(path)), staging_(staging_name(path_)), slot_(claim_slot(staging_)) {}
 

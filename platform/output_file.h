@@ -9,8 +9,11 @@
 //     its errors detected;
 //   * temporary files are removed when the process is interrupted (SIGINT, SIGTERM, SIGHUP).
 
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace kb::platform {
 
@@ -27,6 +30,12 @@ void check_output_path(const std::string& path, const std::string& what, bool re
 
 // Writes `text` to `path` as above; throws std::runtime_error when the write fails.
 void write_output_file(const std::string& path, const std::string& text);
+
+// Writes every (path, text) of `files`, regular files all, or none of them: each is staged
+// beside its path and renamed only once all are written, so a full disk does not leave a
+// part of a set (a trace's rank files) that would read as a smaller whole. Throws
+// std::runtime_error naming the file that could not be written.
+void write_output_files(const std::vector<std::pair<std::string, std::string>>& files);
 
 // A regular file written by someone else under a temporary name, then committed: renamed
 // over `path`. Until then the temporary file is removed on destruction and on interruption.

@@ -120,10 +120,13 @@ nlohmann::ordered_json write_chakra(const std::string& prefix, const bench::Outc
     throw platform::OutputPathError(fmt::format(
         "--chakra-out {}: the workload ran no node, so there is no trace to write", prefix));
   }
+  // All rank files or none: a part of them would replay as a smaller job.
+  std::vector<std::pair<std::string, std::string>> files;
   for (std::size_t r = 0; r < traces.ranks.size(); ++r) {
-    platform::write_output_file(fmt::format("{}.{}.et", prefix, r),
-                                chakra::serialize_trace(traces.ranks[r]));
+    files.emplace_back(fmt::format("{}.{}.et", prefix, r),
+                       chakra::serialize_trace(traces.ranks[r]));
   }
+  platform::write_output_files(files);
   return {{"prefix", prefix},
           {"ranks", traces.ranks.size()},
           {"nodes", traces.nodes},

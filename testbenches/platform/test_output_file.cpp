@@ -4,7 +4,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+
+#include <csignal>
 
 #include <filesystem>
 #include <fstream>
@@ -14,6 +17,7 @@ using kb::platform::check_output_path;
 using kb::platform::OutputPathError;
 using kb::platform::StagedFile;
 using kb::platform::write_output_file;
+using kb::platform::write_output_files;
 
 namespace {
 
@@ -39,6 +43,27 @@ BOOST_AUTO_TEST_CASE(a_written_file_replaces_the_previous_one_whole) {
 
 BOOST_AUTO_TEST_CASE(a_failed_write_throws) {
   BOOST_CHECK_THROW(write_output_file("/dev/full", "anything"), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_CASE(a_set_of_files_is_written_whole_or_not_at_all) {
+  // A file-size limit stands for a full disk: the second file cannot be written, so the
+  // first, written already, must not appear either, and no staged file is left.
+  std::filesystem::create_directory("set");
+  struct rlimit before {};
+  ::getrlimit(RLIMIT_FSIZE, &before);
+  std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = before;
+  small.rlim_cur = 1000;
+  ::setrlimit(RLIMIT_FSIZE, &small);
+  BOOST_CHECK_THROW(write_output_files({{"set/t.0.et", std::string(100, 'a')},
+                                        {"set/t.1.et", std::string(5000, 'b')}}),
+                    std::runtime_error);
+  ::setrlimit(RLIMIT_FSIZE, &before);
+  std::signal(SIGXFSZ, SIG_DFL);
+  BOOST_TEST(std::filesystem::is_empty("set"));
+  write_output_files({{"set/t.0.et", "zero"}, {"set/t.1.et", "one"}});
+  BOOST_TEST(read("set/t.0.et") == "zero");
+  BOOST_TEST(read("set/t.1.et") == "one");
 }
 
 BOOST_AUTO_TEST_CASE(a_staged_file_appears_only_when_committed) {
