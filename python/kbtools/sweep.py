@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -214,5 +215,18 @@ def main(argv=None):
     return 1 if any(r["status"] != "ok" for r in ordered) else 0
 
 
+def _interrupt(signum, frame):
+    """SIGTERM and SIGHUP stop a sweep as Ctrl-C does: the running points are stopped and
+    the table of those done is written. Without this a terminated sweep died at once and
+    left its running points behind, each in a session of its own."""
+    raise KeyboardInterrupt
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, _interrupt)
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # before any point ran: reading or checking the spec
+        print("[sweep] interrupted before any point ran", file=sys.stderr)
+        sys.exit(130)

@@ -3,8 +3,11 @@ a failing point alone, and bad specs."""
 
 import json
 import os
+import signal
+import subprocess
+import time
 
-from sweep_test import KERNBENCH, SPEC, SweepCase, main
+from sweep_test import CONFIGS, KERNBENCH, SPEC, SweepCase, main
 
 
 class LocalSweep(SweepCase):
@@ -78,6 +81,38 @@ class LocalSweep(SweepCase):
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertIn("bad_fidelity.yaml:4: error: grid.fidelity: fast: expected one of "
                       "transaction, flow", r.stderr)
+
+    def test_sigterm_stops_the_points_and_writes_the_table(self):
+        # Points long enough to be running when the signal comes, on a topology file of the
+        # case's own, so that its children can be found by their command lines.
+        with open(os.path.join(CONFIGS, "multi_sip.yaml"), encoding="utf-8") as f:
+            topology = self.write("mine.yaml", f.read())
+        spec = self.write("slow.yaml", f"bench: allreduce\ntopology: {topology}\n"
+                          "timing_only: true\ngrid:\n  param.bytes: [32M, 64M, 128M]\n")
+        out = self.path("slow")
+        sweep = subprocess.Popen([KERNBENCH, "sweep", spec, "--out", out, "--jobs", "2"],
+                                 stderr=subprocess.PIPE, text=True, cwd=self.dir)
+        def children():  # the `kernbench run` processes of this case's points
+            found = []
+            for pid in filter(str.isdigit, os.listdir("/proc")):
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        argv = f.read().split(b"\0")
+                except OSError:
+                    continue
+                if b"run" in argv and topology.encode() in argv:
+                    found.append(pid)
+            return found
+        deadline = time.monotonic() + 60
+        while not children() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertTrue(children(), "no point started")
+        sweep.send_signal(signal.SIGTERM)
+        _, err = sweep.communicate(timeout=30)
+        self.assertEqual(sweep.returncode, 130, err)
+        self.assertIn("interrupted", err)
+        self.assertEqual(children(), [])
+        self.assertTrue(os.path.isfile(os.path.join(out, "results.csv")))
 
     def test_llm_figures_become_columns(self):
         spec = self.write("llm.yaml", "bench: llm\ntopology: " + os.path.join(
