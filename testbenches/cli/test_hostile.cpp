@@ -181,6 +181,17 @@ BOOST_AUTO_TEST_CASE(output_paths_are_checked_before_the_run_and_written_whole) 
   BOOST_REQUIRE(kernbench("run vector_add --timing-only --quiet --report report.json").code == 0);
   BOOST_TEST(read_json("report.json").contains("sim_time_ns"));
   BOOST_TEST(!temporary_files_left());
+  // A file-size limit (8 KiB: the summary fits, the report does not) is a write error
+  // naming the file, not a death by SIGXFSZ, and no staging file stays behind.
+  const int limited = std::system(("(ulimit -f 8; exec " + kb::test::env("KERNBENCH") +
+                                   " run vector_add --timing-only --quiet --report big.json) "
+                                   "> limited.txt 2>&1")
+                                      .c_str());
+  BOOST_TEST(WIFEXITED(limited));
+  BOOST_TEST(WEXITSTATUS(limited) == 3);
+  BOOST_TEST(read("limited.txt").find("cannot write big.json: File too large") != std::string::npos,
+             read("limited.txt"));
+  BOOST_TEST(!temporary_files_left());
 }
 
 BOOST_AUTO_TEST_CASE(standard_output_holds_only_the_summary) {

@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
   // A reader that goes away (`kernbench list | head -1`) is a write error we report, not a
   // signal that kills the process.
   std::signal(SIGPIPE, SIG_IGN);
+  // Likewise a file-size limit (`ulimit -f`): the write fails, the output is reported as
+  // not written and its staging file removed, instead of a signal killing the run.
+  std::signal(SIGXFSZ, SIG_IGN);
   return sc_core::sc_elab_and_sim(argc, argv);
 }
 
