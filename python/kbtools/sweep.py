@@ -83,6 +83,21 @@ def write_whole(path, text):
     os.replace(path + ".tmp", path)
 
 
+def reused_point(report_path):
+    """The report and wall time of a point done before, or None to run it (again): a report
+    or its command file that is missing, unreadable or not whole JSON (a disk that filled
+    up, a file edited by hand) is not a result."""
+    try:
+        with open(report_path, encoding="utf-8") as f:
+            report = f.read()
+        json.loads(report)
+        with open(meta_path(report_path), encoding="utf-8") as f:
+            wall_s = float(json.load(f)["wall_s"])
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return None
+    return report, wall_s
+
+
 def row_of(pid, point, outcome, report_rel):
     row = {"point": pid, **point, "status": "ok" if outcome["exit_code"] == 0 else "failed",
            "exit_code": outcome["exit_code"], "wall_s": round(outcome["wall_s"], 3),
@@ -145,11 +160,9 @@ def main(argv=None):
         order.append(pid)
         report_rel = os.path.join("points", pid + ".json")
         report_path = os.path.join(o.out, report_rel)
-        if os.path.exists(report_path):  # done before, for this very command line
-            with open(report_path, encoding="utf-8") as f:
-                report = f.read()
-            with open(meta_path(report_path), encoding="utf-8") as f:
-                wall_s = json.load(f)["wall_s"]
+        done_before = reused_point(report_path)  # for this very command line
+        if done_before:
+            report, wall_s = done_before
             rows[pid] = row_of(pid, point, {"exit_code": 0, "report": report, "error": "",
                                             "wall_s": wall_s}, report_rel)
         else:

@@ -44,6 +44,19 @@ class LocalSweep(SweepCase):
             self.assertEqual(os.path.getmtime(os.path.join(out, "points", f)), t)
         self.assertEqual(self.table(out), rows)
 
+        # A point whose report was cut short, and one whose command file went missing, are
+        # run again; the rest are reused.
+        reports = sorted(f for f in os.listdir(os.path.join(out, "points"))
+                         if not f.endswith(".command.json"))
+        with open(os.path.join(out, "points", reports[0]), "w", encoding="utf-8") as f:
+            f.write('{"bench": "vector_ad')
+        os.remove(os.path.join(out, "points", reports[1][:-len(".json")] + ".command.json"))
+        again = self.kernbench("sweep", spec, "--out", out, "--jobs", "2")
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertIn("2 run, 4 reused", again.stderr)
+        self.assertNotIn("Traceback", again.stderr)
+        self.assertEqual([r["status"] for r in self.table(out)], ["ok"] * 6)
+
         # One point the topology refuses fails alone: exit 1, the others still run.
         bad = self.write("bad.yaml", SPEC.replace("[50, 100, 400]", "[50, -1, 400]"))
         r = self.kernbench("sweep", bad, "--out", self.path("bad"), "--jobs", "2")
