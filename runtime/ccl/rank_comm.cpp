@@ -135,18 +135,24 @@ void RankComm::send_part(std::uint32_t peer, Span part, Combine peer_combine) {
 }
 
 void RankComm::recv_part(std::uint32_t peer, Span part, Combine combine) {
+  auto combined = [&](const Tile& got) {
+    return combine == Combine::reduce ? reduce(buffer.slice(part.begin, part.len), got) : got;
+  };
+  if (k.fidelity() == models::Fidelity::transaction) {
+    buffer.assign(part.begin, combined(k.recv(peer, 1, part.len, buffer.dtype())));
+    mark_ready(part);
+    return;
+  }
+  // Pipelined as pieces: piece i is combined once it is in and piece i - 1 is done, so with
+  // arrivals spread evenly the last piece is done at max(first arrival + all the work, last
+  // arrival + one piece's work); the core pays every piece's recv and combine.
   KernelContext::Received got = k.recv_stream(peer, 1, part.len, buffer.dtype());
-  // Flow fidelity: pipelined as pieces. Piece i is combined once it is in and piece i - 1
-  // is done, so with arrivals spread evenly the last piece is done at max(first arrival +
-  // all the work, last arrival + one piece's work). Transaction fidelity: one piece, in.
   const models::Picoseconds start = std::max(k.pe().local_time_ps(), got.arrival.first);
   k.wait_until(start);
   const std::int64_t pieces = pieces_of(part);
   k.pe().compute(static_cast<std::uint64_t>(pieces - 1) * (combine == Combine::reduce ? 2 : 1) *
                  overhead_cycles());
-  buffer.assign(part.begin, combine == Combine::reduce
-                                ? reduce(buffer.slice(part.begin, part.len), got.tile)
-                                : got.tile);
+  buffer.assign(part.begin, combined(got.tile));
   const models::Picoseconds work = k.pe().local_time_ps() - start;
   k.wait_until(got.arrival.last + work / static_cast<models::Picoseconds>(pieces));
   mark_ready(part);
