@@ -19,7 +19,7 @@ inline void hop(Resource* resource, Picoseconds latency, std::uint64_t bytes,
   Picoseconds head = now + to_ps(delay);
   TransferExtension& t = transfer_of(p);
   if (resource != nullptr && bytes != 0 && !t.sideband) {
-    if (t.stream) {
+    if (t.is_stream(bytes)) {
       const Resource::Window w = resource->reserve_stream(head, bytes, t.shape.grain_bytes);
       head = w.begin;
       t.tail_ps = std::max(t.tail_ps, w.end - w.begin);

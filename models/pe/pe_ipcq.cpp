@@ -120,7 +120,6 @@ void PeIpcq::post(std::uint64_t address, unsigned char* data, std::uint64_t nbyt
   tlm::tlm_generic_payload& p = txn_.access(tlm::TLM_WRITE_COMMAND, address, data, nbytes);
   txn_.transfer().physical = true;
   txn_.transfer().sideband = sideband;
-  txn_.transfer().stream = fidelity_ == Fidelity::flow && nbytes > entry_bytes_;
   txn_.transfer().timing_only = like.timing_only;
   txn_.transfer().initiator = like.initiator;
   txn_.transfer().tail_ps = shape.spread;

@@ -28,7 +28,6 @@ tlm::tlm_generic_payload& Transaction::access(tlm::tlm_command command, std::uin
   transfer_.zero_fill = false;
   transfer_.physical = false;
   transfer_.sideband = false;
-  transfer_.stream = false;
   transfer_.shape = {};
   transfer_.burst_rows = 1;
   transfer_.burst_stride = 0;
