@@ -26,11 +26,11 @@ struct MachineParams {
   double quantum_ns = 0;
 
   InterSipTopology inter_sip = InterSipTopology::ring;
-  PortAttrs inter_sip_link;
-  PortAttrs host_link;
-  PortAttrs mesh_link;
-  PortAttrs hbm_slice;
-  PortAttrs sram;
+  LinkAttrs inter_sip_link;
+  LinkAttrs host_link;
+  LinkAttrs mesh_link;
+  MemoryPortAttrs hbm_slice;  // static power and area per slice
+  MemoryPortAttrs sram;       // static power and area per MiB
   CubeRouterAttrs router;
   MCpuAttrs m_cpu;
   PeParams pe;

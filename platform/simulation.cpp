@@ -90,6 +90,9 @@ Simulation::Simulation(const Topology& topology, const RunOptions& options)
   const models::MachineParams params = machine_params(topology, options);
   tlm_utils::tlm_quantumkeeper::set_global_quantum(
       models::from_ps(models::ns_to_ps(params.quantum_ns)));
+  // Before the models: each component's energy account takes its cube's power domain.
+  models::power_meter().reset(params.sips, params.cubes_per_sip(),
+                              models::ns_to_ps(topology.system.simulation.power_window_ns));
   system_ = std::make_unique<models::System>("system", params);
   if (!options.vcd_path.empty()) {
     vcd_ = std::make_unique<StagedFile>(options.vcd_path);

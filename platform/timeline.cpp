@@ -2,6 +2,8 @@
 
 #include "platform/output_file.h"
 
+#include <fmt/format.h>
+
 #include <regex>
 #include <stdexcept>
 
@@ -85,11 +87,44 @@ void Timeline::slice(const std::string& name, const std::string& label, const st
                      {"args", std::move(args)}});
 }
 
-void Timeline::counter(const std::string& name, models::Picoseconds at, std::uint64_t value) {
+void Timeline::counter(const std::string& name, models::Picoseconds at, const char* series,
+                       double value) {
   Track& t = track(name);
   if (!admit(t)) return;
   events_.push_back(
-      {{"name", name}, {"ph", "C"}, {"ts", us(at)}, {"pid", t.pid}, {"args", {{"depth", value}}}});
+      {{"name", name}, {"ph", "C"}, {"ts", us(at)}, {"pid", t.pid}, {"args", {{series, value}}}});
+}
+
+void Timeline::add_power() {
+  const models::PowerMeter& meter = models::power_meter();
+  if (meter.domains() == 0) return;
+  // A track per SIP (its cubes' domains) and one for the links domain, the last.
+  const std::size_t links = meter.domains() - 1;
+  const std::size_t tracks = links / meter.cubes_per_sip() + 1;
+  auto track_of = [&](std::size_t domain) {
+    return domain == links ? tracks - 1 : domain / meter.cubes_per_sip();
+  };
+  std::vector<double> static_w(tracks, 0.0);
+  for (const auto& e : models::stats_registry().energies())
+    static_w[track_of(e.account->domain())] += e.account->static_w();
+  std::vector<std::vector<double>> pj(tracks);
+  for (std::size_t d = 0; d < meter.domains(); ++d) {
+    std::vector<double>& sum = pj[track_of(d)];
+    const std::vector<double>& bins = meter.bins(d);
+    if (sum.size() < bins.size()) sum.resize(bins.size(), 0.0);
+    for (std::size_t i = 0; i < bins.size(); ++i) sum[i] += bins[i];
+  }
+  const double window_s = static_cast<double>(meter.window_ps()) * 1e-12;
+  for (std::size_t k = 0; k < tracks; ++k) {
+    const std::string name =
+        k + 1 == tracks ? std::string("system.links.power") : fmt::format("system.sip{}.power", k);
+    double last = -1.0;
+    for (std::size_t i = 0; i < pj[k].size(); ++i) {
+      const double watts = pj[k][i] * 1e-12 / window_s + static_w[k];
+      if (watts != last) counter(name, i * meter.window_ps(), "W", watts);
+      last = watts;
+    }
+  }
 }
 
 nlohmann::ordered_json Timeline::to_json() const {

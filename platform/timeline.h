@@ -2,7 +2,7 @@
 // A Chrome trace-event timeline of a run (opens in Perfetto UI and chrome://tracing):
 // one process per SIP plus the host, one track (thread) per PE that ran kernels and per
 // link, port or memory that was busy; slices for kernels, transfers and control
-// messages; counters for queue depths.
+// messages; counters for queue depths and, per SIP, power (docs/energy.md).
 //
 // Bounded: at most `max_events_per_track` events on one track and `max_events` in all;
 // events beyond are counted and dropped, and the file says how many ("dropped_events"
@@ -31,7 +31,14 @@ class Timeline {
   void slice(const std::string& track, const std::string& name, const std::string& category,
              models::Picoseconds begin, models::Picoseconds end,
              nlohmann::ordered_json args = nlohmann::ordered_json::object());
-  void counter(const std::string& track, models::Picoseconds at, std::uint64_t value);
+  void counter(const std::string& track, models::Picoseconds at, std::uint64_t value) {
+    counter(track, at, "depth", static_cast<double>(value));
+  }
+  void counter(const std::string& track, models::Picoseconds at, const char* series, double value);
+  // A power counter per SIP ("system.sipN.power", its cubes' power in W averaged over the
+  // power meter's window, static included) and one for the links between SIPs and to the
+  // host ("system.links.power"), from the run's power meter.
+  void add_power();
 
   std::size_t events() const { return events_.size(); }
   std::uint64_t dropped() const { return dropped_; }

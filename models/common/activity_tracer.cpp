@@ -58,7 +58,7 @@ ActivityTracer::ActivityTracer(const sc_core::sc_module_name& name, const std::s
     : sc_core::sc_module(name), file_(nullptr) {
   auto admit = [&](const std::string& path) {
     if (fnmatch(scope.c_str(), path.c_str(), 0) != 0) return false;
-    if (probes_.size() == max_signals) {
+    if (probes_.size() + power_.size() == max_signals) {
       throw std::invalid_argument(fmt::format(
           "--vcd-scope '{}' matches more than {} signals; narrow it (e.g. 'system.sip0.cube0.*')",
           scope, max_signals));
@@ -75,7 +75,20 @@ ActivityTracer::ActivityTracer(const sc_core::sc_module_name& name, const std::s
     probes_.push_back(std::make_unique<ValueProbe>(*this, probes_.size(), *entry.value));
     traced_.push_back({entry.path, entry.value->width(), entry.value});
   }
-  if (probes_.empty()) {
+  const PowerMeter& meter = power_meter();
+  std::vector<std::string> power_paths;
+  for (std::size_t d = 0; d + 1 < meter.domains(); ++d) {
+    std::string path = fmt::format("system.sip{}.cube{}.power_w", d / meter.cubes_per_sip(),
+                                   d % meter.cubes_per_sip());
+    if (!admit(path)) continue;
+    double static_w = 0.0;
+    for (const auto& e : stats_registry().energies()) {
+      if (e.account->domain() == d) static_w += e.account->static_w();
+    }
+    power_.push_back({d, static_w, static_w});
+    power_paths.push_back(std::move(path));
+  }
+  if (probes_.empty() && power_.empty()) {
     throw std::invalid_argument(fmt::format("--vcd-scope '{}' matches nothing to trace", scope));
   }
   std::string base = vcd_path;
@@ -90,9 +103,32 @@ ActivityTracer::ActivityTracer(const sc_core::sc_module_name& name, const std::s
     sc_core::sc_trace(file_, probes_[i]->shown, traced_[i].path,
                       static_cast<int>(traced_[i].width));
   }
+  for (std::size_t i = 0; i < power_.size(); ++i) {
+    sc_core::sc_trace(file_, power_[i].watts, power_paths[i]);
+    traced_.push_back({power_paths[i], 1, nullptr});
+  }
   SC_METHOD(apply);
   sensitive << wake_;
   dont_initialize();
+  if (!power_.empty()) {
+    SC_METHOD(sample);
+    sensitive << sample_;
+  }
+}
+
+void ActivityTracer::sample() {
+  const PowerMeter& meter = power_meter();
+  const Picoseconds window = meter.window_ps();
+  const Picoseconds now = now_ps();
+  const std::size_t bin = now / window;
+  for (PowerProbe& p : power_) {
+    const std::vector<double>& bins = meter.bins(p.domain);
+    // pJ over ps is W.
+    const double pj = bin > 0 && bin - 1 < bins.size() ? bins[bin - 1] : 0.0;
+    p.watts = p.static_w + pj / static_cast<double>(window);
+  }
+  sampling_ = sc_core::sc_pending_activity();
+  if (sampling_) next_trigger(from_ps(window - now % window));
 }
 
 ActivityTracer::~ActivityTracer() { close(); }
@@ -118,6 +154,11 @@ void ActivityTracer::apply() {
     probe.shown = static_cast<sc_dt::uint64>(std::clamp<std::int64_t>(probe.count, 0, probe.max));
   }
   if (!changes_.empty()) wake_.notify(from_ps(changes_.top().at - now));
+  if (!sampling_ && !power_.empty()) {
+    sampling_ = true;
+    const Picoseconds window = power_meter().window_ps();
+    sample_.notify(from_ps(window - now % window));
+  }
 }
 
 }  // namespace kb::models

@@ -2,9 +2,11 @@
 // VCD waveforms (docs/platform.md, "Waveforms"). For every resource whose statistics path
 // matches a glob, an 8-bit count of the transfers occupying it (saturating at 255); for
 // every traced value that matches (a PE's state and kernel, a queue's occupancy, a TLB's
-// misses), the value at its width. Bookings and values are set ahead of simulated time
-// (temporal decoupling), so the tracer queues each change and applies it when simulated
-// time reaches it, in the order made; the VCD shows when things really happened. Off
+// misses), the value at its width; for every cube that matches `system.sipS.cubeC.power_w`,
+// its power in W (dynamic over the power meter's last window, plus static), set at the end of
+// each window while anything else is still to happen. Bookings and values are set ahead of
+// simulated time (temporal decoupling), so the tracer queues each change and applies it when
+// simulated time reaches it, in the order made; the VCD shows when things really happened. Off
 // unless asked for; the scope glob keeps large systems small.
 
 #include "models/common/stats.h"
@@ -23,7 +25,7 @@ class ActivityTracer : public sc_core::sc_module {
   struct Signal {
     std::string path;
     unsigned width;
-    const TracedValue* value;  // nullptr: a resource's transfer count
+    const TracedValue* value;  // nullptr: a resource's transfer count or a cube's power
   };
 
   // Traces what is registered so far and matches `scope` (fnmatch glob). Throws
@@ -51,7 +53,17 @@ class ActivityTracer : public sc_core::sc_module {
     bool operator>(const Change& o) const { return at != o.at ? at > o.at : sequence > o.sequence; }
   };
 
+  // A cube's power signal.
+  struct PowerProbe {
+    std::size_t domain;
+    double static_w;
+    double watts;
+  };
+
   void apply();
+  // Sets every power signal to its last window's power; runs at the end of each window
+  // while other activity is pending, so that an idle model still ends.
+  void sample();
   void schedule(Picoseconds at, std::size_t probe, bool assign, std::int64_t amount);
 
   sc_core::sc_trace_file* file_;
@@ -60,6 +72,9 @@ class ActivityTracer : public sc_core::sc_module {
   std::priority_queue<Change, std::vector<Change>, std::greater<>> changes_;
   std::uint64_t sequence_ = 0;
   sc_core::sc_event wake_;
+  std::vector<PowerProbe> power_;
+  sc_core::sc_event sample_;
+  bool sampling_ = true;
 };
 
 }  // namespace kb::models

@@ -37,8 +37,15 @@ constexpr AttrRange kQueueDepth{1.0, false, 65536.0};
 // At least the largest element (4 bytes), so that one always fits a queue entry.
 constexpr AttrRange kEntryBytes{4.0, false, 1048576.0};
 
-// What changing an attribute changes: simulated times, or only how much fits.
-enum class AttrEffect { timing, capacity };
+// Energies, powers and areas (docs/energy.md): none reaches 1 J, 1 kW or 10^4 mm^2 per action
+// or component.
+constexpr AttrRange kPicojoules{0.0, false, 1e12};
+constexpr AttrRange kWatts{0.0, false, 1e3};
+constexpr AttrRange kSquareMm{0.0, false, 1e4};
+
+// What changing an attribute changes: simulated times, only how much fits, or only the
+// energy, power and area figures.
+enum class AttrEffect { timing, capacity, energy };
 
 template <class Attrs>
 struct AttrRow {

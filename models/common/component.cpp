@@ -19,6 +19,12 @@ QueueStats& Component::add_queue(const std::string& role) {
   return q;
 }
 
+EnergyAccount& Component::add_energy(EnergyClass cls, double static_w) {
+  EnergyAccount& a = energy_.emplace_back(cls, power_meter().domain_of(name()), static_w);
+  stats_registry().add(name(), a);
+  return a;
+}
+
 TracedValue& Component::add_value(const std::string& role, unsigned width,
                                   std::vector<std::string> labels) {
   TracedValue& v = values_.emplace_back(width, std::move(labels));

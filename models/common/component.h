@@ -2,6 +2,7 @@
 // The base of every model: a named SystemC module with its clock, its resources
 // registered in the statistics tree, and errors that name the component.
 
+#include "models/common/energy.h"
 #include "models/common/resource.h"
 #include "models/common/sim_time.h"
 #include "models/common/stats.h"
@@ -30,6 +31,8 @@ class Component : public sc_core::sc_module {
   // A resource owned by this component, registered as "<component>.<role>".
   Resource& add_resource(const std::string& role, double bw_gbps);
   QueueStats& add_queue(const std::string& role);
+  // This component's energy account (one per component), in its cube's power domain.
+  EnergyAccount& add_energy(EnergyClass cls, double static_w);
   // A value shown in the VCD as NAME.role (docs/platform.md, "Waveforms").
   TracedValue& add_value(const std::string& role, unsigned width,
                          std::vector<std::string> labels = {});
@@ -40,6 +43,7 @@ class Component : public sc_core::sc_module {
   double freq_ghz_;
   std::deque<Resource> resources_;  // stable addresses for the registry
   std::deque<QueueStats> queues_;
+  std::deque<EnergyAccount> energy_;
   std::deque<TracedValue> values_;
 };
 

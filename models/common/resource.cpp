@@ -48,10 +48,17 @@ void Resource::count(Picoseconds arrival, Picoseconds occupancy, Picoseconds end
   stats_.max_pending = std::max<std::uint64_t>(stats_.max_pending, busy_.size() - head_);
 }
 
+void Resource::charge(std::uint64_t bytes, Picoseconds begin, Picoseconds end) {
+  if (energy_ != nullptr) energy_->charge(static_cast<double>(bytes) * pj_per_byte_, begin, end);
+}
+
 Picoseconds Resource::reserve_for(Picoseconds arrival, Picoseconds occupancy, std::uint64_t bytes) {
   ++stats_.transactions;
   stats_.bytes += bytes;
-  if (occupancy == 0) return arrival;
+  if (occupancy == 0) {
+    charge(bytes, arrival, arrival);
+    return arrival;
+  }
   // First fit from the arrival: start at the first gap long enough. Busy periods are
   // sorted, disjoint and never touch (touching ones are merged), so the walk from the
   // first period ending after the arrival visits one per gap.
@@ -63,6 +70,7 @@ Picoseconds Resource::reserve_for(Picoseconds arrival, Picoseconds occupancy, st
   }
   book(it, start, start + occupancy);
   count(arrival, occupancy, start + occupancy);
+  charge(bytes, start, start + occupancy);
   return start;
 }
 
@@ -71,7 +79,10 @@ Resource::Window Resource::reserve_stream(Picoseconds arrival, std::uint64_t byt
   ++stats_.transactions;
   stats_.bytes += bytes;
   const Picoseconds occupancy = bandwidth_.occupancy(bytes);
-  if (occupancy == 0) return {arrival, arrival};
+  if (occupancy == 0) {
+    charge(bytes, arrival, arrival);
+    return {arrival, arrival};
+  }
   // Fill the gaps from the arrival on until the occupancy is served; `t` walks the time.
   const Picoseconds entry = std::max<Picoseconds>(1, bandwidth_.occupancy(grain));
   Window w{arrival, arrival};
@@ -95,6 +106,7 @@ Resource::Window Resource::reserve_stream(Picoseconds arrival, std::uint64_t byt
     t = w.end;
   }
   count(arrival, occupancy, w.end);
+  charge(bytes, w.begin, w.end);
   return w;
 }
 

@@ -9,6 +9,7 @@
 // behind it. Busy intervals that end before the current simulated time can no longer
 // matter (every arrival is >= now) and are dropped, so the list stays short.
 
+#include "models/common/energy.h"
 #include "models/common/sim_time.h"
 
 #include <vector>
@@ -53,6 +54,12 @@ class Resource {
   };
   Window reserve_stream(Picoseconds arrival, std::uint64_t bytes, std::uint64_t grain);
 
+  // Charges every byte booked here `pj_per_byte` on `account` (a link's, a router's).
+  void meter(EnergyAccount* account, double pj_per_byte) {
+    energy_ = account;
+    pj_per_byte_ = pj_per_byte;
+  }
+
   // Observers (VCD, timeline) are told of every booking; a resource has few, usually none.
   void add_observer(ResourceObserver* observer) { observers_.push_back(observer); }
   void remove_observer(ResourceObserver* observer);
@@ -74,12 +81,15 @@ class Resource {
   std::vector<Interval>::iterator book(std::vector<Interval>::iterator at, Picoseconds begin,
                                        Picoseconds end);
   void count(Picoseconds arrival, Picoseconds occupancy, Picoseconds end);
+  void charge(std::uint64_t bytes, Picoseconds begin, Picoseconds end);
 
   Bandwidth bandwidth_;
   std::vector<Interval> busy_;  // sorted, disjoint, never touching; those before head_ ended
   std::size_t head_ = 0;
   ResourceStats stats_;
   std::vector<ResourceObserver*> observers_;
+  EnergyAccount* energy_ = nullptr;
+  double pj_per_byte_ = 0.0;
 };
 
 }  // namespace kb::models

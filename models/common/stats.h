@@ -3,6 +3,7 @@
 // name, and reports read them at the end of a run. SystemC elaborates one system per
 // process, so one registry per process is enough.
 
+#include "models/common/energy.h"
 #include "models/common/resource.h"
 #include "models/common/traced_value.h"
 
@@ -49,20 +50,29 @@ class StatsRegistry {
     std::string path;
     TracedValue* value;
   };
+  struct EnergyEntry {
+    std::string path;
+    EnergyAccount* account;
+  };
 
   void add(std::string path, Resource& resource) {
     resources_.push_back({std::move(path), &resource});
   }
   void add(std::string path, QueueStats& queue) { queues_.push_back({std::move(path), &queue}); }
   void add(std::string path, TracedValue& value) { values_.push_back({std::move(path), &value}); }
+  void add(std::string path, EnergyAccount& account) {
+    energies_.push_back({std::move(path), &account});
+  }
   const std::vector<ResourceEntry>& resources() const { return resources_; }
   const std::vector<QueueEntry>& queues() const { return queues_; }
   const std::vector<ValueEntry>& values() const { return values_; }
+  const std::vector<EnergyEntry>& energies() const { return energies_; }
 
  private:
   std::vector<ResourceEntry> resources_;
   std::vector<QueueEntry> queues_;
   std::vector<ValueEntry> values_;
+  std::vector<EnergyEntry> energies_;
 };
 
 StatsRegistry& stats_registry();

@@ -6,10 +6,17 @@ namespace kb::models {
 
 namespace {
 
-MemoryGeometry placed(const PortAttrs& attrs, std::uint32_t sip, std::uint32_t cube, Region region,
-                      std::uint32_t unit, std::uint64_t size) {
-  return {PhysAddr::of(sip, cube, region, unit).encode(), size, attrs.bw_gbps,
-          ns_to_ps(attrs.latency_ns)};
+// `static_w` is the memory's static power: per slice for HBM, per MiB for the SRAM.
+MemoryGeometry placed(const MemoryPortAttrs& attrs, std::uint32_t sip, std::uint32_t cube,
+                      Region region, std::uint32_t unit, std::uint64_t size, double static_w) {
+  return {PhysAddr::of(sip, cube, region, unit).encode(),
+          size,
+          attrs.bw_gbps,
+          ns_to_ps(attrs.latency_ns),
+          region == Region::hbm ? EnergyClass::hbm : EnergyClass::sram,
+          attrs.read_pj_per_byte,
+          attrs.write_pj_per_byte,
+          static_w};
 }
 
 MeshPlace place(const MachineParams& m, std::uint32_t sip, std::uint32_t x, std::uint32_t y) {
@@ -23,7 +30,9 @@ Cube::Cube(const sc_core::sc_module_name& name, const MachineParams& m, std::uin
     : Component(name),
       router("router", m.router, place(m, sip, x, y)),
       m_cpu("m_cpu", m.m_cpu, sip, y * m.mesh_w + x, m.pe.timing_only),
-      sram("sram", placed(m.sram, sip, y * m.mesh_w + x, Region::sram, 0, m.sram_bytes)) {
+      sram("sram", placed(m.sram, sip, y * m.mesh_w + x, Region::sram, 0, m.sram_bytes,
+                          m.sram.static_w * static_cast<double>(m.sram_bytes) /
+                              static_cast<double>(1 << 20))) {
   const std::uint32_t cube = y * m.mesh_w + x;
   const unsigned mcpu_port = router.add_mcpu_port();
   router.bind_out(mcpu_port, m_cpu.in);
@@ -32,7 +41,7 @@ Cube::Cube(const sc_core::sc_module_name& name, const MachineParams& m, std::uin
   for (std::uint32_t s = 0; s < m.hbm_slices; ++s) {
     hbm.push_back(std::make_unique<Memory>(
         fmt::format("hbm{}", s).c_str(),
-        placed(m.hbm_slice, sip, cube, Region::hbm, s, m.hbm_slice_bytes)));
+        placed(m.hbm_slice, sip, cube, Region::hbm, s, m.hbm_slice_bytes, m.hbm_slice.static_w)));
     router.bind_out(router.add_hbm_port(s), hbm.back()->target);
   }
   for (std::uint32_t p = 0; p < m.pes_per_cube; ++p) {

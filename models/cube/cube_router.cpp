@@ -6,7 +6,9 @@ CubeRouter::CubeRouter(const sc_core::sc_module_name& name, const CubeRouterAttr
                        const MeshPlace& place)
     : Router(name, attrs.freq_ghz, static_cast<std::uint64_t>(attrs.hop_latency_cycles)),
       port_gbps_(attrs.bw_gbps),
-      at_(place) {}
+      at_(place) {
+  meter(attrs.pj_per_byte, attrs.static_w);
+}
 
 namespace {
 unsigned remember(std::vector<std::optional<unsigned>>& table, std::uint32_t index, unsigned port) {

@@ -16,6 +16,8 @@ MCpu::MCpu(const sc_core::sc_module_name& name, const MCpuAttrs& attrs, std::uin
       timing_only_(timing_only),
       message_latency_(ns_to_ps(attrs.message_latency_ns)),
       per_pe_latency_(ns_to_ps(attrs.per_pe_latency_ns)),
+      pj_per_message_(attrs.pj_per_message),
+      energy_(add_energy(EnergyClass::control, attrs.static_w)),
       inbox_stats_(add_queue("inbox")),
       inbox_depth_(add_value("inbox_depth", 8)),
       zeros_(64, 0) {
@@ -67,6 +69,7 @@ void MCpu::issue(tlm::tlm_generic_payload& p, const char* what) {
 }
 
 void MCpu::handle(const std::shared_ptr<const ControlMessage>& message, Picoseconds arrival) {
+  energy_.charge(pj_per_message_, now_ps(), now_ps());
   if (const auto* done = std::get_if<PeDone>(&message->body)) {
     sc_core::wait(from_ps(per_pe_latency_));
     handle_pe_done(*done);

@@ -60,6 +60,8 @@ class MCpu : public Component {
   const bool timing_only_;
   Picoseconds message_latency_;
   Picoseconds per_pe_latency_;
+  double pj_per_message_;
+  EnergyAccount& energy_;
   std::priority_queue<Inbound, std::vector<Inbound>, std::greater<>> inbox_;
   std::uint64_t sequence_ = 0;
   sc_core::sc_event delivered_;

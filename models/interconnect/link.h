@@ -11,7 +11,8 @@ namespace kb::models {
 
 class Link : public Component {
  public:
-  Link(const sc_core::sc_module_name& name, const PortAttrs& attrs);
+  // Its bytes and leakage are charged to `cls` (noc, inter_sip or host).
+  Link(const sc_core::sc_module_name& name, const LinkAttrs& attrs, EnergyClass cls);
 
   TargetPort<Link> a_in;  // from side A, out at b_out
   TargetPort<Link> b_in;  // from side B, out at a_out

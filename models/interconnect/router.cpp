@@ -37,9 +37,18 @@ void Router::b_transport(int binding, tlm::tlm_generic_payload& p, sc_core::sc_t
   const Port& from = ports_[in_binding_port_.at(static_cast<std::size_t>(binding))];
   request_hop(from.inbound, 0, p, delay);
   request_hop(to->outbound, hop_latency_, p, delay);
+  if (p.is_write()) charge(p, delay);
   out.transport(static_cast<unsigned>(to->out_binding), p, delay);
   response_hop(to->inbound, 0, p, delay);
   response_hop(from.outbound, hop_latency_, p, delay);
+  if (p.is_read()) charge(p, delay);
+}
+
+void Router::charge(tlm::tlm_generic_payload& p, const sc_core::sc_time& delay) {
+  // Credits travel on their own virtual channel, booked nowhere: they carry no data.
+  if (energy_ == nullptr || transfer_of(p).sideband) return;
+  const Picoseconds at = now_ps() + to_ps(delay);
+  energy_->charge(static_cast<double>(p.get_data_length()) * pj_per_byte_, at, at);
 }
 
 unsigned Router::transport_dbg(int, tlm::tlm_generic_payload& p) {

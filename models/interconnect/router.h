@@ -44,6 +44,12 @@ class Router : public Component {
     bind_out(port, other.in.socket);
   }
 
+  // Charges every byte through this router `pj_per_byte` (noc), with `static_w` of leakage.
+  void meter(double pj_per_byte, double static_w) {
+    energy_ = &add_energy(EnergyClass::noc, static_w);
+    pj_per_byte_ = pj_per_byte;
+  }
+
   const std::string& port_role(unsigned port) const { return ports_.at(port).role; }
   // The port an address leaves by, or nullopt when it has no route here.
   virtual std::optional<unsigned> route(const PhysAddr& address) const = 0;
@@ -60,7 +66,12 @@ class Router : public Component {
   unsigned transport_dbg(int binding, tlm::tlm_generic_payload& p);
   const Port* egress(tlm::tlm_generic_payload& p) const;
 
+  // Charges the payload of `p` passing through at `delay` from now.
+  void charge(tlm::tlm_generic_payload& p, const sc_core::sc_time& delay);
+
   Picoseconds hop_latency_;
+  EnergyAccount* energy_ = nullptr;
+  double pj_per_byte_ = 0.0;
   std::vector<Port> ports_;
   std::vector<unsigned> in_binding_port_;
 };

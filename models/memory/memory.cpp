@@ -10,6 +10,9 @@ Memory::Memory(const sc_core::sc_module_name& name, const MemoryGeometry& geomet
       base_(geometry.base),
       latency_(geometry.latency),
       port_(add_resource("port", geometry.bw_gbps)),
+      energy_(add_energy(geometry.energy_class, geometry.static_w)),
+      read_pj_per_byte_(geometry.read_pj_per_byte),
+      write_pj_per_byte_(geometry.write_pj_per_byte),
       storage_(geometry.size) {}
 
 void Memory::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
@@ -28,6 +31,9 @@ void Memory::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& del
   const Picoseconds now = now_ps();
   const Picoseconds start = port_.reserve(now + to_ps(delay), length);
   const Picoseconds occupancy = port_.occupancy(length);
+  energy_.charge(
+      static_cast<double>(length) * (p.is_write() ? write_pj_per_byte_ : read_pj_per_byte_), start,
+      start + occupancy);
   if (p.is_write()) {
     if (transfer.zero_fill) {
       if (!transfer.timing_only) storage_.fill_zero(offset, length);

@@ -21,6 +21,11 @@ struct MemoryGeometry {
   std::uint64_t size = 0;
   double bw_gbps = 0.0;
   Picoseconds latency = 0;
+  // Its energy (docs/energy.md): per byte read and written, and its static power.
+  EnergyClass energy_class = EnergyClass::hbm;
+  double read_pj_per_byte = 0.0;
+  double write_pj_per_byte = 0.0;
+  double static_w = 0.0;
 };
 
 // A 2-D burst (TransferExtension::burst_rows > 1) reads or writes its rows at the burst
@@ -42,6 +47,9 @@ class Memory : public Component {
   std::uint64_t base_;
   Picoseconds latency_;
   Resource& port_;
+  EnergyAccount& energy_;
+  double read_pj_per_byte_;
+  double write_pj_per_byte_;
   SparseMemory storage_;
 };
 

@@ -8,8 +8,15 @@ namespace {
 
 MemoryGeometry tcm_geometry(const PeParams& p, const PeLocation& at) {
   const auto latency_cycles = static_cast<std::uint64_t>(p.tcm.latency_cycles);
-  return {PhysAddr::of(at.sip, at.cube, Region::tcm, at.pe).encode(), p.tcm_bytes, p.tcm.bw_gbps,
-          cycles_to_ps(latency_cycles, p.core.freq_ghz)};
+  const double mib = static_cast<double>(p.tcm_bytes) / static_cast<double>(1 << 20);
+  return {PhysAddr::of(at.sip, at.cube, Region::tcm, at.pe).encode(),
+          p.tcm_bytes,
+          p.tcm.bw_gbps,
+          cycles_to_ps(latency_cycles, p.core.freq_ghz),
+          EnergyClass::tcm,
+          p.tcm.read_pj_per_byte,
+          p.tcm.write_pj_per_byte,
+          p.tcm.static_w_per_mb * mib};
 }
 
 }  // namespace

@@ -11,8 +11,10 @@ PeCore::PeCore(const sc_core::sc_module_name& name, const PeCoreAttrs& attrs, bo
                Fidelity fidelity, const PeLocation& location, PeIpcq& ipcq)
     : Component(name, attrs.freq_ghz),
       out("out"),
+      attrs_(attrs),
       timing_only_(timing_only),
       fidelity_(fidelity),
+      energy_(add_energy(EnergyClass::compute, attrs.static_w)),
       state_(add_value("state", 3, {"idle", "compute", "memory", "ipcq_data", "ipcq_credit"})),
       kernel_(add_value("kernel", 8)),
       location_(location),
@@ -111,10 +113,24 @@ void PeCore::wait_until(Picoseconds time) {
   if (qk_.need_sync()) qk_.sync();
 }
 
-void PeCore::compute(std::uint64_t n) {
+void PeCore::compute(std::uint64_t n, CoreWork work, std::uint64_t count) {
   mark(PeState::compute);
+  const Picoseconds begin = local_time_ps();
   qk_.inc(from_ps(cycles(n)));
+  energy_.charge(static_cast<double>(count) * pj_per(work), begin, local_time_ps());
   if (qk_.need_sync()) qk_.sync();
+}
+
+double PeCore::pj_per(CoreWork work) const {
+  switch (work) {
+    case CoreWork::none: return 0.0;
+    case CoreWork::mac_f16: return attrs_.pj_per_mac_f16;
+    case CoreWork::mac_bf16: return attrs_.pj_per_mac_bf16;
+    case CoreWork::mac_f32: return attrs_.pj_per_mac_f32;
+    case CoreWork::mac_i8: return attrs_.pj_per_mac_i8;
+    case CoreWork::vector: return attrs_.pj_per_vector_op;
+  }
+  return 0.0;
 }
 
 void PeCore::ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes,

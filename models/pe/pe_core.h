@@ -41,7 +41,8 @@ class PeCore : public Component, public PeServices {
   Picoseconds issue_read(const Access& access, void* dst) override;
   Picoseconds issue_write(const Access& access, const void* src) override;
   void wait_until(Picoseconds time) override;
-  void compute(std::uint64_t cycles) override;
+  using PeServices::compute;
+  void compute(std::uint64_t cycles, CoreWork work, std::uint64_t count) override;
   void ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes,
                  const StreamShape& shape) override;
   StreamArrival ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes) override;
@@ -55,6 +56,7 @@ class PeCore : public Component, public PeServices {
     std::uint64_t reply_to;
   };
   void start(Launch next);
+  double pj_per(CoreWork work) const;
   Picoseconds issue(tlm::tlm_command command, const Access& access, unsigned char* data);
   // From the current local time on, the core is `state` (until the next mark).
   void mark(PeState state) { state_.set(local_time_ps(), static_cast<std::uint64_t>(state)); }
@@ -62,8 +64,10 @@ class PeCore : public Component, public PeServices {
            std::uint64_t reply_to);
 
   static constexpr int kStackBytes = 1 << 20;  // for each kernel process
+  const PeCoreAttrs attrs_;                    // its energies per action
   const bool timing_only_;
   const Fidelity fidelity_;
+  EnergyAccount& energy_;
   TracedValue& state_;   // PeState
   TracedValue& kernel_;  // the running kernel's id (kernel_id()), 0 when idle
   PeLocation location_;

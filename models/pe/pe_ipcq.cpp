@@ -14,6 +14,8 @@ PeIpcq::PeIpcq(const sc_core::sc_module_name& name, const PeIpcqAttrs& attrs, Fi
       depth_(static_cast<std::uint64_t>(attrs.depth)),
       entry_bytes_(static_cast<std::uint64_t>(attrs.entry_bytes)),
       fidelity_(fidelity),
+      pj_per_entry_(attrs.pj_per_entry),
+      energy_(add_energy(EnergyClass::control, 0.0)),
       occupancy_(add_value("occupancy", 8)) {}
 
 void PeIpcq::init(const IpcqRankEntry& entry) {
@@ -141,6 +143,10 @@ void PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint64_t nb
   Neighbour& n = neighbour(peer, "send");
   const std::uint64_t target =
       n.ipcq_base + kIpcqDataOffset + (static_cast<std::uint64_t>(*rank_) << kIpcqRankShift);
+  // Each entry's push, pop and credit, in either fidelity.
+  const Picoseconds local = to_ps(qk.get_current_time());
+  energy_.charge(static_cast<double>((nbytes + entry_bytes_ - 1) / entry_bytes_) * pj_per_entry_,
+                 local, local);
   if (fidelity_ == Fidelity::flow) {
     // A generic payload's length is 32 bits: larger transfers go in 1 GiB parts.
     constexpr std::uint64_t kPart = 1ULL << 30;

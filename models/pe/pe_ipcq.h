@@ -96,6 +96,8 @@ class PeIpcq : public Component {
   const std::uint64_t depth_;
   const std::uint64_t entry_bytes_;
   const Fidelity fidelity_;
+  const double pj_per_entry_;
+  EnergyAccount& energy_;
   TracedValue& occupancy_;  // VCD: entries arrived and not yet taken, over all queues
   std::optional<std::uint32_t> rank_;
   std::vector<Neighbour> neighbours_;

@@ -14,6 +14,10 @@ struct PeTcmAttrs {
   double reserved_mb = 4.0;
   double bw_gbps = 512.0;
   std::int64_t latency_cycles = 4;
+  double read_pj_per_byte = 0.5;
+  double write_pj_per_byte = 0.5;
+  double static_w_per_mb = 0.02;
+  double area_mm2_per_mb = 0.32;
 
   static std::vector<AttrRow<PeTcmAttrs>> schema() {
     using A = PeTcmAttrs;
@@ -24,7 +28,15 @@ struct PeTcmAttrs {
          &A::reserved_mb, AttrEffect::capacity},
         {"bw_gbps", "GB/s", kBandwidthGbps, "TCM bandwidth", &A::bw_gbps},
         {"latency_cycles", "cycles", kCycles, "TCM access latency in PE core cycles",
-         &A::latency_cycles}};
+         &A::latency_cycles},
+        {"read_pj_per_byte", "pJ/B", kPicojoules, "energy of one byte read from the TCM",
+         &A::read_pj_per_byte, AttrEffect::energy},
+        {"write_pj_per_byte", "pJ/B", kPicojoules, "energy of one byte written to the TCM",
+         &A::write_pj_per_byte, AttrEffect::energy},
+        {"static_w_per_mb", "W", kWatts, "static power of the TCM per MiB of capacity",
+         &A::static_w_per_mb, AttrEffect::energy},
+        {"area_mm2_per_mb", "mm^2", kSquareMm, "area of the TCM per MiB of capacity",
+         &A::area_mm2_per_mb, AttrEffect::energy}};
   }
 };
 

@@ -39,6 +39,10 @@ struct Access {
   std::uint64_t bytes() const { return row_bytes * rows; }
 };
 
+// What a core's cycles do, for its energy: multiply-accumulates by input type, or vector
+// elements (elementwise operations, reductions, casts).
+enum class CoreWork { none, mac_f16, mac_bf16, mac_f32, mac_i8, vector };
+
 // What a running kernel can do on its PE. Calls cost what the model says: issuing an
 // access moves its data at once and returns when it completes, without advancing the
 // PE's local time (a DMA the core can overlap with compute); wait_until() and compute()
@@ -65,8 +69,11 @@ class PeServices {
     wait_until(issue_write(Access::contiguous(va, nbytes), src));
   }
 
-  // Busy the core for `cycles` of its clock (arithmetic).
-  virtual void compute(std::uint64_t cycles) = 0;
+  // Busy the core for `cycles` of its clock doing `count` actions of `work` (arithmetic),
+  // which its energy account is charged for (docs/energy.md).
+  virtual void compute(std::uint64_t cycles, CoreWork work, std::uint64_t count) = 0;
+  // Busy it for `cycles` of issue overhead, with no arithmetic.
+  void compute(std::uint64_t cycles) { compute(cycles, CoreWork::none, 0); }
 
   // Block transfers to and from neighbour ranks through the IPCQ (after an IpcqInit).
   // A recv returns when its first and last bytes arrived; the local time is then at least

@@ -47,9 +47,9 @@ Sip::~Sip() {
 }
 
 void Sip::join(Cube& a, MeshDirection from_a, Cube& b, MeshDirection from_b,
-               const PortAttrs& params) {
+               const LinkAttrs& params) {
   auto& link = mesh_links_.emplace_back(std::make_unique<Link>(
-      fmt::format("link_{}_{}", a.basename(), b.basename()).c_str(), params));
+      fmt::format("link_{}_{}", a.basename(), b.basename()).c_str(), params, EnergyClass::noc));
   attach_a(a.router, a.router.add_mesh_port(from_a), *link);
   attach_b(b.router, b.router.add_mesh_port(from_b), *link);
 }

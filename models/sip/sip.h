@@ -18,7 +18,7 @@ class Sip : public Component {
   SipIo io;
 
  private:
-  void join(Cube& a, MeshDirection from_a, Cube& b, MeshDirection from_b, const PortAttrs& link);
+  void join(Cube& a, MeshDirection from_a, Cube& b, MeshDirection from_b, const LinkAttrs& link);
 
   std::vector<std::unique_ptr<Cube>> cubes_;
   std::vector<std::unique_ptr<Link>> mesh_links_;

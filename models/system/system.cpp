@@ -21,13 +21,13 @@ System::System(const sc_core::sc_module_name& name, const MachineParams& machine
       std::any_of(links.begin(), links.end(), [](const SipLink& l) { return l.b == kSwitchEnd; });
   if (switched) switch_ = std::make_unique<SipSwitch>("sip_switch", fabric);
   for (std::uint32_t s = 0; s < m.sips; ++s) {
-    Link& link = new_link(fmt::format("host_link{}", s), m.host_link);
+    Link& link = new_link(fmt::format("host_link{}", s), m.host_link, EnergyClass::host);
     host.out.bind(link.a_in);
     link.a_out.bind(host.in);
     attach_b(sip(s).io, sip(s).io.host_port(), link);
   }
   for (std::size_t i = 0; i < links.size(); ++i) {
-    Link& link = new_link(links[i].name, m.inter_sip_link);
+    Link& link = new_link(links[i].name, m.inter_sip_link, EnergyClass::inter_sip);
     attach_a(sip(links[i].a).io, sip(links[i].a).io.link_port(i), link);
     if (links[i].b == kSwitchEnd) {
       attach_b(*switch_, static_cast<unsigned>(i), link);
@@ -43,8 +43,8 @@ System::~System() {
   destroy_newest_first(sips_);
 }
 
-Link& System::new_link(const std::string& name, const PortAttrs& attrs) {
-  return *links_.emplace_back(std::make_unique<Link>(name.c_str(), attrs));
+Link& System::new_link(const std::string& name, const LinkAttrs& attrs, EnergyClass cls) {
+  return *links_.emplace_back(std::make_unique<Link>(name.c_str(), attrs, cls));
 }
 
 }  // namespace kb::models

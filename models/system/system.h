@@ -20,7 +20,7 @@ class System : public Component {
   }
 
  private:
-  Link& new_link(const std::string& name, const PortAttrs& attrs);
+  Link& new_link(const std::string& name, const LinkAttrs& attrs, EnergyClass cls);
 
   MachineParams machine_;
   std::vector<std::unique_ptr<Sip>> sips_;

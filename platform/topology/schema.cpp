@@ -41,6 +41,15 @@ FieldSpec with(Effect effect, FieldSpec f) {
   return f;
 }
 
+Effect effect_of(models::AttrEffect e) {
+  switch (e) {
+    case models::AttrEffect::timing: return Effect::timing;
+    case models::AttrEffect::capacity: return Effect::capacity;
+    case models::AttrEffect::energy: return Effect::energy;
+  }
+  return Effect::timing;
+}
+
 // The rows a component's *_attrs.h declares, under `prefix`, bound through `attrs`.
 template <class Attrs, class Of>
 void add_attrs(std::vector<FieldSpec>& s, const std::string& prefix,
@@ -53,14 +62,20 @@ void add_attrs(std::vector<FieldSpec>& s, const std::string& prefix,
         [attrs, member = row.member](Topology& t) -> FieldRef {
           return std::visit([&](auto m) -> FieldRef { return &(attrs(t).*m); }, member);
         },
-        {}, row.effect == models::AttrEffect::capacity ? Effect::capacity : Effect::timing));
+        {}, effect_of(row.effect)));
   }
 }
 
-// A link's or memory port's two attributes.
+// A link's attributes: timing, energy and area.
 void add_link(std::vector<FieldSpec>& s, const std::string& prefix, const std::string& what,
-              PortAttrs& (*attrs)(Topology&)) {
-  add_attrs(s, prefix, PortAttrs::schema(what), attrs);
+              LinkAttrs& (*attrs)(Topology&)) {
+  add_attrs(s, prefix, LinkAttrs::schema(what), attrs);
+}
+
+// A memory's port attributes; its static power and area are per MiB when `per_mb`.
+void add_memory(std::vector<FieldSpec>& s, const std::string& prefix, const std::string& what,
+                bool per_mb, MemoryPortAttrs& (*attrs)(Topology&)) {
+  add_attrs(s, prefix, MemoryPortAttrs::schema(what, per_mb), attrs);
 }
 
 // The spellings of the fabric's inter-SIP topologies (models/interconnect/fabric.h).
@@ -94,14 +109,20 @@ std::vector<FieldSpec> build_schema() {
                [](Topology& t) -> FieldRef { return &t.system.inter_sip.topology; },
                inter_sip_topology_names())));
   add_link(s, "system.inter_sip.link", "link between two SIPs",
-           [](Topology& t) -> PortAttrs& { return t.system.inter_sip.link; });
+           [](Topology& t) -> LinkAttrs& { return t.system.inter_sip.link; });
   add_link(s, "system.host_link", "link from the host to each SIP's I/O port",
-           [](Topology& t) -> PortAttrs& { return t.system.host_link; });
+           [](Topology& t) -> LinkAttrs& { return t.system.host_link; });
   s.push_back(with(Effect::simulation,
                    field("system.simulation.quantum_ns", K::real, "ns", kQuantumNs,
                          "temporal-decoupling quantum: how far a thread may run ahead of "
                          "simulated time before it synchronises",
                          [](Topology& t) -> FieldRef { return &t.system.simulation.quantum_ns; })));
+  s.push_back(
+      with(Effect::energy,
+           field("system.simulation.power_window_ns", K::real, "ns", kQuantumNs,
+                 "window over which power is averaged for peak power, the timeline's "
+                 "power tracks and the VCD; it doubles when a run outgrows 4096 windows",
+                 [](Topology& t) -> FieldRef { return &t.system.simulation.power_window_ns; })));
 
   s.push_back(
       with(Effect::structure, field("sip.cube_mesh.w", K::integer, "", {1, false, max_cubes},
@@ -118,7 +139,7 @@ std::vector<FieldSpec> build_schema() {
                     "y of the cube holding the SIP's I/O port",
                     [](Topology& t) -> FieldRef { return &t.sip.io_cube.y; }));
   add_link(s, "sip.mesh_link", "link between two neighbouring cubes of the mesh",
-           [](Topology& t) -> PortAttrs& { return t.sip.mesh_link; });
+           [](Topology& t) -> LinkAttrs& { return t.sip.mesh_link; });
 
   s.push_back(with(Effect::structure,
                    field("cube.pe_layout.corners", K::choice_list, "", {},
@@ -143,9 +164,10 @@ std::vector<FieldSpec> build_schema() {
                    field("cube.memory_map.sram_mb", K::real, "MiB", kCapacity,
                          "capacity of the cube-shared SRAM",
                          [](Topology& t) -> FieldRef { return &t.cube.memory_map.sram_mb; })));
-  add_link(s, "cube.hbm_slice", "HBM slice port",
-           [](Topology& t) -> PortAttrs& { return t.cube.hbm_slice; });
-  add_link(s, "cube.sram", "cube SRAM port", [](Topology& t) -> PortAttrs& { return t.cube.sram; });
+  add_memory(s, "cube.hbm_slice", "HBM slice", false,
+             [](Topology& t) -> MemoryPortAttrs& { return t.cube.hbm_slice; });
+  add_memory(s, "cube.sram", "cube SRAM", true,
+             [](Topology& t) -> MemoryPortAttrs& { return t.cube.sram; });
   add_attrs(s, "cube.router", models::CubeRouterAttrs::schema(),
             [](Topology& t) -> models::CubeRouterAttrs& { return t.cube.router; });
   add_attrs(s, "cube.m_cpu", models::MCpuAttrs::schema(),
@@ -187,6 +209,7 @@ const char* to_string(Effect effect) {
     case Effect::capacity: return "capacity";
     case Effect::structure: return "structure";
     case Effect::simulation: return "simulation";
+    case Effect::energy: return "energy";
   }
   return "?";
 }

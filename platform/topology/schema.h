@@ -26,6 +26,7 @@ enum class Effect {
   capacity,    // how much fits (memory sizes); timing only through what fits
   structure,   // the machine's shape: what is elaborated
   simulation,  // how the simulator runs; simulated times are independent of it by design
+  energy,      // energy, power and area figures only (docs/energy.md)
 };
 const char* to_string(Effect effect);
 

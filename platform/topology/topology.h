@@ -22,6 +22,8 @@
 
 namespace kb::platform {
 
+using models::LinkAttrs;
+using models::MemoryPortAttrs;
 using models::PortAttrs;
 
 struct Topology {
@@ -33,11 +35,12 @@ struct Topology {
     } sips;
     struct InterSip {
       std::string topology = "ring";
-      PortAttrs link{500.0, 100.0};
+      LinkAttrs link{{500.0, 100.0}, 40.0, 0.5, 4.0};
     } inter_sip;
-    PortAttrs host_link{1000.0, 64.0};
+    LinkAttrs host_link{{1000.0, 64.0}, 40.0, 0.5, 4.0};
     struct Simulation {
       double quantum_ns = 100.0;
+      double power_window_ns = 1000.0;
     } simulation;
   } system;
 
@@ -50,7 +53,7 @@ struct Topology {
       std::int64_t x = 0;
       std::int64_t y = 0;
     } io_cube;
-    PortAttrs mesh_link{10.0, 256.0};
+    LinkAttrs mesh_link{{10.0, 256.0}, 4.0, 0.05, 0.5};
   } sip;
 
   struct Cube {
@@ -63,8 +66,8 @@ struct Topology {
       std::int64_t hbm_slices_per_cube = 8;
       double sram_mb = 32.0;
     } memory_map;
-    PortAttrs hbm_slice{100.0, 150.0};
-    PortAttrs sram{20.0, 256.0};
+    MemoryPortAttrs hbm_slice{{100.0, 150.0}, 31.2, 31.2, 0.3, 1.5};  // per slice
+    MemoryPortAttrs sram{{20.0, 256.0}, 2.5, 2.5, 0.02, 0.32};        // per MiB
     models::CubeRouterAttrs router;
     models::MCpuAttrs m_cpu;
     struct PeTemplate {

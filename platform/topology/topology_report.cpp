@@ -1,5 +1,6 @@
 #include "platform/topology/topology_report.h"
 
+#include "platform/topology/area.h"
 #include "platform/topology/schema.h"
 
 #include <fmt/format.h>
@@ -52,6 +53,8 @@ nlohmann::ordered_json topology_json(const Topology& t) {
   j["tcm_usable_bytes_per_pe"] = t.tcm_bytes_per_pe() - t.tcm_reserved_bytes();
   j["sram_bytes_per_cube"] = t.sram_bytes_per_cube();
   j["page_size"] = t.page_size();
+  const Area area = machine_area(t);
+  j["area_mm2"] = {{"total", area.total_mm2}, {"by_class", area.by_class_mm2}};
   Topology e = effective(t);
   nlohmann::ordered_json config = nlohmann::ordered_json::object();
   for (const auto& spec : topology_schema()) {
@@ -84,6 +87,11 @@ std::string effective_yaml(const Topology& t) {
 }
 
 std::string derived_summary(const Topology& t) {
+  const Area area = machine_area(t);
+  std::string classes;
+  for (const auto& [cls, mm2] : area.by_class_mm2) {
+    classes += fmt::format("{}{} {:.1f}", classes.empty() ? "" : ", ", cls, mm2);
+  }
   return fmt::format(
       "sips:              {}\n"
       "cube mesh:         {} x {} ({} cubes per SIP)\n"
@@ -92,12 +100,13 @@ std::string derived_summary(const Topology& t) {
       "HBM per cube:      {} bytes in {} slices of {}\n"
       "TCM per PE:        {} bytes ({} reserved)\n"
       "SRAM per cube:     {} bytes\n"
-      "page size:         {} bytes\n",
+      "page size:         {} bytes\n"
+      "area:              {:.1f} mm^2 ({})\n",
       t.system.sips.count, t.sip.cube_mesh.w, t.sip.cube_mesh.h, t.cubes_per_sip(),
       t.pes_per_cube(), t.cube.pe_layout.corners.size(), t.cube.pe_layout.pe_per_corner,
       t.world_size(), t.hbm_bytes_per_cube(), t.cube.memory_map.hbm_slices_per_cube,
       t.hbm_bytes_per_slice(), t.tcm_bytes_per_pe(), t.tcm_reserved_bytes(),
-      t.sram_bytes_per_cube(), t.page_size());
+      t.sram_bytes_per_cube(), t.page_size(), area.total_mm2, classes);
 }
 
 std::string schema_markdown() {
@@ -118,7 +127,8 @@ std::string schema_markdown() {
       "The `changes` column says what a key moves: `timing` keys move simulated times (a "
       "test changes each and checks that some bench's time moves); `capacity` keys how "
       "much fits in a memory; `structure` keys the machine's shape; `simulation` keys how "
-      "the simulator runs, never what it computes (a test checks that the times stay).\n\n"
+      "the simulator runs, never what it computes (a test checks that the times stay); "
+      "`energy` keys only the energy, power and area figures (docs/energy.md).\n\n"
       "Derived figures (`kernbench topology show`): cubes per SIP = w x h; PEs per cube = "
       "corners x pe_per_corner; world size = sips x cubes per SIP x PEs per cube; HBM per "
       "slice = HBM per cube / slices.\n";

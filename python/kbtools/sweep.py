@@ -26,13 +26,17 @@ FIXED = ["status", "exit_code", "sim_time_ns", "kernel_time_ns", "bound_ns", "ef
 NOT_EXTRA = {"sim_time_ns", "kernel_time_ns", "efficiency", "wall_s"}
 # Benches whose figures come as an object: its numbers become columns KEY.NAME (one level
 # further for breakdowns: llm.breakdown.gemm, chakra.nodes_by_type.COMP_NODE); lists (a
-# trace's per-rank finish times) stay in the report.
-FIGURE_GROUPS = {"llm", "chakra"}
+# trace's per-rank finish times) stay in the report, as do the components taking the most
+# energy (energy.by_component); the machine's area is one column, area_mm2 (its total).
+FIGURE_GROUPS = {"llm", "chakra", "energy", "perf"}
+IN_REPORT_ONLY = {"by_component"}
 
 
 def figures(prefix, group):
     out = {}
     for key, value in group.items():
+        if key in IN_REPORT_ONLY:
+            continue
         if isinstance(value, dict):
             out.update(figures(prefix + key + ".", value))
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -114,6 +118,8 @@ def row_of(pid, point, outcome, report_rel):
                 row[key] = value
             elif key in FIGURE_GROUPS and isinstance(value, dict):
                 row.update(figures(key + ".", value))
+        if isinstance(r.get("area_mm2"), dict):
+            row["area_mm2"] = r["area_mm2"].get("total")
     return row
 
 

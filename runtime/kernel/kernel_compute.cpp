@@ -30,9 +30,9 @@ void check_broadcast(const Tile& a, const Tile& b, const char* name) {
 }  // namespace
 
 void KernelContext::charge_vector(std::int64_t elements) {
-  pe_.compute(costs_.op_overhead_cycles +
-              ceil_div(static_cast<std::uint64_t>(elements),
-                       static_cast<std::uint64_t>(costs_.vector_lanes)));
+  pe_.compute(costs_.op_overhead_cycles + ceil_div(static_cast<std::uint64_t>(elements),
+                                                   static_cast<std::uint64_t>(costs_.vector_lanes)),
+              models::CoreWork::vector, static_cast<std::uint64_t>(elements));
 }
 
 Tile KernelContext::dot(const Tile& a, const Tile& b, const Tile* accumulate) {
@@ -63,7 +63,8 @@ Tile KernelContext::multiply(const Tile& a, const Tile& b, const Tile* accumulat
   const auto m = static_cast<std::uint64_t>(a.rows());
   const auto n = static_cast<std::uint64_t>(b.cols());
   const auto k = static_cast<std::uint64_t>(a.cols());
-  pe_.compute(costs_.op_overhead_cycles + ceil_div(m * n * k, macs_per_cycle(costs_, a.dtype())));
+  pe_.compute(costs_.op_overhead_cycles + ceil_div(m * n * k, macs_per_cycle(costs_, a.dtype())),
+              mac_work(a.dtype()), m * n * k);
   if (!is_float(a.dtype())) return integer_dot(a, b, accumulate);
   if (timing_only()) return Tile(a.rows(), b.cols(), DType::f32, false);
   // f32 accumulation over f16 / bf16 / f32 inputs (inputs are exact in float).

@@ -16,6 +16,16 @@ std::uint64_t macs_per_cycle(const CoreCosts& costs, DType inputs) {
   }
 }
 
+models::CoreWork mac_work(DType inputs) {
+  switch (inputs) {
+    case DType::f16: return models::CoreWork::mac_f16;
+    case DType::bf16: return models::CoreWork::mac_bf16;
+    case DType::i8:
+    case DType::u8: return models::CoreWork::mac_i8;
+    default: return models::CoreWork::mac_f32;
+  }
+}
+
 KernelContext::KernelContext(models::PeServices& pe, std::uint32_t program_id,
                              std::uint32_t num_programs, std::vector<KernelArgValue> args,
                              std::string kernel, CoreCosts costs, TcmScratch scratch)

@@ -29,6 +29,8 @@ using KernelArgValue = std::variant<TensorView, Scalar>;
 using CoreCosts = models::PeCoreAttrs;
 // MACs per cycle of a dot product with `inputs` operands.
 std::uint64_t macs_per_cycle(const CoreCosts& costs, DType inputs);
+// The energy action of one of its MACs (the same classes of input as macs_per_cycle).
+models::CoreWork mac_work(DType inputs);
 
 // A scratch buffer in the PE's own TCM, freed when the kernel ends.
 struct TcmBuffer {

@@ -1,6 +1,7 @@
 #include "testbenches/benches/bench.h"
 
 #include "models/common/stats.h"
+#include "platform/energy_report.h"
 #include "platform/util/did_you_mean.h"
 #include "runtime/kernels/registry.h"
 #include "runtime/memory/virtual_allocator.h"
@@ -153,8 +154,14 @@ double Outcome::launch_skew_ns() const {
 void Outcome::measure(const std::function<std::vector<runtime::Handle>()>& launch) {
   // The host's copies are waited before and after: what is booked in between is the work's.
   const std::vector<double> before = busy_ns();
+  const std::vector<double> energy_before = platform::energy_snapshot();
   const std::vector<runtime::Handle> handles = launch();
   const std::vector<double> after = busy_ns();
+  const std::vector<double> energy_after = platform::energy_snapshot();
+  window_energy_pj.resize(energy_after.size(), 0.0);
+  for (std::size_t i = 0; i < energy_after.size(); ++i) {
+    window_energy_pj[i] += energy_after[i] - (i < energy_before.size() ? energy_before[i] : 0.0);
+  }
   const auto& resources = models::stats_registry().resources();
   for (std::size_t i = 0; i < before.size(); ++i) {
     if (after[i] > before[i]) window_busy_ns[resources[i].path] += after[i] - before[i];

@@ -86,6 +86,8 @@ struct Outcome {
   runtime::Bound bound;
   // Busy time each resource gained while the measured work ran (measure()), by path.
   std::map<std::string, double> window_busy_ns;
+  // Dynamic energy each account gained in it, in registry order (platform/energy_report.h).
+  std::vector<double> window_energy_pj;
   double flops = 0;  // work done, for achieved rates (0: not a compute bench)
   double bytes = 0;
   std::vector<KernelRecord> kernels;

@@ -182,6 +182,7 @@ class LlmBench : public Bench {
     llm["tp"] = shape.tp;
     llm["layers"] = shape.layers;
     llm[prefill ? "ttft_ns" : "tpot_ns"] = step_ns;
+    llm["tokens"] = shape.tokens();
     llm["tokens_per_s"] = static_cast<double>(shape.tokens()) / step_ns * 1e9;
     llm["mfu"] = work.flops / (step_ns * peak.flops_per_ns * tp);
     llm["mbu"] = (work.weight_bytes + work.kv_bytes) / (step_ns * peak.bytes_per_ns * tp);
@@ -194,6 +195,7 @@ class LlmBench : public Bench {
     out.units.declare("llm.layers", "", "decoder layers run");
     out.units.declare(prefill ? "llm.ttft_ns" : "llm.tpot_ns", "ns",
                       prefill ? "time to first token: the prefill step" : "time per output token");
+    out.units.declare("llm.tokens", "", "tokens the step produces or takes in");
     out.units.declare("llm.tokens_per_s", "1/s", "the step's tokens over its time");
     out.units.declare("llm.mfu", "", "model FLOPs over the tensor-parallel SIPs' peak");
     out.units.declare("llm.mbu", "", "weight and KV-cache bytes over the SIPs' peak bandwidth");

@@ -1,6 +1,8 @@
 #include "testbenches/benches/report.h"
 
+#include "platform/energy_report.h"
 #include "platform/statistics.h"
+#include "platform/topology/area.h"
 #include "platform/topology/schema.h"
 #include "platform/util/json_append.h"
 
@@ -15,6 +17,12 @@ std::string time_text(double ns) {
   if (ns >= 1e6) return fmt::format("{:.3f} ms", ns / 1e6);
   if (ns >= 1e3) return fmt::format("{:.3f} us", ns / 1e3);
   return fmt::format("{:.1f} ns", ns);
+}
+std::string energy_text(double joules) {
+  if (joules >= 1.0) return fmt::format("{:.3f} J", joules);
+  if (joules >= 1e-3) return fmt::format("{:.3f} mJ", joules * 1e3);
+  if (joules >= 1e-6) return fmt::format("{:.3f} uJ", joules * 1e6);
+  return fmt::format("{:.3f} nJ", joules * 1e9);
 }
 std::string bytes_text(double bytes) {
   if (bytes >= 1 << 20) return fmt::format("{:.1f} MiB", bytes / (1 << 20));
@@ -55,6 +63,25 @@ platform::Units report_units(const Bench& bench, const Outcome& outcome, const R
   u.declare("achieved_tflops", "TFLOP/s", "the work's arithmetic over the kernel time");
   u.declare("achieved_gbps", "GB/s", "the bytes the work moves over the kernel time");
   u.declare("verify.max_abs_err", "", "largest absolute difference from the host reference");
+  u.add("energy.", platform::energy_units());
+  u.declare("energy.bound_j", "J",
+            "least energy the work can take: its MACs at the cheapest MAC energy, its bytes "
+            "at the cheapest memory access, the static power over the time bound");
+  u.declare("energy.run_total_j", "J",
+            "energy of the whole run, host copies included: all dynamic energy plus the "
+            "static power over the simulated time");
+  u.declare("energy.pj_per_flop", "pJ", "energy over the work's floating-point operations");
+  u.declare("energy.pj_per_byte", "pJ",
+            "energy over the bytes the work moves (a collective's: its size, as nccl-tests "
+            "reports it)");
+  u.declare("energy.j_per_token", "J", "energy over the step's tokens");
+  u.declare("energy.tokens_per_j", "1/J", "the step's tokens over its energy");
+  u.declare("area_mm2.total", "mm^2", "the machine's silicon area");
+  u.declare("area_mm2.by_class.*", "mm^2", "the area of one class of component");
+  u.declare("perf.tflops_per_w", "TFLOP/s/W", "achieved TFLOP/s over average power");
+  u.declare("perf.gbps_per_w", "GB/s/W", "achieved GB/s over average power");
+  u.declare("perf.tflops_per_mm2", "TFLOP/s/mm^2", "achieved TFLOP/s over the machine's area");
+  u.declare("perf.gbps_per_mm2", "GB/s/mm^2", "achieved GB/s over the machine's area");
   u.add("components.*.", platform::statistics_units());
   u.declare("components.*.window_busy_ns", "ns", "busy time gained during the measured work");
   u.declare("components.*.window_utilization", "", "that over the kernel time");
@@ -68,6 +95,68 @@ platform::Units report_units(const Bench& bench, const Outcome& outcome, const R
   }
   u.add("", outcome.units);
   return u;
+}
+
+// The least energy the work can take (the report's energy.bound_j): every MAC at the
+// cheapest MAC energy, every byte it must move read or written once at the cheapest
+// memory, and the static power over the time bound.
+double energy_bound_j(const Outcome& outcome, const platform::Topology& t) {
+  const auto& core = t.cube.pe_template.components.pe_core.attrs;
+  const auto& tcm = t.cube.pe_template.components.pe_tcm.attrs;
+  const double mac_pj = std::min(
+      {core.pj_per_mac_f16, core.pj_per_mac_bf16, core.pj_per_mac_f32, core.pj_per_mac_i8});
+  const double byte_pj =
+      std::min({tcm.read_pj_per_byte, tcm.write_pj_per_byte, t.cube.sram.read_pj_per_byte,
+                t.cube.sram.write_pj_per_byte, t.cube.hbm_slice.read_pj_per_byte,
+                t.cube.hbm_slice.write_pj_per_byte});
+  return (outcome.flops / 2 * mac_pj + outcome.bytes * byte_pj) * 1e-12 +
+         platform::static_power_w() * outcome.bound.time_ns() * 1e-9;
+}
+
+// energy, area_mm2 and perf: what the measured work took and what the machine costs.
+void add_energy(nlohmann::ordered_json& r, const Outcome& outcome,
+                const platform::Topology& topology, const RunFigures& run, double measured_ns) {
+  models::Picoseconds begin = 0;
+  auto end = static_cast<models::Picoseconds>(run.sim_time_ns * 1000.0);
+  if (!outcome.kernels.empty() && outcome.kernel_ns() > 0) {
+    double first = outcome.kernels.front().start_ns;
+    for (const KernelRecord& k : outcome.kernels) first = std::min(first, k.start_ns);
+    begin = static_cast<models::Picoseconds>(first * 1000.0);
+    end = begin + static_cast<models::Picoseconds>(measured_ns * 1000.0);
+  }
+  nlohmann::ordered_json e = platform::energy_json(outcome.window_energy_pj, begin, end);
+  const double total_j = e["total_j"].get<double>();
+  e["bound_j"] = energy_bound_j(outcome, topology);
+  double run_pj = 0;
+  for (double pj : platform::energy_snapshot()) run_pj += pj;
+  e["run_total_j"] = run_pj * 1e-12 + platform::static_power_w() * run.sim_time_ns * 1e-9;
+  if (outcome.flops > 0) e["pj_per_flop"] = total_j * 1e12 / outcome.flops;
+  // A collective's bytes are its size as nccl-tests reports it: algbw x time.
+  const double bytes = outcome.bytes > 0          ? outcome.bytes
+                       : r.contains("algbw_gbps") ? r["algbw_gbps"].get<double>() * measured_ns
+                                                  : 0.0;
+  if (bytes > 0) e["pj_per_byte"] = total_j * 1e12 / bytes;
+  if (r.contains("llm") && total_j > 0) {
+    const auto tokens = r["llm"]["tokens"].get<double>();
+    e["j_per_token"] = total_j / tokens;
+    e["tokens_per_j"] = tokens / total_j;
+  }
+  const double watts = e["avg_power_w"].get<double>();
+  r["energy"] = std::move(e);
+  const platform::Area area = platform::machine_area(topology);
+  r["area_mm2"] = {{"total", area.total_mm2}, {"by_class", area.by_class_mm2}};
+  nlohmann::ordered_json perf = nlohmann::ordered_json::object();
+  if (r.contains("achieved_tflops")) {
+    const auto tflops = r["achieved_tflops"].get<double>();
+    if (watts > 0) perf["tflops_per_w"] = tflops / watts;
+    perf["tflops_per_mm2"] = tflops / area.total_mm2;
+  }
+  if (r.contains("achieved_gbps")) {
+    const auto gbps = r["achieved_gbps"].get<double>();
+    if (watts > 0) perf["gbps_per_w"] = gbps / watts;
+    perf["gbps_per_mm2"] = gbps / area.total_mm2;
+  }
+  r["perf"] = std::move(perf);
 }
 
 }  // namespace
@@ -129,6 +218,7 @@ nlohmann::ordered_json make_report(const Bench& bench, const Params& params, con
   if (outcome.flops > 0) r["achieved_tflops"] = outcome.flops / measured / 1e3;
   if (outcome.bytes > 0) r["achieved_gbps"] = outcome.bytes / measured;
   for (const auto& [key, value] : outcome.extra.items()) r[key] = value;
+  add_energy(r, outcome, topology, run, measured);
   if (outcome.verified) {
     r["verify"] = {{"ok", outcome.verification.ok},
                    {"max_abs_err", outcome.verification.max_abs_err},
@@ -232,6 +322,15 @@ std::string summary_text(const nlohmann::ordered_json& r, std::size_t top) {
                        c["nodes"].get<std::size_t>(), c["dependencies"].get<std::size_t>(),
                        c["prefix"].get<std::string>(),
                        ranks == 1 ? std::string("0") : fmt::format("<0..{}>", ranks - 1));
+  }
+  if (r.contains("energy")) {
+    const auto& e = r["energy"];
+    out += fmt::format(
+        "energy      {} ({} dynamic, {} static), average {:.1f} W, peak {:.1f} W; "
+        "area {:.0f} mm^2\n",
+        energy_text(e["total_j"].get<double>()), energy_text(e["dynamic_j"].get<double>()),
+        energy_text(e["static_j"].get<double>()), e["avg_power_w"].get<double>(),
+        e["peak_power_w"].get<double>(), r["area_mm2"]["total"].get<double>());
   }
   const auto& v = r["verify"];
   if (v["skipped"].get<bool>()) {

@@ -190,6 +190,7 @@ int run(const RunOptions& o) {
   if (!o.report.empty()) platform::write_output_file(o.report, report.dump(2) + '\n');
   if (timeline) {
     fill_timeline(*timeline, outcome, handles);
+    timeline->add_power();
     timeline->write(o.timeline);
   }
   fmt::print("{}", bench::summary_text(report));

@@ -24,7 +24,7 @@ MemoryGeometry memory_at(std::uint32_t cube, std::uint32_t slice) {
 // Initiator A -> link (10 ns, 50 GB/s) -> memory B, and initiator B -> link -> memory A.
 struct LinkBench {
   LinkBench()
-      : link("link", PortAttrs{10, 50}),
+      : link("link", LinkAttrs{{10, 50}}, EnergyClass::noc),
         a("a"),
         b("b"),
         mem_a("mem_a", memory_at(0, 0)),

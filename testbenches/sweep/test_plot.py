@@ -1,5 +1,6 @@
 """kernbench plot writes valid PNG and SVG files: lines per hue, failed points, Pareto fronts."""
 
+import csv
 import json
 import os
 
@@ -65,6 +66,33 @@ class Plot(SweepCase):
             self.assertIn(says, r.stderr)
             self.assertNotIn("Traceback", r.stderr)
 
+
+    def test_the_energy_example_sweep_has_its_columns_and_its_front(self):
+        # The committed example (docs/energy.md): time against energy, its columns.
+        spec = os.path.join(os.environ["KB_SOURCE_DIR"], "configs/sweeps/energy_pareto.yaml")
+        r = self.kernbench("sweep", spec, "--out", self.path("energy"), "--jobs", "2")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(self.path("energy/results.csv"), encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual(len(rows), 12)
+        for row in rows:
+            total = float(row["energy.total_j"])
+            self.assertAlmostEqual(total, float(row["energy.dynamic_j"]) +
+                                   float(row["energy.static_j"]), delta=total * 1e-9)
+            self.assertGreater(float(row["area_mm2"]), 0)
+            self.assertNotIn("energy.by_component", " ".join(row))
+        # A wider mesh is a larger machine.
+        area = {row["sip.cube_mesh.w"]: float(row["area_mm2"]) for row in rows}
+        self.assertLess(area["1"], area["2"])
+        self.assertLess(area["2"], area["4"])
+        svg = self.path("energy.svg")
+        r = self.kernbench("plot", self.path("energy/results.csv"), "--pareto",
+                           "kernel_time_ns,energy.total_j", "-o", svg)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(svg, encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("energy.total_j (J)", text)
+        self.assertIn("Pareto front", text)
 
     def test_pareto_fronts_of_sizes_and_many_rows(self):
         from kbtools.plot import pareto
