@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <filesystem>
 
 namespace kb::chakra {
@@ -17,9 +18,9 @@ std::vector<Trace> read_rank_traces(const std::string& prefix, std::int64_t repl
     files.push_back(path);
   }
   if (files.empty()) {
-    throw TraceImportError(fmt::format(
-        "--param trace={}: no file {}.0.et (a trace is PREFIX.<rank>.et, one file per rank)",
-        prefix, prefix));
+    // The bench names the parameter (--param trace=PREFIX) before these messages.
+    throw TraceImportError(
+        fmt::format("no file {}.0.et (a trace is PREFIX.<rank>.et, one file per rank)", prefix));
   }
   // A later rank's file past a gap would be silently left out.
   const fs::path base(prefix);
@@ -34,9 +35,12 @@ std::vector<Trace> read_rank_traces(const std::string& prefix, std::int64_t repl
     }
     const std::string digits = name.substr(stem.size(), name.size() - stem.size() - 3);
     if (digits.empty() || !std::all_of(digits.begin(), digits.end(), ::isdigit)) continue;
-    if (std::stoull(digits) >= files.size()) {
-      throw TraceImportError(fmt::format("--param trace={}: {} exists but {}.{}.et does not",
-                                         prefix, (dir / name).string(), prefix, files.size()));
+    // A number too large for 64 bits is past the last file too.
+    std::uint64_t rank = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), rank);
+    if (error != std::errc() || end != digits.data() + digits.size() || rank >= files.size()) {
+      throw TraceImportError(fmt::format("{} exists but {}.{}.et does not", (dir / name).string(),
+                                         prefix, files.size()));
     }
   }
   if (replicate > 0 && files.size() != 1 && files.size() != static_cast<std::size_t>(replicate)) {

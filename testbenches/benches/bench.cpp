@@ -4,6 +4,7 @@
 #include "platform/energy_report.h"
 #include "platform/util/did_you_mean.h"
 #include "runtime/kernels/registry.h"
+#include "runtime/memory/pe_memory_allocator.h"
 #include "runtime/memory/virtual_allocator.h"
 
 #include <fmt/format.h>
@@ -217,12 +218,40 @@ Footprint check_placement(const platform::Topology& topology, const std::string&
   // Every PE's shard is a copy in its HBM slice; in SRAM a cube's PEs share each block.
   Footprint footprint;
   std::set<std::tuple<std::uint32_t, std::uint32_t, std::uint64_t>> sram_blocks;
+  const std::uint64_t page = topology.page_size();
   for (const runtime::Shard& s : placement.shards) {
     if (!sram || sram_blocks.insert({s.sip, s.cube, s.block}).second) {
       footprint.device_bytes += s.nbytes;
     }
+    if (!sram) footprint.pe_hbm_bytes[s.global_pe] += (s.nbytes + page - 1) / page * page;
   }
   return footprint;
+}
+
+std::optional<HbmShortfall> hbm_shortfall(const Footprint& f, const platform::Topology& t) {
+  std::optional<HbmShortfall> worst;
+  const auto pes = static_cast<std::uint64_t>(t.pes_per_cube());
+  for (const auto& [pe, bytes] : f.pe_hbm_bytes) {
+    const std::uint64_t capacity =
+        runtime::hbm_partition(t, static_cast<std::uint32_t>(pe % pes)).size;
+    if (bytes > capacity && (!worst || bytes - capacity > worst->needed - worst->capacity)) {
+      worst = HbmShortfall{pe, bytes, capacity};
+    }
+  }
+  return worst;
+}
+
+void check_capacity(const Footprint& f, const platform::Topology& t) {
+  const std::optional<HbmShortfall> s = hbm_shortfall(f, t);
+  if (!s) return;
+  const auto pes = static_cast<std::uint64_t>(t.pes_per_cube());
+  const auto cubes = static_cast<std::uint64_t>(t.cubes_per_sip());
+  throw BenchUsageError(fmt::format(
+      "the run's tensors need {} bytes of HBM on sip{}.cube{}.pe{}, whose part of its HBM slice "
+      "holds {} (cube.memory_map.hbm_total_gb_per_cube = {} GiB over {} slices and {} PEs): "
+      "use smaller sizes or a machine with more HBM",
+      s->needed, s->pe / (pes * cubes), s->pe / pes % cubes, s->pe % pes, s->capacity,
+      t.cube.memory_map.hbm_total_gb_per_cube, t.cube.memory_map.hbm_slices_per_cube, pes));
 }
 
 runtime::HostTensor bench_data(std::vector<std::int64_t> shape, runtime::DType dtype,

@@ -13,6 +13,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -59,11 +60,27 @@ class Params {
 // a functional run keeps every device byte in host memory too (README, "The command line").
 struct Footprint {
   std::uint64_t device_bytes = 0;
+  // What each PE's allocator must hand out of its part of its HBM slice (shards rounded up
+  // to pages, as it allocates them), by global PE index.
+  std::map<std::uint64_t, std::uint64_t> pe_hbm_bytes;
   Footprint& operator+=(const Footprint& o) {
     device_bytes += o.device_bytes;
+    for (const auto& [pe, bytes] : o.pe_hbm_bytes) pe_hbm_bytes[pe] += bytes;
     return *this;
   }
 };
+
+// The PE whose part of its HBM slice is most oversubscribed by `f`, if any: its global
+// index, what it needs and what its part holds.
+struct HbmShortfall {
+  std::uint64_t pe = 0;
+  std::uint64_t needed = 0;
+  std::uint64_t capacity = 0;
+};
+std::optional<HbmShortfall> hbm_shortfall(const Footprint& f, const platform::Topology& t);
+// Refuses (BenchUsageError) a footprint that some PE's part of HBM cannot hold: before
+// anything is elaborated, instead of an allocator's "out of memory" during the run.
+void check_capacity(const Footprint& f, const platform::Topology& t);
 
 struct KernelRecord {
   std::string name;

@@ -92,6 +92,14 @@ class ChakraBench : public Bench {
       throw BenchUsageError("--param trace=PREFIX is required (files PREFIX.<rank>.et)");
     }
     const std::int64_t ranks = params.count("ranks");
+    // Before the trace is replicated that many times.
+    const std::int64_t capacity = chakra::rank_capacity(topology, o.rank_unit);
+    if (ranks > capacity) {
+      throw BenchUsageError(fmt::format(
+          "--param ranks={}: the machine has {} of rank_unit={} (raise system.sips.count with "
+          "--set, or take a smaller --param rank_unit)",
+          ranks, capacity, unit));
+    }
     try {
       return chakra::plan_trace(chakra::read_rank_traces(params.text("trace"), ranks), o, topology);
     } catch (const chakra::TraceFileError& e) {

@@ -74,8 +74,11 @@ class CollectiveBench : public Bench {
     }
     const Columns c = columns(params.integer("bytes") / item, world);
     const DType dtype = params.dtype("dtype");
-    Footprint f = check_placement(topology, "in", {world, c.in}, dtype, kRankRows);
-    if (!in_place()) f += check_placement(topology, "out", {world, c.out}, dtype, kRankRows);
+    const std::string bytes = fmt::format("(--param bytes={})", params.text("bytes"));
+    Footprint f = check_placement(topology, "in " + bytes, {world, c.in}, dtype, kRankRows);
+    if (!in_place()) {
+      f += check_placement(topology, "out " + bytes, {world, c.out}, dtype, kRankRows);
+    }
     return f;
   }
   void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,

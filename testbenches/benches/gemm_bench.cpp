@@ -43,10 +43,15 @@ class GemmBench : public Bench {
     const std::int64_t m = params.integer("M"), n = params.integer("N"), k = params.integer("K");
     const runtime::MemoryKind a_kind =
         a_in == "sram" ? runtime::MemoryKind::sram : runtime::MemoryKind::hbm;
-    Footprint f =
-        check_placement(topology, "A", {m, k}, in, DPPolicy{Row, Row, R, {}, {}, {}, a_kind});
-    f += check_placement(topology, "B", {k, n}, in, DPPolicy{R, R, Col});
-    f += check_placement(topology, "C", {m, n}, output(params), DPPolicy{Row, Row, Col});
+    auto named = [&](const char* t, const char* rows, const char* cols) {
+      return fmt::format("{} (--param {}={} {}={})", t, rows, params.text(rows), cols,
+                         params.text(cols));
+    };
+    Footprint f = check_placement(topology, named("A", "M", "K"), {m, k}, in,
+                                  DPPolicy{Row, Row, R, {}, {}, {}, a_kind});
+    f += check_placement(topology, named("B", "K", "N"), {k, n}, in, DPPolicy{R, R, Col});
+    f += check_placement(topology, named("C", "M", "N"), {m, n}, output(params),
+                         DPPolicy{Row, Row, Col});
     return f;
   }
   // The result dtype: as given, or what the inputs accumulate into.

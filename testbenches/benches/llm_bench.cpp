@@ -5,6 +5,7 @@
 #include "testbenches/benches/bench.h"
 
 #include "runtime/bound/peaks.h"
+#include "runtime/memory/pe_memory_allocator.h"
 #include "runtime/memory/virtual_allocator.h"
 #include "runtime/workload/executor.h"
 #include "runtime/workload/transformer_forward.h"
@@ -23,6 +24,42 @@ using runtime::Phase;
 using runtime::StepShape;
 
 namespace {
+
+// What one SIP of a step holds: its tensors' placement and their bytes by kind.
+struct SipMemory {
+  Footprint footprint;
+  std::uint64_t weights = 0, cache = 0, activations = 0;
+  std::uint64_t address_space = 0;  // page-rounded, as the context's allocator hands it out
+  std::uint64_t capacity = 0;       // the HBM the SIP's PEs allocate from
+};
+
+SipMemory sip_memory(const ModelConfig& model, const StepShape& shape,
+                     const platform::Topology& topology) {
+  const runtime::MachineShape sip = runtime::MachineShape::of(topology).only_sip(0);
+  const std::uint64_t page = topology.page_size();
+  SipMemory m;
+  for (const runtime::StepTensor& t :
+       runtime::step_tensors(model, shape, sip, topology.sram_bytes_per_cube())) {
+    const Footprint f = check_placement(topology, t.name, t.shape, t.dtype, t.policy);
+    m.footprint += f;
+    m.address_space += (f.device_bytes + page - 1) / page * page;
+    switch (t.kind) {
+      case runtime::StepTensor::Kind::weight: m.weights += f.device_bytes; break;
+      case runtime::StepTensor::Kind::cache: m.cache += f.device_bytes; break;
+      case runtime::StepTensor::Kind::activation: m.activations += f.device_bytes; break;
+    }
+  }
+  const auto pes = static_cast<std::uint32_t>(topology.pes_per_cube());
+  for (std::uint32_t pe = 0; pe < pes; ++pe) {
+    m.capacity += runtime::hbm_partition(topology, pe).size *
+                  static_cast<std::uint64_t>(topology.cubes_per_sip());
+  }
+  return m;
+}
+
+std::string gib(std::uint64_t bytes) {
+  return fmt::format("{:.2f} GiB", static_cast<double>(bytes) / (1ULL << 30));
+}
 
 class LlmBench : public Bench {
  public:
@@ -46,26 +83,26 @@ class LlmBench : public Bench {
 
   Footprint check(const Params& params, const platform::Topology& topology) const override {
     const auto [model, shape] = resolve(params, topology);
-    const runtime::MachineShape sip = runtime::MachineShape::of(topology).only_sip(0);
-    Footprint per_sip;
-    std::uint64_t address_space = 0;
-    const std::uint64_t page = topology.page_size();
-    for (const runtime::StepTensor& t :
-         runtime::step_tensors(model, shape, sip, topology.sram_bytes_per_cube())) {
-      const Footprint f = check_placement(topology, t.name, t.shape, t.dtype, t.policy);
-      per_sip += f;
-      address_space += (f.device_bytes + page - 1) / page * page;
-    }
-    if (address_space > runtime::VirtualAllocator::size_for(topology)) {
+    const SipMemory m = sip_memory(model, shape, topology);
+    // The model must fit each SIP's HBM as it is placed: in all, and on its fullest PE.
+    const std::optional<HbmShortfall> pe = hbm_shortfall(m.footprint, topology);
+    const std::uint64_t need = m.weights + m.cache + m.activations;
+    if (need > m.capacity || pe ||
+        m.address_space > runtime::VirtualAllocator::size_for(topology)) {
       throw BenchUsageError(fmt::format(
-          "model {} at tp={} with batch={} seq={} layers={} needs {:.1f} GiB on each SIP; a "
-          "context's address space holds {} GiB: raise tp or lower layers, batch or seq",
-          model.name, shape.tp, shape.batch, shape.seq, shape.layers,
-          static_cast<double>(address_space) / (1ULL << 30),
-          runtime::VirtualAllocator::size_for(topology) >> 30));
+          "model {} at tp={} with batch={} seq={} layers={} does not fit: each SIP needs {} of "
+          "HBM (weights {}, KV cache {}, activations {}) and has {}{}: raise tp (up to "
+          "system.sips.count), lower batch, seq or layers, or give the machine more HBM "
+          "(cube.memory_map.hbm_total_gb_per_cube)",
+          model.name, shape.tp, shape.batch, shape.seq, shape.layers, gib(need), gib(m.weights),
+          gib(m.cache), gib(m.activations), gib(m.capacity),
+          pe ? fmt::format(" (its fullest PE needs {} of the {} it holds)", gib(pe->needed),
+                           gib(pe->capacity))
+             : std::string()));
     }
-    per_sip.device_bytes *= static_cast<std::uint64_t>(shape.tp);
-    return per_sip;
+    Footprint all = m.footprint;
+    all.device_bytes *= static_cast<std::uint64_t>(shape.tp);
+    return all;
   }
 
   void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
@@ -130,7 +167,17 @@ class LlmBench : public Bench {
     const std::int64_t tp = params.count("tp"), layers = params.count("layers");
     shape.tp = tp == 0 ? topology.system.sips.count : tp;
     shape.layers = layers == 0 ? model.num_hidden_layers : layers;
-    if (shape.batch * shape.seq_q() > (1 << 24) || shape.keys() > (1 << 24)) {
+    // Each alone first, so that their product cannot overflow.
+    constexpr std::int64_t kMaxTokens = 1 << 24;
+    if (shape.batch > kMaxTokens) {
+      throw BenchUsageError(
+          fmt::format("--param batch={}: at most {} sequences", shape.batch, kMaxTokens));
+    }
+    if (shape.seq >= kMaxTokens) {
+      throw BenchUsageError(
+          fmt::format("--param seq={}: at most {} tokens per sequence", shape.seq, kMaxTokens - 1));
+    }
+    if (shape.batch * shape.seq_q() > kMaxTokens || shape.keys() > kMaxTokens) {
       throw BenchUsageError(
           fmt::format("batch={} seq={}: at most 16M tokens in a step", shape.batch, shape.seq));
     }
@@ -183,6 +230,12 @@ class LlmBench : public Bench {
     llm["layers"] = shape.layers;
     llm[prefill ? "ttft_ns" : "tpot_ns"] = step_ns;
     llm["tokens"] = shape.tokens();
+    const SipMemory memory = sip_memory(model, shape, topology);
+    llm["memory_per_sip"] = {
+        {"weights_bytes", memory.weights},
+        {"kv_cache_bytes", memory.cache},
+        {"activation_bytes", memory.activations},
+        {"free_bytes", memory.capacity - (memory.weights + memory.cache + memory.activations)}};
     llm["tokens_per_s"] = static_cast<double>(shape.tokens()) / step_ns * 1e9;
     llm["mfu"] = work.flops / (step_ns * peak.flops_per_ns * tp);
     llm["mbu"] = (work.weight_bytes + work.kv_bytes) / (step_ns * peak.bytes_per_ns * tp);
@@ -196,6 +249,8 @@ class LlmBench : public Bench {
     out.units.declare(prefill ? "llm.ttft_ns" : "llm.tpot_ns", "ns",
                       prefill ? "time to first token: the prefill step" : "time per output token");
     out.units.declare("llm.tokens", "", "tokens the step produces or takes in");
+    out.units.declare("llm.memory_per_sip.*", "B",
+                      "HBM of each SIP: weights, KV cache, activations, and what is left free");
     out.units.declare("llm.tokens_per_s", "1/s", "the step's tokens over its time");
     out.units.declare("llm.mfu", "", "model FLOPs over the tensor-parallel SIPs' peak");
     out.units.declare("llm.mbu", "", "weight and KV-cache bytes over the SIPs' peak bandwidth");

@@ -30,12 +30,14 @@ class MemcpyBench : public Bench {
     if (params.integer("bytes") % 4096 != 0)
       throw BenchUsageError("--param bytes must be a multiple of 4096");
     const std::vector<std::int64_t> shape{params.integer("bytes") / 4 / 1024, 1024};
-    Footprint f = check_placement(topology, "src", shape, DType::f32, DPPolicy{R, Row, Col});
+    const std::string bytes = fmt::format("(--param bytes={})", params.text("bytes"));
+    Footprint f =
+        check_placement(topology, "src " + bytes, shape, DType::f32, DPPolicy{R, Row, Col});
     // cross_sip copies into the same layout on another SIP.
-    f += route == "cross_cube"
-             ? check_placement(topology, "dst", shape, DType::f32, DPPolicy{R, Col, Row})
-             : f;
-    return f;
+    const Footprint dst = route == "cross_cube" ? check_placement(topology, "dst " + bytes, shape,
+                                                                  DType::f32, DPPolicy{R, Col, Row})
+                                                : f;
+    return f += dst;
   }
   void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
            Outcome& out) const override {

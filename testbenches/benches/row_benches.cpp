@@ -28,10 +28,12 @@ class RowBench : public Bench {
       throw BenchUsageError(
           fmt::format("--param dtype={}: {} takes f32 or f16", params.text("dtype"), kernel_));
     }
-    Footprint x = check_placement(topology, "x", {params.integer("rows"), params.integer("cols")},
-                                  dtype, DPPolicy{Row, Row, Row});
-    x.device_bytes *= 2;  // x and y
-    return x;
+    Footprint x = check_placement(
+        topology,
+        fmt::format("x (--param rows={} cols={})", params.text("rows"), params.text("cols")),
+        {params.integer("rows"), params.integer("cols")}, dtype, DPPolicy{Row, Row, Row});
+    const Footprint y = x;  // the same shape and placement
+    return x += y;
   }
   void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
            Outcome& out) const override {

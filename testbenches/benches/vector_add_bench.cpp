@@ -18,10 +18,12 @@ class VectorAddBench : public Bench {
     return {{"elements", "16M", "elements of each vector"}, {"dtype", "f32", "element type"}};
   }
   Footprint check(const Params& params, const platform::Topology& topology) const override {
-    Footprint x = check_placement(topology, "x", {params.integer("elements")},
-                                  params.dtype("dtype"), DPPolicy{Col, Col, Col});
-    x.device_bytes *= 3;  // x, y and out
-    return x;
+    Footprint x = check_placement(
+        topology, fmt::format("x (--param elements={})", params.text("elements")),
+        {params.integer("elements")}, params.dtype("dtype"), DPPolicy{Col, Col, Col});
+    const Footprint one = x;  // y and out are placed as x
+    x += one;
+    return x += one;
   }
   void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
            Outcome& out) const override {

@@ -308,6 +308,12 @@ BOOST_AUTO_TEST_CASE(broken_and_impossible_traces_say_where) {
   write("gap.0.et", good);
   write("gap.2.et", good);
   refused("run chakra --param trace=gap", {"gap.2.et exists but gap.1.et does not"});
+  write("far.0.et", good);
+  write("far.99999999999999999999999.et", good);
+  refused("run chakra --param trace=far",
+          {"far.99999999999999999999999.et exists but far.1.et does not"});
+  refused("run chakra --param trace=gap --param ranks=1000000000000",
+          {"--param ranks=1000000000000: the machine has 1 of rank_unit=sip"});
 
   Trace huge;
   huge.nodes = {coll(0, kAllReduce, std::uint64_t{1} << 60, {})};

@@ -137,7 +137,18 @@ BOOST_AUTO_TEST_CASE(bench_parameters_are_checked_before_the_run) {
   usage_error("run gemm --param M=4611686018427387904 --param N=4 --param K=4",
               "needs more than 2^64 bytes");  // said as such, not as a wrapped count
   usage_error("run vector_add --param elements=1000", "1000 is not a multiple of 16");
-  usage_error("run gemm --param M=1000", "tensor A (1000 x 1024)");
+  usage_error("run gemm --param M=1000", "tensor A (--param M=1000 K=1024) (1000 x 1024)");
+  // A size too large is named as the parameter it comes from.
+  usage_error("run vector_add --param elements=9223372036854775807",
+              "tensor x (--param elements=9223372036854775807) of");
+  usage_error("run softmax --param cols=9223372036854775807",
+              "tensor x (--param rows=4096 cols=9223372036854775807) of");
+  usage_error("run allreduce --param bytes=9223372036854771712",
+              "tensor in (--param bytes=9223372036854771712) of");
+  // Tensors that each fit a PE's part of HBM but together do not: refused before the run.
+  usage_error("run vector_add --param elements=209715200" + tiny(),
+              "the run's tensors need 629145600 bytes of HBM on sip0.cube0.pe0, whose part of "
+              "its HBM slice holds 536870912");
   usage_error("run gemm --param dtype=f64", "expected a dtype");
   usage_error("run gemm --param dtype=i8 --param out=f16", "i8 into i32");
   usage_error("run softmax --param dtype=i8", "softmax takes f32 or f16");

@@ -171,7 +171,17 @@ BOOST_AUTO_TEST_CASE(mistakes_are_usage_errors_that_say_where) {
       {"--param layers=-1", "--param layers=-1: expected 0 or a positive integer"},
       {"--param model=", "--param model=: expected a preset (gpt2, "},
       {"--param model=gpt3-175b --param tp=1 --param batch=64 --param seq=8192 --timing-only",
-       "GiB on each SIP; a context's address space holds"},
+       "does not fit: each SIP needs"},
+      // A model larger than the machine's HBM: before elaboration, need against capacity.
+      {"--param model=llama2-7b --timing-only --topology " + configs() + "tiny.yaml",
+       "model llama2-7b at tp=1 with batch=4 seq=128 layers=32 does not fit: each SIP needs "
+       "12.44 GiB of HBM (weights 12.06 GiB, KV cache 0.38 GiB, activations 0.00 GiB) and has "
+       "2.00 GiB"},
+      {"--param model=gpt2 --param batch=4096 --param seq=8192 --timing-only",
+       "KV cache 1161.00 GiB"},
+      // Sizes that overflow are named as the parameters they are.
+      {"--param seq=9223372036854775807", "--param seq=9223372036854775807: at most"},
+      {"--param batch=9223372036854775807", "--param batch=9223372036854775807: at most"},
   };
   for (const auto& [args, message] : cases) {
     const Result r = kernbench("run llm " + args);

@@ -243,12 +243,15 @@ BOOST_AUTO_TEST_CASE(exit_codes_follow_the_contract) {
              bad_set.output);
   const Result bad_file = kernbench("run gemm --topology /nonexistent.yaml");
   BOOST_TEST(bad_file.code == 2);
-  // Out of HBM inside the simulation: a simulation error.
+  // Tensors that do not fit the HBM: refused before the run, naming need and capacity.
   const Result oom = kernbench(
       "run gemm --param M=4096 --param N=4096 --param K=4096 --timing-only --quiet "
       "--set cube.memory_map.hbm_total_gb_per_cube=0.03125");
-  BOOST_TEST(oom.code == 3, oom.output);
-  BOOST_TEST(oom.output.find("out of memory") != std::string::npos, oom.output);
+  BOOST_TEST(oom.code == 2, oom.output);
+  BOOST_TEST(oom.output.find("need 6815744 bytes of HBM on sip0.cube0.pe0, whose part of its "
+                             "HBM slice holds 4194304") != std::string::npos,
+             oom.output);
+  BOOST_TEST(oom.output.find("simulated") == std::string::npos, oom.output);
   const Result bad_algorithm = kernbench("run broadcast --param algorithm=rhd");
   BOOST_TEST(bad_algorithm.code == 2);
   BOOST_TEST(bad_algorithm.output.find("does not do broadcast") != std::string::npos,

@@ -146,6 +146,7 @@ int run(const RunOptions& o) {
   const bench::Bench& bench = bench::find_bench(o.bench);
   const bench::Params params(bench.name(), bench.params(), o.params);
   const bench::Footprint footprint = bench.check(params, topology);
+  bench::check_capacity(footprint, topology);
   if (!o.chakra_out.empty() && !bench.runs_workload()) {
     throw bench::BenchUsageError("--chakra-out: bench " + bench.name() +
                                  " runs no workload graph (llm and chakra do)");
