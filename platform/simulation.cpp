@@ -11,6 +11,8 @@
 
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include <sys/resource.h>
+
 #include <fstream>
 #include <optional>
 #include <string>
@@ -60,31 +62,48 @@ std::uint64_t peak_rss_bytes() {
   return 0;
 }
 
-void require_host_memory(std::uint64_t pes, std::uint64_t data_bytes) {
+std::uint64_t model_host_bytes(const Topology& t) {
+  // Measured with `kernbench elaborate` (peak memory) and rounded up: 64 MiB of process,
+  // 40 KiB per PE, 48 KiB per cube (router, M_CPU, SRAM, its mesh links), 8 KiB per HBM
+  // slice. 16 SIPs of 32 x 32 one-PE cubes: 2,054 MiB measured, 2,496 MiB estimated;
+  // 64,512 PEs in 256 cubes: 2,285 measured, 2,612 estimated (docs/platform.md, "Scale").
+  const auto cubes = static_cast<std::uint64_t>(t.system.sips.count * t.cubes_per_sip());
+  const auto slices = cubes * static_cast<std::uint64_t>(t.cube.memory_map.hbm_slices_per_cube);
+  return (64ULL << 20) + static_cast<std::uint64_t>(t.world_size()) * (40ULL << 10) +
+         cubes * (48ULL << 10) + slices * (8ULL << 10);
+}
+
+void require_host_memory(const Topology& topology, std::uint64_t data_bytes) {
   std::optional<std::uint64_t> available;
   std::ifstream meminfo("/proc/meminfo");
   for (std::string line; std::getline(meminfo, line);) {
     if (line.rfind("MemAvailable:", 0) == 0) available = std::stoull(line.substr(13)) * 1024;
   }
-  // About 40 KiB per PE over a fixed 64 MiB (`kernbench elaborate`: 654 MiB for 16,384 PEs).
-  const std::uint64_t model = (64ULL << 20) + pes * (40ULL << 10);
+  // An address-space limit (ulimit -v) binds as well.
+  rlimit limit{};
+  const bool limited = getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+                       (!available || limit.rlim_cur < *available);
+  if (limited) available = limit.rlim_cur;
+  const std::uint64_t model = model_host_bytes(topology);
   if (!available || model + data_bytes <= *available) return;
   constexpr double GiB = 1 << 30;
   throw std::runtime_error(fmt::format(
       "this run needs about {:.1f} GiB of host memory ({:.1f} GiB for the model of {} PEs{}) "
-      "but {:.1f} GiB are available{}",
-      static_cast<double>(model + data_bytes) / GiB, static_cast<double>(model) / GiB, pes,
+      "but {:.1f} GiB are {}{}",
+      static_cast<double>(model + data_bytes) / GiB, static_cast<double>(model) / GiB,
+      topology.world_size(),
       data_bytes == 0
           ? ""
           : fmt::format(", {:.1f} GiB for its data", static_cast<double>(data_bytes) / GiB),
       static_cast<double>(*available) / GiB,
+      limited ? "allowed by the address-space limit (ulimit -v)" : "available",
       data_bytes == 0 ? "" : "; --timing-only needs none for the data"));
 }
 
 Simulation::Simulation(const Topology& topology, const RunOptions& options)
     : topology_(topology), options_(options) {
   const auto start = std::chrono::steady_clock::now();
-  require_host_memory(static_cast<std::uint64_t>(topology.world_size()), 0);
+  require_host_memory(topology, 0);
   models::set_time_resolution();
   sc_core::sc_report_handler::set_handler(report_on_stderr);
   const models::MachineParams params = machine_params(topology, options);

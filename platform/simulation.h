@@ -63,9 +63,12 @@ class Simulation {
 // Peak resident memory of this process so far (Linux: VmHWM), 0 if unknown.
 std::uint64_t peak_rss_bytes();
 
-// Throws std::runtime_error, naming the sizes, when a model of `pes` PEs plus `data_bytes`
+// Throws std::runtime_error, naming the sizes, when the model of `topology` plus `data_bytes`
 // of host memory for a functional run's data would not fit the memory the system can still
-// give this process (Linux: MemAvailable); does nothing where that is unknown.
-void require_host_memory(std::uint64_t pes, std::uint64_t data_bytes);
+// give this process (Linux: MemAvailable) or its address-space limit (ulimit -v); does
+// nothing where neither is known.
+void require_host_memory(const Topology& topology, std::uint64_t data_bytes);
+// The host memory the model of `topology` takes, an upper estimate.
+std::uint64_t model_host_bytes(const Topology& topology);
 
 }  // namespace kb::platform

@@ -15,6 +15,10 @@ class SimulationError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// What a failure says: its message, or for host memory running out (std::bad_alloc) what
+// the process took, its limit and what to change.
+std::string describe(const std::exception& e);
+
 // Runs `body`; on an exception records the first failure and calls sc_stop(). Every
 // SC_THREAD body and spawned process of the model runs through this.
 void run_guarded(const std::function<void()>& body);

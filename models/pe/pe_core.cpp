@@ -58,7 +58,7 @@ void PeCore::run(std::uint64_t request_id, std::shared_ptr<const KernelProgram> 
     } catch (const SimulationError&) {
       throw;
     } catch (const std::exception& e) {
-      throw SimulationError(fmt::format("kernel error on {}: {}", running_, e.what()));
+      throw SimulationError(fmt::format("kernel error on {}: {}", running_, describe(e)));
     }
     mark(PeState::idle);
     kernel_.set(local_time_ps(), 0);

@@ -14,16 +14,19 @@ import time
 _running = set()
 
 
-def run_point(kernbench, args):
+def run_point(kernbench, args, scratch=None):
     """Runs `kernbench ARGS --report TMP` and returns what the sweep records: the exit code,
     the report's text (None if there is none), the last line of stderr and the wall time.
-    Self-contained, so that it can run on a Dask worker."""
+    TMP is in `scratch` (default: the system's). Self-contained, so that it can run on a
+    Dask worker. The run ends with this process, even one killed by SIGKILL
+    (KERNBENCH_PARENT: kernbench asks the kernel for SIGTERM when its parent dies)."""
     start = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="kbsweep-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="kbsweep-", dir=scratch) as tmp:
         report = os.path.join(tmp, "report.json")
         proc = subprocess.Popen([kernbench] + list(args) + ["--report", report],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
+                                start_new_session=True,
+                                env=dict(os.environ, KERNBENCH_PARENT=str(os.getpid())))
         _running.add(proc)
         try:
             _, err = proc.communicate()
@@ -40,11 +43,15 @@ def run_point(kernbench, args):
 
 
 class LocalEngine:
-    def __init__(self, jobs):
+    """Points as local processes; their temporary reports in `scratch` (DIR/.running), which
+    a sweep killed outright leaves behind and the next run of it removes."""
+
+    def __init__(self, jobs, scratch):
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
+        self.scratch = scratch
 
     def submit(self, kernbench, args):
-        return self.pool.submit(run_point, kernbench, args)
+        return self.pool.submit(run_point, kernbench, args, self.scratch)
 
     def as_completed(self, futures):
         return concurrent.futures.as_completed(futures)

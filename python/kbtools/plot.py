@@ -62,18 +62,29 @@ def label(name, units):
     return f"{name} ({unit})" if unit else name
 
 
+def as_number(v):
+    """A value as a number, sizes such as 16M or 64K included (kbtools.sizes), or None."""
+    size = parse_size(v)
+    if size is not None:
+        return float(size)
+    try:
+        return float(str(v))
+    except ValueError:
+        return None
+
+
 def numeric(series):
-    """Values such as 16M or 64K as numbers (kbtools.sizes), so that axes sort and scale."""
-    def one(v):
-        size = parse_size(v)
-        if size is not None:
-            return float(size)
-        try:
-            return float(str(v))
-        except ValueError:
-            return None
-    values = series.map(one)
+    """A column as numbers, so that axes sort and scale; None when a value is not one."""
+    values = series.map(as_number)
     return values if values.notna().all() else None
+
+
+def first_non_number(series):
+    """The first value of a column that is not a number, with its row, or None."""
+    for row, v in series.items():
+        if as_number(v) is None:
+            return row, v
+    return None
 
 
 def pareto(df, x, y):
@@ -134,7 +145,26 @@ def main(argv=None):
         print(f"kernbench plot: {o.csv} has no column {', '.join(missing)}; its columns: "
               f"{', '.join(df.columns)}", file=sys.stderr)
         return 2
+    if "status" not in df.columns:
+        print(f"kernbench plot: {o.csv} has no status column: it is not the results.csv of "
+              "kernbench sweep", file=sys.stderr)
+        return 2
     ok = df[df["status"] == "ok"]
+    # A metric is a number; an axis is numbers, or names only (categories, in table order):
+    # a column of both would draw 100 below 20.
+    metrics = [o.y] if o.y and not o.pareto else []
+    for column in metrics:
+        bad = first_non_number(ok[column])
+        if bad is not None:
+            print(f"kernbench plot: {o.csv}: column {column}, row {bad[0] + 2}: {bad[1]!r} is "
+                  "not a number", file=sys.stderr)
+            return 2
+    for column in [c for c in (o.x, o.hue) if c and not o.pareto]:
+        bad = first_non_number(df[column])
+        if bad is not None and any(as_number(v) is not None for v in df[column]):
+            print(f"kernbench plot: {o.csv}: column {column} mixes numbers and names (row "
+                  f"{bad[0] + 2}: {bad[1]!r}); plot a column of one kind", file=sys.stderr)
+            return 2
     failed = df[df["status"] != "ok"]
     units = report_units(o.csv, df)
     fig, ax = plt.subplots(figsize=(8, 5))
@@ -177,7 +207,11 @@ def main(argv=None):
     ax.grid(True, alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(o.output)
+    try:
+        fig.savefig(o.output)
+    except OSError as e:
+        print(f"kernbench plot: cannot write {o.output}: {e.strerror or e}", file=sys.stderr)
+        return 3
     print(f"kernbench plot: wrote {o.output}", file=sys.stderr)
     return 0
 

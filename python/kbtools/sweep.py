@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -81,10 +82,21 @@ def meta_path(report_path):
     return report_path[:-len(".json")] + ".command.json"
 
 
+class OutputError(Exception):
+    """An output that could not be written (a full disk, no permission): exit 3."""
+
+
 def write_whole(path, text):
-    with open(path + ".tmp", "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(path + ".tmp", path)
+    try:
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(path + ".tmp", path)
+    except OSError as e:
+        try:
+            os.remove(path + ".tmp")
+        except OSError:
+            pass
+        raise OutputError(f"cannot write {path}: {e.strerror or e}") from e
 
 
 def reused_point(report_path):
@@ -152,11 +164,20 @@ def main(argv=None):
     except specs.SpecError as e:
         print(e, file=sys.stderr)
         return 2
-    points_dir = os.path.join(o.out, "points")
+    # The reports, and the running points' temporary ones: what a sweep killed outright left
+    # there goes.
+    scratch = os.path.join(o.out, ".running")
+    shutil.rmtree(scratch, ignore_errors=True)
     try:
-        os.makedirs(points_dir, exist_ok=True)
+        for folder in (os.path.join(o.out, "points"), scratch):
+            os.makedirs(folder, exist_ok=True)
     except OSError as e:
         print(f"kernbench sweep: --out {o.out}: {e.strerror}", file=sys.stderr)
+        return 2
+    table = os.path.join(o.out, "results.csv")
+    if os.path.lexists(table) and not os.path.isfile(table):
+        print(f"kernbench sweep: --out {o.out}: {table} exists and is not a file; the table "
+              "goes there", file=sys.stderr)
         return 2
 
     rows, todo, order = {}, [], []  # order: the points' ids, in spec order
@@ -177,7 +198,7 @@ def main(argv=None):
 
     try:
         engine = (engines.DaskEngine(o.scheduler) if o.engine == "dask"
-                  else engines.LocalEngine(o.jobs))
+                  else engines.LocalEngine(o.jobs, scratch))
     except (OSError, ValueError) as e:  # distributed raises OSError on a timeout
         print(f"kernbench sweep: cannot reach the Dask scheduler {o.scheduler}: {e}",
               file=sys.stderr)
@@ -214,6 +235,10 @@ def main(argv=None):
         engine.cancel(list(futures))
         print("[sweep] interrupted: the points done so far are in the table; rerun to finish",
               file=sys.stderr)
+    except OutputError:
+        engine.cancel(list(futures))  # nothing more can be kept: stop the running points
+        raise
+    shutil.rmtree(scratch, ignore_errors=True)
 
     ordered = [rows[pid] for pid in order if pid in rows]
     extras = []
@@ -221,7 +246,6 @@ def main(argv=None):
         extras += [k for k in row if k not in extras and k not in FIXED and k != "point"
                    and k not in spec.axes]
     columns = ["point"] + spec.axes + FIXED + extras
-    table = os.path.join(o.out, "results.csv")
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=columns)
     writer.writeheader()
@@ -244,8 +268,13 @@ def _interrupt(signum, frame):
 if __name__ == "__main__":
     for stop in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(stop, _interrupt)
+    # A file-size limit (ulimit -f) is a write error, reported, not a signal that kills.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         sys.exit(main())
+    except OutputError as e:  # the environment's fault: a full disk, no permission
+        print(f"kernbench sweep: {e}", file=sys.stderr)
+        sys.exit(3)
     except KeyboardInterrupt:  # before any point ran: reading or checking the spec
         print("[sweep] interrupted before any point ran", file=sys.stderr)
         sys.exit(130)

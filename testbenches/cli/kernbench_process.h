@@ -24,10 +24,11 @@ struct Result {
   std::string output;
 };
 
-// Runs kernbench with `args`; stdout and stderr together.
-inline Result kernbench(const std::string& args) {
+// Runs kernbench with `args`, after the shell commands `shell` (e.g. "ulimit -v 100000; ");
+// stdout and stderr together.
+inline Result kernbench(const std::string& args, const std::string& shell = "") {
   const std::string log = "kernbench_output.txt";
-  const std::string command = env("KERNBENCH") + " " + args + " > " + log + " 2>&1";
+  const std::string command = shell + env("KERNBENCH") + " " + args + " > " + log + " 2>&1";
   const int status = std::system(command.c_str());
   std::ifstream in(log);
   std::stringstream text;

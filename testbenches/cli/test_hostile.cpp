@@ -274,6 +274,31 @@ BOOST_AUTO_TEST_CASE(integer_all_reduce_wraps_on_device_and_in_the_reference) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(host_memory_running_out_is_said_as_such_at_every_limit) {
+  // Under an address-space limit a run either fits, or stops with exit 3 saying that host
+  // memory ran out (before elaborating when the estimate shows it, else when it happens):
+  // never std::bad_alloc, a SystemC stack error or a signal.
+  std::size_t refused = 0;
+  for (const char* kib : {"100000", "130000", "200000", "400000", "2000000"}) {
+    for (const char* run : {"run vector_add --param elements=16M --quiet",
+                            "run vector_add --param elements=16M --timing-only --quiet"}) {
+      const Result r = kernbench(run, "ulimit -v " + std::string(kib) + "; ");
+      const std::string what = std::string("ulimit -v ") + kib + ": " + run + "\n" + r.output;
+      BOOST_TEST((r.code == 0 || r.code == 3), what);
+      if (r.code == 3) {
+        ++refused;
+        BOOST_TEST(
+            (r.output.find("host memory ran out") != std::string::npos ||
+             r.output.find("allowed by the address-space limit (ulimit -v)") != std::string::npos),
+            what);
+      }
+      BOOST_TEST(r.output.find("bad_alloc") == std::string::npos, what);
+      BOOST_TEST(r.output.find("E518") == std::string::npos, what);
+    }
+  }
+  BOOST_TEST(refused >= 4u);
+}
+
 BOOST_AUTO_TEST_CASE(a_run_that_cannot_fit_in_host_memory_stops_before_elaborating) {
   // 48 GiB of tensors kept several times over: more than any test machine has.
   const Result r = kernbench("run vector_add --param elements=4G --quiet");

@@ -16,11 +16,15 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <sys/prctl.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <functional>
+#include <string>
 
 // libsystemc's main() would print the kernel's banner before our output; ours silences it
 // and enters through sc_elab_and_sim like any SystemC program.
@@ -32,6 +36,12 @@ int main(int argc, char** argv) {
   // Likewise a file-size limit (`ulimit -f`): the write fails, the output is reported as
   // not written and its staging file removed, instead of a signal killing the run.
   std::signal(SIGXFSZ, SIG_IGN);
+  // Started by a sweep (KERNBENCH_PARENT = its pid): end with it, even when it is killed
+  // outright (SIGKILL), through SIGTERM, which removes what this run was writing.
+  if (const char* parent = std::getenv("KERNBENCH_PARENT")) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (std::to_string(getppid()) != parent) return 128 + SIGTERM;  // already gone
+  }
   return sc_core::sc_elab_and_sim(argc, argv);
 }
 
@@ -83,7 +93,7 @@ int sc_main(int argc, char** argv) {
     fmt::print(stderr, "kernbench: simulation error: {}\n", e.what());
     return kb::cli::kSimulationError;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "kernbench: error: {}\n", e.what());
+    fmt::print(stderr, "kernbench: error: {}\n", kb::models::describe(e));
     return kb::cli::kSimulationError;
   }
 }

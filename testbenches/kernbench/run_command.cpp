@@ -153,8 +153,7 @@ int run(const RunOptions& o) {
   }
   check_outputs(o);
   platform::require_host_memory(
-      static_cast<std::uint64_t>(topology.world_size()),
-      o.timing_only ? 0 : kHostBytesPerDeviceByte * footprint.device_bytes);
+      topology, o.timing_only ? 0 : kHostBytesPerDeviceByte * footprint.device_bytes);
   platform::remove_staged_files_on_signals();
 
   platform::RunOptions run_options;

@@ -66,6 +66,31 @@ class Plot(SweepCase):
             self.assertIn(says, r.stderr)
             self.assertNotIn("Traceback", r.stderr)
 
+        # Tables that would plot a lie, and outputs that cannot be written.
+        for name, content, args, code, says in [
+                ("nostatus.csv", "a,b\n1,2\n", ["--x", "a", "--y", "b"], 2,
+                 "has no status column"),
+                ("words.csv", "status,a,b\nok,1,x\nok,2,y\n", ["--x", "a", "--y", "b"], 2,
+                 "column b, row 2: 'x' is not a number"),
+                ("mixed.csv", "status,a,b\nok,100,1\nok,20,2\nok,abc,3\n",
+                 ["--x", "a", "--y", "b"], 2, "column a mixes numbers and names (row 4: 'abc')"),
+                ("names.csv", "status,a,b\nok,ring,1\nok,rhd,2\n", ["--x", "a", "--y", "b"], 0,
+                 "wrote"),
+                ("sizes.csv", "status,a,b\nok,1K,2\nok,2M,1\nok,512,3\n",
+                 ["--pareto", "a,b"], 0, "wrote")]:
+            path = self.path(name)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(content)
+            r = self.kernbench("plot", path, *args, "-o", png)
+            self.assertEqual(r.returncode, code, r.stderr)
+            self.assertIn(says, r.stderr)
+            self.assertNotIn("Traceback", r.stderr)
+        r = self.kernbench("plot", self.path("names.csv"), "--x", "a", "--y", "b", "-o",
+                           self.path("no/such/dir/p.png"))
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("cannot write", r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+
 
     def test_the_energy_example_sweep_has_its_columns_and_its_front(self):
         # The committed example (docs/energy.md): time against energy, its columns.

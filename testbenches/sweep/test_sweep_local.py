@@ -10,6 +10,20 @@ import time
 from sweep_test import CONFIGS, KERNBENCH, SPEC, SweepCase, main
 
 
+def point_processes(topology):
+    """The `kernbench run` processes running on `topology`, a file of the case's own."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if b"run" in argv and topology.encode() in argv:
+            found.append(pid)
+    return found
+
+
 class LocalSweep(SweepCase):
     def test_table_resume_and_a_failing_point(self):
         spec = self.write("spec.yaml", SPEC)
@@ -95,37 +109,67 @@ class LocalSweep(SweepCase):
         self.assertIn("bad_fidelity.yaml:4: error: grid.fidelity: fast: expected one of "
                       "transaction, flow", r.stderr)
 
-    def test_sigterm_stops_the_points_and_writes_the_table(self):
-        # Points long enough to be running when the signal comes, on a topology file of the
-        # case's own, so that its children can be found by their command lines.
+    def start_slow_sweep(self, name, sizes):
+        """A sweep whose points run long enough to be caught running, on a topology file of
+        the case's own (so that its children can be found by their command lines), once
+        one of its points runs: the sweep, its spec, its DIR and its points' processes."""
         with open(os.path.join(CONFIGS, "multi_sip.yaml"), encoding="utf-8") as f:
-            topology = self.write("mine.yaml", f.read())
-        spec = self.write("slow.yaml", f"bench: allreduce\ntopology: {topology}\n"
-                          "timing_only: true\ngrid:\n  param.bytes: [32M, 64M, 128M]\n")
-        out = self.path("slow")
+            topology = self.write(name + ".yaml", f.read())
+        spec = self.write(name + "_spec.yaml", f"bench: allreduce\ntopology: {topology}\n"
+                          f"timing_only: true\ngrid:\n  param.bytes: [{sizes}]\n")
+        out = self.path(name)
         sweep = subprocess.Popen([KERNBENCH, "sweep", spec, "--out", out, "--jobs", "2"],
                                  stderr=subprocess.PIPE, text=True, cwd=self.dir)
-        def children():  # the `kernbench run` processes of this case's points
-            found = []
-            for pid in filter(str.isdigit, os.listdir("/proc")):
-                try:
-                    with open(f"/proc/{pid}/cmdline", "rb") as f:
-                        argv = f.read().split(b"\0")
-                except OSError:
-                    continue
-                if b"run" in argv and topology.encode() in argv:
-                    found.append(pid)
-            return found
+        def children():
+            return point_processes(topology)
         deadline = time.monotonic() + 60
         while not children() and time.monotonic() < deadline:
             time.sleep(0.1)
         self.assertTrue(children(), "no point started")
+        return sweep, spec, out, children
+
+    def test_sigterm_stops_the_points_and_writes_the_table(self):
+        sweep, _, out, children = self.start_slow_sweep("slow", "32M, 64M, 128M")
         sweep.send_signal(signal.SIGTERM)
         _, err = sweep.communicate(timeout=30)
         self.assertEqual(sweep.returncode, 130, err)
         self.assertIn("interrupted", err)
         self.assertEqual(children(), [])
         self.assertTrue(os.path.isfile(os.path.join(out, "results.csv")))
+
+    def test_sigkill_of_a_sweep_ends_its_points_and_the_next_run_tidies(self):
+        sweep, spec, out, children = self.start_slow_sweep("killed", "32M, 64M")
+        sweep.kill()  # SIGKILL: the sweep cannot stop them itself
+        sweep.communicate()
+        deadline = time.monotonic() + 10
+        while children() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertEqual(children(), [], "points outlived their sweep")
+        # What the killed sweep left is removed by its next run, which finishes the work.
+        self.assertTrue(os.path.isdir(os.path.join(out, ".running")))
+        r = self.kernbench("sweep", spec, "--out", out, "--jobs", "2")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(out, ".running")))
+
+    def test_outputs_that_cannot_be_written_are_exit_2_or_3(self):
+        spec = self.write("spec.yaml", SPEC)
+        # The table's path taken by a directory: refused before any point runs.
+        os.makedirs(self.path("taken/results.csv"))
+        r = self.kernbench("sweep", spec, "--out", self.path("taken"))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("results.csv exists and is not a file", r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+        # A file-size limit: every point fails to write its report, then the table (20
+        # failed rows, over 1 KiB) cannot be written: exit 3 naming it, no temporary left.
+        many = self.write("many.yaml", SPEC.split("grid:")[0] + "grid:\n  param.elements: [" +
+                          ", ".join(f"{16 * (i + 1)}K" for i in range(20)) + "]\n")
+        out = self.path("limited")
+        r = subprocess.run(["bash", "-c", f"ulimit -f 1; exec {KERNBENCH} sweep {many} "
+                            f"--out {out} --jobs 2"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("cannot write", r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+        self.assertEqual([n for n in os.listdir(out) if n.endswith(".tmp")], [])
 
     def test_llm_figures_become_columns(self):
         spec = self.write("llm.yaml", "bench: llm\ntopology: " + os.path.join(
