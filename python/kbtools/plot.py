@@ -79,10 +79,11 @@ def numeric(series):
     return values if values.notna().all() else None
 
 
-def first_non_number(series):
-    """The first value of a column that is not a number, with its row, or None."""
-    for row, v in series.items():
-        if as_number(v) is None:
+def first_non_number(series, rows=None):
+    """The first value of a column that is not a number, among the rows `rows` marks (all
+    when None), with its row's position in the table (0: the first under the header)."""
+    for row, v in enumerate(series):
+        if (rows is None or rows[row]) and as_number(v) is None:
             return row, v
     return None
 
@@ -154,7 +155,7 @@ def main(argv=None):
     # a column of both would draw 100 below 20.
     metrics = [o.y] if o.y and not o.pareto else []
     for column in metrics:
-        bad = first_non_number(ok[column])
+        bad = first_non_number(df[column], list(df["status"] == "ok"))
         if bad is not None:
             print(f"kernbench plot: {o.csv}: column {column}, row {bad[0] + 2}: {bad[1]!r} is "
                   "not a number", file=sys.stderr)

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 #include <sstream>
 #include <vector>
 
@@ -57,6 +58,23 @@ void run_params(const std::string& bench_name, const std::vector<std::string>& g
   bench.check(params, platform::load_default_topology());
 }
 
+// The input as a file of its own (the model and trace readers take paths), written whole.
+std::string as_file(const std::string& name, const std::string& content) {
+  std::ofstream(name, std::ios::binary | std::ios::trunc) << content;
+  return name;
+}
+
+// A model file: loaded, then one decoder layer of it checked as the llm bench does.
+void run_model(const std::string& yaml) {
+  run_params("llm", {"model=" + as_file("fuzz-model.yaml", yaml), "layers=1"});
+}
+
+// A Chakra trace of one rank: read, planned and its buffers placed (the chakra bench).
+void run_trace(const std::string& bytes) {
+  as_file("fuzz-trace.0.et", bytes);
+  run_params("chakra", {"trace=fuzz-trace"});
+}
+
 void run(const std::string& text) {
   const auto newline = text.find('\n');
   const std::string head = text.substr(0, newline);
@@ -69,12 +87,18 @@ void run(const std::string& text) {
     platform::load_default_topology(lines_of(body));
   } else if (head.rfind("param ", 0) == 0) {
     run_params(head.substr(6), lines_of(body));
+  } else if (head == "model") {
+    run_model(body);
+  } else if (head == "trace") {
+    run_trace(body);
   } else {
-    // A mutated header: the whole input goes to one of the four by its first byte.
-    switch (text.empty() ? 0 : static_cast<unsigned char>(text[0]) % 4) {
+    // A mutated header: the whole input goes to one of the six by its first byte.
+    switch (text.empty() ? 0 : static_cast<unsigned char>(text[0]) % 6) {
       case 0: platform::load_topology_text(text, "fuzz.yaml"); break;
       case 1: runtime::load_ccl_text(text, "fuzz_ccl.yaml"); break;
       case 2: platform::load_default_topology(lines_of(text)); break;
+      case 3: run_model(text); break;
+      case 4: run_trace(text); break;
       default: run_params("gemm", lines_of(text));
     }
   }
