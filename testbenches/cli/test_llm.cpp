@@ -219,3 +219,31 @@ BOOST_AUTO_TEST_CASE(the_tiny_preset_verifies_and_the_timeline_shows_nodes_and_l
   BOOST_TEST(node_on_pe);
   BOOST_TEST(layer_track);
 }
+
+BOOST_AUTO_TEST_CASE(no_step_bound_is_below_its_work_over_the_peaks) {
+  // The default machine, by hand: 128 PEs x 2 x 1024 f16/bf16 MACs x 1 GHz; weights and KV
+  // cache reach the PEs at most at min(128 PE ports x 128 GB/s, 128 slices x 150 GB/s).
+  const double flops_per_ns = 128.0 * 2 * 1024, bytes_per_ns = std::min(128 * 128.0, 128 * 150.0);
+  std::vector<std::string> cases;
+  for (const char* model : {"gpt2", "llama2-7b", "llama3-70b", "gpt3-175b"}) {
+    for (const char* phase : {"decode", "prefill"}) {
+      cases.push_back(std::string("--param model=") + model + " --param phase=" + phase +
+                      " --param seq=64");
+    }
+  }
+  // Prefill whose critical path is shorter than its FLOPs over the peak (work on shared PEs).
+  cases.push_back("--param model=llama2-7b --param phase=prefill --param batch=2 --param seq=512");
+  bool floor_binds = false;
+  for (const std::string& c : cases) {
+    const nlohmann::json r = run(c + " --param layers=1 --timing-only");
+    const double kernel_ns = r["kernel_time_ns"].get<double>();
+    const double flops = r["achieved_tflops"].get<double>() * kernel_ns * 1e3;
+    const double bytes = r["achieved_gbps"].get<double>() * kernel_ns;
+    const double bound = r["bound"]["time_ns"].get<double>();
+    BOOST_TEST(bound >= flops / flops_per_ns * (1 - 1e-9), c << ": bound " << bound);
+    BOOST_TEST(bound >= bytes / bytes_per_ns * (1 - 1e-9), c << ": bound " << bound);
+    BOOST_TEST(bound <= kernel_ns, c << ": bound " << bound << " above " << kernel_ns);
+    floor_binds = floor_binds || r["bound"]["limiter"] == "step_flops";
+  }
+  BOOST_TEST(floor_binds, "no case where the step's FLOPs over the peak bind");
+}
