@@ -96,9 +96,10 @@ ExportedTraces export_traces(const runtime::WorkloadGraph& graph,
                    [&](const runtime::CollectiveOp& op) {
                      n.type = kCommCollNode;
                      n.comm_type = comm_type_of(op.kind);
+                     // An all-gather's comm_size is each rank's part (its input), as
+                     // ASTRA-sim and the replay read it.
                      if (op.kind != runtime::Collective::barrier) {
-                       const bool gathered = op.kind == runtime::Collective::all_gather && op.out;
-                       n.comm_size = bytes_on(gathered ? *op.out : op.tensor, op.on);
+                       n.comm_size = bytes_on(op.tensor, op.on);
                      }
                    },
                    [&](const runtime::HostCopyOp& op) {

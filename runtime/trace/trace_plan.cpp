@@ -173,9 +173,9 @@ TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& optio
           plan.communicates = true;
           const std::int64_t e = per_pe(n.comm_size.value_or(0));
           switch (*kind) {
-            case Collective::all_gather:  // comm_size: the gathered output
-              p.in_cols = (e + R - 1) / R;
-              p.out_cols = p.in_cols * R;
+            case Collective::all_gather:  // comm_size: each rank's part, as ASTRA-sim reads it
+              p.in_cols = e;
+              p.out_cols = e * R;
               break;
             case Collective::reduce_scatter:  // comm_size: the input
               p.in_cols = round_up(e, R);
