@@ -148,10 +148,20 @@ std::vector<NodeRun> Executor::run(const WorkloadGraph& graph) {
   return runs;
 }
 
-std::map<OpClass, double> critical_path_breakdown(const WorkloadGraph& graph,
-                                                  const std::vector<NodeRun>& runs) {
-  std::map<OpClass, double> by_class;
-  if (runs.empty()) return by_class;
+double NodeRun::launch_trips_ns() const {
+  double arrived = -1;
+  for (const Handle& h : handles)
+    for (const models::Completion& c : h.request->completions()) {
+      const double ns = static_cast<double>(c.arrived_ps) / 1000.0;
+      if (!c.pes.empty()) arrived = arrived < 0 ? ns : std::min(arrived, ns);
+    }
+  return arrived < 0 ? 0.0 : (arrived - issued_ns) + (done_ns - busy_end_ns());
+}
+
+PathBreakdown critical_path_breakdown(const WorkloadGraph& graph,
+                                      const std::vector<NodeRun>& runs) {
+  PathBreakdown path;
+  if (runs.empty()) return path;
   const auto deps = graph.dependencies();
   auto last_of = [&](const std::vector<std::size_t>& candidates) {
     return *std::max_element(
@@ -162,11 +172,13 @@ std::map<OpClass, double> critical_path_breakdown(const WorkloadGraph& graph,
   std::vector<std::size_t> all(runs.size());
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
   for (std::size_t at = last_of(all);;) {
-    by_class[graph.nodes()[at].op_class] += runs[at].done_ns - runs[at].issued_ns;
+    const double launch = runs[at].launch_trips_ns();
+    path.by_class[graph.nodes()[at].op_class] += runs[at].done_ns - runs[at].issued_ns - launch;
+    path.launch_ns += launch;
     if (deps[at].empty()) break;
     at = last_of(deps[at]);
   }
-  return by_class;
+  return path;
 }
 
 double exposed_communication_ns(const WorkloadGraph& graph, const std::vector<NodeRun>& runs) {

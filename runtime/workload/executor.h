@@ -19,6 +19,9 @@ struct NodeRun {
   // without kernels (host copies, delays).
   double busy_begin_ns() const;
   double busy_end_ns() const;
+  // The trips of its launches: from its issue to the first M_CPU it reached, and from its
+  // last PE's end to its done (0 for nodes without kernels).
+  double launch_trips_ns() const;
 };
 
 class Executor {
@@ -37,9 +40,14 @@ class Executor {
 
 // The time each op class spent on the measured critical path: from the node that ended
 // last, back through the dependency that ended last, each node's issued..done counted to
-// its class. The values add up to the graph's span from its first issue.
-std::map<OpClass, double> critical_path_breakdown(const WorkloadGraph& graph,
-                                                  const std::vector<NodeRun>& runs);
+// its class, but for the trips of its kernel launches (host to the first M_CPU it reached,
+// and from its last PE's end back to the host), counted as launch. The values add up to
+// the graph's span from its first issue.
+struct PathBreakdown {
+  std::map<OpClass, double> by_class;
+  double launch_ns = 0;
+};
+PathBreakdown critical_path_breakdown(const WorkloadGraph& graph, const std::vector<NodeRun>& runs);
 
 // Time when communication nodes kept PEs busy and no other node did: the communication
 // that overlapping with compute did not hide.

@@ -229,9 +229,9 @@ class LlmBench : public Bench {
                                   out.bound_model, out.bound.limiter());
     out.bound = floor;
     nlohmann::ordered_json breakdown = nlohmann::ordered_json::object();
-    for (const auto& [op, ns] : runtime::critical_path_breakdown(graph, runs)) {
-      breakdown[runtime::to_string(op)] = ns;
-    }
+    const runtime::PathBreakdown path = runtime::critical_path_breakdown(graph, runs);
+    for (const auto& [op, ns] : path.by_class) breakdown[runtime::to_string(op)] = ns;
+    breakdown["launch"] = path.launch_ns;
     const bool prefill = shape.phase == Phase::prefill;
     nlohmann::ordered_json llm;
     llm["model"] = model.name;
@@ -266,7 +266,8 @@ class LlmBench : public Bench {
     out.units.declare("llm.tokens_per_s", "1/s", "the step's tokens over its time");
     out.units.declare("llm.mfu", "", "model FLOPs over the tensor-parallel SIPs' peak");
     out.units.declare("llm.mbu", "", "weight and KV-cache bytes over the SIPs' peak bandwidth");
-    out.units.declare("llm.breakdown.*", "ns", "critical-path time by op class");
+    out.units.declare("llm.breakdown.*", "ns",
+                      "critical-path time by op class, and the launches' trips on it (launch)");
     out.units.declare("llm.exposed_communication_ns", "ns", "communication no other work hides");
   }
 

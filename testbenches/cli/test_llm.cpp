@@ -247,3 +247,13 @@ BOOST_AUTO_TEST_CASE(no_step_bound_is_below_its_work_over_the_peaks) {
   }
   BOOST_TEST(floor_binds, "no case where the step's FLOPs over the peak bind");
 }
+
+BOOST_AUTO_TEST_CASE(the_breakdown_adds_up_to_the_step_with_the_launch_trips_apart) {
+  const nlohmann::json r = run("--param model=llama2-7b --param layers=2 --timing-only");
+  double sum = 0;
+  for (const auto& [op, ns] : r["llm"]["breakdown"].items()) sum += ns.get<double>();
+  BOOST_TEST(sum == step_ns(r), boost::test_tools::tolerance(1e-9));
+  // Every node on the path is launched from the host: its trips there and back are launch.
+  BOOST_TEST(r["llm"]["breakdown"]["launch"].get<double>() > 0.0);
+  BOOST_TEST(r["llm"]["breakdown"]["launch"].get<double>() < step_ns(r));
+}
