@@ -37,8 +37,12 @@ PeIpcq::Neighbour& PeIpcq::neighbour(std::uint32_t rank, const char* what) {
   fail("IPCQ {}: rank {} is not a neighbour of rank {}", what, rank, *rank_);
 }
 
+std::uint64_t PeIpcq::entries_of(std::uint64_t nbytes) const {
+  return std::max<std::uint64_t>(1, (nbytes + entry_bytes_ - 1) / entry_bytes_);
+}
+
 std::uint64_t PeIpcq::slots_of(std::uint64_t nbytes) const {
-  return std::min(depth_, std::max<std::uint64_t>(1, (nbytes + entry_bytes_ - 1) / entry_bytes_));
+  return std::min(depth_, entries_of(nbytes));
 }
 
 void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
@@ -46,8 +50,7 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
   TransferExtension& t = transfer_of(p);
   const Picoseconds head = now_ps() + to_ps(delay);
   Picoseconds tail = t.tail_ps;
-  const std::uint64_t entries =
-      std::max<std::uint64_t>(1, (p.get_data_length() + entry_bytes_ - 1) / entry_bytes_);
+  const std::uint64_t entries = entries_of(p.get_data_length());
   if (offset < kIpcqCreditOffset && entries > depth_) {
     // Past the first queue's worth, entry j + depth waits for the credit of entry j, which
     // comes back a round trip after entry j left: the path's latency twice, the time the
@@ -55,8 +58,7 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
     // last entry leaves after `rounds` round trips and the entries of its round before it,
     // and arrives an entry's time after that.
     const Picoseconds entry_time = tail / entries;
-    const std::uint64_t unit_entries =
-        std::max<std::uint64_t>(1, (t.shape.unit_bytes + entry_bytes_ - 1) / entry_bytes_);
+    const std::uint64_t unit_entries = entries_of(t.shape.unit_bytes);
     const Picoseconds round_trip =
         2 * t.path_latency_ps + std::min(unit_entries, depth_) * entry_time + t.shape.unit_ps;
     const std::uint64_t rounds = (entries + depth_ - 1) / depth_ - 1;
@@ -145,8 +147,9 @@ void PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint64_t nb
       n.ipcq_base + kIpcqDataOffset + (static_cast<std::uint64_t>(*rank_) << kIpcqRankShift);
   // Each entry's push, pop and credit, in either fidelity.
   const Picoseconds local = to_ps(qk.get_current_time());
-  energy_.charge(static_cast<double>((nbytes + entry_bytes_ - 1) / entry_bytes_) * pj_per_entry_,
-                 local, local);
+  if (nbytes != 0) {
+    energy_.charge(static_cast<double>(entries_of(nbytes)) * pj_per_entry_, local, local);
+  }
   if (fidelity_ == Fidelity::flow) {
     // A generic payload's length is 32 bits: larger transfers go in 1 GiB parts.
     constexpr std::uint64_t kPart = 1ULL << 30;
@@ -219,8 +222,7 @@ StreamArrival PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t
     if (e.consumed == e.bytes.size()) {
       // The entries are free once taken; a flow transfer is taken as it arrives, so its
       // last `slots` entries are freed one entry's time apart up to its arrival.
-      const std::uint64_t entries =
-          std::max<std::uint64_t>(1, (e.bytes.size() + entry_bytes_ - 1) / entry_bytes_);
+      const std::uint64_t entries = entries_of(e.bytes.size());
       const Picoseconds step = entries > 1 ? (e.arrival - e.first) / (entries - 1) : 0;
       const Picoseconds freed = std::max(to_ps(qk.get_current_time()), e.arrival);
       credit_word_ = {e.slots, step};

@@ -91,6 +91,9 @@ class PeIpcq : public Component {
   void send_flow(Neighbour& n, std::uint64_t target, const unsigned char* src, std::uint64_t nbytes,
                  const StreamShape& shape, tlm_utils::tlm_quantumkeeper& qk,
                  const TransferExtension& like);
+  // The queue entries `nbytes` fill (at least one), and the credits a transfer of them takes
+  // at once (at most a queue's worth).
+  std::uint64_t entries_of(std::uint64_t nbytes) const;
   std::uint64_t slots_of(std::uint64_t nbytes) const;
 
   const std::uint64_t depth_;
