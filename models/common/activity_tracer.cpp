@@ -76,16 +76,17 @@ ActivityTracer::ActivityTracer(const sc_core::sc_module_name& name, const std::s
     traced_.push_back({entry.path, entry.value->width(), entry.value});
   }
   const PowerMeter& meter = power_meter();
+  std::vector<double> static_w(meter.domains(), 0.0);  // by power domain, in one pass
+  for (const auto& e : stats_registry().energies()) {
+    if (e.account->domain() < static_w.size())
+      static_w[e.account->domain()] += e.account->static_w();
+  }
   std::vector<std::string> power_paths;
   for (std::size_t d = 0; d + 1 < meter.domains(); ++d) {
     std::string path = fmt::format("system.sip{}.cube{}.power_w", d / meter.cubes_per_sip(),
                                    d % meter.cubes_per_sip());
     if (!admit(path)) continue;
-    double static_w = 0.0;
-    for (const auto& e : stats_registry().energies()) {
-      if (e.account->domain() == d) static_w += e.account->static_w();
-    }
-    power_.push_back({d, static_w, static_w});
+    power_.push_back({d, static_w[d], static_w[d]});
     power_paths.push_back(std::move(path));
   }
   if (probes_.empty() && power_.empty()) {
