@@ -126,13 +126,18 @@ std::string Params::summary() const {
 
 Footprint Bench::check(const Params&, const platform::Topology&) const { return {}; }
 
-double Outcome::kernel_ns() const {
-  if (kernels.empty()) return 0;
+std::pair<double, double> Outcome::kernel_span_ns() const {
+  if (kernels.empty()) return {0, 0};
   double first = kernels.front().start_ns, last = kernels.front().end_ns;
   for (const KernelRecord& k : kernels) {
     first = std::min(first, k.start_ns);
     last = std::max(last, k.end_ns);
   }
+  return {first, last};
+}
+
+double Outcome::kernel_ns() const {
+  const auto [first, last] = kernel_span_ns();
   return last - first;
 }
 

@@ -16,6 +16,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace kb::bench {
@@ -121,7 +122,8 @@ struct Outcome {
   std::shared_ptr<const runtime::WorkloadGraph> workload;
   std::vector<runtime::NodeRun> workload_runs;
 
-  // The measured region: first kernel start to last kernel end.
+  // The measured region: first kernel start to last kernel end ({0, 0} without kernels).
+  std::pair<double, double> kernel_span_ns() const;
   double kernel_ns() const;
   // The spread of the PEs' kernel starts: how long the launch took to reach them all.
   double launch_skew_ns() const;

@@ -116,14 +116,10 @@ double energy_bound_j(const Outcome& outcome, const platform::Topology& t) {
 // energy, area_mm2 and perf: what the measured work took and what the machine costs.
 void add_energy(nlohmann::ordered_json& r, const Outcome& outcome,
                 const platform::Topology& topology, const RunFigures& run, double measured_ns) {
-  models::Picoseconds begin = 0;
-  auto end = static_cast<models::Picoseconds>(run.sim_time_ns * 1000.0);
-  if (!outcome.kernels.empty() && outcome.kernel_ns() > 0) {
-    double first = outcome.kernels.front().start_ns;
-    for (const KernelRecord& k : outcome.kernels) first = std::min(first, k.start_ns);
-    begin = static_cast<models::Picoseconds>(first * 1000.0);
-    end = begin + static_cast<models::Picoseconds>(measured_ns * 1000.0);
-  }
+  // The measured region: the kernels' span, or the whole run without kernels.
+  const double begin_ns = outcome.kernel_ns() > 0 ? outcome.kernel_span_ns().first : 0.0;
+  const auto begin = static_cast<models::Picoseconds>(begin_ns * 1000.0);
+  const auto end = static_cast<models::Picoseconds>((begin_ns + measured_ns) * 1000.0);
   nlohmann::ordered_json e = platform::energy_json(outcome.window_energy_pj, begin, end);
   const double total_j = e["total_j"].get<double>();
   e["bound_j"] = energy_bound_j(outcome, topology);
@@ -146,15 +142,12 @@ void add_energy(nlohmann::ordered_json& r, const Outcome& outcome,
   const platform::Area area = platform::machine_area(topology);
   r["area_mm2"] = {{"total", area.total_mm2}, {"by_class", area.by_class_mm2}};
   nlohmann::ordered_json perf = nlohmann::ordered_json::object();
-  if (r.contains("achieved_tflops")) {
-    const auto tflops = r["achieved_tflops"].get<double>();
-    if (watts > 0) perf["tflops_per_w"] = tflops / watts;
-    perf["tflops_per_mm2"] = tflops / area.total_mm2;
-  }
-  if (r.contains("achieved_gbps")) {
-    const auto gbps = r["achieved_gbps"].get<double>();
-    if (watts > 0) perf["gbps_per_w"] = gbps / watts;
-    perf["gbps_per_mm2"] = gbps / area.total_mm2;
+  for (const char* rate : {"tflops", "gbps"}) {
+    const std::string achieved = std::string("achieved_") + rate;
+    if (!r.contains(achieved)) continue;
+    const auto value = r[achieved].get<double>();
+    if (watts > 0) perf[std::string(rate) + "_per_w"] = value / watts;
+    perf[std::string(rate) + "_per_mm2"] = value / area.total_mm2;
   }
   r["perf"] = std::move(perf);
 }
