@@ -45,4 +45,10 @@ inline nlohmann::json read_json(const std::string& path) {
 // configs/ of the source tree (KB_SOURCE_DIR), with a trailing slash.
 inline std::string configs() { return env("KB_SOURCE_DIR") + "/configs/"; }
 
+// Options for two SIPs of a 2 x 2 mesh of two-PE cubes (tiny.yaml widened): small, yet
+// every kind of component and path exists (mesh and inter-SIP links among them).
+inline std::string two_sip_tiny() {
+  return " --set system.sips.count=2 --set sip.cube_mesh.w=2 --topology " + configs() + "tiny.yaml";
+}
+
 }  // namespace kb::test

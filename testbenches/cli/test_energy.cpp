@@ -19,14 +19,10 @@ using kb::platform::FieldSpec;
 using kb::test::configs;
 using kb::test::kernbench;
 using kb::test::read_json;
+using kb::test::two_sip_tiny;
 using nlohmann::json;
 
 namespace {
-
-// Two SIPs of a 2 x 2 mesh of two-PE cubes (tiny.yaml): every kind of component is used.
-std::string machine() {
-  return " --set system.sips.count=2 --set sip.cube_mesh.w=2 --topology " + configs() + "tiny.yaml";
-}
 
 // Runs that together take every action: MACs of every input type, vector operations, TCM and
 // SRAM traffic, HBM, mesh and inter-SIP links, IPCQ entries, control messages over the host
@@ -43,7 +39,7 @@ const std::vector<std::string> kRuns = {
 
 json run(const std::string& args) {
   const auto r =
-      kernbench("run " + args + " --timing-only --quiet --report energy.json" + machine());
+      kernbench("run " + args + " --timing-only --quiet --report energy.json" + two_sip_tiny());
   BOOST_REQUIRE_MESSAGE(r.code == 0, args << "\n" << r.output);
   return read_json("energy.json");
 }
@@ -242,7 +238,7 @@ BOOST_AUTO_TEST_CASE(the_timeline_and_the_waveforms_show_power) {
   const auto r = kernbench(
       "run vector_add --param elements=64K --quiet --timeline power.json "
       "--vcd power.vcd --vcd-scope 'system.sip1.cube*.power_w'" +
-      machine());
+      two_sip_tiny());
   BOOST_REQUIRE_MESSAGE(r.code == 0, r.output);
   const json timeline = read_json("power.json");
   std::map<std::string, std::size_t> counters;

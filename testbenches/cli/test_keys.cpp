@@ -19,13 +19,9 @@ using kb::platform::FieldSpec;
 using kb::test::configs;
 using kb::test::kernbench;
 using kb::test::read_json;
+using kb::test::two_sip_tiny;
 
 namespace {
-
-// Two SIPs of a 2 x 2 mesh of two-PE cubes: small, yet every path kind exists.
-std::string machine() {
-  return " --set system.sips.count=2 --set sip.cube_mesh.w=2 --topology " + configs() + "tiny.yaml";
-}
 
 // Runs that together use every component: every GEMM input type, A in SRAM, streaming,
 // a cross-cube and a cross-SIP copy, a vector kernel, a collective over the IPCQs; each
@@ -47,8 +43,8 @@ const std::vector<std::string> kRuns = {
 std::optional<std::vector<double>> times(const std::string& set) {
   std::vector<double> out;
   for (const std::string& run : kRuns) {
-    const auto r =
-        kernbench("run " + run + " --timing-only --quiet --report keys.json" + machine() + set);
+    const auto r = kernbench("run " + run + " --timing-only --quiet --report keys.json" +
+                             two_sip_tiny() + set);
     if (r.code == 2) return std::nullopt;
     BOOST_REQUIRE_MESSAGE(r.code == 0, run << set << "\n" << r.output);
     out.push_back(read_json("keys.json")["sim_time_ns"].get<double>());
