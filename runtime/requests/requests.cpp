@@ -8,6 +8,23 @@ namespace {
 double ns(models::Picoseconds ps) { return static_cast<double>(ps) / 1000.0; }
 }  // namespace
 
+nlohmann::ordered_json trace_json(const TraceEntry& e) {
+  auto optional = [](const std::optional<std::uint32_t>& v) {
+    return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
+  };
+  return {{"phase", e.phase},
+          {"name", e.name},
+          {"sip", e.sip},
+          {"cube", optional(e.cube)},
+          {"pe", optional(e.pe)},
+          {"nbytes", e.nbytes},
+          {"submitted_ns", e.submitted_ns},
+          {"started_ns", e.started_ns},
+          {"finished_ns", e.finished_ns},
+          {"correlation_id", e.correlation_id},
+          {"request_id", e.request_id}};
+}
+
 std::shared_ptr<models::ControlMessage> control_message(models::MessageBody body, std::string label,
                                                         std::vector<std::uint32_t> pes) {
   auto m = std::make_shared<models::ControlMessage>();

@@ -6,6 +6,8 @@
 
 #include "models/host/host_interface.h"
 
+#include <nlohmann/json.hpp>
+
 #include <optional>
 #include <set>
 #include <string>
@@ -25,6 +27,10 @@ struct TraceEntry {
   std::string correlation_id = {};  // the context's
   std::string request_id = {};      // the message's label ("mmu_x_s0", "gemm_sip1")
 };
+
+// The entry as the original's trace dict: phase, name, sip, cube and pe (null unless the
+// request had one target), nbytes, the three times in ns and the ids.
+nlohmann::ordered_json trace_json(const TraceEntry& entry);
 
 // A submitted request.
 struct Handle {

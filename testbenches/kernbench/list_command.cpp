@@ -1,9 +1,9 @@
 #include "testbenches/kernbench/list_command.h"
 #include "platform/commands/exit_codes.h"
 #include "testbenches/benches/bench.h"
+#include "testbenches/benches/bench_run.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <memory>
@@ -18,14 +18,7 @@ void add_list_command(CLI::App& app, std::function<int()>& action) {
   cmd->callback([&action, json] {
     action = [json] {
       if (*json) {
-        nlohmann::ordered_json out = nlohmann::ordered_json::object();
-        for (const auto& bench : bench::benches()) {
-          auto& b = out[bench->name()];
-          b["description"] = bench->description();
-          b["params"] = nlohmann::ordered_json::object();
-          for (const bench::Param& p : bench->params()) b["params"][p.name] = p.default_value;
-        }
-        fmt::print("{}\n", out.dump(2));
+        fmt::print("{}\n", bench::benches_json().dump(2));
         return kOk;
       }
       // One column width for every bench's NAME=DEFAULT, so descriptions line up.
