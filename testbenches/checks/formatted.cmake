@@ -5,6 +5,7 @@ file(GLOB_RECURSE files RELATIVE ${SOURCE_DIR}
      ${SOURCE_DIR}/platform/*.h ${SOURCE_DIR}/platform/*.cpp ${SOURCE_DIR}/platform/*.cpp.in
      ${SOURCE_DIR}/runtime/*.h ${SOURCE_DIR}/runtime/*.cpp ${SOURCE_DIR}/runtime/*.cpp.in
      ${SOURCE_DIR}/testbenches/*.h ${SOURCE_DIR}/testbenches/*.cpp
+     ${SOURCE_DIR}/python/*.h ${SOURCE_DIR}/python/*.cpp
      ${SOURCE_DIR}/docs/*.h ${SOURCE_DIR}/docs/*.cpp)
 list(SORT files)
 set(unformatted "")

@@ -1,7 +1,7 @@
 # cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=... -P builds_against_the_package.cmake
 # Installs the build into a fresh prefix, then configures, builds and runs host programs
 # of docs/examples (docs/runtime.md's, and a loop that must keep its memory flat) against
-# that prefix alone.
+# that prefix alone, and imports the Python package from it.
 file(REMOVE_RECURSE ${WORK_DIR})
 set(prefix ${WORK_DIR}/prefix)
 
@@ -23,6 +23,14 @@ foreach(installed bin/kernbench share/kernbench/configs/tiny.yaml
   endif()
 endforeach()
 step(${prefix}/bin/kernbench topology validate ${prefix}/share/kernbench/configs/tiny.yaml)
+
+# The Python package, where Debian's python3 looks under the prefix (PYTHON_DIR is that
+# directory relative to the prefix), runs a bench from there.
+step(${CMAKE_COMMAND} -E env PYTHONPATH=${prefix}/${PYTHON_DIR} /usr/bin/python3 -c
+     "import kernbench\nprint(kernbench.__file__, kernbench.run('gemm', params={'M': 64, 'N': 64, 'K': 64}, timing_only=True)['kernel_time_ns'])")
+if(NOT step_output MATCHES "^${prefix}/${PYTHON_DIR}/kernbench/__init__.py [0-9.]+")
+  message(FATAL_ERROR "kernbench imported from elsewhere, or no figure: ${step_output}")
+endif()
 
 # Only the fresh prefix may be found: nothing from the build or source tree.
 # build_and_run(EXAMPLE PATTERN): docs/examples/EXAMPLE built against the prefix, run,
