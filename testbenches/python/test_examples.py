@@ -1,5 +1,5 @@
 """docs/examples/python run with Debian's python3, verify against numpy, and trace the same
-requests as the C++ programs they port."""
+requests as the C++ programs they port (the gemm bench, docs/examples/*/main.cpp)."""
 
 import json
 import os
@@ -30,14 +30,23 @@ class Examples(unittest.TestCase):
         self.assertGreater(len(bench), 0)
         self.assertEqual(ported, bench)
 
-    def test_the_all_reduce_program_traces_what_the_cpp_program_traces(self):
-        code, out, err = example("all_reduce.py", "--traces")
+    def assert_traces_as_the_cpp_twin(self, example_name, twin_variable, expected_line):
+        code, out, err = example(example_name, "--traces")
         self.assertEqual(code, 0, err)
-        self.assertIn("all_reduce over 256 ranks: every element is 384", out)
-        cpp = subprocess.run([os.environ["EXAMPLE_ALL_REDUCE"], "--traces"], capture_output=True,
+        self.assertIn(expected_line, out)
+        cpp = subprocess.run([os.environ[twin_variable], "--traces"], capture_output=True,
                              text=True, check=True).stdout
+        self.assertIn(expected_line, cpp)
         self.assertGreater(len(json_lines(cpp)), 0)
         self.assertEqual(json_lines(out), json_lines(cpp))
+
+    def test_the_all_reduce_program_traces_what_the_cpp_program_traces(self):
+        self.assert_traces_as_the_cpp_twin("all_reduce.py", "EXAMPLE_ALL_REDUCE",
+                                           "all_reduce over 256 ranks: every element is 384")
+
+    def test_the_ipcq_exchange_program_traces_what_the_cpp_program_traces(self):
+        self.assert_traces_as_the_cpp_twin("ipcq_exchange.py", "EXAMPLE_IPCQ_EXCHANGE",
+                                           "16384 values sent from sip0 to sip1 over the IPCQ")
 
     def test_the_sweep_analysis_reads_a_sweep_and_compares_the_fidelities(self):
         with tempfile.TemporaryDirectory() as scratch:
