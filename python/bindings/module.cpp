@@ -126,7 +126,7 @@ py::object run(const std::string& bench, const std::optional<std::string>& topol
                const std::vector<std::string>& overrides, const std::vector<std::string>& params,
                bool timing_only, const std::string& fidelity, bool traces,
                const std::string& report, const std::string& vcd, const std::string& vcd_scope,
-               const std::string& timeline, const std::string& chakra_out) {
+               const std::string& timeline, const std::string& chakra_out, bool progress) {
   bench::RunRequest request;
   request.bench = bench;
   request.topology = topology;
@@ -140,7 +140,9 @@ py::object run(const std::string& bench, const std::optional<std::string>& topol
   request.vcd_scope = vcd_scope;
   request.timeline = timeline;
   request.chakra_out = chakra_out;
+  if (progress) request.progress = bench::print_progress;
   const bench::RunResult result = bench::run_bench(request);
+  if (progress) bench::clear_progress();
   return py::make_tuple(to_python(result.report), result.verification_failed);
 }
 
@@ -178,7 +180,8 @@ PYBIND11_MODULE(_kernbench, m) {
   bind_host_api(m);
   m.def("run", &run, py::arg("bench"), py::arg("topology"), py::arg("overrides"), py::arg("params"),
         py::arg("timing_only"), py::arg("fidelity"), py::arg("traces"), py::arg("report"),
-        py::arg("vcd"), py::arg("vcd_scope"), py::arg("timeline"), py::arg("chakra_out"));
+        py::arg("vcd"), py::arg("vcd_scope"), py::arg("timeline"), py::arg("chakra_out"),
+        py::arg("progress"));
   m.def("simulate", &simulate, py::arg("program"), py::arg("topology"), py::arg("overrides"),
         py::arg("fidelity"), py::arg("timing_only"), py::arg("ranks"), py::arg("device"));
   m.def("benches", [] { return to_python(kb::bench::benches_json()); });

@@ -10,6 +10,8 @@ install_ipcq, ranks) run in the simulation with `simulate`. Every call that simu
 in a process of its own (SystemC runs one model per process): call them as often as you like.
 """
 
+import sys
+
 from . import _kernbench, kernels, topology
 from ._process import isolated
 from .errors import KernbenchError, SimulationError, UsageError, VerificationError
@@ -45,19 +47,23 @@ def list_benches():
 
 def run(bench, topology=None, set=None, params=None, timing_only=False,
         fidelity="transaction", traces=False, report=None, vcd=None, vcd_scope="*",
-        timeline=None, chakra_out=None):
+        timeline=None, chakra_out=None, progress=None):
     """Runs a bench as `kernbench run` does and returns its report as a dict.
 
     topology: a YAML file (default: the embedded default); set: topology overrides
     {"system.sips.count": 8}; params: bench parameters {"M": 256}; traces: add the host
     requests' traces ("traces", the original's trace dicts). report, vcd, timeline,
-    chakra_out: files to write, as the command line's options. Raises UsageError (exit 2
-    there), SimulationError (3) or VerificationError (1, with the report).
+    chakra_out: files to write, as the command line's options. progress: the simulated
+    time reached, about every second on stderr (default: when stderr is a terminal).
+    Raises UsageError (exit 2 there), SimulationError (3) or VerificationError (1, with the
+    report).
     """
+    if progress is None:
+        progress = sys.stderr.isatty()
     result, failed = isolated(
         _kernbench.run, bench, topology, _assignments(set, "set"),
         _assignments(params, "params"), timing_only, fidelity, traces, report or "",
-        vcd or "", vcd_scope, timeline or "", chakra_out or "")
+        vcd or "", vcd_scope, timeline or "", chakra_out or "", bool(progress))
     if failed:
         first = result.get("verify", {}).get("first_failure", "")
         raise VerificationError(f"{bench}: results failed verification: {first}", result)

@@ -188,6 +188,13 @@ RunResult run_bench(const RunRequest& o) {
   return result;
 }
 
+void print_progress(double sim_ns, double wall_s) {
+  fmt::print(stderr, "\r[kernbench] simulated {:.3f} us after {:.1f} s ({:.1f} us per second)   ",
+             sim_ns / 1e3, wall_s, sim_ns / 1e3 / wall_s);
+}
+
+void clear_progress() { fmt::print(stderr, "\r{:80}\r", ""); }
+
 nlohmann::ordered_json benches_json() {
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
   for (const auto& bench : benches()) {

@@ -42,6 +42,10 @@ struct RunResult {
 // that cannot run (nothing simulated then), models::SimulationError when the run failed.
 RunResult run_bench(const RunRequest& request);
 
+// The progress line both callers show on a terminal, and its erasure when the run ends.
+void print_progress(double sim_ns, double wall_s);
+void clear_progress();
+
 // Every bench, its description and its parameters' defaults (`kernbench list --json`).
 nlohmann::ordered_json benches_json();
 

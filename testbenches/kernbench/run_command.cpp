@@ -22,15 +22,9 @@ struct RunOptions {
 int run(RunOptions& o) {
   o.request.fidelity = *models::parse_fidelity(o.fidelity);
   const bool progress = !o.quiet && isatty(STDERR_FILENO);
-  if (progress) {
-    o.request.progress = [](double sim_ns, double wall_s) {
-      fmt::print(stderr,
-                 "\r[kernbench] simulated {:.3f} us after {:.1f} s ({:.1f} us per second)   ",
-                 sim_ns / 1e3, wall_s, sim_ns / 1e3 / wall_s);
-    };
-  }
+  if (progress) o.request.progress = bench::print_progress;
   const bench::RunResult result = bench::run_bench(o.request);
-  if (progress) fmt::print(stderr, "\r{:80}\r", "");
+  if (progress) bench::clear_progress();
   fmt::print("{}", bench::summary_text(result.report));
   return result.verification_failed ? kVerificationFailed : kOk;
 }
