@@ -159,6 +159,9 @@ Tile KernelContext::mul(const Tile& a, double b) {
 Tile KernelContext::exp(const Tile& a) {
   return unary(a, [](double x) { return std::exp(x); });
 }
+Tile KernelContext::log(const Tile& a) {
+  return unary(a, [](double x) { return std::log(x); });
+}
 Tile KernelContext::sqrt(const Tile& a) {
   return unary(a, [](double x) { return std::sqrt(x); });
 }

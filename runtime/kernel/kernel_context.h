@@ -119,6 +119,7 @@ class KernelContext {
   Tile add(const Tile& a, double b);
   Tile mul(const Tile& a, double b);
   Tile exp(const Tile& a);
+  Tile log(const Tile& a);
   Tile sqrt(const Tile& a);
   Tile cos(const Tile& a);
   Tile sin(const Tile& a);

@@ -11,6 +11,10 @@ namespace kb::runtime {
 
 const char* to_string(Phase phase) { return phase == Phase::prefill ? "prefill" : "decode"; }
 
+const char* to_string(AttentionMode mode) {
+  return mode == AttentionMode::fused ? "fused" : "materialized";
+}
+
 std::string step_shape_problem(const ModelConfig& m, const StepShape& s, std::int64_t sips) {
   if (s.tp < 1 || s.tp > sips) {
     return fmt::format("tp={}: the topology has {} SIP(s)", s.tp, sips);

@@ -14,6 +14,12 @@ namespace kb::runtime {
 enum class Phase { prefill, decode };
 const char* to_string(Phase phase);
 
+// How attention runs: fused (one kernel per layer, an online softmax over key tiles: memory
+// grows with the tokens) or materialized (Q K^T, softmax and P V as three kernels over
+// stored scores and probabilities: batch x heads x seq_q x keys each).
+enum class AttentionMode { fused, materialized };
+const char* to_string(AttentionMode mode);
+
 // The KV cache holds positions in blocks of this many tokens (as paged caches do), so that
 // its rows spread evenly over the PEs.
 constexpr std::int64_t kKvBlockTokens = 64;
@@ -24,6 +30,7 @@ struct StepShape {
   std::int64_t seq = 1;
   std::int64_t tp = 1;
   std::int64_t layers = 1;  // decoder layers run (1 .. num_hidden_layers)
+  AttentionMode attention = AttentionMode::fused;
 
   std::int64_t seq_q() const { return phase == Phase::prefill ? seq : 1; }
   std::int64_t position0() const { return phase == Phase::prefill ? 0 : seq; }

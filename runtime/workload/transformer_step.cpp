@@ -208,8 +208,12 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
     add("k_rot", T, kv_cols, dt, Rows, K::activation);
   }
   const std::int64_t score_rows = shape.batch * dims.heads * shape.seq_q();
-  add("scores", score_rows, shape.keys(), DType::f32, Rows, K::activation);
-  add("probs", score_rows, shape.keys(), dt, Rows, K::activation);
+  if (shape.attention == AttentionMode::fused) {
+    add("lse", score_rows, 1, DType::f32, Rows, K::activation);
+  } else {
+    add("scores", score_rows, shape.keys(), DType::f32, Rows, K::activation);
+    add("probs", score_rows, shape.keys(), dt, Rows, K::activation);
+  }
   // attention writes it from every cube: a copy per cube would miss the others' rows.
   if (column_split(q_cols, H)) {
     add("attn", T, q_cols, dt, Rows, K::activation);
@@ -406,46 +410,72 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
       KernelOp{"kv_append", with_geometry({sip["v"], w("v_cache")})}, [](Traffic&, Bound&) {});
   const double kv_bytes = static_cast<double>(shape_.batch * dims_.kv_heads * shape_.keys() * d) *
                           static_cast<double>(itemsize(dt));
-  std::vector<LaunchArg> scores_args = with_geometry({q_rot, w("k_cache"), sip["scores"]});
-  scores_args.emplace_back(1.0 / std::sqrt(static_cast<double>(d)));
-  const KernelOp scores{"attention_scores", scores_args};
-  const KernelOp pv{"attention_pv", with_geometry({sip["probs"], w("v_cache"), sip["attn"]})};
-  add(
-      "scores", OpClass::attention, {q_ready, "k_append"}, scores,
-      [&](Traffic& t, Bound&) {
-        attention.rows(sip["scores"], [&](const DeviceShard& sh, std::uint64_t, std::int64_t keys) {
-          t.macs({sh.sip, sh.cube, sh.pe}, static_cast<double>(keys * d), dt);
-          t.access({sh.sip, sh.cube, sh.pe}, memory_of(sh), static_cast<double>(keys) * 4,
-                   Direction::write);
+  const double scale = 1.0 / std::sqrt(static_cast<double>(d));
+  // Per row of `rows_of` (batch, head, query): `products` dot products of head_dim with each
+  // key it sees, and the rows of `caches` its (batch, head) reads.
+  auto attention_traffic = [&](Traffic& t, const Tensor& rows_of, double products,
+                               std::initializer_list<const char*> caches) {
+    attention.rows(rows_of, [&](const DeviceShard& sh, std::uint64_t, std::int64_t keys) {
+      t.macs({sh.sip, sh.cube, sh.pe}, products * static_cast<double>(keys * d), dt);
+    });
+    for (const char* cache : caches) attention.cache_reads(t, rows_of, w(cache));
+  };
+  std::string attended = "pv";
+  if (shape_.attention == AttentionMode::fused) {
+    std::vector<LaunchArg> args =
+        with_geometry({q_rot, w("k_cache"), w("v_cache"), sip["attn"], sip["lse"]});
+    args.emplace_back(scale);
+    const KernelOp fused{"attention_fused", args};
+    add(
+        "attention", OpClass::attention, {q_ready, "k_append", "v_append"}, fused,
+        [&](Traffic& t, Bound&) {
+          attention_traffic(t, sip["lse"], 2, {"k_cache", "v_cache"});
+        },
+        kernel_work(fused.kernel, fused.args).matrix_flops(), 2 * kv_bytes);
+    attended = "attention";
+  } else {
+    std::vector<LaunchArg> scores_args = with_geometry({q_rot, w("k_cache"), sip["scores"]});
+    scores_args.emplace_back(scale);
+    const KernelOp scores{"attention_scores", scores_args};
+    const KernelOp pv{"attention_pv", with_geometry({sip["probs"], w("v_cache"), sip["attn"]})};
+    add(
+        "scores", OpClass::attention, {q_ready, "k_append"}, scores,
+        [&](Traffic& t, Bound&) {
+          attention_traffic(t, sip["scores"], 1, {"k_cache"});
+          attention.rows(sip["scores"],
+                         [&](const DeviceShard& sh, std::uint64_t, std::int64_t keys) {
+                           t.access({sh.sip, sh.cube, sh.pe}, memory_of(sh),
+                                    static_cast<double>(keys) * 4, Direction::write);
+                         });
+        },
+        kernel_work(scores.kernel, scores.args).matrix_flops(), kv_bytes);
+    add("softmax", OpClass::attention, {"scores"},
+        KernelOp{"causal_softmax", with_geometry({sip["scores"], sip["probs"]})},
+        [&](Traffic& t, Bound&) {
+          attention.rows(
+              sip["probs"], [&](const DeviceShard& sh, std::uint64_t, std::int64_t keys) {
+                const PeCoord pe{sh.sip, sh.cube, sh.pe};
+                t.access(pe, memory_of(sh), static_cast<double>(keys) * 4, Direction::read);
+                t.access(pe, memory_of(sh),
+                         static_cast<double>(keys * static_cast<std::int64_t>(itemsize(dt))),
+                         Direction::write);
+                t.vector(pe, static_cast<double>(keys), 6);
+              });
         });
-        attention.cache_reads(t, sip["scores"], w("k_cache"));
-      },
-      kernel_work(scores.kernel, scores.args).matrix_flops(), kv_bytes);
-  add("softmax", OpClass::attention, {"scores"},
-      KernelOp{"causal_softmax", with_geometry({sip["scores"], sip["probs"]})},
-      [&](Traffic& t, Bound&) {
-        attention.rows(sip["probs"], [&](const DeviceShard& sh, std::uint64_t, std::int64_t keys) {
-          const PeCoord pe{sh.sip, sh.cube, sh.pe};
-          t.access(pe, memory_of(sh), static_cast<double>(keys) * 4, Direction::read);
-          t.access(pe, memory_of(sh),
-                   static_cast<double>(keys * static_cast<std::int64_t>(itemsize(dt))),
-                   Direction::write);
-          t.vector(pe, static_cast<double>(keys), 6);
-        });
-      });
-  add(
-      "pv", OpClass::attention, {"softmax", "v_append"}, pv,
-      [&](Traffic& t, Bound&) {
-        attention.rows(sip["probs"], [&](const DeviceShard& sh, std::uint64_t, std::int64_t keys) {
-          t.macs({sh.sip, sh.cube, sh.pe}, static_cast<double>(keys * d), dt);
-          t.access({sh.sip, sh.cube, sh.pe}, memory_of(sh),
-                   static_cast<double>(keys * static_cast<std::int64_t>(itemsize(dt))),
-                   Direction::read);
-        });
-        attention.cache_reads(t, sip["probs"], w("v_cache"));
-      },
-      kernel_work(pv.kernel, pv.args).matrix_flops(), kv_bytes);
-  gemm("o_proj", {"pv"}, sip["attn"], w("wo"), sip["partial"]);
+    add(
+        "pv", OpClass::attention, {"softmax", "v_append"}, pv,
+        [&](Traffic& t, Bound&) {
+          attention_traffic(t, sip["probs"], 1, {"v_cache"});
+          attention.rows(
+              sip["probs"], [&](const DeviceShard& sh, std::uint64_t, std::int64_t keys) {
+                t.access({sh.sip, sh.cube, sh.pe}, memory_of(sh),
+                         static_cast<double>(keys * static_cast<std::int64_t>(itemsize(dt))),
+                         Direction::read);
+              });
+        },
+        kernel_work(pv.kernel, pv.args).matrix_flops(), kv_bytes);
+  }
+  gemm("o_proj", {attended}, sip["attn"], w("wo"), sip["partial"]);
   residual("residual_attn", {all_reduce("allreduce_attn", "o_proj")});
 
   normalise("norm_mlp", {"residual_attn"});

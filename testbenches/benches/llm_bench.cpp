@@ -76,7 +76,10 @@ class LlmBench : public Bench {
         {"batch", "4", "sequences"},
         {"seq", "128", "prefill: tokens per sequence; decode: tokens already in the KV cache"},
         {"tp", "0", "tensor-parallel SIPs (0: every SIP of the topology)"},
-        {"layers", "0", "decoder layers to run (0: all of the model's)"}};
+        {"layers", "0", "decoder layers to run (0: all of the model's)"},
+        {"attention", "fused",
+         "fused (one kernel, online softmax: memory grows with seq) or materialized (scores "
+         "and probabilities stored: with seq squared)"}};
   }
 
   bool runs_workload() const override { return true; }
@@ -160,6 +163,12 @@ class LlmBench : public Bench {
       throw BenchUsageError("--param phase=" + phase + ": expected prefill or decode");
     }
     shape.phase = phase == "prefill" ? Phase::prefill : Phase::decode;
+    const std::string attention = params.text("attention");
+    if (attention != "fused" && attention != "materialized") {
+      throw BenchUsageError("--param attention=" + attention + ": expected fused or materialized");
+    }
+    shape.attention =
+        attention == "fused" ? runtime::AttentionMode::fused : runtime::AttentionMode::materialized;
     shape.batch = params.integer("batch");
     shape.seq = params.integer("seq");
     if (shape.batch < 1) throw BenchUsageError("--param batch must be at least 1");
@@ -240,6 +249,7 @@ class LlmBench : public Bench {
     llm["seq"] = shape.seq;
     llm["tp"] = shape.tp;
     llm["layers"] = shape.layers;
+    llm["attention"] = runtime::to_string(shape.attention);
     llm[prefill ? "ttft_ns" : "tpot_ns"] = step_ns;
     llm["tokens"] = shape.tokens();
     const SipMemory memory = sip_memory(model, shape, topology);

@@ -98,6 +98,41 @@ BOOST_AUTO_TEST_CASE(unseen_model_files_verify_over_two_tensor_parallel_sips) {
   check_models("tiny.yaml", " --set system.sips.count=2 --param tp=2");
 }
 
+BOOST_AUTO_TEST_CASE(unseen_model_files_verify_with_materialized_attention) {
+  check_models("tiny.yaml", " --param attention=materialized");
+}
+
+// Fused attention stores no scores: every activation grows with the tokens, so doubling seq
+// doubles them exactly; materialized attention stores batch x heads x seq^2 scores and
+// probabilities, more than three times as much for twice the tokens. Fused saves the two
+// launches and the scores' round trip through memory.
+BOOST_AUTO_TEST_CASE(
+    fused_attention_memory_grows_with_the_tokens_and_materialized_with_their_square) {
+  std::map<std::string, std::map<int, nlohmann::json>> runs;
+  for (const char* mode : {"fused", "materialized"}) {
+    for (int seq : {512, 1024}) {
+      runs[mode][seq] =
+          run("--param phase=prefill --param batch=1 --param seq=" + std::to_string(seq) +
+              " --param attention=" + mode + " --timing-only");
+      BOOST_TEST(runs[mode][seq]["llm"]["attention"].get<std::string>() == mode);
+    }
+  }
+  auto activations = [&](const char* mode, int seq) {
+    return runs[mode][seq]["llm"]["memory_per_sip"]["activation_bytes"].get<double>();
+  };
+  BOOST_TEST(activations("fused", 1024) == 2 * activations("fused", 512));
+  BOOST_TEST(activations("materialized", 1024) > 3 * activations("materialized", 512));
+  BOOST_TEST(activations("fused", 1024) < activations("materialized", 1024));
+  for (int seq : {512, 1024}) {
+    BOOST_TEST(step_ns(runs["fused"][seq]) < step_ns(runs["materialized"][seq]), seq);
+    for (const char* mode : {"fused", "materialized"}) {
+      BOOST_TEST(runs[mode][seq]["bound"]["time_ns"].get<double>() <=
+                     runs[mode][seq]["kernel_time_ns"].get<double>(),
+                 mode << " " << seq);
+    }
+  }
+}
+
 // Decode reads every weight of the layer and the whole KV cache (K and V of batch x
 // (seq + 1) positions): never faster than those bytes over what can reach the PEs.
 BOOST_AUTO_TEST_CASE(a_decode_layer_is_never_faster_than_its_bytes_over_the_bandwidth) {
@@ -214,7 +249,7 @@ BOOST_AUTO_TEST_CASE(the_tiny_preset_verifies_and_the_timeline_shows_nodes_and_l
     const std::string track = thread_names[{e["pid"].get<int>(), e["tid"].get<int>()}];
     const std::string name = e["name"].get<std::string>();
     node_on_pe |= name == "L1.s0.q_proj" && track.find(".pe") != std::string::npos;
-    layer_track |= name == "L1.s0.scores" && track == "sip0.layer L1";
+    layer_track |= name == "L1.s0.attention" && track == "sip0.layer L1";
   }
   BOOST_TEST(node_on_pe);
   BOOST_TEST(layer_track);

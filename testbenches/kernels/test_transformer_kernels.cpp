@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -95,7 +96,8 @@ void check_row_and_elementwise_kernels(RuntimeContext& ctx) {
 }
 
 // kv_append, attention_scores, causal_softmax and attention_pv in a row, as the lowering
-// chains them, against reference_attention.
+// chains them, against reference_attention; and attention_fused over the same caches,
+// against it too, its log-sum-exp against the host's.
 void check_attention(RuntimeContext& ctx, std::int64_t batch, std::int64_t heads,
                      std::int64_t kv_heads, std::int64_t seq_q, std::int64_t position0, DType dtype,
                      bool spread_rows) {
@@ -136,7 +138,34 @@ void check_attention(RuntimeContext& ctx, std::int64_t batch, std::int64_t heads
   expect_close(out, ctx,
                reference_attention(q, k_cache, v_cache, shape, 1.0 / std::sqrt(d), dtype, dtype), 2,
                4 * u + static_cast<double>(d + keys + 8) * u32 * 4, "attention " + what);
-  for (Tensor* t : {&tq, &tk, &tv, &kc, &vc, &scores, &probs, &out}) ctx.free(*t);
+
+  Tensor fused = visible(ctx, {batch * seq_q, heads * d}, dtype, cols_over(ctx, heads * d));
+  Tensor lse = visible(ctx, {score_rows, 1}, DType::f32, score_placement);
+  ctx.launch("attention_fused",
+             {tq, kc, vc, fused, lse, seq_q, position0, kv_heads, 1.0 / std::sqrt(d)});
+  // Unnormalised probabilities round to the dtype (at most 1, u each) before P V; the sum
+  // and the division in f32.
+  expect_close(fused, ctx,
+               reference_attention(q, k_cache, v_cache, shape, 1.0 / std::sqrt(d), dtype, dtype), 2,
+               4 * u + static_cast<double>(d + keys + 8) * u32 * 4, "attention_fused " + what);
+  Tile expected_lse(score_rows, 1, DType::f32, true);
+  for (std::int64_t row = 0; row < score_rows; ++row) {
+    const std::int64_t b = row / (heads * seq_q), h = row / seq_q % heads, i = row % seq_q;
+    const std::int64_t base = (b * kv_heads + h / (heads / kv_heads)) * capacity;
+    std::vector<double> s(static_cast<std::size_t>(position0 + i + 1));
+    for (std::size_t j = 0; j < s.size(); ++j) {
+      for (std::int64_t c = 0; c < d; ++c)
+        s[j] += q.at(b * seq_q + i, h * d + c) * k_cache.at(base + static_cast<std::int64_t>(j), c);
+      s[j] /= std::sqrt(d);
+    }
+    const double max = *std::max_element(s.begin(), s.end());
+    double sum = 0;
+    for (double x : s) sum += std::exp(x - max);
+    expected_lse.set(row, 0, max + std::log(sum));
+  }
+  expect_close(lse, ctx, expected_lse, 2, static_cast<double>(d + keys + 8) * u32 * 4,
+               "attention_fused lse " + what);
+  for (Tensor* t : {&tq, &tk, &tv, &kc, &vc, &scores, &probs, &out, &fused, &lse}) ctx.free(*t);
 }
 
 void check_attention_cases(RuntimeContext& ctx) {
@@ -146,7 +175,8 @@ void check_attention_cases(RuntimeContext& ctx) {
     check_attention(ctx, 2, 4, 2, 6, 0, dtype, true);
     check_attention(ctx, 2, 4, 4, 1, 9, dtype, true);
     check_attention(ctx, 1, 6, 2, 3, 70, dtype, false);
-    check_attention(ctx, 2, 2, 1, 80, 0, dtype, true);  // query tiles of 64
+    check_attention(ctx, 2, 2, 1, 80, 0, dtype, true);   // query tiles of 64
+    check_attention(ctx, 1, 2, 1, 4, 300, dtype, true);  // key tiles of 256
   }
 }
 
