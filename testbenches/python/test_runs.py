@@ -74,6 +74,21 @@ class Errors(unittest.TestCase):
             ["run", "no_such_bench"], lambda: kernbench.run("no_such_bench"),
             kernbench.UsageError, 2)
 
+    def test_a_run_whose_results_fail_verification_raises_with_its_report(self):
+        # No bench fails verification on a correct model, so the simulator's answer is
+        # replaced here by a failed one: what run() makes of it is under test.
+        real = kernbench._kernbench.run
+        report = {"verify": {"ok": False, "first_failure": "C(3, 4): device 1, reference 2"}}
+        kernbench._kernbench.run = lambda *args: (report, True)
+        try:
+            with self.assertRaises(kernbench.VerificationError) as raised:
+                kernbench.run("gemm")
+        finally:
+            kernbench._kernbench.run = real
+        self.assertEqual(raised.exception.exit_code, 1)
+        self.assertEqual(raised.exception.report, report)
+        self.assertIn("C(3, 4): device 1, reference 2", str(raised.exception))
+
     def test_a_missing_topology_file_and_a_bad_fidelity_are_usage_errors(self):
         with self.assertRaises(kernbench.UsageError) as raised:
             kernbench.run("gemm", topology="/nonexistent/machine.yaml")
