@@ -30,6 +30,7 @@ void gemm(KernelContext& k) {
   const TensorView& a = k.tensor(0);
   const TensorView& b = k.tensor(1);
   const TensorView& c = k.tensor(2);
+  const TensorView* bias = k.num_args() > 3 ? &k.tensor(3) : nullptr;
   const std::int64_t K = a.global_cols();
   if (b.global_rows() != K || a.global_rows() != c.global_rows() ||
       b.global_cols() != c.global_cols()) {
@@ -41,6 +42,11 @@ void gemm(KernelContext& k) {
     throw std::invalid_argument(fmt::format("gemm: A {}, B {} into C {}: {}", to_string(a.dtype()),
                                             to_string(b.dtype()), to_string(c.dtype()),
                                             kGemmTypes));
+  }
+  if (bias != nullptr && (bias->global_rows() != 1 || bias->global_cols() != c.global_cols())) {
+    throw std::invalid_argument(fmt::format("gemm: a bias of {} x {} for C of {} columns",
+                                            bias->global_rows(), bias->global_cols(),
+                                            c.global_cols()));
   }
   if (!c.own_block()) return;
   const Block& own = *c.own_block();
@@ -81,12 +87,15 @@ void gemm(KernelContext& k) {
         const Tile tb = k.load_tcm(b_buf[slot], kk, tn, b.dtype());
         acc = k.dot(ta, tb, &acc);
       }
+      // The epilogue: the bias row added to every row of the tile before the store.
+      if (bias != nullptr) acc = k.add(acc, k.wait(k.load_global_async(*bias, 0, col0, 1, tn)));
       k.store_global_async(c, row0, col0, c.dtype() == accumulate ? acc : k.cast(acc, c.dtype()));
     }
   }
 }
 
-// C = A . B: 2 M N K at the inputs' dtype; A, B and C each moved once.
+// C = A . B (+ bias): 2 M N K at the inputs' dtype; A, B and C each moved once; a bias is
+// read and added once per element of C.
 KernelWork work(const std::vector<WorkArg>& args) {
   const TensorShape& a = tensor_arg("gemm", args, 0);
   const TensorShape& b = tensor_arg("gemm", args, 1);
@@ -96,13 +105,18 @@ KernelWork work(const std::vector<WorkArg>& args) {
   w.moves(a);
   w.moves(b);
   w.moves(c);
+  if (args.size() > 3) {
+    w.moves(tensor_arg("gemm", args, 3));
+    w.vector(c, 1);
+  }
   return w;
 }
 
 }  // namespace
 
-KB_REGISTER_KERNEL(gemm, "(a, b, c)",
-                   std::string("c = a . b; ") + kGemmTypes + "; tiled through TCM, double-buffered",
+KB_REGISTER_KERNEL(gemm, "(a, b, c[, bias])",
+                   std::string("c = a . b (+ bias, a row added in the epilogue); ") + kGemmTypes +
+                       "; tiled through TCM, double-buffered",
                    gemm, work);
 
 }  // namespace kb::runtime

@@ -5,11 +5,12 @@
 
 namespace kb::runtime {
 
-Tile reference_matmul(const Tile& a, const Tile& b, DType out) {
+Tile reference_matmul(const Tile& a, const Tile& b, DType out, const Tile* bias) {
   Tile r(a.rows(), b.cols(), out, true);
   std::vector<double> row(static_cast<std::size_t>(b.cols()));
   for (std::int64_t i = 0; i < a.rows(); ++i) {
-    std::fill(row.begin(), row.end(), 0.0);
+    for (std::int64_t j = 0; j < b.cols(); ++j)
+      row[static_cast<std::size_t>(j)] = bias != nullptr ? bias->at(0, j) : 0.0;
     for (std::int64_t p = 0; p < a.cols(); ++p) {
       const double x = a.at(i, p);
       for (std::int64_t j = 0; j < b.cols(); ++j)

@@ -8,7 +8,8 @@
 
 namespace kb::runtime {
 
-Tile reference_matmul(const Tile& a, const Tile& b, DType out);
+// a . b (+ bias, a 1 x n row added to every row before the rounding, as gemm's epilogue).
+Tile reference_matmul(const Tile& a, const Tile& b, DType out, const Tile* bias = nullptr);
 Tile reference_rmsnorm(const Tile& x, double eps, DType out);
 Tile reference_layernorm(const Tile& x, double eps, DType out);
 Tile reference_rope(const Tile& x, std::int64_t seq_q, std::int64_t position0,

@@ -96,6 +96,7 @@ const std::vector<std::string> kKeys = {"hidden_size",
                                         "layer_norm_epsilon",
                                         "rope",
                                         "rope_theta",
+                                        "bias",
                                         "dtype"};
 
 }  // namespace
@@ -114,7 +115,7 @@ std::vector<std::pair<std::int64_t, std::int64_t>> ModelConfig::projections() co
 
 std::int64_t ModelConfig::layer_parameters() const {
   std::int64_t n = 0;
-  for (const auto& [in, out] : projections()) n += in * out;
+  for (const auto& [in, out] : projections()) n += in * out + (bias ? out : 0);
   return n;
 }
 
@@ -165,6 +166,7 @@ ModelConfig parse_model(const std::string& yaml, const std::string& source,
     r.fail(root["rope_theta"], "rope_theta", "given with rope: false");
   }
   m.rope_theta = r.number("rope_theta", 10000.0, 1.0, 1e12);
+  m.bias = r.has("bias") && r.flag("bias");
   if (m.rope && m.head_dim() % 2 != 0) {
     r.fail(root["rope"], "rope",
            fmt::format("rotary embedding needs an even head dimension; hidden_size {} / {} "

@@ -28,6 +28,7 @@ struct ModelConfig {
   double norm_eps = 1e-5;  // rms_norm_eps or layer_norm_epsilon
   bool rope = true;
   double rope_theta = 10000.0;
+  bool bias = false;  // the projections add a bias (GPT-2); the norms' are folded into them
   DType dtype = DType::f16;
 
   std::int64_t head_dim() const { return hidden_size / num_attention_heads; }
@@ -35,7 +36,7 @@ struct ModelConfig {
   // The projections of one decoder layer, each (inputs, outputs): q, k, v, o, then the
   // MLP's up (and gate, when gated) and down. Norms have no weights here (folded in).
   std::vector<std::pair<std::int64_t, std::int64_t>> projections() const;
-  // Weights of one decoder layer: the projections' sizes summed.
+  // Weights of one decoder layer: the projections' sizes summed, with their biases.
   std::int64_t layer_parameters() const;
 };
 

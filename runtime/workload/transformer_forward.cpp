@@ -21,13 +21,18 @@ Tile reference_step(const ModelConfig& m, const StepShape& s, const StepData& da
     for (std::size_t i = 1; i < partials.size(); ++i) sum = reference_add(sum, partials[i], dt);
     return reference_add(x, sum, dt);
   };
+  // A projection by its weight's name, with its bias when the model has them.
+  auto project = [&](const Tile& in, const StepData::SipLayer& w, const std::string& weight) {
+    const auto bias = w.find("b" + weight.substr(1));
+    return reference_matmul(in, w.at(weight), dt, m.bias ? &bias->second : nullptr);
+  };
   Tile x = data.input;
   for (const auto& layer : data.layers) {
     const Tile xn = norm(x);
     std::vector<Tile> partials;
     for (const StepData::SipLayer& w : layer) {
-      Tile q = reference_matmul(xn, w.at("wq"), dt), k = reference_matmul(xn, w.at("wk"), dt);
-      const Tile v = reference_matmul(xn, w.at("wv"), dt);
+      Tile q = project(xn, w, "wq"), k = project(xn, w, "wk");
+      const Tile v = project(xn, w, "wv");
       if (m.rope) {
         q = reference_rope(q, s.seq_q(), s.position0(), d, m.rope_theta, dt);
         k = reference_rope(k, s.seq_q(), s.position0(), d, m.rope_theta, dt);
@@ -37,17 +42,16 @@ Tile reference_step(const ModelConfig& m, const StepShape& s, const StepData& da
       reference_kv_append(v, v_cache, attention);
       const Tile o = reference_attention(q, k_cache, v_cache, attention,
                                          1.0 / std::sqrt(static_cast<double>(d)), dt, dt);
-      partials.push_back(reference_matmul(o, w.at("wo"), dt));
+      partials.push_back(project(o, w, "wo"));
     }
     x = add_partials(x, partials);
     const Tile xm = norm(x);
     partials.clear();
     for (const StepData::SipLayer& w : layer) {
-      const Tile up = reference_matmul(xm, w.at("w_up"), dt);
-      const Tile act = m.gated()
-                           ? reference_silu_mul(reference_matmul(xm, w.at("w_gate"), dt), up, dt)
-                           : reference_gelu(up, dt);
-      partials.push_back(reference_matmul(act, w.at("w_down"), dt));
+      const Tile up = project(xm, w, "w_up");
+      const Tile act =
+          m.gated() ? reference_silu_mul(project(xm, w, "w_gate"), up, dt) : reference_gelu(up, dt);
+      partials.push_back(project(act, w, "w_down"));
     }
     x = add_partials(x, partials);
   }

@@ -236,6 +236,21 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
     weight(name("w_up"), H, I);
     if (model.gated()) weight(name("w_gate"), H, I);
     weight(name("w_down"), I, H);
+    if (model.bias) {
+      // A row each, its columns beside the output columns they are added to. The row-parallel
+      // projections' (o, down) is each SIP's part of the bias, summed by the all-reduce.
+      for (const auto& [bias, n] :
+           std::vector<std::pair<const char*, std::int64_t>>{{"bq", q_cols},
+                                                             {"bk", kv_cols},
+                                                             {"bv", kv_cols},
+                                                             {"bo", H},
+                                                             {"b_up", I},
+                                                             {"b_gate", I},
+                                                             {"b_down", H}}) {
+        if (std::string(bias) != "b_gate" || model.gated())
+          add(name(bias), 1, n, dt, Cols, K::weight);
+      }
+    }
     add(name("k_cache"), cache_rows, d, dt, Rows, K::cache);
     add(name("v_cache"), cache_rows, d, dt, Rows, K::cache);
   }
@@ -327,9 +342,14 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
     n.bytes = bytes;
     graph_.add(std::move(n));
   };
+  // A projection by its weight's name ("wq"); with the model's biases, the bias of the same
+  // name ("bq") is added in gemm's epilogue.
   auto gemm = [&](const std::string& op, std::vector<std::string> after, const Tensor& a,
-                  const Tensor& b, const Tensor& c) {
-    const KernelOp product{"gemm", {a, b, c}};
+                  const std::string& weight, const Tensor& c) {
+    const Tensor& b = w(weight.c_str());
+    const Tensor* bias = model_.bias ? &w(("b" + weight.substr(1)).c_str()) : nullptr;
+    const KernelOp product{"gemm", bias != nullptr ? std::vector<LaunchArg>{a, b, c, *bias}
+                                                   : std::vector<LaunchArg>{a, b, c}};
     const KernelWork work = kernel_work(product.kernel, product.args);
     add(
         op, OpClass::gemm, std::move(after), product,
@@ -337,9 +357,11 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
           compute_share(t, work, c);
           read_overlap(t, a, c, true, false);  // the rows of A its block has
           read_overlap(t, b, c, false, true);  // the columns of B
+          if (bias != nullptr) read_overlap(t, *bias, c, false, true);
           own_shards(t, c, Direction::write);
         },
-        work.matrix_flops(), static_cast<double>(b.placement().nbytes()));
+        work.matrix_flops(),
+        static_cast<double>(b.placement().nbytes() + (bias ? bias->placement().nbytes() : 0)));
   };
   auto normalise = [&](const std::string& op, std::vector<std::string> after) {
     const KernelOp normalisation{norm, {sip["x"], sip["xn"], model_.norm_eps}};
@@ -379,9 +401,9 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
   };
 
   normalise("norm_attn", {previous});
-  gemm("q_proj", {"norm_attn"}, sip["xn"], w("wq"), sip["q"]);
-  gemm("k_proj", {"norm_attn"}, sip["xn"], w("wk"), sip["k"]);
-  gemm("v_proj", {"norm_attn"}, sip["xn"], w("wv"), sip["v"]);
+  gemm("q_proj", {"norm_attn"}, sip["xn"], "wq", sip["q"]);
+  gemm("k_proj", {"norm_attn"}, sip["xn"], "wk", sip["k"]);
+  gemm("v_proj", {"norm_attn"}, sip["xn"], "wv", sip["v"]);
   std::string q_ready = "q_proj", k_ready = "k_proj";
   if (model_.rope) {
     auto rope = [&](const std::string& op, const std::string& after, const Tensor& in,
@@ -475,15 +497,15 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
         },
         kernel_work(pv.kernel, pv.args).matrix_flops(), kv_bytes);
   }
-  gemm("o_proj", {attended}, sip["attn"], w("wo"), sip["partial"]);
+  gemm("o_proj", {attended}, sip["attn"], "wo", sip["partial"]);
   residual("residual_attn", {all_reduce("allreduce_attn", "o_proj")});
 
   normalise("norm_mlp", {"residual_attn"});
-  gemm("up_proj", {"norm_mlp"}, sip["xn"], w("w_up"), sip["up"]);
+  gemm("up_proj", {"norm_mlp"}, sip["xn"], "w_up", sip["up"]);
   const Tensor& t_up = sip["up"];
   const Tensor& t_act = sip["act"];
   if (model_.gated()) {
-    gemm("gate_proj", {"norm_mlp"}, sip["xn"], w("w_gate"), sip["gate"]);
+    gemm("gate_proj", {"norm_mlp"}, sip["xn"], "w_gate", sip["gate"]);
     const KernelOp gated{"silu_mul", {sip["gate"], t_up, t_act}};
     add("act", OpClass::elementwise, {"up_proj", "gate_proj"}, gated, [&](Traffic& t, Bound&) {
       own_shards(t, sip["gate"], Direction::read);
@@ -499,7 +521,7 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
       compute_share(t, kernel_work(activation.kernel, activation.args), t_act);
     });
   }
-  gemm("down_proj", {"act"}, sip["act"], w("w_down"), sip["partial"]);
+  gemm("down_proj", {"act"}, sip["act"], "w_down", sip["partial"]);
   residual("residual_mlp", {all_reduce("allreduce_mlp", "down_proj")});
 }
 

@@ -25,7 +25,8 @@ struct ModelFile {
 };
 
 // Small models of every kind the lowering knows: grouped-query or not, gated SiLU or GELU,
-// RMSNorm or LayerNorm, RoPE or not, f16, bf16 and f32; head counts that split over 2 SIPs.
+// RMSNorm or LayerNorm, RoPE or not, biases or not, f16, bf16 and f32; head counts that split
+// over 2 SIPs.
 const std::vector<ModelFile> kModels = {
     {"gqa_silu_rms_f16.yaml",
      "hidden_size: 96\nnum_attention_heads: 6\nnum_key_value_heads: 2\nintermediate_size: 160\n"
@@ -34,11 +35,11 @@ const std::vector<ModelFile> kModels = {
     {"gelu_layernorm_f32.yaml",
      "hidden_size: 48\nnum_attention_heads: 4\nintermediate_size: 96\nnum_hidden_layers: 3\n"
      "vocab_size: 100\nhidden_act: gelu\nnorm: layernorm\nlayer_norm_epsilon: 1.0e-6\n"
-     "rope: false\ndtype: f32\n"},
+     "rope: false\nbias: true\ndtype: f32\n"},
     {"mha_silu_layernorm_bf16.yaml",
      "hidden_size: 64\nnum_attention_heads: 2\nnum_key_value_heads: 2\nintermediate_size: 64\n"
      "num_hidden_layers: 1\nvocab_size: 100\nhidden_act: silu\nnorm: layernorm\nrope: true\n"
-     "rope_theta: 500000\ndtype: bf16\n"},
+     "rope_theta: 500000\nbias: true\ndtype: bf16\n"},
 };
 
 nlohmann::json run(const std::string& args) {

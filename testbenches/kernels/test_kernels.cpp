@@ -322,6 +322,12 @@ BOOST_AUTO_TEST_CASE(kernels_declare_the_work_they_do) {
   BOOST_TEST(g.flops.at(f16) == 2.0 * 3 * 5 * 7);
   BOOST_TEST(g.bytes.at(MemoryKind::sram) == 3.0 * 5 * 2);
   BOOST_TEST(g.bytes.at(MemoryKind::hbm) == 5.0 * 7 * 2 + 3.0 * 7 * 4);
+  BOOST_TEST(g.vector_ops == 0.0);
+  // A bias row: read once, added once per element of C.
+  const KernelWork biased = kernel_work("gemm", vector<WorkArg>{a, b, c, TensorShape{{1, 7}, f16}});
+  BOOST_TEST(biased.bytes.at(MemoryKind::hbm) == 5.0 * 7 * 2 + 3.0 * 7 * 4 + 7.0 * 2);
+  BOOST_TEST(biased.vector_ops == 3.0 * 7);
+  BOOST_TEST(biased.matrix_flops() == g.matrix_flops());
   const KernelWork batched = kernel_work(
       "gemm", vector<WorkArg>{TensorShape{{4, 3, 5}, f16}, b, TensorShape{{12, 7}, f32}});
   BOOST_TEST(batched.matrix_flops() == 2.0 * 12 * 5 * 7);

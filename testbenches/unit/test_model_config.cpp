@@ -65,8 +65,12 @@ BOOST_AUTO_TEST_CASE(presets_hold_the_published_configurations) {
   BOOST_TEST(!gpt2.rope);
   BOOST_TEST((gpt2.norm == Norm::layernorm));
   BOOST_TEST((gpt2.hidden_act == Activation::gelu));
-  // 124M: 12 layers of 7.08M, plus embeddings (50257 x 768) and positions (1024 x 768).
-  BOOST_TEST(gpt2.layer_parameters() == 4 * 768 * 768 + 2 * 768 * 3072);
+  // 124M: 12 layers of 7.09M, plus embeddings (50257 x 768) and positions (1024 x 768).
+  // Its projections have biases (c_attn 3 x 768, c_proj 768, c_fc 3072, the MLP's c_proj
+  // 768); llama's have none.
+  BOOST_TEST(gpt2.bias);
+  BOOST_TEST(!llama.bias);
+  BOOST_TEST(gpt2.layer_parameters() == 4 * 768 * 768 + 2 * 768 * 3072 + 4 * 768 + 3072 + 768);
   const ModelConfig gpt3 = load_model("gpt3-175b");
   BOOST_TEST(gpt3.num_hidden_layers * gpt3.layer_parameters() / 1'000'000'000 == 173);
 }
@@ -115,6 +119,8 @@ BOOST_AUTO_TEST_CASE(mistakes_name_the_file_line_and_key) {
   BOOST_TEST(contains(error_of(with("rope", "rope: false") + "rope_theta: 5\n"),
                       "rope_theta: given with rope: false"));
   BOOST_TEST(contains(error_of(with("dtype", "dtype: i8")), "dtype: expected f16 | bf16 | f32"));
+  BOOST_TEST(contains(error_of(kLlamaLike + "bias: maybe\n"),
+                      "bias: expected true or false, got 'maybe'"));
   BOOST_TEST(contains(error_of(with("num_hidden_layers", "num_hidden_layers: 0")),
                       "num_hidden_layers: expected an integer from 1 to 4096, got '0'"));
   BOOST_TEST(contains(error_of("- 1\n"), "expected a mapping"));
