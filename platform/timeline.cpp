@@ -29,9 +29,12 @@ struct Timeline::Observer : models::ResourceObserver, models::QueueObserver {
     if (queue_stats != nullptr) queue_stats->observer = nullptr;
   }
   void on_booking(models::Picoseconds begin, models::Picoseconds end) override {
-    timeline.slice(track, "transfer", "transfer", begin, end);
+    timeline.add_slice(track, "transfer", "transfer", begin, end, nlohmann::ordered_json::object(),
+                       true);
   }
-  void on_depth(std::uint64_t depth) override { timeline.counter(track, models::now_ps(), depth); }
+  void on_depth(std::uint64_t depth) override {
+    timeline.add_counter(track, models::now_ps(), "depth", static_cast<double>(depth), true);
+  }
   Timeline& timeline;
   std::string track;
   models::Resource* resource;
@@ -63,11 +66,13 @@ Timeline::Track& Timeline::track(const std::string& name) {
   return it->second;
 }
 
-bool Timeline::admit(Track& t) {
-  if (events_.size() >= max_events_ || t.events >= max_per_track_) {
+bool Timeline::admit(Track& t, bool observed) {
+  std::size_t& budget = observed ? observed_events_ : own_events_;
+  if (budget >= max_events_ || t.events >= max_per_track_) {
     ++dropped_;
     return false;
   }
+  ++budget;
   ++t.events;
   return true;
 }
@@ -75,8 +80,14 @@ bool Timeline::admit(Track& t) {
 void Timeline::slice(const std::string& name, const std::string& label, const std::string& category,
                      models::Picoseconds begin, models::Picoseconds end,
                      nlohmann::ordered_json args) {
+  add_slice(name, label, category, begin, end, std::move(args), false);
+}
+
+void Timeline::add_slice(const std::string& name, const std::string& label,
+                         const std::string& category, models::Picoseconds begin,
+                         models::Picoseconds end, nlohmann::ordered_json args, bool observed) {
   Track& t = track(name);
-  if (!admit(t)) return;
+  if (!admit(t, observed)) return;
   events_.push_back({{"name", label},
                      {"cat", category},
                      {"ph", "X"},
@@ -89,8 +100,13 @@ void Timeline::slice(const std::string& name, const std::string& label, const st
 
 void Timeline::counter(const std::string& name, models::Picoseconds at, const char* series,
                        double value) {
+  add_counter(name, at, series, value, false);
+}
+
+void Timeline::add_counter(const std::string& name, models::Picoseconds at, const char* series,
+                           double value, bool observed) {
   Track& t = track(name);
-  if (!admit(t)) return;
+  if (!admit(t, observed)) return;
   events_.push_back(
       {{"name", name}, {"ph", "C"}, {"ts", us(at)}, {"pid", t.pid}, {"args", {{series, value}}}});
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -110,6 +111,25 @@ BOOST_AUTO_TEST_CASE(same_run_twice_and_timing_only_give_the_same_simulated_time
   BOOST_TEST(c["sim_time_ns"].get<double>() == a);
   BOOST_TEST(c["verify"]["skipped"] == true);
   BOOST_TEST(read_json("a.json")["kernels"] == c["kernels"]);
+}
+
+// A run busy enough to fill the timeline's budget for observed transfers (a 4 MiB all-reduce
+// over 128 PEs books well over 250,000) still has its own slices: every PE's kernel and the
+// host's messages; what was dropped is counted.
+BOOST_AUTO_TEST_CASE(a_timeline_full_of_transfers_keeps_every_kernel_slice) {
+  const Result r =
+      kernbench("run allreduce --param bytes=4M --timing-only --quiet --timeline busy.json");
+  BOOST_REQUIRE_MESSAGE(r.code == 0, r.output);
+  const nlohmann::json t = read_json("busy.json");
+  BOOST_TEST(t["metadata"]["dropped_events"].get<std::uint64_t>() > 0u);
+  std::map<std::string, std::size_t> slices;
+  for (const auto& e : t["traceEvents"]) {
+    if (e["ph"] == "X") ++slices[e["cat"].get<std::string>()];
+  }
+  BOOST_TEST(slices["kernel"] == 128u);
+  BOOST_TEST(slices["MemoryWrite"] == 128u);
+  BOOST_TEST(slices["MemoryRead"] == 128u);
+  BOOST_TEST(slices["transfer"] <= 250000u);
 }
 
 BOOST_AUTO_TEST_CASE(timeline_is_trace_event_json_with_slices_on_several_tracks) {
