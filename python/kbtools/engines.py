@@ -6,32 +6,59 @@ import os
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 
 
-# The local points running now, so that an interrupt can stop them (each runs in a session
-# of its own, away from the terminal's Ctrl-C, so that it is not recorded as failed).
-_running = set()
+class LocalPoints:
+    """The local points running now, so that an interrupt can stop them (each runs in a
+    session of its own, away from the terminal's Ctrl-C, so that it is not recorded as
+    failed). A point starts under the lock and only while the sweep is not stopping: one a
+    worker was about to start when the stop came would otherwise run to its end, and the
+    stop wait for it."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.stopping = False
+        self.running = set()
+
+    def stop(self):
+        with self.lock:
+            self.stopping = True
+            for proc in list(self.running):
+                os.killpg(proc.pid, signal.SIGTERM)
 
 
-def run_point(kernbench, args, scratch=None):
+def run_point(kernbench, args, scratch=None, local=None):
     """Runs `kernbench ARGS --report TMP` and returns what the sweep records: the exit code,
     the report's text (None if there is none), the last line of stderr and the wall time.
     TMP is in `scratch` (default: the system's). Self-contained, so that it can run on a
-    Dask worker. The run ends with this process, even one killed by SIGKILL
-    (KERNBENCH_PARENT: kernbench asks the kernel for SIGTERM when its parent dies)."""
+    Dask worker; `local` (LocalPoints) tracks it in a local sweep. The run ends with this
+    process, even one killed by SIGKILL (KERNBENCH_PARENT: kernbench asks the kernel for
+    SIGTERM when its parent dies)."""
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kbsweep-", dir=scratch) as tmp:
         report = os.path.join(tmp, "report.json")
-        proc = subprocess.Popen([kernbench] + list(args) + ["--report", report],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True,
-                                env=dict(os.environ, KERNBENCH_PARENT=str(os.getpid())))
-        _running.add(proc)
+
+        def launch():
+            return subprocess.Popen([kernbench] + list(args) + ["--report", report],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                    text=True, start_new_session=True,
+                                    env=dict(os.environ, KERNBENCH_PARENT=str(os.getpid())))
+
+        if local is None:
+            proc = launch()
+        else:
+            with local.lock:
+                if local.stopping:
+                    raise RuntimeError("the sweep stopped before this point started")
+                proc = launch()
+                local.running.add(proc)
         try:
             _, err = proc.communicate()
         finally:
-            _running.discard(proc)
+            if local is not None:
+                local.running.discard(proc)
         text = None
         if proc.returncode == 0 and os.path.exists(report):
             with open(report, encoding="utf-8") as f:
@@ -49,9 +76,10 @@ class LocalEngine:
     def __init__(self, jobs, scratch):
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
         self.scratch = scratch
+        self.points = LocalPoints()
 
     def submit(self, kernbench, args):
-        return self.pool.submit(run_point, kernbench, args, self.scratch)
+        return self.pool.submit(run_point, kernbench, args, self.scratch, self.points)
 
     def as_completed(self, futures):
         return concurrent.futures.as_completed(futures)
@@ -59,8 +87,7 @@ class LocalEngine:
     def cancel(self, futures):
         for f in futures:
             f.cancel()
-        for proc in list(_running):
-            os.killpg(proc.pid, signal.SIGTERM)
+        self.points.stop()
         self.pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self):

@@ -263,6 +263,31 @@ class LocalSweep(SweepCase):
             self.assertIn(expected, r.stderr, text)
 
 
+class LocalPoints(SweepCase):
+    def test_a_point_after_the_stop_never_starts(self):
+        # A worker that reaches a point once the sweep is stopping must not start it: the
+        # stop would wait for that run to end (a point taken from the queue just as SIGTERM
+        # came once held a stopped sweep for minutes).
+        from kbtools import engines
+        points = engines.LocalPoints()
+        points.stop()
+        with self.assertRaises(RuntimeError) as raised:
+            engines.run_point(KERNBENCH, ["run", "gemm", "--topology",
+                                          os.path.join(CONFIGS, "tiny.yaml")], local=points)
+        self.assertIn("stopped", str(raised.exception))
+        self.assertEqual(points.running, set())
+
+    def test_a_point_before_the_stop_runs_and_is_tracked_until_it_ends(self):
+        from kbtools import engines
+        points = engines.LocalPoints()
+        outcome = engines.run_point(KERNBENCH, ["run", "gemm", "--timing-only", "--topology",
+                                                os.path.join(CONFIGS, "tiny.yaml")],
+                                    local=points)
+        self.assertEqual(outcome["exit_code"], 0, outcome["error"])
+        self.assertIsNotNone(outcome["report"])
+        self.assertEqual(points.running, set())
+
+
 class ExampleSpecs(SweepCase):
     def test_every_example_spec_is_valid(self):
         from kbtools import spec as specs, sweep
