@@ -167,15 +167,22 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
   auto grid = [&](std::int64_t rows, std::int64_t cols) {
     return DPPolicy{R, Rows, Cols, std::nullopt, std::gcd(rows, cubes), std::gcd(cols, pes)};
   };
-  auto projection = [&](const std::string& name, std::int64_t k, std::int64_t n) {
-    if (column_split(k, n)) {
+  // The projections reading xn (q, k, v, up, gate) share it, placed for q: whole in each
+  // cube when q splits by columns, else by rows over the cubes. One of them splits by
+  // columns only where xn is whole: else each of its PEs would pull all of xn across the
+  // mesh (an up projection of 1,024 tokens took longer than one of 2,048).
+  const bool xn_whole = column_split(H, q_cols);
+  auto reads_xn = [&](std::int64_t n) { return xn_whole && column_split(H, n); };
+  // `columns`: the split chosen for the projection (column_split, or reads_xn).
+  auto projection = [&](const std::string& name, std::int64_t n, bool columns) {
+    if (columns) {
       add(name, T, n, dt, Cols, K::activation);
     } else {
       place(name, T, n, dt, grid(T, n), K::activation);
     }
   };
-  auto weight = [&](const std::string& name, std::int64_t k, std::int64_t n) {
-    if (column_split(k, n)) {
+  auto weight = [&](const std::string& name, std::int64_t k, std::int64_t n, bool columns) {
+    if (columns) {
       add(name, k, n, dt, Cols, K::weight);
     } else {
       place(name, k, n, dt, grid(k, n), K::weight);
@@ -200,9 +207,9 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
   };
   add("x", T, H, dt, Rows, K::activation);
   projection_input("xn", H, q_cols, [&] { add("xn", T, H, dt, Rows, K::activation); });
-  projection("q", H, q_cols);
-  projection("k", H, kv_cols);
-  projection("v", H, kv_cols);
+  projection("q", q_cols, reads_xn(q_cols));
+  projection("k", kv_cols, reads_xn(kv_cols));
+  projection("v", kv_cols, reads_xn(kv_cols));
   if (model.rope) {
     add("q_rot", T, q_cols, dt, Rows, K::activation);
     add("k_rot", T, kv_cols, dt, Rows, K::activation);
@@ -220,22 +227,22 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
   } else {
     projection_input("attn", q_cols, H, [&] { add("attn", T, q_cols, dt, Rows, K::activation); });
   }
-  projection("partial", H, H);
-  projection("up", H, I);
-  if (model.gated()) projection("gate", H, I);
+  projection("partial", H, column_split(H, H));
+  projection("up", I, reads_xn(I));
+  if (model.gated()) projection("gate", I, reads_xn(I));
   // Placed as up (the activation works block by block) unless down_proj wants it whole.
-  projection_input("act", I, H, [&] { projection("act", H, I); });
+  projection_input("act", I, H, [&] { projection("act", I, reads_xn(I)); });
   // Weights are stored once; the cache spreads by rows.
   const std::int64_t cache_rows = shape.batch * dims.kv_heads * shape.capacity();
   for (std::int64_t l = 0; l < shape.layers; ++l) {
     auto name = [&](const char* what) { return fmt::format("L{}.{}", l, what); };
-    weight(name("wq"), H, q_cols);
-    weight(name("wk"), H, kv_cols);
-    weight(name("wv"), H, kv_cols);
-    weight(name("wo"), q_cols, H);
-    weight(name("w_up"), H, I);
-    if (model.gated()) weight(name("w_gate"), H, I);
-    weight(name("w_down"), I, H);
+    weight(name("wq"), H, q_cols, reads_xn(q_cols));
+    weight(name("wk"), H, kv_cols, reads_xn(kv_cols));
+    weight(name("wv"), H, kv_cols, reads_xn(kv_cols));
+    weight(name("wo"), q_cols, H, column_split(q_cols, H));
+    weight(name("w_up"), H, I, reads_xn(I));
+    if (model.gated()) weight(name("w_gate"), H, I, reads_xn(I));
+    weight(name("w_down"), I, H, column_split(I, H));
     if (model.bias) {
       // A row each, its columns beside the output columns they are added to. The row-parallel
       // projections' (o, down) is each SIP's part of the bias, summed by the all-reduce.

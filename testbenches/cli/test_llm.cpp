@@ -256,6 +256,26 @@ BOOST_AUTO_TEST_CASE(the_tiny_preset_verifies_and_the_timeline_shows_nodes_and_l
   BOOST_TEST(layer_track);
 }
 
+// More tokens never take less time: llama2-7b prefill (2 layers) over a grid of batch and
+// seq, every step at least as long as every step of fewer tokens. (A projection split by
+// columns over a row-split input once made 1,024 tokens slower than 2,048.)
+BOOST_AUTO_TEST_CASE(prefill_time_rises_with_the_tokens) {
+  std::vector<std::pair<int, double>> steps;  // tokens, TTFT
+  for (const auto& [batch, seq] : std::vector<std::pair<int, int>>{
+           {1, 256}, {1, 512}, {2, 512}, {1, 1024}, {4, 512}, {2, 1024}, {1, 2048}}) {
+    const nlohmann::json r =
+        run("--param model=llama2-7b --param phase=prefill --param layers=2 --timing-only "
+            "--param batch=" +
+            std::to_string(batch) + " --param seq=" + std::to_string(seq));
+    steps.emplace_back(batch * seq, step_ns(r));
+  }
+  for (const auto& [tokens, ns] : steps) {
+    for (const auto& [more, later] : steps) {
+      if (more > tokens) BOOST_TEST(later >= ns, more << " tokens vs " << tokens);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(no_step_bound_is_below_its_work_over_the_peaks) {
   // The default machine, by hand: 128 PEs x 2 x 1024 f16/bf16 MACs x 1 GHz; weights and KV
   // cache reach the PEs at most at min(128 PE ports x 128 GB/s, 128 slices x 150 GB/s).
