@@ -57,6 +57,26 @@ SipMemory sip_memory(const ModelConfig& model, const StepShape& shape,
   return m;
 }
 
+// How each projection of a layer is split inside a SIP, by its weight's placement:
+// "columns" (over every PE) or "grid" (rows over the cubes, columns over each cube's PEs).
+nlohmann::ordered_json projection_splits(const ModelConfig& model, const StepShape& shape,
+                                         const platform::Topology& topology) {
+  static const std::vector<std::pair<std::string, std::string>> kOps = {
+      {"L0.wq", "q_proj"},       {"L0.wk", "k_proj"},    {"L0.wv", "v_proj"},
+      {"L0.wo", "o_proj"},       {"L0.w_up", "up_proj"}, {"L0.w_gate", "gate_proj"},
+      {"L0.w_down", "down_proj"}};
+  const runtime::MachineShape sip = runtime::MachineShape::of(topology).only_sip(0);
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  const auto tensors = runtime::step_tensors(model, shape, sip, topology.sram_bytes_per_cube());
+  for (const auto& [weight, op] : kOps) {
+    for (const runtime::StepTensor& t : tensors) {
+      if (t.name == weight)
+        out[op] = t.policy.cube == runtime::Split::row_wise ? "grid" : "columns";
+    }
+  }
+  return out;
+}
+
 std::string gib(std::uint64_t bytes) {
   return fmt::format("{:.2f} GiB", static_cast<double>(bytes) / (1ULL << 30));
 }
@@ -258,6 +278,7 @@ class LlmBench : public Bench {
         {"kv_cache_bytes", memory.cache},
         {"activation_bytes", memory.activations},
         {"free_bytes", memory.capacity - (memory.weights + memory.cache + memory.activations)}};
+    llm["projections"] = projection_splits(model, shape, topology);
     llm["tokens_per_s"] = static_cast<double>(shape.tokens()) / step_ns * 1e9;
     llm["mfu"] = work.flops / (step_ns * peak.flops_per_ns * tp);
     llm["mbu"] = (work.weight_bytes + work.kv_bytes) / (step_ns * peak.bytes_per_ns * tp);

@@ -258,7 +258,9 @@ BOOST_AUTO_TEST_CASE(the_tiny_preset_verifies_and_the_timeline_shows_nodes_and_l
 
 // More tokens never take less time: llama2-7b prefill (2 layers) over a grid of batch and
 // seq, every step at least as long as every step of fewer tokens. (A projection split by
-// columns over a row-split input once made 1,024 tokens slower than 2,048.)
+// columns over a row-split input once made 1,024 tokens slower than 2,048.) Up to 483
+// tokens, each PE reading all of them moves fewer bytes than each cube reading all of q's
+// weight (4096 x 4096): q, and with it up and gate, split by columns; beyond, by the grid.
 BOOST_AUTO_TEST_CASE(prefill_time_rises_with_the_tokens) {
   std::vector<std::pair<int, double>> steps;  // tokens, TTFT
   for (const auto& [batch, seq] : std::vector<std::pair<int, int>>{
@@ -268,6 +270,12 @@ BOOST_AUTO_TEST_CASE(prefill_time_rises_with_the_tokens) {
             "--param batch=" +
             std::to_string(batch) + " --param seq=" + std::to_string(seq));
     steps.emplace_back(batch * seq, step_ns(r));
+    // The report names each projection's split; those reading the normalised input follow q.
+    const nlohmann::json& split = r["llm"]["projections"];
+    for (const char* op : {"k_proj", "v_proj", "up_proj", "gate_proj"}) {
+      if (split["q_proj"] == "grid") BOOST_TEST(split[op] == "grid", op << " at " << seq);
+    }
+    BOOST_TEST(split["up_proj"] == (batch * seq <= 256 ? "columns" : "grid"), batch * seq);
   }
   for (const auto& [tokens, ns] : steps) {
     for (const auto& [more, later] : steps) {
