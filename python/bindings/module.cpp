@@ -141,7 +141,22 @@ py::object run(const std::string& bench, const std::optional<std::string>& topol
   request.timeline = timeline;
   request.chakra_out = chakra_out;
   if (progress) request.progress = bench::print_progress;
-  const bench::RunResult result = bench::run_bench(request);
+  bench::RunResult result;
+  try {
+    result = bench::run_bench(request);
+  } catch (const platform::ConfigError&) {
+    throw;
+  } catch (const platform::OutputPathError&) {
+    throw;
+  } catch (const bench::BenchUsageError&) {
+    throw;
+  } catch (const models::SimulationError&) {
+    throw;
+  } catch (const std::exception& e) {
+    // What the command line reports as an error with exit 3 (host memory, a file it could
+    // not write): a SimulationError here too, with the same words.
+    throw models::SimulationError(models::describe(e));
+  }
   if (progress) bench::clear_progress();
   return py::make_tuple(to_python(result.report), result.verification_failed);
 }
