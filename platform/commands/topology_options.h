@@ -15,11 +15,8 @@ struct TopologyOptions {
   std::optional<std::string> file;  // none: the embedded default ("" is an error, not it)
   std::vector<std::string> overrides;
 
-  platform::Topology load() const {
-    return file ? platform::load_topology_file(*file, overrides)
-                : platform::load_default_topology(overrides);
-  }
-  std::string source() const { return file ? *file : platform::kDefaultTopologySource; }
+  platform::Topology load() const { return platform::load_topology(file, overrides); }
+  std::string source() const { return platform::topology_source(file); }
 
   // FILE as a positional argument (required or not) and --set.
   void add_to(CLI::App& command, bool file_required) {

@@ -394,4 +394,12 @@ Topology load_default_topology(const Overrides& overrides) {
   return load_topology_text(default_topology_yaml(), kDefaultTopologySource, overrides);
 }
 
+Topology load_topology(const std::optional<std::string>& file, const Overrides& overrides) {
+  return file ? load_topology_file(*file, overrides) : load_default_topology(overrides);
+}
+
+std::string topology_source(const std::optional<std::string>& file) {
+  return file.value_or(kDefaultTopologySource);
+}
+
 }  // namespace kb::platform

@@ -5,6 +5,7 @@
 #include "platform/topology/config_error.h"
 #include "platform/topology/topology.h"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,5 +24,10 @@ Topology load_topology_file(const std::string& path, const Overrides& overrides 
 Topology load_default_topology(const Overrides& overrides = {});
 std::string_view default_topology_yaml();
 extern const char* const kDefaultTopologySource;
+
+// The file's topology, or the default one without a file; and what a report names as its
+// source.
+Topology load_topology(const std::optional<std::string>& file, const Overrides& overrides = {});
+std::string topology_source(const std::optional<std::string>& file);
 
 }  // namespace kb::platform

@@ -126,9 +126,7 @@ constexpr std::uint64_t kHostBytesPerDeviceByte = 6;
 }  // namespace
 
 RunResult run_bench(const RunRequest& o) {
-  const platform::Topology topology = o.topology
-                                          ? platform::load_topology_file(*o.topology, o.overrides)
-                                          : platform::load_default_topology(o.overrides);
+  const platform::Topology topology = platform::load_topology(o.topology, o.overrides);
   const Bench& bench = find_bench(o.bench);
   const Params params(bench.name(), bench.params(), o.params);
   const Footprint footprint = bench.check(params, topology);
@@ -164,7 +162,7 @@ RunResult run_bench(const RunRequest& o) {
   });
   sim.run(o.progress);
 
-  const RunFigures figures{o.topology.value_or(platform::kDefaultTopologySource),
+  const RunFigures figures{platform::topology_source(o.topology),
                            sc_core::sc_time_stamp().to_seconds() * 1e9,
                            sim.run_wall_s(),
                            models::transaction_count(),
