@@ -156,6 +156,8 @@ HostTensor host_source(const py::object& source) {
   throw py::type_error("copy_() takes a host tensor (ctx.from_numpy) or a numpy array");
 }
 
+}  // namespace
+
 runtime::Device device_of(const py::object& target) {
   if (target.is_none()) return runtime::Device::all();
   if (py::isinstance<py::int_>(target)) return runtime::Device::only(target.cast<std::uint32_t>());
@@ -171,6 +173,8 @@ runtime::Device device_of(const py::object& target) {
   throw py::value_error(
       fmt::format("target_device '{}': expected 'all', a SIP index, 'sip:N' or 'ahbm:N'", text));
 }
+
+namespace {
 
 py::dict completion(const Handle& h) {
   py::dict out;
@@ -418,7 +422,20 @@ void bind_context(py::module_& m) {
   });
 
   const auto keep = py::call_guard<KeepThreadState>();
-  py::class_<PyContext>(m, "RuntimeContext")
+  py::class_<PyContext> context(m, "RuntimeContext");
+  // zeros and empty: the original's signature, zero-filled or not.
+  for (const auto& [name, zero] : {std::pair{"zeros", true}, std::pair{"empty", false}}) {
+    context.def(
+        name,
+        [zero = zero](PyContext& self, const std::vector<std::int64_t>& shape,
+                      const std::string& dtype, const py::object& dp,
+                      const std::optional<std::string>& tensor_name) {
+          return create(self, shape, dtype, dp, tensor_name, zero);
+        },
+        py::arg("shape"), py::arg("dtype") = "f16", py::kw_only(), py::arg("dp") = py::none(),
+        py::arg("name") = py::none(), keep);
+  }
+  context
       .def(py::init([](Engine& engine, const py::object& target_device,
                        const std::string& correlation_id, const py::object&) {
              return std::make_unique<PyContext>(engine, device_of(target_device), correlation_id);
@@ -450,22 +467,6 @@ void bind_context(py::module_& m) {
           "distributed",
           [](PyContext& self) -> runtime::Distributed& { return self.distributed(); },
           py::return_value_policy::reference_internal)
-      .def(
-          "zeros",
-          [](PyContext& self, const std::vector<std::int64_t>& shape, const std::string& dtype,
-             const py::object& dp, const std::optional<std::string>& name) {
-            return create(self, shape, dtype, dp, name, true);
-          },
-          py::arg("shape"), py::arg("dtype") = "f16", py::kw_only(), py::arg("dp") = py::none(),
-          py::arg("name") = py::none(), keep)
-      .def(
-          "empty",
-          [](PyContext& self, const std::vector<std::int64_t>& shape, const std::string& dtype,
-             const py::object& dp, const std::optional<std::string>& name) {
-            return create(self, shape, dtype, dp, name, false);
-          },
-          py::arg("shape"), py::arg("dtype") = "f16", py::kw_only(), py::arg("dp") = py::none(),
-          py::arg("name") = py::none(), keep)
       .def(
           "from_numpy", [](PyContext&, const py::array& a) { return from_numpy(a); },
           py::arg("arr"))

@@ -9,9 +9,7 @@
 
 #include <pybind11/pybind11.h>
 
-namespace kb::runtime {
-class RuntimeContext;
-}
+#include "runtime/context/runtime_context.h"
 
 namespace kb::python {
 
@@ -22,6 +20,10 @@ struct Engine {
 };
 
 void bind_host_api(pybind11::module_& m);
+
+// The device a RuntimeContext's target_device names: "all" (or None), a SIP index, "sip:N",
+// "sipN" or "ahbm:N"; ValueError otherwise.
+runtime::Device device_of(const pybind11::object& target);
 
 // A Python RuntimeContext over a context the caller owns (the ranks' shared one).
 pybind11::object borrowed_context(runtime::RuntimeContext& context);

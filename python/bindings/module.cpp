@@ -33,12 +33,6 @@ namespace {
 // A Python host program's stack: the interpreter and the C code it calls run on it.
 constexpr std::size_t kPythonStackBytes = 8u << 20;
 
-platform::Topology load(const std::optional<std::string>& file,
-                        const std::vector<std::string>& overrides) {
-  return file ? platform::load_topology_file(*file, overrides)
-              : platform::load_default_topology(overrides);
-}
-
 models::Fidelity fidelity_of(const std::string& text) {
   if (auto f = models::parse_fidelity(text)) return *f;
   throw bench::BenchUsageError("fidelity '" + text + "' is not one of " +
@@ -68,7 +62,7 @@ struct Raised {
 py::dict simulate(const py::object& program, const std::optional<std::string>& topology_file,
                   const std::vector<std::string>& overrides, const std::string& fidelity,
                   bool timing_only, std::optional<std::uint32_t> ranks, const py::object& device) {
-  const platform::Topology topology = load(topology_file, overrides);
+  const platform::Topology topology = platform::load_topology(topology_file, overrides);
   platform::RunOptions options;
   options.timing_only = timing_only;
   options.fidelity = fidelity_of(fidelity);
@@ -90,9 +84,6 @@ py::dict simulate(const py::object& program, const std::optional<std::string>& t
         "host", kPythonStackBytes);
   } else {
     for (std::uint32_t r = 0; r < *ranks; ++r) returned.append(py::none());
-    const runtime::Device where = device.is_none()
-                                      ? runtime::Device::all()
-                                      : runtime::Device::only(device.cast<std::uint32_t>());
     runtime::spawn_ranks(
         sim, *ranks,
         [&](runtime::RuntimeContext& ctx, std::uint32_t rank) {
@@ -100,7 +91,7 @@ py::dict simulate(const py::object& program, const std::optional<std::string>& t
           if (!shared_context) shared_context = borrowed_context(ctx);
           returned[rank] = raised.call([&] { return program(shared_context); });
         },
-        where, kPythonStackBytes);
+        device_of(device), kPythonStackBytes);
   }
   try {
     KeepThreadState keep;
@@ -203,8 +194,8 @@ PYBIND11_MODULE(_kernbench, m) {
   m.def(
       "topology",
       [](const std::optional<std::string>& file, const std::vector<std::string>& overrides) {
-        auto j = kb::platform::topology_json(load(file, overrides));
-        j["file"] = file.value_or(kb::platform::kDefaultTopologySource);
+        auto j = kb::platform::topology_json(kb::platform::load_topology(file, overrides));
+        j["file"] = kb::platform::topology_source(file);
         return to_python(j);
       },
       py::arg("file"), py::arg("overrides"));

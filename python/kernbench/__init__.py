@@ -82,5 +82,8 @@ def simulate(program, topology=None, set=None, fidelity="transaction", timing_on
     """
     if ranks is not None and (not isinstance(ranks, int) or ranks < 1):
         raise UsageError(f"ranks={ranks!r}: a positive number of ranks")
+    if device is not None and ranks is None:
+        raise UsageError("device= binds the ranks' shared context; a single program names its "
+                         "device in RuntimeContext(engine, target_device)")
     return isolated(_kernbench.simulate, program, topology, _assignments(set, "set"),
                     fidelity, timing_only, ranks, device)

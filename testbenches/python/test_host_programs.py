@@ -144,6 +144,17 @@ class Ranks(unittest.TestCase):
         got = on_tiny(rank_main, set={"system.sips.count": 3}, ranks=3)["returned"]
         self.assertEqual(got, [(0, 0, [0]), (1, 1, [1]), (2, 2, [2])])
 
+    def test_device_binds_the_shared_context_as_target_device_names_it(self):
+        def rank_main(torch):
+            t = torch.zeros((8, 4), "f32", dp=DPPolicy(cube="row_wise"))
+            return sorted({s["sip"] for s in t.shards})
+
+        for device in (1, "sip:1", "ahbm:1"):
+            got = on_tiny(rank_main, set={"system.sips.count": 2}, ranks=2, device=device)
+            self.assertEqual(got["returned"], [[1], [1]], device)
+        with self.assertRaises(kernbench.UsageError):
+            on_tiny(rank_main, device=1)
+
     def test_a_collective_a_rank_never_joins_is_a_simulation_error(self):
         def rank_main(torch):
             dist = torch.distributed
