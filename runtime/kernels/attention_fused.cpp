@@ -48,14 +48,7 @@ void attention_fused(KernelContext& k) {
           Tile s = k.mul(k.dot_nt(qt, k.wait(std::move(current.keys))), scale);
           // Keys past a query's position: minus infinity before the softmax, on the tiles the
           // causal diagonal crosses.
-          if (j0 + nj - 1 > g.position0 + i0) {
-            Tile hidden(n, nj, DType::f32, true);
-            for (std::int64_t r = 0; r < n; ++r) {
-              for (std::int64_t c = 0; c < nj; ++c)
-                if (j0 + c > g.position0 + i0 + r) hidden.set(r, c, -INFINITY);
-            }
-            s = k.add(s, hidden);
-          }
+          if (!sees(g, i0, j0 + nj - 1)) s = k.add(s, causal_bias(g, i0, n, j0, nj));
           const Tile new_max = k.maximum(max, k.row_max(s));
           const Tile p = k.exp(k.sub(s, new_max));
           const Tile rescale = k.exp(k.sub(max, new_max));  // what the old terms are worth now
@@ -89,8 +82,7 @@ KernelWork work(const std::vector<WorkArg>& args) {
   w.moves(tensor_arg("attention_fused", args, 4));
   for (std::size_t cache : {1, 2}) {
     const TensorShape& c = tensor_arg("attention_fused", args, cache);
-    w.bytes[c.memory] +=
-        batch * kv_heads * (position0 + seq_q) * head_dim * static_cast<double>(itemsize(c.dtype));
+    w.bytes[c.memory] += cache_read_bytes(c, batch, kv_heads, position0 + seq_q);
   }
   return w;
 }

@@ -98,17 +98,38 @@ inline std::int64_t keys_seen(const Geometry& g, std::int64_t i0, std::int64_t n
   return g.position0 + i0 + n;
 }
 
+// Whether query i of a sequence (at position position0 + i) sees key j.
+inline bool sees(const Geometry& g, std::int64_t i, std::int64_t j) { return j <= g.position0 + i; }
+
 // 1 where query i0 + r may see key j0 + c.
 inline Tile causal_mask(KernelContext& k, const Geometry& g, std::int64_t i0, std::int64_t n,
                         std::int64_t j0, std::int64_t cols) {
-  return k.mask(n, cols,
-                [&](std::int64_t r, std::int64_t c) { return j0 + c <= g.position0 + i0 + r; });
+  return k.mask(n, cols, [&](std::int64_t r, std::int64_t c) { return sees(g, i0 + r, j0 + c); });
+}
+
+// The same as an f32 tile to add to scores: 0 where query i0 + r sees key j0 + c, minus
+// infinity where it does not.
+inline Tile causal_bias(const Geometry& g, std::int64_t i0, std::int64_t n, std::int64_t j0,
+                        std::int64_t cols) {
+  Tile bias(n, cols, DType::f32, true);
+  for (std::int64_t r = 0; r < n; ++r) {
+    for (std::int64_t c = 0; c < cols; ++c)
+      if (!sees(g, i0 + r, j0 + c)) bias.set(r, c, -INFINITY);
+  }
+  return bias;
 }
 
 // The (query, key) pairs the causal attention of `sequences` (batch x heads) sequences of
 // seq_q queries from position0 computes: query i sees position0 + i + 1 keys.
 inline double attention_pairs(double sequences, double seq_q, double position0) {
   return sequences * (seq_q * position0 + seq_q * (seq_q + 1) / 2);
+}
+
+// The bytes of a KV cache its sequences' (batch x kv_heads) rows up to key `keys` hold: what
+// attention reads of it.
+inline double cache_read_bytes(const TensorShape& cache, double batch, double kv_heads,
+                               double keys) {
+  return batch * kv_heads * keys * cache.cols() * static_cast<double>(itemsize(cache.dtype));
 }
 
 // The work of attention_scores (q, k_cache, scores, ...) or attention_pv (probs, v_cache,
@@ -126,8 +147,7 @@ inline KernelWork attention_work(const std::string& kernel, const std::vector<Wo
   w.flops[tokens.dtype] = 2 * attention_pairs(batch * heads, seq_q, position0) * head_dim;
   w.moves(tensor_arg(kernel, args, 0));
   w.moves(tensor_arg(kernel, args, 2));
-  w.bytes[cache.memory] += batch * kv_heads * (position0 + seq_q) * head_dim *
-                           static_cast<double>(itemsize(cache.dtype));
+  w.bytes[cache.memory] += cache_read_bytes(cache, batch, kv_heads, position0 + seq_q);
   return w;
 }
 
