@@ -23,8 +23,7 @@ Tile reference_step(const ModelConfig& m, const StepShape& s, const StepData& da
   };
   // A projection by its weight's name, with its bias when the model has them.
   auto project = [&](const Tile& in, const StepData::SipLayer& w, const std::string& weight) {
-    const auto bias = w.find("b" + weight.substr(1));
-    return reference_matmul(in, w.at(weight), dt, m.bias ? &bias->second : nullptr);
+    return reference_matmul(in, w.at(weight), dt, m.bias ? &w.at(bias_of(weight)) : nullptr);
   };
   Tile x = data.input;
   for (const auto& layer : data.layers) {

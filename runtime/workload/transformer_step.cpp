@@ -134,6 +134,8 @@ TransformerStep::TransformerStep(const ModelConfig& model, const StepShape& shap
     for (std::size_t s = 0; s < sips_.size(); ++s) lower_layer(l, s);
 }
 
+std::string bias_of(const std::string& weight) { return "b" + weight.substr(1); }
+
 std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& shape,
                                      const MachineShape& m, std::uint64_t sram_bytes) {
   const LayerDims dims(model, shape);
@@ -235,29 +237,22 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
   // Weights are stored once; the cache spreads by rows.
   const std::int64_t cache_rows = shape.batch * dims.kv_heads * shape.capacity();
   for (std::int64_t l = 0; l < shape.layers; ++l) {
-    auto name = [&](const char* what) { return fmt::format("L{}.{}", l, what); };
-    weight(name("wq"), H, q_cols, reads_xn(q_cols));
-    weight(name("wk"), H, kv_cols, reads_xn(kv_cols));
-    weight(name("wv"), H, kv_cols, reads_xn(kv_cols));
-    weight(name("wo"), q_cols, H, column_split(q_cols, H));
-    weight(name("w_up"), H, I, reads_xn(I));
-    if (model.gated()) weight(name("w_gate"), H, I, reads_xn(I));
-    weight(name("w_down"), I, H, column_split(I, H));
-    if (model.bias) {
-      // A row each, its columns beside the output columns they are added to. The row-parallel
-      // projections' (o, down) is each SIP's part of the bias, summed by the all-reduce.
-      for (const auto& [bias, n] :
-           std::vector<std::pair<const char*, std::int64_t>>{{"bq", q_cols},
-                                                             {"bk", kv_cols},
-                                                             {"bv", kv_cols},
-                                                             {"bo", H},
-                                                             {"b_up", I},
-                                                             {"b_gate", I},
-                                                             {"b_down", H}}) {
-        if (std::string(bias) != "b_gate" || model.gated())
-          add(name(bias), 1, n, dt, Cols, K::weight);
-      }
-    }
+    auto name = [&](const std::string& what) { return fmt::format("L{}.{}", l, what); };
+    // A projection's weight, and its bias when the model has them: a row, its columns beside
+    // the output columns it is added to. A row-parallel projection's (o, down) is each SIP's
+    // part of the bias, summed by the all-reduce.
+    auto projection_weight = [&](const std::string& what, std::int64_t k, std::int64_t n,
+                                 bool columns) {
+      weight(name(what), k, n, columns);
+      if (model.bias) add(name(bias_of(what)), 1, n, dt, Cols, K::weight);
+    };
+    projection_weight("wq", H, q_cols, reads_xn(q_cols));
+    projection_weight("wk", H, kv_cols, reads_xn(kv_cols));
+    projection_weight("wv", H, kv_cols, reads_xn(kv_cols));
+    projection_weight("wo", q_cols, H, column_split(q_cols, H));
+    projection_weight("w_up", H, I, reads_xn(I));
+    if (model.gated()) projection_weight("w_gate", H, I, reads_xn(I));
+    projection_weight("w_down", I, H, column_split(I, H));
     add(name("k_cache"), cache_rows, d, dt, Rows, K::cache);
     add(name("v_cache"), cache_rows, d, dt, Rows, K::cache);
   }
@@ -354,7 +349,7 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
   auto gemm = [&](const std::string& op, std::vector<std::string> after, const Tensor& a,
                   const std::string& weight, const Tensor& c) {
     const Tensor& b = w(weight.c_str());
-    const Tensor* bias = model_.bias ? &w(("b" + weight.substr(1)).c_str()) : nullptr;
+    const Tensor* bias = model_.bias ? &w(bias_of(weight).c_str()) : nullptr;
     const KernelOp product{"gemm", bias != nullptr ? std::vector<LaunchArg>{a, b, c, *bias}
                                                    : std::vector<LaunchArg>{a, b, c}};
     const KernelWork work = kernel_work(product.kernel, product.args);

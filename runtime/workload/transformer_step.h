@@ -27,6 +27,10 @@ struct StepTensor {
   DPPolicy policy;
   Kind kind;
 };
+// The bias of the projection whose weight is `weight` in a layer ("wq" -> "bq", "w_up" ->
+// "b_up"), for models with biases.
+std::string bias_of(const std::string& weight);
+
 // Every tensor of one SIP, in the order the step creates them; `machine` is the SIP's,
 // `sram_bytes` one cube's SRAM.
 std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& shape,
