@@ -29,7 +29,7 @@ Cube::Cube(const sc_core::sc_module_name& name, const MachineParams& m, std::uin
            std::uint32_t x, std::uint32_t y)
     : Component(name),
       router("router", m.router, place(m, sip, x, y)),
-      m_cpu("m_cpu", m.m_cpu, sip, y * m.mesh_w + x, m.pe.timing_only),
+      m_cpu("m_cpu", m.m_cpu, sip, y * m.mesh_w + x, m.pe.timing_only, x == m.io_x && y == m.io_y),
       sram("sram", placed(m.sram, sip, y * m.mesh_w + x, Region::sram, 0, m.sram_bytes,
                           m.sram.static_w * static_cast<double>(m.sram_bytes) /
                               static_cast<double>(1 << 20))) {

@@ -7,7 +7,7 @@
 namespace kb::models {
 
 MCpu::MCpu(const sc_core::sc_module_name& name, const MCpuAttrs& attrs, std::uint32_t sip,
-           std::uint32_t cube, bool timing_only)
+           std::uint32_t cube, bool timing_only, bool dispatches)
     : Component(name),
       in("in", *this, &MCpu::b_transport, nullptr),
       out("out"),
@@ -21,7 +21,16 @@ MCpu::MCpu(const sc_core::sc_module_name& name, const MCpuAttrs& attrs, std::uin
       inbox_stats_(add_queue("inbox")),
       inbox_depth_(add_value("inbox_depth", 8)),
       zeros_(64, 0) {
+  if (dispatches) {
+    dispatcher_ =
+        std::make_unique<GraphDispatch>(out, sip, cube, ns_to_ps(attrs.dispatch_latency_ns));
+  }
   SC_THREAD(main);
+}
+
+GraphDispatch& MCpu::dispatcher() {
+  if (!dispatcher_) throw std::logic_error(std::string(name()) + " holds no graph dispatcher");
+  return *dispatcher_;
 }
 
 void MCpu::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
@@ -31,6 +40,13 @@ void MCpu::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay
     return;
   }
   const Picoseconds arrival = now_ps() + to_ps(delay) + transfer_of(p).tail_ps;
+  if (dispatcher_ && PhysAddr::decode(p.get_address()).offset == kMcpuDispatchOffset) {
+    run_guarded([&] { dispatcher_->take(*message, arrival); });
+    delay = from_ps(arrival - now_ps());
+    transfer_of(p).tail_ps = 0;
+    p.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
   inbox_.push({arrival, sequence_++, std::move(message)});
   inbox_depth_.add(arrival, +1);
   inbox_stats_.on_depth(inbox_.size());
@@ -98,7 +114,7 @@ void MCpu::handle(const std::shared_ptr<const ControlMessage>& message, Picoseco
                  },
                  [&](const PeDone&) {},
                  [&](const Completion&) { fail("an M_CPU does not take Completion messages"); },
-                 [&](const auto&) {  // MmuMap, MmuUnmap, IpcqInit
+                 [&](const auto&) {  // MmuMap, MmuUnmap, IpcqInit, GraphLoad
                    fan_out(message);
                    complete(*message, std::move(completion));
                  },

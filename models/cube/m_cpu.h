@@ -7,10 +7,13 @@
 //     MemoryWrite / MemoryRead: performed by the M_CPU itself through the NoC;
 //   - a PeDone costs per_pe_latency.
 // A completion (with per-PE timing) goes back to the request's reply_to address.
+// The I/O cube's M_CPU also holds its SIP's graph dispatcher (graph_dispatch.h), which takes
+// the messages addressed to it at kMcpuDispatchOffset; a GraphLoad is acknowledged there.
 
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"
 #include "models/common/target_port.h"
+#include "models/cube/graph_dispatch.h"
 #include "models/cube/m_cpu_attrs.h"
 #include "models/protocol/messages.h"
 #include "models/protocol/transaction.h"
@@ -22,13 +25,17 @@ namespace kb::models {
 
 class MCpu : public Component {
  public:
-  // The M_CPU of cube `cube` of SIP `sip`; with `timing_only`, memory writes carry no data.
+  // The M_CPU of cube `cube` of SIP `sip`; with `timing_only`, memory writes carry no data;
+  // with `dispatches`, it holds the SIP's graph dispatcher.
   MCpu(const sc_core::sc_module_name& name, const MCpuAttrs& attrs, std::uint32_t sip,
-       std::uint32_t cube, bool timing_only);
+       std::uint32_t cube, bool timing_only, bool dispatches);
   SC_HAS_PROCESS(MCpu);
 
   TargetPort<MCpu> in;  // control messages; no contents to debug
   InitiatorPort out;
+
+  // The SIP's graph dispatcher; throws std::logic_error on an M_CPU without one.
+  GraphDispatch& dispatcher();
 
  private:
   struct Inbound {
@@ -70,6 +77,7 @@ class MCpu : public Component {
   std::map<std::uint64_t, Pending> pending_;  // KernelLaunch requests awaiting PEs
   Transaction txn_;
   std::vector<unsigned char> zeros_;
+  std::unique_ptr<GraphDispatch> dispatcher_;
 };
 
 }  // namespace kb::models

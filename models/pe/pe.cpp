@@ -67,7 +67,9 @@ void Pe::control(const ControlMessage& message, tlm::tlm_generic_payload& p) {
                  },
                  [&](const KernelLaunch& m) {
                    core.launch(message.request_id, m.kernel, m.program,
-                               PhysAddr::mmio(at.sip, at.cube, kMcpuUnit).encode());
+                               m.report_to != 0
+                                   ? m.report_to
+                                   : PhysAddr::mmio(at.sip, at.cube, kMcpuUnit).encode());
                  },
                  [&](const auto&) { fail("a PE does not take {} messages", message.kind()); },
              },

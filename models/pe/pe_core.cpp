@@ -64,7 +64,7 @@ void PeCore::run(std::uint64_t request_id, std::shared_ptr<const KernelProgram> 
     kernel_.set(local_time_ps(), 0);
     auto done = std::make_shared<ControlMessage>();
     done->request_id = request_id;
-    done->body = PeDone{request_id, location_.pe, started, local_time_ps()};
+    done->body = PeDone{request_id, location_.cube, location_.pe, started, local_time_ps()};
     tlm::tlm_generic_payload& p = txn_.control(reply_to, done);
     sc_core::sc_time delay = qk_.get_local_time();
     out.transport(0, p, delay);

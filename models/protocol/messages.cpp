@@ -18,6 +18,7 @@ struct WireSize {
     for (const auto& r : m.ranks) bytes += 8 + 16 * r.neighbours.size();
     return bytes;
   }
+  std::uint64_t operator()(const GraphLoad& m) const { return m.bytes; }
   std::uint64_t operator()(const PeDone&) const { return 0; }
   std::uint64_t operator()(const Completion& c) const { return 16 * c.pes.size() + c.data_bytes; }
 };
@@ -29,6 +30,7 @@ struct KindName {
   const char* operator()(const MemoryRead&) const { return "MemoryRead"; }
   const char* operator()(const KernelLaunch&) const { return "KernelLaunch"; }
   const char* operator()(const IpcqInit&) const { return "IpcqInit"; }
+  const char* operator()(const GraphLoad&) const { return "GraphLoad"; }
   const char* operator()(const PeDone&) const { return "PeDone"; }
   const char* operator()(const Completion&) const { return "Completion"; }
 };

@@ -52,10 +52,20 @@ struct MemoryRead {
   std::uint64_t nbytes = 0;
 };
 
-// Run `program` on the target PEs of the cube.
+// Run `program` on the target PEs of the cube. A PE reports its end to `report_to` (an
+// encoded PhysAddr), or to its cube's M_CPU when 0; a resident kernel's launch, sent
+// straight to the PEs by a graph dispatcher, reports back to that dispatcher.
 struct KernelLaunch {
   std::string kernel;
   std::shared_ptr<const KernelProgram> program;
+  std::uint64_t report_to = 0;
+};
+
+// A step's graph handed to the device once (models/cube/graph_dispatch.h): `nodes`
+// descriptors, `bytes` on the wire; the M_CPU acknowledges it.
+struct GraphLoad {
+  std::uint64_t nodes = 0;
+  std::uint64_t bytes = 0;
 };
 
 // A PE's place in a collective: its rank and how to reach each neighbour rank's IPCQ.
@@ -75,6 +85,7 @@ struct IpcqInit {
 // A PE reports to its M_CPU that its part of a request is done.
 struct PeDone {
   std::uint64_t request_id = 0;
+  std::uint32_t cube = 0;
   std::uint32_t pe = 0;
   Picoseconds started_ps = 0;
   Picoseconds finished_ps = 0;
@@ -100,7 +111,7 @@ struct Completion {
 };
 
 using MessageBody = std::variant<MmuMap, MmuUnmap, MemoryWrite, MemoryRead, KernelLaunch, IpcqInit,
-                                 PeDone, Completion>;
+                                 GraphLoad, PeDone, Completion>;
 
 struct ControlMessage {
   std::uint64_t request_id = 0;

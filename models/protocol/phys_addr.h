@@ -55,6 +55,8 @@ constexpr std::uint64_t kPeControlOffset = 0;            // control messages fro
 constexpr std::uint64_t kIpcqDataOffset = 1ULL << 32;    // + (sender rank << 20): queue entries
 constexpr std::uint64_t kIpcqCreditOffset = 2ULL << 32;  // + (receiver rank << 20): credits
 constexpr unsigned kIpcqRankShift = 20;
+// MMIO offset inside an M_CPU's endpoint: its graph dispatcher (models/cube/graph_dispatch.h).
+constexpr std::uint64_t kMcpuDispatchOffset = 1ULL << 32;
 
 // A decoded physical address. encode() rejects any field out of range with
 // std::out_of_range naming the field; it never wraps into a neighbouring field.

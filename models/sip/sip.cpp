@@ -15,7 +15,7 @@ void attach_b(Router& router, unsigned port, Link& link) {
 }
 
 Sip::Sip(const sc_core::sc_module_name& name, const MachineParams& m, std::uint32_t sip)
-    : Component(name), io("io", sip, m.fabric) {
+    : Component(name), io("io", sip, m.fabric), io_cube_(m.io_y * m.mesh_w + m.io_x) {
   for (std::uint32_t y = 0; y < m.mesh_h; ++y) {
     for (std::uint32_t x = 0; x < m.mesh_w; ++x) {
       cubes_.push_back(
@@ -35,7 +35,7 @@ Sip::Sip(const sc_core::sc_module_name& name, const MachineParams& m, std::uint3
       }
     }
   }
-  CubeRouter& io_router = cube(m.io_y * m.mesh_w + m.io_x).router;
+  CubeRouter& io_router = cube(io_cube_).router;
   const unsigned io_port = io_router.add_io_port();
   io_router.bind_out_to(io_port, io, io.cubes_port());
   io.bind_out_to(io.cubes_port(), io_router, io_port);

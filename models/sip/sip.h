@@ -15,11 +15,15 @@ class Sip : public Component {
 
   Cube& cube(std::uint32_t index) { return *cubes_.at(index); }
   std::uint32_t cube_count() const { return static_cast<std::uint32_t>(cubes_.size()); }
+  // The cube beside the I/O port, whose M_CPU holds the SIP's graph dispatcher.
+  std::uint32_t io_cube() const { return io_cube_; }
+  GraphDispatch& dispatcher() { return cube(io_cube_).m_cpu.dispatcher(); }
   SipIo io;
 
  private:
   void join(Cube& a, MeshDirection from_a, Cube& b, MeshDirection from_b, const LinkAttrs& link);
 
+  std::uint32_t io_cube_;
   std::vector<std::unique_ptr<Cube>> cubes_;
   std::vector<std::unique_ptr<Link>> mesh_links_;
 };

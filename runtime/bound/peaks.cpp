@@ -16,13 +16,20 @@ Peaks peaks_of(const platform::Topology& t, std::int64_t pes, DType dtype) {
           std::min(n * t.cube.router.bw_gbps, slices * t.cube.hbm_slice.bw_gbps)};
 }
 
-double launch_round_trip_ns(const platform::Topology& t) {
-  return 2 * t.system.host_link.latency_ns + t.cube.m_cpu.message_latency_ns;
+double launch_round_trip_ns(const platform::Topology& t, LaunchMode mode) {
+  switch (mode) {
+    case LaunchMode::host:
+      return 2 * t.system.host_link.latency_ns + t.cube.m_cpu.message_latency_ns;
+    case LaunchMode::graph:
+      return t.cube.m_cpu.dispatch_latency_ns + t.cube.m_cpu.message_latency_ns;
+    case LaunchMode::persistent: return 0;
+  }
+  return 0;
 }
 
-Bound launched(const platform::Topology& t, const Bound& work) {
+Bound launched(const platform::Topology& t, const Bound& work, LaunchMode mode) {
   Bound launch;
-  launch.add("launch", launch_round_trip_ns(t));
+  launch.add("launch", launch_round_trip_ns(t, mode));
   return Bound::serial({launch, work});
 }
 

@@ -6,6 +6,7 @@
 
 #include "platform/topology/topology.h"
 #include "runtime/bound/bound.h"
+#include "runtime/requests/launch_mode.h"
 #include "runtime/tensor/dtype.h"
 
 namespace kb::runtime {
@@ -18,11 +19,12 @@ struct Peaks {
 // `pes` PEs of one or more whole cubes, or of part of one (at least a slice's bandwidth).
 Peaks peaks_of(const platform::Topology& t, std::int64_t pes, DType dtype);
 
-// A launch reaches the PEs over the host link and the M_CPU before its kernel can start,
-// and its completion returns over the host link after it ends: the least a launched node
-// costs beyond its kernel.
-double launch_round_trip_ns(const platform::Topology& t);
+// The least a launched node costs beyond its kernel, by who launches it. From the host: the
+// launch reaches the PEs over the host link and the M_CPU before its kernel can start, and
+// its completion returns over the host link after it ends. From a graph dispatcher: its
+// dispatch and the M_CPU (the NoC's trips left out: a floor). Resident kernels: nothing.
+double launch_round_trip_ns(const platform::Topology& t, LaunchMode mode = LaunchMode::host);
 // A launched node's bound: the launch's round trip, then `work` (Bound::serial).
-Bound launched(const platform::Topology& t, const Bound& work);
+Bound launched(const platform::Topology& t, const Bound& work, LaunchMode mode = LaunchMode::host);
 
 }  // namespace kb::runtime

@@ -77,10 +77,14 @@ std::vector<Handle> Launcher::launch(const std::string& name, KernelFn kernel,
         std::nullopt,
         scope.pes.size() == 1 ? std::optional<std::uint32_t>(scope.pes[0]) : std::nullopt,
         0};
-    pending.push_back(
-        requests_.submit(control_message(models::KernelLaunch{name, program},
-                                         fmt::format("{}_sip{}", name, sip), scope.pes),
-                         targets, meta));
+    auto message = control_message(models::KernelLaunch{name, program},
+                                   fmt::format("{}_sip{}", name, sip), scope.pes);
+    pending.push_back(mode_ == LaunchMode::host
+                          ? requests_.submit(std::move(message), targets, meta)
+                          : requests_.dispatch(sip, std::move(message), targets, meta,
+                                               mode_ == LaunchMode::graph
+                                                   ? models::Residency::graph
+                                                   : models::Residency::persistent));
   }
   if (how.wait) {
     for (const Handle& h : pending) requests_.wait(h);

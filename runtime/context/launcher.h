@@ -5,6 +5,7 @@
 
 #include "runtime/kernel/bound_kernel.h"
 #include "runtime/memory/device_memory.h"
+#include "runtime/requests/launch_mode.h"
 #include "runtime/requests/requests.h"
 
 #include <map>
@@ -42,12 +43,15 @@ class Launcher {
   // deadlock otherwise). Returns each SIP's handle, in SIP order.
   std::vector<Handle> launch(const std::string& name, KernelFn kernel, std::vector<LaunchArg> args,
                              const Launch& how);
+  void set_mode(LaunchMode mode) { mode_ = mode; }
+  LaunchMode mode() const { return mode_; }
 
  private:
   Requests& requests_;
   DeviceMemory& memory_;
   CoreCosts costs_;
   MachineShape machine_;
+  LaunchMode mode_ = LaunchMode::host;
 };
 
 }  // namespace kb::runtime

@@ -32,7 +32,7 @@ RuntimeContext::RuntimeContext(platform::Simulation& simulation, Device device,
     : simulation_(simulation),
       topology_(simulation.topology()),
       machine_(scoped(topology_, device)),
-      requests_(simulation.system().host,
+      requests_(simulation.system(),
                 correlation_id.empty() ? next_correlation_id() : std::move(correlation_id)),
       memory_(topology_, machine_),
       tensors_(requests_, memory_, machine_, simulation.options().timing_only),
@@ -55,6 +55,16 @@ Tensor RuntimeContext::create(const std::vector<std::int64_t>& shape, DType dtyp
 std::vector<Handle> RuntimeContext::launch(const std::string& name, std::vector<LaunchArg> args,
                                            const Launch& how) {
   return launch(name, kernel_registry().get(name).fn, std::move(args), how);
+}
+
+std::vector<Handle> RuntimeContext::load_graph(std::uint64_t nodes) {
+  // A node's descriptor: its kernel, arguments and dependencies, as a launch message's.
+  constexpr std::uint64_t kDescriptorBytes = 128;
+  std::vector<Handle> loads;
+  for (std::int64_t s = machine_.first_sip; s < machine_.first_sip + machine_.sips; ++s) {
+    loads.push_back(requests_.load_graph(static_cast<std::uint32_t>(s), nodes, kDescriptorBytes));
+  }
+  return loads;
 }
 
 }  // namespace kb::runtime

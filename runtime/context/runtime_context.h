@@ -96,6 +96,13 @@ class RuntimeContext {
   }
   std::vector<Handle> launch(const std::string& name, std::vector<LaunchArg> args,
                              const Launch& how = {});
+  // Who issues this context's kernel launches from now on (the host by default); a device
+  // mode needs the graph on the device first (load_graph).
+  void set_launch_mode(LaunchMode mode) { launcher_.set_mode(mode); }
+  LaunchMode launch_mode() const { return launcher_.mode(); }
+  // Hands a graph of `nodes` nodes to the graph dispatcher of every SIP of the context;
+  // returns the requests, to be waited for.
+  std::vector<Handle> load_graph(std::uint64_t nodes);
 
   // The seed's install_ipcq over this context's PEs (runtime/ccl/ipcq_install.h).
   IpcqPlan install_ipcq(const std::string& algorithm = "", const std::string& ccl_yaml = "",

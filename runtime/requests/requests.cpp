@@ -1,5 +1,7 @@
 #include "runtime/requests/requests.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace kb::runtime {
@@ -34,21 +36,41 @@ std::shared_ptr<models::ControlMessage> control_message(models::MessageBody body
   return m;
 }
 
-Requests::Requests(models::HostInterface& host, std::string correlation_id)
-    : host_(host), correlation_id_(std::move(correlation_id)) {}
+Requests::Requests(models::System& system, std::string correlation_id)
+    : system_(system), correlation_id_(std::move(correlation_id)) {}
 
-Handle Requests::submit(std::shared_ptr<models::ControlMessage> m,
-                        std::vector<models::CubeTarget> targets, TraceEntry meta) {
-  m->correlation_id = correlation_id_;
+Handle Requests::record(std::shared_ptr<models::IssuedRequest> request, TraceEntry meta) {
   meta.correlation_id = correlation_id_;
-  meta.request_id = m->label;
-  Handle h{host_.submit(std::move(m), std::move(targets)), std::move(meta)};
+  meta.request_id = request->message().label;
+  Handle h{std::move(request), std::move(meta)};
   handles_.push_back(h);
   return h;
 }
 
+Handle Requests::submit(std::shared_ptr<models::ControlMessage> m,
+                        std::vector<models::CubeTarget> targets, TraceEntry meta) {
+  m->correlation_id = correlation_id_;
+  return record(system_.host.submit(std::move(m), std::move(targets)), std::move(meta));
+}
+
+Handle Requests::dispatch(std::uint32_t sip, std::shared_ptr<models::ControlMessage> m,
+                          std::vector<models::CubeTarget> targets, TraceEntry meta,
+                          models::Residency residency) {
+  m->correlation_id = correlation_id_;
+  return record(system_.sip(sip).dispatcher().dispatch(std::move(m), std::move(targets), residency),
+                std::move(meta));
+}
+
+Handle Requests::load_graph(std::uint32_t sip, std::uint64_t nodes, std::uint64_t bytes_per_node) {
+  const std::string label = fmt::format("graph_load_sip{}", sip);
+  const std::uint32_t cube = system_.sip(sip).io_cube();
+  return submit(control_message(models::GraphLoad{nodes, nodes * bytes_per_node}, label, {}),
+                {{sip, cube}},
+                TraceEntry{"graph_load", label, sip, cube, std::nullopt, nodes * bytes_per_node});
+}
+
 void Requests::wait(const Handle& h) {
-  host_.wait(*h.request);
+  h.request->wait();
   if (!waited_.insert(h.request.get()).second) return;  // traced on its first wait
   TraceEntry entry = h.meta;
   entry.submitted_ns = ns(h.request->submitted_ps());

@@ -4,7 +4,7 @@
 // their completions in simulated time, and one trace per waited request. Every call that
 // waits must run in a host SC_THREAD.
 
-#include "models/host/host_interface.h"
+#include "models/system/system.h"
 
 #include <nlohmann/json.hpp>
 
@@ -34,7 +34,7 @@ nlohmann::ordered_json trace_json(const TraceEntry& entry);
 
 // A submitted request.
 struct Handle {
-  std::shared_ptr<models::HostRequest> request;
+  std::shared_ptr<models::IssuedRequest> request;
   TraceEntry meta;
 };
 
@@ -45,10 +45,19 @@ std::shared_ptr<models::ControlMessage> control_message(models::MessageBody body
 class Requests {
  public:
   // Every message carries `correlation_id`.
-  Requests(models::HostInterface& host, std::string correlation_id);
+  Requests(models::System& system, std::string correlation_id);
 
+  // Through the host interface.
   Handle submit(std::shared_ptr<models::ControlMessage> message,
                 std::vector<models::CubeTarget> targets, TraceEntry meta);
+  // A kernel launch through SIP `sip`'s graph dispatcher (models/cube/graph_dispatch.h);
+  // `targets` are cubes of that SIP.
+  Handle dispatch(std::uint32_t sip, std::shared_ptr<models::ControlMessage> message,
+                  std::vector<models::CubeTarget> targets, TraceEntry meta,
+                  models::Residency residency);
+  // Hands a graph of `nodes` nodes to SIP `sip`'s dispatcher: a GraphLoad of
+  // `bytes_per_node` each, to be waited for.
+  Handle load_graph(std::uint32_t sip, std::uint64_t nodes, std::uint64_t bytes_per_node);
   // Waits until the request is done; its first wait records its trace.
   void wait(const Handle& handle);
   // As the seed: true once the context has waited on the handle.
@@ -62,10 +71,12 @@ class Requests {
   const std::string& correlation_id() const { return correlation_id_; }
 
  private:
-  models::HostInterface& host_;
+  Handle record(std::shared_ptr<models::IssuedRequest> request, TraceEntry meta);
+
+  models::System& system_;
   std::string correlation_id_;
   std::vector<Handle> handles_;
-  std::set<const models::HostRequest*> waited_;
+  std::set<const models::IssuedRequest*> waited_;
   std::vector<TraceEntry> traces_;
 };
 

@@ -103,6 +103,33 @@ std::vector<NodeRun> Executor::run(const WorkloadGraph& graph) {
                                    n.device, devices_.size()));
     }
   }
+  const double load_begin = now_ns();
+  if (mode_ != LaunchMode::host) {
+    // Each context's nodes (a context may serve several devices), in device order, and
+    // every context's graph handed over at once.
+    std::vector<std::pair<RuntimeContext*, std::uint64_t>> nodes_of;
+    for (const WorkloadNode& n : nodes) {
+      RuntimeContext* ctx = devices_[n.device];
+      auto it = std::find_if(nodes_of.begin(), nodes_of.end(),
+                             [&](const auto& c) { return c.first == ctx; });
+      if (it == nodes_of.end()) it = nodes_of.insert(nodes_of.end(), {ctx, 0});
+      ++it->second;
+    }
+    std::vector<std::pair<RuntimeContext*, Handle>> loads;
+    for (const auto& [ctx, count] : nodes_of) {
+      for (Handle& h : ctx->load_graph(count)) loads.emplace_back(ctx, std::move(h));
+      ctx->set_launch_mode(mode_);
+    }
+    for (const auto& [ctx, h] : loads) ctx->wait(h);
+  }
+  // The contexts launch from the host again after the graph, whatever ends it.
+  struct HostAgain {
+    const std::vector<RuntimeContext*>& devices;
+    ~HostAgain() {
+      for (RuntimeContext* ctx : devices) ctx->set_launch_mode(LaunchMode::host);
+    }
+  } host_again{devices_};
+  graph_load_ns_ = now_ns() - load_begin;
   std::vector<std::vector<std::size_t>> dependents(nodes.size());
   std::vector<std::size_t> waiting(nodes.size());
   std::deque<std::size_t> ready;

@@ -26,16 +26,24 @@ struct NodeRun {
 
 class Executor {
  public:
-  // Device d's nodes run on `devices[d]`.
-  explicit Executor(std::vector<RuntimeContext*> devices) : devices_(std::move(devices)) {}
+  // Device d's nodes run on `devices[d]`, their kernels launched as `mode` says: by the
+  // host, or (graph, persistent) by each SIP's graph dispatcher once the graph has been
+  // handed to every device (one GraphLoad per SIP before the first node).
+  explicit Executor(std::vector<RuntimeContext*> devices, LaunchMode mode = LaunchMode::host)
+      : devices_(std::move(devices)), mode_(mode) {}
 
   // Runs `graph` to the end; call from a host thread. Throws GraphError before anything is
   // issued when the graph cannot run (a missing dependency, a cycle, an unknown device).
   std::vector<NodeRun> run(const WorkloadGraph& graph);
+  // How long the last run took to hand its graph to the devices before its first node was
+  // issued (0 when the host launches).
+  double graph_load_ns() const { return graph_load_ns_; }
 
  private:
   void perform(const WorkloadNode& node, NodeRun& run);
   std::vector<RuntimeContext*> devices_;
+  LaunchMode mode_;
+  double graph_load_ns_ = 0;
 };
 
 // The time each op class spent on the measured critical path: from the node that ended

@@ -4,6 +4,7 @@
 // position `seq`, against a KV cache holding the `seq` tokens before it. `tp` SIPs split
 // the heads and the MLP columns (Megatron-style).
 
+#include "runtime/requests/launch_mode.h"
 #include "runtime/workload/model_config.h"
 
 #include <cstdint>
@@ -31,6 +32,7 @@ struct StepShape {
   std::int64_t tp = 1;
   std::int64_t layers = 1;  // decoder layers run (1 .. num_hidden_layers)
   AttentionMode attention = AttentionMode::fused;
+  LaunchMode launch = LaunchMode::host;  // who issues the step's kernel launches
 
   std::int64_t seq_q() const { return phase == Phase::prefill ? seq : 1; }
   std::int64_t position0() const { return phase == Phase::prefill ? 0 : seq; }

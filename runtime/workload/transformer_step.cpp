@@ -339,7 +339,7 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
       b.add(extra);
       it = bounds_.emplace(key, b).first;
     }
-    n.bound = launched(topology, it->second);
+    n.bound = launched(topology, it->second, shape_.launch);
     n.flops = flops;
     n.bytes = bytes;
     graph_.add(std::move(n));

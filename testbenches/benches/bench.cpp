@@ -342,9 +342,11 @@ const Bench& find_bench(const std::string& name) {
 
 const std::vector<runtime::NodeRun>& run_workload(
     const runtime::WorkloadGraph& graph, const std::vector<runtime::RuntimeContext*>& devices,
-    Outcome& out) {
+    Outcome& out, runtime::LaunchMode launch) {
   out.measure([&] {
-    out.workload_runs = runtime::Executor(devices).run(graph);
+    runtime::Executor executor(devices, launch);
+    out.workload_runs = executor.run(graph);
+    out.graph_load_ns = executor.graph_load_ns();
     std::vector<runtime::Handle> handles;
     for (const runtime::NodeRun& r : out.workload_runs)
       handles.insert(handles.end(), r.handles.begin(), r.handles.end());

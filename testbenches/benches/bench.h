@@ -121,6 +121,7 @@ struct Outcome {
   // A graph-based bench's workload as it ran (kernbench's --chakra-out writes it).
   std::shared_ptr<const runtime::WorkloadGraph> workload;
   std::vector<runtime::NodeRun> workload_runs;
+  double graph_load_ns = 0;  // the graph's hand-off before its first node (device launches)
 
   // The measured region: first kernel start to last kernel end ({0, 0} without kernels).
   std::pair<double, double> kernel_span_ns() const;
@@ -184,11 +185,12 @@ Footprint check_placement(const platform::Topology& topology, const std::string&
                           const std::vector<std::int64_t>& shape, runtime::DType dtype,
                           const runtime::DPPolicy& dp);
 
-// Runs `graph` on `devices` as the measured work, and leaves it in `out` (Outcome::workload)
-// with its bound: the critical path of its nodes' bounds. Returns the node runs (kept in out).
+// Runs `graph` on `devices` as the measured work, its kernels launched as `launch` says, and
+// leaves it in `out` (Outcome::workload) with its bound: the critical path of its nodes'
+// bounds. Returns the node runs (kept in out).
 const std::vector<runtime::NodeRun>& run_workload(
     const runtime::WorkloadGraph& graph, const std::vector<runtime::RuntimeContext*>& devices,
-    Outcome& out);
+    Outcome& out, runtime::LaunchMode launch = runtime::LaunchMode::host);
 
 // A host tensor of values in [-1, 1] (floats) or small integers; in timing-only runs, where
 // contents do not matter, one without storage.

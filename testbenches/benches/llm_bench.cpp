@@ -99,7 +99,11 @@ class LlmBench : public Bench {
         {"layers", "0", "decoder layers to run (0: all of the model's)"},
         {"attention", "fused",
          "fused (one kernel, online softmax: memory grows with seq) or materialized (scores "
-         "and probabilities stored: with seq squared)"}};
+         "and probabilities stored: with seq squared)"},
+        {"launch", "host",
+         "who launches each node: host (a round trip over the host link each), graph (the "
+         "step's graph handed to the device once, each SIP's I/O cube M_CPU dispatches the "
+         "nodes) or persistent (kernels resident on the PEs, a hardware barrier between nodes)"}};
   }
 
   bool runs_workload() const override { return true; }
@@ -141,7 +145,7 @@ class LlmBench : public Bench {
     }
     runtime::TransformerStep step(model, shape, devices, ctx, !timing_only);
     const runtime::WorkloadGraph& graph = step.graph();
-    const std::vector<runtime::NodeRun>& runs = run_workload(graph, devices, out);
+    const std::vector<runtime::NodeRun>& runs = run_workload(graph, devices, out, shape.launch);
     record(graph, runs, out);
     const runtime::StepWork work = runtime::step_work(model, shape);
     out.flops = work.flops;
@@ -189,6 +193,12 @@ class LlmBench : public Bench {
     }
     shape.attention =
         attention == "fused" ? runtime::AttentionMode::fused : runtime::AttentionMode::materialized;
+    const std::string launch = params.text("launch");
+    const std::optional<runtime::LaunchMode> mode = runtime::parse_launch_mode(launch);
+    if (!mode) {
+      throw BenchUsageError("--param launch=" + launch + ": expected host, graph or persistent");
+    }
+    shape.launch = *mode;
     shape.batch = params.integer("batch");
     shape.seq = params.integer("seq");
     if (shape.batch < 1) throw BenchUsageError("--param batch must be at least 1");
@@ -231,6 +241,14 @@ class LlmBench : public Bench {
     }
   }
 
+  // The nodes of one SIP's first layer.
+  static std::size_t nodes_per_layer(const runtime::WorkloadGraph& graph) {
+    std::size_t n = 0;
+    for (const runtime::WorkloadNode& node : graph.nodes())
+      n += node.layer == "L0" && node.device == 0 ? 1 : 0;
+    return n;
+  }
+
   static void report(const ModelConfig& model, const StepShape& shape,
                      const runtime::WorkloadGraph& graph, const std::vector<runtime::NodeRun>& runs,
                      const runtime::StepWork& work, const platform::Topology& topology,
@@ -240,7 +258,8 @@ class LlmBench : public Bench {
       begin = std::min(begin, r.issued_ns);
       end = std::max(end, r.done_ns);
     }
-    const double step_ns = end - begin;
+    // A device-launched step begins when the host hands the graph over.
+    const double step_ns = end - begin + out.graph_load_ns;
     const runtime::Peaks peak = runtime::peaks_of(
         topology, static_cast<std::int64_t>(topology.cubes_per_sip() * topology.pes_per_cube()),
         model.dtype);
@@ -260,7 +279,7 @@ class LlmBench : public Bench {
     nlohmann::ordered_json breakdown = nlohmann::ordered_json::object();
     const runtime::PathBreakdown path = runtime::critical_path_breakdown(graph, runs);
     for (const auto& [op, ns] : path.by_class) breakdown[runtime::to_string(op)] = ns;
-    breakdown["launch"] = path.launch_ns;
+    breakdown["launch"] = path.launch_ns + out.graph_load_ns;
     const bool prefill = shape.phase == Phase::prefill;
     nlohmann::ordered_json llm;
     llm["model"] = model.name;
@@ -270,6 +289,8 @@ class LlmBench : public Bench {
     llm["tp"] = shape.tp;
     llm["layers"] = shape.layers;
     llm["attention"] = runtime::to_string(shape.attention);
+    llm["launch"] = runtime::to_string(shape.launch);
+    llm["nodes_per_layer"] = nodes_per_layer(graph);
     llm[prefill ? "ttft_ns" : "tpot_ns"] = step_ns;
     llm["tokens"] = shape.tokens();
     const SipMemory memory = sip_memory(model, shape, topology);
@@ -298,7 +319,9 @@ class LlmBench : public Bench {
     out.units.declare("llm.mfu", "", "model FLOPs over the tensor-parallel SIPs' peak");
     out.units.declare("llm.mbu", "", "weight and KV-cache bytes over the SIPs' peak bandwidth");
     out.units.declare("llm.breakdown.*", "ns",
-                      "critical-path time by op class, and the launches' trips on it (launch)");
+                      "critical-path time by op class, and the launches' trips on it and the "
+                      "graph's hand-off to the device (launch)");
+    out.units.declare("llm.nodes_per_layer", "", "graph nodes of one layer on one SIP");
     out.units.declare("llm.exposed_communication_ns", "ns", "communication no other work hides");
   }
 

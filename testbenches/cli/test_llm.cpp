@@ -204,6 +204,7 @@ BOOST_AUTO_TEST_CASE(mistakes_are_usage_errors_that_say_where) {
       {"--param tp=2", "tp=2: the topology has 1 SIP(s)"},
       {"--param layers=3", "layers=3: model tiny has 2"},
       {"--param phase=train", "--param phase=train: expected prefill or decode"},
+      {"--param launch=gpu", "--param launch=gpu: expected host, graph or persistent"},
       {"--param layers=-1", "--param layers=-1: expected 0 or a positive integer"},
       {"--param model=", "--param model=: expected a preset (gpt2, "},
       {"--param model=gpt3-175b --param tp=1 --param batch=64 --param seq=8192 --timing-only",
@@ -320,4 +321,45 @@ BOOST_AUTO_TEST_CASE(the_breakdown_adds_up_to_the_step_with_the_launch_trips_apa
   // Every node on the path is launched from the host: its trips there and back are launch.
   BOOST_TEST(r["llm"]["breakdown"]["launch"].get<double>() > 0.0);
   BOOST_TEST(r["llm"]["breakdown"]["launch"].get<double>() < step_ns(r));
+}
+
+// Launched from the device, the step runs the same kernels and verifies alike, on one SIP and
+// over two (the all-reduces' kernels dispatched by each SIP's dispatcher too).
+BOOST_AUTO_TEST_CASE(device_launched_steps_verify) {
+  for (const std::string mode : {"graph", "persistent"}) {
+    check_verifies("--param launch=" + mode);
+    check_verifies("--param launch=" + mode + " --topology " + configs() +
+                   "tiny.yaml --set system.sips.count=2 --param tp=2 --param phase=prefill");
+  }
+}
+
+// A graph dispatcher saves each node the host link's round trip, resident kernels the M_CPUs'
+// handling as well: the step shortens by about the launch time its breakdown loses (the
+// kernels' own time stays), the breakdown still adds up, and no bound is passed.
+BOOST_AUTO_TEST_CASE(device_launches_shorten_the_step_by_the_launch_share_they_remove) {
+  std::map<std::string, nlohmann::json> r;
+  for (const std::string mode : {"host", "graph", "persistent"}) {
+    r[mode] =
+        run("--param model=llama2-7b --param layers=2 --param batch=8 --param seq=512 "
+            "--timing-only --param launch=" +
+            mode);
+    BOOST_TEST(r[mode]["llm"]["launch"] == mode);
+    double sum = 0;
+    for (const auto& [op, ns] : r[mode]["llm"]["breakdown"].items()) sum += ns.get<double>();
+    BOOST_TEST(sum == step_ns(r[mode]), boost::test_tools::tolerance(1e-9));
+    BOOST_TEST(r[mode]["bound"]["time_ns"].get<double>() <= step_ns(r[mode]), mode);
+  }
+  auto launch = [&](const std::string& mode) {
+    return r[mode]["llm"]["breakdown"]["launch"].get<double>();
+  };
+  BOOST_TEST(step_ns(r["graph"]) < step_ns(r["host"]));
+  BOOST_TEST(step_ns(r["persistent"]) < step_ns(r["graph"]));
+  BOOST_TEST(launch("graph") < launch("host"));
+  BOOST_TEST(launch("persistent") < launch("graph"));
+  for (const std::string mode : {"graph", "persistent"}) {
+    const double saved = step_ns(r["host"]) - step_ns(r[mode]);
+    const double removed = launch("host") - launch(mode);
+    BOOST_TEST(saved >= 0.9 * removed, mode << ": saved " << saved << ", removed " << removed);
+    BOOST_TEST(saved <= 1.25 * removed, mode << ": saved " << saved << ", removed " << removed);
+  }
 }

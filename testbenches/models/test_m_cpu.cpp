@@ -18,7 +18,7 @@ const std::uint64_t kHost = PhysAddr::host(0).encode();
 
 // The M_CPU of cube 0 of SIP 0: 200 ns per message, 20 ns per PE.
 struct MCpuBench {
-  MCpuBench() : m_cpu("m_cpu", MCpuAttrs{200, 20}, 0, 0, false), host("host"), noc("noc") {
+  MCpuBench() : m_cpu("m_cpu", MCpuAttrs{200, 20}, 0, 0, false, false), host("host"), noc("noc") {
     host.out.bind(m_cpu.in);
     m_cpu.out.bind(noc.in);
   }

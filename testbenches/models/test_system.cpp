@@ -71,12 +71,12 @@ void check_every_memory_is_reached(const kb::platform::Topology& topology) {
       auto request = system.host.submit(
           kb::test::message(MemoryWrite{targets[i].address, 64, MemoryWrite::Pattern::data, data}),
           {writer});
-      system.host.wait(*request);
+      request->wait();
     }
     for (std::size_t i = 0; i < targets.size(); ++i) {
       auto request =
           system.host.submit(kb::test::message(MemoryRead{targets[i].address, 64}), {reader});
-      system.host.wait(*request);
+      request->wait();
       BOOST_REQUIRE(request->completions().size() == 1u);
       BOOST_TEST(*request->completions()[0].data == pattern(i),
                  PhysAddr::decode(targets[i].address).to_string());
@@ -103,7 +103,7 @@ void map_pages(System& system, std::uint32_t pe, const std::vector<std::uint64_t
   for (std::size_t i = 0; i < pas.size(); ++i)
     map.entries.push_back({0x1'0000'0000ULL + i * 4096, pas[i], 4096});
   auto request = system.host.submit(kb::test::message(map, {pe}), {{0, 0}});
-  system.host.wait(*request);
+  request->wait();
 }
 
 }  // namespace
@@ -185,7 +185,7 @@ BOOST_AUTO_TEST_CASE(remote_reads_cost_two_link_and_router_latencies_per_mesh_ho
                                           },
                                           {0}),
                                       {{0, 0}});
-    system.host.wait(*request);
+    request->wait();
   });
   kb::test::run_to_end(driver);
   // Local: TLB hit 1 ns + router 2 ns + HBM 100 ns + router 2 ns + 64 B at 128 GB/s (500 ps).
@@ -218,7 +218,7 @@ BOOST_AUTO_TEST_CASE(tlb_hit_and_miss_cost_their_cycles) {
                                },
                                {1}),
                            {{0, 0}});
-    system.host.wait(*request);
+    request->wait();
     BOOST_TEST(system.pe(0, 0, 1).mmu.tlb_hits() == 1u);
     BOOST_TEST(system.pe(0, 0, 1).mmu.tlb_misses() == 4u);
   });
@@ -240,7 +240,7 @@ BOOST_AUTO_TEST_CASE(m_cpu_charges_per_message_and_per_pe) {
       for (std::uint32_t p = 0; p < n; ++p) pes.push_back(p);
       MmuMap map{{{0x2'0000'0000ULL + n * 4096, addr(0, 5, Region::hbm, 0, 0), 4096}}};
       auto request = system.host.submit(kb::test::message(map, pes), {{0, 5}});
-      system.host.wait(*request);
+      request->wait();
       const Completion& c = request->completions().at(0);
       handling[n] = c.finished_ps - c.started_ps;
     }
@@ -263,7 +263,7 @@ BOOST_AUTO_TEST_CASE(kernel_completion_carries_per_pe_timing) {
     auto request = system.host.submit(
         kb::test::launch([](PeServices& pe) { pe.compute(1000 * (pe.location().pe + 1)); }, {0, 1}),
         {{0, 0}, {0, 1}});
-    system.host.wait(*request);
+    request->wait();
     BOOST_REQUIRE(request->completions().size() == 2u);
     for (const Completion& c : request->completions()) {
       BOOST_REQUIRE(c.pes.size() == 2u);
@@ -275,6 +275,49 @@ BOOST_AUTO_TEST_CASE(kernel_completion_carries_per_pe_timing) {
     BOOST_TEST(request->done_ps() == kb::models::now_ps());
   });
   kb::test::run_to_end(driver);
+}
+
+// The same kernel launched by the host, by the SIP's graph dispatcher through the cubes'
+// M_CPUs, and straight to resident PEs: every PE runs it and reports its timing each way;
+// the dispatcher's requests have ids of their own and complete without the host link, so
+// the launch reaches the PEs sooner and the end is known sooner (2 x 100 ns host-link
+// latency fewer from the dispatcher; the M_CPUs' 200 + 20 x 2 ns fewer still when resident).
+BOOST_AUTO_TEST_CASE(a_graph_dispatcher_launches_without_the_host) {
+  Simulation sim(kb::test::config("tiny.yaml"));
+  System& system = sim.system();
+  std::map<std::string, Picoseconds> span;
+  std::map<std::string, std::uint64_t> id;
+  Driver driver("driver", [&] {
+    auto kernel = [] {
+      return kb::test::launch([](PeServices& pe) { pe.compute(1000 * (pe.location().pe + 1)); },
+                              {0, 1});
+    };
+    auto check = [&](const std::string& how, const std::shared_ptr<IssuedRequest>& request) {
+      const Picoseconds begin = now_ps();
+      request->wait();
+      span[how] = now_ps() - begin;
+      id[how] = request->id();
+      BOOST_REQUIRE(request->completions().size() == 2u);
+      for (const Completion& c : request->completions()) {
+        BOOST_REQUIRE(c.pes.size() == 2u);
+        for (const PeTiming& t : c.pes)
+          BOOST_TEST(t.finished_ps - t.started_ps == 1'000'000u * (t.pe + 1), how);
+      }
+    };
+    check("host", system.host.submit(kernel(), {{0, 0}, {0, 1}}));
+    GraphDispatch& dispatcher = system.sip(0).dispatcher();
+    check("graph", dispatcher.dispatch(kernel(), {{0, 0}, {0, 1}}, Residency::graph));
+    check("persistent", dispatcher.dispatch(kernel(), {{0, 0}, {0, 1}}, Residency::persistent));
+    // Only kernel launches, only on its own SIP.
+    BOOST_CHECK_THROW(
+        dispatcher.dispatch(kb::test::message(MmuMap{}, {0}), {{0, 0}}, Residency::graph),
+        SimulationError);
+  });
+  kb::test::run_to_end(driver);
+  BOOST_TEST(id["graph"] >= (1ULL << 48));  // SIP 0's range
+  BOOST_TEST(id["persistent"] > id["graph"]);
+  BOOST_TEST(span["graph"] < span["host"]);
+  BOOST_TEST(span["persistent"] < span["graph"]);
 }
 
 BOOST_AUTO_TEST_CASE(ipcq_keeps_order_and_back_pressures_the_sender) {
@@ -292,7 +335,7 @@ BOOST_AUTO_TEST_CASE(ipcq_keeps_order_and_back_pressures_the_sender) {
     const std::uint64_t pe0 = PhysAddr::mmio(0, 0, 0).encode();
     const std::uint64_t pe1 = PhysAddr::mmio(0, 0, 1).encode();
     IpcqInit init{{{0, 0, {{1, pe1}}}, {1, 1, {{0, pe0}}}}};
-    system.host.wait(*system.host.submit(kb::test::message(init, {0, 1}), {{0, 0}}));
+    system.host.submit(kb::test::message(init, {0, 1}), {{0, 0}})->wait();
     auto request = system.host.submit(
         kb::test::launch(
             [&](PeServices& pe) {
@@ -308,7 +351,7 @@ BOOST_AUTO_TEST_CASE(ipcq_keeps_order_and_back_pressures_the_sender) {
             },
             {0, 1}),
         {{0, 0}});
-    system.host.wait(*request);
+    request->wait();
   });
   kb::test::run_to_end(driver);
   BOOST_TEST(received == sent);
@@ -333,7 +376,7 @@ BOOST_AUTO_TEST_CASE(an_unmapped_access_ends_the_run_with_a_clear_fault) {
                                           },
                                           {1}, "faulty_kernel"),
                                       {{0, 1}});
-    system.host.wait(*request);
+    request->wait();
   });
   try {
     sim.run();
@@ -382,10 +425,11 @@ BOOST_AUTO_TEST_CASE(vcd_of_a_scoped_run_is_valid_and_shows_activity) {
     Driver driver("driver", [&] {
       for (std::uint32_t slice = 0; slice < 2; ++slice) {
         auto data = std::make_shared<std::vector<unsigned char>>(65536, 7);
-        system.host.wait(*system.host.submit(
-            kb::test::message(MemoryWrite{addr(0, 1, Region::hbm, slice, 0), 65536,
-                                          MemoryWrite::Pattern::data, data}),
-            {{0, 1}}));
+        system.host
+            .submit(kb::test::message(MemoryWrite{addr(0, 1, Region::hbm, slice, 0), 65536,
+                                                  MemoryWrite::Pattern::data, data}),
+                    {{0, 1}})
+            ->wait();
       }
     });
     sim.run();  // completes the VCD and renames it into place
