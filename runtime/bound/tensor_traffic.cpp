@@ -9,8 +9,34 @@ MemoryCoord memory_of(const DeviceShard& s) {
   return {s.sip, s.cube, s.pa.unit, s.pa.region == models::Region::sram};
 }
 
-void own_shards(Traffic& traffic, const Tensor& t, Direction direction) {
+namespace {
+
+// Each PE's part of `t` as a kernel sees it (runtime/kernel/tensor_view.cpp): PEs holding
+// the same storage (a cube's SRAM copy) share its rows, in PE order; others own their shard.
+std::vector<DeviceShard> owned_parts(const Tensor& t) {
+  std::map<std::uint64_t, std::vector<const DeviceShard*>> by_storage;
+  for (const DeviceShard& s : t.shards()) by_storage[s.pa.encode()].push_back(&s);
+  const std::uint64_t item = itemsize(t.dtype());
+  std::vector<DeviceShard> parts;
   for (const DeviceShard& s : t.shards()) {
+    const auto& sharers = by_storage[s.pa.encode()];
+    const auto n = static_cast<std::uint64_t>(sharers.size());
+    const auto index = static_cast<std::uint64_t>(
+        std::count_if(sharers.begin(), sharers.end(),
+                      [&](const DeviceShard* o) { return o->sip == s.sip && o->pe < s.pe; }));
+    DeviceShard part = s;
+    part.row_begin = s.row_begin + s.rows * index / n;
+    part.rows = s.rows * (index + 1) / n - s.rows * index / n;
+    part.nbytes = part.rows * part.cols * item;
+    if (part.rows > 0) parts.push_back(part);
+  }
+  return parts;
+}
+
+}  // namespace
+
+void own_shards(Traffic& traffic, const Tensor& t, Direction direction) {
+  for (const DeviceShard& s : owned_parts(t)) {
     traffic.access({s.sip, s.cube, s.pe}, memory_of(s), static_cast<double>(s.nbytes), direction);
   }
 }
@@ -41,7 +67,7 @@ void read_overlap(Traffic& traffic, const Tensor& src, const Tensor& dst, bool m
   // The replicas of each distinct block of src.
   std::map<std::uint64_t, std::vector<const DeviceShard*>> blocks;
   for (const DeviceShard& s : src.shards()) blocks[s.block].push_back(&s);
-  for (const DeviceShard& d : dst.shards()) {
+  for (const DeviceShard& d : owned_parts(dst)) {
     for (const auto& [block, replicas] : blocks) {
       const DeviceShard& first = *replicas.front();
       const std::uint64_t rows =
@@ -67,7 +93,7 @@ void copy_blocks(Traffic& traffic, const Tensor& src, const Tensor& dst) {
 
 void compute_share(Traffic& traffic, const KernelWork& work, const Tensor& out) {
   const double elements = static_cast<double>(out.placement().rows * out.placement().cols);
-  for (const DeviceShard& s : out.shards()) {
+  for (const DeviceShard& s : owned_parts(out)) {
     const double share = static_cast<double>(s.rows * s.cols) / elements;
     const PeCoord pe{s.sip, s.cube, s.pe};
     for (const auto& [dtype, flops] : work.flops) traffic.macs(pe, flops / 2 * share, dtype);

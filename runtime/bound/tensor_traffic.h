@@ -11,7 +11,9 @@ namespace kb::runtime {
 // The memory a shard lives in.
 MemoryCoord memory_of(const DeviceShard& shard);
 
-// Every PE holding a shard of `t` reads it from (or writes it to) its memory.
+// Every PE holding a shard of `t` reads it from (or writes it to) its memory. Throughout,
+// PEs that hold the same storage (a cube's SRAM copy) each take their part of its rows, as
+// kernels do (runtime/kernel/tensor_view.h).
 void own_shards(Traffic& traffic, const Tensor& t, Direction direction);
 
 // Every PE holding a shard of `readers` reads the part of `src` its block covers (same 2-D

@@ -19,6 +19,35 @@ bool gemm_output_allowed(DType inputs, DType output) {
   }
 }
 
+void check_gemm(const char* kernel, const TensorView& a, const GemmProduct& p) {
+  const TensorView& b = *p.b;
+  const TensorView& c = *p.c;
+  const std::int64_t K = a.global_cols();
+  if (b.global_rows() != K || a.global_rows() != c.global_rows() ||
+      b.global_cols() != c.global_cols()) {
+    throw std::invalid_argument(fmt::format("{}: ({} x {}) . ({} x {}) into {} x {}", kernel,
+                                            a.global_rows(), K, b.global_rows(), b.global_cols(),
+                                            c.global_rows(), c.global_cols()));
+  }
+  if (a.dtype() != b.dtype() || !gemm_output_allowed(a.dtype(), c.dtype())) {
+    throw std::invalid_argument(fmt::format("{}: A {}, B {} into C {}: {}", kernel,
+                                            to_string(a.dtype()), to_string(b.dtype()),
+                                            to_string(c.dtype()), kGemmTypes));
+  }
+  if (p.bias != nullptr &&
+      (p.bias->global_rows() != 1 || p.bias->global_cols() != c.global_cols())) {
+    throw std::invalid_argument(fmt::format("{}: a bias of {} x {} for C of {} columns", kernel,
+                                            p.bias->global_rows(), p.bias->global_cols(),
+                                            c.global_cols()));
+  }
+  if (p.addend != nullptr &&
+      (p.addend->global_rows() != c.global_rows() || p.addend->global_cols() != c.global_cols())) {
+    throw std::invalid_argument(fmt::format("{}: an addend of {} x {} for C of {} x {}", kernel,
+                                            p.addend->global_rows(), p.addend->global_cols(),
+                                            c.global_rows(), c.global_cols()));
+  }
+}
+
 namespace {
 
 // Tile sizes: the PE's C block in pieces of at most kTileM x kTileN, K in slices of kTileK.
@@ -26,36 +55,21 @@ constexpr std::int64_t kTileM = 256;
 constexpr std::int64_t kTileN = 512;
 constexpr std::int64_t kTileK = 256;
 
-void gemm(KernelContext& k) {
-  const TensorView& a = k.tensor(0);
-  const TensorView& b = k.tensor(1);
-  const TensorView& c = k.tensor(2);
-  const TensorView* bias = k.num_args() > 3 ? &k.tensor(3) : nullptr;
-  const std::int64_t K = a.global_cols();
-  if (b.global_rows() != K || a.global_rows() != c.global_rows() ||
-      b.global_cols() != c.global_cols()) {
-    throw std::invalid_argument(fmt::format("gemm: ({} x {}) . ({} x {}) into {} x {}",
-                                            a.global_rows(), K, b.global_rows(), b.global_cols(),
-                                            c.global_rows(), c.global_cols()));
-  }
-  if (a.dtype() != b.dtype() || !gemm_output_allowed(a.dtype(), c.dtype())) {
-    throw std::invalid_argument(fmt::format("gemm: A {}, B {} into C {}: {}", to_string(a.dtype()),
-                                            to_string(b.dtype()), to_string(c.dtype()),
-                                            kGemmTypes));
-  }
-  if (bias != nullptr && (bias->global_rows() != 1 || bias->global_cols() != c.global_cols())) {
-    throw std::invalid_argument(fmt::format("gemm: a bias of {} x {} for C of {} columns",
-                                            bias->global_rows(), bias->global_cols(),
-                                            c.global_cols()));
-  }
+}  // namespace
+
+void gemm_own_block(KernelContext& k, const TensorView& a, const GemmProduct& p, double rms_eps) {
+  const TensorView& b = *p.b;
+  const TensorView& c = *p.c;
   if (!c.own_block()) return;
   const Block& own = *c.own_block();
+  const std::int64_t K = a.global_cols();
   const std::int64_t tk = std::min(kTileK, K);
   const std::uint64_t item = a.itemsize();
   const std::uint64_t a_bytes = static_cast<std::uint64_t>(std::min(kTileM, own.rows) * tk) * item;
   const std::uint64_t b_bytes = static_cast<std::uint64_t>(tk * std::min(kTileN, own.cols)) * item;
   const TcmBuffer a_buf[2] = {k.tcm_alloc(a_bytes), k.tcm_alloc(a_bytes)};
   const TcmBuffer b_buf[2] = {k.tcm_alloc(b_bytes), k.tcm_alloc(b_bytes)};
+  const bool normalise = rms_eps > 0;
 
   for (std::int64_t i = 0; i < own.rows; i += kTileM) {
     for (std::int64_t j = 0; j < own.cols; j += kTileN) {
@@ -70,6 +84,7 @@ void gemm(KernelContext& k) {
       };
       const DType accumulate = is_float(a.dtype()) ? DType::f32 : DType::i32;
       Tile acc = k.full(tm, tn, accumulate, 0.0);
+      Tile squares = normalise ? k.full(tm, 1, DType::f32, 0.0) : Tile();
       // Each cube walks the K slices from its own starting slice: when the cubes' PEs read
       // the same B columns (a weight stored once), they read different slices at a time
       // rather than all crowding one memory.
@@ -85,31 +100,67 @@ void gemm(KernelContext& k) {
         const std::int64_t kk = std::min(tk, K - k0);
         const Tile ta = k.load_tcm(a_buf[slot], tm, kk, a.dtype());
         const Tile tb = k.load_tcm(b_buf[slot], kk, tn, b.dtype());
+        if (normalise) {
+          const Tile af = k.cast(ta, DType::f32);
+          squares = k.add(squares, k.row_sum(k.mul(af, af)));
+        }
         acc = k.dot(ta, tb, &acc);
       }
-      // The epilogue: the bias row added to every row of the tile before the store.
-      if (bias != nullptr) acc = k.add(acc, k.wait(k.load_global_async(*bias, 0, col0, 1, tn)));
+      // The epilogue: the rows' normalisation, the bias row and the addend, then the store.
+      if (normalise) {
+        const double inv_k = 1.0 / static_cast<double>(K);
+        acc = k.div(acc, k.sqrt(k.add(k.mul(squares, inv_k), rms_eps)));
+      }
+      if (p.bias != nullptr) {
+        acc = k.add(acc, k.wait(k.load_global_async(*p.bias, 0, col0, 1, tn)));
+      }
+      if (p.addend != nullptr) {
+        acc = k.add(acc, k.wait(k.load_global_async(*p.addend, row0, col0, tm, tn)));
+      }
       k.store_global_async(c, row0, col0, c.dtype() == accumulate ? acc : k.cast(acc, c.dtype()));
     }
   }
 }
 
-// C = A . B (+ bias): 2 M N K at the inputs' dtype; A, B and C each moved once; a bias is
-// read and added once per element of C.
-KernelWork work(const std::vector<WorkArg>& args) {
-  const TensorShape& a = tensor_arg("gemm", args, 0);
-  const TensorShape& b = tensor_arg("gemm", args, 1);
-  const TensorShape& c = tensor_arg("gemm", args, 2);
+KernelWork gemm_work(const TensorShape& a, const TensorShape& b, const TensorShape& c,
+                     const TensorShape* bias, const TensorShape* addend, bool normalised) {
   KernelWork w;
   w.flops[a.dtype] = 2 * a.rows() * a.cols() * b.cols();
   w.moves(a);
   w.moves(b);
   w.moves(c);
-  if (args.size() > 3) {
-    w.moves(tensor_arg("gemm", args, 3));
+  if (bias != nullptr) {
+    w.moves(*bias);
     w.vector(c, 1);
   }
+  if (addend != nullptr) {
+    w.moves(*addend);
+    w.vector(c, 1);
+  }
+  if (normalised) {
+    w.vector(a, 3);  // cast, square, row sum
+    w.vector(c, 1);  // the rows' scale
+  }
   return w;
+}
+
+namespace {
+
+void gemm(KernelContext& k) {
+  const GemmProduct product{&k.tensor(1), &k.tensor(2), k.num_args() > 3 ? &k.tensor(3) : nullptr};
+  check_gemm("gemm", k.tensor(0), product);
+  gemm_own_block(k, k.tensor(0), product, 0);
+}
+
+// C = A . B (+ bias): 2 M N K at the inputs' dtype; A, B and C each moved once; a bias is
+// read and added once per element of C.
+KernelWork work(const std::vector<WorkArg>& args) {
+  // In order, so that a wrong argument is named first.
+  const TensorShape& a = tensor_arg("gemm", args, 0);
+  const TensorShape& b = tensor_arg("gemm", args, 1);
+  const TensorShape& c = tensor_arg("gemm", args, 2);
+  return gemm_work(a, b, c, args.size() > 3 ? &tensor_arg("gemm", args, 3) : nullptr, nullptr,
+                   false);
 }
 
 }  // namespace

@@ -15,6 +15,23 @@ const char* to_string(AttentionMode mode) {
   return mode == AttentionMode::fused ? "fused" : "materialized";
 }
 
+const char* to_string(Fusion fusion) {
+  switch (fusion) {
+    case Fusion::none: return "none";
+    case Fusion::qkv: return "qkv";
+    case Fusion::mlp: return "mlp";
+    case Fusion::all: return "all";
+  }
+  return "?";
+}
+
+std::optional<Fusion> parse_fusion(std::string_view name) {
+  for (Fusion f : {Fusion::none, Fusion::qkv, Fusion::mlp, Fusion::all}) {
+    if (name == to_string(f)) return f;
+  }
+  return std::nullopt;
+}
+
 std::string step_shape_problem(const ModelConfig& m, const StepShape& s, std::int64_t sips) {
   if (s.tp < 1 || s.tp > sips) {
     return fmt::format("tp={}: the topology has {} SIP(s)", s.tp, sips);

@@ -8,6 +8,7 @@
 #include "runtime/workload/model_config.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace kb::runtime {
@@ -21,6 +22,14 @@ const char* to_string(Phase phase);
 enum class AttentionMode { fused, materialized };
 const char* to_string(AttentionMode mode);
 
+// Which of a layer's nodes run as one (docs/workloads.md, fusion modes): none; the Q, K and V
+// projections in one launch (qkv); gate and up in one (mlp); or both, with the norms folded
+// into the projections after them (RMSNorm) and the residual adds into the output and down
+// projections' epilogues (all).
+enum class Fusion { none, qkv, mlp, all };
+const char* to_string(Fusion fusion);
+std::optional<Fusion> parse_fusion(std::string_view name);
+
 // The KV cache holds positions in blocks of this many tokens (as paged caches do), so that
 // its rows spread evenly over the PEs.
 constexpr std::int64_t kKvBlockTokens = 64;
@@ -33,6 +42,10 @@ struct StepShape {
   std::int64_t layers = 1;  // decoder layers run (1 .. num_hidden_layers)
   AttentionMode attention = AttentionMode::fused;
   LaunchMode launch = LaunchMode::host;  // who issues the step's kernel launches
+  Fusion fusion = Fusion::none;
+
+  bool fuses_qkv() const { return fusion == Fusion::qkv || fusion == Fusion::all; }
+  bool fuses_mlp() const { return fusion == Fusion::mlp || fusion == Fusion::all; }
 
   std::int64_t seq_q() const { return phase == Phase::prefill ? seq : 1; }
   std::int64_t position0() const { return phase == Phase::prefill ? 0 : seq; }

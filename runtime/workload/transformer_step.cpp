@@ -79,11 +79,22 @@ struct AttentionWork {
   }
 };
 
+// fusion=all folds an RMSNorm into the projections after it (a LayerNorm's centring would
+// need the weights' column sums: it stays a node), and every residual add into the output
+// and down projections' epilogues.
+bool folds_norm(const ModelConfig& model, const StepShape& shape) {
+  return shape.fusion == Fusion::all && model.norm == Norm::rmsnorm;
+}
+bool folds_residual(const StepShape& shape) { return shape.fusion == Fusion::all; }
+
 }  // namespace
 
 TransformerStep::~TransformerStep() = default;
 
-const Tensor& TransformerStep::output(std::size_t device) const { return (*sips_.at(device))["x"]; }
+const Tensor& TransformerStep::output(std::size_t device) const {
+  // With the residuals in the projections' epilogues, the hidden state ends in the sums.
+  return (*sips_.at(device))[folds_residual(shape_) ? "partial" : "x"];
+}
 
 TransformerStep::TransformerStep(const ModelConfig& model, const StepShape& shape,
                                  const std::vector<RuntimeContext*>& devices,
@@ -208,7 +219,9 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
           K::activation);
   };
   add("x", T, H, dt, Rows, K::activation);
-  projection_input("xn", H, q_cols, [&] { add("xn", T, H, dt, Rows, K::activation); });
+  if (!folds_norm(model, shape)) {
+    projection_input("xn", H, q_cols, [&] { add("xn", T, H, dt, Rows, K::activation); });
+  }
   projection("q", q_cols, reads_xn(q_cols));
   projection("k", kv_cols, reads_xn(kv_cols));
   projection("v", kv_cols, reads_xn(kv_cols));
@@ -320,16 +333,26 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
   const std::int64_t d = dims_.head_dim, seq_q = shape_.seq_q(), p0 = shape_.position0();
   const auto kv = static_cast<int>(dims_.kv_heads);
   const std::string previous =
-      l == 0 ? fmt::format("s{}.input", s) : fmt::format("L{}.s{}.residual_mlp", l - 1, s);
+      l == 0 ? fmt::format("s{}.input", s) : fmt::format("L{}.s{}.{}", l - 1, s, layer_end());
+  // Where the hidden state is: in x, or once a residual has been added in a projection's
+  // epilogue, in the partial sums (all-reduced when tp > 1). SIP 0 adds it to its partial
+  // sums; the all-reduce hands the total to every SIP.
+  const bool fold_residual = folds_residual(shape_), fold_norm = folds_norm(model_, shape_);
+  const Tensor& hidden_attn = sip[fold_residual && l > 0 ? "partial" : "x"];
+  const Tensor& hidden_mlp = sip[fold_residual ? "partial" : "x"];
+  const Tensor* attn_addend = fold_residual && s == 0 ? &hidden_attn : nullptr;
+  const Tensor* mlp_addend = fold_residual && s == 0 ? &hidden_mlp : nullptr;
   const char* norm = model_.norm == Norm::rmsnorm ? "rmsnorm" : "layernorm";
   const AttentionWork attention{shape_, dims_};
 
-  // Adds a node whose bound `describe` fills in (once per op: every layer places alike).
+  // Adds a node whose bound `describe` fills in, once per op and activations read (every
+  // layer places alike; with residuals folded, the first layer reads x where the others
+  // read the partial sums): `reads` names those activations.
   auto add = [&](const std::string& op, OpClass op_class, std::vector<std::string> after,
                  Operation operation, const std::function<void(Traffic&, Bound&)>& describe,
-                 double flops = 0, double bytes = 0) {
+                 double flops = 0, double bytes = 0, const std::string& reads = "") {
     WorkloadNode n = node(l, s, op, op_class, std::move(after), std::move(operation));
-    const std::string key = fmt::format("s{}.{}", s, op);
+    const std::string key = fmt::format("s{}.{}({})", s, op, reads);
     auto it = bounds_.find(key);
     if (it == bounds_.end()) {
       Traffic traffic(topology);
@@ -365,13 +388,51 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
         work.matrix_flops(),
         static_cast<double>(b.placement().nbytes() + (bias ? bias->placement().nbytes() : 0)));
   };
-  auto normalise = [&](const std::string& op, std::vector<std::string> after) {
-    const KernelOp normalisation{norm, {sip["x"], sip["xn"], model_.norm_eps}};
-    add(op, OpClass::norm, std::move(after), normalisation, [&](Traffic& t, Bound&) {
-      own_shards(t, sip["x"], Direction::read);
-      own_shards(t, sip["xn"], Direction::write);
-      compute_share(t, kernel_work(normalisation.kernel, normalisation.args), sip["xn"]);
-    });
+  // Products of `a` in one launch (gemm_fused): each weight's into its output, with the
+  // model's biases; `rms` folds a's RMS normalisation in, `addend` (a residual) is added in
+  // the epilogue.
+  auto fused_gemm = [&](const std::string& op, std::vector<std::string> after, const Tensor& a,
+                        bool rms, const std::vector<std::pair<std::string, const Tensor*>>& parts,
+                        const Tensor* addend) {
+    std::vector<LaunchArg> args = {a, rms ? model_.norm_eps : 0.0, model_.bias ? 1 : 0,
+                                   addend != nullptr ? 1 : 0};
+    double weight_bytes = 0;
+    for (const auto& [weight, c] : parts) {
+      args.emplace_back(w(weight.c_str()));
+      args.emplace_back(*c);
+      if (model_.bias) args.emplace_back(w(bias_of(weight).c_str()));
+      if (addend != nullptr) args.emplace_back(*addend);
+      weight_bytes += static_cast<double>(w(weight.c_str()).placement().nbytes());
+    }
+    const KernelOp product{"gemm_fused", args};
+    const KernelWork work = kernel_work(product.kernel, product.args);
+    add(
+        op, OpClass::gemm, std::move(after), product,
+        [&](Traffic& t, Bound&) {
+          for (const auto& [weight, c] : parts) {
+            const Tensor& b = w(weight.c_str());
+            std::vector<LaunchArg> one = {a, b, *c};
+            compute_share(t, kernel_work("gemm", one), *c);
+            read_overlap(t, a, *c, true, false);
+            read_overlap(t, b, *c, false, true);
+            if (model_.bias) read_overlap(t, w(bias_of(weight).c_str()), *c, false, true);
+            if (addend != nullptr) read_blocks(t, *addend, *c);
+            own_shards(t, *c, Direction::write);
+          }
+        },
+        work.matrix_flops(), weight_bytes, a.name() + (addend ? "," + addend->name() : ""));
+  };
+  auto normalise = [&](const std::string& op, std::vector<std::string> after,
+                       const Tensor& hidden) {
+    const KernelOp normalisation{norm, {hidden, sip["xn"], model_.norm_eps}};
+    add(
+        op, OpClass::norm, std::move(after), normalisation,
+        [&](Traffic& t, Bound&) {
+          own_shards(t, hidden, Direction::read);
+          own_shards(t, sip["xn"], Direction::write);
+          compute_share(t, kernel_work(normalisation.kernel, normalisation.args), sip["xn"]);
+        },
+        0, 0, hidden.name());
   };
   auto residual = [&](const std::string& op, std::vector<std::string> after) {
     const KernelOp sum{"vector_add", {sip["x"], sip["partial"], sip["x"]}};
@@ -402,11 +463,22 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
     return op;
   };
 
-  normalise("norm_attn", {previous});
-  gemm("q_proj", {"norm_attn"}, sip["xn"], "wq", sip["q"]);
-  gemm("k_proj", {"norm_attn"}, sip["xn"], "wk", sip["k"]);
-  gemm("v_proj", {"norm_attn"}, sip["xn"], "wv", sip["v"]);
-  std::string q_ready = "q_proj", k_ready = "k_proj";
+  std::string normed = previous;
+  if (!fold_norm) {
+    normalise("norm_attn", {previous}, hidden_attn);
+    normed = "norm_attn";
+  }
+  const Tensor& attn_input = fold_norm ? hidden_attn : sip["xn"];
+  std::string q_ready = "q_proj", k_ready = "k_proj", v_ready = "v_proj";
+  if (shape_.fuses_qkv()) {
+    fused_gemm("qkv_proj", {normed}, attn_input, fold_norm,
+               {{"wq", &sip["q"]}, {"wk", &sip["k"]}, {"wv", &sip["v"]}}, nullptr);
+    q_ready = k_ready = v_ready = "qkv_proj";
+  } else {
+    gemm("q_proj", {normed}, attn_input, "wq", sip["q"]);
+    gemm("k_proj", {normed}, attn_input, "wk", sip["k"]);
+    gemm("v_proj", {normed}, attn_input, "wv", sip["v"]);
+  }
   if (model_.rope) {
     auto rope = [&](const std::string& op, const std::string& after, const Tensor& in,
                     const Tensor& out) {
@@ -418,8 +490,8 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
         compute_share(t, kernel_work(rotation.kernel, rotation.args), out);
       });
     };
-    rope("rope_q", "q_proj", sip["q"], q_rot);
-    rope("rope_k", "k_proj", sip["k"], k_rot);
+    rope("rope_q", q_ready, sip["q"], q_rot);
+    rope("rope_k", k_ready, sip["k"], k_rot);
     q_ready = "rope_q";
     k_ready = "rope_k";
   }
@@ -430,7 +502,7 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
   };
   add("k_append", OpClass::copy, {k_ready},
       KernelOp{"kv_append", with_geometry({k_rot, w("k_cache")})}, [](Traffic&, Bound&) {});
-  add("v_append", OpClass::copy, {"v_proj"},
+  add("v_append", OpClass::copy, {v_ready},
       KernelOp{"kv_append", with_geometry({sip["v"], w("v_cache")})}, [](Traffic&, Bound&) {});
   const double kv_bytes = static_cast<double>(shape_.batch * dims_.kv_heads * shape_.keys() * d) *
                           static_cast<double>(itemsize(dt));
@@ -499,32 +571,69 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
         },
         kernel_work(pv.kernel, pv.args).matrix_flops(), kv_bytes);
   }
-  gemm("o_proj", {attended}, sip["attn"], "wo", sip["partial"]);
-  residual("residual_attn", {all_reduce("allreduce_attn", "o_proj")});
+  std::string attention_done;
+  if (fold_residual) {
+    fused_gemm("o_proj", {attended}, sip["attn"], false, {{"wo", &sip["partial"]}}, attn_addend);
+    attention_done = all_reduce("allreduce_attn", "o_proj");
+  } else {
+    gemm("o_proj", {attended}, sip["attn"], "wo", sip["partial"]);
+    residual("residual_attn", {all_reduce("allreduce_attn", "o_proj")});
+    attention_done = "residual_attn";
+  }
 
-  normalise("norm_mlp", {"residual_attn"});
-  gemm("up_proj", {"norm_mlp"}, sip["xn"], "w_up", sip["up"]);
+  normed = attention_done;
+  if (!fold_norm) {
+    normalise("norm_mlp", {attention_done}, hidden_mlp);
+    normed = "norm_mlp";
+  }
+  const Tensor& mlp_input = fold_norm ? hidden_mlp : sip["xn"];
   const Tensor& t_up = sip["up"];
   const Tensor& t_act = sip["act"];
+  std::string up_ready = "up_proj", gate_ready = "gate_proj";
+  if (model_.gated() && shape_.fuses_mlp()) {
+    fused_gemm("gate_up_proj", {normed}, mlp_input, fold_norm,
+               {{"w_gate", &sip["gate"]}, {"w_up", &t_up}}, nullptr);
+    up_ready = gate_ready = "gate_up_proj";
+  } else if (fold_norm) {
+    fused_gemm("up_proj", {normed}, mlp_input, true, {{"w_up", &t_up}}, nullptr);
+    if (model_.gated()) {
+      fused_gemm("gate_proj", {normed}, mlp_input, true, {{"w_gate", &sip["gate"]}}, nullptr);
+    }
+  } else {
+    gemm("up_proj", {normed}, mlp_input, "w_up", t_up);
+    if (model_.gated()) gemm("gate_proj", {normed}, mlp_input, "w_gate", sip["gate"]);
+  }
   if (model_.gated()) {
-    gemm("gate_proj", {"norm_mlp"}, sip["xn"], "w_gate", sip["gate"]);
     const KernelOp gated{"silu_mul", {sip["gate"], t_up, t_act}};
-    add("act", OpClass::elementwise, {"up_proj", "gate_proj"}, gated, [&](Traffic& t, Bound&) {
-      own_shards(t, sip["gate"], Direction::read);
-      own_shards(t, t_up, Direction::read);
-      own_shards(t, t_act, Direction::write);
-      compute_share(t, kernel_work(gated.kernel, gated.args), t_act);
-    });
+    add("act", OpClass::elementwise,
+        up_ready == gate_ready ? std::vector<std::string>{up_ready}
+                               : std::vector<std::string>{up_ready, gate_ready},
+        gated, [&](Traffic& t, Bound&) {
+          own_shards(t, sip["gate"], Direction::read);
+          own_shards(t, t_up, Direction::read);
+          own_shards(t, t_act, Direction::write);
+          compute_share(t, kernel_work(gated.kernel, gated.args), t_act);
+        });
   } else {
     const KernelOp activation{"gelu", {t_up, t_act}};
-    add("act", OpClass::elementwise, {"up_proj"}, activation, [&](Traffic& t, Bound&) {
+    add("act", OpClass::elementwise, {up_ready}, activation, [&](Traffic& t, Bound&) {
       own_shards(t, t_up, Direction::read);
       own_shards(t, t_act, Direction::write);
       compute_share(t, kernel_work(activation.kernel, activation.args), t_act);
     });
   }
-  gemm("down_proj", {"act"}, sip["act"], "w_down", sip["partial"]);
-  residual("residual_mlp", {all_reduce("allreduce_mlp", "down_proj")});
+  if (fold_residual) {
+    fused_gemm("down_proj", {"act"}, sip["act"], false, {{"w_down", &sip["partial"]}}, mlp_addend);
+    all_reduce("allreduce_mlp", "down_proj");
+  } else {
+    gemm("down_proj", {"act"}, sip["act"], "w_down", sip["partial"]);
+    residual("residual_mlp", {all_reduce("allreduce_mlp", "down_proj")});
+  }
+}
+
+std::string TransformerStep::layer_end() const {
+  if (!folds_residual(shape_)) return "residual_mlp";
+  return shape_.tp > 1 ? "allreduce_mlp" : "down_proj";
 }
 
 }  // namespace kb::runtime

@@ -3,7 +3,8 @@
 // workload graph, on one runtime context per tensor-parallel SIP. Each layer: norm, Q/K/V
 // projections (column-parallel), RoPE, KV-cache append, attention (Q K^T, causal softmax,
 // P V), output projection (row-parallel), all-reduce, residual add; norm, up (and gate)
-// projections, activation, down projection, all-reduce, residual add. Inside a SIP every
+// projections, activation, down projection, all-reduce, residual add (the fusion modes run
+// some of these as one node, StepShape::fusion). Inside a SIP every
 // op spreads over its cubes and PEs; weights and KV caches are distinct per layer,
 // activations are reused from layer to layer.
 
@@ -67,6 +68,9 @@ class TransformerStep {
   struct Sip;
   void place(std::size_t sip, RuntimeContext& ctx, bool with_data);
   void lower_layer(std::int64_t layer, std::size_t sip);
+  // The op that ends a layer: the residual add, or with residuals folded into the
+  // projections, the down projection or its all-reduce.
+  std::string layer_end() const;
   WorkloadNode node(std::int64_t layer, std::size_t sip, const std::string& op, OpClass op_class,
                     std::vector<std::string> after, Operation operation) const;
 

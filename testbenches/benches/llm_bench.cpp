@@ -103,7 +103,11 @@ class LlmBench : public Bench {
         {"launch", "host",
          "who launches each node: host (a round trip over the host link each), graph (the "
          "step's graph handed to the device once, each SIP's I/O cube M_CPU dispatches the "
-         "nodes) or persistent (kernels resident on the PEs, a hardware barrier between nodes)"}};
+         "nodes) or persistent (kernels resident on the PEs, a hardware barrier between nodes)"},
+        {"fusion", "none",
+         "none, qkv (Q, K, V projections in one launch), mlp (gate and up in one) or all (both, "
+         "an RMSNorm folded into the projections after it, residual adds into the output and "
+         "down projections' epilogues)"}};
   }
 
   bool runs_workload() const override { return true; }
@@ -199,6 +203,12 @@ class LlmBench : public Bench {
       throw BenchUsageError("--param launch=" + launch + ": expected host, graph or persistent");
     }
     shape.launch = *mode;
+    const std::string fusion = params.text("fusion");
+    const std::optional<runtime::Fusion> fused = runtime::parse_fusion(fusion);
+    if (!fused) {
+      throw BenchUsageError("--param fusion=" + fusion + ": expected none, qkv, mlp or all");
+    }
+    shape.fusion = *fused;
     shape.batch = params.integer("batch");
     shape.seq = params.integer("seq");
     if (shape.batch < 1) throw BenchUsageError("--param batch must be at least 1");
@@ -290,6 +300,7 @@ class LlmBench : public Bench {
     llm["layers"] = shape.layers;
     llm["attention"] = runtime::to_string(shape.attention);
     llm["launch"] = runtime::to_string(shape.launch);
+    llm["fusion"] = runtime::to_string(shape.fusion);
     llm["nodes_per_layer"] = nodes_per_layer(graph);
     llm[prefill ? "ttft_ns" : "tpot_ns"] = step_ns;
     llm["tokens"] = shape.tokens();

@@ -298,6 +298,11 @@ BOOST_AUTO_TEST_CASE(no_step_bound_is_below_its_work_over_the_peaks) {
   }
   // Prefill whose critical path is shorter than its FLOPs over the peak (work on shared PEs).
   cases.push_back("--param model=llama2-7b --param phase=prefill --param batch=2 --param seq=512");
+  // Fused nodes and device launches: their bounds hold too.
+  cases.push_back("--param model=llama2-7b --param batch=8 --param seq=512 --param fusion=all");
+  cases.push_back(
+      "--param model=gpt2 --param phase=prefill --param seq=256 --param fusion=all "
+      "--param launch=persistent");
   bool floor_binds = false;
   for (const std::string& c : cases) {
     const nlohmann::json r = run(c + " --param layers=1 --timing-only");
@@ -362,4 +367,32 @@ BOOST_AUTO_TEST_CASE(device_launches_shorten_the_step_by_the_launch_share_they_r
     BOOST_TEST(saved >= 0.9 * removed, mode << ": saved " << saved << ", removed " << removed);
     BOOST_TEST(saved <= 1.25 * removed, mode << ": saved " << saved << ", removed " << removed);
   }
+}
+
+// Fusion runs a layer's nodes as fewer launches: QKV one, gate and up one, and with `all` the
+// RMSNorms and residual adds inside the projections; the results verify as unfused ones do
+// (unseen model files, one SIP and two), and the node count per layer falls.
+BOOST_AUTO_TEST_CASE(fusion_runs_fewer_nodes_per_layer_and_verifies) {
+  check_models("tiny.yaml", " --param fusion=qkv");
+  check_models("tiny.yaml", " --set system.sips.count=2 --param tp=2 --param fusion=all");
+  std::map<std::string, double> nodes, step;
+  for (const std::string fusion : {"none", "qkv", "mlp", "all"}) {
+    const nlohmann::json r =
+        run("--param model=llama2-7b --param layers=2 --param batch=8 "
+            "--param seq=512 --timing-only --param fusion=" +
+            fusion);
+    BOOST_TEST(r["llm"]["fusion"] == fusion);
+    nodes[fusion] = r["llm"]["nodes_per_layer"].get<double>();
+    step[fusion] = step_ns(r);
+  }
+  BOOST_TEST(nodes["qkv"] < nodes["none"]);
+  BOOST_TEST(nodes["mlp"] < nodes["none"]);
+  BOOST_TEST(nodes["all"] < nodes["qkv"]);
+  BOOST_TEST(nodes["all"] < nodes["mlp"]);
+  // Fewer launches on the decode step's critical path: not slower.
+  BOOST_TEST(step["all"] <= step["none"]);
+  const Result bad = kernbench("run llm --param fusion=everything");
+  BOOST_TEST(bad.code == 2);
+  BOOST_TEST(bad.output.find("--param fusion=everything: expected none, qkv, mlp or all") !=
+             std::string::npos);
 }

@@ -189,6 +189,55 @@ BOOST_AUTO_TEST_CASE(gemm_matches_reference_on_default) {
   });
 }
 
+// gemm_fused: two products of one input in one launch, each as gemm computes it; with the
+// input's RMS normalisation folded in and a residual added in the epilogue, the same as
+// normalising first (in double here) and adding after, within gemm's tolerance plus a few
+// roundings of the result.
+BOOST_AUTO_TEST_CASE(gemm_fused_matches_separate_products) {
+  run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
+    std::mt19937 rng(11);
+    const std::int64_t m = 6, k = 600;
+    const double eps = 1e-5;
+    const HostTensor ha = random_tensor({m, k}, DType::f16, rng);
+    Tensor a = device(ctx, ha, policy(R, Row, R));
+    const Tile ta = as_tile(ha);
+    Tile normed(m, k, DType::f32, true);
+    for (std::int64_t r = 0; r < m; ++r) {
+      double squares = 0;
+      for (std::int64_t c = 0; c < k; ++c) squares += ta.at(r, c) * ta.at(r, c);
+      const double scale = 1.0 / std::sqrt(squares / static_cast<double>(k) + eps);
+      for (std::int64_t c = 0; c < k; ++c) normed.set(r, c, ta.at(r, c) * scale);
+    }
+    const HostTensor hn = from_tile(normed, {m, k});
+    for (const bool rms : {false, true}) {
+      std::vector<LaunchArg> args = {a, rms ? eps : 0.0, 0, 1};
+      std::vector<HostTensor> hb, hr;
+      std::vector<Tensor> cs;
+      for (const std::int64_t n : {10, 1100}) {
+        hb.push_back(random_tensor({k, n}, DType::f16, rng));
+        hr.push_back(random_tensor({m, n}, DType::f32, rng));
+        args.emplace_back(device(ctx, hb.back(), policy(R, R, Col)));
+        cs.push_back(ctx.empty({m, n}, DType::f32, policy(R, Row, Col)));
+        args.emplace_back(cs.back());
+        args.emplace_back(device(ctx, hr.back(), policy(R, Row, Col)));
+      }
+      ctx.launch("gemm_fused", args);
+      for (std::size_t i = 0; i < cs.size(); ++i) {
+        const HostTensor product = reference_gemm(rms ? hn : ha, hb[i], DType::f32);
+        const HostTensor want =
+            reference_vector_add(product, hr[i], DType::f32);  // the residual, added after
+        const Verification v = verify_gemm(ctx.to_host(cs[i]), want, rms ? hn : ha, hb[i]);
+        BOOST_TEST(v.ok, "product " << i << (rms ? " normalised" : "") << ": " << v.first_failure);
+      }
+    }
+    // Arguments that do not make whole products are refused, naming the kernel.
+    BOOST_CHECK_THROW(
+        kernel_work("gemm_fused", std::vector<WorkArg>{TensorShape{{2, 3}, DType::f16}, 0.0, 1.0,
+                                                       0.0, TensorShape{{3, 4}, DType::f16}}),
+        std::invalid_argument);
+  });
+}
+
 BOOST_AUTO_TEST_CASE(dot_costs_exactly_its_cycles) {
   run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
     Tensor t = ctx.empty({1, 2}, DType::f32, policy(R, R, Col));
@@ -328,6 +377,12 @@ BOOST_AUTO_TEST_CASE(kernels_declare_the_work_they_do) {
   BOOST_TEST(biased.bytes.at(MemoryKind::hbm) == 5.0 * 7 * 2 + 3.0 * 7 * 4 + 7.0 * 2);
   BOOST_TEST(biased.vector_ops == 3.0 * 7);
   BOOST_TEST(biased.matrix_flops() == g.matrix_flops());
+  // gemm_fused: each product's gemm work; a folded norm adds passes over A per product and
+  // one over each C, an addend is read and added once per element.
+  const KernelWork fused =
+      kernel_work("gemm_fused", vector<WorkArg>{a, 1e-5, 0.0, 1.0, b, c, c, b, c, c});
+  BOOST_TEST(fused.matrix_flops() == 2 * g.matrix_flops());
+  BOOST_TEST(fused.vector_ops == 2 * (3.0 * 15 + 21 + 21));
   const KernelWork batched = kernel_work(
       "gemm", vector<WorkArg>{TensorShape{{4, 3, 5}, f16}, b, TensorShape{{12, 7}, f32}});
   BOOST_TEST(batched.matrix_flops() == 2.0 * 12 * 5 * 7);
