@@ -86,6 +86,25 @@ void read_overlap(Traffic& traffic, const Tensor& src, const Tensor& dst, bool m
   }
 }
 
+void gather_rows(Traffic& traffic, const Tensor& table, const Tensor& out,
+                 const std::vector<std::int64_t>& rows) {
+  const double row_bytes = static_cast<double>(table.placement().cols * itemsize(table.dtype()));
+  for (const DeviceShard& d : owned_parts(out)) {
+    for (std::uint64_t r = d.row_begin; r < d.row_begin + d.rows; ++r) {
+      const auto want = static_cast<std::uint64_t>(rows.at(r));
+      const DeviceShard* nearest = nullptr;
+      for (const DeviceShard& s : table.shards()) {
+        if (want < s.row_begin || want >= s.row_begin + s.rows) continue;
+        if (nearest == nullptr || distance(d, s) < distance(d, *nearest)) nearest = &s;
+      }
+      if (nearest != nullptr) {
+        traffic.access({d.sip, d.cube, d.pe}, memory_of(*nearest), row_bytes, Direction::read);
+      }
+    }
+  }
+  own_shards(traffic, out, Direction::write);
+}
+
 void copy_blocks(Traffic& traffic, const Tensor& src, const Tensor& dst) {
   read_blocks(traffic, src, dst);
   own_shards(traffic, dst, Direction::write);

@@ -84,9 +84,13 @@ StepWork step_work(const ModelConfig& m, const StepShape& s) {
                  kernel_work("attention_pv", with_geometry({scores, cache, q})).matrix_flops();
   const double item = static_cast<double>(itemsize(dt));
   const double layers = static_cast<double>(s.layers);
+  // The LM head on each sequence's last token; the embedding rows of every token.
+  const double hidden = static_cast<double>(m.hidden_size);
+  const double vocab = static_cast<double>(m.vocab_size);
   StepWork w;
-  w.flops = layers * layer_flops;
-  w.weight_bytes = layers * static_cast<double>(m.layer_parameters()) * item;
+  w.flops = layers * layer_flops + 2 * static_cast<double>(s.batch) * hidden * vocab;
+  w.weight_bytes = layers * static_cast<double>(m.layer_parameters()) * item +
+                   (hidden * vocab + static_cast<double>(tokens) * hidden) * item;
   w.kv_bytes = layers * 2 * static_cast<double>(s.batch) * static_cast<double>(s.keys()) *
                static_cast<double>(m.num_key_value_heads) * static_cast<double>(d) * item;
   return w;

@@ -71,8 +71,8 @@ struct LayerDims {
 // and the MLP width, and fit the SIPs), or "" when it can.
 std::string step_shape_problem(const ModelConfig& model, const StepShape& shape, std::int64_t sips);
 
-// Useful work of the step over all SIPs: matmul and attention FLOPs; bytes of weights and
-// of KV cache it must read.
+// Useful work of the step over all SIPs: matmul and attention FLOPs and the LM head's; bytes
+// of weights (the LM head's, the embedding rows looked up) and of KV cache it must read.
 struct StepWork {
   double flops = 0;
   double weight_bytes = 0;

@@ -57,4 +57,18 @@ Tile reference_step(const ModelConfig& m, const StepShape& s, const StepData& da
   return x;
 }
 
+Tile reference_logits(const ModelConfig& m, const StepShape& s, const StepData& data,
+                      const Tile& hidden, Tile* normed) {
+  Tile last(s.batch, m.hidden_size, m.dtype, true);
+  for (std::int64_t b = 0; b < s.batch; ++b) {
+    const std::int64_t row = (b + 1) * s.seq_q() - 1;
+    for (std::int64_t c = 0; c < m.hidden_size; ++c) last.set(b, c, hidden.at(row, c));
+  }
+  Tile xf = m.norm == Norm::rmsnorm ? reference_rmsnorm(last, m.norm_eps, m.dtype)
+                                    : reference_layernorm(last, m.norm_eps, m.dtype);
+  Tile logits = reference_matmul(xf, data.model.at("w_head"), DType::f32);
+  if (normed != nullptr) *normed = std::move(xf);
+  return logits;
+}
+
 }  // namespace kb::runtime

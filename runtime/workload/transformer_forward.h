@@ -13,4 +13,10 @@ namespace kb::runtime {
 // The hidden state after the step.
 Tile reference_step(const ModelConfig& model, const StepShape& shape, const StepData& data);
 
+// The LM head on `hidden` (reference_step's): each sequence's last token, the final norm
+// (rounded to the dtype, as the device stores it), then the head's product into f32, over
+// all head_columns (the padding's logits are 0). `normed` receives the norm's output.
+Tile reference_logits(const ModelConfig& model, const StepShape& shape, const StepData& data,
+                      const Tile& hidden, Tile* normed = nullptr);
+
 }  // namespace kb::runtime

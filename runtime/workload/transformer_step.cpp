@@ -105,13 +105,20 @@ TransformerStep::TransformerStep(const ModelConfig& model, const StepShape& shap
                                             shape.tp, devices.size()));
   }
   if (with_data) data_.layers.resize(static_cast<std::size_t>(shape.layers));
+  // The tokens, functional or not: the embedding lookup reads their rows either way.
   std::mt19937 rng(2024);
-  if (with_data) {
-    data_.input = random_tile(shape.tokens(), model.hidden_size, model.dtype, 1.0, rng);
-  }
+  std::uniform_int_distribution<std::int64_t> token(0, model.vocab_size - 1);
+  for (std::int64_t i = 0; i < shape.tokens(); ++i) data_.ids.push_back(token(rng));
   for (std::size_t s = 0; s < devices.size(); ++s) {
     sips_.push_back(std::make_unique<Sip>());
     place(s, *devices[s], with_data);
+  }
+  if (with_data) {
+    const Tile& embed = data_.model.at("embed");
+    data_.input = Tile(shape.tokens(), model.hidden_size, model.dtype, true);
+    for (std::int64_t r = 0; r < shape.tokens(); ++r)
+      for (std::int64_t c = 0; c < model.hidden_size; ++c)
+        data_.input.set(r, c, embed.at(data_.ids[static_cast<std::size_t>(r)], c));
   }
   if (shape.tp > 1) {
     // One group per PE holding a block of the partial sums: that PE on every SIP.
@@ -128,27 +135,40 @@ TransformerStep::TransformerStep(const ModelConfig& model, const StepShape& shap
   }
   for (std::size_t s = 0; s < sips_.size(); ++s) {
     Sip& sip = *sips_[s];
-    WorkloadNode input = node(
-        0, s, "input", OpClass::copy, {},
-        HostCopyOp{sip["x"], with_data ? from_tile(data_.input, {shape.tokens(), model.hidden_size})
-                                       : HostTensor::shape_only({shape.tokens(), model.hidden_size},
-                                                                model.dtype)});
+    // The host sends the tokens' ids.
+    Tile ids(shape.tokens(), 1, DType::i32, with_data);
+    for (std::int64_t r = 0; with_data && r < shape.tokens(); ++r)
+      ids.set(r, 0, static_cast<double>(data_.ids[static_cast<std::size_t>(r)]));
+    WorkloadNode input =
+        node(0, s, "input", OpClass::copy, {},
+             HostCopyOp{sip["ids"], with_data
+                                        ? from_tile(ids, {shape.tokens(), 1})
+                                        : HostTensor::shape_only({shape.tokens(), 1}, DType::i32)});
     input.name = fmt::format("s{}.input", s);
     input.layer = "input";
     const auto& host = sip.ctx->topology().system.host_link;
-    input.bound.add("host_link", static_cast<double>(shape.tokens() * model.hidden_size) *
-                                         static_cast<double>(itemsize(model.dtype)) / host.bw_gbps +
-                                     host.latency_ns);
+    input.bound.add("host_link",
+                    static_cast<double>(shape.tokens() * 4) / host.bw_gbps + host.latency_ns);
     graph_.add(std::move(input));
+    lower_embedding(s);
   }
   for (std::int64_t l = 0; l < shape.layers; ++l)
     for (std::size_t s = 0; s < sips_.size(); ++s) lower_layer(l, s);
+  lower_head();
 }
+
+const Tensor& TransformerStep::logits() const { return (*sips_.at(0))["logits"]; }
+const Tensor& TransformerStep::next_tokens() const { return (*sips_.at(0))["next"]; }
 
 std::string bias_of(const std::string& weight) { return "b" + weight.substr(1); }
 
+std::int64_t head_columns(const ModelConfig& model, const MachineShape& m) {
+  const std::int64_t pes = m.cubes_per_sip * m.pes_per_cube;
+  return (model.vocab_size + pes - 1) / pes * pes;
+}
+
 std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& shape,
-                                     const MachineShape& m, std::uint64_t sram_bytes) {
+                                     const MachineShape& m, std::uint64_t sram_bytes, bool head) {
   const LayerDims dims(model, shape);
   const DType dt = model.dtype;
   const std::int64_t T = shape.tokens(), H = dims.hidden, d = dims.head_dim;
@@ -218,7 +238,18 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
                    std::nullopt, MemoryKind::sram},
           K::activation);
   };
+  add("ids", T, 1, DType::i32, Rows, K::activation);
+  add("embed", model.vocab_size, H, dt, Rows, K::weight);
   add("x", T, H, dt, Rows, K::activation);
+  if (head) {
+    // The final norm's input: each sequence's last token (prefill picks them out).
+    const std::int64_t B = shape.batch, V = head_columns(model, m);
+    if (shape.phase == Phase::prefill) add("last", B, H, dt, Rows, K::activation);
+    add("xf", B, H, dt, Rows, K::activation);
+    add("w_head", H, V, dt, Cols, K::weight);
+    add("logits", B, V, DType::f32, Cols, K::activation);
+    add("next", B, 1, DType::i32, Rows, K::activation);
+  }
   if (!folds_norm(model, shape)) {
     projection_input("xn", H, q_cols, [&] { add("xn", T, H, dt, Rows, K::activation); });
   }
@@ -277,26 +308,37 @@ void TransformerStep::place(std::size_t index, RuntimeContext& ctx, bool with_da
   sip.ctx = &ctx;
   const auto sip_id = static_cast<std::uint32_t>(ctx.machine().first_sip);
   std::mt19937 rng(static_cast<std::uint32_t>(7 + index));
-  for (const StepTensor& spec :
-       step_tensors(model_, shape_, ctx.machine(), ctx.topology().sram_bytes_per_cube())) {
+  // Every SIP holds the same embedding table: its values come from a generator of their own.
+  std::mt19937 embed_rng(99);
+  for (const StepTensor& spec : step_tensors(model_, shape_, ctx.machine(),
+                                             ctx.topology().sram_bytes_per_cube(), index == 0)) {
     Tensor t = ctx.empty(spec.shape, spec.dtype, spec.policy, spec.name);
-    // Kernels read activations and caches wherever they live: mapped into every cube.
-    if (spec.kind != StepTensor::Kind::weight) ctx.share(t, sip_id);
+    // Kernels read activations and caches wherever they live, and look up any row of the
+    // embedding table: mapped into every cube.
+    if (spec.kind != StepTensor::Kind::weight || spec.name == "embed") ctx.share(t, sip_id);
     if (spec.kind != StepTensor::Kind::activation) {
       const std::int64_t rows = spec.shape[0], cols = spec.shape[1];
       Tile values;
+      const bool embed = spec.name == "embed";
       if (with_data) {
-        // Weights scaled by 1/sqrt(fan in) keep activations near unit size layer to layer.
-        const double scale = spec.kind == StepTensor::Kind::weight
+        // Weights scaled by 1/sqrt(fan in) keep activations near unit size layer to layer;
+        // embeddings are unit size themselves. The LM head's padding columns stay zero.
+        const double scale = spec.kind == StepTensor::Kind::weight && !embed
                                  ? 1.0 / std::sqrt(static_cast<double>(rows))
                                  : 1.0;
-        values = random_tile(rows, cols, spec.dtype, scale, rng);
+        values = random_tile(rows, cols, spec.dtype, scale, embed ? embed_rng : rng);
+        if (spec.name == "w_head") {
+          for (std::int64_t r = 0; r < rows; ++r)
+            for (std::int64_t c = model_.vocab_size; c < cols; ++c) values.set(r, c, 0.0);
+        }
         ctx.copy_(t, from_tile(values, spec.shape));
       } else {
         ctx.copy_(t, HostTensor::shape_only(spec.shape, spec.dtype));
       }
-      if (with_data) {
-        const auto dot = spec.name.find('.');
+      const auto dot = spec.name.find('.');
+      if (with_data && dot == std::string::npos) {
+        if (index == 0) data_.model[spec.name] = std::move(values);
+      } else if (with_data) {
         const auto layer = static_cast<std::size_t>(std::stoll(spec.name.substr(1, dot - 1)));
         auto& per_sip = data_.layers[layer];
         if (per_sip.size() <= index) per_sip.resize(index + 1);
@@ -333,7 +375,7 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
   const std::int64_t d = dims_.head_dim, seq_q = shape_.seq_q(), p0 = shape_.position0();
   const auto kv = static_cast<int>(dims_.kv_heads);
   const std::string previous =
-      l == 0 ? fmt::format("s{}.input", s) : fmt::format("L{}.s{}.{}", l - 1, s, layer_end());
+      l == 0 ? fmt::format("s{}.embed", s) : fmt::format("L{}.s{}.{}", l - 1, s, layer_end());
   // Where the hidden state is: in x, or once a residual has been added in a projection's
   // epilogue, in the partial sums (all-reduced when tp > 1). SIP 0 adds it to its partial
   // sums; the all-reduce hands the total to every SIP.
@@ -629,6 +671,85 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
     gemm("down_proj", {"act"}, sip["act"], "w_down", sip["partial"]);
     residual("residual_mlp", {all_reduce("allreduce_mlp", "down_proj")});
   }
+}
+
+void TransformerStep::lower_embedding(std::size_t s) {
+  Sip& sip = *sips_[s];
+  const platform::Topology& topology = sip.ctx->topology();
+  std::vector<LaunchArg> args = {sip["embed"], sip["x"]};
+  for (std::int64_t id : data_.ids) args.emplace_back(id);
+  WorkloadNode n;
+  n.name = fmt::format("s{}.embed", s);
+  n.op_class = OpClass::copy;
+  n.layer = "input";
+  n.device = static_cast<std::uint32_t>(s);
+  n.after = {fmt::format("s{}.input", s)};
+  Traffic traffic(topology);
+  gather_rows(traffic, sip["embed"], sip["x"], data_.ids);
+  n.bound = launched(topology, traffic.bound(), shape_.launch);
+  n.bytes = static_cast<double>(sip["x"].placement().nbytes());  // the rows it reads
+  n.operation = KernelOp{"gather_rows", std::move(args)};
+  graph_.add(std::move(n));
+}
+
+void TransformerStep::lower_head() {
+  Sip& sip = *sips_[0];
+  const platform::Topology& topology = sip.ctx->topology();
+  const Tensor& hidden = output(0);
+  std::string after = fmt::format("L{}.s0.{}", shape_.layers - 1, layer_end());
+  auto add = [&](const std::string& op, OpClass op_class, KernelOp operation,
+                 const std::function<void(Traffic&)>& describe, double flops = 0,
+                 double bytes = 0) {
+    WorkloadNode n;
+    n.name = "head.s0." + op;
+    n.op_class = op_class;
+    n.layer = "head";
+    n.after = {after};
+    Traffic traffic(topology);
+    describe(traffic);
+    n.bound = launched(topology, traffic.bound(), shape_.launch);
+    n.flops = flops;
+    n.bytes = bytes;
+    n.operation = std::move(operation);
+    graph_.add(std::move(n));
+    after = "head.s0." + op;
+  };
+  // Prefill samples after each sequence's last token only.
+  const Tensor* last = &hidden;
+  if (shape_.phase == Phase::prefill) {
+    std::vector<std::int64_t> rows;
+    for (std::int64_t b = 0; b < shape_.batch; ++b) rows.push_back((b + 1) * shape_.seq - 1);
+    std::vector<LaunchArg> args = {hidden, sip["last"]};
+    args.insert(args.end(), rows.begin(), rows.end());
+    add("last_tokens", OpClass::copy, KernelOp{"gather_rows", args},
+        [&](Traffic& t) { gather_rows(t, hidden, sip["last"], rows); });
+    last = &sip["last"];
+  }
+  const KernelOp norm{model_.norm == Norm::rmsnorm ? "rmsnorm" : "layernorm",
+                      {*last, sip["xf"], model_.norm_eps}};
+  add("norm", OpClass::norm, norm, [&](Traffic& t) {
+    read_blocks(t, *last, sip["xf"]);
+    own_shards(t, sip["xf"], Direction::write);
+    compute_share(t, kernel_work(norm.kernel, norm.args), sip["xf"]);
+  });
+  const Tensor& w = sip["w_head"];
+  const KernelOp product{"gemm", {sip["xf"], w, sip["logits"]}};
+  const KernelWork work = kernel_work(product.kernel, product.args);
+  add(
+      "lm_head", OpClass::gemm, product,
+      [&](Traffic& t) {
+        compute_share(t, work, sip["logits"]);
+        read_overlap(t, sip["xf"], sip["logits"], true, false);
+        read_overlap(t, w, sip["logits"], false, true);
+        own_shards(t, sip["logits"], Direction::write);
+      },
+      work.matrix_flops(), static_cast<double>(w.placement().nbytes()));
+  const KernelOp sample{"argmax_rows", {sip["logits"], sip["next"], model_.vocab_size}};
+  add("sample", OpClass::other, sample, [&](Traffic& t) {
+    read_overlap(t, sip["logits"], sip["next"], true, false);
+    own_shards(t, sip["next"], Direction::write);
+    compute_share(t, kernel_work(sample.kernel, sample.args), sip["next"]);
+  });
 }
 
 std::string TransformerStep::layer_end() const {

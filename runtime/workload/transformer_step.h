@@ -4,7 +4,9 @@
 // projections (column-parallel), RoPE, KV-cache append, attention (Q K^T, causal softmax,
 // P V), output projection (row-parallel), all-reduce, residual add; norm, up (and gate)
 // projections, activation, down projection, all-reduce, residual add (the fusion modes run
-// some of these as one node, StepShape::fusion). Inside a SIP every
+// some of these as one node, StepShape::fusion). Before the layers, each SIP looks the
+// tokens' embeddings up; after them, SIP 0 runs the final norm, the LM head and greedy
+// sampling (the hidden state is whole on every SIP by then). Inside a SIP every
 // op spreads over its cubes and PEs; weights and KV caches are distinct per layer,
 // activations are reused from layer to layer.
 
@@ -33,17 +35,23 @@ struct StepTensor {
 std::string bias_of(const std::string& weight);
 
 // Every tensor of one SIP, in the order the step creates them; `machine` is the SIP's,
-// `sram_bytes` one cube's SRAM.
+// `sram_bytes` one cube's SRAM; `head`: the SIP that runs the LM head and sampling (SIP 0).
 std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& shape,
-                                     const MachineShape& machine, std::uint64_t sram_bytes);
+                                     const MachineShape& machine, std::uint64_t sram_bytes,
+                                     bool head);
+// The LM head's columns: the vocabulary padded to a multiple of the SIP's PEs (as Megatron
+// pads it), so that they spread over every PE; the padding's logits are never sampled.
+std::int64_t head_columns(const ModelConfig& model, const MachineShape& machine);
 
 // The host values a functional step was given, for the reference forward pass.
 struct StepData {
   // One SIP's weights and caches (before the step) of a layer, by step_tensors() name
   // without the layer: "wq", "k_cache"...
   using SipLayer = std::map<std::string, Tile>;
-  Tile input;                                 // [tokens, hidden], the same on every SIP
+  std::vector<std::int64_t> ids;              // the step's tokens, one per row of the input
+  Tile input;                                 // [tokens, hidden]: their embedding rows
   std::vector<std::vector<SipLayer>> layers;  // [layer][sip]
+  SipLayer model;                             // SIP 0's "embed" and "w_head"
 };
 
 class TransformerStep {
@@ -63,11 +71,17 @@ class TransformerStep {
   const StepData& data() const { return data_; }
   // The hidden state after the step, on device d.
   const Tensor& output(std::size_t device) const;
+  // The LM head's logits ([batch, head_columns], f32) and the sampled tokens ([batch, 1],
+  // i32), on SIP 0.
+  const Tensor& logits() const;
+  const Tensor& next_tokens() const;
 
  private:
   struct Sip;
   void place(std::size_t sip, RuntimeContext& ctx, bool with_data);
   void lower_layer(std::int64_t layer, std::size_t sip);
+  void lower_embedding(std::size_t sip);
+  void lower_head();
   // The op that ends a layer: the residual add, or with residuals folded into the
   // projections, the down projection or its all-reduce.
   std::string layer_end() const;

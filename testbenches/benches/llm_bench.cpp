@@ -39,7 +39,7 @@ SipMemory sip_memory(const ModelConfig& model, const StepShape& shape,
   const std::uint64_t page = topology.page_size();
   SipMemory m;
   for (const runtime::StepTensor& t :
-       runtime::step_tensors(model, shape, sip, topology.sram_bytes_per_cube())) {
+       runtime::step_tensors(model, shape, sip, topology.sram_bytes_per_cube(), true)) {
     const Footprint f = check_placement(topology, t.name, t.shape, t.dtype, t.policy);
     m.footprint += f;
     m.address_space += (f.device_bytes + page - 1) / page * page;
@@ -67,7 +67,8 @@ nlohmann::ordered_json projection_splits(const ModelConfig& model, const StepSha
       {"L0.w_down", "down_proj"}};
   const runtime::MachineShape sip = runtime::MachineShape::of(topology).only_sip(0);
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  const auto tensors = runtime::step_tensors(model, shape, sip, topology.sram_bytes_per_cube());
+  const auto tensors =
+      runtime::step_tensors(model, shape, sip, topology.sram_bytes_per_cube(), false);
   for (const auto& [weight, op] : kOps) {
     for (const runtime::StepTensor& t : tensors) {
       if (t.name == weight)
@@ -155,13 +156,16 @@ class LlmBench : public Bench {
     out.flops = work.flops;
     out.bytes = work.weight_bytes + work.kv_bytes;
     report(model, shape, graph, runs, work, ctx.topology(), out);
-    // Every SIP's hidden state is read back, timing-only or not: the same requests.
+    // Every SIP's hidden state, SIP 0's logits and sampled tokens are read back, timing-only
+    // or not: the same requests.
     std::vector<runtime::HostTensor> outputs;
     for (std::size_t s = 0; s < devices.size(); ++s)
       outputs.push_back(devices[s]->to_host(step.output(s)));
+    const runtime::HostTensor logits = devices.front()->to_host(step.logits());
+    const runtime::HostTensor next = devices.front()->to_host(step.next_tokens());
     if (timing_only) return;
     out.verified = true;
-    out.verification = verify(model, shape, step, outputs.front());
+    out.verification = verify(model, shape, step, outputs.front(), logits, next);
     for (std::size_t s = 1; s < outputs.size() && out.verification.ok; ++s) {
       // Every SIP ends with the same hidden state: the all-reduce gave each the same sums.
       const runtime::Verification same = runtime::compare_exact(outputs[s], outputs.front());
@@ -340,16 +344,67 @@ class LlmBench : public Bench {
   // 2^-6 of the reference's largest magnitude per layer in f16 (2^-3 in bf16, 2^-18 in
   // f32), the drift of one rounding per stored tensor through a layer's chain
   // (docs/workloads.md).
+  // Then the logits: the hidden state's allowed error, relative to each last token's RMS,
+  // carried through the head's dot products (and their own rounding); and the sampled
+  // tokens: each is the first largest of the device's own logits, and the reference's
+  // choice wherever the reference's best beats its runner-up by more than the tolerance.
   static runtime::Verification verify(const ModelConfig& model, const StepShape& shape,
                                       const runtime::TransformerStep& step,
-                                      const runtime::HostTensor& got) {
+                                      const runtime::HostTensor& got,
+                                      const runtime::HostTensor& logits,
+                                      const runtime::HostTensor& next) {
+    using runtime::element;
     const runtime::Tile want = runtime::reference_step(model, shape, step.data());
     const runtime::HostTensor ref = runtime::from_tile(want, {want.rows(), want.cols()});
     double magnitude = 0;
     for (double v : want.values()) magnitude = std::max(magnitude, std::abs(v));
-    const double tolerance = 64 * runtime::unit_roundoff(model.dtype) *
-                             static_cast<double>(shape.layers) * std::max(1.0, magnitude);
-    return runtime::compare(got, ref, [&](std::int64_t, std::int64_t) { return tolerance; });
+    const double u = runtime::unit_roundoff(model.dtype);
+    const double tolerance = 64 * u * static_cast<double>(shape.layers) * std::max(1.0, magnitude);
+    runtime::Verification v =
+        runtime::compare(got, ref, [&](std::int64_t, std::int64_t) { return tolerance; });
+    if (!v.ok) return v;
+    runtime::Tile xf;
+    const runtime::Tile want_logits =
+        runtime::reference_logits(model, shape, step.data(), want, &xf);
+    const runtime::Tile& w = step.data().model.at("w_head");
+    std::vector<double> relative;  // per row: the hidden state's error over its RMS, + u
+    for (std::int64_t b = 0; b < shape.batch; ++b) {
+      double squares = 0;
+      const std::int64_t row = (b + 1) * shape.seq_q() - 1;
+      for (std::int64_t c = 0; c < want.cols(); ++c) squares += want.at(row, c) * want.at(row, c);
+      const double rms = std::sqrt(squares / static_cast<double>(want.cols()));
+      relative.push_back(2 * tolerance / std::max(rms, 1e-30) + 2 * u);
+    }
+    auto logit_tolerance = [&](std::int64_t r, std::int64_t c) {
+      double dot = 0;
+      for (std::int64_t k = 0; k < xf.cols(); ++k) dot += std::abs(xf.at(r, k) * w.at(k, c));
+      return relative[static_cast<std::size_t>(r)] * dot +
+             2 * runtime::unit_roundoff(DType::f32) * std::abs(want_logits.at(r, c));
+    };
+    const runtime::Verification l = runtime::compare(
+        logits, runtime::from_tile(want_logits, {want_logits.rows(), want_logits.cols()}),
+        logit_tolerance);
+    if (!l.ok) return {false, l.max_abs_err, "logits: " + l.first_failure};
+    for (std::int64_t b = 0; b < shape.batch; ++b) {
+      std::int64_t mine = 0, theirs = 0;
+      for (std::int64_t c = 1; c < model.vocab_size; ++c) {
+        if (element(logits, b, c) > element(logits, b, mine)) mine = c;
+        if (want_logits.at(b, c) > want_logits.at(b, theirs)) theirs = c;
+      }
+      double runner_up = -INFINITY;
+      for (std::int64_t c = 0; c < model.vocab_size; ++c)
+        if (c != theirs) runner_up = std::max(runner_up, want_logits.at(b, c));
+      const auto sampled = static_cast<std::int64_t>(element(next, b, 0));
+      const bool clear = want_logits.at(b, theirs) - runner_up >
+                         logit_tolerance(b, theirs) + logit_tolerance(b, mine);
+      if (sampled != mine || (clear && sampled != theirs)) {
+        return {false, v.max_abs_err,
+                fmt::format("sequence {} sampled token {}: its largest logit is at {}, the "
+                            "reference's at {}",
+                            b, sampled, mine, theirs)};
+      }
+    }
+    return v;
   }
 };
 

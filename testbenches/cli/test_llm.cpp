@@ -103,15 +103,16 @@ BOOST_AUTO_TEST_CASE(unseen_model_files_verify_with_materialized_attention) {
   check_models("tiny.yaml", " --param attention=materialized");
 }
 
-// Fused attention stores no scores: every activation grows with the tokens, so doubling seq
-// doubles them exactly; materialized attention stores batch x heads x seq^2 scores and
+// Fused attention stores no scores: every activation but the LM head's grows with the
+// tokens, linearly; materialized attention stores batch x heads x seq^2 scores and
 // probabilities, more than three times as much for twice the tokens. Fused saves the two
 // launches and the scores' round trip through memory.
 BOOST_AUTO_TEST_CASE(
     fused_attention_memory_grows_with_the_tokens_and_materialized_with_their_square) {
   std::map<std::string, std::map<int, nlohmann::json>> runs;
   for (const char* mode : {"fused", "materialized"}) {
-    for (int seq : {512, 1024}) {
+    for (int seq : {512, 1024, 2048}) {
+      if (seq == 2048 && std::string(mode) == "materialized") continue;
       runs[mode][seq] =
           run("--param phase=prefill --param batch=1 --param seq=" + std::to_string(seq) +
               " --param attention=" + mode + " --timing-only");
@@ -121,7 +122,10 @@ BOOST_AUTO_TEST_CASE(
   auto activations = [&](const char* mode, int seq) {
     return runs[mode][seq]["llm"]["memory_per_sip"]["activation_bytes"].get<double>();
   };
-  BOOST_TEST(activations("fused", 1024) == 2 * activations("fused", 512));
+  // Linear in the tokens (beside the LM head's, which depend on the batch alone): twice
+  // the tokens add twice as much.
+  BOOST_TEST(activations("fused", 2048) - activations("fused", 1024) ==
+             2 * (activations("fused", 1024) - activations("fused", 512)));
   BOOST_TEST(activations("materialized", 1024) > 3 * activations("materialized", 512));
   BOOST_TEST(activations("fused", 1024) < activations("materialized", 1024));
   for (int seq : {512, 1024}) {
@@ -212,7 +216,7 @@ BOOST_AUTO_TEST_CASE(mistakes_are_usage_errors_that_say_where) {
       // A model larger than the machine's HBM: before elaboration, need against capacity.
       {"--param model=llama2-7b --timing-only --topology " + configs() + "tiny.yaml",
        "model llama2-7b at tp=1 with batch=4 seq=128 layers=32 does not fit: each SIP needs "
-       "12.44 GiB of HBM (weights 12.06 GiB, KV cache 0.38 GiB, activations 0.00 GiB) and has "
+       "12.93 GiB of HBM (weights 12.55 GiB, KV cache 0.38 GiB, activations 0.00 GiB) and has "
        "2.00 GiB"},
       {"--param model=gpt2 --param batch=4096 --param seq=8192 --timing-only",
        "KV cache 1161.00 GiB"},
@@ -375,7 +379,7 @@ BOOST_AUTO_TEST_CASE(device_launches_shorten_the_step_by_the_launch_share_they_r
 BOOST_AUTO_TEST_CASE(fusion_runs_fewer_nodes_per_layer_and_verifies) {
   check_models("tiny.yaml", " --param fusion=qkv");
   check_models("tiny.yaml", " --set system.sips.count=2 --param tp=2 --param fusion=all");
-  std::map<std::string, double> nodes, step;
+  std::map<std::string, double> nodes, launch;
   for (const std::string fusion : {"none", "qkv", "mlp", "all"}) {
     const nlohmann::json r =
         run("--param model=llama2-7b --param layers=2 --param batch=8 "
@@ -383,14 +387,14 @@ BOOST_AUTO_TEST_CASE(fusion_runs_fewer_nodes_per_layer_and_verifies) {
             fusion);
     BOOST_TEST(r["llm"]["fusion"] == fusion);
     nodes[fusion] = r["llm"]["nodes_per_layer"].get<double>();
-    step[fusion] = step_ns(r);
+    launch[fusion] = r["llm"]["breakdown"]["launch"].get<double>();
   }
   BOOST_TEST(nodes["qkv"] < nodes["none"]);
   BOOST_TEST(nodes["mlp"] < nodes["none"]);
   BOOST_TEST(nodes["all"] < nodes["qkv"]);
   BOOST_TEST(nodes["all"] < nodes["mlp"]);
-  // Fewer launches on the decode step's critical path: not slower.
-  BOOST_TEST(step["all"] <= step["none"]);
+  // Fewer launches on the decode step's critical path.
+  BOOST_TEST(launch["all"] < launch["none"]);
   const Result bad = kernbench("run llm --param fusion=everything");
   BOOST_TEST(bad.code == 2);
   BOOST_TEST(bad.output.find("--param fusion=everything: expected none, qkv, mlp or all") !=

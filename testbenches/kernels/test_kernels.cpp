@@ -238,6 +238,37 @@ BOOST_AUTO_TEST_CASE(gemm_fused_matches_separate_products) {
   });
 }
 
+// The LM workloads' lookups and sampling: gather_rows copies exactly the rows asked for,
+// repeats included; argmax_rows picks each row's first largest column among those it is
+// told to consider.
+BOOST_AUTO_TEST_CASE(gather_and_argmax_rows_match_the_host) {
+  run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
+    std::mt19937 rng(3);
+    const HostTensor table = random_tensor({12, 6}, DType::f16, rng);
+    Tensor t = device(ctx, table, policy(R, Row, Row));
+    const std::vector<std::int64_t> rows = {11, 0, 3, 3};
+    Tensor out = ctx.empty({4, 6}, DType::f16, policy(R, Row, Row));
+    std::vector<LaunchArg> args = {t, out};
+    args.insert(args.end(), rows.begin(), rows.end());
+    ctx.launch("gather_rows", args);
+    const HostTensor got = ctx.to_host(out);
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      for (std::int64_t c = 0; c < 6; ++c)
+        BOOST_TEST(element(got, static_cast<std::int64_t>(i), c) == element(table, rows[i], c));
+    const HostTensor scores = random_tensor({4, 300}, DType::f32, rng);
+    Tensor x = device(ctx, scores, policy(R, Row, Row));
+    Tensor best = ctx.empty({4, 1}, DType::i32, policy(R, Row, Row));
+    ctx.launch("argmax_rows", {x, best, 250});
+    const HostTensor picked = ctx.to_host(best);
+    for (std::int64_t r = 0; r < 4; ++r) {
+      std::int64_t want = 0;
+      for (std::int64_t c = 1; c < 250; ++c)
+        if (element(scores, r, c) > element(scores, r, want)) want = c;
+      BOOST_TEST(element(picked, r, 0) == static_cast<double>(want), "row " << r);
+    }
+  });
+}
+
 BOOST_AUTO_TEST_CASE(dot_costs_exactly_its_cycles) {
   run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
     Tensor t = ctx.empty({1, 2}, DType::f32, policy(R, R, Col));
