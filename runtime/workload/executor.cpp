@@ -103,6 +103,13 @@ std::vector<NodeRun> Executor::run(const WorkloadGraph& graph) {
                                    n.device, devices_.size()));
     }
   }
+  // The contexts launch from the host again after the graph, whatever ends it.
+  struct HostAgain {
+    const std::vector<RuntimeContext*>& devices;
+    ~HostAgain() {
+      for (RuntimeContext* ctx : devices) ctx->set_launch_mode(LaunchMode::host);
+    }
+  } host_again{devices_};
   const double load_begin = now_ns();
   if (mode_ != LaunchMode::host) {
     // Each context's nodes (a context may serve several devices), in device order, and
@@ -122,13 +129,6 @@ std::vector<NodeRun> Executor::run(const WorkloadGraph& graph) {
     }
     for (const auto& [ctx, h] : loads) ctx->wait(h);
   }
-  // The contexts launch from the host again after the graph, whatever ends it.
-  struct HostAgain {
-    const std::vector<RuntimeContext*>& devices;
-    ~HostAgain() {
-      for (RuntimeContext* ctx : devices) ctx->set_launch_mode(LaunchMode::host);
-    }
-  } host_again{devices_};
   graph_load_ns_ = now_ns() - load_begin;
   std::vector<std::vector<std::size_t>> dependents(nodes.size());
   std::vector<std::size_t> waiting(nodes.size());

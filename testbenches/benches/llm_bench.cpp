@@ -1,7 +1,7 @@
-// The llm bench: one prefill or decode step of a transformer (docs/workloads.md) as a
-// workload graph on tensor-parallel SIPs, with the serving figures (TTFT or TPOT,
-// tokens/s, MFU, MBU), the critical-path breakdown by op class and the exposed
-// communication.
+// The llm bench: one prefill or decode step of a transformer (docs/workloads.md), from the
+// tokens' embeddings to the sampled next tokens, as a workload graph on tensor-parallel SIPs, with
+// the serving figures (TTFT or TPOT, tokens/s, MFU, MBU), the critical-path breakdown by op class
+// and the exposed communication.
 #include "testbenches/benches/bench.h"
 
 #include "runtime/bound/peaks.h"
@@ -86,8 +86,9 @@ class LlmBench : public Bench {
  public:
   std::string name() const override { return "llm"; }
   std::string description() const override {
-    return "one prefill or decode step of a transformer (configs/models/) on tensor-parallel "
-           "SIPs: TTFT / TPOT, tokens/s, MFU, MBU and where the time goes";
+    return "one prefill or decode step of a transformer (configs/models/), embedding lookup to "
+           "sampled token, on tensor-parallel SIPs: TTFT / TPOT, tokens/s, MFU, MBU and where "
+           "the time goes";
   }
   std::vector<Param> params() const override {
     return {
