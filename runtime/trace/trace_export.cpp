@@ -80,8 +80,10 @@ ExportedTraces export_traces(const runtime::WorkloadGraph& graph,
     n.op_class = runtime::to_string(w.op_class);
     if (!w.layer.empty()) n.layer = w.layer;
     if (i < runs.size()) {
-      n.start_time_micros = micros(runs[i].issued_ns);
-      n.duration_micros = micros(runs[i].done_ns - runs[i].issued_ns);
+      // A node's own time: its kernels' span (first PE start to last PE end), without the
+      // launch's trips that a replay pays again; issued to done for nodes without kernels.
+      n.start_time_micros = micros(runs[i].busy_begin_ns());
+      n.duration_micros = micros(runs[i].busy_end_ns() - runs[i].busy_begin_ns());
     }
     for (std::size_t d : deps[i]) {
       if (nodes[d].device == w.device) {

@@ -409,3 +409,20 @@ BOOST_AUTO_TEST_CASE(a_trace_without_nodes_has_nothing_to_write_and_says_so) {
   BOOST_TEST(!std::ifstream("again.0.et"));
   BOOST_TEST(!std::ifstream("empty.json"));  // nothing is written half
 }
+
+// A written node records its own time, its kernels' span, not its launch's trips: the replay
+// launches each node again, so a step replays near the time it took (the rest of the gap:
+// nodes that ran side by side replay one after another, and durations are whole
+// microseconds).
+BOOST_AUTO_TEST_CASE(an_exported_step_replays_near_its_own_time) {
+  Result r = kernbench(
+      "run llm --param model=llama2-7b --param layers=2 --param batch=8 "
+      "--param seq=512 --timing-only --chakra-out own --report step.json");
+  BOOST_TEST_REQUIRE(r.code == 0, r.output);
+  const double step = read_json("step.json")["llm"]["tpot_ns"].get<double>();
+  r = kernbench("run chakra --param trace=own --timing-only --report replay.json");
+  BOOST_TEST_REQUIRE(r.code == 0, r.output);
+  const double replay = read_json("replay.json")["kernel_time_ns"].get<double>();
+  BOOST_TEST(replay <= 1.25 * step, "replay " << replay << " ns, step " << step << " ns");
+  BOOST_TEST(replay >= 0.9 * step, "replay " << replay << " ns, step " << step << " ns");
+}
