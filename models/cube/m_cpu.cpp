@@ -42,15 +42,12 @@ void MCpu::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay
   const Picoseconds arrival = now_ps() + to_ps(delay) + transfer_of(p).tail_ps;
   if (dispatcher_ && PhysAddr::decode(p.get_address()).offset == kMcpuDispatchOffset) {
     run_guarded([&] { dispatcher_->take(*message, arrival); });
-    delay = from_ps(arrival - now_ps());
-    transfer_of(p).tail_ps = 0;
-    p.set_response_status(tlm::TLM_OK_RESPONSE);
-    return;
+  } else {
+    inbox_.push({arrival, sequence_++, std::move(message)});
+    inbox_depth_.add(arrival, +1);
+    inbox_stats_.on_depth(inbox_.size());
+    delivered_.notify(sc_core::SC_ZERO_TIME);
   }
-  inbox_.push({arrival, sequence_++, std::move(message)});
-  inbox_depth_.add(arrival, +1);
-  inbox_stats_.on_depth(inbox_.size());
-  delivered_.notify(sc_core::SC_ZERO_TIME);
   delay = from_ps(arrival - now_ps());
   transfer_of(p).tail_ps = 0;
   p.set_response_status(tlm::TLM_OK_RESPONSE);

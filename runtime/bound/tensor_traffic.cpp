@@ -21,9 +21,8 @@ std::vector<DeviceShard> owned_parts(const Tensor& t) {
   for (const DeviceShard& s : t.shards()) {
     const auto& sharers = by_storage[s.pa.encode()];
     const auto n = static_cast<std::uint64_t>(sharers.size());
-    const auto index = static_cast<std::uint64_t>(
-        std::count_if(sharers.begin(), sharers.end(),
-                      [&](const DeviceShard* o) { return o->sip == s.sip && o->pe < s.pe; }));
+    const auto index = static_cast<std::uint64_t>(std::count_if(
+        sharers.begin(), sharers.end(), [&](const DeviceShard* o) { return o->pe < s.pe; }));
     DeviceShard part = s;
     part.row_begin = s.row_begin + s.rows * index / n;
     part.rows = s.rows * (index + 1) / n - s.rows * index / n;

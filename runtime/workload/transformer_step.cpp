@@ -5,6 +5,7 @@
 #include "runtime/bound/tensor_traffic.h"
 #include "runtime/ccl/algorithm.h"
 #include "runtime/ccl/collective_fabric.h"
+#include "runtime/kernels/gemm.h"
 #include "runtime/kernels/reference.h"
 
 #include <fmt/format.h>
@@ -78,6 +79,25 @@ struct AttentionWork {
     }
   }
 };
+
+// One product c = a . b (+ bias, + addend; `rms`: a's rows normalised first) on the PEs
+// holding c's blocks: their share of its work, the rows of A and the columns of B (and the
+// bias) each block needs, the addend's block, and the block written.
+void product_traffic(Traffic& t, const Tensor& a, const Tensor& b, const Tensor& c,
+                     const Tensor* bias, const Tensor* addend, bool rms) {
+  auto shape = [](const Tensor& x) { return std::get<TensorShape>(work_args({x}).front()); };
+  const TensorShape bias_shape = bias ? shape(*bias) : TensorShape{};
+  const TensorShape addend_shape = addend ? shape(*addend) : TensorShape{};
+  compute_share(t,
+                gemm_work(shape(a), shape(b), shape(c), bias ? &bias_shape : nullptr,
+                          addend ? &addend_shape : nullptr, rms),
+                c);
+  read_overlap(t, a, c, true, false);
+  read_overlap(t, b, c, false, true);
+  if (bias != nullptr) read_overlap(t, *bias, c, false, true);
+  if (addend != nullptr) read_blocks(t, *addend, c);
+  own_shards(t, c, Direction::write);
+}
 
 // fusion=all folds an RMSNorm into the projections after it (a LayerNorm's centring would
 // need the weights' column sums: it stays a node), and every residual add into the output
@@ -409,60 +429,41 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
     n.bytes = bytes;
     graph_.add(std::move(n));
   };
-  // A projection by its weight's name ("wq"); with the model's biases, the bias of the same
-  // name ("bq") is added in gemm's epilogue.
-  auto gemm = [&](const std::string& op, std::vector<std::string> after, const Tensor& a,
-                  const std::string& weight, const Tensor& c) {
-    const Tensor& b = w(weight.c_str());
-    const Tensor* bias = model_.bias ? &w(bias_of(weight).c_str()) : nullptr;
-    const KernelOp product{"gemm", bias != nullptr ? std::vector<LaunchArg>{a, b, c, *bias}
-                                                   : std::vector<LaunchArg>{a, b, c}};
-    const KernelWork work = kernel_work(product.kernel, product.args);
-    add(
-        op, OpClass::gemm, std::move(after), product,
-        [&](Traffic& t, Bound&) {
-          compute_share(t, work, c);
-          read_overlap(t, a, c, true, false);  // the rows of A its block has
-          read_overlap(t, b, c, false, true);  // the columns of B
-          if (bias != nullptr) read_overlap(t, *bias, c, false, true);
-          own_shards(t, c, Direction::write);
-        },
-        work.matrix_flops(),
-        static_cast<double>(b.placement().nbytes() + (bias ? bias->placement().nbytes() : 0)));
-  };
-  // Products of `a` in one launch (gemm_fused): each weight's into its output, with the
-  // model's biases; `rms` folds a's RMS normalisation in, `addend` (a residual) is added in
-  // the epilogue.
-  auto fused_gemm = [&](const std::string& op, std::vector<std::string> after, const Tensor& a,
-                        bool rms, const std::vector<std::pair<std::string, const Tensor*>>& parts,
-                        const Tensor* addend) {
-    std::vector<LaunchArg> args = {a, rms ? model_.norm_eps : 0.0, model_.bias ? 1 : 0,
-                                   addend != nullptr ? 1 : 0};
-    double weight_bytes = 0;
-    for (const auto& [weight, c] : parts) {
-      args.emplace_back(w(weight.c_str()));
-      args.emplace_back(*c);
-      if (model_.bias) args.emplace_back(w(bias_of(weight).c_str()));
-      if (addend != nullptr) args.emplace_back(*addend);
-      weight_bytes += static_cast<double>(w(weight.c_str()).placement().nbytes());
+  // Projections of `a` in one launch: each weight's ("wq") product into its output, with
+  // the model's bias of the same name ("bq") added in the epilogue. A lone product is gemm's;
+  // several, a folded RMS normalisation (`rms`) or an addend (a residual) gemm_fused's.
+  using Products = std::vector<std::pair<std::string, const Tensor*>>;
+  auto project = [&](const std::string& op, std::vector<std::string> after, const Tensor& a,
+                     const Products& products, bool rms = false, const Tensor* addend = nullptr) {
+    const bool plain = products.size() == 1 && !rms && addend == nullptr;
+    std::vector<LaunchArg> args = {a};
+    if (!plain) {
+      args.insert(args.end(),
+                  {rms ? model_.norm_eps : 0.0, model_.bias ? 1 : 0, addend != nullptr ? 1 : 0});
     }
-    const KernelOp product{"gemm_fused", args};
-    const KernelWork work = kernel_work(product.kernel, product.args);
+    double weight_bytes = 0;
+    for (const auto& [weight, c] : products) {
+      const Tensor& b = w(weight.c_str());
+      args.insert(args.end(), {b, *c});
+      weight_bytes += static_cast<double>(b.placement().nbytes());
+      if (model_.bias) {
+        const Tensor& bias = w(bias_of(weight).c_str());
+        args.emplace_back(bias);
+        weight_bytes += static_cast<double>(bias.placement().nbytes());
+      }
+      if (addend != nullptr) args.emplace_back(*addend);
+    }
+    const KernelOp product{plain ? "gemm" : "gemm_fused", args};
     add(
         op, OpClass::gemm, std::move(after), product,
         [&](Traffic& t, Bound&) {
-          for (const auto& [weight, c] : parts) {
-            const Tensor& b = w(weight.c_str());
-            std::vector<LaunchArg> one = {a, b, *c};
-            compute_share(t, kernel_work("gemm", one), *c);
-            read_overlap(t, a, *c, true, false);
-            read_overlap(t, b, *c, false, true);
-            if (model_.bias) read_overlap(t, w(bias_of(weight).c_str()), *c, false, true);
-            if (addend != nullptr) read_blocks(t, *addend, *c);
-            own_shards(t, *c, Direction::write);
+          for (const auto& [weight, c] : products) {
+            product_traffic(t, a, w(weight.c_str()), *c,
+                            model_.bias ? &w(bias_of(weight).c_str()) : nullptr, addend, rms);
           }
         },
-        work.matrix_flops(), weight_bytes, a.name() + (addend ? "," + addend->name() : ""));
+        kernel_work(product.kernel, product.args).matrix_flops(), weight_bytes,
+        a.name() + (addend ? "," + addend->name() : ""));
   };
   auto normalise = [&](const std::string& op, std::vector<std::string> after,
                        const Tensor& hidden) {
@@ -513,13 +514,13 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
   const Tensor& attn_input = fold_norm ? hidden_attn : sip["xn"];
   std::string q_ready = "q_proj", k_ready = "k_proj", v_ready = "v_proj";
   if (shape_.fuses_qkv()) {
-    fused_gemm("qkv_proj", {normed}, attn_input, fold_norm,
-               {{"wq", &sip["q"]}, {"wk", &sip["k"]}, {"wv", &sip["v"]}}, nullptr);
+    project("qkv_proj", {normed}, attn_input,
+            {{"wq", &sip["q"]}, {"wk", &sip["k"]}, {"wv", &sip["v"]}}, fold_norm);
     q_ready = k_ready = v_ready = "qkv_proj";
   } else {
-    gemm("q_proj", {normed}, attn_input, "wq", sip["q"]);
-    gemm("k_proj", {normed}, attn_input, "wk", sip["k"]);
-    gemm("v_proj", {normed}, attn_input, "wv", sip["v"]);
+    project("q_proj", {normed}, attn_input, {{"wq", &sip["q"]}}, fold_norm);
+    project("k_proj", {normed}, attn_input, {{"wk", &sip["k"]}}, fold_norm);
+    project("v_proj", {normed}, attn_input, {{"wv", &sip["v"]}}, fold_norm);
   }
   if (model_.rope) {
     auto rope = [&](const std::string& op, const std::string& after, const Tensor& in,
@@ -613,13 +614,10 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
         },
         kernel_work(pv.kernel, pv.args).matrix_flops(), kv_bytes);
   }
-  std::string attention_done;
-  if (fold_residual) {
-    fused_gemm("o_proj", {attended}, sip["attn"], false, {{"wo", &sip["partial"]}}, attn_addend);
-    attention_done = all_reduce("allreduce_attn", "o_proj");
-  } else {
-    gemm("o_proj", {attended}, sip["attn"], "wo", sip["partial"]);
-    residual("residual_attn", {all_reduce("allreduce_attn", "o_proj")});
+  project("o_proj", {attended}, sip["attn"], {{"wo", &sip["partial"]}}, false, attn_addend);
+  std::string attention_done = all_reduce("allreduce_attn", "o_proj");
+  if (!fold_residual) {
+    residual("residual_attn", {attention_done});
     attention_done = "residual_attn";
   }
 
@@ -633,17 +631,14 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
   const Tensor& t_act = sip["act"];
   std::string up_ready = "up_proj", gate_ready = "gate_proj";
   if (model_.gated() && shape_.fuses_mlp()) {
-    fused_gemm("gate_up_proj", {normed}, mlp_input, fold_norm,
-               {{"w_gate", &sip["gate"]}, {"w_up", &t_up}}, nullptr);
+    project("gate_up_proj", {normed}, mlp_input, {{"w_gate", &sip["gate"]}, {"w_up", &t_up}},
+            fold_norm);
     up_ready = gate_ready = "gate_up_proj";
-  } else if (fold_norm) {
-    fused_gemm("up_proj", {normed}, mlp_input, true, {{"w_up", &t_up}}, nullptr);
-    if (model_.gated()) {
-      fused_gemm("gate_proj", {normed}, mlp_input, true, {{"w_gate", &sip["gate"]}}, nullptr);
-    }
   } else {
-    gemm("up_proj", {normed}, mlp_input, "w_up", t_up);
-    if (model_.gated()) gemm("gate_proj", {normed}, mlp_input, "w_gate", sip["gate"]);
+    project("up_proj", {normed}, mlp_input, {{"w_up", &t_up}}, fold_norm);
+    if (model_.gated()) {
+      project("gate_proj", {normed}, mlp_input, {{"w_gate", &sip["gate"]}}, fold_norm);
+    }
   }
   if (model_.gated()) {
     const KernelOp gated{"silu_mul", {sip["gate"], t_up, t_act}};
@@ -664,13 +659,9 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
       compute_share(t, kernel_work(activation.kernel, activation.args), t_act);
     });
   }
-  if (fold_residual) {
-    fused_gemm("down_proj", {"act"}, sip["act"], false, {{"w_down", &sip["partial"]}}, mlp_addend);
-    all_reduce("allreduce_mlp", "down_proj");
-  } else {
-    gemm("down_proj", {"act"}, sip["act"], "w_down", sip["partial"]);
-    residual("residual_mlp", {all_reduce("allreduce_mlp", "down_proj")});
-  }
+  project("down_proj", {"act"}, sip["act"], {{"w_down", &sip["partial"]}}, false, mlp_addend);
+  const std::string reduced = all_reduce("allreduce_mlp", "down_proj");
+  if (!fold_residual) residual("residual_mlp", {reduced});
 }
 
 void TransformerStep::lower_embedding(std::size_t s) {
@@ -734,16 +725,11 @@ void TransformerStep::lower_head() {
   });
   const Tensor& w = sip["w_head"];
   const KernelOp product{"gemm", {sip["xf"], w, sip["logits"]}};
-  const KernelWork work = kernel_work(product.kernel, product.args);
   add(
       "lm_head", OpClass::gemm, product,
-      [&](Traffic& t) {
-        compute_share(t, work, sip["logits"]);
-        read_overlap(t, sip["xf"], sip["logits"], true, false);
-        read_overlap(t, w, sip["logits"], false, true);
-        own_shards(t, sip["logits"], Direction::write);
-      },
-      work.matrix_flops(), static_cast<double>(w.placement().nbytes()));
+      [&](Traffic& t) { product_traffic(t, sip["xf"], w, sip["logits"], nullptr, nullptr, false); },
+      kernel_work(product.kernel, product.args).matrix_flops(),
+      static_cast<double>(w.placement().nbytes()));
   const KernelOp sample{"argmax_rows", {sip["logits"], sip["next"], model_.vocab_size}};
   add("sample", OpClass::other, sample, [&](Traffic& t) {
     read_overlap(t, sip["logits"], sip["next"], true, false);

@@ -344,26 +344,36 @@ class LlmBench : public Bench {
   // The device's hidden state against the host reference of the same layers: within
   // 2^-6 of the reference's largest magnitude per layer in f16 (2^-3 in bf16, 2^-18 in
   // f32), the drift of one rounding per stored tensor through a layer's chain
-  // (docs/workloads.md).
-  // Then the logits: the hidden state's allowed error, relative to each last token's RMS,
-  // carried through the head's dot products (and their own rounding); and the sampled
-  // tokens: each is the first largest of the device's own logits, and the reference's
-  // choice wherever the reference's best beats its runner-up by more than the tolerance.
+  // (docs/workloads.md). Then the LM head's results (verify_head).
   static runtime::Verification verify(const ModelConfig& model, const StepShape& shape,
                                       const runtime::TransformerStep& step,
                                       const runtime::HostTensor& got,
                                       const runtime::HostTensor& logits,
                                       const runtime::HostTensor& next) {
-    using runtime::element;
     const runtime::Tile want = runtime::reference_step(model, shape, step.data());
     const runtime::HostTensor ref = runtime::from_tile(want, {want.rows(), want.cols()});
     double magnitude = 0;
     for (double v : want.values()) magnitude = std::max(magnitude, std::abs(v));
-    const double u = runtime::unit_roundoff(model.dtype);
-    const double tolerance = 64 * u * static_cast<double>(shape.layers) * std::max(1.0, magnitude);
-    runtime::Verification v =
+    const double tolerance = 64 * runtime::unit_roundoff(model.dtype) *
+                             static_cast<double>(shape.layers) * std::max(1.0, magnitude);
+    const runtime::Verification v =
         runtime::compare(got, ref, [&](std::int64_t, std::int64_t) { return tolerance; });
-    if (!v.ok) return v;
+    return v.ok ? verify_head(model, shape, step, want, tolerance, logits, next, v) : v;
+  }
+
+  // The logits: the hidden state's allowed error (`tolerance`), relative to each last token's
+  // RMS, carried through the head's dot products (and their own rounding); the sampled
+  // tokens: each is the first largest of the device's own logits, and the reference's choice
+  // wherever the reference's best beats its runner-up by more than the tolerance. `want`: the
+  // reference's hidden state, `v` its comparison, returned when the head passes too.
+  static runtime::Verification verify_head(const ModelConfig& model, const StepShape& shape,
+                                           const runtime::TransformerStep& step,
+                                           const runtime::Tile& want, double tolerance,
+                                           const runtime::HostTensor& logits,
+                                           const runtime::HostTensor& next,
+                                           const runtime::Verification& v) {
+    using runtime::element;
+    const double u = runtime::unit_roundoff(model.dtype);
     runtime::Tile xf;
     const runtime::Tile want_logits =
         runtime::reference_logits(model, shape, step.data(), want, &xf);
