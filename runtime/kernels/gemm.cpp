@@ -71,7 +71,15 @@ void gemm_own_block(KernelContext& k, const TensorView& a, const GemmProduct& p,
   const TcmBuffer b_buf[2] = {k.tcm_alloc(b_bytes), k.tcm_alloc(b_bytes)};
   const bool normalise = rms_eps > 0;
 
-  for (std::int64_t i = 0; i < own.rows; i += kTileM) {
+  // Each PE walks its row tiles from its own starting tile: when every PE computes all rows
+  // (an output split by columns), they read different rows of A at a time rather than all
+  // crowding the few memories that hold the same rows.
+  const std::int64_t row_tiles = (own.rows + kTileM - 1) / kTileM;
+  const models::PeLocation& at = k.location();
+  const std::int64_t first_row_tile =
+      static_cast<std::int64_t>(at.cube * at.pes_per_cube + at.pe) % row_tiles;
+  for (std::int64_t step_i = 0; step_i < row_tiles; ++step_i) {
+    const std::int64_t i = (first_row_tile + step_i) % row_tiles * kTileM;
     for (std::int64_t j = 0; j < own.cols; j += kTileN) {
       const std::int64_t row0 = c.row0() + own.row0 + i;
       const std::int64_t col0 = c.col0() + own.col0 + j;
@@ -85,11 +93,15 @@ void gemm_own_block(KernelContext& k, const TensorView& a, const GemmProduct& p,
       const DType accumulate = is_float(a.dtype()) ? DType::f32 : DType::i32;
       Tile acc = k.full(tm, tn, accumulate, 0.0);
       Tile squares = normalise ? k.full(tm, 1, DType::f32, 0.0) : Tile();
-      // Each cube walks the K slices from its own starting slice: when the cubes' PEs read
-      // the same B columns (a weight stored once), they read different slices at a time
-      // rather than all crowding one memory.
+      // Each PE walks the K slices from its own starting slice, its cube's index plus an
+      // offset per PE: the cubes' PEs reading the same B columns (a weight stored once) read
+      // different slices at a time rather than all crowding one memory, and a cube's PEs
+      // read from as many memories as there are slices for them (a weight split by rows over
+      // the cubes: one cube each) rather than all from one across the same mesh links.
       const std::int64_t slices = (K + tk - 1) / tk;
-      const std::int64_t first = static_cast<std::int64_t>(k.location().cube) % slices;
+      const std::int64_t stride = std::max<std::int64_t>(1, slices / at.pes_per_cube);
+      const std::int64_t first =
+          (static_cast<std::int64_t>(at.cube) + static_cast<std::int64_t>(at.pe) * stride) % slices;
       auto slice_k0 = [&](std::int64_t step) { return (first + step) % slices * tk; };
       models::Picoseconds ready[2] = {stage(slice_k0(0), 0), 0};
       for (std::int64_t step = 0; step < slices; ++step) {

@@ -32,6 +32,28 @@ std::optional<Fusion> parse_fusion(std::string_view name) {
   return std::nullopt;
 }
 
+const char* to_string(MappingMode mode) {
+  switch (mode) {
+    case MappingMode::automatic: return "auto";
+    case MappingMode::columns: return "columns";
+    case MappingMode::grid: return "grid";
+  }
+  return "?";
+}
+
+std::optional<MappingMode> parse_mapping(std::string_view name) {
+  for (MappingMode m : {MappingMode::automatic, MappingMode::columns, MappingMode::grid}) {
+    if (name == to_string(m)) return m;
+  }
+  return std::nullopt;
+}
+
+bool folds_norm(const ModelConfig& model, const StepShape& shape) {
+  return shape.fusion == Fusion::all && model.norm == Norm::rmsnorm;
+}
+
+bool folds_residual(const StepShape& shape) { return shape.fusion == Fusion::all; }
+
 std::string step_shape_problem(const ModelConfig& m, const StepShape& s, std::int64_t sips) {
   if (s.tp < 1 || s.tp > sips) {
     return fmt::format("tp={}: the topology has {} SIP(s)", s.tp, sips);

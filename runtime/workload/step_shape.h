@@ -30,6 +30,13 @@ enum class Fusion { none, qkv, mlp, all };
 const char* to_string(Fusion fusion);
 std::optional<Fusion> parse_fusion(std::string_view name);
 
+// How the projections are placed (runtime/workload/projection_mapper.h): as the mapper
+// chooses (automatic), or every one split by columns or by the grid (the inputs' homes
+// still chosen), to compare a choice with the alternatives.
+enum class MappingMode { automatic, columns, grid };
+const char* to_string(MappingMode mode);
+std::optional<MappingMode> parse_mapping(std::string_view name);
+
 // The KV cache holds positions in blocks of this many tokens (as paged caches do), so that
 // its rows spread evenly over the PEs.
 constexpr std::int64_t kKvBlockTokens = 64;
@@ -43,6 +50,7 @@ struct StepShape {
   AttentionMode attention = AttentionMode::fused;
   LaunchMode launch = LaunchMode::host;  // who issues the step's kernel launches
   Fusion fusion = Fusion::none;
+  MappingMode mapping = MappingMode::automatic;
 
   bool fuses_qkv() const { return fusion == Fusion::qkv || fusion == Fusion::all; }
   bool fuses_mlp() const { return fusion == Fusion::mlp || fusion == Fusion::all; }
@@ -55,6 +63,12 @@ struct StepShape {
     return (keys() + kKvBlockTokens - 1) / kKvBlockTokens * kKvBlockTokens;
   }
 };
+
+// fusion=all folds an RMSNorm into the projections after it (a LayerNorm's centring would
+// need the weights' column sums: it stays a node), and every residual add into the output
+// and down projections' epilogues.
+bool folds_norm(const ModelConfig& model, const StepShape& shape);
+bool folds_residual(const StepShape& shape);
 
 // What one SIP holds of a layer under tensor parallelism.
 struct LayerDims {

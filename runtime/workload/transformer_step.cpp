@@ -1,7 +1,7 @@
 #include "runtime/workload/transformer_step.h"
 
 #include "runtime/bound/peaks.h"
-
+#include "runtime/bound/product_traffic.h"
 #include "runtime/bound/tensor_traffic.h"
 #include "runtime/ccl/algorithm.h"
 #include "runtime/ccl/collective_fabric.h"
@@ -80,33 +80,6 @@ struct AttentionWork {
   }
 };
 
-// One product c = a . b (+ bias, + addend; `rms`: a's rows normalised first) on the PEs
-// holding c's blocks: their share of its work, the rows of A and the columns of B (and the
-// bias) each block needs, the addend's block, and the block written.
-void product_traffic(Traffic& t, const Tensor& a, const Tensor& b, const Tensor& c,
-                     const Tensor* bias, const Tensor* addend, bool rms) {
-  auto shape = [](const Tensor& x) { return std::get<TensorShape>(work_args({x}).front()); };
-  const TensorShape bias_shape = bias ? shape(*bias) : TensorShape{};
-  const TensorShape addend_shape = addend ? shape(*addend) : TensorShape{};
-  compute_share(t,
-                gemm_work(shape(a), shape(b), shape(c), bias ? &bias_shape : nullptr,
-                          addend ? &addend_shape : nullptr, rms),
-                c);
-  read_overlap(t, a, c, true, false);
-  read_overlap(t, b, c, false, true);
-  if (bias != nullptr) read_overlap(t, *bias, c, false, true);
-  if (addend != nullptr) read_blocks(t, *addend, c);
-  own_shards(t, c, Direction::write);
-}
-
-// fusion=all folds an RMSNorm into the projections after it (a LayerNorm's centring would
-// need the weights' column sums: it stays a node), and every residual add into the output
-// and down projections' epilogues.
-bool folds_norm(const ModelConfig& model, const StepShape& shape) {
-  return shape.fusion == Fusion::all && model.norm == Norm::rmsnorm;
-}
-bool folds_residual(const StepShape& shape) { return shape.fusion == Fusion::all; }
-
 }  // namespace
 
 TransformerStep::~TransformerStep() = default;
@@ -119,7 +92,10 @@ const Tensor& TransformerStep::output(std::size_t device) const {
 TransformerStep::TransformerStep(const ModelConfig& model, const StepShape& shape,
                                  const std::vector<RuntimeContext*>& devices,
                                  RuntimeContext& installer, bool with_data)
-    : model_(model), shape_(shape), dims_(model, shape) {
+    : model_(model),
+      shape_(shape),
+      dims_(model, shape),
+      map_(map_projections(model, shape, installer.topology())) {
   if (devices.size() != static_cast<std::size_t>(shape.tp)) {
     throw std::invalid_argument(fmt::format("a step at tp={} needs {} devices, got {}", shape.tp,
                                             shape.tp, devices.size()));
@@ -188,13 +164,12 @@ std::int64_t head_columns(const ModelConfig& model, const MachineShape& m) {
 }
 
 std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& shape,
-                                     const MachineShape& m, std::uint64_t sram_bytes, bool head) {
+                                     const MachineShape& m, const ProjectionMap& map, bool head) {
   const LayerDims dims(model, shape);
   const DType dt = model.dtype;
   const std::int64_t T = shape.tokens(), H = dims.hidden, d = dims.head_dim;
   const std::int64_t q_cols = dims.heads * d, kv_cols = dims.kv_heads * d;
   const std::int64_t I = dims.intermediate;
-  const std::int64_t cubes = m.cubes_per_sip, pes = m.pes_per_cube;
   std::vector<StepTensor> all;
   using K = StepTensor::Kind;
   auto place = [&](const std::string& name, std::int64_t rows, std::int64_t cols, DType dtype,
@@ -206,57 +181,12 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
                  Split split, K kind) {
     place(name, rows, cols, dtype, spread_over_sip(split, split == Rows ? rows : cols, m), kind);
   };
-  // A projection (T x k inputs times a k x n weight) splits its output by columns over
-  // every PE when each PE reading all of the input moves fewer bytes than each cube
-  // reading all of the weight (few tokens: decode). Otherwise (prefill) rows go over the
-  // cubes and columns over each cube's PEs: a PE reads its cube's rows of the input and
-  // its columns of the weight, which keeps rows over the cubes too, so that one slice of
-  // the reduction dimension is one block.
-  auto column_split = [&](std::int64_t k, std::int64_t n) {
-    const auto all_pes = static_cast<double>(cubes * pes);
-    const double input = static_cast<double>(T * k), weight = static_cast<double>(k * n);
-    return all_pes * input + weight <= static_cast<double>(cubes) * weight + input;
+  // The projections' outputs, weights and inputs as the mapper chose them.
+  auto projection = [&](const std::string& name, std::int64_t n, ProjectionSplit split) {
+    place(name, T, n, dt, projection_output_policy(split, T, n, m), K::activation);
   };
-  auto grid = [&](std::int64_t rows, std::int64_t cols) {
-    return DPPolicy{R, Rows, Cols, std::nullopt, std::gcd(rows, cubes), std::gcd(cols, pes)};
-  };
-  // The projections reading xn (q, k, v, up, gate) share it, placed for q: whole in each
-  // cube when q splits by columns, else by rows over the cubes. One of them splits by
-  // columns only where xn is whole: else each of its PEs would pull all of xn across the
-  // mesh (an up projection of 1,024 tokens took longer than one of 2,048).
-  const bool xn_whole = column_split(H, q_cols);
-  auto reads_xn = [&](std::int64_t n) { return xn_whole && column_split(H, n); };
-  // `columns`: the split chosen for the projection (column_split, or reads_xn).
-  auto projection = [&](const std::string& name, std::int64_t n, bool columns) {
-    if (columns) {
-      add(name, T, n, dt, Cols, K::activation);
-    } else {
-      place(name, T, n, dt, grid(T, n), K::activation);
-    }
-  };
-  auto weight = [&](const std::string& name, std::int64_t k, std::int64_t n, bool columns) {
-    if (columns) {
-      add(name, k, n, dt, Cols, K::weight);
-    } else {
-      place(name, k, n, dt, grid(k, n), K::weight);
-    }
-  };
-  // A projection's input in the SRAM, when a quarter of it holds the part a cube reads:
-  // the whole input in each cube (column split: every PE reads all of it), or the cube's
-  // rows (grid). The cube's PEs share writing it. Otherwise `otherwise`.
-  auto projection_input = [&](const std::string& name, std::int64_t k, std::int64_t n,
-                              const std::function<void()>& otherwise) {
-    const bool whole = column_split(k, n);
-    const std::int64_t rows_per_cube = whole ? T : T / std::gcd(T, cubes);
-    if (static_cast<std::uint64_t>(rows_per_cube * k) * itemsize(dt) * 4 > sram_bytes) {
-      otherwise();
-      return;
-    }
-    place(name, T, k, dt,
-          DPPolicy{R, whole ? R : Rows, R, std::nullopt,
-                   whole ? std::nullopt : std::optional<std::int64_t>(std::gcd(T, cubes)),
-                   std::nullopt, MemoryKind::sram},
-          K::activation);
+  auto input = [&](const std::string& name, std::int64_t k, InputHome home) {
+    place(name, T, k, dt, projection_input_policy(home, T, m), K::activation);
   };
   add("ids", T, 1, DType::i32, Rows, K::activation);
   add("embed", model.vocab_size, H, dt, Rows, K::weight);
@@ -270,12 +200,10 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
     add("logits", B, V, DType::f32, Cols, K::activation);
     add("next", B, 1, DType::i32, Rows, K::activation);
   }
-  if (!folds_norm(model, shape)) {
-    projection_input("xn", H, q_cols, [&] { add("xn", T, H, dt, Rows, K::activation); });
-  }
-  projection("q", q_cols, reads_xn(q_cols));
-  projection("k", kv_cols, reads_xn(kv_cols));
-  projection("v", kv_cols, reads_xn(kv_cols));
+  if (!folds_norm(model, shape)) input("xn", H, map.xn);
+  projection("q", q_cols, map.qkv);
+  projection("k", kv_cols, map.qkv);
+  projection("v", kv_cols, map.qkv);
   if (model.rope) {
     add("q_rot", T, q_cols, dt, Rows, K::activation);
     add("k_rot", T, kv_cols, dt, Rows, K::activation);
@@ -287,17 +215,16 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
     add("scores", score_rows, shape.keys(), DType::f32, Rows, K::activation);
     add("probs", score_rows, shape.keys(), dt, Rows, K::activation);
   }
-  // attention writes it from every cube: a copy per cube would miss the others' rows.
-  if (column_split(q_cols, H)) {
-    add("attn", T, q_cols, dt, Rows, K::activation);
+  input("attn", q_cols, map.attn);
+  projection("partial", H, map.out);
+  projection("up", I, map.mlp_in);
+  if (model.gated()) projection("gate", I, map.mlp_in);
+  // In HBM, placed as up: the activation works block by block.
+  if (map.act == InputHome::hbm) {
+    projection("act", I, map.mlp_in);
   } else {
-    projection_input("attn", q_cols, H, [&] { add("attn", T, q_cols, dt, Rows, K::activation); });
+    input("act", I, map.act);
   }
-  projection("partial", H, column_split(H, H));
-  projection("up", I, reads_xn(I));
-  if (model.gated()) projection("gate", I, reads_xn(I));
-  // Placed as up (the activation works block by block) unless down_proj wants it whole.
-  projection_input("act", I, H, [&] { projection("act", I, reads_xn(I)); });
   // Weights are stored once; the cache spreads by rows.
   const std::int64_t cache_rows = shape.batch * dims.kv_heads * shape.capacity();
   for (std::int64_t l = 0; l < shape.layers; ++l) {
@@ -306,17 +233,17 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
     // the output columns it is added to. A row-parallel projection's (o, down) is each SIP's
     // part of the bias, summed by the all-reduce.
     auto projection_weight = [&](const std::string& what, std::int64_t k, std::int64_t n,
-                                 bool columns) {
-      weight(name(what), k, n, columns);
+                                 ProjectionSplit split) {
+      place(name(what), k, n, dt, projection_output_policy(split, k, n, m), K::weight);
       if (model.bias) add(name(bias_of(what)), 1, n, dt, Cols, K::weight);
     };
-    projection_weight("wq", H, q_cols, reads_xn(q_cols));
-    projection_weight("wk", H, kv_cols, reads_xn(kv_cols));
-    projection_weight("wv", H, kv_cols, reads_xn(kv_cols));
-    projection_weight("wo", q_cols, H, column_split(q_cols, H));
-    projection_weight("w_up", H, I, reads_xn(I));
-    if (model.gated()) projection_weight("w_gate", H, I, reads_xn(I));
-    projection_weight("w_down", I, H, column_split(I, H));
+    projection_weight("wq", H, q_cols, map.qkv);
+    projection_weight("wk", H, kv_cols, map.qkv);
+    projection_weight("wv", H, kv_cols, map.qkv);
+    projection_weight("wo", q_cols, H, map.out);
+    projection_weight("w_up", H, I, map.mlp_in);
+    if (model.gated()) projection_weight("w_gate", H, I, map.mlp_in);
+    projection_weight("w_down", I, H, map.out);
     add(name("k_cache"), cache_rows, d, dt, Rows, K::cache);
     add(name("v_cache"), cache_rows, d, dt, Rows, K::cache);
   }
@@ -330,8 +257,7 @@ void TransformerStep::place(std::size_t index, RuntimeContext& ctx, bool with_da
   std::mt19937 rng(static_cast<std::uint32_t>(7 + index));
   // Every SIP holds the same embedding table: its values come from a generator of their own.
   std::mt19937 embed_rng(99);
-  for (const StepTensor& spec : step_tensors(model_, shape_, ctx.machine(),
-                                             ctx.topology().sram_bytes_per_cube(), index == 0)) {
+  for (const StepTensor& spec : step_tensors(model_, shape_, ctx.machine(), map_, index == 0)) {
     Tensor t = ctx.empty(spec.shape, spec.dtype, spec.policy, spec.name);
     // Kernels read activations and caches wherever they live, and look up any row of the
     // embedding table: mapped into every cube.

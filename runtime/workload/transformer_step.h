@@ -13,6 +13,7 @@
 #include "runtime/context/runtime_context.h"
 #include "runtime/kernel/tile.h"
 #include "runtime/workload/graph.h"
+#include "runtime/workload/projection_mapper.h"
 #include "runtime/workload/step_shape.h"
 
 #include <memory>
@@ -34,10 +35,11 @@ struct StepTensor {
 // "b_up"), for models with biases.
 std::string bias_of(const std::string& weight);
 
-// Every tensor of one SIP, in the order the step creates them; `machine` is the SIP's,
-// `sram_bytes` one cube's SRAM; `head`: the SIP that runs the LM head and sampling (SIP 0).
+// Every tensor of one SIP, in the order the step creates them; `machine` is the SIP's, `map`
+// the projections' placement (map_projections); `head`: the SIP that runs the LM head and
+// sampling (SIP 0).
 std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& shape,
-                                     const MachineShape& machine, std::uint64_t sram_bytes,
+                                     const MachineShape& machine, const ProjectionMap& map,
                                      bool head);
 // The LM head's columns: the vocabulary padded to a multiple of the SIP's PEs (as Megatron
 // pads it), so that they spread over every PE; the padding's logits are never sampled.
@@ -91,6 +93,7 @@ class TransformerStep {
   ModelConfig model_;
   StepShape shape_;
   LayerDims dims_;
+  ProjectionMap map_;
   std::vector<std::unique_ptr<Sip>> sips_;
   std::shared_ptr<const ProcessGroups> groups_;
   std::map<std::string, Bound> bounds_;  // per op of a layer: every layer places alike

@@ -34,12 +34,11 @@ struct SipMemory {
 };
 
 SipMemory sip_memory(const ModelConfig& model, const StepShape& shape,
-                     const platform::Topology& topology) {
+                     const runtime::ProjectionMap& map, const platform::Topology& topology) {
   const runtime::MachineShape sip = runtime::MachineShape::of(topology).only_sip(0);
   const std::uint64_t page = topology.page_size();
   SipMemory m;
-  for (const runtime::StepTensor& t :
-       runtime::step_tensors(model, shape, sip, topology.sram_bytes_per_cube(), true)) {
+  for (const runtime::StepTensor& t : runtime::step_tensors(model, shape, sip, map, true)) {
     const Footprint f = check_placement(topology, t.name, t.shape, t.dtype, t.policy);
     m.footprint += f;
     m.address_space += (f.device_bytes + page - 1) / page * page;
@@ -57,23 +56,20 @@ SipMemory sip_memory(const ModelConfig& model, const StepShape& shape,
   return m;
 }
 
-// How each projection of a layer is split inside a SIP, by its weight's placement:
-// "columns" (over every PE) or "grid" (rows over the cubes, columns over each cube's PEs).
-nlohmann::ordered_json projection_splits(const ModelConfig& model, const StepShape& shape,
-                                         const platform::Topology& topology) {
-  static const std::vector<std::pair<std::string, std::string>> kOps = {
-      {"L0.wq", "q_proj"},       {"L0.wk", "k_proj"},    {"L0.wv", "v_proj"},
-      {"L0.wo", "o_proj"},       {"L0.w_up", "up_proj"}, {"L0.w_gate", "gate_proj"},
-      {"L0.w_down", "down_proj"}};
-  const runtime::MachineShape sip = runtime::MachineShape::of(topology).only_sip(0);
+// The mapper's choice per op class, and the candidates it weighed.
+nlohmann::ordered_json mapping_report(const runtime::ProjectionMap& map) {
+  auto candidate = [](const runtime::MappingCandidate& c) {
+    return nlohmann::ordered_json{{"split", runtime::to_string(c.split)},
+                                  {"input", runtime::to_string(c.input)},
+                                  {"bound_ns", c.bound_ns}};
+  };
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  const auto tensors =
-      runtime::step_tensors(model, shape, sip, topology.sram_bytes_per_cube(), false);
-  for (const auto& [weight, op] : kOps) {
-    for (const runtime::StepTensor& t : tensors) {
-      if (t.name == weight)
-        out[op] = t.policy.cube == runtime::Split::row_wise ? "grid" : "columns";
-    }
+  for (const runtime::OpClassMapping& c : map.classes) {
+    nlohmann::ordered_json entry = candidate(c.chosen);
+    entry["considered"] = nlohmann::ordered_json::array();
+    for (const runtime::MappingCandidate& k : c.considered)
+      entry["considered"].push_back(candidate(k));
+    out[c.op_class] = std::move(entry);
   }
   return out;
 }
@@ -109,14 +105,18 @@ class LlmBench : public Bench {
         {"fusion", "none",
          "none, qkv (Q, K, V projections in one launch), mlp (gate and up in one) or all (both, "
          "an RMSNorm folded into the projections after it, residual adds into the output and "
-         "down projections' epilogues)"}};
+         "down projections' epilogues)"},
+        {"mapping", "auto",
+         "auto (each projection's split and its input's home chosen by their bound), columns or "
+         "grid (every projection split so, the homes still chosen)"}};
   }
 
   bool runs_workload() const override { return true; }
 
   Footprint check(const Params& params, const platform::Topology& topology) const override {
     const auto [model, shape] = resolve(params, topology);
-    const SipMemory m = sip_memory(model, shape, topology);
+    const SipMemory m =
+        sip_memory(model, shape, runtime::map_projections(model, shape, topology), topology);
     // The model must fit each SIP's HBM as it is placed: in all, and on its fullest PE.
     const std::optional<HbmShortfall> pe = hbm_shortfall(m.footprint, topology);
     const std::uint64_t need = m.weights + m.cache + m.activations;
@@ -214,6 +214,12 @@ class LlmBench : public Bench {
       throw BenchUsageError("--param fusion=" + fusion + ": expected none, qkv, mlp or all");
     }
     shape.fusion = *fused;
+    const std::string mapping = params.text("mapping");
+    const std::optional<runtime::MappingMode> mapped = runtime::parse_mapping(mapping);
+    if (!mapped) {
+      throw BenchUsageError("--param mapping=" + mapping + ": expected auto, columns or grid");
+    }
+    shape.mapping = *mapped;
     shape.batch = params.integer("batch");
     shape.seq = params.integer("seq");
     if (shape.batch < 1) throw BenchUsageError("--param batch must be at least 1");
@@ -306,16 +312,18 @@ class LlmBench : public Bench {
     llm["attention"] = runtime::to_string(shape.attention);
     llm["launch"] = runtime::to_string(shape.launch);
     llm["fusion"] = runtime::to_string(shape.fusion);
+    llm["mapping_mode"] = runtime::to_string(shape.mapping);
     llm["nodes_per_layer"] = nodes_per_layer(graph);
     llm[prefill ? "ttft_ns" : "tpot_ns"] = step_ns;
     llm["tokens"] = shape.tokens();
-    const SipMemory memory = sip_memory(model, shape, topology);
+    const runtime::ProjectionMap map = runtime::map_projections(model, shape, topology);
+    const SipMemory memory = sip_memory(model, shape, map, topology);
     llm["memory_per_sip"] = {
         {"weights_bytes", memory.weights},
         {"kv_cache_bytes", memory.cache},
         {"activation_bytes", memory.activations},
         {"free_bytes", memory.capacity - (memory.weights + memory.cache + memory.activations)}};
-    llm["projections"] = projection_splits(model, shape, topology);
+    llm["mapping"] = mapping_report(map);
     llm["tokens_per_s"] = static_cast<double>(shape.tokens()) / step_ns * 1e9;
     llm["mfu"] = work.flops / (step_ns * peak.flops_per_ns * tp);
     llm["mbu"] = (work.weight_bytes + work.kv_bytes) / (step_ns * peak.bytes_per_ns * tp);
@@ -338,6 +346,10 @@ class LlmBench : public Bench {
                       "critical-path time by op class, and the launches' trips on it and the "
                       "graph's hand-off to the device (launch)");
     out.units.declare("llm.nodes_per_layer", "", "graph nodes of one layer on one SIP");
+    out.units.declare("llm.mapping.*.bound_ns", "ns",
+                      "an op class's part of a layer's bound under the chosen placement");
+    out.units.declare("llm.mapping.*.considered.*.bound_ns", "ns",
+                      "the same under each candidate placement, the other classes as chosen");
     out.units.declare("llm.exposed_communication_ns", "ns", "communication no other work hides");
   }
 

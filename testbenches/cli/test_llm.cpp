@@ -263,9 +263,8 @@ BOOST_AUTO_TEST_CASE(the_tiny_preset_verifies_and_the_timeline_shows_nodes_and_l
 
 // More tokens never take less time: llama2-7b prefill (2 layers) over a grid of batch and
 // seq, every step at least as long as every step of fewer tokens. (A projection split by
-// columns over a row-split input once made 1,024 tokens slower than 2,048.) Up to 483
-// tokens, each PE reading all of them moves fewer bytes than each cube reading all of q's
-// weight (4096 x 4096): q, and with it up and gate, split by columns; beyond, by the grid.
+// columns over a row-split input once made 1,024 tokens slower than 2,048.) The report names
+// each op class's split and input home.
 BOOST_AUTO_TEST_CASE(prefill_time_rises_with_the_tokens) {
   std::vector<std::pair<int, double>> steps;  // tokens, TTFT
   for (const auto& [batch, seq] : std::vector<std::pair<int, int>>{
@@ -275,16 +274,34 @@ BOOST_AUTO_TEST_CASE(prefill_time_rises_with_the_tokens) {
             "--param batch=" +
             std::to_string(batch) + " --param seq=" + std::to_string(seq));
     steps.emplace_back(batch * seq, step_ns(r));
-    // The report names each projection's split; those reading the normalised input follow q.
-    const nlohmann::json& split = r["llm"]["projections"];
-    for (const char* op : {"k_proj", "v_proj", "up_proj", "gate_proj"}) {
-      if (split["q_proj"] == "grid") BOOST_TEST(split[op] == "grid", op << " at " << seq);
+    for (const char* op : {"qkv_proj", "o_proj", "mlp_in_proj", "down_proj"}) {
+      const nlohmann::json& m = r["llm"]["mapping"][op];
+      BOOST_TEST((m["split"] == "columns" || m["split"] == "grid"), op);
+      BOOST_TEST(m["considered"].size() >= 2U, op);
     }
-    BOOST_TEST(split["up_proj"] == (batch * seq <= 256 ? "columns" : "grid"), batch * seq);
   }
   for (const auto& [tokens, ns] : steps) {
     for (const auto& [more, later] : steps) {
       if (more > tokens) BOOST_TEST(later >= ns, more << " tokens vs " << tokens);
+    }
+  }
+}
+
+// The mapper's choice, simulated, is no slower than every projection split one way (either
+// way), in decode and in short and long prefill, beyond what bounds within a tie of each
+// other leave open: at 512 tokens q, k and v are bound alike by the mesh under either split
+// and the grid's run 10 % slower (the whole step 3.8 %; docs/workloads.md, the mapper).
+BOOST_AUTO_TEST_CASE(the_mapped_step_is_no_slower_than_a_forced_split) {
+  for (const char* shape :
+       {"--param batch=8 --param seq=2048", "--param phase=prefill --param batch=1 --param seq=512",
+        "--param phase=prefill --param batch=1 --param seq=2048"}) {
+    auto time = [&](const char* mapping) {
+      return step_ns(run(std::string("--param model=llama2-7b --param layers=1 --timing-only ") +
+                         shape + " --param mapping=" + mapping));
+    };
+    const double mapped = time("auto");
+    for (const char* forced : {"columns", "grid"}) {
+      BOOST_TEST(mapped <= time(forced) * 1.05, shape << " vs " << forced);
     }
   }
 }
