@@ -17,13 +17,12 @@ TargetCall::TargetCall(const char* socket, tlm::tlm_generic_payload& payload,
 #endif
   // Attached last: a throw above must not leave it on the caller's payload.
   if (payload.get_extension<TransferExtension>() == nullptr) {
-    payload.set_extension(&fallback_);
-    attached_ = true;
+    payload.set_extension(&fallback_.emplace());
   }
 }
 
 TargetCall::~TargetCall() {
-  if (attached_) payload_.clear_extension(&fallback_);
+  if (fallback_) payload_.clear_extension(&*fallback_);
 }
 
 void TargetCall::finish(const sc_core::sc_time& delay) const {

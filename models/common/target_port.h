@@ -11,6 +11,7 @@
 #include "models/protocol/transaction.h"
 
 #include <tlm_utils/multi_passthrough_target_socket.h>
+#include <optional>
 #include <systemc>
 #include <tlm>
 
@@ -29,8 +30,7 @@ class TargetCall {
  private:
   const char* socket_;
   tlm::tlm_generic_payload& payload_;
-  TransferExtension fallback_;
-  bool attached_ = false;
+  std::optional<TransferExtension> fallback_;  // made only for a payload without one
   sc_core::sc_time delay_before_;
   std::uint64_t address_;
   unsigned char* data_;

@@ -13,23 +13,46 @@
 
 namespace kb::models {
 
+// Hops one after another from the head time of a transaction: the simulation clock is read
+// and the delay converted once for all of them, as every transaction crosses several
+// (a router: its in and out ports each way).
+class HopChain {
+ public:
+  HopChain(tlm::tlm_generic_payload& p, const sc_core::sc_time& delay)
+      : transfer_(transfer_of(p)), now_(now_ps()), head_(now_ + to_ps(delay)) {}
+
+  // Books `resource` for `bytes` at the head, then adds `latency`.
+  void pass(Resource* resource, Picoseconds latency, std::uint64_t bytes) {
+    TransferExtension& t = transfer_;
+    if (resource != nullptr && bytes != 0 && !t.sideband) {
+      if (t.is_stream(bytes)) {
+        const Resource::Window w = resource->reserve_stream(head_, bytes, t.shape.grain_bytes);
+        head_ = w.begin;
+        t.tail_ps = std::max(t.tail_ps, w.end - w.begin);
+      } else {
+        head_ = resource->reserve(head_, bytes);
+        t.tail_ps = std::max(t.tail_ps, resource->occupancy(bytes));
+      }
+    }
+    t.path_latency_ps += latency;
+    head_ += latency;
+  }
+  Picoseconds head() const { return head_; }
+  const TransferExtension& transfer() const { return transfer_; }
+  // The head as the transaction's delay from now.
+  void store(sc_core::sc_time& delay) const { delay = from_ps(head_ - now_); }
+
+ private:
+  TransferExtension& transfer_;
+  Picoseconds now_;
+  Picoseconds head_;
+};
+
 inline void hop(Resource* resource, Picoseconds latency, std::uint64_t bytes,
                 tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
-  const Picoseconds now = now_ps();
-  Picoseconds head = now + to_ps(delay);
-  TransferExtension& t = transfer_of(p);
-  if (resource != nullptr && bytes != 0 && !t.sideband) {
-    if (t.is_stream(bytes)) {
-      const Resource::Window w = resource->reserve_stream(head, bytes, t.shape.grain_bytes);
-      head = w.begin;
-      t.tail_ps = std::max(t.tail_ps, w.end - w.begin);
-    } else {
-      head = resource->reserve(head, bytes);
-      t.tail_ps = std::max(t.tail_ps, resource->occupancy(bytes));
-    }
-  }
-  t.path_latency_ps += latency;
-  delay = from_ps(head + latency - now);
+  HopChain chain(p, delay);
+  chain.pass(resource, latency, bytes);
+  chain.store(delay);
 }
 
 inline void request_hop(Resource* r, Picoseconds latency, tlm::tlm_generic_payload& p,

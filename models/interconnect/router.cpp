@@ -35,20 +35,27 @@ void Router::b_transport(int binding, tlm::tlm_generic_payload& p, sc_core::sc_t
     return;
   }
   const Port& from = ports_[in_binding_port_.at(static_cast<std::size_t>(binding))];
-  request_hop(from.inbound, 0, p, delay);
-  request_hop(to->outbound, hop_latency_, p, delay);
-  if (p.is_write()) charge(p, delay);
+  const std::uint64_t bytes = p.get_data_length();
+  const std::uint64_t written = p.is_write() ? bytes : 0, read = p.is_read() ? bytes : 0;
+  {
+    HopChain request(p, delay);
+    request.pass(from.inbound, 0, written);
+    request.pass(to->outbound, hop_latency_, written);
+    request.store(delay);
+    if (p.is_write()) charge(request.transfer(), written, request.head());
+  }
   out.transport(static_cast<unsigned>(to->out_binding), p, delay);
-  response_hop(to->inbound, 0, p, delay);
-  response_hop(from.outbound, hop_latency_, p, delay);
-  if (p.is_read()) charge(p, delay);
+  HopChain response(p, delay);
+  response.pass(to->inbound, 0, read);
+  response.pass(from.outbound, hop_latency_, read);
+  response.store(delay);
+  if (p.is_read()) charge(response.transfer(), read, response.head());
 }
 
-void Router::charge(tlm::tlm_generic_payload& p, const sc_core::sc_time& delay) {
+void Router::charge(const TransferExtension& t, std::uint64_t bytes, Picoseconds at) {
   // Credits travel on their own virtual channel, booked nowhere: they carry no data.
-  if (energy_ == nullptr || transfer_of(p).sideband) return;
-  const Picoseconds at = now_ps() + to_ps(delay);
-  energy_->charge(static_cast<double>(p.get_data_length()) * pj_per_byte_, at, at);
+  if (energy_ == nullptr || t.sideband) return;
+  energy_->charge(static_cast<double>(bytes) * pj_per_byte_, at, at);
 }
 
 unsigned Router::transport_dbg(int, tlm::tlm_generic_payload& p) {

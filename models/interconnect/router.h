@@ -9,6 +9,7 @@
 #include "models/common/initiator_port.h"
 #include "models/common/target_port.h"
 #include "models/protocol/phys_addr.h"
+#include "models/protocol/transaction.h"
 
 #include <optional>
 #include <vector>
@@ -66,8 +67,8 @@ class Router : public Component {
   unsigned transport_dbg(int binding, tlm::tlm_generic_payload& p);
   const Port* egress(tlm::tlm_generic_payload& p) const;
 
-  // Charges the payload of `p` passing through at `delay` from now.
-  void charge(tlm::tlm_generic_payload& p, const sc_core::sc_time& delay);
+  // Charges `bytes` of a transfer passing through at `at`.
+  void charge(const TransferExtension& t, std::uint64_t bytes, Picoseconds at);
 
   Picoseconds hop_latency_;
   EnergyAccount* energy_ = nullptr;

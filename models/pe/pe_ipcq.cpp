@@ -48,7 +48,8 @@ std::uint64_t PeIpcq::slots_of(std::uint64_t nbytes) const {
 void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
   const auto rank = static_cast<std::uint32_t>((offset & 0xFFFFFFFFULL) >> kIpcqRankShift);
   TransferExtension& t = transfer_of(p);
-  const Picoseconds head = now_ps() + to_ps(delay);
+  const Picoseconds now = now_ps();
+  const Picoseconds head = now + to_ps(delay);
   Picoseconds tail = t.tail_ps;
   const std::uint64_t entries = entries_of(p.get_data_length());
   if (offset < kIpcqCreditOffset && entries > depth_) {
@@ -95,8 +96,11 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
     occupancy_.add(arrival, +static_cast<std::int64_t>(slots));
     n.depth_stats->on_depth(n.held);
   }
-  arrived_.notify(from_ps(visible - now_ps()));
-  delay = from_ps(arrival - now_ps());
+  // Only a process blocked in block_until needs waking: one that checks later finds the
+  // entry or credit already queued. (A timed notification per entry costs the kernel's
+  // event queue more than the entry's transport.)
+  if (blocked_ != 0) arrived_.notify(from_ps(visible - now));
+  delay = from_ps(arrival - now);
   t.tail_ps = 0;
   p.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -106,10 +110,16 @@ void PeIpcq::catch_up(tlm_utils::tlm_quantumkeeper& qk, Picoseconds at) {
   if (at > local) qk.inc(from_ps(at - local));
 }
 
-void PeIpcq::wait_until(tlm_utils::tlm_quantumkeeper& qk, const std::function<bool()>& ready,
-                        const std::function<std::string()>& what) {
-  if (ready()) return;
+void PeIpcq::block_until(tlm_utils::tlm_quantumkeeper& qk, const std::function<bool()>& ready,
+                         const std::function<std::string()>& what) {
   const ScopedWait blocked(what());
+  struct Count {  // processes in here, for receive(); left on any exit (a killed process too)
+    std::uint32_t& n;
+    explicit Count(std::uint32_t& c) : n(c) { ++n; }
+    ~Count() { --n; }
+    Count(const Count&) = delete;
+    Count& operator=(const Count&) = delete;
+  } counted(blocked_);
   while (!ready()) {
     qk.sync();
     // What arrived while syncing has already been notified: look again before waiting.

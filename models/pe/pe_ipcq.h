@@ -77,9 +77,14 @@ class PeIpcq : public Component {
 
   Neighbour& neighbour(std::uint32_t rank, const char* what);
   // Waits (in the caller's thread) until `ready` holds; events at arrival times wake it.
-  // `what` says what for, in a deadlock report.
-  void wait_until(tlm_utils::tlm_quantumkeeper& qk, const std::function<bool()>& ready,
-                  const std::function<std::string()>& what);
+  // `what` says what for, in a deadlock report. Inline, so that the usual case (ready at
+  // once) costs no std::function: each queue entry is checked this way.
+  template <class Ready, class What>
+  void wait_until(tlm_utils::tlm_quantumkeeper& qk, Ready&& ready, What&& what) {
+    if (!ready()) block_until(qk, ready, what);
+  }
+  void block_until(tlm_utils::tlm_quantumkeeper& qk, const std::function<bool()>& ready,
+                   const std::function<std::string()>& what);
   // Moves the caller's local time up to `at` if it is earlier.
   static void catch_up(tlm_utils::tlm_quantumkeeper& qk, Picoseconds at);
   // Posts a write at local time + `after`, shaped as `shape` says (its tail trailing its
@@ -105,6 +110,7 @@ class PeIpcq : public Component {
   std::optional<std::uint32_t> rank_;
   std::vector<Neighbour> neighbours_;
   sc_core::sc_event arrived_;                      // an entry or a credit was delivered
+  std::uint32_t blocked_ = 0;                      // processes waiting in block_until
   std::vector<std::vector<unsigned char>> spare_;  // buffers of consumed entries
   Transaction txn_;
   // A credit message's payload: `count` credits, the last at the message's arrival and

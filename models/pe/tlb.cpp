@@ -1,5 +1,7 @@
 #include "models/pe/tlb.h"
 
+#include <stdexcept>
+
 namespace kb::models {
 
 Tlb::Tlb(std::size_t entries) : page_(entries), prev_(entries, kNone), next_(entries, kNone) {
@@ -29,17 +31,23 @@ bool Tlb::lookup(std::uint64_t page) {
     }
     return true;
   }
-  std::uint32_t s;
   if (!free_.empty()) {
-    s = free_.back();
+    const std::uint32_t s = free_.back();
     free_.pop_back();
-  } else {
-    s = tail_;
-    unlink(s);
-    slot_of_.erase(page_[s]);
+    page_[s] = page;
+    slot_of_.emplace(page, s);
+    push_front(s);
+    return false;
   }
+  // The least recently used entry's slot and hash node take the new page: a full TLB
+  // misses without allocating (a stream touches each page once).
+  const std::uint32_t s = tail_;
+  unlink(s);
+  auto node = slot_of_.extract(page_[s]);
+  if (node.empty()) throw std::logic_error("TLB: a cached page is missing from its table");
+  node.key() = page;
+  slot_of_.insert(std::move(node));
   page_[s] = page;
-  slot_of_.emplace(page, s);
   push_front(s);
   return false;
 }
