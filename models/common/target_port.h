@@ -2,7 +2,9 @@
 // The one target socket wrapper of the project, the counterpart of InitiatorPort: every
 // transaction enters a component through a TargetPort, which
 //   - applies the TLM-2.0 base-protocol checks on the target side (with
-//     KB_PROTOCOL_CHECKS), so an initiator from another TLM library is held to them too;
+//     KB_PROTOCOL_CHECKS) to a payload from an initiator of another TLM library (one
+//     without the project's TransferExtension), so it is held to them too; the project's
+//     own InitiatorPort checks around the same call;
 //   - gives a plain generic payload (no TransferExtension: another library's initiator, a
 //     debugger) a default one for the call, so every model can rely on it;
 //   - routes transport_dbg: a debug access reads or writes the target's contents without
@@ -35,6 +37,7 @@ class TargetCall {
   std::uint64_t address_;
   unsigned char* data_;
   unsigned length_;
+  bool foreign_;  // from an initiator without the project's extension
 };
 
 template <class Owner>

@@ -26,8 +26,6 @@ std::uint64_t checked_field(const char* name, std::uint64_t value, std::uint64_t
   return value;
 }
 
-constexpr std::uint64_t mask(unsigned bits) { return (1ULL << bits) - 1; }
-
 }  // namespace
 
 std::uint64_t PhysAddr::encode() const {
@@ -38,18 +36,6 @@ std::uint64_t PhysAddr::encode() const {
          checked_field("unit", unit, L::max_units) << L::unit_shift |
          static_cast<std::uint64_t>(region) << L::region_shift |
          checked_field("offset", offset, L::max_offset + 1) << L::offset_shift;
-}
-
-PhysAddr PhysAddr::decode(std::uint64_t raw) {
-  using L = PhysAddrLayout;
-  PhysAddr a;
-  a.rack = static_cast<std::uint32_t>(raw >> L::rack_shift & mask(L::rack_bits));
-  a.sip = static_cast<std::uint32_t>(raw >> L::sip_shift & mask(L::sip_bits));
-  a.cube = static_cast<std::uint32_t>(raw >> L::cube_shift & mask(L::cube_bits));
-  a.unit = static_cast<std::uint32_t>(raw >> L::unit_shift & mask(L::unit_bits));
-  a.region = static_cast<Region>(raw >> L::region_shift & mask(L::region_bits));
-  a.offset = raw >> L::offset_shift & mask(L::offset_bits);
-  return a;
 }
 
 PhysAddr PhysAddr::plus(std::uint64_t bytes) const {

@@ -69,7 +69,21 @@ struct PhysAddr {
   std::uint64_t offset = 0;
 
   std::uint64_t encode() const;
-  static PhysAddr decode(std::uint64_t raw);
+  // Inline: every router decodes every transaction's address.
+  static PhysAddr decode(std::uint64_t raw) {
+    using L = PhysAddrLayout;
+    auto field = [raw](unsigned shift, unsigned bits) {
+      return static_cast<std::uint32_t>(raw >> shift & ((1ULL << bits) - 1));
+    };
+    PhysAddr a;
+    a.rack = field(L::rack_shift, L::rack_bits);
+    a.sip = field(L::sip_shift, L::sip_bits);
+    a.cube = field(L::cube_shift, L::cube_bits);
+    a.unit = field(L::unit_shift, L::unit_bits);
+    a.region = static_cast<Region>(field(L::region_shift, L::region_bits));
+    a.offset = raw >> L::offset_shift & L::max_offset;
+    return a;
+  }
 
   // The same address `bytes` further on, staying inside the addressed unit.
   PhysAddr plus(std::uint64_t bytes) const;
