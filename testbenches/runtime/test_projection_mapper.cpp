@@ -131,3 +131,20 @@ BOOST_AUTO_TEST_CASE(a_forced_split_is_kept_and_placed) {
     }
   }
 }
+
+// The choice follows the machine, not the default one: slices a tenth as fast move the
+// normalised input of a batch-32 decode from HBM into the SRAM, and an SRAM a sixteenth as
+// fast moves a batch-8 decode's out of it.
+BOOST_AUTO_TEST_CASE(the_choice_follows_the_machine) {
+  const ModelConfig model = load_model("llama2-7b");
+  auto xn_home = [&](const StepShape& shape, const kb::platform::Overrides& set) {
+    return op_class(map_projections(model, shape, kb::platform::load_default_topology(set)),
+                    "qkv_proj")
+        .chosen.input;
+  };
+  const StepShape b32 = step(Phase::decode, 32, 128), b8 = step(Phase::decode, 8, 2048);
+  BOOST_TEST(xn_home(b32, {}) == InputHome::hbm);
+  BOOST_TEST(xn_home(b32, {"cube.hbm_slice.bw_gbps=15"}) != InputHome::hbm);
+  BOOST_TEST(xn_home(b8, {}) != InputHome::hbm);
+  BOOST_TEST(xn_home(b8, {"cube.sram.bw_gbps=16"}) == InputHome::hbm);
+}
