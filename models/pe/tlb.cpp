@@ -1,12 +1,25 @@
 #include "models/pe/tlb.h"
 
-#include <stdexcept>
-
 namespace kb::models {
 
-Tlb::Tlb(std::size_t entries) : page_(entries), prev_(entries, kNone), next_(entries, kNone) {
+namespace {
+
+std::size_t index_cells(std::size_t entries) {
+  std::size_t cells = 2;
+  while (cells < 2 * entries) cells *= 2;
+  return cells;
+}
+
+}  // namespace
+
+Tlb::Tlb(std::size_t entries)
+    : page_(entries),
+      prev_(entries, kNone),
+      next_(entries, kNone),
+      cell_page_(index_cells(entries), kNoPage),
+      cell_slot_(cell_page_.size(), kNone),
+      mask_(cell_page_.size() - 1) {
   for (std::size_t s = entries; s > 0; --s) free_.push_back(static_cast<std::uint32_t>(s - 1));
-  slot_of_.reserve(entries * 2);
 }
 
 void Tlb::unlink(std::uint32_t s) {
@@ -22,42 +35,62 @@ void Tlb::push_front(std::uint32_t s) {
   head_ = s;
 }
 
+std::size_t Tlb::cell_of(std::uint64_t page) const {
+  // Fibonacci hashing: consecutive pages (a stream) land in scattered cells.
+  std::size_t c = static_cast<std::size_t>(page * 0x9E3779B97F4A7C15ULL >> 32) & mask_;
+  while (cell_page_[c] != kNoPage && cell_page_[c] != page) c = (c + 1) & mask_;
+  return c;
+}
+
+void Tlb::index_erase(std::size_t hole) {
+  // Backward shift: move up every later entry of the run that may not sit after the hole.
+  for (std::size_t c = (hole + 1) & mask_; cell_page_[c] != kNoPage; c = (c + 1) & mask_) {
+    const std::size_t home =
+        static_cast<std::size_t>(cell_page_[c] * 0x9E3779B97F4A7C15ULL >> 32) & mask_;
+    // The entry stays when its home lies cyclically in (hole, c].
+    const bool stays = hole < c ? (home > hole && home <= c) : (home > hole || home <= c);
+    if (stays) continue;
+    cell_page_[hole] = cell_page_[c];
+    cell_slot_[hole] = cell_slot_[c];
+    hole = c;
+  }
+  cell_page_[hole] = kNoPage;
+  cell_slot_[hole] = kNone;
+}
+
 bool Tlb::lookup(std::uint64_t page) {
-  const auto it = slot_of_.find(page);
-  if (it != slot_of_.end()) {
-    if (it->second != head_) {
-      unlink(it->second);
-      push_front(it->second);
+  const std::size_t c = cell_of(page);
+  if (cell_page_[c] == page) {
+    const std::uint32_t s = cell_slot_[c];
+    if (s != head_) {
+      unlink(s);
+      push_front(s);
     }
     return true;
   }
+  std::uint32_t s;
   if (!free_.empty()) {
-    const std::uint32_t s = free_.back();
+    s = free_.back();
     free_.pop_back();
-    page_[s] = page;
-    slot_of_.emplace(page, s);
-    push_front(s);
-    return false;
+  } else {
+    s = tail_;
+    unlink(s);
+    index_erase(cell_of(page_[s]));
   }
-  // The least recently used entry's slot and hash node take the new page: a full TLB
-  // misses without allocating (a stream touches each page once).
-  const std::uint32_t s = tail_;
-  unlink(s);
-  auto node = slot_of_.extract(page_[s]);
-  if (node.empty()) throw std::logic_error("TLB: a cached page is missing from its table");
-  node.key() = page;
-  slot_of_.insert(std::move(node));
   page_[s] = page;
+  const std::size_t free_cell = cell_of(page);  // the erase may have moved cells
+  cell_page_[free_cell] = page;
+  cell_slot_[free_cell] = s;
   push_front(s);
   return false;
 }
 
 void Tlb::invalidate(std::uint64_t first, std::uint64_t last) {
-  // Walk the cached pages (at most `entries`), not the hash table's buckets.
+  // Walk the cached pages (at most `entries`), not the index's cells.
   for (std::uint32_t s = head_; s != kNone;) {
     const std::uint32_t next = next_[s];
     if (page_[s] >= first && page_[s] <= last) {
-      slot_of_.erase(page_[s]);
+      index_erase(cell_of(page_[s]));
       unlink(s);
       free_.push_back(s);
     }

@@ -1,9 +1,10 @@
 #pragma once
 // A fully associative TLB with least-recently-used replacement, keyed by virtual page
-// number: O(1) per lookup (an intrusive LRU list over fixed slots).
+// number: O(1) per lookup (an intrusive LRU list over fixed slots, found through an
+// open-addressing index of twice as many cells: no allocation after construction, as every
+// access of every PE looks its pages up here).
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 namespace kb::models {
@@ -19,14 +20,20 @@ class Tlb {
 
  private:
   static constexpr std::uint32_t kNone = ~0U;
+  static constexpr std::uint64_t kNoPage = ~0ULL;  // an empty cell (no page is this high)
   void unlink(std::uint32_t slot);
   void push_front(std::uint32_t slot);
+  // The index: the cell holding `page`, or the empty cell where it would go.
+  std::size_t cell_of(std::uint64_t page) const;
+  void index_erase(std::size_t cell);
 
   std::vector<std::uint64_t> page_;
   std::vector<std::uint32_t> prev_, next_;
   std::vector<std::uint32_t> free_;
   std::uint32_t head_ = kNone, tail_ = kNone;  // most and least recently used
-  std::unordered_map<std::uint64_t, std::uint32_t> slot_of_;
+  std::vector<std::uint64_t> cell_page_;       // the index, linear probing
+  std::vector<std::uint32_t> cell_slot_;
+  std::size_t mask_ = 0;
 };
 
 }  // namespace kb::models

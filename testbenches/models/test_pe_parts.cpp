@@ -5,10 +5,15 @@
 #include "models/memory/memory.h"
 #include "models/pe/pe_ipcq.h"
 #include "models/pe/pe_mmu.h"
+#include "models/pe/tlb.h"
 #include "testbenches/harness/sim_test.h"
 #include "testbenches/harness/test_initiator.h"
 
 #include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <list>
+#include <random>
 
 using namespace kb::models;
 using kb::test::TestInitiator;
@@ -260,4 +265,34 @@ BOOST_AUTO_TEST_CASE(a_flow_transfer_beyond_the_queue_pays_a_round_trip_per_queu
   BOOST_TEST(r.sent == 0u);
   BOOST_TEST(r.arrival.last == 150'000u);
   BOOST_TEST(r.arrival.first == 50'000u + 100'000u / 4);
+}
+
+// The TLB against a plain LRU list over random streams of pages: every hit and miss the
+// same, through evictions and invalidations that empty cells of its index in the middle of
+// probe runs (pages chosen from a small range so that they collide).
+BOOST_AUTO_TEST_CASE(the_tlb_hits_and_misses_as_a_least_recently_used_list_does) {
+  for (std::size_t entries : {1U, 2U, 7U, 64U}) {
+    Tlb tlb(entries);
+    std::list<std::uint64_t> lru;  // most recent first
+    std::mt19937_64 rng(entries);
+    std::uniform_int_distribution<std::uint64_t> page(0, 4 * entries + 3);
+    for (int i = 0; i < 20000; ++i) {
+      if (i % 97 == 96) {
+        const std::uint64_t a = page(rng), b = a + page(rng) % 5;
+        tlb.invalidate(a, b);
+        lru.remove_if([&](std::uint64_t p) { return p >= a && p <= b; });
+        continue;
+      }
+      const std::uint64_t p = page(rng) * 0x1000 + (i % 3 == 0 ? 1ULL << 40 : 0);
+      const auto it = std::find(lru.begin(), lru.end(), p);
+      const bool hit = it != lru.end();
+      if (hit)
+        lru.erase(it);
+      else if (lru.size() == entries)
+        lru.pop_back();
+      lru.push_front(p);
+      BOOST_TEST_REQUIRE(tlb.lookup(p) == hit,
+                         "page " << p << " at access " << i << ", " << entries << " entries");
+    }
+  }
 }
