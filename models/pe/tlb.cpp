@@ -35,9 +35,13 @@ void Tlb::push_front(std::uint32_t s) {
   head_ = s;
 }
 
-std::size_t Tlb::cell_of(std::uint64_t page) const {
+std::size_t Tlb::home_of(std::uint64_t page) const {
   // Fibonacci hashing: consecutive pages (a stream) land in scattered cells.
-  std::size_t c = static_cast<std::size_t>(page * 0x9E3779B97F4A7C15ULL >> 32) & mask_;
+  return static_cast<std::size_t>(page * 0x9E3779B97F4A7C15ULL >> 32) & mask_;
+}
+
+std::size_t Tlb::cell_of(std::uint64_t page) const {
+  std::size_t c = home_of(page);
   while (cell_page_[c] != kNoPage && cell_page_[c] != page) c = (c + 1) & mask_;
   return c;
 }
@@ -45,8 +49,7 @@ std::size_t Tlb::cell_of(std::uint64_t page) const {
 void Tlb::index_erase(std::size_t hole) {
   // Backward shift: move up every later entry of the run that may not sit after the hole.
   for (std::size_t c = (hole + 1) & mask_; cell_page_[c] != kNoPage; c = (c + 1) & mask_) {
-    const std::size_t home =
-        static_cast<std::size_t>(cell_page_[c] * 0x9E3779B97F4A7C15ULL >> 32) & mask_;
+    const std::size_t home = home_of(cell_page_[c]);
     // The entry stays when its home lies cyclically in (hole, c].
     const bool stays = hole < c ? (home > hole && home <= c) : (home > hole || home <= c);
     if (stays) continue;

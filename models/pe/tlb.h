@@ -23,7 +23,9 @@ class Tlb {
   static constexpr std::uint64_t kNoPage = ~0ULL;  // an empty cell (no page is this high)
   void unlink(std::uint32_t slot);
   void push_front(std::uint32_t slot);
-  // The index: the cell holding `page`, or the empty cell where it would go.
+  // The index: the cell a page's probe starts from; the cell holding `page`, or the empty
+  // cell where it would go.
+  std::size_t home_of(std::uint64_t page) const;
   std::size_t cell_of(std::uint64_t page) const;
   void index_erase(std::size_t cell);
 

@@ -28,21 +28,8 @@ std::size_t TensorStore::live_tensors() const {
 
 Tensor TensorStore::create(const std::vector<std::int64_t>& shape, DType dtype, const DPPolicy& dp,
                            const std::string& name, bool zero, std::optional<std::int64_t> device) {
-  auto state = std::make_shared<Tensor::State>(dp);
-  state->name = name.empty() ? fmt::format("t{}", ++tensor_counter_) : name;
-  state->shape = shape;
-  state->dtype = dtype;
-  state->placement = resolve_placement(dp, shape, dtype, machine_, device);
-  const bool in_sram = dp.memory == MemoryKind::sram;
-  if (in_sram && dp.pe != Split::replicate) {
-    throw std::invalid_argument(fmt::format(
-        "{}: memory=sram keeps one copy per cube for all its PEs, so the PE level must be "
-        "replicate, not {}",
-        dp.to_string(), runtime::to_string(dp.pe)));
-  }
-  DeviceMemory::Allocation storage = memory_.allocate(state->placement, dp.memory);
-  state->va_base = storage.va_base;
-  state->shards = std::move(storage.shards);
+  const std::shared_ptr<Tensor::State> state = memory_.place(
+      name.empty() ? fmt::format("t{}", ++tensor_counter_) : name, shape, dtype, dp, device);
   tensors_.push_back(state);
   Tensor tensor(state);
   map(tensor);

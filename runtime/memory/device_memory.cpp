@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <set>
+#include <stdexcept>
 #include <tuple>
 
 namespace kb::runtime {
@@ -55,6 +56,27 @@ DeviceMemory::Allocation DeviceMemory::allocate(const Placement& placement, Memo
     throw;
   }
   return a;
+}
+
+std::shared_ptr<Tensor::State> DeviceMemory::place(const std::string& name,
+                                                   const std::vector<std::int64_t>& shape,
+                                                   DType dtype, const DPPolicy& dp,
+                                                   std::optional<std::int64_t> device) {
+  auto state = std::make_shared<Tensor::State>(dp);
+  state->name = name;
+  state->shape = shape;
+  state->dtype = dtype;
+  state->placement = resolve_placement(dp, shape, dtype, machine_, device);
+  if (dp.memory == MemoryKind::sram && dp.pe != Split::replicate) {
+    throw std::invalid_argument(fmt::format(
+        "{}: memory=sram keeps one copy per cube for all its PEs, so the PE level must be "
+        "replicate, not {}",
+        dp.to_string(), runtime::to_string(dp.pe)));
+  }
+  Allocation storage = allocate(state->placement, dp.memory);
+  state->va_base = storage.va_base;
+  state->shards = std::move(storage.shards);
+  return state;
 }
 
 void DeviceMemory::release(std::uint64_t va_base, std::uint64_t nbytes,

@@ -29,6 +29,12 @@ class DeviceMemory {
     std::vector<DeviceShard> shards;
   };
   Allocation allocate(const Placement& placement, MemoryKind memory);
+  // A tensor `dp` places (on SIP `device` when the policy leaves the SIP level to it), with
+  // storage for every shard; not yet mapped into any MMU. Throws std::invalid_argument for
+  // an SRAM tensor split over PEs (a cube's SRAM holds one copy for all of them).
+  std::shared_ptr<Tensor::State> place(const std::string& name,
+                                       const std::vector<std::int64_t>& shape, DType dtype,
+                                       const DPPolicy& dp, std::optional<std::int64_t> device);
   // Returns an allocation's storage and virtual range.
   void release(std::uint64_t va_base, std::uint64_t nbytes, const std::vector<DeviceShard>& shards);
 

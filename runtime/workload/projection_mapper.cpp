@@ -76,8 +76,6 @@ bool input_fits(InputHome home, std::int64_t rows, std::int64_t cols, DType dtyp
 
 namespace {
 
-using Split2 = ProjectionSplit;
-
 // A candidate's cost: its time at the bound, and the sum of every resource's time under it
 // (how loaded it leaves the machine), which decides between bounds within kTie of each other:
 // a bound counts each resource's bytes over the whole run, so of two placements bound alike by
@@ -111,16 +109,10 @@ class Planner {
     const std::string key = name + " " + dp.to_string();
     auto it = tensors_.find(key);
     if (it != tensors_.end()) return it->second;
-    auto state = std::make_shared<Tensor::State>(dp);
-    state->name = name;
-    state->shape = {rows, cols};
-    state->dtype = dtype;
-    state->placement = resolve_placement(dp, state->shape, dtype, sip_);
+    // Scratch memory: the state keeps where its shards are, which is all a bound reads.
     DeviceMemory memory(topology_, sip_);
-    DeviceMemory::Allocation storage = memory.allocate(state->placement, dp.memory);
-    state->va_base = storage.va_base;
-    state->shards = std::move(storage.shards);
-    return tensors_.emplace(key, Tensor(state)).first->second;
+    Tensor t(memory.place(name, {rows, cols}, dtype, dp, std::nullopt));
+    return tensors_.emplace(key, std::move(t)).first->second;
   }
 
   // The cost of what `describe` moves and computes.
@@ -152,13 +144,13 @@ class LayerSearch {
         planner_(topology, sip_),
         fold_norm_(folds_norm(model, shape)) {}
 
-  std::vector<Split2> splits() const {
+  std::vector<ProjectionSplit> splits() const {
     switch (shape_.mapping) {
-      case MappingMode::columns: return {Split2::columns};
-      case MappingMode::grid: return {Split2::grid};
+      case MappingMode::columns: return {ProjectionSplit::columns};
+      case MappingMode::grid: return {ProjectionSplit::grid};
       case MappingMode::automatic: break;
     }
-    return {Split2::columns, Split2::grid};
+    return {ProjectionSplit::columns, ProjectionSplit::grid};
   }
   // The homes an input of `cols` columns may have; `whole`: may it be copied whole into each
   // cube (attention writes its output from every cube: a copy per cube would miss the others'
@@ -178,7 +170,7 @@ class LayerSearch {
 
   // q, k and v from xn at `home`, split `s`: xn written there by the norm, the products, and
   // their outputs read by rows (RoPE, the cache append, attention).
-  Cost qkv(Split2 s, InputHome home) {
+  Cost qkv(ProjectionSplit s, InputHome home) {
     Cost c = fold_norm_ ? Cost{} : write("xn", dims_.hidden, home);
     for (const auto& [out, n] : {std::pair<const char*, std::int64_t>{"q", q_cols()},
                                  {"k", kv_cols()},
@@ -189,21 +181,21 @@ class LayerSearch {
     return c;
   }
   // up (and gate) from xn at `home`, split `s`.
-  Cost mlp_in(Split2 s, InputHome home) {
+  Cost mlp_in(ProjectionSplit s, InputHome home) {
     const Tensor& xn = input("xn", dims_.hidden, home);
     Cost c = product("up", xn, dims_.hidden, dims_.intermediate, s);
     if (model_.gated()) c += product("gate", xn, dims_.hidden, dims_.intermediate, s);
     return c;
   }
   // o from attn at `home`, split `s`: attn written there, the product, the sums read by rows.
-  Cost o(Split2 s, InputHome home) {
+  Cost o(ProjectionSplit s, InputHome home) {
     return write("attn", q_cols(), home) +
            product("partial", input("attn", q_cols(), home), q_cols(), dims_.hidden, s) +
            read_by_rows("partial", dims_.hidden, s);
   }
   // down from act at `home` (hbm: placed as up, split `up`), split `s`: the activation reads
   // up (and gate) and writes act, the product, the sums read by rows.
-  Cost down(Split2 s, InputHome home, Split2 up) {
+  Cost down(ProjectionSplit s, InputHome home, ProjectionSplit up) {
     const std::int64_t I = dims_.intermediate;
     const Tensor& act = activation(home, up);
     const Tensor& up_out = output("up", I, up);
@@ -226,7 +218,7 @@ class LayerSearch {
     return planner_.tensor(name, tokens(), cols, model_.dtype,
                            projection_input_policy(home, tokens(), sip_));
   }
-  const Tensor& output(const std::string& name, std::int64_t cols, Split2 s) {
+  const Tensor& output(const std::string& name, std::int64_t cols, ProjectionSplit s) {
     return planner_.tensor(name, tokens(), cols, model_.dtype,
                            projection_output_policy(s, tokens(), cols, sip_));
   }
@@ -234,7 +226,7 @@ class LayerSearch {
     return planner_.tensor(name, tokens(), cols, model_.dtype,
                            spread_over_sip(Rows, tokens(), sip_));
   }
-  const Tensor& activation(InputHome home, Split2 up) {
+  const Tensor& activation(InputHome home, ProjectionSplit up) {
     const std::int64_t I = dims_.intermediate;
     return home == InputHome::hbm ? output("act", I, up) : input("act", I, home);
   }
@@ -244,13 +236,14 @@ class LayerSearch {
     const Tensor& from = by_rows(name + ".rows", cols);
     return planner_.cost([&](Traffic& t) { copy_blocks(t, from, to); });
   }
-  Cost read_by_rows(const std::string& name, std::int64_t cols, Split2 s) {
+  Cost read_by_rows(const std::string& name, std::int64_t cols, ProjectionSplit s) {
     const Tensor& from = output(name, cols, s);
     const Tensor& to = by_rows(name + ".rows", cols);
     return planner_.cost([&](Traffic& t) { read_blocks(t, from, to); });
   }
   // The product of `a` (k columns) and a k x n weight placed for split `s` into `out`.
-  Cost product(const std::string& out, const Tensor& a, std::int64_t k, std::int64_t n, Split2 s) {
+  Cost product(const std::string& out, const Tensor& a, std::int64_t k, std::int64_t n,
+               ProjectionSplit s) {
     const Tensor& w =
         planner_.tensor("w_" + out, k, n, model_.dtype, projection_output_policy(s, k, n, sip_));
     const Tensor* bias = model_.bias ? &planner_.tensor("b_" + out, 1, n, model_.dtype,
@@ -282,10 +275,10 @@ Cost cached(std::map<Key, Cost>& cache, const Key& key, Fn&& fn) {
 ProjectionMap map_projections(const ModelConfig& model, const StepShape& shape,
                               const platform::Topology& topology) {
   LayerSearch search(model, shape, topology);
-  using SH = std::pair<Split2, InputHome>;
+  using SH = std::pair<ProjectionSplit, InputHome>;
   std::map<SH, Cost> qkv, mlp_in, o;
-  std::map<std::tuple<Split2, InputHome, Split2>, Cost> down;
-  const std::vector<Split2> splits = search.splits();
+  std::map<std::tuple<ProjectionSplit, InputHome, ProjectionSplit>, Cost> down;
+  const std::vector<ProjectionSplit> splits = search.splits();
   const std::vector<InputHome> xn_homes = search.xn_homes();
   const std::vector<InputHome> attn_homes = search.homes(search.q_cols(), false);
   const std::vector<InputHome> act_homes = search.homes(search.intermediate(), true);
@@ -295,11 +288,11 @@ ProjectionMap map_projections(const ModelConfig& model, const StepShape& shape,
   ProjectionMap best;
   std::optional<Cost> best_cost;
   for (InputHome xn : xn_homes) {
-    for (Split2 s_qkv : splits) {
+    for (ProjectionSplit s_qkv : splits) {
       const Cost c_qkv = cached(qkv, SH{s_qkv, xn}, [&] { return search.qkv(s_qkv, xn); });
-      for (Split2 s_up : splits) {
+      for (ProjectionSplit s_up : splits) {
         const Cost c_up = cached(mlp_in, SH{s_up, xn}, [&] { return search.mlp_in(s_up, xn); });
-        for (Split2 s_out : splits) {
+        for (ProjectionSplit s_out : splits) {
           for (InputHome attn : attn_homes) {
             const Cost c_o = cached(o, SH{s_out, attn}, [&] { return search.o(s_out, attn); });
             for (InputHome act : act_homes) {
@@ -318,7 +311,7 @@ ProjectionMap map_projections(const ModelConfig& model, const StepShape& shape,
   }
   // The report: each class's candidates at their own part of the layer's bound (the choice
   // minimises the sum, so a class's pick may cost it more where it saves another more).
-  auto report = [&](const char* op_class, Split2 split, InputHome home,
+  auto report = [&](const char* op_class, ProjectionSplit split, InputHome home,
                     const std::map<SH, Cost>& table) {
     OpClassMapping m{op_class, {split, home, table.at(SH{split, home}).bound_ns}, {}};
     for (const auto& [key, c] : table) m.considered.push_back({key.first, key.second, c.bound_ns});

@@ -80,3 +80,26 @@ BOOST_AUTO_TEST_CASE(an_allocation_that_does_not_fit_takes_nothing) {
   BOOST_TEST(live(memory, m) == 1u);  // the filler alone
   BOOST_TEST(memory.virtual_space().free_bytes() == va_free);
 }
+
+// place() gives a tensor's state with its placement and storage; an SRAM tensor split over
+// PEs is refused before anything is taken.
+BOOST_AUTO_TEST_CASE(a_placed_tensor_has_its_shards_and_an_sram_split_over_pes_is_refused) {
+  const kp::Topology t = kp::load_default_topology();
+  const MachineShape m = MachineShape::of(t);
+  DeviceMemory memory(t, m);
+  const auto state = memory.place("x", {128, 64}, DType::f16, {R, Row, Col}, std::nullopt);
+  BOOST_TEST(state->name == "x");
+  BOOST_TEST(state->shards.size() == state->placement.shards.size());
+  BOOST_TEST(state->placement.nbytes() == 128u * 64u * 2u);
+  BOOST_TEST(live(memory, m) == state->shards.size());
+  const std::uint64_t va_free = memory.virtual_space().free_bytes();
+  BOOST_CHECK_EXCEPTION(memory.place("y", {128, 64}, DType::f16,
+                                     DPPolicy{R, Row, Row, std::nullopt, std::nullopt, std::nullopt,
+                                              MemoryKind::sram},
+                                     std::nullopt),
+                        std::invalid_argument, [](const std::invalid_argument& e) {
+                          return std::string(e.what()).find(
+                                     "memory=sram keeps one copy per cube") != std::string::npos;
+                        });
+  BOOST_TEST(memory.virtual_space().free_bytes() == va_free);
+}
