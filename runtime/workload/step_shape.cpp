@@ -73,6 +73,10 @@ std::string step_shape_problem(const ModelConfig& m, const StepShape& s, std::in
                          count, m.name, fmt::join(valid, ", "));
     }
   }
+  if (s.past < 0 || (s.past > 0 && s.phase != Phase::prefill)) {
+    return fmt::format("past={}: a prefill chunk's cached tokens, 0 or more (decode's are seq)",
+                       s.past);
+  }
   if (s.layers < 1 || s.layers > m.num_hidden_layers) {
     return fmt::format("layers={}: model {} has {} (0 runs them all)", s.layers, m.name,
                        m.num_hidden_layers);

@@ -1,6 +1,7 @@
 #pragma once
 // One inference step of a transformer (docs/workloads.md): prefill runs `seq` tokens of
-// each of `batch` sequences from position 0; decode runs one new token per sequence at
+// each of `batch` sequences from position `past` (0, or a later chunk of a prompt whose
+// first `past` tokens are cached); decode runs one new token per sequence at
 // position `seq`, against a KV cache holding the `seq` tokens before it. `tp` SIPs split
 // the heads and the MLP columns (Megatron-style).
 
@@ -45,6 +46,7 @@ struct StepShape {
   Phase phase = Phase::decode;
   std::int64_t batch = 1;
   std::int64_t seq = 1;
+  std::int64_t past = 0;  // prefill: tokens of each sequence already in the KV cache
   std::int64_t tp = 1;
   std::int64_t layers = 1;  // decoder layers run (1 .. num_hidden_layers)
   AttentionMode attention = AttentionMode::fused;
@@ -56,7 +58,7 @@ struct StepShape {
   bool fuses_mlp() const { return fusion == Fusion::mlp || fusion == Fusion::all; }
 
   std::int64_t seq_q() const { return phase == Phase::prefill ? seq : 1; }
-  std::int64_t position0() const { return phase == Phase::prefill ? 0 : seq; }
+  std::int64_t position0() const { return phase == Phase::prefill ? past : seq; }
   std::int64_t tokens() const { return batch * seq_q(); }
   std::int64_t keys() const { return position0() + seq_q(); }
   std::int64_t capacity() const {

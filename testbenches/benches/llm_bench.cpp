@@ -3,9 +3,9 @@
 // the serving figures (TTFT or TPOT, tokens/s, MFU, MBU), the critical-path breakdown by op class
 // and the exposed communication.
 #include "testbenches/benches/bench.h"
+#include "testbenches/benches/step_memory.h"
 
 #include "runtime/bound/peaks.h"
-#include "runtime/memory/pe_memory_allocator.h"
 #include "runtime/memory/virtual_allocator.h"
 #include "runtime/workload/executor.h"
 #include "runtime/workload/transformer_forward.h"
@@ -25,37 +25,6 @@ using runtime::StepShape;
 
 namespace {
 
-// What one SIP of a step holds: its tensors' placement and their bytes by kind.
-struct SipMemory {
-  Footprint footprint;
-  std::uint64_t weights = 0, cache = 0, activations = 0;
-  std::uint64_t address_space = 0;  // page-rounded, as the context's allocator hands it out
-  std::uint64_t capacity = 0;       // the HBM the SIP's PEs allocate from
-};
-
-SipMemory sip_memory(const ModelConfig& model, const StepShape& shape,
-                     const runtime::ProjectionMap& map, const platform::Topology& topology) {
-  const runtime::MachineShape sip = runtime::MachineShape::of(topology).only_sip(0);
-  const std::uint64_t page = topology.page_size();
-  SipMemory m;
-  for (const runtime::StepTensor& t : runtime::step_tensors(model, shape, sip, map, true)) {
-    const Footprint f = check_placement(topology, t.name, t.shape, t.dtype, t.policy);
-    m.footprint += f;
-    m.address_space += (f.device_bytes + page - 1) / page * page;
-    switch (t.kind) {
-      case runtime::StepTensor::Kind::weight: m.weights += f.device_bytes; break;
-      case runtime::StepTensor::Kind::cache: m.cache += f.device_bytes; break;
-      case runtime::StepTensor::Kind::activation: m.activations += f.device_bytes; break;
-    }
-  }
-  const auto pes = static_cast<std::uint32_t>(topology.pes_per_cube());
-  for (std::uint32_t pe = 0; pe < pes; ++pe) {
-    m.capacity += runtime::hbm_partition(topology, pe).size *
-                  static_cast<std::uint64_t>(topology.cubes_per_sip());
-  }
-  return m;
-}
-
 // The mapper's choice per op class, and the candidates it weighed.
 nlohmann::ordered_json mapping_report(const runtime::ProjectionMap& map) {
   auto candidate = [](const runtime::MappingCandidate& c) {
@@ -74,10 +43,6 @@ nlohmann::ordered_json mapping_report(const runtime::ProjectionMap& map) {
   return out;
 }
 
-std::string gib(std::uint64_t bytes) {
-  return fmt::format("{:.2f} GiB", static_cast<double>(bytes) / (1ULL << 30));
-}
-
 class LlmBench : public Bench {
  public:
   std::string name() const override { return "llm"; }
@@ -93,6 +58,8 @@ class LlmBench : public Bench {
         {"phase", "decode", "prefill (seq tokens from position 0) or decode (one token after seq)"},
         {"batch", "4", "sequences"},
         {"seq", "128", "prefill: tokens per sequence; decode: tokens already in the KV cache"},
+        {"past", "0",
+         "prefill: tokens of each sequence already in the KV cache (a later chunk of a prompt)"},
         {"tp", "0", "tensor-parallel SIPs (0: every SIP of the topology)"},
         {"layers", "0", "decoder layers to run (0: all of the model's)"},
         {"attention", "fused",
@@ -222,6 +189,7 @@ class LlmBench : public Bench {
     shape.mapping = *mapped;
     shape.batch = params.integer("batch");
     shape.seq = params.integer("seq");
+    shape.past = params.count("past");
     if (shape.batch < 1) throw BenchUsageError("--param batch must be at least 1");
     if (shape.seq < 1) throw BenchUsageError("--param seq must be at least 1");
     const std::int64_t tp = params.count("tp"), layers = params.count("layers");
@@ -233,9 +201,9 @@ class LlmBench : public Bench {
       throw BenchUsageError(
           fmt::format("--param batch={}: at most {} sequences", shape.batch, kMaxTokens));
     }
-    if (shape.seq >= kMaxTokens) {
-      throw BenchUsageError(
-          fmt::format("--param seq={}: at most {} tokens per sequence", shape.seq, kMaxTokens - 1));
+    if (shape.seq >= kMaxTokens || shape.past >= kMaxTokens) {
+      throw BenchUsageError(fmt::format("--param seq={} past={}: at most {} tokens per sequence",
+                                        shape.seq, shape.past, kMaxTokens - 1));
     }
     if (shape.batch * shape.seq_q() > kMaxTokens || shape.keys() > kMaxTokens) {
       throw BenchUsageError(

@@ -221,7 +221,7 @@ BOOST_AUTO_TEST_CASE(mistakes_are_usage_errors_that_say_where) {
       {"--param model=gpt2 --param batch=4096 --param seq=8192 --timing-only",
        "KV cache 1161.00 GiB"},
       // Sizes that overflow are named as the parameters they are.
-      {"--param seq=9223372036854775807", "--param seq=9223372036854775807: at most"},
+      {"--param seq=9223372036854775807", "--param seq=9223372036854775807 past=0: at most"},
       {"--param batch=9223372036854775807", "--param batch=9223372036854775807: at most"},
   };
   for (const auto& [args, message] : cases) {
@@ -235,6 +235,9 @@ BOOST_AUTO_TEST_CASE(the_tiny_preset_verifies_and_the_timeline_shows_nodes_and_l
   const std::string topology = "--topology " + configs() + "tiny.yaml";
   check_verifies(topology);
   check_verifies(topology + " --param phase=prefill --param batch=2 --param seq=24");
+  // A later chunk of a prompt: 24 tokens after 40 already cached.
+  check_verifies(topology +
+                 " --param phase=prefill --param batch=2 --param seq=24 --param past=40");
   // Every SIP of the four-SIP machine by default: tensor-parallel over 4.
   const std::string four_sips = "--topology " + configs() + "multi_sip.yaml";
   check_verifies(four_sips);
