@@ -26,11 +26,12 @@ FIXED = ["status", "exit_code", "sim_time_ns", "kernel_time_ns", "bound_ns", "ef
 # Report figures that have a column of their own, or are not figures of the run.
 NOT_EXTRA = {"sim_time_ns", "kernel_time_ns", "efficiency", "wall_s"}
 # Benches whose figures come as an object: its numbers become columns KEY.NAME (one level
-# further for breakdowns: llm.breakdown.gemm, chakra.nodes_by_type.COMP_NODE); lists (a
-# trace's per-rank finish times) stay in the report, as do the components taking the most
-# energy (energy.by_component); the machine's area is one column, area_mm2 (its total).
-FIGURE_GROUPS = {"llm", "chakra", "energy", "perf"}
-IN_REPORT_ONLY = {"by_component"}
+# further for breakdowns: llm.breakdown.gemm, chakra.nodes_by_type.COMP_NODE,
+# serve.ttft_ms.p99); lists (a trace's per-rank finish times) stay in the report, as do the
+# components taking the most energy (energy.by_component) and the serve bench's simulated
+# step times (serve.steps.simulated_ns); the machine's area is one column, area_mm2.
+FIGURE_GROUPS = {"llm", "chakra", "serve", "energy", "perf"}
+IN_REPORT_ONLY = {"by_component", "simulated_ns"}
 
 
 def figures(prefix, group):

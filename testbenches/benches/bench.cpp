@@ -46,7 +46,8 @@ Params::Params(const std::string& bench, const std::vector<Param>& declared,
   }
   for (const Param& p : declared) {
     // Check every value now, so that a bad one fails before the simulation starts.
-    if (p.default_value == "0") {
+    if (p.kind == Param::Kind::text) continue;
+    if (p.default_value == "0" || p.kind == Param::Kind::count) {
       count(p.name);
     } else if (p.default_value.find('.') != std::string::npos) {
       real(p.name);

@@ -28,10 +28,15 @@ class BenchUsageError : public std::invalid_argument {
 };
 
 struct Param {
+  // How a value is checked before the run: as its default reads (0: a count, with a decimal
+  // point: a number, other digits: a positive integer, else text), or as a count or as text
+  // whatever its default (text the bench parses itself, "512" or "uniform:1:9").
+  enum class Kind { inferred, count, text };
   std::string name;
   std::string default_value;
   std::string description;
   std::string unit = {};  // of its value ("B" for sizes); empty for counts and choices
+  Kind kind = Kind::inferred;
 };
 
 // A bench's parameters: defaults overridden by `--param NAME=VALUE`.
@@ -97,6 +102,14 @@ struct TimelineSpan {
   double begin_ns = 0, end_ns = 0;
 };
 
+// A counter sample for the timeline beyond the machine's own (the serve bench's batch size).
+struct TimelineCounter {
+  std::string track;
+  std::string series;
+  double at_ns = 0;
+  double value = 0;
+};
+
 struct Outcome {
   bool verified = false;  // false: verification was skipped (timing-only)
   runtime::Verification verification;
@@ -112,6 +125,7 @@ struct Outcome {
   std::vector<double> pe_start_ns, pe_ns;  // every PE's kernel start and time
   std::vector<runtime::Handle> launches;   // for per-PE timeline slices
   std::vector<TimelineSpan> spans;         // further timeline slices
+  std::vector<TimelineCounter> counters;   // and counters
   nlohmann::ordered_json extra = nlohmann::ordered_json::object();  // algbw_gbps, busbw_gbps...
   platform::Units units;  // of the figures in `extra`, by their path in the report
   // Contexts a bench made for its devices, destroyed after the simulation: their tensors
@@ -122,6 +136,9 @@ struct Outcome {
   std::shared_ptr<const runtime::WorkloadGraph> workload;
   std::vector<runtime::NodeRun> workload_runs;
   double graph_load_ns = 0;  // the graph's hand-off before its first node (device launches)
+  // The measured region's length when it is not the kernels' span: a serving run's span on
+  // its own clock (its energy is then window_energy_pj over that span).
+  double window_ns = 0;
 
   // The measured region: first kernel start to last kernel end ({0, 0} without kernels).
   std::pair<double, double> kernel_span_ns() const;
@@ -146,6 +163,9 @@ class Bench {
   // time is identical) but nothing is verified.
   virtual void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
                    Outcome& outcome) const = 0;
+  // False for benches whose figures need no values on the machine (they verify nothing):
+  // they run timing-only, asked or not.
+  virtual bool verifies() const { return true; }
   // True for benches that run a workload graph and leave it in Outcome::workload.
   virtual bool runs_workload() const { return false; }
 };

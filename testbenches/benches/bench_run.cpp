@@ -41,6 +41,10 @@ void fill_timeline(platform::Timeline& timeline, const Outcome& outcome,
                    static_cast<models::Picoseconds>(s.begin_ns * 1000.0),
                    static_cast<models::Picoseconds>(s.end_ns * 1000.0));
   }
+  for (const TimelineCounter& c : outcome.counters) {
+    timeline.counter(c.track, static_cast<models::Picoseconds>(c.at_ns * 1000.0), c.series.c_str(),
+                     c.value);
+  }
   for (const runtime::Handle& h : handles) {
     if (!h.request->is_completed()) continue;
     timeline.slice("host", h.request->message().label, h.request->message().kind(),
@@ -130,18 +134,20 @@ RunResult run_bench(const RunRequest& o) {
   const Bench& bench = find_bench(o.bench);
   const Params params(bench.name(), bench.params(), o.params);
   const Footprint footprint = bench.check(params, topology);
+  // A bench that verifies no values runs timing-only, asked or not.
+  const bool timing_only = o.timing_only || !bench.verifies();
   check_capacity(footprint, topology);
   if (!o.chakra_out.empty() && !bench.runs_workload()) {
     throw BenchUsageError("--chakra-out: bench " + bench.name() +
                           " runs no workload graph (llm and chakra do)");
   }
   check_outputs(o);
-  platform::require_host_memory(
-      topology, o.timing_only ? 0 : kHostBytesPerDeviceByte * footprint.device_bytes);
+  platform::require_host_memory(topology,
+                                timing_only ? 0 : kHostBytesPerDeviceByte * footprint.device_bytes);
   platform::remove_staged_files_on_signals();
 
   platform::RunOptions run_options;
-  run_options.timing_only = o.timing_only;
+  run_options.timing_only = timing_only;
   run_options.fidelity = o.fidelity;
   run_options.vcd_path = o.vcd;
   run_options.vcd_scope = o.vcd_scope;
@@ -156,7 +162,7 @@ RunResult run_bench(const RunRequest& o) {
   std::vector<runtime::Handle> handles;
   std::vector<runtime::TraceEntry> traces;
   runtime::spawn_host_program(sim, [&](runtime::RuntimeContext& ctx) {
-    bench.run(ctx, params, o.timing_only, outcome);
+    bench.run(ctx, params, timing_only, outcome);
     handles = ctx.handles();
     traces = ctx.traces();
   });
@@ -166,7 +172,7 @@ RunResult run_bench(const RunRequest& o) {
                            sc_core::sc_time_stamp().to_seconds() * 1e9,
                            sim.run_wall_s(),
                            models::transaction_count(),
-                           o.timing_only,
+                           timing_only,
                            o.fidelity,
                            o.overrides};
   RunResult result;

@@ -9,11 +9,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace kb::bench {
 
 namespace {
 std::string time_text(double ns) {
+  if (ns >= 1e9) return fmt::format("{:.3f} s", ns / 1e9);
   if (ns >= 1e6) return fmt::format("{:.3f} ms", ns / 1e6);
   if (ns >= 1e3) return fmt::format("{:.3f} us", ns / 1e3);
   return fmt::format("{:.1f} ns", ns);
@@ -132,8 +134,9 @@ void add_energy(nlohmann::ordered_json& r, const Outcome& outcome,
                        : r.contains("algbw_gbps") ? r["algbw_gbps"].get<double>() * measured_ns
                                                   : 0.0;
   if (bytes > 0) e["pj_per_byte"] = total_j * 1e12 / bytes;
-  if (r.contains("llm") && total_j > 0) {
-    const auto tokens = r["llm"]["tokens"].get<double>();
+  const char* tokens_from = r.contains("llm") ? "llm" : r.contains("serve") ? "serve" : nullptr;
+  if (tokens_from != nullptr && total_j > 0) {
+    const auto tokens = r[tokens_from]["tokens"].get<double>();
     e["j_per_token"] = total_j / tokens;
     e["tokens_per_j"] = tokens / total_j;
   }
@@ -194,8 +197,11 @@ nlohmann::ordered_json make_report(const Bench& bench, const Params& params, con
                 {"time_ns", outcome.bound.time_ns()},
                 {"limiter", outcome.bound.limiter()},
                 {"terms", std::move(terms)}};
-  // The measured region is the kernels' span; a bench without kernels is measured whole.
-  const double measured = outcome.kernel_ns() > 0 ? outcome.kernel_ns() : run.sim_time_ns;
+  // The measured region is the kernels' span, or the window a bench states; a bench with
+  // neither is measured whole.
+  const double measured = outcome.kernel_ns() > 0 ? outcome.kernel_ns()
+                          : outcome.window_ns > 0 ? outcome.window_ns
+                                                  : run.sim_time_ns;
   r["efficiency"] = measured > 0 ? outcome.bound.time_ns() / measured : 0.0;
   // The busiest resource while the measured work ran. Its busy time counts what the work
   // booked; the few control messages around the kernels can push it a hair past the
@@ -236,6 +242,40 @@ nlohmann::ordered_json make_report(const Bench& bench, const Params& params, con
   return r;
 }
 
+namespace {
+// The serve bench's lines: what was served, the latency percentiles, the rates.
+std::string serve_text(const nlohmann::ordered_json& s) {
+  const auto ms = [](const nlohmann::ordered_json& d, const char* p) {
+    return time_text(d[p].get<double>() * 1e6);
+  };
+  const auto& steps = s["steps"];
+  std::string out = fmt::format(
+      "serve       {} tp {} {}: {} of {} requests served ({} refused, {} preemptions) in {:.3f} "
+      "s\n",
+      s["model"].get<std::string>(), s["tp"].get<std::int64_t>(), s["scheduler"].get<std::string>(),
+      s["completed"].get<std::int64_t>(), s["requests"].get<std::int64_t>(),
+      s["refused"].get<std::int64_t>(), s["preemptions"].get<std::int64_t>(),
+      s["span_s"].get<double>());
+  for (const char* d : {"ttft_ms", "tpot_ms", "e2e_ms", "queue_ms"}) {
+    const auto& x = s[d];
+    out += fmt::format("            {:<5} p50 {}, p90 {}, p99 {}, mean {}\n",
+                       std::string(d, std::strlen(d) - 3), ms(x, "p50"), ms(x, "p90"), ms(x, "p99"),
+                       ms(x, "mean"));
+  }
+  out += fmt::format(
+      "            {:.1f} output tokens/s, {:.2f} requests/s, goodput {:.2f}/s (SLO attainment "
+      "{:.3f}); batch mean {:.1f}, max {}; KV peak {:.1f} % of {} blocks\n",
+      s["output_tokens_per_s"].get<double>(), s["requests_per_s"].get<double>(),
+      s["goodput_per_s"].get<double>(), s["slo_attainment"].get<double>(),
+      s["batch"]["mean"].get<double>(), s["batch"]["max"].get<std::int64_t>(),
+      100 * s["kv"]["occupancy_peak"].get<double>(), s["kv"]["blocks"].get<std::int64_t>());
+  out += fmt::format("            {} steps simulated for {} lookups (hit rate {:.3f})\n",
+                     steps["simulated"].get<std::int64_t>(), steps["lookups"].get<std::int64_t>(),
+                     steps["hit_rate"].get<double>());
+  return out;
+}
+}  // namespace
+
 std::string summary_text(const nlohmann::ordered_json& r, std::size_t top) {
   std::string out;
   out += fmt::format("bench       {} ({})\n", r["bench"].get<std::string>(), [&] {
@@ -261,10 +301,14 @@ std::string summary_text(const nlohmann::ordered_json& r, std::size_t top) {
                        time_text(pe["max"].get<double>()),
                        time_text(r["launch_skew_ns"].get<double>()));
   }
-  out += fmt::format("bound       {} ({}), limiter {}, efficiency {:.3f}\n",
-                     time_text(r["bound"]["time_ns"].get<double>()),
-                     r["bound"]["model"].get<std::string>(),
-                     r["bound"]["limiter"].get<std::string>(), r["efficiency"].get<double>());
+  if (r["bound"]["time_ns"].get<double>() > 0) {
+    out += fmt::format("bound       {} ({}), limiter {}, efficiency {:.3f}\n",
+                       time_text(r["bound"]["time_ns"].get<double>()),
+                       r["bound"]["model"].get<std::string>(),
+                       r["bound"]["limiter"].get<std::string>(), r["efficiency"].get<double>());
+  } else {
+    out += fmt::format("bound       {}\n", r["bound"]["model"].get<std::string>());
+  }
   if (r.contains("achieved_tflops"))
     out += fmt::format("achieved    {:.2f} TFLOP/s\n", r["achieved_tflops"].get<double>());
   if (r.contains("achieved_gbps"))
@@ -290,6 +334,7 @@ std::string summary_text(const nlohmann::ordered_json& r, std::size_t top) {
     out += fmt::format("            critical path: {}; exposed communication {}\n", parts,
                        time_text(l["exposed_communication_ns"].get<double>()));
   }
+  if (r.contains("serve")) out += serve_text(r["serve"]);
   if (r.contains("chakra")) {
     const auto& c = r["chakra"];
     double last = 0;

@@ -272,6 +272,7 @@ BOOST_AUTO_TEST_CASE(every_bench_reports_its_energy_and_the_machine_area) {
       {"llm", "--param model=" + configs() + "models/tiny.yaml --chakra-out step"},
       {"memcpy", "--param bytes=64K"},
       {"reduce_scatter", "--param bytes=16K"},
+      {"serve", "--param model=" + configs() + "models/tiny.yaml --param requests=4"},
       {"softmax", "--param rows=64 --param cols=64"},
       {"vector_add", "--param elements=64K"}};
   // Every bench `kernbench list` names (a new one needs its small run here).

@@ -119,6 +119,36 @@ class Plot(SweepCase):
         self.assertIn("energy.total_j (J)", text)
         self.assertIn("Pareto front", text)
 
+    def test_the_serving_example_sweep_shows_its_knee(self):
+        # The committed example (docs/serving.md): p99 TTFT against the arrival rate stays
+        # near one prefill step at low load and climbs once the machine saturates, while
+        # throughput follows the offered load until then.
+        spec = os.path.join(os.environ["KB_SOURCE_DIR"], "configs/sweeps/serve_rate_knee.yaml")
+        r = self.kernbench("sweep", spec, "--out", self.path("serve"), "--jobs", "2")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(self.path("serve/results.csv"), encoding="utf-8") as f:
+            rows = sorted(csv.DictReader(f), key=lambda row: float(row["param.rate"]))
+        self.assertGreaterEqual(len(rows), 5)
+        self.assertNotIn("serve.steps.simulated_ns", " ".join(rows[0]))
+        p99 = [float(row["serve.ttft_ms.p99"]) for row in rows]
+        served = [float(row["serve.requests_per_s"]) for row in rows]
+        for row in rows:
+            self.assertEqual(row["serve.completed"], "150")
+            in_flight = float(row["serve.in_flight_mean"])
+            self.assertAlmostEqual(in_flight, float(row["serve.little_in_flight"]),
+                                   delta=in_flight * 0.02)
+        # Light load: the queue is short and the requests are served as they come.
+        self.assertLess(p99[0], 2 * float(rows[0]["serve.ttft_ms.p50"]) + 50)
+        self.assertAlmostEqual(served[0], float(rows[0]["param.rate"]), delta=0.5)
+        # Past the knee the tail grows far faster than the load.
+        self.assertGreater(p99[-1], 4 * p99[0])
+        self.assertGreater(p99[-1] / p99[-2], float(rows[-1]["param.rate"]) / float(rows[-2]["param.rate"]))
+        png = self.path("knee.png")
+        r = self.kernbench("plot", self.path("serve/results.csv"), "--x", "param.rate", "--y",
+                           "serve.ttft_ms.p99", "--logy", "-o", png)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertGreater(os.path.getsize(png), 1000)
+
     def test_pareto_fronts_of_sizes_and_many_rows(self):
         from kbtools.plot import pareto
         import pandas as pd
