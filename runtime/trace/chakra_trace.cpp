@@ -16,6 +16,10 @@ namespace kb::chakra {
 
 namespace {
 
+// The GlobalMetadata attribute that says compute nodes need only their dependencies.
+constexpr const char* kComputeOrder = "compute_order";
+constexpr const char* kByDependencies = "dependencies";
+
 constexpr std::array<const char*, 8> kNodeTypes = {
     "INVALID_NODE", "METADATA_NODE",  "MEM_LOAD_NODE",  "MEM_STORE_NODE",
     "COMP_NODE",    "COMM_SEND_NODE", "COMM_RECV_NODE", "COMM_COLL_NODE"};
@@ -104,6 +108,8 @@ Node from_proto(const kb_chakra::Node& p, const Place& at) {
       n.comm_tag = integer32(a, at, n.id);
     } else if (key == "tensor_size") {
       n.tensor_size = integer(a, at, n.id);
+    } else if (key == "duration_ps") {
+      n.duration_ps = integer(a, at, n.id);
     } else if (key == "op_class") {
       n.op_class = text(a, at, n.id);
     } else if (key == "layer") {
@@ -141,6 +147,7 @@ kb_chakra::Node to_proto(const Node& n) {
   if (n.comm_dst) add_attr(p, "comm_dst", *n.comm_dst);
   if (n.comm_tag) add_attr(p, "comm_tag", *n.comm_tag);
   if (n.tensor_size) add_attr(p, "tensor_size", *n.tensor_size);
+  if (n.duration_ps) add_attr(p, "duration_ps", *n.duration_ps);
   for (const auto& [name, value] : {std::pair{"op_class", &n.op_class}, {"layer", &n.layer}}) {
     if (!*value) continue;
     kb_chakra::AttributeProto* a = p.add_attr();
@@ -201,9 +208,10 @@ Trace parse_trace(std::string_view bytes, const std::string& source) {
       }
       trace.version = meta.version();
       for (const kb_chakra::AttributeProto& a : meta.attr()) {
-        if (trace.version.empty() && a.name() == "schema" &&
-            a.value_case() == kb_chakra::AttributeProto::kStringVal) {
-          trace.version = a.string_val();
+        if (a.value_case() != kb_chakra::AttributeProto::kStringVal) continue;
+        if (trace.version.empty() && a.name() == "schema") trace.version = a.string_val();
+        if (a.name() == kComputeOrder) {
+          trace.compute_by_dependencies = a.string_val() == kByDependencies;
         }
       }
     } else {
@@ -241,6 +249,11 @@ std::string serialize_trace(const Trace& trace) {
   std::string out;
   kb_chakra::GlobalMetadata meta;
   meta.set_version(trace.version);
+  if (trace.compute_by_dependencies) {
+    kb_chakra::AttributeProto* a = meta.add_attr();
+    a->set_name(kComputeOrder);
+    a->set_string_val(kByDependencies);
+  }
   append_message(out, meta);
   for (const Node& n : trace.nodes) append_message(out, to_proto(n));
   return out;

@@ -50,6 +50,9 @@ struct Node {
   std::vector<std::uint64_t> data_deps;
   std::uint64_t start_time_micros = 0;
   std::uint64_t duration_micros = 0;
+  // The duration to the picosecond, as kernbench's export writes it beside duration_micros
+  // (which rounds a 2.4 us kernel to 2): the replay prefers it.
+  std::optional<std::uint64_t> duration_ps;
   std::string input_shapes;  // IOInfo.shapes as recorded: "[[64, 128], [128]]"
   std::string input_types;   // IOInfo.types: "['Tensor(float)', 'Int']"
   std::string output_shapes;
@@ -67,6 +70,11 @@ struct Node {
 struct Trace {
   std::string source;   // the file it was read from, for messages
   std::string version;  // GlobalMetadata.version, or its "schema" attribute
+  // Its compute nodes need only their dependencies, not one another's order (GlobalMetadata
+  // attribute "compute_order" = "dependencies", as kernbench's export writes it: a step's
+  // independent kernels ran side by side). A recorded trace's kernels ran in order on one
+  // stream.
+  bool compute_by_dependencies = false;
   std::vector<Node> nodes;
 };
 

@@ -71,7 +71,11 @@ ExportedTraces export_traces(const runtime::WorkloadGraph& graph,
   std::uint32_t devices = 0;
   for (const runtime::WorkloadNode& n : nodes) devices = std::max(devices, n.device + 1);
   out.ranks.resize(devices);
-  for (Trace& t : out.ranks) t.version = "0.0.4";
+  for (Trace& t : out.ranks) {
+    t.version = "0.0.4";
+    // The step's independent nodes ran side by side: a replay keeps them independent.
+    t.compute_by_dependencies = true;
+  }
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const runtime::WorkloadNode& w = nodes[i];
     Node n;
@@ -83,7 +87,9 @@ ExportedTraces export_traces(const runtime::WorkloadGraph& graph,
       // A node's own time: its kernels' span (first PE start to last PE end), without the
       // launch's trips that a replay pays again; issued to done for nodes without kernels.
       n.start_time_micros = micros(runs[i].busy_begin_ns());
-      n.duration_micros = micros(runs[i].busy_end_ns() - runs[i].busy_begin_ns());
+      const double ns = runs[i].busy_end_ns() - runs[i].busy_begin_ns();
+      n.duration_micros = micros(ns);
+      n.duration_ps = static_cast<std::uint64_t>(std::llround(ns * 1e3));
     }
     for (std::size_t d : deps[i]) {
       if (nodes[d].device == w.device) {

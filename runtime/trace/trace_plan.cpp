@@ -16,6 +16,12 @@ using runtime::OpClass;
 
 namespace {
 
+// A node's recorded time: to the picosecond where the trace has it, else its microseconds.
+double recorded_ns(const Node& n) {
+  return n.duration_ps ? static_cast<double>(*n.duration_ps) * 1e-3
+                       : static_cast<double>(n.duration_micros) * 1e3;
+}
+
 std::string where(const Trace& trace, const Node& n) {
   return fmt::format("{}: byte {}: node {}", trace.source, n.offset, n.id);
 }
@@ -116,7 +122,7 @@ TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& optio
         ++plan.counts.cpu_ops;
         p.op_class = op_class_of(n);
         p.action = options.cpu == CpuOps::duration ? Action::host : Action::nothing;
-        p.ns = static_cast<double>(n.duration_micros) * 1e3;
+        p.ns = recorded_ns(n);
       };
       auto unsupported = [&](const std::string& what) {
         ++plan.counts.unsupported[what];
@@ -140,8 +146,7 @@ TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& optio
             }
             ++(estimate ? plan.counts.comp_modelled : plan.counts.comp_recorded);
             p.action = Action::busy;
-            p.ns = estimate.value_or(static_cast<double>(n.duration_micros) * 1e3 *
-                                     options.comp_scale);
+            p.ns = estimate.value_or(recorded_ns(n) * options.comp_scale);
             p.op_class = op_class_of(n);
           }
           break;
@@ -329,8 +334,10 @@ TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& optio
     chain(list);
     for (std::size_t c = 0; c < list.size(); ++c) plan.nodes[list[c]].ordinal = c;
   }
-  // A rank's device compute runs in trace order, as kernels on one stream do.
-  for (const auto& list : compute) chain(list);
+  // A rank's device compute runs in trace order, as kernels on one stream do, unless its
+  // trace says its kernels need only their dependencies (an exported step's).
+  for (std::uint32_t r = 0; r < plan.ranks; ++r)
+    if (!ranks[r].compute_by_dependencies) chain(compute[r]);
   for (const auto& entry : transfers) chain(entry.second);
   return plan;
 }

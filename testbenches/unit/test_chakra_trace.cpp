@@ -27,6 +27,7 @@ Trace sample() {
   comp.name = "aten::mm";
   comp.type = kCompNode;
   comp.duration_micros = 42;
+  comp.duration_ps = 41'567'250;
   comp.start_time_micros = 5;
   comp.input_shapes = "[[64, 128], [128, 32]]";
   comp.input_types = "['Tensor(float)', 'Tensor(float)']";
@@ -87,6 +88,7 @@ BOOST_AUTO_TEST_CASE(every_field_reads_back_as_written) {
     BOOST_TEST((a.ctrl_deps == b.ctrl_deps));
     BOOST_TEST((a.data_deps == b.data_deps));
     BOOST_TEST((a.duration_micros == b.duration_micros));
+    BOOST_TEST((a.duration_ps == b.duration_ps));
     BOOST_TEST((a.start_time_micros == b.start_time_micros));
     BOOST_TEST((a.input_shapes == b.input_shapes));
     BOOST_TEST((a.input_types == b.input_types));
@@ -104,6 +106,11 @@ BOOST_AUTO_TEST_CASE(every_field_reads_back_as_written) {
   // Offsets: the metadata takes 8 bytes (prefix, tag, length, "0.0.4"), then the first node.
   BOOST_TEST(got.nodes[0].offset == 8u);
   BOOST_TEST(got.nodes[1].offset > got.nodes[0].offset);
+  BOOST_TEST(!got.compute_by_dependencies);
+  // An exported step's compute order travels in the metadata.
+  Trace exported = want;
+  exported.compute_by_dependencies = true;
+  BOOST_TEST(parse_trace(serialize_trace(exported), "t").compute_by_dependencies);
 }
 
 // Bytes as other tools write them, encoded by hand from the schema's field numbers.
