@@ -46,7 +46,7 @@ class PeCore : public Component, public PeServices {
   void ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes,
                  const StreamShape& shape) override;
   StreamArrival ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes) override;
-  Picoseconds local_time_ps() const override { return to_ps(qk_.get_current_time()); }
+  Picoseconds local_time_ps() const override { return local_now_ps(qk_); }
 
  private:
   struct Launch {

@@ -106,7 +106,7 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
 }
 
 void PeIpcq::catch_up(tlm_utils::tlm_quantumkeeper& qk, Picoseconds at) {
-  const Picoseconds local = to_ps(qk.get_current_time());
+  const Picoseconds local = local_now_ps(qk);
   if (at > local) qk.inc(from_ps(at - local));
 }
 
@@ -156,7 +156,7 @@ void PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint64_t nb
   const std::uint64_t target =
       n.ipcq_base + kIpcqDataOffset + (static_cast<std::uint64_t>(*rank_) << kIpcqRankShift);
   // Each entry's push, pop and credit, in either fidelity.
-  const Picoseconds local = to_ps(qk.get_current_time());
+  const Picoseconds local = local_now_ps(qk);
   if (nbytes != 0) {
     energy_.charge(static_cast<double>(entries_of(nbytes)) * pj_per_entry_, local, local);
   }
@@ -200,7 +200,7 @@ void PeIpcq::send_flow(Neighbour& n, std::uint64_t target, const unsigned char* 
   // The DMA starts with the first credit; the last entry of the queue's worth waits for the
   // last credit, so the tail trails the head by at least the credits' spread.
   catch_up(qk, n.credits.front());
-  const Picoseconds local = to_ps(qk.get_current_time());
+  const Picoseconds local = local_now_ps(qk);
   const Picoseconds last_credit = n.credits[slots - 1];
   n.credits.erase(n.credits.begin(), n.credits.begin() + static_cast<std::ptrdiff_t>(slots));
   StreamShape shaped = shape;
@@ -234,7 +234,7 @@ StreamArrival PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t
       // last `slots` entries are freed one entry's time apart up to its arrival.
       const std::uint64_t entries = entries_of(e.bytes.size());
       const Picoseconds step = entries > 1 ? (e.arrival - e.first) / (entries - 1) : 0;
-      const Picoseconds freed = std::max(to_ps(qk.get_current_time()), e.arrival);
+      const Picoseconds freed = std::max(local_now_ps(qk), e.arrival);
       credit_word_ = {e.slots, step};
       n.held -= e.slots;
       occupancy_.add(freed, -static_cast<std::int64_t>(e.slots));
@@ -242,7 +242,7 @@ StreamArrival PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t
       spare_.push_back(std::move(e.bytes));
       n.received.pop_front();
       post(credit_to, reinterpret_cast<unsigned char*>(&credit_word_), sizeof credit_word_, qk,
-           like, true, freed - to_ps(qk.get_current_time()));
+           like, true, freed - local_now_ps(qk));
     }
   }
   return got;
