@@ -6,19 +6,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <memory>
 
 namespace kb::runtime::serving {
-
-double step_span_ns(const std::vector<NodeRun>& runs, double graph_load_ns) {
-  double begin = INFINITY, end = 0;
-  for (const NodeRun& r : runs) {
-    begin = std::min(begin, r.issued_ns);
-    end = std::max(end, r.done_ns);
-  }
-  return runs.empty() ? 0 : end - begin + graph_load_ns;
-}
 
 double layer_span_ns(const WorkloadGraph& graph, const std::vector<NodeRun>& runs,
                      std::int64_t layer) {

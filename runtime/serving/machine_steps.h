@@ -30,10 +30,8 @@ class MachineSteps {
   std::int64_t sim_layers_;
 };
 
-// A step's time, issue of its first node to the end of its last (and the graph's hand-off
-// when the device launches), and the span of its layer `layer` ("L3"): from the end of what
-// came before it (the previous layer, or the embedding) to the end of its last node.
-double step_span_ns(const std::vector<NodeRun>& runs, double graph_load_ns);
+// The span of a step's layer `layer` ("L3"): from the end of what came before it (the
+// previous layer, or the embedding) to the end of its last node.
 double layer_span_ns(const WorkloadGraph& graph, const std::vector<NodeRun>& runs,
                      std::int64_t layer);
 

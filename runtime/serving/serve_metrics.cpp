@@ -47,7 +47,7 @@ ServeMetrics serve_metrics(const ServeResult& result, const KvPool& pool, const 
   m.preemptions = result.preemptions;
   m.iterations = static_cast<std::int64_t>(result.iterations.size());
   std::vector<double> ttft, tpot, e2e, queue;
-  double first = INFINITY, last = 0, tokens = 0, latency_sum = 0;
+  double first = INFINITY, last = 0, latency_sum = 0;
   std::int64_t good = 0;
   for (const Sequence& s : result.sequences) {
     if (s.finished_s < 0) continue;
@@ -60,7 +60,7 @@ ServeMetrics serve_metrics(const ServeResult& result, const KvPool& pool, const 
     good += l.meets_slo ? 1 : 0;
     first = std::min(first, s.request->arrival_s);
     last = std::max(last, s.finished_s);
-    tokens += static_cast<double>(s.request->output_tokens);
+    m.output_tokens += s.request->output_tokens;
     latency_sum += l.e2e;
   }
   m.ttft_s = distribution(ttft);
@@ -70,7 +70,7 @@ ServeMetrics serve_metrics(const ServeResult& result, const KvPool& pool, const 
   if (m.completed == 0) return m;
   m.span_s = last - first;
   if (m.span_s > 0) {
-    m.output_tokens_per_s = tokens / m.span_s;
+    m.output_tokens_per_s = static_cast<double>(m.output_tokens) / m.span_s;
     m.requests_per_s = static_cast<double>(m.completed) / m.span_s;
     m.goodput_per_s = static_cast<double>(good) / m.span_s;
     m.in_flight_mean = result.in_flight_seconds / m.span_s;

@@ -31,7 +31,8 @@ RequestLatency latency(const Sequence& s, const Slo& slo);
 
 struct ServeMetrics {
   std::int64_t requests = 0, completed = 0, refused = 0, preemptions = 0, iterations = 0;
-  double span_s = 0;  // first arrival to last finish
+  double span_s = 0;               // first arrival to last finish
+  std::int64_t output_tokens = 0;  // of the completed requests
   Distribution ttft_s, tpot_s, e2e_s, queue_s;
   double output_tokens_per_s = 0, requests_per_s = 0, goodput_per_s = 0, slo_attainment = 0;
   double batch_mean = 0;  // sequences per iteration, weighted by its time

@@ -67,12 +67,18 @@ std::pair<std::int64_t, std::int64_t> StepCache::bracket(std::int64_t v) const {
 }
 
 namespace {
-// a + f (b - a), element by element for the energies.
+// into += w v, element by element (into grows to v's size).
+void add_scaled(std::vector<double>& into, const std::vector<double>& v, double w) {
+  if (into.size() < v.size()) into.resize(v.size(), 0.0);
+  for (std::size_t i = 0; i < v.size(); ++i) into[i] += w * v[i];
+}
+
+// a + f (b - a), in time and in energy.
 StepCost between(const StepCost& a, const StepCost& b, double f) {
   StepCost c = a;
   c.ns += f * (b.ns - a.ns);
-  for (std::size_t i = 0; i < c.pj.size() && i < b.pj.size(); ++i)
-    c.pj[i] += f * (b.pj[i] - a.pj[i]);
+  add_scaled(c.pj, b.pj, f);
+  add_scaled(c.pj, a.pj, -f);
   return c;
 }
 }  // namespace
@@ -83,9 +89,7 @@ const StepCost& StepCache::simulated(const StepKey& key) {
   return it->second;
 }
 
-StepCost StepCache::cost(const StepKey& key) {
-  ++lookups_;
-  const std::int64_t before = simulated();
+StepCost StepCache::interpolated(const StepKey& key) {
   // The context: a decode's cached tokens, a chunk's past.
   const std::int64_t context = key.phase == Phase::decode ? key.seq : key.past;
   const auto [lo, hi] = bracket(context);
@@ -94,11 +98,19 @@ StepCost StepCache::cost(const StepKey& key) {
     (key.phase == Phase::decode ? k.seq : k.past) = c;
     return simulated(k);
   };
-  StepCost c = at(lo);
-  if (lo != hi) {
-    between_.insert(key);
-    c = between(c, at(hi), static_cast<double>(context - lo) / static_cast<double>(hi - lo));
-  }
+  const StepCost low = at(lo);
+  if (lo == hi) return low;
+  between_.insert(key);
+  // Simulated in this order, lower first: a step's time depends a little on the machine's
+  // history (where earlier steps left its allocators), so the order is part of the result.
+  const StepCost high = at(hi);
+  return between(low, high, static_cast<double>(context - lo) / static_cast<double>(hi - lo));
+}
+
+StepCost StepCache::cost(const StepKey& key) {
+  ++lookups_;
+  const std::int64_t before = simulated();
+  StepCost c = interpolated(key);
   if (simulated() == before) ++hits_;
   return c;
 }
@@ -109,13 +121,10 @@ std::vector<StepCache::Check> StepCache::check(std::int64_t samples) {
   const std::vector<StepKey> keys(between_.begin(), between_.end());
   const auto n = static_cast<std::int64_t>(keys.size());
   const std::int64_t take = std::min(samples, n);
-  const std::int64_t saved_lookups = lookups_, saved_hits = hits_;
   for (std::int64_t i = 0; i < take; ++i) {
     const StepKey& key = keys[static_cast<std::size_t>(i * n / take)];
-    out.push_back({key, time_ns(key), simulate_(key).ns});
+    out.push_back({key, interpolated(key).ns, simulate_(key).ns});
   }
-  lookups_ = saved_lookups;
-  hits_ = saved_hits;
   return out;
 }
 
@@ -123,26 +132,21 @@ double StepCache::time_ns(const Batch& batch) {
   asked_tokens_ +=
       static_cast<double>(batch.prefill_tokens() + static_cast<std::int64_t>(batch.decodes.size()));
   const std::vector<WeightedKey> keys = step_keys(batch, padding_);
-  StepCost sum;
-  double first = 0;
-  for (const WeightedKey& k : keys) {
-    const StepCost c = cost(k.key);
-    if (&k == &keys.front()) {
-      first = c.ns;
-      sum.pj.assign(c.pj.size(), 0.0);
-    }
-    sum.ns += k.weight * c.ns;
-    for (std::size_t i = 0; i < sum.pj.size() && i < c.pj.size(); ++i)
-      sum.pj[i] += k.weight * c.pj[i];
+  const StepCost first = cost(keys.front().key);
+  StepCost sum = first;
+  for (std::size_t k = 1; k < keys.size(); ++k) {
+    const StepCost c = cost(keys[k].key);
+    sum.ns += keys[k].weight * c.ns;
+    add_scaled(sum.pj, c.pj, keys[k].weight);
   }
   // The decodes' attention adds to a chunk's step, never takes from it (a longer context
-  // simulating a hair faster than context 1 would), in time and in energy.
-  if (dynamic_pj_.size() < sum.pj.size()) dynamic_pj_.resize(sum.pj.size(), 0.0);
-  for (std::size_t i = 0; i < sum.pj.size(); ++i) dynamic_pj_[i] += std::max(0.0, sum.pj[i]);
+  // simulating a hair faster than context 1 would).
+  if (sum.ns < first.ns) sum = first;
+  add_scaled(dynamic_pj_, sum.pj, 1);
   // The tokens run: the prefill step's rows, or the decode step's when there is none.
   const StepKey& run = keys.front().key;
   padded_tokens_ += static_cast<double>(run.batch * (run.phase == Phase::decode ? 1 : run.seq));
-  return std::max(sum.ns, first);
+  return sum.ns;
 }
 
 }  // namespace kb::runtime::serving

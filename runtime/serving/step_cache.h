@@ -92,6 +92,8 @@ class StepCache {
 
  private:
   const StepCost& simulated(const StepKey& key);
+  // The key's cost from the grid, without counting a lookup.
+  StepCost interpolated(const StepKey& key);
 
   Simulate simulate_;
   int points_per_octave_;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <deque>
 
 namespace kb::runtime {
@@ -56,6 +57,15 @@ std::vector<Handle> collective(const CollectiveOp& op, const std::string& name,
 }
 
 }  // namespace
+
+double step_span_ns(const std::vector<NodeRun>& runs, double graph_load_ns) {
+  double begin = INFINITY, end = 0;
+  for (const NodeRun& r : runs) {
+    begin = std::min(begin, r.issued_ns);
+    end = std::max(end, r.done_ns);
+  }
+  return runs.empty() ? 0 : end - begin + graph_load_ns;
+}
 
 double NodeRun::busy_begin_ns() const {
   double begin = -1;

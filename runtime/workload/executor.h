@@ -24,6 +24,10 @@ struct NodeRun {
   double launch_trips_ns() const;
 };
 
+// A run's span: the first node's issue to the last node's end, plus the graph's hand-off
+// before it when the device launched it (Executor::graph_load_ns); 0 without nodes.
+double step_span_ns(const std::vector<NodeRun>& runs, double graph_load_ns);
+
 class Executor {
  public:
   // Device d's nodes run on `devices[d]`, their kernels launched as `mode` says: by the

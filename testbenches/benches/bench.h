@@ -121,6 +121,7 @@ struct Outcome {
   std::vector<double> window_energy_pj;
   double flops = 0;  // work done, for achieved rates (0: not a compute bench)
   double bytes = 0;
+  double tokens = 0;  // tokens produced, for energy per token (0: not a token workload)
   std::vector<KernelRecord> kernels;
   std::vector<double> pe_start_ns, pe_ns;  // every PE's kernel start and time
   std::vector<runtime::Handle> launches;   // for per-PE timeline slices

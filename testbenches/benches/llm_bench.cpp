@@ -122,6 +122,7 @@ class LlmBench : public Bench {
     record(graph, runs, out);
     const runtime::StepWork work = runtime::step_work(model, shape);
     out.flops = work.flops;
+    out.tokens = static_cast<double>(shape.tokens());
     out.bytes = work.weight_bytes + work.kv_bytes;
     report(model, shape, graph, runs, work, ctx.topology(), out);
     // Every SIP's hidden state, SIP 0's logits and sampled tokens are read back, timing-only
@@ -242,13 +243,8 @@ class LlmBench : public Bench {
                      const runtime::WorkloadGraph& graph, const std::vector<runtime::NodeRun>& runs,
                      const runtime::StepWork& work, const platform::Topology& topology,
                      Outcome& out) {
-    double begin = INFINITY, end = 0;
-    for (const runtime::NodeRun& r : runs) {
-      begin = std::min(begin, r.issued_ns);
-      end = std::max(end, r.done_ns);
-    }
     // A device-launched step begins when the host hands the graph over.
-    const double step_ns = end - begin + out.graph_load_ns;
+    const double step_ns = runtime::step_span_ns(runs, out.graph_load_ns);
     const runtime::Peaks peak = runtime::peaks_of(
         topology, static_cast<std::int64_t>(topology.cubes_per_sip() * topology.pes_per_cube()),
         model.dtype);

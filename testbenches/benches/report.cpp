@@ -134,11 +134,9 @@ void add_energy(nlohmann::ordered_json& r, const Outcome& outcome,
                        : r.contains("algbw_gbps") ? r["algbw_gbps"].get<double>() * measured_ns
                                                   : 0.0;
   if (bytes > 0) e["pj_per_byte"] = total_j * 1e12 / bytes;
-  const char* tokens_from = r.contains("llm") ? "llm" : r.contains("serve") ? "serve" : nullptr;
-  if (tokens_from != nullptr && total_j > 0) {
-    const auto tokens = r[tokens_from]["tokens"].get<double>();
-    e["j_per_token"] = total_j / tokens;
-    e["tokens_per_j"] = tokens / total_j;
+  if (outcome.tokens > 0 && total_j > 0) {
+    e["j_per_token"] = total_j / outcome.tokens;
+    e["tokens_per_j"] = outcome.tokens / total_j;
   }
   const double watts = e["avg_power_w"].get<double>();
   r["energy"] = std::move(e);

@@ -36,7 +36,6 @@ struct ServeSetup {
   serving::Slo slo;
   std::int64_t kv_block = 16, kv_blocks = 0;
   std::uint64_t kv_bytes_per_token = 0;  // per SIP
-  SipMemory memory;                      // weights and the activations reserved per SIP
   std::vector<serving::Request> requests;
   std::string source;  // the trace, or the synthetic load, in words
   int grid = 4;
@@ -173,23 +172,23 @@ ServeSetup setup(const Params& params, const platform::Topology& topology) {
   reserve.phase = Phase::prefill;
   reserve.seq = std::max(s.limits.max_batch_tokens, s.limits.chunk);
   reserve.layers = s.model.num_hidden_layers;
-  s.memory =
+  const SipMemory memory =
       sip_memory(s.model, reserve, runtime::map_projections(s.model, reserve, topology), topology);
   const runtime::LayerDims dims(s.model, s.base);
   s.kv_bytes_per_token =
       static_cast<std::uint64_t>(2 * s.model.num_hidden_layers * dims.kv_heads * dims.head_dim) *
       runtime::itemsize(s.model.dtype);
-  const std::uint64_t held = s.memory.weights + s.memory.activations;
+  const std::uint64_t held = memory.weights + memory.activations;
   const std::uint64_t block_bytes = s.kv_bytes_per_token * static_cast<std::uint64_t>(s.kv_block);
-  if (held + block_bytes > s.memory.capacity) {
+  if (held + block_bytes > memory.capacity) {
     throw BenchUsageError(fmt::format(
         "model {} at tp={} leaves no room for a KV cache: each SIP has {} of HBM and holds {} of "
         "weights and {} of activations (a prefill of {} tokens); raise tp, lower "
         "max_batch_tokens or give the machine more HBM (cube.memory_map.hbm_total_gb_per_cube)",
-        s.model.name, s.base.tp, gib(s.memory.capacity), gib(s.memory.weights),
-        gib(s.memory.activations), reserve.seq));
+        s.model.name, s.base.tp, gib(memory.capacity), gib(memory.weights), gib(memory.activations),
+        reserve.seq));
   }
-  s.kv_blocks = static_cast<std::int64_t>((s.memory.capacity - held) / block_bytes);
+  s.kv_blocks = static_cast<std::int64_t>((memory.capacity - held) / block_bytes);
   return s;
 }
 
@@ -238,18 +237,17 @@ void timeline(const serving::ServeResult& result, Outcome& out) {
     span("prefill", s.admitted_s, s.first_token_s);
     span("decode", s.first_token_s, s.finished_s);
   }
+  // A sample where a counter changes.
   std::int64_t batch = -1, blocks = -1;
+  const auto sample = [&](const char* track, const char* series, double at_s, std::int64_t value,
+                          std::int64_t& last) {
+    if (value != last)
+      out.counters.push_back({track, series, at_s * 1e9, static_cast<double>(value)});
+    last = value;
+  };
   for (const serving::Iteration& it : result.iterations) {
-    if (it.sequences != batch) {
-      out.counters.push_back(
-          {"serve.batch", "sequences", it.begin_s * 1e9, static_cast<double>(it.sequences)});
-      batch = it.sequences;
-    }
-    if (it.kv_blocks != blocks) {
-      out.counters.push_back(
-          {"serve.kv_cache", "blocks", it.begin_s * 1e9, static_cast<double>(it.kv_blocks)});
-      blocks = it.kv_blocks;
-    }
+    sample("serve.batch", "sequences", it.begin_s, it.sequences, batch);
+    sample("serve.kv_cache", "blocks", it.begin_s, it.kv_blocks, blocks);
   }
 }
 
@@ -324,8 +322,8 @@ class ServeBench : public Bench {
         {"slo_ttft_ms", "0.0", "goodput's TTFT objective (0: none)", "ms"},
         {"slo_tpot_ms", "0.0", "goodput's TPOT objective (0: none)", "ms"},
         {"step_grid", "4",
-         "grid points per octave of batch, context and past whose simulated steps a shape "
-         "between them interpolates (0: every distinct shape simulated)",
+         "grid points per octave of a decode's context and a chunk's past, between which steps "
+         "are interpolated (0: every distinct shape simulated)",
          "", Param::Kind::count},
         {"step_check", "0",
          "shapes between grid points simulated as they are after the run, to state the grid's "
@@ -384,6 +382,7 @@ class ServeBench : public Bench {
     // static power over the serving span.
     out.window_energy_pj = cache.dynamic_pj();
     out.window_ns = m.span_s * 1e9;
+    out.tokens = static_cast<double>(m.output_tokens);
     out.bound_model = "none: serving figures are measured, not bounded";
   }
 
@@ -405,7 +404,7 @@ class ServeBench : public Bench {
     j["tpot_ms"] = distribution_json(m.tpot_s, 1e3);
     j["e2e_ms"] = distribution_json(m.e2e_s, 1e3);
     j["queue_ms"] = distribution_json(m.queue_s, 1e3);
-    j["tokens"] = m.output_tokens_per_s * m.span_s;
+    j["tokens"] = m.output_tokens;
     j["output_tokens_per_s"] = m.output_tokens_per_s;
     j["requests_per_s"] = m.requests_per_s;
     j["goodput_per_s"] = m.goodput_per_s;
