@@ -16,6 +16,7 @@ struct PeCoreAttrs {
   std::int64_t macs_per_cycle_f32 = 256;
   std::int64_t macs_per_cycle_i8 = 2048;
   std::int64_t vector_lanes = 64;
+  std::int64_t dequant_per_cycle = 256;
   std::int64_t op_overhead_cycles = 4;
   // Energy and area at 7 nm (docs/energy.md): per MAC by input type, per vector element.
   double pj_per_mac_f16 = 0.30;
@@ -42,6 +43,10 @@ struct PeCoreAttrs {
         {"vector_lanes", "lanes", kLanes,
          "elements per cycle of the vector unit (elementwise, reductions, casts)",
          &A::vector_lanes},
+        {"dequant_per_cycle", "weights/cycle", kLanes,
+         "int8 or int4 weight codes the core turns into the MAC array's input type per cycle "
+         "(unpack, scale), before a product of quantised weights",
+         &A::dequant_per_cycle},
         {"op_overhead_cycles", "cycles", kCycles, "fixed issue cost of every kernel operation",
          &A::op_overhead_cycles},
         {"pj_per_mac_f16", "pJ", kPicojoules, "energy of one multiply-accumulate of f16 inputs",

@@ -116,6 +116,7 @@ void compute_share(Traffic& traffic, const KernelWork& work, const Tensor& out) 
     const PeCoord pe{s.sip, s.cube, s.pe};
     for (const auto& [dtype, flops] : work.flops) traffic.macs(pe, flops / 2 * share, dtype);
     if (work.vector_ops > 0) traffic.vector(pe, work.vector_ops * share, 1);
+    if (work.dequant > 0) traffic.dequant(pe, work.dequant * share);
   }
 }
 

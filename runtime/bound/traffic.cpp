@@ -23,6 +23,11 @@ void Traffic::vector(const PeCoord& pe, double elements, double passes) {
       static_cast<double>(t_.cube.pe_template.components.pe_core.attrs.vector_lanes);
 }
 
+void Traffic::dequant(const PeCoord& pe, double weights) {
+  cycles_[{pe.sip, pe.cube, pe.pe}] +=
+      weights / static_cast<double>(t_.cube.pe_template.components.pe_core.attrs.dequant_per_cycle);
+}
+
 void Traffic::tcm(const PeCoord& pe, double bytes) { tcm_[{pe.sip, pe.cube, pe.pe}] += bytes; }
 
 void Traffic::access(const PeCoord& pe, const MemoryCoord& memory, double bytes,

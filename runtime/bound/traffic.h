@@ -3,7 +3,8 @@
 // PE and which memory, and how much each PE computes; turned into a Bound whose terms use
 // the same routes and parameters as the models (docs/bounds.md derives each one):
 //
-//   compute          the busiest PE's MACs and vector passes at its core's rates
+//   compute          the busiest PE's MACs, vector passes and dequantised weights at its
+//                    core's rates
 //   pe_port          the busiest PE's router port, each way (router bw_gbps)
 //   hbm_port         the router port of the busiest HBM slice, one direction
 //   hbm_slice        the busiest HBM slice: all bytes of the PEs that share it (slice bw)
@@ -48,6 +49,8 @@ class Traffic {
   void macs(const PeCoord& pe, double macs, DType inputs);
   // PE `pe` makes `passes` vector passes over `elements` elements.
   void vector(const PeCoord& pe, double elements, double passes);
+  // PE `pe` dequantises `weights` quantised weights (at its core's dequant_per_cycle).
+  void dequant(const PeCoord& pe, double weights);
   // PE `pe` moves `bytes` through its own TCM (staged in and read back count twice).
   void tcm(const PeCoord& pe, double bytes);
   // PE `pe` reads `bytes` from (or writes them to) memory `memory`.

@@ -222,6 +222,29 @@ Tile KernelContext::cast(const Tile& a, DType dtype) {
   return out;
 }
 
+void KernelContext::charge_dequant(std::int64_t elements) {
+  const auto n = static_cast<std::uint64_t>(elements);
+  pe_.compute(
+      costs_.op_overhead_cycles + ceil_div(n, static_cast<std::uint64_t>(costs_.dequant_per_cycle)),
+      models::CoreWork::vector, n);
+}
+
+Tile KernelContext::dequantise(const Tile& codes, const Tile& scales, int bits, std::int64_t group,
+                               std::int64_t row0, std::int64_t rows, DType dtype) {
+  charge_dequant(rows * codes.cols());
+  return runtime::dequantise(codes, scales, bits, group, row0, rows, dtype);
+}
+
+QuantisedTile KernelContext::quantise_rows(const Tile& rows, DType scale_dtype) {
+  charge_vector(3 * rows.size());
+  return runtime::quantise_rows(rows, scale_dtype);
+}
+
+Tile KernelContext::dequantise_rows(const Tile& codes, const Tile& scales, DType dtype) {
+  charge_dequant(codes.size());
+  return runtime::dequantise_rows(codes, scales, dtype);
+}
+
 Tile KernelContext::transpose(const Tile& a) {
   charge_vector(a.size());
   Tile out(a.cols(), a.rows(), a.dtype(), !timing_only());

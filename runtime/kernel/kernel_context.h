@@ -7,6 +7,7 @@
 // (docs/kernels.md lists each cost).
 
 #include "models/protocol/kernel_program.h"
+#include "runtime/kernel/quantisation.h"
 #include "runtime/kernel/tensor_view.h"
 #include "runtime/kernel/tile.h"
 
@@ -129,6 +130,15 @@ class KernelContext {
   Tile row_sum(const Tile& a);  // rows x 1
   Tile sum(const Tile& a);      // 1 x 1
   Tile cast(const Tile& a, DType dtype);
+  // Rows [row0, row0 + rows) of a quantised weight from its codes and scales
+  // (runtime/kernel/quantisation.h), as `dtype` values for the MAC array: at the
+  // core's dequant_per_cycle values per cycle.
+  Tile dequantise(const Tile& codes, const Tile& scales, int bits, std::int64_t group,
+                  std::int64_t row0, std::int64_t rows, DType dtype);
+  // Rows quantised to int8 with a scale each (a KV cache's tokens): three vector passes
+  // (largest magnitude, divide, round); and back, at dequant_per_cycle.
+  QuantisedTile quantise_rows(const Tile& rows, DType scale_dtype);
+  Tile dequantise_rows(const Tile& codes, const Tile& scales, DType dtype);
   Tile transpose(const Tile& a);
   Tile full(std::int64_t rows, std::int64_t cols, DType dtype, double value);
   // A mask from element indices (iota comparisons): 1 where keep(r, c). It has values in
@@ -162,6 +172,7 @@ class KernelContext {
   Tile multiply(const Tile& a, const Tile& b, const Tile* accumulate);
   const Scalar& scalar(std::size_t index) const;
   void charge_vector(std::int64_t elements);
+  void charge_dequant(std::int64_t elements);
   // Makes the staging buffer hold at least `bytes`.
   void staging(std::size_t bytes);
   Tile elementwise(const Tile& a, const Tile& b, double (*op)(double, double), const char* name);

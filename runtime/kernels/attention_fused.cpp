@@ -9,16 +9,16 @@ namespace {
 // a time with an online softmax (FlashAttention's forward pass): no scores are stored, so
 // memory grows with the tokens, not their square. lse receives each row's log-sum-exp, and
 // its rows (batch, head, query) say which PE computes what, as the scores' rows do for the
-// materialized kernels. Args: (q, k_cache, v_cache, out, lse, seq_q, position0, kv_heads,
-// scale).
+// materialized kernels. Args: (q, k_cache[, k_scales], v_cache[, v_scales], out, lse, seq_q,
+// position0, kv_heads, scale); an int8 cache's tiles dequantised with their scales.
 void attention_fused(KernelContext& k) {
   const TensorView& q = k.tensor(0);
-  const TensorView& k_cache = k.tensor(1);
-  const TensorView& v_cache = k.tensor(2);
-  const TensorView& out = k.tensor(3);
-  const TensorView& lse = k.tensor(4);
-  const Geometry g = geometry(k, "attention_fused", q, k_cache, 5);
-  const double scale = k.float_arg(8);
+  const CacheArg k_cache = cache_arg(k, "attention_fused", 1, q.dtype());
+  const CacheArg v_cache = cache_arg(k, "attention_fused", k_cache.next, q.dtype());
+  const TensorView& out = k.tensor(v_cache.next);
+  const TensorView& lse = k.tensor(v_cache.next + 1);
+  const Geometry g = geometry(k, "attention_fused", q, *k_cache.cache, v_cache.next + 2);
+  const double scale = k.float_arg(v_cache.next + 5);
   if (lse.global_rows() != g.batch * g.heads * g.seq_q || lse.global_cols() != 1) {
     bad("attention_fused", fmt::format("lse is {} x {}, expected {} x 1", lse.global_rows(),
                                        lse.global_cols(), g.batch * g.heads * g.seq_q));
@@ -30,12 +30,12 @@ void attention_fused(KernelContext& k) {
             k.wait(k.load_global_async(q, b * g.seq_q + i0, h * g.head_dim, n, g.head_dim));
         const std::int64_t keys = keys_seen(g, i0, n), base = g.cache_row(b, h);
         struct Step {
-          PendingTile keys, values;
+          PendingRows keys, values;
         };
         auto fetch = [&](std::int64_t j0) {
           const std::int64_t nj = std::min(kKeyTile, keys - j0);
-          return Step{k.load_global_async(k_cache, base + j0, 0, nj, g.head_dim),
-                      k.load_global_async(v_cache, base + j0, 0, nj, g.head_dim)};
+          return Step{fetch_rows(k, k_cache, base + j0, nj, g.head_dim),
+                      fetch_rows(k, v_cache, base + j0, nj, g.head_dim)};
         };
         Tile max = k.full(n, 1, DType::f32, -INFINITY);
         Tile sum = k.full(n, 1, DType::f32, 0.0);
@@ -45,7 +45,7 @@ void attention_fused(KernelContext& k) {
           const std::int64_t nj = std::min(kKeyTile, keys - j0);
           Step current = std::move(next);
           if (j0 + kKeyTile < keys) next = fetch(j0 + kKeyTile);
-          Tile s = k.mul(k.dot_nt(qt, k.wait(std::move(current.keys))), scale);
+          Tile s = k.mul(k.dot_nt(qt, current.keys.take(k, q.dtype())), scale);
           // Keys past a query's position: minus infinity before the softmax, on the tiles the
           // causal diagonal crosses.
           if (!sees(g, i0, j0 + nj - 1)) s = k.add(s, causal_bias(g, i0, n, j0, nj));
@@ -54,7 +54,7 @@ void attention_fused(KernelContext& k) {
           const Tile rescale = k.exp(k.sub(max, new_max));  // what the old terms are worth now
           sum = k.add(k.mul(sum, rescale), k.row_sum(p));
           const Tile kept = k.mul(acc, rescale);
-          acc = k.dot(k.cast(p, v_cache.dtype()), k.wait(std::move(current.values)), &kept);
+          acc = k.dot(k.cast(p, q.dtype()), current.values.take(k, q.dtype()), &kept);
           max = new_max;
         }
         k.store_global_async(out, b * g.seq_q + i0, h * g.head_dim,
@@ -66,31 +66,32 @@ void attention_fused(KernelContext& k) {
 // Both products per pair, an online softmax over the scores (scale, maximum, subtract, exp,
 // sum, cast: at least 6 element operations a pair), the caches read up to the last position.
 KernelWork work(const std::vector<WorkArg>& args) {
-  const TensorShape& k_cache = tensor_arg("attention_fused", args, 1);
   const TensorShape& q = tensor_arg("attention_fused", args, 0);
-  const double seq_q = scalar_arg("attention_fused", args, 5);
-  const double position0 = scalar_arg("attention_fused", args, 6);
-  const double kv_heads = scalar_arg("attention_fused", args, 7);
-  const double head_dim = k_cache.cols();
+  const CacheShape k_cache = cache_shape("attention_fused", args, 1, q.dtype);
+  const CacheShape v_cache = cache_shape("attention_fused", args, k_cache.next, q.dtype);
+  const std::size_t s = v_cache.next + 2;
+  const double seq_q = scalar_arg("attention_fused", args, s);
+  const double position0 = scalar_arg("attention_fused", args, s + 1);
+  const double kv_heads = scalar_arg("attention_fused", args, s + 2);
+  const double head_dim = k_cache.cache->cols();
   const double batch = q.rows() / seq_q, heads = q.cols() / head_dim;
   const double pairs = attention_pairs(batch * heads, seq_q, position0);
   KernelWork w;
   w.flops[q.dtype] = 4 * pairs * head_dim;
   w.vector_ops = 6 * pairs;
   w.moves(q);
-  w.moves(tensor_arg("attention_fused", args, 3));
-  w.moves(tensor_arg("attention_fused", args, 4));
-  for (std::size_t cache : {1, 2}) {
-    const TensorShape& c = tensor_arg("attention_fused", args, cache);
-    w.bytes[c.memory] += cache_read_bytes(c, batch, kv_heads, position0 + seq_q);
-  }
+  w.moves(tensor_arg("attention_fused", args, v_cache.next));
+  w.moves(tensor_arg("attention_fused", args, v_cache.next + 1));
+  for (const CacheShape& c : {k_cache, v_cache})
+    cache_reads(w, c, batch, kv_heads, position0 + seq_q);
   return w;
 }
 
 }  // namespace
 
 KB_REGISTER_KERNEL(attention_fused,
-                   "(q, k_cache, v_cache, out, lse, seq_q, position0, kv_heads, scale)",
+                   "(q, k_cache[, k_scales], v_cache[, v_scales], out, lse, seq_q, position0, "
+                   "kv_heads, scale)",
                    "softmax(scale . Q K^T) . V per head, key tile by key tile with an online "
                    "softmax (no scores stored); lse gets each row's log-sum-exp",
                    attention_fused, work);

@@ -67,6 +67,70 @@ inline Geometry geometry(KernelContext& k, const std::string& kernel, const Tens
   return g;
 }
 
+// Whether a cache of `cache` beside activations of `values` is int8 codes, with a column of
+// scales after it in the arguments (runtime/kernel/quantisation.h).
+inline bool quantised_cache(DType values, DType cache) {
+  return is_float(values) && cache == DType::i8;
+}
+inline void require_cache_scales(const std::string& kernel, const TensorView& scales,
+                                 const TensorView& cache) {
+  if (scales.global_rows() != cache.global_rows() || scales.global_cols() != 1 ||
+      !is_float(scales.dtype())) {
+    bad(kernel,
+        fmt::format("an int8 cache of {} rows takes a column of float scales, got {} x {} {}",
+                    cache.global_rows(), scales.global_rows(), scales.global_cols(),
+                    to_string(scales.dtype())));
+  }
+}
+
+// A KV cache argument: the cache, and an int8 cache's scales (the argument after it).
+struct CacheArg {
+  const TensorView* cache = nullptr;
+  const TensorView* scales = nullptr;
+  std::size_t next = 0;  // the argument after it
+};
+inline CacheArg cache_arg(KernelContext& k, const std::string& kernel, std::size_t i,
+                          DType values) {
+  CacheArg c{&k.tensor(i), nullptr, i + 1};
+  if (quantised_cache(values, c.cache->dtype())) {
+    c.scales = &k.tensor(i + 1);
+    require_cache_scales(kernel, *c.scales, *c.cache);
+    c.next = i + 2;
+  }
+  return c;
+}
+// Cache rows in flight, and what they hold as `dtype` values once in (an int8 cache's
+// dequantised with their scales).
+struct PendingRows {
+  PendingTile rows, scales;
+  bool quantised = false;
+  Tile take(KernelContext& k, DType dtype) {
+    Tile t = k.wait(std::move(rows));
+    return quantised ? k.dequantise_rows(t, k.wait(std::move(scales)), dtype) : t;
+  }
+};
+inline PendingRows fetch_rows(KernelContext& k, const CacheArg& c, std::int64_t row, std::int64_t n,
+                              std::int64_t head_dim) {
+  PendingRows p{k.load_global_async(*c.cache, row, 0, n, head_dim), {}, c.scales != nullptr};
+  if (p.quantised) p.scales = k.load_global_async(*c.scales, row, 0, n, 1);
+  return p;
+}
+// The work model's view: the cache at argument i, its scales, the argument after them.
+struct CacheShape {
+  const TensorShape* cache = nullptr;
+  const TensorShape* scales = nullptr;
+  std::size_t next = 0;
+};
+inline CacheShape cache_shape(const std::string& kernel, const std::vector<WorkArg>& args,
+                              std::size_t i, DType values) {
+  CacheShape c{&tensor_arg(kernel, args, i), nullptr, i + 1};
+  if (quantised_cache(values, c.cache->dtype)) {
+    c.scales = &tensor_arg(kernel, args, i + 1);
+    c.next = i + 2;
+  }
+  return c;
+}
+
 inline void require_scores(const std::string& kernel, const TensorView& s, const Geometry& g) {
   if (s.global_rows() != g.batch * g.heads * g.seq_q || s.global_cols() != g.position0 + g.seq_q) {
     bad(kernel, fmt::format("scores are {} x {}, expected {} x {}", s.global_rows(),
@@ -125,29 +189,40 @@ inline double attention_pairs(double sequences, double seq_q, double position0) 
   return sequences * (seq_q * position0 + seq_q * (seq_q + 1) / 2);
 }
 
-// The bytes of a KV cache its sequences' (batch x kv_heads) rows up to key `keys` hold: what
-// attention reads of it.
-inline double cache_read_bytes(const TensorShape& cache, double batch, double kv_heads,
-                               double keys) {
-  return batch * kv_heads * keys * cache.cols() * static_cast<double>(itemsize(cache.dtype));
+// What attention reads of a KV cache: its sequences' (batch x kv_heads) rows up to key
+// `keys`, and of an int8 cache their scales too, every value dequantised once.
+inline void cache_reads(KernelWork& w, const CacheShape& c, double batch, double kv_heads,
+                        double keys) {
+  const double rows = batch * kv_heads * keys;
+  w.bytes[c.cache->memory] +=
+      rows * c.cache->cols() * static_cast<double>(itemsize(c.cache->dtype));
+  if (c.scales != nullptr) {
+    w.bytes[c.scales->memory] += rows * static_cast<double>(itemsize(c.scales->dtype));
+    w.dequant += rows * c.cache->cols();
+  }
 }
 
-// The work of attention_scores (q, k_cache, scores, ...) or attention_pv (probs, v_cache,
-// out, ...): a dot product of head_dim per pair, at the dtype of `token_major` (q or out);
-// operands moved once, the cache up to the last position.
+// The work of attention_scores (q, k_cache[, scales], scores, ...) or attention_pv (probs,
+// v_cache[, scales], out, ...): a dot product of head_dim per pair, at the dtype of the
+// token-major operand (q, or out: `out_is_tokens`); operands moved once, the cache up to
+// the last position.
 inline KernelWork attention_work(const std::string& kernel, const std::vector<WorkArg>& args,
-                                 std::size_t token_major) {
-  const TensorShape& cache = tensor_arg(kernel, args, 1);
-  const TensorShape& tokens = tensor_arg(kernel, args, token_major);
-  const double seq_q = scalar_arg(kernel, args, 3), position0 = scalar_arg(kernel, args, 4);
-  const double kv_heads = scalar_arg(kernel, args, 5);
-  const double head_dim = cache.cols();
+                                 bool out_is_tokens) {
+  const TensorShape& first = tensor_arg(kernel, args, 0);
+  // probs (attention_pv's first) are in the activations' dtype too.
+  const CacheShape cache = cache_shape(kernel, args, 1, first.dtype);
+  const TensorShape& out = tensor_arg(kernel, args, cache.next);
+  const TensorShape& tokens = out_is_tokens ? out : first;
+  const std::size_t s = cache.next + 1;
+  const double seq_q = scalar_arg(kernel, args, s), position0 = scalar_arg(kernel, args, s + 1);
+  const double kv_heads = scalar_arg(kernel, args, s + 2);
+  const double head_dim = cache.cache->cols();
   const double batch = tokens.rows() / seq_q, heads = tokens.cols() / head_dim;
   KernelWork w;
   w.flops[tokens.dtype] = 2 * attention_pairs(batch * heads, seq_q, position0) * head_dim;
-  w.moves(tensor_arg(kernel, args, 0));
-  w.moves(tensor_arg(kernel, args, 2));
-  w.bytes[cache.memory] += cache_read_bytes(cache, batch, kv_heads, position0 + seq_q);
+  w.moves(first);
+  w.moves(out);
+  cache_reads(w, cache, batch, kv_heads, position0 + seq_q);
   return w;
 }
 

@@ -1,8 +1,10 @@
 // C = A . B, tiled through TCM and double-buffered: while the core multiplies one K-slice,
 // the DMA stages the next. Inputs and results: f16 or bf16 into f32, f16 or bf16 (f32
-// accumulation), f32 into f32, i8 into i32 (exact i32 accumulation).
+// accumulation), f32 into f32, i8 into i32 (exact i32 accumulation); or B quantised, its
+// codes and scales staged and each slice dequantised into A's dtype before the MACs.
 #include "runtime/kernels/gemm.h"
 
+#include "runtime/kernel/quantisation.h"
 #include "runtime/kernels/registry.h"
 
 #include <fmt/format.h>
@@ -19,17 +21,33 @@ bool gemm_output_allowed(DType inputs, DType output) {
   }
 }
 
+bool quantised_b(DType a, DType b) { return code_bits(b, a) != 0; }
+
 void check_gemm(const char* kernel, const TensorView& a, const GemmProduct& p) {
   const TensorView& b = *p.b;
   const TensorView& c = *p.c;
   const std::int64_t K = a.global_cols();
-  if (b.global_rows() != K || a.global_rows() != c.global_rows() ||
+  const int bits = p.scales != nullptr ? code_bits(b.dtype(), a.dtype()) : 0;
+  if (p.scales != nullptr) {
+    const TensorView& s = *p.scales;
+    if (bits == 0 || !is_float(s.dtype()) || s.global_cols() != c.global_cols() ||
+        K % s.global_rows() != 0 || K * bits % 8 != 0 || (K / s.global_rows()) * bits % 8 != 0) {
+      throw std::invalid_argument(fmt::format(
+          "{}: B {} with scales {} x {} {} for K {} and {} columns: codes i8 (int8) or u8 (int4), "
+          "scales in a float type, one row per group of K (groups of whole bytes of codes)",
+          kernel, to_string(b.dtype()), s.global_rows(), s.global_cols(), to_string(s.dtype()), K,
+          c.global_cols()));
+    }
+  }
+  const std::int64_t b_rows = bits != 0 ? code_rows(K, bits) : K;
+  if (b.global_rows() != b_rows || a.global_rows() != c.global_rows() ||
       b.global_cols() != c.global_cols()) {
-    throw std::invalid_argument(fmt::format("{}: ({} x {}) . ({} x {}) into {} x {}", kernel,
+    throw std::invalid_argument(fmt::format("{}: ({} x {}) . ({} x {}{}) into {} x {}", kernel,
                                             a.global_rows(), K, b.global_rows(), b.global_cols(),
+                                            bits != 0 ? fmt::format(" int{} codes", bits) : "",
                                             c.global_rows(), c.global_cols()));
   }
-  if (a.dtype() != b.dtype() || !gemm_output_allowed(a.dtype(), c.dtype())) {
+  if ((bits == 0 && a.dtype() != b.dtype()) || !gemm_output_allowed(a.dtype(), c.dtype())) {
     throw std::invalid_argument(fmt::format("{}: A {}, B {} into C {}: {}", kernel,
                                             to_string(a.dtype()), to_string(b.dtype()),
                                             to_string(c.dtype()), kGemmTypes));
@@ -65,11 +83,26 @@ void gemm_own_block(KernelContext& k, const TensorView& a, const GemmProduct& p,
   const std::int64_t K = a.global_cols();
   const std::int64_t tk = std::min(kTileK, K);
   const std::uint64_t item = a.itemsize();
+  // A quantised B: its codes are bits/8 bytes a weight; each slice's scales are its groups'
+  // rows (at most tk / group + 2 of them, for a slice that straddles group bounds).
+  const int bits = p.scales != nullptr ? code_bits(b.dtype(), a.dtype()) : 0;
+  const std::int64_t group = bits != 0 ? K / p.scales->global_rows() : 0;
+  auto b_rows = [&](std::int64_t rows) { return bits != 0 ? code_rows(rows, bits) : rows; };
+  const std::int64_t scale_rows = bits != 0 ? std::min(p.scales->global_rows(), tk / group + 2) : 0;
+  const std::int64_t max_tn = std::min(kTileN, own.cols);
   const std::uint64_t a_bytes = static_cast<std::uint64_t>(std::min(kTileM, own.rows) * tk) * item;
-  const std::uint64_t b_bytes = static_cast<std::uint64_t>(tk * std::min(kTileN, own.cols)) * item;
+  const std::uint64_t b_bytes = static_cast<std::uint64_t>(b_rows(tk) * max_tn) * b.itemsize();
+  const std::uint64_t s_bytes =
+      bits != 0 ? static_cast<std::uint64_t>(scale_rows * max_tn) * p.scales->itemsize() : 0;
   const TcmBuffer a_buf[2] = {k.tcm_alloc(a_bytes), k.tcm_alloc(a_bytes)};
   const TcmBuffer b_buf[2] = {k.tcm_alloc(b_bytes), k.tcm_alloc(b_bytes)};
+  const TcmBuffer s_buf[2] = {bits != 0 ? k.tcm_alloc(s_bytes) : TcmBuffer{},
+                              bits != 0 ? k.tcm_alloc(s_bytes) : TcmBuffer{}};
   const bool normalise = rms_eps > 0;
+  // The groups of scales rows [k0, k0 + kk) of the weight need.
+  auto groups = [&](std::int64_t k0, std::int64_t kk) {
+    return (k0 + kk - 1) / group - k0 / group + 1;
+  };
 
   // Each PE walks its row tiles from its own starting tile: when every PE computes all rows
   // (an output split by columns), they read different rows of A at a time rather than all
@@ -87,8 +120,14 @@ void gemm_own_block(KernelContext& k, const TensorView& a, const GemmProduct& p,
       const std::int64_t tn = std::min(kTileN, own.cols - j);
       auto stage = [&](std::int64_t k0, int slot) {
         const std::int64_t kk = std::min(tk, K - k0);
-        return std::max(k.stage(a, row0, k0, tm, kk, a_buf[slot]),
-                        k.stage(b, k0, col0, kk, tn, b_buf[slot]));
+        models::Picoseconds ready =
+            std::max(k.stage(a, row0, k0, tm, kk, a_buf[slot]),
+                     k.stage(b, b_rows(k0), col0, b_rows(kk), tn, b_buf[slot]));
+        if (bits != 0) {
+          ready = std::max(ready,
+                           k.stage(*p.scales, k0 / group, col0, groups(k0, kk), tn, s_buf[slot]));
+        }
+        return ready;
       };
       const DType accumulate = is_float(a.dtype()) ? DType::f32 : DType::i32;
       Tile acc = k.full(tm, tn, accumulate, 0.0);
@@ -111,7 +150,11 @@ void gemm_own_block(KernelContext& k, const TensorView& a, const GemmProduct& p,
         k.wait_until(ready[slot]);
         const std::int64_t kk = std::min(tk, K - k0);
         const Tile ta = k.load_tcm(a_buf[slot], tm, kk, a.dtype());
-        const Tile tb = k.load_tcm(b_buf[slot], kk, tn, b.dtype());
+        const Tile tb =
+            bits == 0 ? k.load_tcm(b_buf[slot], kk, tn, b.dtype())
+                      : k.dequantise(k.load_tcm(b_buf[slot], b_rows(kk), tn, b.dtype()),
+                                     k.load_tcm(s_buf[slot], groups(k0, kk), tn, p.scales->dtype()),
+                                     bits, group, k0, kk, a.dtype());
         if (normalise) {
           const Tile af = k.cast(ta, DType::f32);
           squares = k.add(squares, k.row_sum(k.mul(af, af)));
@@ -135,12 +178,17 @@ void gemm_own_block(KernelContext& k, const TensorView& a, const GemmProduct& p,
 }
 
 KernelWork gemm_work(const TensorShape& a, const TensorShape& b, const TensorShape& c,
-                     const TensorShape* bias, const TensorShape* addend, bool normalised) {
+                     const TensorShape* bias, const TensorShape* addend, bool normalised,
+                     const TensorShape* scales) {
   KernelWork w;
   w.flops[a.dtype] = 2 * a.rows() * a.cols() * b.cols();
   w.moves(a);
   w.moves(b);
   w.moves(c);
+  if (scales != nullptr) {
+    w.moves(*scales);
+    w.dequant = a.cols() * b.cols();
+  }
   if (bias != nullptr) {
     w.moves(*bias);
     w.vector(c, 1);
@@ -158,26 +206,32 @@ KernelWork gemm_work(const TensorShape& a, const TensorShape& b, const TensorSha
 
 namespace {
 
+// Arguments (a, b, c[, bias]), or with B quantised (a, b_codes, scales, c[, bias]).
 void gemm(KernelContext& k) {
-  const GemmProduct product{&k.tensor(1), &k.tensor(2), k.num_args() > 3 ? &k.tensor(3) : nullptr};
+  const std::size_t q = quantised_b(k.tensor(0).dtype(), k.tensor(1).dtype()) ? 1 : 0;
+  const GemmProduct product{&k.tensor(1), &k.tensor(2 + q),
+                            k.num_args() > 3 + q ? &k.tensor(3 + q) : nullptr, nullptr,
+                            q != 0 ? &k.tensor(2) : nullptr};
   check_gemm("gemm", k.tensor(0), product);
   gemm_own_block(k, k.tensor(0), product, 0);
 }
 
 // C = A . B (+ bias): 2 M N K at the inputs' dtype; A, B and C each moved once; a bias is
-// read and added once per element of C.
+// read and added once per element of C; a quantised B's scales read once, its weights
+// dequantised.
 KernelWork work(const std::vector<WorkArg>& args) {
   // In order, so that a wrong argument is named first.
   const TensorShape& a = tensor_arg("gemm", args, 0);
   const TensorShape& b = tensor_arg("gemm", args, 1);
-  const TensorShape& c = tensor_arg("gemm", args, 2);
-  return gemm_work(a, b, c, args.size() > 3 ? &tensor_arg("gemm", args, 3) : nullptr, nullptr,
-                   false);
+  const std::size_t q = quantised_b(a.dtype, b.dtype) ? 1 : 0;
+  const TensorShape& c = tensor_arg("gemm", args, 2 + q);
+  return gemm_work(a, b, c, args.size() > 3 + q ? &tensor_arg("gemm", args, 3 + q) : nullptr,
+                   nullptr, false, q != 0 ? &tensor_arg("gemm", args, 2) : nullptr);
 }
 
 }  // namespace
 
-KB_REGISTER_KERNEL(gemm, "(a, b, c[, bias])",
+KB_REGISTER_KERNEL(gemm, "(a, b, c[, bias]) or (a, b_codes, scales, c[, bias])",
                    std::string("c = a . b (+ bias, a row added in the epilogue); ") + kGemmTypes +
                        "; tiled through TCM, double-buffered",
                    gemm, work);

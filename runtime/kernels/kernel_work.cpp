@@ -35,6 +35,14 @@ void KernelWork::vector(const TensorShape& t, double passes) {
   vector_ops += t.elements() * passes;
 }
 
+KernelWork& KernelWork::operator+=(const KernelWork& other) {
+  for (const auto& [dtype, f] : other.flops) flops[dtype] += f;
+  vector_ops += other.vector_ops;
+  dequant += other.dequant;
+  for (const auto& [memory, b] : other.bytes) bytes[memory] += b;
+  return *this;
+}
+
 const TensorShape& tensor_arg(const std::string& kernel, const std::vector<WorkArg>& args,
                               std::size_t i) {
   const TensorShape* t = i < args.size() ? std::get_if<TensorShape>(&args[i]) : nullptr;

@@ -37,6 +37,7 @@ using WorkArg = std::variant<TensorShape, double>;
 struct KernelWork {
   std::map<DType, double> flops;       // matrix products: two per multiply-add, by operand dtype
   double vector_ops = 0;               // element operations of the vector unit
+  double dequant = 0;                  // quantised weights turned into MAC inputs (once each)
   std::map<MemoryKind, double> bytes;  // every operand read or written once, where it lives
 
   double matrix_flops() const;
@@ -45,6 +46,7 @@ struct KernelWork {
   void moves(const TensorShape& t);
   // `passes` vector passes over every element of `t`.
   void vector(const TensorShape& t, double passes);
+  KernelWork& operator+=(const KernelWork& other);
 };
 
 using WorkFn = std::function<KernelWork(const std::vector<WorkArg>& args)>;

@@ -1,5 +1,7 @@
 #include "runtime/kernels/transformer_reference.h"
 
+#include "runtime/kernel/quantisation.h"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -107,6 +109,18 @@ void reference_kv_append(const Tile& fresh, Tile& cache, const AttentionShape& s
         for (std::int64_t c = 0; c < d; ++c)
           cache.set((b * s.kv_heads + g) * s.capacity + s.position0 + i, c,
                     fresh.at(b * s.seq_q + i, g * d + c));
+}
+
+Tile reference_kv_rounded(const Tile& fresh, std::int64_t head_dim, DType dtype) {
+  Tile out(fresh.rows(), fresh.cols(), dtype, true);
+  for (std::int64_t r = 0; r < fresh.rows(); ++r) {
+    for (std::int64_t c0 = 0; c0 < fresh.cols(); c0 += head_dim) {
+      const QuantisedTile q = quantise_rows(fresh.block(r, c0, 1, head_dim), dtype);
+      const Tile back = dequantise_rows(q.codes, q.scales, dtype);
+      for (std::int64_t c = 0; c < head_dim; ++c) out.set_exact(r, c0 + c, back.at(0, c));
+    }
+  }
+  return out;
 }
 
 Tile reference_attention(const Tile& q, const Tile& k_cache, const Tile& v_cache,

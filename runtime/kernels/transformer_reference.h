@@ -24,6 +24,9 @@ struct AttentionShape {
 };
 // `cache` rows (b, g, position0 ..) = the columns of kv head g of `fresh`'s tokens.
 void reference_kv_append(const Tile& fresh, Tile& cache, const AttentionShape& s);
+// `fresh`'s values as an int8 cache gives them back: each token's head_dim values of each kv
+// head quantised with a scale of their own (runtime/kernel/quantisation.h), in `dtype`.
+Tile reference_kv_rounded(const Tile& fresh, std::int64_t head_dim, DType dtype);
 // softmax(scale . q k^T, causal) . v per head, probabilities rounded to `probs`.
 Tile reference_attention(const Tile& q, const Tile& k_cache, const Tile& v_cache,
                          const AttentionShape& s, double scale, DType probs, DType out);

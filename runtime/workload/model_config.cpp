@@ -97,7 +97,10 @@ const std::vector<std::string> kKeys = {"hidden_size",
                                         "rope",
                                         "rope_theta",
                                         "bias",
-                                        "dtype"};
+                                        "dtype",
+                                        "weight_dtype",
+                                        "quant_group_size",
+                                        "kv_dtype"};
 
 }  // namespace
 
@@ -117,6 +120,63 @@ std::int64_t ModelConfig::layer_parameters() const {
   std::int64_t n = 0;
   for (const auto& [in, out] : projections()) n += in * out + (bias ? out : 0);
   return n;
+}
+
+double ModelConfig::layer_weight_bytes() const {
+  const auto item = static_cast<double>(itemsize(dtype));
+  double bytes = 0;
+  for (const auto& [in, out] : projections()) {
+    const auto weights = static_cast<double>(in * out);
+    bytes += weight_bits == 0 ? weights * item
+                              : weights * weight_bits / 8 +
+                                    static_cast<double>(in / quant_group_size * out) * item;
+    if (bias) bytes += static_cast<double>(out) * item;
+  }
+  return bytes;
+}
+
+std::string ModelConfig::weight_dtype() const {
+  return weight_bits == 0 ? to_string(dtype) : fmt::format("int{}", weight_bits);
+}
+
+std::string set_weight_dtype(ModelConfig& m, const std::string& weight_dtype, std::int64_t group) {
+  int bits = 0;
+  if (weight_dtype == "int8" || weight_dtype == "int4") {
+    bits = weight_dtype == "int8" ? 8 : 4;
+  } else if (weight_dtype != to_string(m.dtype)) {
+    return fmt::format("expected {} (the model's dtype), int8 or int4, got '{}'",
+                       to_string(m.dtype), weight_dtype);
+  }
+  if (bits != 0) {
+    // Every projection's input rows (hidden and intermediate, whole or split over tp SIPs
+    // by whole heads' worth) fall into whole groups of whole bytes of codes.
+    if (group < 1 || m.hidden_size % group != 0 || m.intermediate_size % group != 0 ||
+        group * bits % 8 != 0) {
+      return fmt::format(
+          "groups of {} input rows must divide hidden_size {} and "
+          "intermediate_size {}{}",
+          group, m.hidden_size, m.intermediate_size,
+          bits == 4 ? " and be even (two int4 codes a byte)" : "");
+    }
+  }
+  m.weight_bits = bits;
+  m.quant_group_size = group;
+  return "";
+}
+
+double ModelConfig::kv_row_bytes() const {
+  const auto item = static_cast<double>(itemsize(dtype));
+  return kv_int8() ? static_cast<double>(head_dim()) + item
+                   : static_cast<double>(head_dim()) * item;
+}
+
+std::string set_kv_dtype(ModelConfig& m, const std::string& kv_dtype) {
+  if (kv_dtype != "int8" && kv_dtype != to_string(m.dtype)) {
+    return fmt::format("expected {} (the model's dtype) or int8, got '{}'", to_string(m.dtype),
+                       kv_dtype);
+  }
+  m.kv_dtype = kv_dtype == "int8" ? DType::i8 : m.dtype;
+  return "";
 }
 
 ModelConfig parse_model(const std::string& yaml, const std::string& source,
@@ -175,6 +235,22 @@ ModelConfig parse_model(const std::string& yaml, const std::string& source,
   }
   const std::string dtype = r.choice("dtype", {"f16", "bf16", "f32"});
   m.dtype = *parse_dtype(dtype);
+  m.kv_dtype = m.dtype;
+  if (r.has("kv_dtype")) {
+    const YAML::Node n = root["kv_dtype"];
+    const std::string problem = set_kv_dtype(m, n.IsScalar() ? n.Scalar() : "");
+    if (!problem.empty()) r.fail(n, "kv_dtype", problem);
+  }
+  const std::int64_t group =
+      r.has("quant_group_size") ? r.integer("quant_group_size", 1 << 20) : m.quant_group_size;
+  if (r.has("quant_group_size") && !r.has("weight_dtype")) {
+    r.fail(root["quant_group_size"], "quant_group_size", "given without weight_dtype: int8 | int4");
+  }
+  if (r.has("weight_dtype")) {
+    const YAML::Node n = root["weight_dtype"];
+    const std::string problem = set_weight_dtype(m, n.IsScalar() ? n.Scalar() : "", group);
+    if (!problem.empty()) r.fail(n, "weight_dtype", problem);
+  }
   return m;
 }
 

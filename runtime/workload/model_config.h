@@ -30,6 +30,12 @@ struct ModelConfig {
   double rope_theta = 10000.0;
   bool bias = false;  // the projections add a bias (GPT-2); the norms' are folded into them
   DType dtype = DType::f16;
+  // The projections' weights stored as int8 or int4 codes with a scale per group of
+  // `quant_group_size` input rows (runtime/kernel/quantisation.h); 0: in `dtype`.
+  int weight_bits = 0;
+  std::int64_t quant_group_size = 128;
+  // The KV cache: in `dtype`, or i8 codes with a scale per token and kv head.
+  DType kv_dtype = DType::f16;
 
   std::int64_t head_dim() const { return hidden_size / num_attention_heads; }
   bool gated() const { return hidden_act == Activation::silu; }
@@ -38,7 +44,23 @@ struct ModelConfig {
   std::vector<std::pair<std::int64_t, std::int64_t>> projections() const;
   // Weights of one decoder layer: the projections' sizes summed, with their biases.
   std::int64_t layer_parameters() const;
+  // Bytes the projections' weights of one layer take as stored: codes and scales when
+  // quantised, with their biases (in dtype).
+  double layer_weight_bytes() const;
+  // "f16" ... or "int8", "int4": what the projections' weights are stored as.
+  std::string weight_dtype() const;
+  bool kv_int8() const { return kv_dtype == DType::i8; }
+  // Bytes one token of one kv head takes in the cache: its head_dim values (and a scale).
+  double kv_row_bytes() const;
 };
+
+// Stores the projections' weights as `weight_dtype` (the model's dtype, int8 or int4) in
+// groups of `group` input rows. Returns why that cannot be, or "" once done.
+std::string set_weight_dtype(ModelConfig& model, const std::string& weight_dtype,
+                             std::int64_t group);
+// Stores the KV cache as `kv_dtype` (the model's dtype or int8). Returns why that cannot be,
+// or "" once done.
+std::string set_kv_dtype(ModelConfig& model, const std::string& kv_dtype);
 
 // The names of the presets compiled in (configs/models/*.yaml).
 std::vector<std::string> model_presets();

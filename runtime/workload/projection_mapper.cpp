@@ -2,6 +2,7 @@
 
 #include "runtime/bound/product_traffic.h"
 #include "runtime/bound/tensor_traffic.h"
+#include "runtime/kernel/quantisation.h"
 #include "runtime/memory/device_memory.h"
 
 #include <cmath>
@@ -241,17 +242,26 @@ class LayerSearch {
     const Tensor& to = by_rows(name + ".rows", cols);
     return planner_.cost([&](Traffic& t) { read_blocks(t, from, to); });
   }
-  // The product of `a` (k columns) and a k x n weight placed for split `s` into `out`.
+  // The product of `a` (k columns) and a k x n weight placed for split `s` into `out`: a
+  // quantised weight's codes and scales as the step places them.
   Cost product(const std::string& out, const Tensor& a, std::int64_t k, std::int64_t n,
                ProjectionSplit s) {
+    const int bits = model_.weight_bits;
+    const std::int64_t rows = bits != 0 ? code_rows(k, bits) : k;
     const Tensor& w =
-        planner_.tensor("w_" + out, k, n, model_.dtype, projection_output_policy(s, k, n, sip_));
+        planner_.tensor("w_" + out, rows, n, bits != 0 ? code_dtype(bits) : model_.dtype,
+                        projection_output_policy(s, rows, n, sip_));
+    const std::int64_t groups = k / model_.quant_group_size;
+    const Tensor* scales = bits != 0
+                               ? &planner_.tensor("s_" + out, groups, n, model_.dtype,
+                                                  projection_output_policy(s, groups, n, sip_))
+                               : nullptr;
     const Tensor* bias = model_.bias ? &planner_.tensor("b_" + out, 1, n, model_.dtype,
                                                         spread_over_sip(Cols, n, sip_))
                                      : nullptr;
     const Tensor& c = output(out, n, s);
     return planner_.cost(
-        [&](Traffic& t) { product_traffic(t, a, w, c, bias, nullptr, fold_norm_); });
+        [&](Traffic& t) { product_traffic(t, a, w, c, bias, nullptr, fold_norm_, scales); });
   }
 
   const ModelConfig& model_;

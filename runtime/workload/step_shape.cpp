@@ -73,6 +73,14 @@ std::string step_shape_problem(const ModelConfig& m, const StepShape& s, std::in
                          count, m.name, fmt::join(valid, ", "));
     }
   }
+  const std::int64_t group = m.quant_group_size;
+  if (m.weight_bits != 0 &&
+      ((m.hidden_size / s.tp) % group != 0 || (m.intermediate_size / s.tp) % group != 0)) {
+    return fmt::format(
+        "tp={} leaves {} and {} input rows of the row-parallel projections on each "
+        "SIP, not whole groups of quant_group_size {}",
+        s.tp, m.hidden_size / s.tp, m.intermediate_size / s.tp, group);
+  }
   if (s.past < 0 || (s.past > 0 && s.phase != Phase::prefill)) {
     return fmt::format("past={}: a prefill chunk's cached tokens, 0 or more (decode's are seq)",
                        s.past);
@@ -115,10 +123,10 @@ StepWork step_work(const ModelConfig& m, const StepShape& s) {
   const double vocab = static_cast<double>(m.vocab_size);
   StepWork w;
   w.flops = layers * layer_flops + 2 * static_cast<double>(s.batch) * hidden * vocab;
-  w.weight_bytes = layers * static_cast<double>(m.layer_parameters()) * item +
+  w.weight_bytes = layers * m.layer_weight_bytes() +
                    (hidden * vocab + static_cast<double>(tokens) * hidden) * item;
   w.kv_bytes = layers * 2 * static_cast<double>(s.batch) * static_cast<double>(s.keys()) *
-               static_cast<double>(m.num_key_value_heads) * static_cast<double>(d) * item;
+               static_cast<double>(m.num_key_value_heads) * m.kv_row_bytes();
   return w;
 }
 

@@ -31,12 +31,17 @@ Tile reference_step(const ModelConfig& m, const StepShape& s, const StepData& da
     std::vector<Tile> partials;
     for (const StepData::SipLayer& w : layer) {
       Tile q = project(xn, w, "wq"), k = project(xn, w, "wk");
-      const Tile v = project(xn, w, "wv");
+      Tile v = project(xn, w, "wv");
       if (m.rope) {
         q = reference_rope(q, s.seq_q(), s.position0(), d, m.rope_theta, dt);
         k = reference_rope(k, s.seq_q(), s.position0(), d, m.rope_theta, dt);
       }
       Tile k_cache = w.at("k_cache"), v_cache = w.at("v_cache");
+      // An int8 cache holds what its rows' codes and scales give back.
+      if (m.kv_int8()) {
+        k = reference_kv_rounded(k, d, dt);
+        v = reference_kv_rounded(v, d, dt);
+      }
       reference_kv_append(k, k_cache, attention);
       reference_kv_append(v, v_cache, attention);
       const Tile o = reference_attention(q, k_cache, v_cache, attention,

@@ -5,6 +5,7 @@
 #include "runtime/bound/tensor_traffic.h"
 #include "runtime/ccl/algorithm.h"
 #include "runtime/ccl/collective_fabric.h"
+#include "runtime/kernel/quantisation.h"
 #include "runtime/kernels/gemm.h"
 #include "runtime/kernels/reference.h"
 
@@ -157,6 +158,7 @@ const Tensor& TransformerStep::logits() const { return (*sips_.at(0))["logits"];
 const Tensor& TransformerStep::next_tokens() const { return (*sips_.at(0))["next"]; }
 
 std::string bias_of(const std::string& weight) { return "b" + weight.substr(1); }
+std::string scales_of(const std::string& weight) { return weight + "_scales"; }
 
 std::int64_t head_columns(const ModelConfig& model, const MachineShape& m) {
   const std::int64_t pes = m.cubes_per_sip * m.pes_per_cube;
@@ -173,8 +175,8 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
   std::vector<StepTensor> all;
   using K = StepTensor::Kind;
   auto place = [&](const std::string& name, std::int64_t rows, std::int64_t cols, DType dtype,
-                   const DPPolicy& dp, K kind) {
-    all.push_back({name, {rows, cols}, dtype, dp, kind});
+                   const DPPolicy& dp, K kind, StepTensor::Part part = StepTensor::Part::whole) {
+    all.push_back({name, {rows, cols}, dtype, dp, kind, part});
   };
   // Rows or columns spread over the SIP's cubes and PEs as far as they divide.
   auto add = [&](const std::string& name, std::int64_t rows, std::int64_t cols, DType dtype,
@@ -232,9 +234,19 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
     // A projection's weight, and its bias when the model has them: a row, its columns beside
     // the output columns it is added to. A row-parallel projection's (o, down) is each SIP's
     // part of the bias, summed by the all-reduce.
+    // A quantised weight's codes and scales are placed as the weight is, by their own rows.
     auto projection_weight = [&](const std::string& what, std::int64_t k, std::int64_t n,
                                  ProjectionSplit split) {
-      place(name(what), k, n, dt, projection_output_policy(split, k, n, m), K::weight);
+      const int bits = model.weight_bits;
+      if (bits == 0) {
+        place(name(what), k, n, dt, projection_output_policy(split, k, n, m), K::weight);
+      } else {
+        const std::int64_t codes = code_rows(k, bits), groups = k / model.quant_group_size;
+        place(name(what), codes, n, code_dtype(bits), projection_output_policy(split, codes, n, m),
+              K::weight, StepTensor::Part::codes);
+        place(name(scales_of(what)), groups, n, dt, projection_output_policy(split, groups, n, m),
+              K::weight, StepTensor::Part::scales);
+      }
       if (model.bias) add(name(bias_of(what)), 1, n, dt, Cols, K::weight);
     };
     projection_weight("wq", H, q_cols, map.qkv);
@@ -244,8 +256,17 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
     projection_weight("w_up", H, I, map.mlp_in);
     if (model.gated()) projection_weight("w_gate", H, I, map.mlp_in);
     projection_weight("w_down", I, H, map.out);
-    add(name("k_cache"), cache_rows, d, dt, Rows, K::cache);
-    add(name("v_cache"), cache_rows, d, dt, Rows, K::cache);
+    for (const char* cache : {"k_cache", "v_cache"}) {
+      if (model.kv_int8()) {
+        // Codes, and a scale per row beside them.
+        place(name(cache), cache_rows, d, DType::i8, spread_over_sip(Rows, cache_rows, m), K::cache,
+              StepTensor::Part::codes);
+        place(name(scales_of(cache)), cache_rows, 1, dt, spread_over_sip(Rows, cache_rows, m),
+              K::cache, StepTensor::Part::scales);
+      } else {
+        add(name(cache), cache_rows, d, dt, Rows, K::cache);
+      }
+    }
   }
   return all;
 }
@@ -257,34 +278,58 @@ void TransformerStep::place(std::size_t index, RuntimeContext& ctx, bool with_da
   std::mt19937 rng(static_cast<std::uint32_t>(7 + index));
   // Every SIP holds the same embedding table: its values come from a generator of their own.
   std::mt19937 embed_rng(99);
+  using Part = StepTensor::Part;
+  const int bits = model_.weight_bits;
+  const std::int64_t group = model_.quant_group_size;
+  std::map<std::string, Tile> scales;  // of the quantised weights placed, by the scales' name
   for (const StepTensor& spec : step_tensors(model_, shape_, ctx.machine(), map_, index == 0)) {
     Tensor t = ctx.empty(spec.shape, spec.dtype, spec.policy, spec.name);
-    // Kernels read activations and caches wherever they live, and look up any row of the
-    // embedding table: mapped into every cube.
-    if (spec.kind != StepTensor::Kind::weight || spec.name == "embed") ctx.share(t, sip_id);
+    // Kernels read activations and caches wherever they live, look up any row of the
+    // embedding table, and read a quantised weight's scales from cubes that may hold none
+    // (fewer rows than the codes'): mapped into every cube.
+    if (spec.kind != StepTensor::Kind::weight || spec.name == "embed" || spec.part == Part::scales)
+      ctx.share(t, sip_id);
     if (spec.kind != StepTensor::Kind::activation) {
-      const std::int64_t rows = spec.shape[0], cols = spec.shape[1];
-      Tile values;
+      // A quantised weight's codes pack bits / 8 of its rows a row; a cache's, one.
+      const bool cache = spec.kind == StepTensor::Kind::cache;
+      const std::int64_t cols = spec.shape[1];
+      const std::int64_t rows =
+          spec.part == Part::codes && !cache ? spec.shape[0] * 8 / bits : spec.shape[0];
+      Tile values;  // what the host reference computes with: a quantised weight dequantised
       const bool embed = spec.name == "embed";
-      if (with_data) {
+      if (with_data && spec.part == Part::scales) {
+        // The reference has the weight, dequantised, under the codes' name.
+        ctx.copy_(t, from_tile(scales.at(spec.name), spec.shape));
+      } else if (with_data) {
         // Weights scaled by 1/sqrt(fan in) keep activations near unit size layer to layer;
         // embeddings are unit size themselves. The LM head's padding columns stay zero.
         const double scale = spec.kind == StepTensor::Kind::weight && !embed
                                  ? 1.0 / std::sqrt(static_cast<double>(rows))
                                  : 1.0;
-        values = random_tile(rows, cols, spec.dtype, scale, embed ? embed_rng : rng);
+        const DType dtype = spec.part == Part::codes ? model_.dtype : spec.dtype;
+        values = random_tile(rows, cols, dtype, scale, embed ? embed_rng : rng);
         if (spec.name == "w_head") {
           for (std::int64_t r = 0; r < rows; ++r)
             for (std::int64_t c = model_.vocab_size; c < cols; ++c) values.set(r, c, 0.0);
         }
-        ctx.copy_(t, from_tile(values, spec.shape));
+        if (spec.part == Part::codes) {
+          QuantisedTile q = cache ? quantise_rows(values, model_.dtype)
+                                  : quantise(values, bits, group, model_.dtype);
+          values = cache ? dequantise_rows(q.codes, q.scales, model_.dtype)
+                         : dequantise(q.codes, q.scales, bits, group, 0, rows, model_.dtype);
+          ctx.copy_(t, from_tile(q.codes, spec.shape));
+          scales[scales_of(spec.name)] = std::move(q.scales);
+        } else {
+          ctx.copy_(t, from_tile(values, spec.shape));
+        }
       } else {
         ctx.copy_(t, HostTensor::shape_only(spec.shape, spec.dtype));
       }
       const auto dot = spec.name.find('.');
-      if (with_data && dot == std::string::npos) {
+      const bool for_reference = with_data && spec.part != Part::scales;
+      if (for_reference && dot == std::string::npos) {
         if (index == 0) data_.model[spec.name] = std::move(values);
-      } else if (with_data) {
+      } else if (for_reference) {
         const auto layer = static_cast<std::size_t>(std::stoll(spec.name.substr(1, dot - 1)));
         auto& per_sip = data_.layers[layer];
         if (per_sip.size() <= index) per_sip.resize(index + 1);
@@ -367,11 +412,21 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
       args.insert(args.end(),
                   {rms ? model_.norm_eps : 0.0, model_.bias ? 1 : 0, addend != nullptr ? 1 : 0});
     }
+    // A quantised weight's scales follow its codes.
+    const bool quantised = model_.weight_bits != 0;
+    auto scales = [&](const std::string& weight) {
+      return quantised ? &w(scales_of(weight).c_str()) : nullptr;
+    };
     double weight_bytes = 0;
     for (const auto& [weight, c] : products) {
       const Tensor& b = w(weight.c_str());
-      args.insert(args.end(), {b, *c});
+      args.emplace_back(b);
       weight_bytes += static_cast<double>(b.placement().nbytes());
+      if (quantised) {
+        args.emplace_back(*scales(weight));
+        weight_bytes += static_cast<double>(scales(weight)->placement().nbytes());
+      }
+      args.emplace_back(*c);
       if (model_.bias) {
         const Tensor& bias = w(bias_of(weight).c_str());
         args.emplace_back(bias);
@@ -385,7 +440,8 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
         [&](Traffic& t, Bound&) {
           for (const auto& [weight, c] : products) {
             product_traffic(t, a, w(weight.c_str()), *c,
-                            model_.bias ? &w(bias_of(weight).c_str()) : nullptr, addend, rms);
+                            model_.bias ? &w(bias_of(weight).c_str()) : nullptr, addend, rms,
+                            scales(weight));
           }
         },
         kernel_work(product.kernel, product.args).matrix_flops(), weight_bytes,
@@ -464,31 +520,50 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
     q_ready = "rope_q";
     k_ready = "rope_k";
   }
-  const std::vector<LaunchArg> geometry_tail = {static_cast<int>(seq_q), static_cast<int>(p0), kv};
-  auto with_geometry = [&](std::vector<LaunchArg> head) {
-    head.insert(head.end(), geometry_tail.begin(), geometry_tail.end());
+  auto joined = [](std::vector<LaunchArg> head, const std::vector<LaunchArg>& tail) {
+    head.insert(head.end(), tail.begin(), tail.end());
     return head;
   };
+  const std::vector<LaunchArg> geometry_tail = {static_cast<int>(seq_q), static_cast<int>(p0), kv};
+  auto with_geometry = [&](std::vector<LaunchArg> head) {
+    return joined(std::move(head), geometry_tail);
+  };
+  // A cache's arguments: the cache, and an int8 cache's scales after it.
+  auto cache_args = [&](const char* cache) {
+    std::vector<LaunchArg> args = {w(cache)};
+    if (model_.kv_int8()) args.emplace_back(w(scales_of(cache).c_str()));
+    return args;
+  };
   add("k_append", OpClass::copy, {k_ready},
-      KernelOp{"kv_append", with_geometry({k_rot, w("k_cache")})}, [](Traffic&, Bound&) {});
+      KernelOp{"kv_append", with_geometry(joined({k_rot}, cache_args("k_cache")))},
+      [](Traffic&, Bound&) {});
   add("v_append", OpClass::copy, {v_ready},
-      KernelOp{"kv_append", with_geometry({sip["v"], w("v_cache")})}, [](Traffic&, Bound&) {});
-  const double kv_bytes = static_cast<double>(shape_.batch * dims_.kv_heads * shape_.keys() * d) *
-                          static_cast<double>(itemsize(dt));
+      KernelOp{"kv_append", with_geometry(joined({sip["v"]}, cache_args("v_cache")))},
+      [](Traffic&, Bound&) {});
+  const double kv_bytes =
+      static_cast<double>(shape_.batch * dims_.kv_heads * shape_.keys()) * model_.kv_row_bytes();
   const double scale = 1.0 / std::sqrt(static_cast<double>(d));
   // Per row of `rows_of` (batch, head, query): `products` dot products of head_dim with each
-  // key it sees, and the rows of `caches` its (batch, head) reads.
+  // key it sees, and the rows of `caches` its (batch, head) reads (an int8 cache's scales
+  // too, its values dequantised).
   auto attention_traffic = [&](Traffic& t, const Tensor& rows_of, double products,
                                std::initializer_list<const char*> caches) {
+    const double dequantised = model_.kv_int8() ? static_cast<double>(caches.size()) : 0.0;
     attention.rows(rows_of, [&](const DeviceShard& sh, std::uint64_t, std::int64_t keys) {
-      t.macs({sh.sip, sh.cube, sh.pe}, products * static_cast<double>(keys * d), dt);
+      const PeCoord pe{sh.sip, sh.cube, sh.pe};
+      t.macs(pe, products * static_cast<double>(keys * d), dt);
+      if (dequantised > 0) t.dequant(pe, dequantised * static_cast<double>(keys * d));
     });
-    for (const char* cache : caches) attention.cache_reads(t, rows_of, w(cache));
+    for (const char* cache : caches) {
+      attention.cache_reads(t, rows_of, w(cache));
+      if (model_.kv_int8()) attention.cache_reads(t, rows_of, w(scales_of(cache).c_str()));
+    }
   };
   std::string attended = "pv";
   if (shape_.attention == AttentionMode::fused) {
     std::vector<LaunchArg> args =
-        with_geometry({q_rot, w("k_cache"), w("v_cache"), sip["attn"], sip["lse"]});
+        with_geometry(joined(joined(joined({q_rot}, cache_args("k_cache")), cache_args("v_cache")),
+                             {sip["attn"], sip["lse"]}));
     args.emplace_back(scale);
     const KernelOp fused{"attention_fused", args};
     add(
@@ -499,10 +574,13 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
         kernel_work(fused.kernel, fused.args).matrix_flops(), 2 * kv_bytes);
     attended = "attention";
   } else {
-    std::vector<LaunchArg> scores_args = with_geometry({q_rot, w("k_cache"), sip["scores"]});
+    std::vector<LaunchArg> scores_args =
+        with_geometry(joined(joined({q_rot}, cache_args("k_cache")), {sip["scores"]}));
     scores_args.emplace_back(scale);
     const KernelOp scores{"attention_scores", scores_args};
-    const KernelOp pv{"attention_pv", with_geometry({sip["probs"], w("v_cache"), sip["attn"]})};
+    const KernelOp pv{
+        "attention_pv",
+        with_geometry(joined(joined({sip["probs"]}, cache_args("v_cache")), {sip["attn"]}))};
     add(
         "scores", OpClass::attention, {q_ready, "k_append"}, scores,
         [&](Traffic& t, Bound&) {

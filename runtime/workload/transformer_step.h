@@ -22,18 +22,22 @@
 namespace kb::runtime {
 
 // A tensor one SIP holds for the step: activations (reused by every layer), and each
-// layer's weights and KV caches ("L3.wq", "L3.k_cache").
+// layer's weights and KV caches ("L3.wq", "L3.k_cache"). A quantised weight is two tensors,
+// its codes (under the weight's name) and then its scales.
 struct StepTensor {
   enum class Kind { activation, weight, cache };
+  enum class Part { whole, codes, scales };
   std::string name;
   std::vector<std::int64_t> shape;
   DType dtype;
   DPPolicy policy;
   Kind kind;
+  Part part = Part::whole;
 };
 // The bias of the projection whose weight is `weight` in a layer ("wq" -> "bq", "w_up" ->
-// "b_up"), for models with biases.
+// "b_up"), for models with biases; and the scales of a quantised weight ("wq_scales").
 std::string bias_of(const std::string& weight);
+std::string scales_of(const std::string& weight);
 
 // Every tensor of one SIP, in the order the step creates them; `machine` is the SIP's, `map`
 // the projections' placement (map_projections); `head`: the SIP that runs the LM head and

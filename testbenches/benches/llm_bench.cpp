@@ -3,6 +3,7 @@
 // the serving figures (TTFT or TPOT, tokens/s, MFU, MBU), the critical-path breakdown by op class
 // and the exposed communication.
 #include "testbenches/benches/bench.h"
+#include "testbenches/benches/model_params.h"
 #include "testbenches/benches/step_memory.h"
 
 #include "runtime/bound/peaks.h"
@@ -52,9 +53,9 @@ class LlmBench : public Bench {
            "the time goes";
   }
   std::vector<Param> params() const override {
-    return {
-        {"model", "tiny",
-         fmt::format("a preset ({}) or a file", fmt::join(runtime::model_presets(), ", "))},
+    std::vector<Param> all = model_params(
+        fmt::format("a preset ({}) or a file", fmt::join(runtime::model_presets(), ", ")));
+    std::vector<Param> step = {
         {"phase", "decode", "prefill (seq tokens from position 0) or decode (one token after seq)"},
         {"batch", "4", "sequences"},
         {"seq", "128", "prefill: tokens per sequence; decode: tokens already in the KV cache"},
@@ -76,6 +77,8 @@ class LlmBench : public Bench {
         {"mapping", "auto",
          "auto (each projection's split and its input's home chosen by their bound), columns or "
          "grid (every projection split so, the homes still chosen)"}};
+    all.insert(all.end(), step.begin(), step.end());
+    return all;
   }
 
   bool runs_workload() const override { return true; }
@@ -152,12 +155,7 @@ class LlmBench : public Bench {
     StepShape shape;
   };
   static Resolved resolve(const Params& params, const platform::Topology& topology) {
-    if (params.text("model").empty()) {
-      throw BenchUsageError("--param model=: expected a preset (" +
-                            fmt::format("{}", fmt::join(runtime::model_presets(), ", ")) +
-                            ") or a model file");
-    }
-    const ModelConfig model = runtime::load_model(params.text("model"));
+    const ModelConfig model = load_bench_model(params);
     StepShape shape;
     const std::string phase = params.text("phase");
     if (phase != "prefill" && phase != "decode") {
@@ -268,6 +266,9 @@ class LlmBench : public Bench {
     const bool prefill = shape.phase == Phase::prefill;
     nlohmann::ordered_json llm;
     llm["model"] = model.name;
+    llm["weight_dtype"] = model.weight_dtype();
+    if (model.weight_bits != 0) llm["quant_group"] = model.quant_group_size;
+    llm["kv_dtype"] = model.kv_int8() ? "int8" : runtime::to_string(model.kv_dtype);
     llm["phase"] = runtime::to_string(shape.phase);
     llm["batch"] = shape.batch;
     llm["seq"] = shape.seq;
@@ -319,8 +320,9 @@ class LlmBench : public Bench {
 
   // The device's hidden state against the host reference of the same layers: within
   // 2^-6 of the reference's largest magnitude per layer in f16 (2^-3 in bf16, 2^-18 in
-  // f32), the drift of one rounding per stored tensor through a layer's chain
-  // (docs/workloads.md). Then the LM head's results (verify_head).
+  // f32), the drift of one rounding per stored tensor through a layer's chain, and at
+  // least 1/127 with an int8 KV cache (docs/workloads.md). Then the LM head's results
+  // (verify_head).
   static runtime::Verification verify(const ModelConfig& model, const StepShape& shape,
                                       const runtime::TransformerStep& step,
                                       const runtime::HostTensor& got,
@@ -330,8 +332,13 @@ class LlmBench : public Bench {
     const runtime::HostTensor ref = runtime::from_tile(want, {want.rows(), want.cols()});
     double magnitude = 0;
     for (double v : want.values()) magnitude = std::max(magnitude, std::abs(v));
-    const double tolerance = 64 * runtime::unit_roundoff(model.dtype) *
-                             static_cast<double>(shape.layers) * std::max(1.0, magnitude);
+    // An int8 cache rounds values the device computed: one an ulp from the reference's may
+    // round to the next code, so each layer may differ by a code step too (1/127 of a row's
+    // largest magnitude), more than f32's roundings allow.
+    const double per_layer =
+        std::max(64 * runtime::unit_roundoff(model.dtype), model.kv_int8() ? 1.0 / 127 : 0.0);
+    const double tolerance =
+        per_layer * static_cast<double>(shape.layers) * std::max(1.0, magnitude);
     const runtime::Verification v =
         runtime::compare(got, ref, [&](std::int64_t, std::int64_t) { return tolerance; });
     return v.ok ? verify_head(model, shape, step, want, tolerance, logits, next, v) : v;

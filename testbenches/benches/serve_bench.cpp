@@ -3,6 +3,7 @@
 // its batch: TTFT, TPOT, end-to-end latency and queueing percentiles, throughput and
 // goodput under load.
 #include "testbenches/benches/bench.h"
+#include "testbenches/benches/model_params.h"
 #include "testbenches/benches/step_memory.h"
 
 #include "platform/output_file.h"
@@ -96,8 +97,7 @@ std::vector<serving::Request> requests_of(const Params& params, std::string& sou
 
 ServeSetup setup(const Params& params, const platform::Topology& topology) {
   ServeSetup s;
-  if (params.text("model").empty()) throw BenchUsageError("--param model=: expected a model");
-  s.model = runtime::load_model(params.text("model"));
+  s.model = load_bench_model(params);
   const std::int64_t tp = params.count("tp");
   s.base.tp = tp == 0 ? topology.system.sips.count : tp;
   const std::optional<runtime::LaunchMode> launch =
@@ -175,9 +175,8 @@ ServeSetup setup(const Params& params, const platform::Topology& topology) {
   const SipMemory memory =
       sip_memory(s.model, reserve, runtime::map_projections(s.model, reserve, topology), topology);
   const runtime::LayerDims dims(s.model, s.base);
-  s.kv_bytes_per_token =
-      static_cast<std::uint64_t>(2 * s.model.num_hidden_layers * dims.kv_heads * dims.head_dim) *
-      runtime::itemsize(s.model.dtype);
+  s.kv_bytes_per_token = static_cast<std::uint64_t>(
+      static_cast<double>(2 * s.model.num_hidden_layers * dims.kv_heads) * s.model.kv_row_bytes());
   const std::uint64_t held = memory.weights + memory.activations;
   const std::uint64_t block_bytes = s.kv_bytes_per_token * static_cast<std::uint64_t>(s.kv_block);
   if (held + block_bytes > memory.capacity) {
@@ -295,8 +294,8 @@ class ServeBench : public Bench {
            "TTFT, TPOT, latency percentiles, throughput and goodput";
   }
   std::vector<Param> params() const override {
-    return {
-        {"model", "tiny", "a preset or a model file, as the llm bench's"},
+    std::vector<Param> all = model_params("a preset or a model file, as the llm bench's");
+    std::vector<Param> serving = {
         {"tp", "0", "tensor-parallel SIPs serving the model (0: every SIP of the topology)"},
         {"trace", "",
          "a CSV of arrival time (s), prompt tokens, output tokens per line (the Azure LLM "
@@ -337,6 +336,8 @@ class ServeBench : public Bench {
         {"launch", "host", "who launches each step's nodes, as the llm bench's"},
         {"fusion", "none", "which nodes run as one, as the llm bench's"},
         {"requests_out", "", "a CSV of every request's times and latencies"}};
+    all.insert(all.end(), serving.begin(), serving.end());
+    return all;
   }
 
   bool verifies() const override { return false; }

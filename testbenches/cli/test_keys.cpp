@@ -23,10 +23,10 @@ using kb::test::two_sip_tiny;
 
 namespace {
 
-// Runs that together use every component: every GEMM input type, A in SRAM, streaming,
-// a cross-cube and a cross-SIP copy, a vector kernel, a collective over the IPCQs, a graph
-// launched by the SIPs' dispatchers; each also copies in and out through the host link and
-// the M_CPUs.
+// Runs that together use every component: every GEMM input type (quantised weights too), A
+// in SRAM, streaming, a cross-cube and a cross-SIP copy, a vector kernel, a collective over
+// the IPCQs, a graph launched by the SIPs' dispatchers; each also copies in and out through
+// the host link and the M_CPUs.
 const std::vector<std::string> kRuns = {
     "gemm --param M=128 --param N=256 --param K=512",
     "gemm --param M=128 --param N=256 --param K=512 --param dtype=bf16",
@@ -39,6 +39,7 @@ const std::vector<std::string> kRuns = {
     "softmax --param rows=256 --param cols=256",
     "allreduce --param bytes=64K",
     "llm --param launch=graph --param layers=1",
+    "llm --param layers=1 --param weight_dtype=int4 --param quant_group=32",
 };
 
 // sim_time_ns of every run with `set` (nullopt: a run refused the value).

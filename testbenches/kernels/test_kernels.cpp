@@ -1,6 +1,7 @@
 // The kernel programming model and the builtin kernels: results against the host
 // references, masks and edges, costs, and timing-only runs.
 #include "runtime/host/host_program.h"
+#include "runtime/kernel/quantisation.h"
 #include "runtime/kernels/reference.h"
 #include "runtime/kernels/registry.h"
 #include "testbenches/examples/scaled_add.h"
@@ -235,6 +236,107 @@ BOOST_AUTO_TEST_CASE(gemm_fused_matches_separate_products) {
         kernel_work("gemm_fused", std::vector<WorkArg>{TensorShape{{2, 3}, DType::f16}, 0.0, 1.0,
                                                        0.0, TensorShape{{3, 4}, DType::f16}}),
         std::invalid_argument);
+  });
+}
+
+// Quantisation: codes within their range, each value within half a step of its scale, int4
+// codes two a byte along the rows, a slice dequantised from any row as the whole is, and
+// rows of a KV cache each with a scale of its own.
+BOOST_AUTO_TEST_CASE(quantised_values_round_trip_within_half_a_step) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> u(-2.0, 2.0);
+  Tile w(12, 5, DType::f16, true);
+  for (std::int64_t r = 0; r < w.rows(); ++r)
+    for (std::int64_t c = 0; c < w.cols(); ++c) w.set(r, c, u(rng));
+  for (const int bits : {8, 4}) {
+    const std::int64_t group = 6;
+    const QuantisedTile q = quantise(w, bits, group, DType::f16);
+    BOOST_TEST(q.codes.rows() == 12 * bits / 8);
+    BOOST_TEST(q.scales.rows() == 2);
+    const Tile back = dequantise(q.codes, q.scales, bits, group, 0, 12, DType::f16);
+    const double largest = bits == 8 ? 127 : 7;
+    for (std::int64_t r = 0; r < 12; ++r) {
+      for (std::int64_t c = 0; c < 5; ++c) {
+        const double scale = q.scales.at(r / group, c);
+        BOOST_TEST(std::fabs(back.at(r, c) - w.at(r, c)) <= scale / 2 + 1e-3 * scale,
+                   "int" << bits << " (" << r << ", " << c << ")");
+      }
+    }
+    // The codes (dequantised with unit scales): the largest magnitude of each group takes the
+    // largest code.
+    const Tile code =
+        dequantise(q.codes, Tile(2, 5, DType::f32, true, 1.0), bits, group, 0, 12, DType::f32);
+    for (std::int64_t g = 0; g < 2; ++g) {
+      for (std::int64_t c = 0; c < 5; ++c) {
+        double peak = 0;
+        for (std::int64_t r = g * group; r < (g + 1) * group; ++r)
+          peak = std::max(peak, std::fabs(code.at(r, c)));
+        BOOST_TEST(peak == largest);
+      }
+    }
+    // Rows 4..9 alone (a slice across the group bound) dequantise as the whole did.
+    const std::int64_t first_code = 4 * bits / 8, codes = 6 * bits / 8;
+    const Tile part =
+        dequantise(q.codes.block(first_code, 0, codes, 5), q.scales, bits, group, 4, 6, DType::f16);
+    for (std::int64_t r = 0; r < 6; ++r)
+      for (std::int64_t c = 0; c < 5; ++c) BOOST_TEST(part.at(r, c) == back.at(4 + r, c));
+  }
+  // int4: row 2i in the low nibble, row 2i + 1 in the high one, each code + 8.
+  Tile two(2, 1, DType::f32, true);
+  two.set(0, 0, 7.0);
+  two.set(1, 0, -7.0);
+  const QuantisedTile packed = quantise(two, 4, 2, DType::f32);
+  BOOST_TEST(packed.scales.at(0, 0) == 1.0);
+  BOOST_TEST(packed.codes.at(0, 0) == 15 + 16 * 1);
+  BOOST_CHECK_THROW(quantise(w, 4, 5, DType::f16), std::invalid_argument);
+  // A KV cache's rows: a scale each, from the row's own largest magnitude.
+  const QuantisedTile rows = quantise_rows(w, DType::f16);
+  const Tile kv = dequantise_rows(rows.codes, rows.scales, DType::f16);
+  for (std::int64_t r = 0; r < w.rows(); ++r) {
+    for (std::int64_t c = 0; c < w.cols(); ++c)
+      BOOST_TEST(std::fabs(kv.at(r, c) - w.at(r, c)) <= rows.scales.at(r, 0) * 0.501);
+  }
+}
+
+// gemm and gemm_fused with B quantised (int8 and int4, groups that straddle gemm's K
+// slices): the product of A with B dequantised as the host does it, within gemm's
+// tolerance; the work counts the codes and scales read and every weight dequantised.
+BOOST_AUTO_TEST_CASE(gemm_with_quantised_weights_matches_the_dequantised_product) {
+  run_host(kb::test::config("tiny.yaml"), [](RuntimeContext& ctx) {
+    std::mt19937 rng(3);
+    const std::int64_t m = 6, k = 768, n = 96, group = 192;
+    const HostTensor ha = random_tensor({m, k}, DType::f16, rng);
+    const HostTensor hw = random_tensor({k, n}, DType::f16, rng);
+    Tensor a = device(ctx, ha, policy(R, Row, R));
+    for (const int bits : {8, 4}) {
+      const QuantisedTile q = quantise(as_tile(hw), bits, group, DType::f16);
+      const HostTensor hb =
+          from_tile(dequantise(q.codes, q.scales, bits, group, 0, k, DType::f16), {k, n});
+      Tensor codes = device(ctx, from_tile(q.codes, {q.codes.rows(), n}), policy(R, R, Col));
+      Tensor scales = device(ctx, from_tile(q.scales, {q.scales.rows(), n}), policy(R, R, Col));
+      Tensor c = ctx.empty({m, n}, DType::f32, policy(R, Row, Col));
+      ctx.launch("gemm", {a, codes, scales, c});
+      const HostTensor want = reference_gemm(ha, hb, DType::f32);
+      Verification v = verify_gemm(ctx.to_host(c), want, ha, hb);
+      BOOST_TEST(v.ok, "gemm int" << bits << ": " << v.first_failure);
+      // Against the weights before quantisation the check fails: it sees the rounding.
+      BOOST_TEST(!verify_gemm(ctx.to_host(c), reference_gemm(ha, hw, DType::f32), ha, hw).ok);
+      // Beside a plain product in one launch.
+      const HostTensor hp = random_tensor({k, n}, DType::f16, rng);
+      Tensor plain = device(ctx, hp, policy(R, R, Col));
+      Tensor c2 = ctx.empty({m, n}, DType::f32, policy(R, Row, Col));
+      ctx.launch("gemm_fused", {a, 0.0, 0, 0, codes, scales, c, plain, c2});
+      v = verify_gemm(ctx.to_host(c), want, ha, hb);
+      BOOST_TEST(v.ok, "gemm_fused int" << bits << ": " << v.first_failure);
+      v = verify_gemm(ctx.to_host(c2), reference_gemm(ha, hp, DType::f32), ha, hp);
+      BOOST_TEST(v.ok, "gemm_fused plain beside int" << bits << ": " << v.first_failure);
+      const KernelWork w = kernel_work("gemm", std::vector<LaunchArg>{a, codes, scales, c});
+      BOOST_TEST(w.dequant == static_cast<double>(k * n));
+      BOOST_TEST(w.matrix_flops() == 2.0 * m * k * n);
+      BOOST_TEST(w.bytes.at(MemoryKind::hbm) ==
+                 static_cast<double>(k * n * bits / 8 + k / group * n * 2 + m * k * 2 + m * n * 4));
+      for (Tensor* t : {&codes, &scales, &c, &plain, &c2}) ctx.free(*t);
+    }
   });
 }
 

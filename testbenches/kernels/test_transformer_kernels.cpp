@@ -2,6 +2,7 @@
 // transformer_reference.h) under the tolerances of docs/kernels.md, over placements,
 // dtypes, prefill and decode positions and grouped-query heads.
 #include "runtime/host/host_program.h"
+#include "runtime/kernel/quantisation.h"
 #include "runtime/kernels/reference.h"
 #include "runtime/kernels/transformer_reference.h"
 #include "testbenches/harness/run_host.h"
@@ -95,12 +96,30 @@ void check_row_and_elementwise_kernels(RuntimeContext& ctx) {
   }
 }
 
+// Each token's values of each kv head of `fresh` quantised with a scale of their own, as
+// kv_append quantises them into an int8 cache: codes [tokens, kv_heads * d], scales
+// [tokens, kv_heads].
+QuantisedTile quantise_heads(const Tile& fresh, std::int64_t d, DType dtype) {
+  const std::int64_t heads = fresh.cols() / d;
+  QuantisedTile out{Tile(fresh.rows(), fresh.cols(), DType::i8, true),
+                    Tile(fresh.rows(), heads, dtype, true)};
+  for (std::int64_t r = 0; r < fresh.rows(); ++r) {
+    for (std::int64_t g = 0; g < heads; ++g) {
+      const QuantisedTile q = quantise_rows(fresh.block(r, g * d, 1, d), dtype);
+      out.scales.set_exact(r, g, q.scales.at(0, 0));
+      for (std::int64_t c = 0; c < d; ++c) out.codes.set_exact(r, g * d + c, q.codes.at(0, c));
+    }
+  }
+  return out;
+}
+
 // kv_append, attention_scores, causal_softmax and attention_pv in a row, as the lowering
 // chains them, against reference_attention; and attention_fused over the same caches,
-// against it too, its log-sum-exp against the host's.
+// against it too, its log-sum-exp against the host's. An int8 cache: kv_append's codes
+// and scales exactly the host's, attention over what they give back.
 void check_attention(RuntimeContext& ctx, std::int64_t batch, std::int64_t heads,
                      std::int64_t kv_heads, std::int64_t seq_q, std::int64_t position0, DType dtype,
-                     bool spread_rows) {
+                     bool spread_rows, bool int8 = false) {
   std::mt19937 rng(static_cast<std::uint32_t>(7 + heads + seq_q + position0));
   const std::int64_t d = 8, capacity = position0 + seq_q + 2, keys = position0 + seq_q;
   const AttentionShape shape{seq_q, position0, kv_heads, capacity};
@@ -117,21 +136,51 @@ void check_attention(RuntimeContext& ctx, std::int64_t batch, std::int64_t heads
   const DPPolicy one_pe{R, R, R, {}, 1, 1};
   const DPPolicy rows = spread_rows ? rows_over(ctx, batch * kv_heads * capacity) : one_pe;
   const DPPolicy score_placement = spread_rows ? rows_over(ctx, score_rows) : one_pe;
-  Tensor kc = upload(ctx, k_cache, rows), vc = upload(ctx, v_cache, rows);
+  QuantisedTile kq, vq;
+  if (int8) {
+    kq = quantise_rows(k_cache, dtype);
+    vq = quantise_rows(v_cache, dtype);
+    k_cache = dequantise_rows(kq.codes, kq.scales, dtype);
+    v_cache = dequantise_rows(vq.codes, vq.scales, dtype);
+  }
+  Tensor kc = upload(ctx, int8 ? kq.codes : k_cache, rows);
+  Tensor vc = upload(ctx, int8 ? vq.codes : v_cache, rows);
+  // (A cache in the dtype takes none: a placeholder.)
+  Tensor ks = upload(ctx, int8 ? kq.scales : Tile(1, 1, dtype, true), int8 ? rows : one_pe);
+  Tensor vs = upload(ctx, int8 ? vq.scales : Tile(1, 1, dtype, true), int8 ? rows : one_pe);
+  // A cache's arguments: an int8 cache's scales after it.
+  auto cache = [&](const Tensor& c, const Tensor& scales) {
+    return int8 ? std::vector<LaunchArg>{c, scales} : std::vector<LaunchArg>{c};
+  };
+  auto args = [](std::initializer_list<std::vector<LaunchArg>> parts) {
+    std::vector<LaunchArg> all;
+    for (const auto& part : parts) all.insert(all.end(), part.begin(), part.end());
+    return all;
+  };
+  const std::vector<LaunchArg> geometry = {seq_q, position0, kv_heads};
   Tensor scores = visible(ctx, {score_rows, keys}, DType::f32, score_placement);
   Tensor probs = visible(ctx, {score_rows, keys}, dtype, score_placement);
   Tensor out = visible(ctx, {batch * seq_q, heads * d}, dtype, cols_over(ctx, heads * d));
-  ctx.launch("kv_append", {tk, kc, seq_q, position0, kv_heads});
-  ctx.launch("kv_append", {tv, vc, seq_q, position0, kv_heads});
-  ctx.launch("attention_scores", {tq, kc, scores, seq_q, position0, kv_heads, 1.0 / std::sqrt(d)});
+  ctx.launch("kv_append", args({{tk}, cache(kc, ks), geometry}));
+  ctx.launch("kv_append", args({{tv}, cache(vc, vs), geometry}));
+  ctx.launch("attention_scores",
+             args({{tq}, cache(kc, ks), {scores}, geometry, {1.0 / std::sqrt(d)}}));
   ctx.launch("causal_softmax", {scores, probs, seq_q, position0, kv_heads});
-  ctx.launch("attention_pv", {probs, vc, out, seq_q, position0, kv_heads});
-  reference_kv_append(k_new, k_cache, shape);
-  reference_kv_append(v_new, v_cache, shape);
+  ctx.launch("attention_pv", args({{probs}, cache(vc, vs), {out}, geometry}));
   const std::string what =
-      fmt::format("batch {} heads {}/{} seq_q {} from {} {} {}", batch, heads, kv_heads, seq_q,
-                  position0, to_string(dtype), rows.to_string());
-  expect_close(kc, ctx, k_cache, 0, 0, "kv_append " + what);
+      fmt::format("batch {} heads {}/{} seq_q {} from {} {} {}{}", batch, heads, kv_heads, seq_q,
+                  position0, to_string(dtype), rows.to_string(), int8 ? " int8 cache" : "");
+  if (int8) {
+    // The codes and scales the host makes of the new rows, appended as the kernel does.
+    const QuantisedTile kn = quantise_heads(k_new, d, dtype);
+    reference_kv_append(kn.codes, kq.codes, shape);
+    reference_kv_append(kn.scales, kq.scales, shape);
+    expect_close(kc, ctx, kq.codes, 0, 0, "kv_append codes " + what);
+    expect_close(ks, ctx, kq.scales, 0, 0, "kv_append scales " + what);
+  }
+  reference_kv_append(int8 ? reference_kv_rounded(k_new, d, dtype) : k_new, k_cache, shape);
+  reference_kv_append(int8 ? reference_kv_rounded(v_new, d, dtype) : v_new, v_cache, shape);
+  if (!int8) expect_close(kc, ctx, k_cache, 0, 0, "kv_append " + what);
   // Probabilities round to the dtype (4 u each, at most 1); scores and sums add f32
   // errors over the head dimension and the keys; values are at most 1.
   const double u = unit_roundoff(dtype);
@@ -141,8 +190,9 @@ void check_attention(RuntimeContext& ctx, std::int64_t batch, std::int64_t heads
 
   Tensor fused = visible(ctx, {batch * seq_q, heads * d}, dtype, cols_over(ctx, heads * d));
   Tensor lse = visible(ctx, {score_rows, 1}, DType::f32, score_placement);
-  ctx.launch("attention_fused",
-             {tq, kc, vc, fused, lse, seq_q, position0, kv_heads, 1.0 / std::sqrt(d)});
+  ctx.launch(
+      "attention_fused",
+      args({{tq}, cache(kc, ks), cache(vc, vs), {fused, lse}, geometry, {1.0 / std::sqrt(d)}}));
   // Unnormalised probabilities round to the dtype (at most 1, u each) before P V; the sum
   // and the division in f32.
   expect_close(fused, ctx,
@@ -165,7 +215,8 @@ void check_attention(RuntimeContext& ctx, std::int64_t batch, std::int64_t heads
   }
   expect_close(lse, ctx, expected_lse, 2, static_cast<double>(d + keys + 8) * u32 * 4,
                "attention_fused lse " + what);
-  for (Tensor* t : {&tq, &tk, &tv, &kc, &vc, &scores, &probs, &out, &fused, &lse}) ctx.free(*t);
+  for (Tensor* t : {&tq, &tk, &tv, &kc, &vc, &ks, &vs, &scores, &probs, &out, &fused, &lse})
+    ctx.free(*t);
 }
 
 void check_attention_cases(RuntimeContext& ctx) {
@@ -177,6 +228,8 @@ void check_attention_cases(RuntimeContext& ctx) {
     check_attention(ctx, 1, 6, 2, 3, 70, dtype, false);
     check_attention(ctx, 2, 2, 1, 80, 0, dtype, true);   // query tiles of 64
     check_attention(ctx, 1, 2, 1, 4, 300, dtype, true);  // key tiles of 256
+    check_attention(ctx, 2, 4, 2, 6, 0, dtype, true, true);
+    check_attention(ctx, 1, 2, 1, 4, 300, dtype, true, true);
   }
 }
 

@@ -137,3 +137,44 @@ BOOST_AUTO_TEST_CASE(mistakes_name_the_file_line_and_key) {
     BOOST_TEST(contains(e.what(), "missing/model.yaml"));
   }
 }
+
+// Quantised weights and KV cache: what they store, per layer and per cached token, and
+// every mistake at its line.
+BOOST_AUTO_TEST_CASE(quantised_weights_and_cache_are_model_keys_with_their_stored_sizes) {
+  const ModelConfig plain = parse_model(kLlamaLike, "m.yaml", "m");
+  BOOST_TEST(plain.weight_dtype() == "bf16");
+  BOOST_TEST(plain.layer_weight_bytes() == 2.0 * static_cast<double>(plain.layer_parameters()));
+  BOOST_TEST(plain.kv_row_bytes() == 2.0 * 32);
+  const ModelConfig q = parse_model(kLlamaLike +
+                                        "weight_dtype: int4\nquant_group_size: 64\n"
+                                        "kv_dtype: int8\n",
+                                    "m.yaml", "m");
+  BOOST_TEST(q.weight_bits == 4);
+  BOOST_TEST(q.quant_group_size == 64);
+  BOOST_TEST(q.weight_dtype() == "int4");
+  // Half a byte a weight, and a bf16 scale per 64 input rows of each column.
+  double stored = 0;
+  for (const auto& [in, out] : q.projections()) {
+    stored += static_cast<double>(in * out) / 2 + static_cast<double>(in / 64 * out) * 2;
+  }
+  BOOST_TEST(q.layer_weight_bytes() == stored);
+  BOOST_TEST(q.kv_int8());
+  BOOST_TEST(q.kv_row_bytes() == 32.0 + 2.0);  // head_dim codes and a bf16 scale
+  ModelConfig m = plain;
+  BOOST_TEST(set_weight_dtype(m, "int8", 128).empty());
+  BOOST_TEST(m.weight_bits == 8);
+  BOOST_TEST(contains(set_weight_dtype(m, "int4", 3), "groups of 3 input rows must divide"));
+  BOOST_TEST(contains(set_weight_dtype(m, "f16", 128), "expected bf16 (the model's dtype)"));
+  BOOST_TEST(set_weight_dtype(m, "bf16", 128).empty());
+  BOOST_TEST(m.weight_bits == 0);
+
+  BOOST_TEST(contains(error_of(kLlamaLike + "weight_dtype: int2\n"),
+                      "m.yaml:11:15: error: weight_dtype: expected bf16 (the model's dtype), int8 "
+                      "or int4, got 'int2'"));
+  BOOST_TEST(contains(error_of(kLlamaLike + "weight_dtype: int4\nquant_group_size: 100\n"),
+                      "weight_dtype: groups of 100 input rows must divide hidden_size 256"));
+  BOOST_TEST(contains(error_of(kLlamaLike + "quant_group_size: 64\n"),
+                      "quant_group_size: given without weight_dtype"));
+  BOOST_TEST(contains(error_of(kLlamaLike + "kv_dtype: int4\n"),
+                      "m.yaml:11:11: error: kv_dtype: expected bf16 (the model's dtype) or int8"));
+}
