@@ -284,7 +284,8 @@ Cost cached(std::map<Key, Cost>& cache, const Key& key, Fn&& fn) {
 
 ProjectionMap map_projections(const ModelConfig& model, const StepShape& shape,
                               const platform::Topology& topology) {
-  LayerSearch search(model, shape, topology);
+  const StepShape micro = shape.microbatch();  // what each stage runs at a time
+  LayerSearch search(model, micro, topology);
   using SH = std::pair<ProjectionSplit, InputHome>;
   std::map<SH, Cost> qkv, mlp_in, o;
   std::map<std::tuple<ProjectionSplit, InputHome, ProjectionSplit>, Cost> down;

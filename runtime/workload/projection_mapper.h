@@ -68,7 +68,8 @@ DPPolicy projection_input_policy(InputHome home, std::int64_t rows, const Machin
 bool input_fits(InputHome home, std::int64_t rows, std::int64_t cols, DType dtype,
                 const MachineShape& sip, std::uint64_t sram_bytes);
 
-// Searches the candidates for one SIP of the step (every SIP places alike).
+// Searches the candidates for one SIP of the step, one microbatch's (every SIP and every
+// microbatch places alike).
 ProjectionMap map_projections(const ModelConfig& model, const StepShape& shape,
                               const platform::Topology& topology);
 

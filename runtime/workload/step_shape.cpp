@@ -58,6 +58,23 @@ std::string step_shape_problem(const ModelConfig& m, const StepShape& s, std::in
   if (s.tp < 1 || s.tp > sips) {
     return fmt::format("tp={}: the topology has {} SIP(s)", s.tp, sips);
   }
+  if (s.pp < 1 || s.tp * s.pp > sips) {
+    return fmt::format("tp={} x pp={} = {} SIPs: the topology has {}", s.tp, s.pp, s.tp * s.pp,
+                       sips);
+  }
+  if (s.pp > 1 && s.tp > 1) {
+    // A PE holds one IPCQ communicator: the tensor-parallel all-reduce's, or the stages'.
+    return fmt::format(
+        "tp={} with pp={}: a PE holds one IPCQ communicator, which the "
+        "tensor-parallel all-reduce takes; run the stages at tp=1",
+        s.tp, s.pp);
+  }
+  if (s.microbatches < 1 || s.batch % s.microbatches != 0) {
+    return fmt::format("microbatches={}: must divide batch {}", s.microbatches, s.batch);
+  }
+  if (s.layers < s.pp) {
+    return fmt::format("pp={} stages for {} layer(s): each stage needs one", s.pp, s.layers);
+  }
   for (const auto& [what, count] :
        {std::pair<const char*, std::int64_t>{"num_attention_heads", m.num_attention_heads},
         {"num_key_value_heads", m.num_key_value_heads},

@@ -3,14 +3,17 @@
 // each of `batch` sequences from position `past` (0, or a later chunk of a prompt whose
 // first `past` tokens are cached); decode runs one new token per sequence at
 // position `seq`, against a KV cache holding the `seq` tokens before it. `tp` SIPs split
-// the heads and the MLP columns (Megatron-style).
+// the heads and the MLP columns (Megatron-style); `pp` pipeline stages of `tp` SIPs each
+// split the layers, and the batch goes through them in `microbatches` parts.
 
 #include "runtime/requests/launch_mode.h"
 #include "runtime/workload/model_config.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace kb::runtime {
 
@@ -48,7 +51,9 @@ struct StepShape {
   std::int64_t seq = 1;
   std::int64_t past = 0;  // prefill: tokens of each sequence already in the KV cache
   std::int64_t tp = 1;
-  std::int64_t layers = 1;  // decoder layers run (1 .. num_hidden_layers)
+  std::int64_t pp = 1;            // pipeline stages, each of tp SIPs
+  std::int64_t microbatches = 1;  // parts of the batch that go through the stages in turn
+  std::int64_t layers = 1;        // decoder layers run (1 .. num_hidden_layers)
   AttentionMode attention = AttentionMode::fused;
   LaunchMode launch = LaunchMode::host;  // who issues the step's kernel launches
   Fusion fusion = Fusion::none;
@@ -63,6 +68,27 @@ struct StepShape {
   std::int64_t keys() const { return position0() + seq_q(); }
   std::int64_t capacity() const {
     return (keys() + kKvBlockTokens - 1) / kKvBlockTokens * kKvBlockTokens;
+  }
+  std::int64_t sips() const { return tp * pp; }
+  // One microbatch's step: batch / microbatches sequences.
+  StepShape microbatch() const {
+    StepShape m = *this;
+    m.batch = batch / microbatches;
+    m.microbatches = 1;
+    return m;
+  }
+  // The layers of stage `stage`: [first, first + count), as even as they divide (the first
+  // layers % pp stages take one more).
+  std::pair<std::int64_t, std::int64_t> stage_layers(std::int64_t stage) const {
+    const std::int64_t base = layers / pp, extra = layers % pp;
+    return {stage * base + std::min(stage, extra), base + (stage < extra ? 1 : 0)};
+  }
+  std::int64_t stage_of_layer(std::int64_t layer) const {
+    for (std::int64_t s = 0; s + 1 < pp; ++s) {
+      const auto [first, count] = stage_layers(s);
+      if (layer < first + count) return s;
+    }
+    return pp - 1;
   }
 };
 

@@ -17,9 +17,12 @@
 
 namespace kb::runtime {
 
-// One SIP's tensors, by step_tensors() name.
+// One SIP's tensors for one microbatch, by step_tensors() name: the microbatch's own and
+// those it shares with the SIP's other microbatches.
 struct TransformerStep::Sip {
   RuntimeContext* ctx = nullptr;
+  std::int64_t device = 0, stage = 0, rank = 0, microbatch = 0;
+  std::string label;  // in node names: "s<device>", and ".m<microbatch>" with several
   std::map<std::string, Tensor> tensors;
   const Tensor& operator[](const std::string& name) const { return tensors.at(name); }
   const Tensor& layer(std::int64_t l, const std::string& name) const {
@@ -85,9 +88,32 @@ struct AttentionWork {
 
 TransformerStep::~TransformerStep() = default;
 
-const Tensor& TransformerStep::output(std::size_t device) const {
+TransformerStep::Sip& TransformerStep::unit(std::int64_t device, std::int64_t microbatch) const {
+  return *units_.at(static_cast<std::size_t>(device * shape_.microbatches + microbatch));
+}
+
+const Tensor& TransformerStep::hidden(const Sip& sip) const {
   // With the residuals in the projections' epilogues, the hidden state ends in the sums.
-  return (*sips_.at(device))[folds_residual(shape_) ? "partial" : "x"];
+  return sip[folds_residual(shape_) ? "partial" : "x"];
+}
+
+const Tensor& TransformerStep::output(std::size_t rank, std::size_t microbatch) const {
+  return hidden(unit((shape_.pp - 1) * shape_.tp + static_cast<std::int64_t>(rank),
+                     static_cast<std::int64_t>(microbatch)));
+}
+
+const Tensor& TransformerStep::logits(std::size_t microbatch) const {
+  return unit((shape_.pp - 1) * shape_.tp, static_cast<std::int64_t>(microbatch))["logits"];
+}
+
+const Tensor& TransformerStep::next_tokens(std::size_t microbatch) const {
+  return unit((shape_.pp - 1) * shape_.tp, static_cast<std::int64_t>(microbatch))["next"];
+}
+
+StagePart stage_part(const StepShape& shape, std::int64_t device) {
+  const std::int64_t stage = device / shape.tp, rank = device % shape.tp;
+  const auto [first, count] = shape.stage_layers(stage);
+  return {first, count, stage == 0, stage == shape.pp - 1 && rank == 0};
 }
 
 TransformerStep::TransformerStep(const ModelConfig& model, const StepShape& shape,
@@ -95,67 +121,104 @@ TransformerStep::TransformerStep(const ModelConfig& model, const StepShape& shap
                                  RuntimeContext& installer, bool with_data)
     : model_(model),
       shape_(shape),
+      micro_(shape.microbatch()),
       dims_(model, shape),
-      map_(map_projections(model, shape, installer.topology())) {
-  if (devices.size() != static_cast<std::size_t>(shape.tp)) {
-    throw std::invalid_argument(fmt::format("a step at tp={} needs {} devices, got {}", shape.tp,
-                                            shape.tp, devices.size()));
+      map_(map_projections(model, micro_, installer.topology())) {
+  if (devices.size() != static_cast<std::size_t>(shape.sips())) {
+    throw std::invalid_argument(fmt::format("a step at tp={} x pp={} needs {} devices, got {}",
+                                            shape.tp, shape.pp, shape.sips(), devices.size()));
   }
-  if (with_data) data_.layers.resize(static_cast<std::size_t>(shape.layers));
   // The tokens, functional or not: the embedding lookup reads their rows either way.
+  data_.resize(static_cast<std::size_t>(shape.microbatches));
   std::mt19937 rng(2024);
   std::uniform_int_distribution<std::int64_t> token(0, model.vocab_size - 1);
-  for (std::int64_t i = 0; i < shape.tokens(); ++i) data_.ids.push_back(token(rng));
-  for (std::size_t s = 0; s < devices.size(); ++s) {
-    sips_.push_back(std::make_unique<Sip>());
-    place(s, *devices[s], with_data);
+  for (StepData& d : data_) {
+    if (with_data) d.layers.resize(static_cast<std::size_t>(shape.layers));
+    for (std::int64_t i = 0; i < micro_.tokens(); ++i) d.ids.push_back(token(rng));
   }
+  for (std::size_t d = 0; d < devices.size(); ++d) place(d, *devices[d], with_data);
   if (with_data) {
-    const Tile& embed = data_.model.at("embed");
-    data_.input = Tile(shape.tokens(), model.hidden_size, model.dtype, true);
-    for (std::int64_t r = 0; r < shape.tokens(); ++r)
-      for (std::int64_t c = 0; c < model.hidden_size; ++c)
-        data_.input.set(r, c, embed.at(data_.ids[static_cast<std::size_t>(r)], c));
+    for (StepData& d : data_) {
+      const Tile& embed = d.model.at("embed");
+      d.input = Tile(micro_.tokens(), model.hidden_size, model.dtype, true);
+      for (std::int64_t r = 0; r < micro_.tokens(); ++r)
+        for (std::int64_t c = 0; c < model.hidden_size; ++c)
+          d.input.set(r, c, embed.at(d.ids[static_cast<std::size_t>(r)], c));
+    }
   }
+  std::vector<std::vector<PeCoord>> groups;
   if (shape.tp > 1) {
     // One group per PE holding a block of the partial sums: that PE on every SIP.
-    std::vector<std::vector<PeCoord>> groups;
-    for (const DeviceShard& b : (*sips_[0])["partial"].shards()) {
+    for (const DeviceShard& b : unit(0, 0)["partial"].shards()) {
       std::vector<PeCoord> group;
-      for (const auto& sip : sips_) {
-        group.push_back({(*sip)["partial"].shards().front().sip, b.cube, b.pe});
+      for (std::int64_t d = 0; d < shape.tp; ++d) {
+        group.push_back({unit(d, 0)["partial"].shards().front().sip, b.cube, b.pe});
       }
       groups.push_back(std::move(group));
     }
+  } else if (shape.pp > 1) {
+    // One group per PE: that PE of every stage, in stage order, so that each stage sends
+    // its blocks of the hidden state to the same PEs of the next.
+    const MachineShape& m = devices.front()->machine();
+    for (std::int64_t cube = 0; cube < m.cubes_per_sip; ++cube) {
+      for (std::int64_t pe = 0; pe < m.pes_per_cube; ++pe) {
+        std::vector<PeCoord> group;
+        for (RuntimeContext* d : devices) {
+          group.push_back({static_cast<std::uint32_t>(d->machine().first_sip),
+                           static_cast<std::uint32_t>(cube), static_cast<std::uint32_t>(pe)});
+        }
+        groups.push_back(std::move(group));
+      }
+    }
+  }
+  if (!groups.empty()) {
     groups_ =
         std::make_shared<const ProcessGroups>(installer.install_process_groups("", "", groups));
   }
-  for (std::size_t s = 0; s < sips_.size(); ++s) {
-    Sip& sip = *sips_[s];
-    // The host sends the tokens' ids.
-    Tile ids(shape.tokens(), 1, DType::i32, with_data);
-    for (std::int64_t r = 0; with_data && r < shape.tokens(); ++r)
-      ids.set(r, 0, static_cast<double>(data_.ids[static_cast<std::size_t>(r)]));
-    WorkloadNode input =
-        node(0, s, "input", OpClass::copy, {},
-             HostCopyOp{sip["ids"], with_data
-                                        ? from_tile(ids, {shape.tokens(), 1})
-                                        : HostTensor::shape_only({shape.tokens(), 1}, DType::i32)});
-    input.name = fmt::format("s{}.input", s);
-    input.layer = "input";
-    const auto& host = sip.ctx->topology().system.host_link;
-    input.bound.add("host_link",
-                    static_cast<double>(shape.tokens() * 4) / host.bw_gbps + host.latency_ns);
-    graph_.add(std::move(input));
-    lower_embedding(s);
+  // Microbatch by microbatch through the stages, in graph order: with one stage and one
+  // microbatch, every SIP's input and embedding, then the layers SIP by SIP, then the head.
+  for (std::int64_t j = 0; j < shape.microbatches; ++j) {
+    for (std::int64_t d = 0; d < shape.tp; ++d) {
+      lower_input(unit(d, j), with_data);
+      lower_embedding(unit(d, j));
+    }
+    for (std::int64_t stage = 0; stage < shape.pp; ++stage) {
+      const auto [first, count] = shape.stage_layers(stage);
+      for (std::int64_t d = stage * shape.tp; stage > 0 && d < (stage + 1) * shape.tp; ++d)
+        lower_recv(unit(d, j));
+      for (std::int64_t l = first; l < first + count; ++l)
+        for (std::int64_t d = stage * shape.tp; d < (stage + 1) * shape.tp; ++d)
+          lower_layer(l, unit(d, j));
+      for (std::int64_t d = stage * shape.tp; stage + 1 < shape.pp && d < (stage + 1) * shape.tp;
+           ++d)
+        lower_send(unit(d, j));
+    }
+    lower_head(unit((shape.pp - 1) * shape.tp, j));
   }
-  for (std::int64_t l = 0; l < shape.layers; ++l)
-    for (std::size_t s = 0; s < sips_.size(); ++s) lower_layer(l, s);
-  lower_head();
 }
 
-const Tensor& TransformerStep::logits() const { return (*sips_.at(0))["logits"]; }
-const Tensor& TransformerStep::next_tokens() const { return (*sips_.at(0))["next"]; }
+void TransformerStep::add_node(WorkloadNode node, Place place) {
+  graph_.add(std::move(node));
+  places_.push_back(place);
+}
+
+void TransformerStep::lower_input(Sip& sip, bool with_data) {
+  // The host sends the tokens' ids.
+  const StepData& data = data_[static_cast<std::size_t>(sip.microbatch)];
+  const std::int64_t tokens = micro_.tokens();
+  Tile ids(tokens, 1, DType::i32, with_data);
+  for (std::int64_t r = 0; with_data && r < tokens; ++r)
+    ids.set(r, 0, static_cast<double>(data.ids[static_cast<std::size_t>(r)]));
+  WorkloadNode input =
+      node(0, sip, "input", OpClass::copy, {},
+           HostCopyOp{sip["ids"], with_data ? from_tile(ids, {tokens, 1})
+                                            : HostTensor::shape_only({tokens, 1}, DType::i32)});
+  input.name = sip.label + ".input";
+  input.layer = "input";
+  const auto& host = sip.ctx->topology().system.host_link;
+  input.bound.add("host_link", static_cast<double>(tokens * 4) / host.bw_gbps + host.latency_ns);
+  add_node(std::move(input), {});
+}
 
 std::string bias_of(const std::string& weight) { return "b" + weight.substr(1); }
 std::string scales_of(const std::string& weight) { return weight + "_scales"; }
@@ -165,8 +228,10 @@ std::int64_t head_columns(const ModelConfig& model, const MachineShape& m) {
   return (model.vocab_size + pes - 1) / pes * pes;
 }
 
-std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& shape,
-                                     const MachineShape& m, const ProjectionMap& map, bool head) {
+std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& whole,
+                                     const MachineShape& m, const ProjectionMap& map,
+                                     const StagePart& stage) {
+  const StepShape shape = whole.microbatch();
   const LayerDims dims(model, shape);
   const DType dt = model.dtype;
   const std::int64_t T = shape.tokens(), H = dims.hidden, d = dims.head_dim;
@@ -175,8 +240,8 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
   std::vector<StepTensor> all;
   using K = StepTensor::Kind;
   auto place = [&](const std::string& name, std::int64_t rows, std::int64_t cols, DType dtype,
-                   const DPPolicy& dp, K kind, StepTensor::Part part = StepTensor::Part::whole) {
-    all.push_back({name, {rows, cols}, dtype, dp, kind, part});
+                   const DPPolicy& dp, K kind, StepTensor::Part of = StepTensor::Part::whole) {
+    all.push_back({name, {rows, cols}, dtype, dp, kind, of});
   };
   // Rows or columns spread over the SIP's cubes and PEs as far as they divide.
   auto add = [&](const std::string& name, std::int64_t rows, std::int64_t cols, DType dtype,
@@ -190,10 +255,19 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
   auto input = [&](const std::string& name, std::int64_t k, InputHome home) {
     place(name, T, k, dt, projection_input_policy(home, T, m), K::activation);
   };
-  add("ids", T, 1, DType::i32, Rows, K::activation);
-  add("embed", model.vocab_size, H, dt, Rows, K::weight);
+  // A microbatch's own: its tokens, hidden state, caches and head results.
+  auto own = [&](std::size_t from) {
+    for (std::size_t i = from; i < all.size(); ++i) all[i].microbatched = true;
+  };
+  if (stage.embed) {
+    add("ids", T, 1, DType::i32, Rows, K::activation);
+    own(all.size() - 1);
+    add("embed", model.vocab_size, H, dt, Rows, K::weight);
+  }
   add("x", T, H, dt, Rows, K::activation);
-  if (head) {
+  own(all.size() - 1);
+  if (stage.head) {
+    const std::size_t from = all.size();
     // The final norm's input: each sequence's last token (prefill picks them out).
     const std::int64_t B = shape.batch, V = head_columns(model, m);
     if (shape.phase == Phase::prefill) add("last", B, H, dt, Rows, K::activation);
@@ -201,6 +275,8 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
     add("w_head", H, V, dt, Cols, K::weight);
     add("logits", B, V, DType::f32, Cols, K::activation);
     add("next", B, 1, DType::i32, Rows, K::activation);
+    own(from);
+    all[from + (shape.phase == Phase::prefill ? 2 : 1)].microbatched = false;  // w_head
   }
   if (!folds_norm(model, shape)) input("xn", H, map.xn);
   projection("q", q_cols, map.qkv);
@@ -219,6 +295,7 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
   }
   input("attn", q_cols, map.attn);
   projection("partial", H, map.out);
+  own(all.size() - 1);  // with residuals folded, the hidden state
   projection("up", I, map.mlp_in);
   if (model.gated()) projection("gate", I, map.mlp_in);
   // In HBM, placed as up: the activation works block by block.
@@ -229,7 +306,7 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
   }
   // Weights are stored once; the cache spreads by rows.
   const std::int64_t cache_rows = shape.batch * dims.kv_heads * shape.capacity();
-  for (std::int64_t l = 0; l < shape.layers; ++l) {
+  for (std::int64_t l = stage.first_layer; l < stage.first_layer + stage.layers; ++l) {
     auto name = [&](const std::string& what) { return fmt::format("L{}.{}", l, what); };
     // A projection's weight, and its bias when the model has them: a row, its columns beside
     // the output columns it is added to. A row-parallel projection's (o, down) is each SIP's
@@ -257,6 +334,7 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
     if (model.gated()) projection_weight("w_gate", H, I, map.mlp_in);
     projection_weight("w_down", I, H, map.out);
     for (const char* cache : {"k_cache", "v_cache"}) {
+      const std::size_t from = all.size();
       if (model.kv_int8()) {
         // Codes, and a scale per row beside them.
         place(name(cache), cache_rows, d, DType::i8, spread_over_sip(Rows, cache_rows, m), K::cache,
@@ -266,117 +344,149 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
       } else {
         add(name(cache), cache_rows, d, dt, Rows, K::cache);
       }
+      own(from);
     }
   }
   return all;
 }
 
-void TransformerStep::place(std::size_t index, RuntimeContext& ctx, bool with_data) {
-  Sip& sip = *sips_[index];
-  sip.ctx = &ctx;
+void TransformerStep::place(std::size_t device, RuntimeContext& ctx, bool with_data) {
+  const auto d = static_cast<std::int64_t>(device);
+  const std::int64_t microbatches = shape_.microbatches;
+  for (std::int64_t j = 0; j < microbatches; ++j) {
+    auto sip = std::make_unique<Sip>();
+    sip->ctx = &ctx;
+    sip->device = d;
+    sip->stage = d / shape_.tp;
+    sip->rank = d % shape_.tp;
+    sip->microbatch = j;
+    sip->label = microbatches == 1 ? fmt::format("s{}", d) : fmt::format("s{}.m{}", d, j);
+    units_.push_back(std::move(sip));
+  }
   const auto sip_id = static_cast<std::uint32_t>(ctx.machine().first_sip);
-  std::mt19937 rng(static_cast<std::uint32_t>(7 + index));
+  const auto rank = static_cast<std::size_t>(d % shape_.tp);
+  std::mt19937 rng(static_cast<std::uint32_t>(7 + device));
   // Every SIP holds the same embedding table: its values come from a generator of their own.
   std::mt19937 embed_rng(99);
   using Part = StepTensor::Part;
   const int bits = model_.weight_bits;
   const std::int64_t group = model_.quant_group_size;
-  std::map<std::string, Tile> scales;  // of the quantised weights placed, by the scales' name
-  for (const StepTensor& spec : step_tensors(model_, shape_, ctx.machine(), map_, index == 0)) {
-    Tensor t = ctx.empty(spec.shape, spec.dtype, spec.policy, spec.name);
-    // Kernels read activations and caches wherever they live, look up any row of the
-    // embedding table, and read a quantised weight's scales from cubes that may hold none
-    // (fewer rows than the codes'): mapped into every cube.
-    if (spec.kind != StepTensor::Kind::weight || spec.name == "embed" || spec.part == Part::scales)
-      ctx.share(t, sip_id);
-    if (spec.kind != StepTensor::Kind::activation) {
-      // A quantised weight's codes pack bits / 8 of its rows a row; a cache's, one.
-      const bool cache = spec.kind == StepTensor::Kind::cache;
-      const std::int64_t cols = spec.shape[1];
-      const std::int64_t rows =
-          spec.part == Part::codes && !cache ? spec.shape[0] * 8 / bits : spec.shape[0];
-      Tile values;  // what the host reference computes with: a quantised weight dequantised
-      const bool embed = spec.name == "embed";
-      if (with_data && spec.part == Part::scales) {
-        // The reference has the weight, dequantised, under the codes' name.
-        ctx.copy_(t, from_tile(scales.at(spec.name), spec.shape));
-      } else if (with_data) {
-        // Weights scaled by 1/sqrt(fan in) keep activations near unit size layer to layer;
-        // embeddings are unit size themselves. The LM head's padding columns stay zero.
-        const double scale = spec.kind == StepTensor::Kind::weight && !embed
-                                 ? 1.0 / std::sqrt(static_cast<double>(rows))
-                                 : 1.0;
-        const DType dtype = spec.part == Part::codes ? model_.dtype : spec.dtype;
-        values = random_tile(rows, cols, dtype, scale, embed ? embed_rng : rng);
-        if (spec.name == "w_head") {
-          for (std::int64_t r = 0; r < rows; ++r)
-            for (std::int64_t c = model_.vocab_size; c < cols; ++c) values.set(r, c, 0.0);
-        }
-        if (spec.part == Part::codes) {
-          QuantisedTile q = cache ? quantise_rows(values, model_.dtype)
-                                  : quantise(values, bits, group, model_.dtype);
-          values = cache ? dequantise_rows(q.codes, q.scales, model_.dtype)
-                         : dequantise(q.codes, q.scales, bits, group, 0, rows, model_.dtype);
-          ctx.copy_(t, from_tile(q.codes, spec.shape));
-          scales[scales_of(spec.name)] = std::move(q.scales);
+  // The scales of the quantised tensors placed, by the scales' name and microbatch.
+  std::map<std::pair<std::string, std::int64_t>, Tile> scales;
+  for (const StepTensor& spec :
+       step_tensors(model_, shape_, ctx.machine(), map_, stage_part(shape_, d))) {
+    for (std::int64_t j = 0; j < (spec.microbatched ? microbatches : 1); ++j) {
+      const std::string name =
+          spec.microbatched && microbatches > 1 ? fmt::format("{}.m{}", spec.name, j) : spec.name;
+      Tensor t = ctx.empty(spec.shape, spec.dtype, spec.policy, name);
+      // Kernels read activations and caches wherever they live, look up any row of the
+      // embedding table, and read a quantised weight's scales from cubes that may hold none
+      // (fewer rows than the codes'): mapped into every cube.
+      if (spec.kind != StepTensor::Kind::weight || spec.name == "embed" ||
+          spec.part == Part::scales)
+        ctx.share(t, sip_id);
+      if (spec.kind != StepTensor::Kind::activation) {
+        // A quantised weight's codes pack bits / 8 of its rows a row; a cache's, one.
+        const bool cache = spec.kind == StepTensor::Kind::cache;
+        const std::int64_t cols = spec.shape[1];
+        const std::int64_t rows =
+            spec.part == Part::codes && !cache ? spec.shape[0] * 8 / bits : spec.shape[0];
+        Tile values;  // what the host reference computes with: a quantised weight dequantised
+        const bool embed = spec.name == "embed";
+        if (with_data && spec.part == Part::scales) {
+          // The reference has the weight, dequantised, under the codes' name.
+          ctx.copy_(t, from_tile(scales.at({spec.name, j}), spec.shape));
+        } else if (with_data) {
+          // Weights scaled by 1/sqrt(fan in) keep activations near unit size layer to layer;
+          // embeddings are unit size themselves. The LM head's padding columns stay zero.
+          const double scale = spec.kind == StepTensor::Kind::weight && !embed
+                                   ? 1.0 / std::sqrt(static_cast<double>(rows))
+                                   : 1.0;
+          const DType dtype = spec.part == Part::codes ? model_.dtype : spec.dtype;
+          values = random_tile(rows, cols, dtype, scale, embed ? embed_rng : rng);
+          if (spec.name == "w_head") {
+            for (std::int64_t r = 0; r < rows; ++r)
+              for (std::int64_t c = model_.vocab_size; c < cols; ++c) values.set(r, c, 0.0);
+          }
+          if (spec.part == Part::codes) {
+            QuantisedTile q = cache ? quantise_rows(values, model_.dtype)
+                                    : quantise(values, bits, group, model_.dtype);
+            values = cache ? dequantise_rows(q.codes, q.scales, model_.dtype)
+                           : dequantise(q.codes, q.scales, bits, group, 0, rows, model_.dtype);
+            ctx.copy_(t, from_tile(q.codes, spec.shape));
+            scales[{scales_of(spec.name), j}] = std::move(q.scales);
+          } else {
+            ctx.copy_(t, from_tile(values, spec.shape));
+          }
         } else {
-          ctx.copy_(t, from_tile(values, spec.shape));
+          ctx.copy_(t, HostTensor::shape_only(spec.shape, spec.dtype));
         }
-      } else {
-        ctx.copy_(t, HostTensor::shape_only(spec.shape, spec.dtype));
+        // The reference's values: a microbatch's own, or every microbatch's.
+        const auto dot = spec.name.find('.');
+        for (std::int64_t k = 0; with_data && spec.part != Part::scales && k < microbatches; ++k) {
+          if (spec.microbatched && k != j) continue;
+          StepData& data = data_[static_cast<std::size_t>(k)];
+          if (dot == std::string::npos) {
+            data.model.emplace(spec.name, values);
+            continue;
+          }
+          auto& per_sip =
+              data.layers[static_cast<std::size_t>(std::stoll(spec.name.substr(1, dot - 1)))];
+          if (per_sip.size() <= rank) per_sip.resize(rank + 1);
+          per_sip[rank][spec.name.substr(dot + 1)] = values;
+        }
       }
-      const auto dot = spec.name.find('.');
-      const bool for_reference = with_data && spec.part != Part::scales;
-      if (for_reference && dot == std::string::npos) {
-        if (index == 0) data_.model[spec.name] = std::move(values);
-      } else if (for_reference) {
-        const auto layer = static_cast<std::size_t>(std::stoll(spec.name.substr(1, dot - 1)));
-        auto& per_sip = data_.layers[layer];
-        if (per_sip.size() <= index) per_sip.resize(index + 1);
-        per_sip[index][spec.name.substr(dot + 1)] = std::move(values);
+      for (std::int64_t k = 0; k < microbatches; ++k) {
+        if (!spec.microbatched || k == j) unit(d, k).tensors.emplace(spec.name, t);
       }
     }
-    sip.tensors.emplace(spec.name, std::move(t));
   }
 }
 
-WorkloadNode TransformerStep::node(std::int64_t layer, std::size_t sip, const std::string& op,
+WorkloadNode TransformerStep::node(std::int64_t layer, const Sip& sip, const std::string& op,
                                    OpClass op_class, std::vector<std::string> after,
                                    Operation operation) const {
   WorkloadNode n;
-  n.name = fmt::format("L{}.s{}.{}", layer, sip, op);
+  n.name = fmt::format("L{}.{}.{}", layer, sip.label, op);
   n.op_class = op_class;
   n.layer = fmt::format("L{}", layer);
-  n.device = static_cast<std::uint32_t>(sip);
+  n.device = static_cast<std::uint32_t>(sip.device);
   for (std::string& a : after) {
-    n.after.push_back(a.find('.') == std::string::npos ? fmt::format("L{}.s{}.{}", layer, sip, a)
-                                                       : std::move(a));
+    n.after.push_back(a.find('.') == std::string::npos
+                          ? fmt::format("L{}.{}.{}", layer, sip.label, a)
+                          : std::move(a));
   }
   n.operation = std::move(operation);
   return n;
 }
 
-void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
-  Sip& sip = *sips_[s];
+void TransformerStep::lower_layer(std::int64_t l, Sip& sip) {
   auto w = [&](const char* name) -> const Tensor& { return sip.layer(l, name); };
   const Tensor& q_rot = model_.rope ? sip["q_rot"] : sip["q"];
   const Tensor& k_rot = model_.rope ? sip["k_rot"] : sip["k"];
   const platform::Topology& topology = sip.ctx->topology();
   const DType dt = model_.dtype;
-  const std::int64_t d = dims_.head_dim, seq_q = shape_.seq_q(), p0 = shape_.position0();
+  const std::int64_t d = dims_.head_dim, seq_q = micro_.seq_q(), p0 = micro_.position0();
   const auto kv = static_cast<int>(dims_.kv_heads);
-  const std::string previous =
-      l == 0 ? fmt::format("s{}.embed", s) : fmt::format("L{}.s{}.{}", l - 1, s, layer_end());
+  // A stage's first layer waits for the hidden state (the embedding, or the previous
+  // stage's), and for the microbatch before on this SIP, whose activations it reuses.
+  std::vector<std::string> previous;
+  if (l == shape_.stage_layers(sip.stage).first) {
+    previous.push_back(sip.label + (sip.stage == 0 ? ".embed" : ".recv"));
+    if (sip.microbatch > 0) previous.push_back(last_node(unit(sip.device, sip.microbatch - 1)));
+  } else {
+    previous.push_back(fmt::format("L{}.{}.{}", l - 1, sip.label, layer_end()));
+  }
   // Where the hidden state is: in x, or once a residual has been added in a projection's
   // epilogue, in the partial sums (all-reduced when tp > 1). SIP 0 adds it to its partial
   // sums; the all-reduce hands the total to every SIP.
   const bool fold_residual = folds_residual(shape_), fold_norm = folds_norm(model_, shape_);
   const Tensor& hidden_attn = sip[fold_residual && l > 0 ? "partial" : "x"];
   const Tensor& hidden_mlp = sip[fold_residual ? "partial" : "x"];
-  const Tensor* attn_addend = fold_residual && s == 0 ? &hidden_attn : nullptr;
-  const Tensor* mlp_addend = fold_residual && s == 0 ? &hidden_mlp : nullptr;
+  const Tensor* attn_addend = fold_residual && sip.rank == 0 ? &hidden_attn : nullptr;
+  const Tensor* mlp_addend = fold_residual && sip.rank == 0 ? &hidden_mlp : nullptr;
   const char* norm = model_.norm == Norm::rmsnorm ? "rmsnorm" : "layernorm";
-  const AttentionWork attention{shape_, dims_};
+  const AttentionWork attention{micro_, dims_};
 
   // Adds a node whose bound `describe` fills in, once per op and activations read (every
   // layer places alike; with residuals folded, the first layer reads x where the others
@@ -384,8 +494,8 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
   auto add = [&](const std::string& op, OpClass op_class, std::vector<std::string> after,
                  Operation operation, const std::function<void(Traffic&, Bound&)>& describe,
                  double flops = 0, double bytes = 0, const std::string& reads = "") {
-    WorkloadNode n = node(l, s, op, op_class, std::move(after), std::move(operation));
-    const std::string key = fmt::format("s{}.{}({})", s, op, reads);
+    WorkloadNode n = node(l, sip, op, op_class, std::move(after), std::move(operation));
+    const std::string key = fmt::format("s{}.{}({})", sip.device, op, reads);
     auto it = bounds_.find(key);
     if (it == bounds_.end()) {
       Traffic traffic(topology);
@@ -398,7 +508,7 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
     n.bound = launched(topology, it->second, shape_.launch);
     n.flops = flops;
     n.bytes = bytes;
-    graph_.add(std::move(n));
+    add_node(std::move(n), {sip.stage, sip.microbatch});
   };
   // Projections of `a` in one launch: each weight's ("wq") product into its output, with
   // the model's bias of the same name ("bq") added in the epilogue. A lone product is gemm's;
@@ -488,21 +598,21 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
     return op;
   };
 
-  std::string normed = previous;
+  std::vector<std::string> normed = previous;
   if (!fold_norm) {
-    normalise("norm_attn", {previous}, hidden_attn);
-    normed = "norm_attn";
+    normalise("norm_attn", previous, hidden_attn);
+    normed = {"norm_attn"};
   }
   const Tensor& attn_input = fold_norm ? hidden_attn : sip["xn"];
   std::string q_ready = "q_proj", k_ready = "k_proj", v_ready = "v_proj";
   if (shape_.fuses_qkv()) {
-    project("qkv_proj", {normed}, attn_input,
+    project("qkv_proj", normed, attn_input,
             {{"wq", &sip["q"]}, {"wk", &sip["k"]}, {"wv", &sip["v"]}}, fold_norm);
     q_ready = k_ready = v_ready = "qkv_proj";
   } else {
-    project("q_proj", {normed}, attn_input, {{"wq", &sip["q"]}}, fold_norm);
-    project("k_proj", {normed}, attn_input, {{"wk", &sip["k"]}}, fold_norm);
-    project("v_proj", {normed}, attn_input, {{"wv", &sip["v"]}}, fold_norm);
+    project("q_proj", normed, attn_input, {{"wq", &sip["q"]}}, fold_norm);
+    project("k_proj", normed, attn_input, {{"wk", &sip["k"]}}, fold_norm);
+    project("v_proj", normed, attn_input, {{"wv", &sip["v"]}}, fold_norm);
   }
   if (model_.rope) {
     auto rope = [&](const std::string& op, const std::string& after, const Tensor& in,
@@ -541,7 +651,7 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
       KernelOp{"kv_append", with_geometry(joined({sip["v"]}, cache_args("v_cache")))},
       [](Traffic&, Bound&) {});
   const double kv_bytes =
-      static_cast<double>(shape_.batch * dims_.kv_heads * shape_.keys()) * model_.kv_row_bytes();
+      static_cast<double>(micro_.batch * dims_.kv_heads * micro_.keys()) * model_.kv_row_bytes();
   const double scale = 1.0 / std::sqrt(static_cast<double>(d));
   // Per row of `rows_of` (batch, head, query): `products` dot products of head_dim with each
   // key it sees, and the rows of `caches` its (batch, head) reads (an int8 cache's scales
@@ -560,7 +670,7 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
     }
   };
   std::string attended = "pv";
-  if (shape_.attention == AttentionMode::fused) {
+  if (micro_.attention == AttentionMode::fused) {
     std::vector<LaunchArg> args =
         with_geometry(joined(joined(joined({q_rot}, cache_args("k_cache")), cache_args("v_cache")),
                              {sip["attn"], sip["lse"]}));
@@ -625,23 +735,23 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
     attention_done = "residual_attn";
   }
 
-  normed = attention_done;
+  normed = {attention_done};
   if (!fold_norm) {
     normalise("norm_mlp", {attention_done}, hidden_mlp);
-    normed = "norm_mlp";
+    normed = {"norm_mlp"};
   }
   const Tensor& mlp_input = fold_norm ? hidden_mlp : sip["xn"];
   const Tensor& t_up = sip["up"];
   const Tensor& t_act = sip["act"];
   std::string up_ready = "up_proj", gate_ready = "gate_proj";
   if (model_.gated() && shape_.fuses_mlp()) {
-    project("gate_up_proj", {normed}, mlp_input, {{"w_gate", &sip["gate"]}, {"w_up", &t_up}},
+    project("gate_up_proj", normed, mlp_input, {{"w_gate", &sip["gate"]}, {"w_up", &t_up}},
             fold_norm);
     up_ready = gate_ready = "gate_up_proj";
   } else {
-    project("up_proj", {normed}, mlp_input, {{"w_up", &t_up}}, fold_norm);
+    project("up_proj", normed, mlp_input, {{"w_up", &t_up}}, fold_norm);
     if (model_.gated()) {
-      project("gate_proj", {normed}, mlp_input, {{"w_gate", &sip["gate"]}}, fold_norm);
+      project("gate_proj", normed, mlp_input, {{"w_gate", &sip["gate"]}}, fold_norm);
     }
   }
   if (model_.gated()) {
@@ -668,37 +778,91 @@ void TransformerStep::lower_layer(std::int64_t l, std::size_t s) {
   if (!fold_residual) residual("residual_mlp", {reduced});
 }
 
-void TransformerStep::lower_embedding(std::size_t s) {
-  Sip& sip = *sips_[s];
+void TransformerStep::lower_embedding(Sip& sip) {
   const platform::Topology& topology = sip.ctx->topology();
+  const std::vector<std::int64_t>& ids = data_[static_cast<std::size_t>(sip.microbatch)].ids;
   std::vector<LaunchArg> args = {sip["embed"], sip["x"]};
-  for (std::int64_t id : data_.ids) args.emplace_back(id);
+  for (std::int64_t id : ids) args.emplace_back(id);
   WorkloadNode n;
-  n.name = fmt::format("s{}.embed", s);
+  n.name = sip.label + ".embed";
   n.op_class = OpClass::copy;
   n.layer = "input";
-  n.device = static_cast<std::uint32_t>(s);
-  n.after = {fmt::format("s{}.input", s)};
+  n.device = static_cast<std::uint32_t>(sip.device);
+  n.after = {sip.label + ".input"};
   Traffic traffic(topology);
-  gather_rows(traffic, sip["embed"], sip["x"], data_.ids);
+  gather_rows(traffic, sip["embed"], sip["x"], ids);
   n.bound = launched(topology, traffic.bound(), shape_.launch);
   n.bytes = static_cast<double>(sip["x"].placement().nbytes());  // the rows it reads
   n.operation = KernelOp{"gather_rows", std::move(args)};
-  graph_.add(std::move(n));
+  add_node(std::move(n), {sip.stage, sip.microbatch});
 }
 
-void TransformerStep::lower_head() {
-  Sip& sip = *sips_[0];
+namespace {
+
+// A transfer of the hidden state between stages: `s<device>[.m<j>].<what>`.
+WorkloadNode transfer_node(const std::string& label, std::int64_t device, const char* what) {
+  WorkloadNode n;
+  n.name = label + "." + what;
+  n.op_class = OpClass::communication;
+  n.layer = "pipeline";
+  n.device = static_cast<std::uint32_t>(device);
+  return n;
+}
+
+}  // namespace
+
+// The hidden state, each PE's blocks to the same PE of the next stage (its rank there is
+// the stage's): as many bytes as the PE holds, over its port.
+void TransformerStep::lower_send(Sip& sip) {
   const platform::Topology& topology = sip.ctx->topology();
-  const Tensor& hidden = output(0);
-  std::string after = fmt::format("L{}.s0.{}", shape_.layers - 1, layer_end());
+  WorkloadNode n = transfer_node(sip.label, sip.device, "send");
+  n.after = {last_node(sip)};
+  Traffic traffic(topology);
+  own_shards(traffic, hidden(sip), Direction::read);
+  n.bound = launched(topology, traffic.bound(), shape_.launch);
+  n.operation = KernelOp{"send_block", {hidden(sip), sip.stage + 1}};
+  add_node(std::move(n), {});
+}
+
+// The hidden state from the previous stage, into the blocks the layers read, once this SIP
+// is done with the microbatch before (a receive holds its PEs until the data is in).
+void TransformerStep::lower_recv(Sip& sip) {
+  const platform::Topology& topology = sip.ctx->topology();
+  WorkloadNode n = transfer_node(sip.label, sip.device, "recv");
+  if (sip.microbatch > 0) n.after = {last_node(unit(sip.device, sip.microbatch - 1))};
+  // Each block's bytes over the path from the same PE of the previous stage.
+  Bound b;
+  const MachineShape& here = sip.ctx->machine();
+  const MachineShape& there = unit(sip.device - shape_.tp, sip.microbatch).ctx->machine();
+  for (const DeviceShard& shard : hidden(sip).shards()) {
+    const FabricPath path =
+        fabric_path(topology, {static_cast<std::uint32_t>(there.first_sip), shard.cube, shard.pe},
+                    {static_cast<std::uint32_t>(here.first_sip), shard.cube, shard.pe});
+    b.add("alpha_beta", path.alpha_ns + static_cast<double>(shard.nbytes) / path.beta_gbps);
+  }
+  n.bound = launched(topology, b, shape_.launch);
+  n.operation = KernelOp{"recv_block", {hidden(sip), sip.stage - 1}};
+  add_node(std::move(n), {});
+}
+
+std::string TransformerStep::last_node(const Sip& sip) const {
+  const auto [first, count] = shape_.stage_layers(sip.stage);
+  return fmt::format("L{}.{}.{}", first + count - 1, sip.label, layer_end());
+}
+
+void TransformerStep::lower_head(Sip& sip) {
+  const platform::Topology& topology = sip.ctx->topology();
+  const Tensor& hidden_state = hidden(sip);
+  const std::string prefix = "head." + sip.label + ".";
+  std::string after = last_node(sip);
   auto add = [&](const std::string& op, OpClass op_class, KernelOp operation,
                  const std::function<void(Traffic&)>& describe, double flops = 0,
                  double bytes = 0) {
     WorkloadNode n;
-    n.name = "head.s0." + op;
+    n.name = prefix + op;
     n.op_class = op_class;
     n.layer = "head";
+    n.device = static_cast<std::uint32_t>(sip.device);
     n.after = {after};
     Traffic traffic(topology);
     describe(traffic);
@@ -706,18 +870,18 @@ void TransformerStep::lower_head() {
     n.flops = flops;
     n.bytes = bytes;
     n.operation = std::move(operation);
-    graph_.add(std::move(n));
-    after = "head.s0." + op;
+    add_node(std::move(n), {sip.stage, sip.microbatch});
+    after = prefix + op;
   };
   // Prefill samples after each sequence's last token only.
-  const Tensor* last = &hidden;
-  if (shape_.phase == Phase::prefill) {
+  const Tensor* last = &hidden_state;
+  if (micro_.phase == Phase::prefill) {
     std::vector<std::int64_t> rows;
-    for (std::int64_t b = 0; b < shape_.batch; ++b) rows.push_back((b + 1) * shape_.seq - 1);
-    std::vector<LaunchArg> args = {hidden, sip["last"]};
+    for (std::int64_t b = 0; b < micro_.batch; ++b) rows.push_back((b + 1) * micro_.seq - 1);
+    std::vector<LaunchArg> args = {hidden_state, sip["last"]};
     args.insert(args.end(), rows.begin(), rows.end());
     add("last_tokens", OpClass::copy, KernelOp{"gather_rows", args},
-        [&](Traffic& t) { gather_rows(t, hidden, sip["last"], rows); });
+        [&](Traffic& t) { gather_rows(t, hidden_state, sip["last"], rows); });
     last = &sip["last"];
   }
   const KernelOp norm{model_.norm == Norm::rmsnorm ? "rmsnorm" : "layernorm",

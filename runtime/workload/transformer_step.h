@@ -8,7 +8,9 @@
 // tokens' embeddings up; after them, SIP 0 runs the final norm, the LM head and greedy
 // sampling (the hidden state is whole on every SIP by then). Inside a SIP every
 // op spreads over its cubes and PEs; weights and KV caches are distinct per layer,
-// activations are reused from layer to layer.
+// activations are reused from layer to layer. Pipeline stages (pp) hold their layers; each
+// stage runs the microbatches in turn and sends each one's hidden state to the next stage
+// over the IPCQ; the first stage looks the embeddings up, the last runs the head.
 
 #include "runtime/context/runtime_context.h"
 #include "runtime/kernel/tile.h"
@@ -33,18 +35,28 @@ struct StepTensor {
   DPPolicy policy;
   Kind kind;
   Part part = Part::whole;
+  bool microbatched = false;  // one per microbatch (a sequence's state), else shared by all
 };
 // The bias of the projection whose weight is `weight` in a layer ("wq" -> "bq", "w_up" ->
 // "b_up"), for models with biases; and the scales of a quantised weight ("wq_scales").
 std::string bias_of(const std::string& weight);
 std::string scales_of(const std::string& weight);
 
-// Every tensor of one SIP, in the order the step creates them; `machine` is the SIP's, `map`
-// the projections' placement (map_projections); `head`: the SIP that runs the LM head and
-// sampling (SIP 0).
+// What one SIP runs of the step: layers [first_layer, first_layer + layers), the embedding
+// lookup (the first stage), the LM head and sampling (the last stage's first SIP).
+struct StagePart {
+  std::int64_t first_layer = 0, layers = 0;
+  bool embed = true, head = true;
+};
+// The part of SIP `device` (stage device / tp, tensor-parallel rank device % tp).
+StagePart stage_part(const StepShape& shape, std::int64_t device);
+
+// Every tensor of one SIP for one microbatch of `shape` (shape.microbatch()), in the order
+// the step creates them; `machine` is the SIP's, `map` the projections' placement
+// (map_projections). A SIP holds the microbatched ones once per microbatch.
 std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& shape,
                                      const MachineShape& machine, const ProjectionMap& map,
-                                     bool head);
+                                     const StagePart& part);
 // The LM head's columns: the vocabulary padded to a multiple of the SIP's PEs (as Megatron
 // pads it), so that they spread over every PE; the padding's logits are never sampled.
 std::int64_t head_columns(const ModelConfig& model, const MachineShape& machine);
@@ -62,10 +74,11 @@ struct StepData {
 
 class TransformerStep {
  public:
-  // Places what the step needs on `devices` (device d: tensor-parallel SIP d), uploads it
-  // (random values in functional runs, `with_data`; the same requests without values
-  // otherwise) and builds the graph. `installer`, a context over every SIP, installs the
-  // tensor-parallel process groups when tp > 1. Call from a host thread.
+  // Places what the step needs on `devices` (device d: stage d / tp, tensor-parallel SIP
+  // d % tp), uploads it (random values in functional runs, `with_data`; the same requests
+  // without values otherwise) and builds the graph. `installer`, a context over every SIP,
+  // installs the process groups of the tensor-parallel all-reduce (tp > 1) or of the stages'
+  // transfers (pp > 1). Call from a host thread.
   TransformerStep(const ModelConfig& model, const StepShape& shape,
                   const std::vector<RuntimeContext*>& devices, RuntimeContext& installer,
                   bool with_data);
@@ -74,35 +87,56 @@ class TransformerStep {
   TransformerStep& operator=(const TransformerStep&) = delete;
 
   const WorkloadGraph& graph() const { return graph_; }
-  const StepData& data() const { return data_; }
-  // The hidden state after the step, on device d.
-  const Tensor& output(std::size_t device) const;
-  // The LM head's logits ([batch, head_columns], f32) and the sampled tokens ([batch, 1],
-  // i32), on SIP 0.
-  const Tensor& logits() const;
-  const Tensor& next_tokens() const;
+  // A microbatch's host values (each microbatch a step of its own sequences).
+  const StepData& data(std::size_t microbatch = 0) const { return data_.at(microbatch); }
+  // A microbatch's hidden state after the step, on the last stage's tensor-parallel SIP
+  // `rank`.
+  const Tensor& output(std::size_t rank, std::size_t microbatch = 0) const;
+  // A microbatch's LM head logits ([batch, head_columns], f32) and sampled tokens ([batch,
+  // 1], i32), on the last stage's first SIP.
+  const Tensor& logits(std::size_t microbatch = 0) const;
+  const Tensor& next_tokens(std::size_t microbatch = 0) const;
+  // Which stage and microbatch each node's work belongs to, by graph index (its layers, the
+  // first stage's embedding, the last one's head; -1 for the host's copies and the transfers
+  // between stages): the pipeline's bubbles.
+  struct Place {
+    std::int64_t stage = -1, microbatch = -1;
+  };
+  const std::vector<Place>& places() const { return places_; }
 
  private:
+  // One SIP's tensors for one microbatch (a unit of work: its nodes run in turn).
   struct Sip;
-  void place(std::size_t sip, RuntimeContext& ctx, bool with_data);
-  void lower_layer(std::int64_t layer, std::size_t sip);
-  void lower_embedding(std::size_t sip);
-  void lower_head();
+  Sip& unit(std::int64_t device, std::int64_t microbatch) const;
+  void place(std::size_t device, RuntimeContext& ctx, bool with_data);
+  void lower_input(Sip& sip, bool with_data);
+  void lower_layer(std::int64_t layer, Sip& sip);
+  void lower_embedding(Sip& sip);
+  void lower_head(Sip& sip);
+  // The hidden state to the next stage, and from the previous one.
+  void lower_send(Sip& sip);
+  void lower_recv(Sip& sip);
   // The op that ends a layer: the residual add, or with residuals folded into the
-  // projections, the down projection or its all-reduce.
+  // projections, the down projection or its all-reduce; the name of that node.
   std::string layer_end() const;
-  WorkloadNode node(std::int64_t layer, std::size_t sip, const std::string& op, OpClass op_class,
+  std::string last_node(const Sip& sip) const;
+  // The hidden state's tensor between layers: x, or the partial sums with residuals folded.
+  const Tensor& hidden(const Sip& sip) const;
+  WorkloadNode node(std::int64_t layer, const Sip& sip, const std::string& op, OpClass op_class,
                     std::vector<std::string> after, Operation operation) const;
+  void add_node(WorkloadNode node, Place place);
 
   ModelConfig model_;
   StepShape shape_;
+  StepShape micro_;  // one microbatch's shape
   LayerDims dims_;
   ProjectionMap map_;
-  std::vector<std::unique_ptr<Sip>> sips_;
+  std::vector<std::unique_ptr<Sip>> units_;  // device-major, microbatches within
   std::shared_ptr<const ProcessGroups> groups_;
   std::map<std::string, Bound> bounds_;  // per op of a layer: every layer places alike
   WorkloadGraph graph_;
-  StepData data_;
+  std::vector<Place> places_;
+  std::vector<StepData> data_;  // per microbatch
 };
 
 }  // namespace kb::runtime

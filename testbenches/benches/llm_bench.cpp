@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace kb::bench {
 
@@ -61,7 +62,9 @@ class LlmBench : public Bench {
         {"seq", "128", "prefill: tokens per sequence; decode: tokens already in the KV cache"},
         {"past", "0",
          "prefill: tokens of each sequence already in the KV cache (a later chunk of a prompt)"},
-        {"tp", "0", "tensor-parallel SIPs (0: every SIP of the topology)"},
+        {"tp", "0", "tensor-parallel SIPs per stage (0: every SIP of the topology over pp)"},
+        {"pp", "1", "pipeline stages, each of tp SIPs, splitting the layers"},
+        {"microbatches", "1", "parts of the batch that go through the stages in turn"},
         {"layers", "0", "decoder layers to run (0: all of the model's)"},
         {"attention", "fused",
          "fused (one kernel, online softmax: memory grows with seq) or materialized (scores "
@@ -93,18 +96,18 @@ class LlmBench : public Bench {
     if (need > m.capacity || pe ||
         m.address_space > runtime::VirtualAllocator::size_for(topology)) {
       throw BenchUsageError(fmt::format(
-          "model {} at tp={} with batch={} seq={} layers={} does not fit: each SIP needs {} of "
-          "HBM (weights {}, KV cache {}, activations {}) and has {}{}: raise tp (up to "
-          "system.sips.count), lower batch, seq or layers, or give the machine more HBM "
+          "model {} at tp={} pp={} with batch={} seq={} layers={} does not fit: each SIP needs "
+          "{} of HBM (weights {}, KV cache {}, activations {}) and has {}{}: raise tp or pp (up "
+          "to system.sips.count SIPs), lower batch, seq or layers, or give the machine more HBM "
           "(cube.memory_map.hbm_total_gb_per_cube)",
-          model.name, shape.tp, shape.batch, shape.seq, shape.layers, gib(need), gib(m.weights),
-          gib(m.cache), gib(m.activations), gib(m.capacity),
+          model.name, shape.tp, shape.pp, shape.batch, shape.seq, shape.layers, gib(need),
+          gib(m.weights), gib(m.cache), gib(m.activations), gib(m.capacity),
           pe ? fmt::format(" (its fullest PE needs {} of the {} it holds)", gib(pe->needed),
                            gib(pe->capacity))
              : std::string()));
     }
     Footprint all = m.footprint;
-    all.device_bytes *= static_cast<std::uint64_t>(shape.tp);
+    all.device_bytes *= static_cast<std::uint64_t>(shape.sips());
     return all;
   }
 
@@ -114,7 +117,7 @@ class LlmBench : public Bench {
     // A SIP is one device: a context of its own each (its own address space), as the
     // original runtime's RuntimeContext(engine, target_device).
     std::vector<runtime::RuntimeContext*> devices;
-    for (std::int64_t s = 0; s < shape.tp; ++s) {
+    for (std::int64_t s = 0; s < shape.sips(); ++s) {
       out.device_contexts.push_back(std::make_unique<runtime::RuntimeContext>(
           ctx.simulation(), runtime::Device::only(static_cast<std::uint32_t>(s))));
       devices.push_back(out.device_contexts.back().get());
@@ -127,24 +130,33 @@ class LlmBench : public Bench {
     out.flops = work.flops;
     out.tokens = static_cast<double>(shape.tokens());
     out.bytes = work.weight_bytes + work.kv_bytes;
-    report(model, shape, graph, runs, work, ctx.topology(), out);
-    // Every SIP's hidden state, SIP 0's logits and sampled tokens are read back, timing-only
-    // or not: the same requests.
-    std::vector<runtime::HostTensor> outputs;
-    for (std::size_t s = 0; s < devices.size(); ++s)
-      outputs.push_back(devices[s]->to_host(step.output(s)));
-    const runtime::HostTensor logits = devices.front()->to_host(step.logits());
-    const runtime::HostTensor next = devices.front()->to_host(step.next_tokens());
-    if (timing_only) return;
-    out.verified = true;
-    out.verification = verify(model, shape, step, outputs.front(), logits, next);
-    for (std::size_t s = 1; s < outputs.size() && out.verification.ok; ++s) {
-      // Every SIP ends with the same hidden state: the all-reduce gave each the same sums.
-      const runtime::Verification same = runtime::compare_exact(outputs[s], outputs.front());
-      if (!same.ok) {
-        out.verification = same;
+    report(model, shape, step, runs, work, ctx.topology(), out);
+    // Every microbatch's hidden state on each SIP of the last stage, and its logits and
+    // sampled tokens, are read back, timing-only or not: the same requests.
+    const std::size_t last = static_cast<std::size_t>((shape.pp - 1) * shape.tp);
+    out.verified = !timing_only;
+    for (std::int64_t j = 0; j < shape.microbatches; ++j) {
+      const auto mb = static_cast<std::size_t>(j);
+      std::vector<runtime::HostTensor> outputs;
+      for (std::size_t s = 0; s < static_cast<std::size_t>(shape.tp); ++s)
+        outputs.push_back(devices[last + s]->to_host(step.output(s, mb)));
+      const runtime::HostTensor logits = devices[last]->to_host(step.logits(mb));
+      const runtime::HostTensor next = devices[last]->to_host(step.next_tokens(mb));
+      if (timing_only || !out.verification.ok) continue;
+      out.verification =
+          verify(model, shape.microbatch(), step.data(mb), outputs.front(), logits, next);
+      for (std::size_t s = 1; s < outputs.size() && out.verification.ok; ++s) {
+        // Every SIP ends with the same hidden state: the all-reduce gave each the same sums.
+        const runtime::Verification same = runtime::compare_exact(outputs[s], outputs.front());
+        if (!same.ok) {
+          out.verification = same;
+          out.verification.first_failure =
+              fmt::format("SIP {} differs from SIP 0: {}", s, same.first_failure);
+        }
+      }
+      if (!out.verification.ok && shape.microbatches > 1) {
         out.verification.first_failure =
-            fmt::format("SIP {} differs from SIP 0: {}", s, same.first_failure);
+            fmt::format("microbatch {}: {}", j, out.verification.first_failure);
       }
     }
   }
@@ -192,7 +204,9 @@ class LlmBench : public Bench {
     if (shape.batch < 1) throw BenchUsageError("--param batch must be at least 1");
     if (shape.seq < 1) throw BenchUsageError("--param seq must be at least 1");
     const std::int64_t tp = params.count("tp"), layers = params.count("layers");
-    shape.tp = tp == 0 ? topology.system.sips.count : tp;
+    shape.pp = params.integer("pp");
+    shape.microbatches = params.integer("microbatches");
+    shape.tp = tp == 0 ? std::max<std::int64_t>(1, topology.system.sips.count / shape.pp) : tp;
     shape.layers = layers == 0 ? model.num_hidden_layers : layers;
     // Each alone first, so that their product cannot overflow.
     constexpr std::int64_t kMaxTokens = 1 << 24;
@@ -230,23 +244,98 @@ class LlmBench : public Bench {
   }
 
   // The nodes of one SIP's first layer.
-  static std::size_t nodes_per_layer(const runtime::WorkloadGraph& graph) {
+  static std::size_t nodes_per_layer(const runtime::WorkloadGraph& graph,
+                                     std::int64_t microbatches) {
     std::size_t n = 0;
     for (const runtime::WorkloadNode& node : graph.nodes())
       n += node.layer == "L0" && node.device == 0 ? 1 : 0;
-    return n;
+    return n / static_cast<std::size_t>(microbatches);
+  }
+
+  // The pipeline's idle share: 1 - (each stage's time on its microbatches, summed: from the
+  // first to the last PE busy with the microbatch's layers, embedding or head) / (stages x
+  // the span from the first such start to the last such end). Balanced stages that take t
+  // each and transfers that take no time: (p - 1) / (m + p - 1).
+  struct Pipeline {
+    double bubble = 0;
+    std::vector<double> stage_ns;  // each stage's busy time per microbatch, on average
+  };
+  static Pipeline pipeline(const runtime::TransformerStep& step,
+                           const std::vector<runtime::NodeRun>& runs, const StepShape& shape) {
+    std::map<std::pair<std::int64_t, std::int64_t>, std::pair<double, double>> spans;
+    double begin = INFINITY, end = 0;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      const runtime::TransformerStep::Place& at = step.places()[i];
+      if (at.stage < 0) continue;
+      auto [it, fresh] = spans.try_emplace({at.stage, at.microbatch}, runs[i].busy_begin_ns(),
+                                           runs[i].busy_end_ns());
+      if (!fresh) {
+        it->second.first = std::min(it->second.first, runs[i].busy_begin_ns());
+        it->second.second = std::max(it->second.second, runs[i].busy_end_ns());
+      }
+      begin = std::min(begin, runs[i].busy_begin_ns());
+      end = std::max(end, runs[i].busy_end_ns());
+    }
+    // Each stage's busy time: the union of its microbatches' spans (a microbatch's embedding
+    // may run while the stage works on the one before).
+    std::map<std::int64_t, std::vector<std::pair<double, double>>> by_stage;
+    for (const auto& [key, span] : spans) by_stage[key.first].push_back(span);
+    Pipeline p;
+    double busy = 0;
+    for (auto& [stage, intervals] : by_stage) {
+      std::sort(intervals.begin(), intervals.end());
+      double covered_to = intervals.front().first, mine = 0;
+      for (const auto& [from, to] : intervals) {
+        mine += std::max(0.0, to - std::max(from, covered_to));
+        covered_to = std::max(covered_to, to);
+      }
+      busy += mine;
+      p.stage_ns.push_back(mine / static_cast<double>(shape.microbatches));
+    }
+    p.bubble = end > begin ? 1 - busy / (static_cast<double>(shape.pp) * (end - begin)) : 0.0;
+    return p;
+  }
+
+  // A pipeline's floor from its stages' chains (transfers left out): microbatch 0 crosses
+  // every stage in turn, and a stage takes its microbatches one after another, so the
+  // step is at least sum(b) + (m - 1) max(b) for stage bounds b (the chain of a stage's
+  // nodes for one microbatch).
+  static double pipeline_bound(const runtime::TransformerStep& step, const StepShape& shape) {
+    const std::vector<runtime::WorkloadNode>& nodes = step.graph().nodes();
+    double total = 0, slowest = 0;
+    for (std::int64_t stage = 0; stage < shape.pp; ++stage) {
+      runtime::WorkloadGraph chain;
+      std::set<std::string> mine;
+      for (std::size_t i = 0; i < nodes.size(); ++i) {
+        const runtime::TransformerStep::Place& at = step.places()[i];
+        if (at.stage == stage && at.microbatch == 0) mine.insert(nodes[i].name);
+      }
+      for (const runtime::WorkloadNode& n : nodes) {
+        if (mine.count(n.name) == 0) continue;
+        runtime::WorkloadNode copy = n;
+        copy.after.clear();
+        for (const std::string& a : n.after)
+          if (mine.count(a) != 0) copy.after.push_back(a);
+        chain.add(std::move(copy));
+      }
+      const double b = chain.critical_bound_path().bound.time_ns();
+      total += b;
+      slowest = std::max(slowest, b);
+    }
+    return total + static_cast<double>(shape.microbatches - 1) * slowest;
   }
 
   static void report(const ModelConfig& model, const StepShape& shape,
-                     const runtime::WorkloadGraph& graph, const std::vector<runtime::NodeRun>& runs,
-                     const runtime::StepWork& work, const platform::Topology& topology,
-                     Outcome& out) {
+                     const runtime::TransformerStep& step,
+                     const std::vector<runtime::NodeRun>& runs, const runtime::StepWork& work,
+                     const platform::Topology& topology, Outcome& out) {
+    const runtime::WorkloadGraph& graph = step.graph();
     // A device-launched step begins when the host hands the graph over.
     const double step_ns = runtime::step_span_ns(runs, out.graph_load_ns);
     const runtime::Peaks peak = runtime::peaks_of(
         topology, static_cast<std::int64_t>(topology.cubes_per_sip() * topology.pes_per_cube()),
         model.dtype);
-    const auto tp = static_cast<double>(shape.tp);
+    const auto sips = static_cast<double>(shape.sips());
     // The critical path drops work that shares PEs with it; the whole step's work over the
     // machine's peaks holds the floor: every FLOP on the SIPs' MACs, every weight and KV
     // byte read from their HBM (where the lowering keeps both) at least once.
@@ -254,8 +343,9 @@ class LlmBench : public Bench {
     runtime::Bound floor;
     floor.add("critical_path", out.bound.time_ns());
     for (const runtime::BoundTerm& t : out.bound.terms()) floor.add(t.name, t.ns);
-    floor.add("step_flops", work.flops / (peak.flops_per_ns * tp));
-    floor.add("step_hbm_bytes", (work.weight_bytes + work.kv_bytes) / (peak.bytes_per_ns * tp));
+    if (shape.pp > 1) floor.add("pipeline", pipeline_bound(step, shape));
+    floor.add("step_flops", work.flops / (peak.flops_per_ns * sips));
+    floor.add("step_hbm_bytes", (work.weight_bytes + work.kv_bytes) / (peak.bytes_per_ns * sips));
     out.bound_model = fmt::format("max of the {} (limiter {}) and the step's work over the peaks",
                                   out.bound_model, out.bound.limiter());
     out.bound = floor;
@@ -273,12 +363,29 @@ class LlmBench : public Bench {
     llm["batch"] = shape.batch;
     llm["seq"] = shape.seq;
     llm["tp"] = shape.tp;
+    llm["pp"] = shape.pp;
+    llm["microbatches"] = shape.microbatches;
+    if (shape.pp > 1) {
+      const auto p = static_cast<double>(shape.pp), m = static_cast<double>(shape.microbatches);
+      const Pipeline measured = pipeline(step, runs, shape);
+      llm["bubble_fraction"] = measured.bubble;
+      llm["bubble_formula"] = (p - 1) / (m + p - 1);
+      // Stages of unequal times t_s: the first microbatch crosses every stage, the others
+      // follow at the slowest one's pace: span sum(t) + (m - 1) max(t), work m sum(t).
+      double sum = 0, slowest = 0;
+      for (double t : measured.stage_ns) {
+        sum += t;
+        slowest = std::max(slowest, t);
+      }
+      llm["bubble_of_stage_times"] = 1 - m * sum / (p * (sum + (m - 1) * slowest));
+      llm["stage_ns"] = measured.stage_ns;
+    }
     llm["layers"] = shape.layers;
     llm["attention"] = runtime::to_string(shape.attention);
     llm["launch"] = runtime::to_string(shape.launch);
     llm["fusion"] = runtime::to_string(shape.fusion);
     llm["mapping_mode"] = runtime::to_string(shape.mapping);
-    llm["nodes_per_layer"] = nodes_per_layer(graph);
+    llm["nodes_per_layer"] = nodes_per_layer(graph, shape.microbatches);
     llm[prefill ? "ttft_ns" : "tpot_ns"] = step_ns;
     llm["tokens"] = shape.tokens();
     const runtime::ProjectionMap map = runtime::map_projections(model, shape, topology);
@@ -290,14 +397,23 @@ class LlmBench : public Bench {
         {"free_bytes", memory.capacity - (memory.weights + memory.cache + memory.activations)}};
     llm["mapping"] = mapping_report(map);
     llm["tokens_per_s"] = static_cast<double>(shape.tokens()) / step_ns * 1e9;
-    llm["mfu"] = work.flops / (step_ns * peak.flops_per_ns * tp);
-    llm["mbu"] = (work.weight_bytes + work.kv_bytes) / (step_ns * peak.bytes_per_ns * tp);
+    llm["mfu"] = work.flops / (step_ns * peak.flops_per_ns * sips);
+    llm["mbu"] = (work.weight_bytes + work.kv_bytes) / (step_ns * peak.bytes_per_ns * sips);
     llm["breakdown"] = std::move(breakdown);
     llm["exposed_communication_ns"] = runtime::exposed_communication_ns(graph, runs);
     out.extra["llm"] = std::move(llm);
     out.units.declare("llm.batch", "", "sequences in the step");
     out.units.declare("llm.seq", "", "tokens per sequence (prefill) or its context (decode)");
-    out.units.declare("llm.tp", "", "tensor-parallel SIPs");
+    out.units.declare("llm.tp", "", "tensor-parallel SIPs per stage");
+    out.units.declare("llm.pp", "", "pipeline stages");
+    out.units.declare("llm.microbatches", "", "parts of the batch through the stages");
+    out.units.declare("llm.bubble_fraction", "",
+                      "the stages' idle share of the pipeline's span (pp > 1)");
+    out.units.declare("llm.bubble_formula", "",
+                      "(pp - 1) / (microbatches + pp - 1): balanced stages' bubble");
+    out.units.declare("llm.bubble_of_stage_times", "",
+                      "the bubble of stages taking stage_ns each, transfers free");
+    out.units.declare("llm.stage_ns", "ns", "each stage's busy time per microbatch");
     out.units.declare("llm.layers", "", "decoder layers run");
     out.units.declare(prefill ? "llm.ttft_ns" : "llm.tpot_ns", "ns",
                       prefill ? "time to first token: the prefill step" : "time per output token");
@@ -305,7 +421,7 @@ class LlmBench : public Bench {
     out.units.declare("llm.memory_per_sip.*", "B",
                       "HBM of each SIP: weights, KV cache, activations, and what is left free");
     out.units.declare("llm.tokens_per_s", "1/s", "the step's tokens over its time");
-    out.units.declare("llm.mfu", "", "model FLOPs over the tensor-parallel SIPs' peak");
+    out.units.declare("llm.mfu", "", "model FLOPs over the step's SIPs' peak");
     out.units.declare("llm.mbu", "", "weight and KV-cache bytes over the SIPs' peak bandwidth");
     out.units.declare("llm.breakdown.*", "ns",
                       "critical-path time by op class, and the launches' trips on it and the "
@@ -324,11 +440,10 @@ class LlmBench : public Bench {
   // least 1/127 with an int8 KV cache (docs/workloads.md). Then the LM head's results
   // (verify_head).
   static runtime::Verification verify(const ModelConfig& model, const StepShape& shape,
-                                      const runtime::TransformerStep& step,
-                                      const runtime::HostTensor& got,
+                                      const runtime::StepData& data, const runtime::HostTensor& got,
                                       const runtime::HostTensor& logits,
                                       const runtime::HostTensor& next) {
-    const runtime::Tile want = runtime::reference_step(model, shape, step.data());
+    const runtime::Tile want = runtime::reference_step(model, shape, data);
     const runtime::HostTensor ref = runtime::from_tile(want, {want.rows(), want.cols()});
     double magnitude = 0;
     for (double v : want.values()) magnitude = std::max(magnitude, std::abs(v));
@@ -341,7 +456,7 @@ class LlmBench : public Bench {
         per_layer * static_cast<double>(shape.layers) * std::max(1.0, magnitude);
     const runtime::Verification v =
         runtime::compare(got, ref, [&](std::int64_t, std::int64_t) { return tolerance; });
-    return v.ok ? verify_head(model, shape, step, want, tolerance, logits, next, v) : v;
+    return v.ok ? verify_head(model, shape, data, want, tolerance, logits, next, v) : v;
   }
 
   // The logits: the hidden state's allowed error (`tolerance`), relative to each last token's
@@ -350,17 +465,15 @@ class LlmBench : public Bench {
   // wherever the reference's best beats its runner-up by more than the tolerance. `want`: the
   // reference's hidden state, `v` its comparison, returned when the head passes too.
   static runtime::Verification verify_head(const ModelConfig& model, const StepShape& shape,
-                                           const runtime::TransformerStep& step,
-                                           const runtime::Tile& want, double tolerance,
-                                           const runtime::HostTensor& logits,
+                                           const runtime::StepData& data, const runtime::Tile& want,
+                                           double tolerance, const runtime::HostTensor& logits,
                                            const runtime::HostTensor& next,
                                            const runtime::Verification& v) {
     using runtime::element;
     const double u = runtime::unit_roundoff(model.dtype);
     runtime::Tile xf;
-    const runtime::Tile want_logits =
-        runtime::reference_logits(model, shape, step.data(), want, &xf);
-    const runtime::Tile& w = step.data().model.at("w_head");
+    const runtime::Tile want_logits = runtime::reference_logits(model, shape, data, want, &xf);
+    const runtime::Tile& w = data.model.at("w_head");
     std::vector<double> relative;  // per row: the hidden state's error over its RMS, + u
     for (std::int64_t b = 0; b < shape.batch; ++b) {
       double squares = 0;

@@ -215,7 +215,7 @@ BOOST_AUTO_TEST_CASE(mistakes_are_usage_errors_that_say_where) {
        "does not fit: each SIP needs"},
       // A model larger than the machine's HBM: before elaboration, need against capacity.
       {"--param model=llama2-7b --timing-only --topology " + configs() + "tiny.yaml",
-       "model llama2-7b at tp=1 with batch=4 seq=128 layers=32 does not fit: each SIP needs "
+       "model llama2-7b at tp=1 pp=1 with batch=4 seq=128 layers=32 does not fit: each SIP needs "
        "12.93 GiB of HBM (weights 12.55 GiB, KV cache 0.38 GiB, activations 0.00 GiB) and has "
        "2.00 GiB"},
       {"--param model=gpt2 --param batch=4096 --param seq=8192 --timing-only",
@@ -505,6 +505,80 @@ BOOST_AUTO_TEST_CASE(quantisation_mistakes_are_usage_errors) {
             "system.sips.count=2",
             "tp=2 leaves 32 and 64 input rows"}}) {
     const Result r = kernbench("run llm " + args);
+    BOOST_TEST(r.code == 2, args);
+    BOOST_TEST(r.output.find(message) != std::string::npos, args << "\n" << r.output);
+  }
+}
+
+// Pipeline stages verify against the reference, microbatch by microbatch: unseen model files
+// (an uneven split of three layers over two stages among them), prefill and decode, with the
+// norms and residuals folded or not, quantised weights and cache too.
+BOOST_AUTO_TEST_CASE(pipeline_stages_verify) {
+  for (const ModelFile& m : kModels) {
+    std::ofstream(m.name) << m.yaml;
+    if (m.yaml.find("num_hidden_layers: 1\n") != std::string::npos) continue;  // one stage
+    const std::string model = "--param model=" + m.name + " --topology " + configs() +
+                              "tiny.yaml --set system.sips.count=2 --param pp=2 ";
+    check_verifies(model +
+                   "--param phase=prefill --param batch=2 --param seq=20 "
+                   "--param microbatches=2");
+    check_verifies(model +
+                   "--param batch=4 --param seq=70 --param microbatches=4 --param fusion=all");
+  }
+  check_verifies("--topology " + configs() +
+                 "tiny.yaml --set system.sips.count=2 --param pp=2 --param microbatches=2 "
+                 "--param weight_dtype=int4 --param quant_group=32 --param kv_dtype=int8");
+  const nlohmann::json r = run("--topology " + configs() +
+                               "tiny.yaml --set system.sips.count=2 --param pp=2 --timing-only");
+  BOOST_TEST(r["llm"]["pp"].get<int>() == 2);
+  BOOST_TEST(r["llm"]["breakdown"].value("communication", 0.0) > 0.0);  // the stages' transfer
+}
+
+// p balanced stages and m microbatches leave (p - 1) / (m + p - 1) of the pipeline idle: a
+// model of equal layers whose head is small beside a stage (a vocabulary of 256), four
+// stages of eight layers on four SIPs, 8 and 2 microbatches. A stage made heavier (the
+// default machine's Llama 2 7B, whose LM head reads 262 MB on the last stage for each
+// microbatch) raises the bubble, as its stage times say it must.
+BOOST_AUTO_TEST_CASE(the_pipeline_bubble_matches_the_formula_for_balanced_stages) {
+  std::ofstream("balanced.yaml") << "hidden_size: 1024\nnum_attention_heads: 16\n"
+                                    "intermediate_size: 2816\nnum_hidden_layers: 32\n"
+                                    "vocab_size: 256\nhidden_act: silu\nnorm: rmsnorm\n"
+                                    "rope: true\ndtype: f16\n";
+  for (const int m : {8, 2}) {
+    const nlohmann::json r =
+        run("--param model=balanced.yaml --topology " + configs() +
+            "tiny.yaml --set system.sips.count=4 --param pp=4 --param batch=8 --param "
+            "launch=persistent --timing-only --param microbatches=" +
+            std::to_string(m));
+    const double formula = 3.0 / (m + 3);
+    BOOST_TEST(r["llm"]["bubble_formula"].get<double>() == formula);
+    BOOST_TEST(r["llm"]["bubble_fraction"].get<double>() == formula,
+               boost::test_tools::tolerance(0.05));
+    BOOST_TEST(r["bound"]["time_ns"].get<double>() <= r["kernel_time_ns"].get<double>());
+  }
+  const nlohmann::json heavy =
+      run("--param model=llama2-7b --param layers=8 --param pp=4 --param microbatches=8 "
+          "--param batch=8 --param launch=persistent --timing-only --topology " +
+          configs() + "multi_sip.yaml");
+  const auto stages = heavy["llm"]["stage_ns"].get<std::vector<double>>();
+  BOOST_TEST(stages.back() > 1.2 * stages.front());  // the head
+  BOOST_TEST(heavy["llm"]["bubble_fraction"].get<double>() >
+             1.1 * heavy["llm"]["bubble_formula"].get<double>());
+  BOOST_TEST(heavy["llm"]["bubble_fraction"].get<double>() ==
+                 heavy["llm"]["bubble_of_stage_times"].get<double>(),
+             boost::test_tools::tolerance(0.05));
+}
+
+BOOST_AUTO_TEST_CASE(pipeline_mistakes_are_usage_errors) {
+  for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
+           {"--param pp=3 --set system.sips.count=2", "tp=1 x pp=3 = 3 SIPs: the topology has 2"},
+           {"--param pp=2 --param tp=2 --set system.sips.count=4",
+            "tp=2 with pp=2: a PE holds one IPCQ communicator"},
+           {"--param pp=2 --set system.sips.count=2 --param microbatches=3",
+            "microbatches=3: must divide batch 4"},
+           {"--param pp=2 --set system.sips.count=2 --param layers=1",
+            "pp=2 stages for 1 layer(s)"}}) {
+    const Result r = kernbench("run llm --topology " + configs() + "tiny.yaml " + args);
     BOOST_TEST(r.code == 2, args);
     BOOST_TEST(r.output.find(message) != std::string::npos, args << "\n" << r.output);
   }
