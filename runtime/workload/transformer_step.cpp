@@ -14,6 +14,7 @@
 #include <cmath>
 #include <numeric>
 #include <random>
+#include <set>
 
 namespace kb::runtime {
 
@@ -255,19 +256,12 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
   auto input = [&](const std::string& name, std::int64_t k, InputHome home) {
     place(name, T, k, dt, projection_input_policy(home, T, m), K::activation);
   };
-  // A microbatch's own: its tokens, hidden state, caches and head results.
-  auto own = [&](std::size_t from) {
-    for (std::size_t i = from; i < all.size(); ++i) all[i].microbatched = true;
-  };
   if (stage.embed) {
     add("ids", T, 1, DType::i32, Rows, K::activation);
-    own(all.size() - 1);
     add("embed", model.vocab_size, H, dt, Rows, K::weight);
   }
   add("x", T, H, dt, Rows, K::activation);
-  own(all.size() - 1);
   if (stage.head) {
-    const std::size_t from = all.size();
     // The final norm's input: each sequence's last token (prefill picks them out).
     const std::int64_t B = shape.batch, V = head_columns(model, m);
     if (shape.phase == Phase::prefill) add("last", B, H, dt, Rows, K::activation);
@@ -275,8 +269,6 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
     add("w_head", H, V, dt, Cols, K::weight);
     add("logits", B, V, DType::f32, Cols, K::activation);
     add("next", B, 1, DType::i32, Rows, K::activation);
-    own(from);
-    all[from + (shape.phase == Phase::prefill ? 2 : 1)].microbatched = false;  // w_head
   }
   if (!folds_norm(model, shape)) input("xn", H, map.xn);
   projection("q", q_cols, map.qkv);
@@ -295,7 +287,6 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
   }
   input("attn", q_cols, map.attn);
   projection("partial", H, map.out);
-  own(all.size() - 1);  // with residuals folded, the hidden state
   projection("up", I, map.mlp_in);
   if (model.gated()) projection("gate", I, map.mlp_in);
   // In HBM, placed as up: the activation works block by block.
@@ -334,7 +325,6 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
     if (model.gated()) projection_weight("w_gate", H, I, map.mlp_in);
     projection_weight("w_down", I, H, map.out);
     for (const char* cache : {"k_cache", "v_cache"}) {
-      const std::size_t from = all.size();
       if (model.kv_int8()) {
         // Codes, and a scale per row beside them.
         place(name(cache), cache_rows, d, DType::i8, spread_over_sip(Rows, cache_rows, m), K::cache,
@@ -344,9 +334,12 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
       } else {
         add(name(cache), cache_rows, d, dt, Rows, K::cache);
       }
-      own(from);
     }
   }
+  // A microbatch's own: its tokens, its hidden state (in the partial sums with residuals
+  // folded), its caches and its head's results.
+  static const std::set<std::string> kOwn = {"ids", "x", "partial", "last", "xf", "logits", "next"};
+  for (StepTensor& t : all) t.microbatched = t.kind == K::cache || kOwn.count(t.name) != 0;
   return all;
 }
 
