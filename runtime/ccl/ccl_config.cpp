@@ -60,7 +60,74 @@ std::string algorithm_name(const std::string& source, const std::string& key,
   return name;
 }
 
+// `tuning:` — per collective, a list of {up_to: BYTES, algorithm: NAME}, sizes rising, an
+// entry without up_to (if any) last; each algorithm registered and doing the collective.
+Tuning tuning_of(const std::string& source, const YAML::Node& node) {
+  if (!node.IsMap())
+    throw ConfigError(at(source, node), "tuning", "expected a mapping of collectives");
+  Tuning tuning;
+  for (const auto& kv : node) {
+    const std::string key = "tuning." + kv.first.Scalar();
+    const std::optional<Collective> kind = parse_collective(kv.first.Scalar());
+    if (!kind) {
+      throw ConfigError(at(source, kv.first), key,
+                        "expected all_reduce, reduce_scatter, all_gather, broadcast, all_to_all "
+                        "or barrier");
+    }
+    if (!kv.second.IsSequence() || kv.second.size() == 0) {
+      throw ConfigError(at(source, kv.second), key,
+                        "expected a list of {up_to: BYTES, algorithm: NAME}");
+    }
+    std::vector<TuningRule>& rules = tuning[*kind];
+    for (std::size_t i = 0; i < kv.second.size(); ++i) {
+      const YAML::Node rule = kv.second[i];
+      const std::string at_key = fmt::format("{}[{}]", key, i);
+      check_keys(source, at_key, rule, {"up_to", "algorithm"});
+      if (!rule["algorithm"]) throw ConfigError(at(source, rule), at_key, "algorithm: missing");
+      TuningRule r;
+      r.algorithm = algorithm_name(source, at_key + ".algorithm", rule["algorithm"]);
+      if (!ccl_algorithm(r.algorithm).supports(*kind)) {
+        throw ConfigError(at(source, rule["algorithm"]), at_key + ".algorithm",
+                          fmt::format("{} does not do {}", r.algorithm, to_string(*kind)));
+      }
+      if (!rules.empty() && !rules.back().up_to) {
+        throw ConfigError(at(source, rule), at_key,
+                          "follows an entry without up_to, which covers every size");
+      }
+      if (rule["up_to"]) {
+        r.up_to = static_cast<std::uint64_t>(
+            positive(source, at_key + ".up_to", rule["up_to"], std::int64_t{1} << 50));
+        if (!rules.empty() && *r.up_to <= *rules.back().up_to) {
+          throw ConfigError(
+              at(source, rule["up_to"]), at_key + ".up_to",
+              fmt::format("{} is not above the entry before ({})", *r.up_to, *rules.back().up_to));
+        }
+      }
+      rules.push_back(r);
+    }
+  }
+  return tuning;
+}
+
 }  // namespace
+
+const std::string& CclAlgorithmConfig::algorithm_for(Collective kind, std::uint64_t bytes) const {
+  const auto it = tuning.find(kind);
+  if (it != tuning.end()) {
+    for (const TuningRule& r : it->second)
+      if (!r.up_to || bytes <= *r.up_to) return r.algorithm;
+  }
+  return algorithm;
+}
+
+std::vector<std::string> CclAlgorithmConfig::algorithms() const {
+  std::vector<std::string> all = {algorithm};
+  for (const auto& [kind, rules] : tuning) {
+    for (const TuningRule& r : rules)
+      if (std::find(all.begin(), all.end(), r.algorithm) == all.end()) all.push_back(r.algorithm);
+  }
+  return all;
+}
 
 CclAlgorithmConfig CclConfig::resolve(const std::string& name) const {
   const std::string chosen = name.empty() ? default_algorithm : name;
@@ -76,6 +143,7 @@ CclAlgorithmConfig CclConfig::resolve(const std::string& name) const {
   c.algorithm = chosen;
   c.world_size = it->world_size ? it->world_size : default_world_size;
   c.chunk_bytes = it->chunk_bytes.value_or(default_chunk_bytes);
+  if (name.empty()) c.tuning = tuning;
   return c;
 }
 
@@ -84,7 +152,7 @@ CclConfig load_ccl_text(const std::string& yaml, const std::string& source) {
   CclConfig c;
   c.source = source;
   if (root.IsNull()) return c;
-  check_keys(source, "", root, {"defaults", "algorithms"});
+  check_keys(source, "", root, {"defaults", "algorithms", "tuning"});
   if (const YAML::Node d = root["defaults"]) {
     check_keys(source, "defaults", d, {"algorithm", "world_size", "chunk_bytes"});
     if (d["algorithm"])
@@ -111,6 +179,7 @@ CclConfig load_ccl_text(const std::string& yaml, const std::string& source) {
       c.algorithms.push_back(e);
     }
   }
+  if (const YAML::Node t = root["tuning"]) c.tuning = tuning_of(source, t);
   return c;
 }
 

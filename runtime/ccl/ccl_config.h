@@ -4,18 +4,36 @@
 // resolve_algorithm_config. Errors name file, line, column and key, as the topology's do.
 
 #include "platform/topology/config_error.h"
+#include "runtime/ccl/collective.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace kb::runtime {
 
+// One line of a collective's tuning table: its algorithm for a rank's input of at most
+// `up_to` bytes (no limit when absent), as NCCL's tuner picks one by message size.
+struct TuningRule {
+  std::optional<std::uint64_t> up_to;
+  std::string algorithm;
+};
+using Tuning = std::map<Collective, std::vector<TuningRule>>;
+
 struct CclAlgorithmConfig {
   std::string algorithm;
   std::optional<std::int64_t> world_size;
   std::int64_t chunk_bytes = 16384;
+  // The default algorithm's tuning table (none when an algorithm was named).
+  Tuning tuning;
+
+  // The algorithm for `kind` on `bytes` of each rank's input: the first rule of its table
+  // that covers them, else `algorithm`.
+  const std::string& algorithm_for(Collective kind, std::uint64_t bytes) const;
+  // Every algorithm the table may choose, `algorithm` first.
+  std::vector<std::string> algorithms() const;
 };
 
 struct CclConfig {
@@ -29,8 +47,10 @@ struct CclConfig {
     std::optional<std::int64_t> chunk_bytes;
   };
   std::vector<Entry> algorithms;
+  Tuning tuning;
 
-  // `name` (or the default algorithm when empty) with the defaults merged in.
+  // `name` (or the default algorithm and its tuning table when empty) with the defaults
+  // merged in.
   CclAlgorithmConfig resolve(const std::string& name = "") const;
 };
 

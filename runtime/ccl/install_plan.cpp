@@ -96,9 +96,27 @@ IpcqPlan build_plan(const CclAlgorithmConfig& config, const MachineShape& m, std
   if (auto why = algorithm.rejects_world(plan.world_size)) {
     throw std::invalid_argument(fmt::format("{}: {}", algorithm.name(), *why));
   }
+  // A tuning table's rules whose algorithm cannot run this world (rhd on a world that is no
+  // power of two) give way to the next; the rest bring their neighbours.
+  for (auto& [kind, rules] : plan.config.tuning) {
+    rules.erase(
+        std::remove_if(
+            rules.begin(), rules.end(),
+            [&](const TuningRule& rule) {
+              return ccl_algorithm(rule.algorithm).rejects_world(plan.world_size).has_value();
+            }),
+        rules.end());
+  }
   plan.neighbours.resize(plan.world_size);
-  for (std::uint32_t r = 0; r < plan.world_size; ++r)
-    plan.neighbours[r] = algorithm.neighbours(r, plan.rank_to_pe);
+  const std::vector<std::string> algorithms = plan.config.algorithms();
+  for (std::uint32_t r = 0; r < plan.world_size; ++r) {
+    std::vector<std::uint32_t>& mine = plan.neighbours[r];
+    mine = algorithm.neighbours(r, plan.rank_to_pe);
+    for (std::size_t a = 1; a < algorithms.size(); ++a) {
+      for (std::uint32_t n : ccl_algorithm(algorithms[a]).neighbours(r, plan.rank_to_pe))
+        if (std::find(mine.begin(), mine.end(), n) == mine.end()) mine.push_back(n);
+    }
+  }
   // A piece is at most a quarter of a queue, so that up to three pieces ahead of the
   // receives fit it (lookahead_pieces).
   plan.queue_depth = queue_depth;

@@ -4,18 +4,6 @@
 
 namespace kb::runtime {
 
-const char* to_string(Collective c) {
-  switch (c) {
-    case Collective::all_reduce: return "all_reduce";
-    case Collective::reduce_scatter: return "reduce_scatter";
-    case Collective::all_gather: return "all_gather";
-    case Collective::broadcast: return "broadcast";
-    case Collective::all_to_all: return "all_to_all";
-    case Collective::barrier: return "barrier";
-  }
-  return "?";
-}
-
 const char* to_string(ReduceOp op) {
   switch (op) {
     case ReduceOp::sum: return "sum";

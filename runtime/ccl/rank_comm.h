@@ -2,6 +2,7 @@
 // One rank's side of a collective: its working buffer (a one-row tile), the ranks around
 // it, and the data movement every algorithm is built from (exchange).
 
+#include "runtime/ccl/collective.h"
 #include "runtime/ccl/install_plan.h"
 #include "runtime/kernel/kernel_context.h"
 #include "runtime/memory/pe_memory_allocator.h"
@@ -12,9 +13,7 @@
 
 namespace kb::runtime {
 
-enum class Collective { all_reduce, reduce_scatter, all_gather, broadcast, all_to_all, barrier };
 enum class ReduceOp { sum, max, min, avg };
-const char* to_string(Collective c);
 const char* to_string(ReduceOp op);
 
 // Elements [begin, begin + len) of a rank's buffer.

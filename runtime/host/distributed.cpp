@@ -106,6 +106,12 @@ void Distributed::init_process_group(const std::string& algorithm, const std::st
   installed_.notify(sc_core::SC_ZERO_TIME);
 }
 
+std::string Distributed::algorithm_for(Collective kind, const Tensor& in) const {
+  if (!algorithm_.empty()) return algorithm_;
+  // A rank's input: the block its PE holds (every rank holds one alike).
+  return plan().config.algorithm_for(kind, in.shards().front().nbytes);
+}
+
 const IpcqPlan& Distributed::plan() const {
   if (!groups_) throw std::logic_error("collectives before init_process_group()");
   return groups_->plans().front();
@@ -130,7 +136,7 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
                                               to_string(kind), cols, p.world_size));
     }
     const std::string name = launch_name.empty() ? std::string(to_string(kind)) : launch_name;
-    KernelFn kernel = collective_kernel(groups_, call, op, true, algorithm_);
+    KernelFn kernel = collective_kernel(groups_, call, op, true, algorithm_for(kind, *in));
     std::vector<Handle> pending =
         on_ ? ctx_.launch(name, std::move(kernel), std::move(args), Launch::on_pes(*on_, false))
             : ctx_.launch(name, std::move(kernel), std::move(args), Launch::deferred());
@@ -152,9 +158,11 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
     }
     scope = PeScope::of(ranks);
   }
-  return ctx_.launch(launch_name.empty() ? "barrier" : launch_name,
-                     collective_kernel(groups_, call, ReduceOp::sum, false, algorithm_), {},
-                     Launch::on_pes(scope));
+  return ctx_.launch(
+      launch_name.empty() ? "barrier" : launch_name,
+      collective_kernel(groups_, call, ReduceOp::sum, false,
+                        algorithm_.empty() ? p.config.algorithm_for(kind, 0) : algorithm_),
+      {}, Launch::on_pes(scope));
 }
 
 std::vector<Handle> Distributed::all_reduce(const Tensor& t, ReduceOp op,

@@ -67,6 +67,11 @@ class Distributed {
   // one element.
   std::vector<Handle> barrier(const std::string& launch_name = "");
 
+  // The algorithm a collective of `kind` on `in` runs: the one this group was given, else
+  // the ccl.yaml tuning table's for a rank's block of `in` (its default algorithm's when
+  // the table has no rule for it).
+  std::string algorithm_for(Collective kind, const Tensor& in) const;
+
  private:
   std::vector<Handle> collective(Collective kind, ReduceOp op, std::uint32_t root, const Tensor* in,
                                  const Tensor* out, const std::string& launch_name = "");

@@ -582,7 +582,9 @@ void TransformerStep::lower_layer(std::int64_t l, Sip& sip) {
           const CollectiveFabric f = collective_fabric(topology, plan);
           const double block = static_cast<double>(sip["partial"].shards().front().nbytes);
           b.add("alpha_beta",
-                ccl_algorithm(plan.config.algorithm).bound_ns(Collective::all_reduce, block, f));
+                ccl_algorithm(plan.config.algorithm_for(Collective::all_reduce,
+                                                        static_cast<std::uint64_t>(block)))
+                    .bound_ns(Collective::all_reduce, block, f));
           b.add("inter_sip_egress",
                 inter_sip_egress_ns(topology, Collective::all_reduce,
                                     static_cast<double>(sip["partial"].placement().nbytes()),

@@ -31,7 +31,9 @@ class CollectiveBench : public Bench {
              "reduce_scatter: input)",
              "B"},
             {"algorithm", kind_ == Collective::all_to_all ? "pairwise" : "ring",
-             "a registered algorithm listed in the ccl.yaml"},
+             "a registered algorithm listed in the ccl.yaml; empty: the ccl.yaml's default "
+             "algorithm and its tuning table, by a rank's input bytes",
+             "", Param::Kind::text},
             {"dtype", "f32", "element type"},
             {"ccl", "", "a ccl.yaml (default: the embedded configs/ccl.yaml)"}};
   }
@@ -84,8 +86,7 @@ class CollectiveBench : public Bench {
   void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
            Outcome& out) const override {
     runtime::Distributed dist(ctx);
-    const std::string algorithm = params.text("algorithm");
-    dist.init_process_group(algorithm, params.text("ccl"));
+    dist.init_process_group(params.text("algorithm"), params.text("ccl"));
     const runtime::IpcqPlan& plan = dist.plan();
     const DType dtype = params.dtype("dtype");
     const std::int64_t bytes = params.integer("bytes");
@@ -96,6 +97,7 @@ class CollectiveBench : public Bench {
     runtime::Tensor in = ctx.empty({W, in_cols}, dtype, kRankRows, "in");
     ctx.copy_(in, host);
     runtime::Tensor result = in_place() ? in : ctx.empty({W, out_cols}, dtype, kRankRows, "out");
+    const std::string algorithm = dist.algorithm_for(kind_, in);
     out.measure([&] {
       switch (kind_) {
         case Collective::all_reduce: return dist.all_reduce(in);
@@ -124,6 +126,7 @@ class CollectiveBench : public Bench {
     out.extra["algbw_gbps"] = algbw;
     out.extra["busbw_gbps"] = algbw * runtime::bus_factor(kind_, static_cast<double>(W));
     out.extra["world_size"] = W;
+    out.extra["algorithm"] = algorithm;
     out.units.declare("algbw_gbps", "GB/s", "nccl-tests' algorithm bandwidth: size over time");
     out.units.declare("busbw_gbps", "GB/s",
                       "nccl-tests' bus bandwidth: algbw times the bytes each rank must move");

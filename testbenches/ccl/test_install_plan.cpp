@@ -7,6 +7,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <fstream>
 #include <set>
 
 using namespace kb::runtime;
@@ -144,4 +145,65 @@ BOOST_AUTO_TEST_CASE(a_rank_that_never_joins_is_named) {
                    std::string::npos,
                m);
   }
+}
+
+// ccl.yaml's tuning table: per collective, the algorithm by a rank's input bytes, rising
+// thresholds and an open-ended last entry; the default algorithm where no rule covers a
+// size or a collective has none; an algorithm named explicitly leaves the table out. The
+// plan installs every algorithm's neighbours, skipping rules its world cannot run.
+BOOST_AUTO_TEST_CASE(the_tuning_table_picks_an_algorithm_by_size) {
+  const std::string yaml =
+      "algorithms: {ring: {}, rhd: {}, binomial_tree: {}}\n"
+      "tuning:\n"
+      "  all_reduce:\n"
+      "    - {up_to: 65536, algorithm: rhd}\n"
+      "    - {up_to: 1048576, algorithm: binomial_tree}\n"
+      "  broadcast:\n"
+      "    - {up_to: 4096, algorithm: binomial_tree}\n";
+  const CclConfig config = load_ccl_text(yaml, "ccl.yaml");
+  const CclAlgorithmConfig tuned = config.resolve();
+  BOOST_TEST(tuned.algorithm_for(Collective::all_reduce, 1) == "rhd");
+  BOOST_TEST(tuned.algorithm_for(Collective::all_reduce, 65536) == "rhd");
+  BOOST_TEST(tuned.algorithm_for(Collective::all_reduce, 65537) == "binomial_tree");
+  BOOST_TEST(tuned.algorithm_for(Collective::all_reduce, 1 << 21) == "ring");  // no rule: default
+  BOOST_TEST(tuned.algorithm_for(Collective::broadcast, 4097) == "ring");
+  BOOST_TEST(tuned.algorithm_for(Collective::all_gather, 1) == "ring");
+  BOOST_TEST((tuned.algorithms() == std::vector<std::string>{"ring", "rhd", "binomial_tree"}));
+  BOOST_TEST(config.resolve("ring").tuning.empty());
+  BOOST_TEST(config.resolve("ring").algorithm_for(Collective::all_reduce, 1) == "ring");
+
+  const std::string rules = "algorithms: {ring: {}, rhd: {}}\ntuning:\n  all_reduce:\n";
+  BOOST_TEST(error_of("tuning:\n  allreduce:\n    - {algorithm: ring}\n")
+                 .find("tuning.allreduce: expected all_reduce, reduce_scatter") !=
+             std::string::npos);
+  BOOST_TEST(error_of(rules + "    - {up_to: 8, algorithm: direct}\n")
+                 .find("direct does not do all_reduce") != std::string::npos);
+  BOOST_TEST(
+      error_of(rules + "    - {up_to: 8, algorithm: rhd}\n    - {up_to: 8, algorithm: ring}\n")
+          .find("tuning.all_reduce[1].up_to: 8 is not above the entry before (8)") !=
+      std::string::npos);
+  BOOST_TEST(error_of(rules + "    - {algorithm: rhd}\n    - {up_to: 9, algorithm: ring}\n")
+                 .find("follows an entry without up_to") != std::string::npos);
+  BOOST_TEST(error_of(rules + "    - {up_to: 8}\n").find("algorithm: missing") !=
+             std::string::npos);
+  BOOST_TEST(
+      error_of(rules + "    - {up_to: 0, algorithm: rhd}\n").find("expected an integer from 1") !=
+      std::string::npos);
+
+  // On six ranks rhd (a power of two) cannot run: its rule gives way; ring's and
+  // binomial_tree's partners are installed together.
+  std::ofstream("tuned_ccl.yaml") << yaml;
+  Simulation sim(kb::test::config("topology.yaml"));
+  run_host(sim, [&](RuntimeContext& ctx) {
+    const IpcqPlan plan = ctx.install_ipcq("", "tuned_ccl.yaml", 6u);
+    BOOST_TEST(plan.config.algorithm_for(Collective::all_reduce, 1) == "binomial_tree");
+    for (std::uint32_t r = 0; r < plan.world_size; ++r) {
+      std::set<std::uint32_t> want;
+      for (const char* a : {"ring", "binomial_tree"}) {
+        for (std::uint32_t n : ccl_algorithm(a).neighbours(r, plan.rank_to_pe)) want.insert(n);
+      }
+      const std::set<std::uint32_t> got(plan.neighbours[r].begin(), plan.neighbours[r].end());
+      BOOST_TEST((got == want), "rank " << r);
+    }
+  });
 }

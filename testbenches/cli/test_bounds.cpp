@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE bounds
 #include "testbenches/cli/kernbench_process.h"
 
+#include <fstream>
 #include <vector>
 
 using kb::test::configs;
@@ -167,4 +168,32 @@ BOOST_AUTO_TEST_CASE(the_binding_resource_is_found) {
       "allreduce --set cube.hbm_slice.bw_gbps=20 --set cube.memory_map.hbm_slices_per_cube=1");
   BOOST_TEST(shared.first == "hbm_slice");
   BOOST_TEST(shared.second >= 0.9 * 4194304 / 20.0);
+}
+
+// A ccl.yaml tuning table (rhd up to 64 KiB a rank, then the ring): with no algorithm named,
+// each all-reduce runs the one its size picks, says which, and takes that algorithm's time
+// and bound; the table's other queues installed beside it move the small one by under 1 %.
+BOOST_AUTO_TEST_CASE(a_tuned_collective_runs_the_algorithm_its_size_picks) {
+  std::ofstream("tuned.yaml") << "algorithms: {ring: {}, rhd: {}}\n"
+                                 "tuning:\n  all_reduce:\n"
+                                 "    - {up_to: 65536, algorithm: rhd}\n"
+                                 "    - {algorithm: ring}\n";
+  auto run = [](const std::string& args) {
+    const Result r = kernbench("run allreduce --timing-only --quiet --report tuned.json " + args);
+    BOOST_REQUIRE_MESSAGE(r.code == 0, args << "\n" << r.output);
+    return read_json("tuned.json");
+  };
+  for (const auto& [bytes, picked] :
+       std::vector<std::pair<std::string, std::string>>{{"16K", "rhd"}, {"1M", "ring"}}) {
+    const nlohmann::json tuned =
+        run("--param bytes=" + bytes + " --param ccl=tuned.yaml --param algorithm=");
+    const nlohmann::json named =
+        run("--param bytes=" + bytes + " --param ccl=tuned.yaml --param algorithm=" + picked);
+    BOOST_TEST(tuned["algorithm"] == picked, bytes);
+    BOOST_TEST(tuned["kernel_time_ns"].get<double>() == named["kernel_time_ns"].get<double>(),
+               boost::test_tools::tolerance(0.01));
+    BOOST_TEST(tuned["bound"]["time_ns"].get<double>() == named["bound"]["time_ns"].get<double>(),
+               boost::test_tools::tolerance(0.01));
+    BOOST_TEST(tuned["bound"]["time_ns"].get<double>() <= tuned["kernel_time_ns"].get<double>());
+  }
 }
