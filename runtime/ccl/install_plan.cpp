@@ -38,6 +38,30 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> cube_cycle(std::uint32_t w,
 
 }  // namespace
 
+IpcqPlan subgroup(const IpcqPlan& plan, const std::vector<std::uint32_t>& members) {
+  IpcqPlan sub;
+  sub.config = plan.config;
+  sub.world_size = static_cast<std::uint32_t>(members.size());
+  sub.piece_bytes = plan.piece_bytes;
+  sub.queue_depth = plan.queue_depth;
+  sub.entry_bytes = plan.entry_bytes;
+  for (std::uint32_t r = 0; r < sub.world_size; ++r) {
+    const std::uint32_t m = members[r];
+    if (m >= plan.world_size) {
+      throw std::invalid_argument(
+          fmt::format("group rank {}: {} is not one of the {} ranks", r, m, plan.world_size));
+    }
+    const PeCoord& pe = plan.rank_to_pe[m];
+    if (!sub.rank_by_pe_.emplace(key(pe), r).second)
+      throw std::invalid_argument(fmt::format("group rank {}: rank {} appears twice", r, m));
+    sub.rank_to_pe.push_back(pe);
+  }
+  const CclAlgorithm& algorithm = ccl_algorithm(sub.config.algorithm);
+  for (std::uint32_t r = 0; r < sub.world_size; ++r)
+    sub.neighbours.push_back(algorithm.neighbours(r, sub.rank_to_pe));
+  return sub;
+}
+
 std::int64_t IpcqPlan::rank_of(const PeCoord& pe) const {
   const auto it = rank_by_pe_.find(key(pe));
   return it == rank_by_pe_.end() ? -1 : static_cast<std::int64_t>(it->second);

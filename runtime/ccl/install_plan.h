@@ -48,8 +48,16 @@ struct IpcqPlan {
   friend IpcqPlan build_plan(const CclAlgorithmConfig&, const MachineShape&, std::uint32_t,
                              std::uint32_t, const std::vector<PeCoord>*, std::uint64_t,
                              std::uint64_t);
+  friend IpcqPlan subgroup(const IpcqPlan&, const std::vector<std::uint32_t>&);
   std::map<std::uint64_t, std::uint32_t> rank_by_pe_;
 };
+
+// The plan of a communicator group of some of `plan`'s ranks (`members`, in its order):
+// rank i is plan's members[i], its neighbours those its algorithm gives among them. Its
+// collectives run over `plan`'s queues (RankComm::map_ranks), which must connect every pair
+// they exchange between (a full mesh, as pairwise's install makes, does). Throws
+// std::invalid_argument for a rank that is not plan's or appears twice.
+IpcqPlan subgroup(const IpcqPlan& plan, const std::vector<std::uint32_t>& members);
 
 // The default order of `count` ranks over `machine` (mesh w x h).
 std::vector<PeCoord> default_rank_order(const MachineShape& machine, std::uint32_t mesh_w,

@@ -104,7 +104,7 @@ void RankComm::exchange(const std::optional<SendTo>& send, const std::optional<R
 void RankComm::send_part(std::uint32_t peer, Span part, Combine peer_combine) {
   if (k.fidelity() == models::Fidelity::transaction) {
     wait_ready(part);
-    k.send(peer, buffer.slice(part.begin, part.len));
+    k.send(queue_of(peer), buffer.slice(part.begin, part.len));
     return;
   }
   // The DMA starts with the part's first piece and streams the rest as it becomes ready;
@@ -118,7 +118,7 @@ void RankComm::send_part(std::uint32_t peer, Span part, Combine peer_combine) {
   shape.spread = ready.last > local ? ready.last - local : 0;
   shape.unit_bytes = static_cast<std::uint64_t>(piece_) * itemsize(buffer.dtype());
   shape.unit_ps = models::cycles_to_ps(piece_cycles(peer_combine), k.costs().freq_ghz);
-  k.send(peer, buffer.slice(part.begin, part.len), shape);
+  k.send(queue_of(peer), buffer.slice(part.begin, part.len), shape);
   k.pe().compute(static_cast<std::uint64_t>(pieces_of(part) - 1) * overhead_cycles());
 }
 
@@ -127,14 +127,14 @@ void RankComm::recv_part(std::uint32_t peer, Span part, Combine combine) {
     return combine == Combine::reduce ? reduce(buffer.slice(part.begin, part.len), got) : got;
   };
   if (k.fidelity() == models::Fidelity::transaction) {
-    buffer.assign(part.begin, combined(k.recv(peer, 1, part.len, buffer.dtype())));
+    buffer.assign(part.begin, combined(k.recv(queue_of(peer), 1, part.len, buffer.dtype())));
     mark_ready(part);
     return;
   }
   // Pipelined as pieces: piece i is combined once it is in and piece i - 1 is done, so with
   // arrivals spread evenly the last piece is done at max(first arrival + all the work, last
   // arrival + one piece's work); the core pays every piece's recv and combine.
-  KernelContext::Received got = k.recv_stream(peer, 1, part.len, buffer.dtype());
+  KernelContext::Received got = k.recv_stream(queue_of(peer), 1, part.len, buffer.dtype());
   const models::Picoseconds start = std::max(k.pe().local_time_ps(), got.arrival.first);
   k.wait_until(start);
   const std::int64_t pieces = pieces_of(part);

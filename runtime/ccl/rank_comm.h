@@ -67,6 +67,9 @@ class RankComm {
   void scale_if_avg(Span span);
   // Called when a span of the buffer holds its final value (the runner stores it).
   std::function<void(Span)> on_final;
+  // A collective of a subgroup (subgroup() of the installed plan): each of its ranks' rank
+  // in the installed plan, whose queues carry the transfers.
+  void map_ranks(const std::vector<std::uint32_t>* installed) { installed_ = installed; }
 
  private:
   // When the first and the last part of `span` are in the buffer.
@@ -83,6 +86,10 @@ class RankComm {
   std::int64_t piece_;
   std::int64_t lookahead_;  // pieces sent ahead of receives
   const IpcqPlan& plan_;
+  std::uint32_t queue_of(std::uint32_t peer) const {
+    return installed_ != nullptr ? (*installed_)[peer] : peer;
+  }
+  const std::vector<std::uint32_t>* installed_ = nullptr;
   std::int64_t tracked_;                    // elements per entry of ready_
   std::vector<models::Picoseconds> ready_;  // per tracked part of the buffer: when it is in
 };

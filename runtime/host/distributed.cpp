@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 namespace kb::runtime {
@@ -26,9 +27,18 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
                            ReduceOp op, bool has_input, const std::string& algorithm) {
   return [groups, call, op, has_input, algorithm](KernelContext& k) {
     const models::PeLocation& at = k.location();
-    const IpcqPlan* plan = groups->plan_of({at.sip, at.cube, at.pe});
-    if (plan == nullptr) return;  // this PE is not a rank of any group
-    const auto r = static_cast<std::uint32_t>(plan->rank_of({at.sip, at.cube, at.pe}));
+    const IpcqPlan* installed = groups->plan_of({at.sip, at.cube, at.pe});
+    if (installed == nullptr) return;  // this PE is not a rank of any group
+    auto r = static_cast<std::uint32_t>(installed->rank_of({at.sip, at.cube, at.pe}));
+    // A subgroup's collective: this PE's rank among its members, over the installed queues.
+    std::optional<IpcqPlan> group;
+    if (call.members) {
+      const auto it = std::find(call.members->begin(), call.members->end(), r);
+      if (it == call.members->end()) return;  // not a member
+      group = subgroup(*installed, *call.members);
+      r = static_cast<std::uint32_t>(it - call.members->begin());
+    }
+    const IpcqPlan* plan = group ? &*group : installed;
     const bool scatter = call.kind == Collective::reduce_scatter,
                gather = call.kind == Collective::all_gather,
                to_all = call.kind == Collective::all_to_all;
@@ -74,6 +84,7 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
       }
     }
     RankComm comm(k, r, *plan, op, std::move(buffer), std::move(ready));
+    if (call.members) comm.map_ranks(call.members.get());
     comm.on_final = [&](Span span) {
       if (out == nullptr) return;
       const std::int64_t received = call.count * plan->world_size;  // all_to_all's second half
@@ -123,17 +134,19 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
                                             const Tensor* in, const Tensor* out,
                                             const std::string& launch_name) {
   const IpcqPlan& p = plan();
-  CollectiveCall call{kind, root, 0};
+  CollectiveCall call{kind, root, 0, members_};
+  const std::uint32_t world =
+      members_ ? static_cast<std::uint32_t>(members_->size()) : p.world_size;
   std::vector<LaunchArg> args;
   if (in != nullptr) {
     args.emplace_back(*in);
     if (out != nullptr && out->shared_state() != in->shared_state()) args.emplace_back(*out);
     const std::int64_t cols = static_cast<std::int64_t>(in->placement().cols);
     const bool chunks = kind == Collective::reduce_scatter || kind == Collective::all_to_all;
-    call.count = chunks ? cols / p.world_size : cols;
-    if (chunks && cols % p.world_size != 0) {
-      throw std::invalid_argument(fmt::format("{}: {} columns do not split over {} ranks",
-                                              to_string(kind), cols, p.world_size));
+    call.count = chunks ? cols / world : cols;
+    if (chunks && cols % world != 0) {
+      throw std::invalid_argument(
+          fmt::format("{}: {} columns do not split over {} ranks", to_string(kind), cols, world));
     }
     const std::string name = launch_name.empty() ? std::string(to_string(kind)) : launch_name;
     KernelFn kernel = collective_kernel(groups_, call, op, true, algorithm_for(kind, *in));
@@ -152,8 +165,11 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
     const auto device = ctx_.ahbm.current_device();
     std::vector<PeCoord> ranks;
     for (const IpcqPlan& group : groups_->plans()) {
-      for (const PeCoord& pe : group.rank_to_pe) {
-        if (!device || pe.sip == *device) ranks.push_back(pe);
+      for (std::uint32_t r = 0; r < group.world_size; ++r) {
+        const PeCoord& pe = group.rank_to_pe[r];
+        const bool member =
+            !members_ || std::find(members_->begin(), members_->end(), r) != members_->end();
+        if (member && (!device || pe.sip == *device)) ranks.push_back(pe);
       }
     }
     scope = PeScope::of(ranks);

@@ -28,13 +28,19 @@ class Distributed {
   // `on`: launch on these PEs only (one rank's share of a collective whose tensors cover
   // other ranks' PEs too); by default on every PE the tensors cover. `algorithm`: run this
   // registered algorithm instead of the groups' own, over their queues (the install must
-  // connect every pair of ranks it exchanges between, as pairwise's does).
+  // connect every pair of ranks it exchanges between, as pairwise's does). `members`: run
+  // each collective in the communicator group of these ranks of each installed group only
+  // (its queues must connect them likewise).
   Distributed(RuntimeContext& ctx, std::shared_ptr<const ProcessGroups> groups,
-              std::optional<PeScope> on = std::nullopt, std::string algorithm = "")
+              std::optional<PeScope> on = std::nullopt, std::string algorithm = "",
+              std::vector<std::uint32_t> members = {})
       : ctx_(ctx),
         groups_(std::move(groups)),
         on_(std::move(on)),
-        algorithm_(std::move(algorithm)) {}
+        algorithm_(std::move(algorithm)),
+        members_(members.empty()
+                     ? nullptr
+                     : std::make_shared<const std::vector<std::uint32_t>>(std::move(members))) {}
 
   // Installs the IPCQs for `algorithm` from `ccl_yaml` (default: the embedded
   // configs/ccl.yaml) once; later calls (other rank threads) wait for that install.
@@ -80,6 +86,7 @@ class Distributed {
   std::shared_ptr<const ProcessGroups> groups_;
   std::optional<PeScope> on_;
   std::string algorithm_;
+  std::shared_ptr<const std::vector<std::uint32_t>> members_;
   bool installing_ = false;
   sc_core::sc_event installed_;
 };

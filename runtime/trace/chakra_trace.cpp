@@ -108,6 +108,11 @@ Node from_proto(const kb_chakra::Node& p, const Place& at) {
       n.comm_tag = integer32(a, at, n.id);
     } else if (key == "tensor_size") {
       n.tensor_size = integer(a, at, n.id);
+    } else if (key == "pg_name") {
+      // A string in PyTorch's and ASTRA-sim's traces; a number in some converters'.
+      n.pg_name = a.value_case() == kb_chakra::AttributeProto::kStringVal
+                      ? a.string_val()
+                      : std::to_string(integer(a, at, n.id));
     } else if (key == "duration_ps") {
       n.duration_ps = integer(a, at, n.id);
     } else if (key == "op_class") {
@@ -147,6 +152,11 @@ kb_chakra::Node to_proto(const Node& n) {
   if (n.comm_dst) add_attr(p, "comm_dst", *n.comm_dst);
   if (n.comm_tag) add_attr(p, "comm_tag", *n.comm_tag);
   if (n.tensor_size) add_attr(p, "tensor_size", *n.tensor_size);
+  if (n.pg_name) {
+    kb_chakra::AttributeProto* a = p.add_attr();
+    a->set_name("pg_name");
+    a->set_string_val(*n.pg_name);
+  }
   if (n.duration_ps) add_attr(p, "duration_ps", *n.duration_ps);
   for (const auto& [name, value] : {std::pair{"op_class", &n.op_class}, {"layer", &n.layer}}) {
     if (!*value) continue;

@@ -62,7 +62,9 @@ struct Node {
   std::optional<std::uint64_t> comm_size;  // bytes
   std::optional<std::uint32_t> comm_src, comm_dst, comm_tag;
   std::optional<std::uint64_t> tensor_size;  // bytes of a MEM_LOAD / MEM_STORE
-  std::optional<std::string> op_class;       // written by kernbench's export
+  // A collective's communicator group ("" or "0": every rank), as ASTRA-sim reads it.
+  std::optional<std::string> pg_name;
+  std::optional<std::string> op_class;  // written by kernbench's export
   std::optional<std::string> layer;
   std::uint64_t offset = 0;  // where the node's length prefix starts in its file
 };

@@ -5,9 +5,13 @@
 #include "runtime/trace/trace_ranks.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <set>
+#include <tuple>
 
 namespace kb::chakra {
 
@@ -53,6 +57,34 @@ std::string algorithm_for(Collective kind, const ImportOptions& options) {
                                                                        : options.algorithm;
 }
 
+std::map<std::string, std::vector<std::uint32_t>> load_comm_groups(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw TraceImportError(fmt::format("{}: cannot read the communicator-group file", path));
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw TraceImportError(fmt::format("{}: not JSON: {}", path, e.what()));
+  }
+  if (!j.is_object()) {
+    throw TraceImportError(
+        fmt::format("{}: expected an object of groups, {{\"1\": [0, 1], ...}}", path));
+  }
+  std::map<std::string, std::vector<std::uint32_t>> groups;
+  for (const auto& [name, ranks] : j.items()) {
+    std::vector<std::uint32_t>& members = groups[name];
+    for (const nlohmann::json& r : ranks.is_array() ? ranks : nlohmann::json::array({nullptr})) {
+      if (!r.is_number_unsigned() ||
+          std::find(members.begin(), members.end(), r.get<std::uint32_t>()) != members.end()) {
+        throw TraceImportError(fmt::format(
+            "{}: group '{}': expected a list of distinct ranks, got {}", path, name, ranks.dump()));
+      }
+      members.push_back(r.get<std::uint32_t>());
+    }
+  }
+  return groups;
+}
+
 TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& options,
                      const platform::Topology& topology) {
   TracePlan plan;
@@ -71,6 +103,48 @@ TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& optio
     throw TraceImportError(fmt::format("--param algorithm={}: {}", options.algorithm, e.what()));
   }
   const auto R = static_cast<std::int64_t>(plan.ranks);
+  // Communicator groups by pg_name: the file's, else the ranks whose traces name each.
+  std::map<std::string, std::vector<std::uint32_t>> named;
+  if (options.comm_groups) {
+    named = *options.comm_groups;
+    for (const auto& [name, members] : named) {
+      for (std::uint32_t m : members) {
+        if (m >= plan.ranks) {
+          throw TraceImportError(
+              fmt::format("comm_groups: group '{}' names rank {} of {}", name, m, plan.ranks));
+        }
+      }
+    }
+  } else {
+    for (std::uint32_t r = 0; r < plan.ranks; ++r) {
+      for (const Node& n : ranks[r].nodes) {
+        const std::string name = n.pg_name.value_or("");
+        if (n.type != kCommCollNode || name.empty() || name == "0") continue;
+        std::vector<std::uint32_t>& members = named[name];
+        if (members.empty() || members.back() != r) members.push_back(r);
+      }
+    }
+  }
+  // A collective's group: "" and "0" are every rank (ASTRA-sim's default group); a group of
+  // every rank in order is the world too.
+  auto group_of = [&](const Node& n, std::uint32_t r, const Trace& trace) {
+    std::pair<std::string, std::vector<std::uint32_t>> g;
+    const std::string name = n.pg_name.value_or("");
+    if (name.empty() || name == "0") return g;
+    const auto it = named.find(name);
+    if (it == named.end()) {
+      throw TraceImportError(fmt::format("{}: pg_name '{}' is no group of the comm_groups file",
+                                         where(trace, n), name));
+    }
+    if (std::find(it->second.begin(), it->second.end(), r) == it->second.end()) {
+      throw TraceImportError(fmt::format("{}: rank {} is not in its group '{}' (ranks {})",
+                                         where(trace, n), r, name, fmt::join(it->second, ", ")));
+    }
+    bool world = it->second.size() == plan.ranks;
+    for (std::uint32_t i = 0; world && i < plan.ranks; ++i) world = it->second[i] == i;
+    if (!world) g = {name, it->second};
+    return g;
+  };
   plan.pes_per_rank = static_cast<std::int64_t>(rank_pes(topology, options.rank_unit, 0).size());
   const auto k = static_cast<std::uint64_t>(plan.pes_per_rank);
   // f32 elements per PE for `bytes` spread over a rank's PEs.
@@ -167,7 +241,10 @@ TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& optio
             break;
           }
           p.collective = *kind;
-          if (R == 1) break;  // one rank moves nothing: the node only passes dependencies on
+          std::tie(p.group, p.members) = group_of(n, r, trace);
+          const std::int64_t G =
+              p.members.empty() ? R : static_cast<std::int64_t>(p.members.size());
+          if (G == 1) break;  // one rank moves nothing: the node only passes dependencies on
           const std::string algorithm = algorithm_for(*kind, options);
           if (!runtime::ccl_algorithm(algorithm).supports(*kind)) {
             throw TraceImportError(fmt::format("--param algorithm={} does not do {} ({})",
@@ -180,13 +257,13 @@ TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& optio
           switch (*kind) {
             case Collective::all_gather:  // comm_size: each rank's part, as ASTRA-sim reads it
               p.in_cols = e;
-              p.out_cols = e * R;
+              p.out_cols = e * G;
               break;
             case Collective::reduce_scatter:  // comm_size: the input
-              p.in_cols = round_up(e, R);
-              p.out_cols = p.in_cols / R;
+              p.in_cols = round_up(e, G);
+              p.out_cols = p.in_cols / G;
               break;
-            case Collective::all_to_all: p.in_cols = p.out_cols = round_up(e, R); break;
+            case Collective::all_to_all: p.in_cols = p.out_cols = round_up(e, G); break;
             case Collective::barrier: break;
             default: p.in_cols = p.out_cols = e; break;
           }
@@ -286,16 +363,34 @@ TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& optio
         p.action == Action::collective ? runtime::to_string(p.collective) : node_type_name(p.type),
         p.bytes);
   };
-  for (std::uint32_t r = 1; r < plan.ranks; ++r) {
-    const auto &mine = collectives[r], &first = collectives[0];
-    for (std::size_t c = 0; c < std::max(mine.size(), first.size()); ++c) {
-      if (c >= mine.size() || c >= first.size() ||
-          plan.nodes[mine[c]].collective != plan.nodes[first[c]].collective ||
-          plan.nodes[mine[c]].bytes != plan.nodes[first[c]].bytes) {  // as given, not rounded
-        throw TraceImportError(fmt::format(
-            "the ranks' collectives do not match: collective {} of rank 0 is {}, of rank {} is {}",
-            c + 1, c < first.size() ? describe(first[c]) : "none", r,
-            c < mine.size() ? describe(mine[c]) : "none"));
+  // Each group's collectives, by member rank in order: the k-th of each member meet.
+  std::map<std::string, std::map<std::uint32_t, std::vector<std::size_t>>> in_group;
+  for (std::uint32_t r = 0; r < plan.ranks; ++r) {
+    for (std::size_t i : collectives[r]) {
+      std::vector<std::size_t>& mine = in_group[plan.nodes[i].group][r];
+      plan.nodes[i].ordinal = mine.size();
+      mine.push_back(i);
+    }
+  }
+  for (auto& [group, by_rank] : in_group) {
+    std::vector<std::uint32_t> members =
+        group.empty() ? std::vector<std::uint32_t>() : named[group];
+    for (std::uint32_t r = 0; group.empty() && r < plan.ranks; ++r) members.push_back(r);
+    const std::uint32_t lead = members.front();
+    const std::vector<std::size_t>& first = by_rank[lead];
+    for (std::uint32_t r : members) {
+      const std::vector<std::size_t>& mine = by_rank[r];
+      for (std::size_t c = 0; c < std::max(mine.size(), first.size()); ++c) {
+        if (c >= mine.size() || c >= first.size() ||
+            plan.nodes[mine[c]].collective != plan.nodes[first[c]].collective ||
+            plan.nodes[mine[c]].bytes != plan.nodes[first[c]].bytes) {  // as given, not rounded
+          throw TraceImportError(fmt::format(
+              "the ranks' collectives do not match{}: collective {} of rank {} is {}, of rank {} "
+              "is {}",
+              group.empty() ? std::string() : fmt::format(" in group '{}'", group), c + 1, lead,
+              c < first.size() ? describe(first[c]) : "none", r,
+              c < mine.size() ? describe(mine[c]) : "none"));
+        }
       }
     }
   }
@@ -330,10 +425,7 @@ TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& optio
       }
     }
   };
-  for (const auto& list : collectives) {
-    chain(list);
-    for (std::size_t c = 0; c < list.size(); ++c) plan.nodes[list[c]].ordinal = c;
-  }
+  for (const auto& list : collectives) chain(list);
   // A rank's device compute runs in trace order, as kernels on one stream do, unless its
   // trace says its kernels need only their dependencies (an exported step's).
   for (std::uint32_t r = 0; r < plan.ranks; ++r)

@@ -31,7 +31,12 @@ struct ImportOptions {
   // The algorithm of all-reduce, all-gather, reduce-scatter and broadcast (all-to-all and
   // barrier use pairwise, whose queues every trace installs).
   std::string algorithm = "ring";
+  // Communicator groups by pg_name, as ASTRA-sim's comm-group file gives them ({"1": [0, 1],
+  // ...}); absent: a group is the ranks whose traces name it.
+  std::optional<std::map<std::string, std::vector<std::uint32_t>>> comm_groups;
 };
+// Reads an ASTRA-sim communicator-group file; TraceImportError naming the file and key.
+std::map<std::string, std::vector<std::uint32_t>> load_comm_groups(const std::string& path);
 
 // What a node does on its rank's PEs.
 enum class Action {
@@ -58,7 +63,11 @@ struct PlannedNode {
   std::int64_t in_cols = 0, out_cols = 0;
   std::uint32_t peer = 0;
   std::uint64_t bytes = 0;  // comm_size or tensor_size as recorded
-  std::size_t ordinal = 0;  // a collective's place among its rank's: the k-th of every rank meet
+  std::size_t ordinal = 0;  // its place among its rank's in its group: the k-th of each meet
+  // A collective's communicator group: its name (pg_name; "" for every rank) and its ranks
+  // (empty: every rank).
+  std::string group;
+  std::vector<std::uint32_t> members;
   std::string layer;
 };
 

@@ -101,6 +101,7 @@ TraceWorkload::TraceWorkload(TracePlan plan, runtime::RuntimeContext& ctx)
         op.groups = groups_;
         op.on = on;
         op.algorithm = algorithm_for(p.collective, plan_.options);
+        op.members = p.members;
         if (p.collective != Collective::barrier) {
           op.tensor = buffer(p.in_cols, 0);
           op.out = buffer(p.out_cols, p.collective == Collective::all_to_all ? 1 : 0);
@@ -133,15 +134,24 @@ const runtime::Tensor& TraceWorkload::buffer(std::int64_t cols, int slot) const 
   return buffers_.at({cols, slot});
 }
 
-// The k-th collective of every rank together, from the first rank's launch to the last
-// rank's end: its algorithm's alpha-beta bound and further terms over the fabric between
-// the ranks it exchanges with, and for ranks that are whole SIPs the bus bytes of each
-// SIP's whole buffer over its inter-SIP links; after a launch's round trip.
+// The k-th collective of every rank of its group together, from the first rank's launch to
+// the last rank's end: its algorithm's alpha-beta bound and further terms over the fabric
+// between the ranks it exchanges with, and for ranks that are whole SIPs the bus bytes of
+// each SIP's whole buffer over its inter-SIP links; after a launch's round trip.
 Bound TraceWorkload::collective_bound(const PlannedNode& p) const {
   const platform::Topology& t = ctx_.topology();
   const std::string algorithm = algorithm_for(p.collective, plan_.options);
   const runtime::CclAlgorithm& a = runtime::ccl_algorithm(algorithm);
-  const runtime::CollectiveFabric& f = fabric_.at(algorithm);
+  // A group's fabric: the pairs its algorithm exchanges between among its members.
+  runtime::CollectiveFabric group_fabric;
+  if (!p.members.empty()) {
+    runtime::IpcqPlan mine = runtime::subgroup(groups_->plans().front(), p.members);
+    for (std::uint32_t r = 0; r < mine.world_size; ++r)
+      mine.neighbours[r] = a.neighbours(r, mine.rank_to_pe);
+    group_fabric = runtime::collective_fabric(t, mine);
+  }
+  const runtime::CollectiveFabric& f = p.members.empty() ? fabric_.at(algorithm) : group_fabric;
+  const auto ranks = p.members.empty() ? plan_.ranks : static_cast<std::uint32_t>(p.members.size());
   const double bytes = (p.collective == Collective::all_gather ? static_cast<double>(p.out_cols)
                         : p.collective == Collective::barrier  ? 1.0
                                                                : static_cast<double>(p.in_cols)) *
@@ -151,8 +161,8 @@ Bound TraceWorkload::collective_bound(const PlannedNode& p) const {
   b.add(a.extra_terms(p.collective, bytes, f));
   if (plan_.options.rank_unit == RankUnit::sip) {
     b.add("inter_sip_egress",
-          runtime::inter_sip_egress_ns(
-              t, p.collective, bytes * static_cast<double>(plan_.pes_per_rank), plan_.ranks));
+          runtime::inter_sip_egress_ns(t, p.collective,
+                                       bytes * static_cast<double>(plan_.pes_per_rank), ranks));
   }
   return runtime::launched(t, b);
 }

@@ -36,7 +36,7 @@ std::vector<std::pair<double, double>> merged(std::vector<std::pair<double, doub
 
 std::vector<Handle> collective(const CollectiveOp& op, const std::string& name,
                                RuntimeContext& ctx) {
-  Distributed group(ctx, op.groups, op.on, op.algorithm);
+  Distributed group(ctx, op.groups, op.on, op.algorithm, op.members);
   auto out = [&]() -> const Tensor& {
     if (!op.out) {
       throw GraphError(

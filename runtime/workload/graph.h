@@ -43,6 +43,8 @@ struct CollectiveOp {
   std::optional<Tensor> out = std::nullopt;
   std::optional<PeScope> on = std::nullopt;
   std::string algorithm = {};  // "" = the groups' own (Distributed's constructor)
+  // A communicator group: these ranks of each installed group (empty: all of them).
+  std::vector<std::uint32_t> members = {};
 };
 // Host to device: `source` copied into `target`.
 struct HostCopyOp {

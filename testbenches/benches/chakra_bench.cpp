@@ -27,14 +27,16 @@ class ChakraBench : public Bench {
            "finish times, communication, exposed communication";
   }
   std::vector<Param> params() const override {
-    return {
-        {"trace", "", "PREFIX of the files PREFIX.0.et, PREFIX.1.et, ... (required)"},
-        {"ranks", "0", "run a single-rank trace on this many ranks (0: one per file)"},
-        {"rank_unit", "sip", "what a rank is: sip, cube or pe"},
-        {"comp", "duration", "device compute: duration (recorded) or model (from shapes)"},
-        {"comp_scale", "1.0", "factor on recorded device compute durations"},
-        {"cpu", "duration", "CPU-side ops: duration (host time) or skip"},
-        {"algorithm", "ring", "all-reduce, all-gather, reduce-scatter and broadcast algorithm"}};
+    return {{"trace", "", "PREFIX of the files PREFIX.0.et, PREFIX.1.et, ... (required)"},
+            {"ranks", "0", "run a single-rank trace on this many ranks (0: one per file)"},
+            {"rank_unit", "sip", "what a rank is: sip, cube or pe"},
+            {"comp", "duration", "device compute: duration (recorded) or model (from shapes)"},
+            {"comp_scale", "1.0", "factor on recorded device compute durations"},
+            {"cpu", "duration", "CPU-side ops: duration (host time) or skip"},
+            {"algorithm", "ring", "all-reduce, all-gather, reduce-scatter and broadcast algorithm"},
+            {"comm_groups", "",
+             "an ASTRA-sim communicator-group file ({\"1\": [0, 1], ...}) naming the ranks of each "
+             "pg_name; empty: a group is the ranks whose traces name it"}};
   }
 
   bool runs_workload() const override { return true; }
@@ -88,6 +90,13 @@ class ChakraBench : public Bench {
     o.cpu = cpu == "skip" ? chakra::CpuOps::skip : chakra::CpuOps::duration;
     o.comp_scale = params.real("comp_scale");
     o.algorithm = params.text("algorithm");
+    if (!params.text("comm_groups").empty()) {
+      try {
+        o.comm_groups = chakra::load_comm_groups(params.text("comm_groups"));
+      } catch (const chakra::TraceImportError& e) {
+        throw BenchUsageError(fmt::format("--param comm_groups: {}", e.what()));
+      }
+    }
     if (params.text("trace").empty()) {
       throw BenchUsageError("--param trace=PREFIX is required (files PREFIX.<rank>.et)");
     }
@@ -137,22 +146,25 @@ class ChakraBench : public Bench {
       std::size_t first;  // rank 0's node
       double issued = INFINITY, done = 0;
     };
-    std::map<std::size_t, Instance> instances;
+    std::map<std::pair<std::string, std::size_t>, Instance> instances;  // by group, ordinal
     for (std::size_t i = 0; i < runs.size(); ++i) {
       const chakra::PlannedNode& p = plan.nodes[i];
       finish[p.rank] = std::max(finish[p.rank], runs[i].done_ns - begin);
       if (p.action == Action::busy) comp_ns += runs[i].busy_end_ns() - runs[i].busy_begin_ns();
       if (p.action == Action::collective) {
-        Instance& c = instances.try_emplace(p.ordinal, Instance{i}).first->second;
+        Instance& c = instances.try_emplace({p.group, p.ordinal}, Instance{i}).first->second;
         c.issued = std::min(c.issued, runs[i].issued_ns);
         c.done = std::max(c.done, runs[i].done_ns);
       }
     }
     nlohmann::ordered_json collectives = nlohmann::ordered_json::array();
-    for (const auto& [ordinal, c] : instances) {
+    for (const auto& [key, c] : instances) {
+      const std::size_t ordinal = key.second;
       const chakra::PlannedNode& p = plan.nodes[c.first];
       const runtime::Bound whole = work.collective_bound(p);
       collectives.push_back({{"index", ordinal},
+                             {"group", p.group.empty() ? "world" : p.group},
+                             {"ranks", p.members.empty() ? plan.ranks : p.members.size()},
                              {"collective", runtime::to_string(p.collective)},
                              {"bytes", p.bytes},
                              {"ns", c.done - c.issued},
@@ -160,7 +172,8 @@ class ChakraBench : public Bench {
       if (whole.time_ns() > out.bound.time_ns()) {
         out.bound = whole;
         out.bound_model =
-            fmt::format("collective {} ({}) alone", ordinal + 1, runtime::to_string(p.collective));
+            fmt::format("collective {} ({}{}) alone", ordinal + 1, runtime::to_string(p.collective),
+                        p.group.empty() ? std::string() : ", group " + p.group);
       }
     }
     const chakra::TraceCounts& c = plan.counts;

@@ -436,3 +436,59 @@ BOOST_AUTO_TEST_CASE(an_exported_step_replays_near_its_own_time) {
                step_args << ": replay " << replay << " ns, step " << step << " ns");
   }
 }
+
+// A 2 x 2 tensor- x data-parallel trace (ASTRA-sim's pg_name): ranks 0, 1 and 2, 3 all-reduce
+// in their tensor-parallel groups "1" and "2", then 0, 2 and 1, 3 in the data-parallel "3"
+// and "4". Each collective runs inside its group (the report lists four, of two ranks each),
+// as fast as the same all-reduce in a two-rank trace (the groups use disjoint links), and with the
+// groups given by an ASTRA-sim communicator-group file the same; a pg_name the file lacks, or a
+// rank outside its group, is an error naming the node.
+BOOST_AUTO_TEST_CASE(communicator_groups_run_each_collective_inside_its_group) {
+  const std::uint64_t tp_bytes = 1 << 20, dp_bytes = 256 << 10;
+  for (std::uint32_t r = 0; r < 4; ++r) {
+    Trace t;
+    t.nodes = {coll(0, kAllReduce, tp_bytes, {}), coll(1, kAllReduce, dp_bytes, {0})};
+    t.nodes[0].pg_name = r < 2 ? "1" : "2";
+    t.nodes[1].pg_name = r % 2 == 0 ? "3" : "4";
+    write("tpdp." + std::to_string(r) + ".et", t);
+  }
+  for (std::uint32_t r = 0; r < 2; ++r) {
+    Trace t;
+    t.nodes = {coll(0, kAllReduce, tp_bytes, {}), coll(1, kAllReduce, dp_bytes, {0})};
+    write("pair." + std::to_string(r) + ".et", t);
+  }
+  std::ofstream("groups.json") << R"({"1": [0, 1], "2": [2, 3], "3": [0, 2], "4": [1, 3]})";
+  // Every pair of SIPs joined directly, so that a group of SIPs 0 and 2 is as near as one of
+  // 0 and 1 (on a ring they are two hops apart).
+  const std::string machine = " --timing-only --report r.json --topology " + configs() +
+                              "multi_sip.yaml --set system.inter_sip.topology=fully_connected";
+  auto collectives = [&](const std::string& args) {
+    const Result run = kernbench("run chakra " + args + machine);
+    BOOST_TEST_REQUIRE(run.code == 0, run.output);
+    return read_json("r.json")["chakra"]["collectives"];
+  };
+  const auto pair = collectives("--param trace=pair");
+  for (const std::string groups : {"", " --param comm_groups=groups.json"}) {
+    const auto grouped = collectives("--param trace=tpdp" + groups);
+    BOOST_TEST_REQUIRE(grouped.size() == 4u, grouped.dump());
+    for (const auto& c : grouped) {
+      BOOST_TEST(c["ranks"].get<int>() == 2, c.dump());
+      const bool tp = c["group"] == "1" || c["group"] == "2";
+      BOOST_TEST(c["bytes"].get<std::uint64_t>() == (tp ? tp_bytes : dp_bytes), c.dump());
+      const double alone = pair[tp ? 0 : 1]["ns"].get<double>();
+      BOOST_TEST(c["ns"].get<double>() == alone, boost::test_tools::tolerance(0.05));
+      BOOST_TEST(c["ns"].get<double>() >= c["bound_ns"].get<double>(), c.dump());
+    }
+  }
+  std::ofstream("few.json") << R"({"1": [0, 1], "2": [2, 3], "3": [0, 2]})";
+  Result bad = kernbench("run chakra --param trace=tpdp --param comm_groups=few.json" + machine);
+  BOOST_TEST(bad.code == 2);
+  BOOST_TEST(
+      bad.output.find("pg_name '4' is no group of the comm_groups file") != std::string::npos,
+      bad.output);
+  std::ofstream("wrong.json") << R"({"1": [0, 1], "2": [2, 3], "3": [0, 1], "4": [1, 3]})";
+  bad = kernbench("run chakra --param trace=tpdp --param comm_groups=wrong.json" + machine);
+  BOOST_TEST(bad.code == 2);
+  BOOST_TEST(bad.output.find("rank 2 is not in its group '3' (ranks 0, 1)") != std::string::npos,
+             bad.output);
+}

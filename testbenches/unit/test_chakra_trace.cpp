@@ -42,6 +42,7 @@ Trace sample() {
   coll.ctrl_deps = {3};
   coll.comm_type = kAllToAll;
   coll.comm_size = 1 << 20;
+  coll.pg_name = "3";
   Node send;
   send.id = 10;
   send.type = kCommSendNode;
@@ -89,6 +90,7 @@ BOOST_AUTO_TEST_CASE(every_field_reads_back_as_written) {
     BOOST_TEST((a.data_deps == b.data_deps));
     BOOST_TEST((a.duration_micros == b.duration_micros));
     BOOST_TEST((a.duration_ps == b.duration_ps));
+    BOOST_TEST((a.pg_name == b.pg_name));
     BOOST_TEST((a.start_time_micros == b.start_time_micros));
     BOOST_TEST((a.input_shapes == b.input_shapes));
     BOOST_TEST((a.input_types == b.input_types));
