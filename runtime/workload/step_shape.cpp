@@ -62,13 +62,6 @@ std::string step_shape_problem(const ModelConfig& m, const StepShape& s, std::in
     return fmt::format("tp={} x pp={} = {} SIPs: the topology has {}", s.tp, s.pp, s.tp * s.pp,
                        sips);
   }
-  if (s.pp > 1 && s.tp > 1) {
-    // A PE holds one IPCQ communicator: the tensor-parallel all-reduce's, or the stages'.
-    return fmt::format(
-        "tp={} with pp={}: a PE holds one IPCQ communicator, which the "
-        "tensor-parallel all-reduce takes; run the stages at tp=1",
-        s.tp, s.pp);
-  }
   if (s.microbatches < 1 || s.batch % s.microbatches != 0) {
     return fmt::format("microbatches={}: must divide batch {}", s.microbatches, s.batch);
   }

@@ -4,6 +4,7 @@
 #include "runtime/bound/product_traffic.h"
 #include "runtime/bound/tensor_traffic.h"
 #include "runtime/ccl/algorithm.h"
+#include "runtime/ccl/ccl_config.h"
 #include "runtime/ccl/collective_fabric.h"
 #include "runtime/kernel/quantisation.h"
 #include "runtime/kernels/gemm.h"
@@ -124,7 +125,8 @@ TransformerStep::TransformerStep(const ModelConfig& model, const StepShape& shap
       shape_(shape),
       micro_(shape.microbatch()),
       dims_(model, shape),
-      map_(map_projections(model, micro_, installer.topology())) {
+      map_(map_projections(model, micro_, installer.topology())),
+      ccl_(default_ccl_config().resolve()) {
   if (devices.size() != static_cast<std::size_t>(shape.sips())) {
     throw std::invalid_argument(fmt::format("a step at tp={} x pp={} needs {} devices, got {}",
                                             shape.tp, shape.pp, shape.sips(), devices.size()));
@@ -148,18 +150,11 @@ TransformerStep::TransformerStep(const ModelConfig& model, const StepShape& shap
     }
   }
   std::vector<std::vector<PeCoord>> groups;
-  if (shape.tp > 1) {
-    // One group per PE holding a block of the partial sums: that PE on every SIP.
-    for (const DeviceShard& b : unit(0, 0)["partial"].shards()) {
-      std::vector<PeCoord> group;
-      for (std::int64_t d = 0; d < shape.tp; ++d) {
-        group.push_back({unit(d, 0)["partial"].shards().front().sip, b.cube, b.pe});
-      }
-      groups.push_back(std::move(group));
-    }
-  } else if (shape.pp > 1) {
-    // One group per PE: that PE of every stage, in stage order, so that each stage sends
-    // its blocks of the hidden state to the same PEs of the next.
+  if (shape.pp > 1) {
+    // One group per PE: that PE of every SIP of every stage, in device order, so that each
+    // stage sends its blocks of the hidden state to the same PEs of the next, and a stage's
+    // tensor-parallel SIPs all-reduce among themselves (a subgroup: every pair of the
+    // group's ranks has queues then).
     const MachineShape& m = devices.front()->machine();
     for (std::int64_t cube = 0; cube < m.cubes_per_sip; ++cube) {
       for (std::int64_t pe = 0; pe < m.pes_per_cube; ++pe) {
@@ -171,10 +166,19 @@ TransformerStep::TransformerStep(const ModelConfig& model, const StepShape& shap
         groups.push_back(std::move(group));
       }
     }
+  } else if (shape.tp > 1) {
+    // One group per PE holding a block of the partial sums: that PE on every SIP.
+    for (const DeviceShard& b : unit(0, 0)["partial"].shards()) {
+      std::vector<PeCoord> group;
+      for (std::int64_t d = 0; d < shape.tp; ++d) {
+        group.push_back({unit(d, 0)["partial"].shards().front().sip, b.cube, b.pe});
+      }
+      groups.push_back(std::move(group));
+    }
   }
   if (!groups.empty()) {
-    groups_ =
-        std::make_shared<const ProcessGroups>(installer.install_process_groups("", "", groups));
+    groups_ = std::make_shared<const ProcessGroups>(installer.install_process_groups(
+        shape.tp > 1 && shape.pp > 1 ? "pairwise" : "", "", groups));
   }
   // Microbatch by microbatch through the stages, in graph order: with one stage and one
   // microbatch, every SIP's input and embedding, then the layers SIP by SIP, then the head.
@@ -574,22 +578,32 @@ void TransformerStep::lower_layer(std::int64_t l, Sip& sip) {
   // The all-reduce of the partial sums over the SIPs, when there is more than one: each
   // group's algorithm bound, and every SIP sending 2 (W - 1) / W of its partial sums out
   // over the inter-SIP links it has.
+  // With pipeline stages the groups span every stage: a stage's SIPs reduce as a subgroup.
   auto all_reduce = [&](const std::string& op, const std::string& after) -> std::string {
     if (shape_.tp == 1) return after;
-    add(op, OpClass::communication, {after},
-        CollectiveOp{Collective::all_reduce, sip["partial"], groups_}, [&](Traffic&, Bound& b) {
-          const IpcqPlan& plan = groups_->plans().front();
-          const CollectiveFabric f = collective_fabric(topology, plan);
-          const double block = static_cast<double>(sip["partial"].shards().front().nbytes);
-          b.add("alpha_beta",
-                ccl_algorithm(plan.config.algorithm_for(Collective::all_reduce,
-                                                        static_cast<std::uint64_t>(block)))
-                    .bound_ns(Collective::all_reduce, block, f));
-          b.add("inter_sip_egress",
-                inter_sip_egress_ns(topology, Collective::all_reduce,
-                                    static_cast<double>(sip["partial"].placement().nbytes()),
-                                    static_cast<double>(shape_.tp)));
-        });
+    const double block = static_cast<double>(sip["partial"].shards().front().nbytes);
+    const std::string algorithm =
+        ccl_.algorithm_for(Collective::all_reduce, static_cast<std::uint64_t>(block));
+    CollectiveOp reduce{Collective::all_reduce, sip["partial"], groups_};
+    if (shape_.pp > 1) {
+      reduce.algorithm = algorithm;
+      for (std::int64_t t = 0; t < shape_.tp; ++t)
+        reduce.members.push_back(static_cast<std::uint32_t>(sip.stage * shape_.tp + t));
+    }
+    add(op, OpClass::communication, {after}, reduce, [&](Traffic&, Bound& b) {
+      IpcqPlan plan = groups_->plans().front();
+      if (!reduce.members.empty()) {
+        plan = subgroup(plan, reduce.members);
+        for (std::uint32_t r = 0; r < plan.world_size; ++r)
+          plan.neighbours[r] = ccl_algorithm(algorithm).neighbours(r, plan.rank_to_pe);
+      }
+      const CollectiveFabric f = collective_fabric(topology, plan);
+      b.add("alpha_beta", ccl_algorithm(algorithm).bound_ns(Collective::all_reduce, block, f));
+      b.add("inter_sip_egress",
+            inter_sip_egress_ns(topology, Collective::all_reduce,
+                                static_cast<double>(sip["partial"].placement().nbytes()),
+                                static_cast<double>(shape_.tp)));
+    });
     return op;
   };
 
@@ -815,7 +829,7 @@ void TransformerStep::lower_send(Sip& sip) {
   Traffic traffic(topology);
   own_shards(traffic, hidden(sip), Direction::read);
   n.bound = launched(topology, traffic.bound(), shape_.launch);
-  n.operation = KernelOp{"send_block", {hidden(sip), sip.stage + 1}};
+  n.operation = KernelOp{"send_block", {hidden(sip), sip.device + shape_.tp}};
   add_node(std::move(n), {});
 }
 
@@ -836,7 +850,7 @@ void TransformerStep::lower_recv(Sip& sip) {
     b.add("alpha_beta", path.alpha_ns + static_cast<double>(shard.nbytes) / path.beta_gbps);
   }
   n.bound = launched(topology, b, shape_.launch);
-  n.operation = KernelOp{"recv_block", {hidden(sip), sip.stage - 1}};
+  n.operation = KernelOp{"recv_block", {hidden(sip), sip.device - shape_.tp}};
   add_node(std::move(n), {});
 }
 

@@ -12,6 +12,7 @@
 // stage runs the microbatches in turn and sends each one's hidden state to the next stage
 // over the IPCQ; the first stage looks the embeddings up, the last runs the head.
 
+#include "runtime/ccl/ccl_config.h"
 #include "runtime/context/runtime_context.h"
 #include "runtime/kernel/tile.h"
 #include "runtime/workload/graph.h"
@@ -132,6 +133,7 @@ class TransformerStep {
   LayerDims dims_;
   ProjectionMap map_;
   std::vector<std::unique_ptr<Sip>> units_;  // device-major, microbatches within
+  CclAlgorithmConfig ccl_;  // the tensor-parallel all-reduce's: the default ccl.yaml's
   std::shared_ptr<const ProcessGroups> groups_;
   std::map<std::string, Bound> bounds_;  // per op of a layer: every layer places alike
   WorkloadGraph graph_;

@@ -528,6 +528,13 @@ BOOST_AUTO_TEST_CASE(pipeline_stages_verify) {
   check_verifies("--topology " + configs() +
                  "tiny.yaml --set system.sips.count=2 --param pp=2 --param microbatches=2 "
                  "--param weight_dtype=int4 --param quant_group=32 --param kv_dtype=int8");
+  // Stages of two tensor-parallel SIPs each: a stage's all-reduce among its own SIPs.
+  check_verifies("--topology " + configs() +
+                 "tiny.yaml --set system.sips.count=4 --param tp=2 --param pp=2 "
+                 "--param microbatches=2 --param phase=prefill --param batch=2 --param seq=20");
+  check_verifies(
+      "--topology " + configs() +
+      "tiny.yaml --set system.sips.count=4 --param tp=2 --param pp=2 --param fusion=all");
   const nlohmann::json r = run("--topology " + configs() +
                                "tiny.yaml --set system.sips.count=2 --param pp=2 --timing-only");
   BOOST_TEST(r["llm"]["pp"].get<int>() == 2);
@@ -572,8 +579,8 @@ BOOST_AUTO_TEST_CASE(the_pipeline_bubble_matches_the_formula_for_balanced_stages
 BOOST_AUTO_TEST_CASE(pipeline_mistakes_are_usage_errors) {
   for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
            {"--param pp=3 --set system.sips.count=2", "tp=1 x pp=3 = 3 SIPs: the topology has 2"},
-           {"--param pp=2 --param tp=2 --set system.sips.count=4",
-            "tp=2 with pp=2: a PE holds one IPCQ communicator"},
+           {"--param pp=2 --param tp=2 --set system.sips.count=3",
+            "tp=2 x pp=2 = 4 SIPs: the topology has 3"},
            {"--param pp=2 --set system.sips.count=2 --param microbatches=3",
             "microbatches=3: must divide batch 4"},
            {"--param pp=2 --set system.sips.count=2 --param layers=1",
