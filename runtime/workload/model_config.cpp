@@ -170,6 +170,8 @@ double ModelConfig::kv_row_bytes() const {
                    : static_cast<double>(head_dim()) * item;
 }
 
+std::string ModelConfig::kv_cache_dtype() const { return kv_int8() ? "int8" : to_string(kv_dtype); }
+
 std::string set_kv_dtype(ModelConfig& m, const std::string& kv_dtype) {
   if (kv_dtype != "int8" && kv_dtype != to_string(m.dtype)) {
     return fmt::format("expected {} (the model's dtype) or int8, got '{}'", to_string(m.dtype),

@@ -50,6 +50,8 @@ struct ModelConfig {
   // "f16" ... or "int8", "int4": what the projections' weights are stored as.
   std::string weight_dtype() const;
   bool kv_int8() const { return kv_dtype == DType::i8; }
+  // "f16" ... or "int8": what the KV cache is stored as.
+  std::string kv_cache_dtype() const;
   // Bytes one token of one kv head takes in the cache: its head_dim values (and a scale).
   double kv_row_bytes() const;
 };

@@ -83,13 +83,6 @@ struct StepShape {
     const std::int64_t base = layers / pp, extra = layers % pp;
     return {stage * base + std::min(stage, extra), base + (stage < extra ? 1 : 0)};
   }
-  std::int64_t stage_of_layer(std::int64_t layer) const {
-    for (std::int64_t s = 0; s + 1 < pp; ++s) {
-      const auto [first, count] = stage_layers(s);
-      if (layer < first + count) return s;
-    }
-    return pp - 1;
-  }
 };
 
 // fusion=all folds an RMSNorm into the projections after it (a LayerNorm's centring would

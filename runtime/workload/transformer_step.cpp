@@ -362,14 +362,8 @@ void TransformerStep::place(std::size_t device, RuntimeContext& ctx, bool with_d
   }
   const auto sip_id = static_cast<std::uint32_t>(ctx.machine().first_sip);
   const auto rank = static_cast<std::size_t>(d % shape_.tp);
-  std::mt19937 rng(static_cast<std::uint32_t>(7 + device));
-  // Every SIP holds the same embedding table: its values come from a generator of their own.
-  std::mt19937 embed_rng(99);
-  using Part = StepTensor::Part;
-  const int bits = model_.weight_bits;
-  const std::int64_t group = model_.quant_group_size;
-  // The scales of the quantised tensors placed, by the scales' name and microbatch.
-  std::map<std::pair<std::string, std::int64_t>, Tile> scales;
+  // The SIP's own generator for weights and caches; the embedding table's is every SIP's.
+  Uploads uploads{std::mt19937(static_cast<std::uint32_t>(7 + device)), std::mt19937(99), {}};
   for (const StepTensor& spec :
        step_tensors(model_, shape_, ctx.machine(), map_, stage_part(shape_, d))) {
     for (std::int64_t j = 0; j < (spec.microbatched ? microbatches : 1); ++j) {
@@ -380,64 +374,74 @@ void TransformerStep::place(std::size_t device, RuntimeContext& ctx, bool with_d
       // embedding table, and read a quantised weight's scales from cubes that may hold none
       // (fewer rows than the codes'): mapped into every cube.
       if (spec.kind != StepTensor::Kind::weight || spec.name == "embed" ||
-          spec.part == Part::scales)
+          spec.part == StepTensor::Part::scales)
         ctx.share(t, sip_id);
-      if (spec.kind != StepTensor::Kind::activation) {
-        // A quantised weight's codes pack bits / 8 of its rows a row; a cache's, one.
-        const bool cache = spec.kind == StepTensor::Kind::cache;
-        const std::int64_t cols = spec.shape[1];
-        const std::int64_t rows =
-            spec.part == Part::codes && !cache ? spec.shape[0] * 8 / bits : spec.shape[0];
-        Tile values;  // what the host reference computes with: a quantised weight dequantised
-        const bool embed = spec.name == "embed";
-        if (with_data && spec.part == Part::scales) {
-          // The reference has the weight, dequantised, under the codes' name.
-          ctx.copy_(t, from_tile(scales.at({spec.name, j}), spec.shape));
-        } else if (with_data) {
-          // Weights scaled by 1/sqrt(fan in) keep activations near unit size layer to layer;
-          // embeddings are unit size themselves. The LM head's padding columns stay zero.
-          const double scale = spec.kind == StepTensor::Kind::weight && !embed
-                                   ? 1.0 / std::sqrt(static_cast<double>(rows))
-                                   : 1.0;
-          const DType dtype = spec.part == Part::codes ? model_.dtype : spec.dtype;
-          values = random_tile(rows, cols, dtype, scale, embed ? embed_rng : rng);
-          if (spec.name == "w_head") {
-            for (std::int64_t r = 0; r < rows; ++r)
-              for (std::int64_t c = model_.vocab_size; c < cols; ++c) values.set(r, c, 0.0);
-          }
-          if (spec.part == Part::codes) {
-            QuantisedTile q = cache ? quantise_rows(values, model_.dtype)
-                                    : quantise(values, bits, group, model_.dtype);
-            values = cache ? dequantise_rows(q.codes, q.scales, model_.dtype)
-                           : dequantise(q.codes, q.scales, bits, group, 0, rows, model_.dtype);
-            ctx.copy_(t, from_tile(q.codes, spec.shape));
-            scales[{scales_of(spec.name), j}] = std::move(q.scales);
-          } else {
-            ctx.copy_(t, from_tile(values, spec.shape));
-          }
-        } else {
-          ctx.copy_(t, HostTensor::shape_only(spec.shape, spec.dtype));
-        }
-        // The reference's values: a microbatch's own, or every microbatch's.
-        const auto dot = spec.name.find('.');
-        for (std::int64_t k = 0; with_data && spec.part != Part::scales && k < microbatches; ++k) {
-          if (spec.microbatched && k != j) continue;
-          StepData& data = data_[static_cast<std::size_t>(k)];
-          if (dot == std::string::npos) {
-            data.model.emplace(spec.name, values);
-            continue;
-          }
-          auto& per_sip =
-              data.layers[static_cast<std::size_t>(std::stoll(spec.name.substr(1, dot - 1)))];
-          if (per_sip.size() <= rank) per_sip.resize(rank + 1);
-          per_sip[rank][spec.name.substr(dot + 1)] = values;
-        }
-      }
+      const bool stored = spec.kind != StepTensor::Kind::activation;
+      const Tile values = stored ? upload(spec, j, t, ctx, with_data, uploads) : Tile();
+      const bool referenced = stored && with_data && spec.part != StepTensor::Part::scales;
+      // The microbatches it serves: its own, or every one.
       for (std::int64_t k = 0; k < microbatches; ++k) {
-        if (!spec.microbatched || k == j) unit(d, k).tensors.emplace(spec.name, t);
+        if (spec.microbatched && k != j) continue;
+        unit(d, k).tensors.emplace(spec.name, t);
+        if (referenced) remember(spec.name, rank, data_[static_cast<std::size_t>(k)], values);
       }
     }
   }
+}
+
+Tile TransformerStep::upload(const StepTensor& spec, std::int64_t microbatch, const Tensor& t,
+                             RuntimeContext& ctx, bool with_data, Uploads& uploads) const {
+  using Part = StepTensor::Part;
+  if (!with_data) {
+    ctx.copy_(t, HostTensor::shape_only(spec.shape, spec.dtype));
+    return {};
+  }
+  if (spec.part == Part::scales) {  // made with its codes, just before
+    ctx.copy_(t, from_tile(uploads.scales.at({spec.name, microbatch}), spec.shape));
+    return {};
+  }
+  // A quantised weight's codes pack bits / 8 of its rows a row; a cache's, one.
+  const int bits = model_.weight_bits;
+  const std::int64_t group = model_.quant_group_size;
+  const bool cache = spec.kind == StepTensor::Kind::cache, embed = spec.name == "embed";
+  const std::int64_t cols = spec.shape[1];
+  const std::int64_t rows =
+      spec.part == Part::codes && !cache ? spec.shape[0] * 8 / bits : spec.shape[0];
+  // Weights scaled by 1/sqrt(fan in) keep activations near unit size layer to layer;
+  // embeddings are unit size themselves. The LM head's padding columns stay zero.
+  const double scale = spec.kind == StepTensor::Kind::weight && !embed
+                           ? 1.0 / std::sqrt(static_cast<double>(rows))
+                           : 1.0;
+  Tile values = random_tile(rows, cols, spec.part == Part::codes ? model_.dtype : spec.dtype, scale,
+                            embed ? uploads.embed_rng : uploads.rng);
+  if (spec.name == "w_head") {
+    for (std::int64_t r = 0; r < rows; ++r)
+      for (std::int64_t c = model_.vocab_size; c < cols; ++c) values.set(r, c, 0.0);
+  }
+  if (spec.part != Part::codes) {
+    ctx.copy_(t, from_tile(values, spec.shape));
+    return values;
+  }
+  // The device holds the codes (and next the scales); the reference what they give back.
+  QuantisedTile q =
+      cache ? quantise_rows(values, model_.dtype) : quantise(values, bits, group, model_.dtype);
+  ctx.copy_(t, from_tile(q.codes, spec.shape));
+  Tile back = cache ? dequantise_rows(q.codes, q.scales, model_.dtype)
+                    : dequantise(q.codes, q.scales, bits, group, 0, rows, model_.dtype);
+  uploads.scales[{scales_of(spec.name), microbatch}] = std::move(q.scales);
+  return back;
+}
+
+void TransformerStep::remember(const std::string& name, std::size_t rank, StepData& data,
+                               const Tile& values) {
+  const auto dot = name.find('.');
+  if (dot == std::string::npos) {  // the embedding table, the LM head
+    data.model.emplace(name, values);
+    return;
+  }
+  auto& per_sip = data.layers[static_cast<std::size_t>(std::stoll(name.substr(1, dot - 1)))];
+  if (per_sip.size() <= rank) per_sip.resize(rank + 1);
+  per_sip[rank][name.substr(dot + 1)] = values;
 }
 
 WorkloadNode TransformerStep::node(std::int64_t layer, const Sip& sip, const std::string& op,

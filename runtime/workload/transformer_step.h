@@ -19,7 +19,9 @@
 #include "runtime/workload/projection_mapper.h"
 #include "runtime/workload/step_shape.h"
 
+#include <map>
 #include <memory>
+#include <random>
 #include <vector>
 
 namespace kb::runtime {
@@ -110,6 +112,23 @@ class TransformerStep {
   struct Sip;
   Sip& unit(std::int64_t device, std::int64_t microbatch) const;
   void place(std::size_t device, RuntimeContext& ctx, bool with_data);
+  // What one SIP's uploads draw from: its weights' and caches' generator, the embedding
+  // table's (every SIP holds the same table), and the scales of the quantised tensors made
+  // so far, by name and microbatch, for their own upload after the codes'.
+  struct Uploads {
+    std::mt19937 rng, embed_rng;
+    std::map<std::pair<std::string, std::int64_t>, Tile> scales;
+  };
+  // Fills `t`, microbatch `microbatch`'s tensor of `spec`: random values (quantised where
+  // the spec says) in functional runs, the same request without values otherwise. Returns
+  // what the host reference computes with (a quantised tensor's values as its codes give
+  // them back; none for scales or without data).
+  Tile upload(const StepTensor& spec, std::int64_t microbatch, const Tensor& t, RuntimeContext& ctx,
+              bool with_data, Uploads& uploads) const;
+  // Files `values` of the tensor `name` ("embed", "L3.wq") of tensor-parallel SIP `rank`
+  // into `data` for the reference.
+  static void remember(const std::string& name, std::size_t rank, StepData& data,
+                       const Tile& values);
   void lower_input(Sip& sip, bool with_data);
   void lower_layer(std::int64_t layer, Sip& sip);
   void lower_embedding(Sip& sip);

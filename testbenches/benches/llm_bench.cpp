@@ -358,7 +358,7 @@ class LlmBench : public Bench {
     llm["model"] = model.name;
     llm["weight_dtype"] = model.weight_dtype();
     if (model.weight_bits != 0) llm["quant_group"] = model.quant_group_size;
-    llm["kv_dtype"] = model.kv_int8() ? "int8" : runtime::to_string(model.kv_dtype);
+    llm["kv_dtype"] = model.kv_cache_dtype();
     llm["phase"] = runtime::to_string(shape.phase);
     llm["batch"] = shape.batch;
     llm["seq"] = shape.seq;
