@@ -192,7 +192,7 @@ void Outcome::measure(const std::function<std::vector<runtime::Handle>()>& launc
 
 Footprint check_placement(const platform::Topology& topology, const std::string& what,
                           const std::vector<std::int64_t>& shape, runtime::DType dtype,
-                          const runtime::DPPolicy& dp) {
+                          const runtime::DPPolicy& dp, std::optional<std::int64_t> device_sip) {
   std::uint64_t bytes = runtime::itemsize(dtype);
   bool overflows = false;
   for (const std::int64_t d : shape) {
@@ -208,7 +208,8 @@ Footprint check_placement(const platform::Topology& topology, const std::string&
   }
   runtime::Placement placement;
   try {
-    placement = runtime::resolve_placement(dp, shape, dtype, runtime::MachineShape::of(topology));
+    placement = runtime::resolve_placement(dp, shape, dtype, runtime::MachineShape::of(topology),
+                                           device_sip);
   } catch (const runtime::PlacementError& e) {
     throw BenchUsageError(fmt::format("tensor {} ({}) as {}: {}", what, fmt::join(shape, " x "),
                                       dp.to_string(), e.what()));

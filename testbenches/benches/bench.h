@@ -202,9 +202,11 @@ void set_traffic_bound(Outcome& out, const runtime::Traffic& traffic);
 // Rejects (BenchUsageError) a tensor `what` that `topology` cannot hold as `dp` places it:
 // a dimension that does not divide over the SIPs, cubes or PEs it is split over, or more
 // bytes than the runtime's address space or one PE's memory holds. Returns its footprint.
+// `device_sip`: placed by a context bound to that SIP (a SIP-level replica lives there only).
 Footprint check_placement(const platform::Topology& topology, const std::string& what,
                           const std::vector<std::int64_t>& shape, runtime::DType dtype,
-                          const runtime::DPPolicy& dp);
+                          const runtime::DPPolicy& dp,
+                          std::optional<std::int64_t> device_sip = std::nullopt);
 
 // Runs `graph` on `devices` as the measured work, its kernels launched as `launch` says, and
 // leaves it in `out` (Outcome::workload) with its bound: the critical path of its nodes'

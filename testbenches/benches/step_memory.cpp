@@ -26,7 +26,8 @@ SipMemory sip_memory(const runtime::ModelConfig& model, const runtime::StepShape
     for (const runtime::StepTensor& t :
          runtime::step_tensors(model, shape, sip, map, runtime::stage_part(shape, device))) {
       for (std::int64_t j = 0; j < (t.microbatched ? shape.microbatches : 1); ++j) {
-        const Footprint f = check_placement(topology, t.name, t.shape, t.dtype, t.policy);
+        // As the SIP's own context places it (SIP 0 stands for each: they are alike).
+        const Footprint f = check_placement(topology, t.name, t.shape, t.dtype, t.policy, 0);
         m.footprint += f;
         m.address_space += (f.device_bytes + page - 1) / page * page;
         switch (t.kind) {
