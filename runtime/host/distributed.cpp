@@ -46,12 +46,10 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
     const TensorView* out = has_input ? &k.tensor(k.num_args() > 1 ? 1 : 0) : nullptr;
     const DType dtype = in != nullptr ? in->dtype() : DType::u32;
     for (const TensorView* v : {in, out}) {
-      if (v == nullptr) continue;
-      const bool one_row = scatter || gather || to_all;
-      if (!v->own_block() || (one_row && v->own_block()->rows != 1)) {
-        throw std::invalid_argument(fmt::format(
-            "{}: tensor '{}' must hold {} on each rank's PE", to_string(call.kind), v->name(),
-            one_row ? "exactly one row (rows split row_wise at every level)" : "a block"));
+      if (v != nullptr && !v->own_block()) {
+        throw std::invalid_argument(
+            fmt::format("{}: tensor '{}' must hold a block on each rank's PE", to_string(call.kind),
+                        v->name()));
       }
     }
     const std::int64_t block = in != nullptr ? in->own_block()->rows * in->own_block()->cols : 1;
@@ -141,12 +139,14 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
   if (in != nullptr) {
     args.emplace_back(*in);
     if (out != nullptr && out->shared_state() != in->shared_state()) args.emplace_back(*out);
-    const std::int64_t cols = static_cast<std::int64_t>(in->placement().cols);
+    // A rank's buffer: its PE's block, row after row.
+    const DeviceShard& own = in->shards().front();
+    const auto elements = static_cast<std::int64_t>(own.rows * own.cols);
     const bool chunks = kind == Collective::reduce_scatter || kind == Collective::all_to_all;
-    call.count = chunks ? cols / world : cols;
-    if (chunks && cols % world != 0) {
-      throw std::invalid_argument(
-          fmt::format("{}: {} columns do not split over {} ranks", to_string(kind), cols, world));
+    call.count = chunks ? elements / world : elements;
+    if (chunks && elements % world != 0) {
+      throw std::invalid_argument(fmt::format("{}: a rank's {} elements do not split over {} ranks",
+                                              to_string(kind), elements, world));
     }
     const std::string name = launch_name.empty() ? std::string(to_string(kind)) : launch_name;
     KernelFn kernel = collective_kernel(groups_, call, op, true, algorithm_for(kind, *in));

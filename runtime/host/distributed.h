@@ -2,11 +2,12 @@
 // torch.distributed over the IPCQs (docs/collectives.md): collectives whose ranks are the PEs of
 // the install plan, called from host threads (spawn_ranks), each of which may bind its own SIP.
 //
-// A collective tensor holds one row per rank: shape (ranks, count), split row_wise at every
-// level so that each PE holds exactly its rank's row (DPPolicy{row_wise, row_wise,
-// row_wise}, or {replicate, row_wise, row_wise} on the calling thread's SIP). all_reduce
-// and broadcast also take any tensor whose blocks are equal in size on every rank's PE:
-// each rank's buffer is its whole block, row after row. A host thread launches the
+// A collective tensor holds one block per rank's PE, equal in size on every rank: the
+// rank's buffer is its whole block, row after row (the common case, shape (ranks, count)
+// split row_wise at every level, gives each rank one row: DPPolicy{row_wise, row_wise,
+// row_wise}, or {replicate, row_wise, row_wise} on the calling thread's SIP). The chunks
+// all_gather, reduce_scatter and all_to_all exchange are consecutive parts of that buffer
+// (an all-to-all's chunk r for rank r). A host thread launches the
 // collective on the PEs its tensor covers and waits; the collective completes when every
 // rank's PE has joined, whichever threads launched them.
 
