@@ -85,11 +85,12 @@ void read_overlap(Traffic& traffic, const Tensor& src, const Tensor& dst, bool m
   }
 }
 
-void gather_rows(Traffic& traffic, const Tensor& table, const Tensor& out,
-                 const std::vector<std::int64_t>& rows) {
+void read_rows(Traffic& traffic, const Tensor& table, const Tensor& readers,
+               const std::vector<std::int64_t>& rows) {
   const double row_bytes = static_cast<double>(table.placement().cols * itemsize(table.dtype()));
-  for (const DeviceShard& d : owned_parts(out)) {
+  for (const DeviceShard& d : owned_parts(readers)) {
     for (std::uint64_t r = d.row_begin; r < d.row_begin + d.rows; ++r) {
+      if (rows.at(r) < 0) continue;
       const auto want = static_cast<std::uint64_t>(rows.at(r));
       const DeviceShard* nearest = nullptr;
       for (const DeviceShard& s : table.shards()) {
@@ -101,6 +102,11 @@ void gather_rows(Traffic& traffic, const Tensor& table, const Tensor& out,
       }
     }
   }
+}
+
+void gather_rows(Traffic& traffic, const Tensor& table, const Tensor& out,
+                 const std::vector<std::int64_t>& rows) {
+  read_rows(traffic, table, out, rows);
   own_shards(traffic, out, Direction::write);
 }
 

@@ -26,8 +26,11 @@ void read_blocks(Traffic& traffic, const Tensor& src, const Tensor& readers);
 void read_overlap(Traffic& traffic, const Tensor& src, const Tensor& readers, bool match_rows,
                   bool match_cols);
 
-// Every PE holding rows of `out` reads the rows of `table` they pick (out row i is table row
-// rows[i]) from the replica nearest to it, and writes them: a gather (embedding lookups).
+// Every PE holding rows of `readers` reads the rows of `table` they pick (its row i reads
+// table row rows[i]; none for -1) from the replica nearest to it.
+void read_rows(Traffic& traffic, const Tensor& table, const Tensor& readers,
+               const std::vector<std::int64_t>& rows);
+// read_rows, and every PE holding rows of `out` writes them: a gather (embedding lookups).
 void gather_rows(Traffic& traffic, const Tensor& table, const Tensor& out,
                  const std::vector<std::int64_t>& rows);
 

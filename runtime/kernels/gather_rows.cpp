@@ -1,5 +1,7 @@
-// out row i = table row r_i: an embedding lookup (the rows are the tokens' ids), or the last
-// token of each sequence picked from the hidden states for the LM head. The row numbers ride
+// out row i = table row r_i: an embedding lookup (the rows are the tokens' ids), the last
+// token of each sequence picked from the hidden states for the LM head, or the tokens a
+// mixture of experts dispatches to an expert (r_i = -1: a row of zeros, the padding of a
+// fixed-capacity buffer). The row numbers ride
 // in the launch's arguments, as the host that knows the tokens sends them, so a timing-only
 // run reads the rows a functional one does.
 #include "runtime/kernels/registry.h"
@@ -28,12 +30,14 @@ void gather_rows(KernelContext& k) {
   for (std::int64_t i = 0; i < own.rows; ++i) {
     const std::int64_t row = out.row0() + own.row0 + i;
     const std::int64_t from = k.int_arg(kFirstRow + static_cast<std::size_t>(row));
-    if (from < 0 || from >= table.global_rows()) {
+    if (from < -1 || from >= table.global_rows()) {
       throw std::invalid_argument(
           fmt::format("gather_rows: row {} asks for row {} of {}", row, from, table.global_rows()));
     }
     k.store_global_async(out, row, 0,
-                         k.wait(k.load_global_async(table, from, 0, 1, table.global_cols())));
+                         from < 0
+                             ? k.full(1, out.global_cols(), out.dtype(), 0.0)
+                             : k.wait(k.load_global_async(table, from, 0, 1, table.global_cols())));
   }
 }
 
@@ -48,8 +52,10 @@ KernelWork work(const std::vector<WorkArg>& args) {
 
 }  // namespace
 
-KB_REGISTER_KERNEL(gather_rows, "(table, out, r_0, r_1, ...)",
-                   "out row i = table row r_i (embedding lookups, picking rows)", gather_rows,
-                   work);
+KB_REGISTER_KERNEL(
+    gather_rows, "(table, out, r_0, r_1, ...)",
+    "out row i = table row r_i, zeros for r_i = -1 (embedding lookups, picking rows, "
+    "dispatching tokens)",
+    gather_rows, work);
 
 }  // namespace kb::runtime

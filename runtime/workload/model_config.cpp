@@ -24,13 +24,13 @@ class Reader {
  public:
   Reader(const YAML::Node& root, std::string source) : root_(root), source_(std::move(source)) {}
 
-  std::int64_t integer(const std::string& key, std::int64_t max) const {
+  std::int64_t integer(const std::string& key, std::int64_t max, std::int64_t min = 1) const {
     const YAML::Node n = required(key);
     std::int64_t v = 0;
     const std::string text = n.IsScalar() ? n.Scalar() : "";
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size() || v < 1 || v > max) {
-      fail(n, key, fmt::format("expected an integer from 1 to {}, got '{}'", max, text));
+    if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) {
+      fail(n, key, fmt::format("expected an integer from {} to {}, got '{}'", min, max, text));
     }
     return v;
   }
@@ -100,38 +100,90 @@ const std::vector<std::string> kKeys = {"hidden_size",
                                         "dtype",
                                         "weight_dtype",
                                         "quant_group_size",
-                                        "kv_dtype"};
+                                        "kv_dtype",
+                                        "num_local_experts",
+                                        "n_routed_experts",
+                                        "num_experts_per_tok",
+                                        "moe_intermediate_size",
+                                        "n_shared_experts",
+                                        "first_k_dense_replace",
+                                        "norm_topk_prob"};
+
+// The mixture of experts' keys: all or none of the routed experts' (either name of their
+// count), the rest only with them.
+void read_experts(const Reader& r, const YAML::Node& root, ModelConfig& m) {
+  const bool mixtral = r.has("num_local_experts"), deepseek = r.has("n_routed_experts");
+  if (mixtral && deepseek) {
+    r.fail(root["n_routed_experts"], "n_routed_experts",
+           "given with num_local_experts: the same count, name it once");
+  }
+  if (!mixtral && !deepseek) {
+    for (const char* key : {"num_experts_per_tok", "moe_intermediate_size", "n_shared_experts",
+                            "first_k_dense_replace", "norm_topk_prob"}) {
+      if (r.has(key))
+        r.fail(root[key], key, "given without num_local_experts (or n_routed_experts)");
+    }
+    return;
+  }
+  m.num_local_experts = r.integer(mixtral ? "num_local_experts" : "n_routed_experts", 4096);
+  m.num_experts_per_tok = r.integer("num_experts_per_tok", m.num_local_experts);
+  m.moe_intermediate_size = r.has("moe_intermediate_size")
+                                ? r.integer("moe_intermediate_size", 1 << 22)
+                                : m.intermediate_size;
+  m.n_shared_experts = r.has("n_shared_experts") ? r.integer("n_shared_experts", 64, 0) : 0;
+  m.first_k_dense_replace = r.has("first_k_dense_replace")
+                                ? r.integer("first_k_dense_replace", m.num_hidden_layers, 0)
+                                : 0;
+  m.norm_topk_prob = !r.has("norm_topk_prob") || r.flag("norm_topk_prob");
+}
 
 }  // namespace
 
-std::vector<std::pair<std::int64_t, std::int64_t>> ModelConfig::projections() const {
-  const std::int64_t kv = num_key_value_heads * head_dim();
-  std::vector<std::pair<std::int64_t, std::int64_t>> out{{hidden_size, hidden_size},
-                                                         {hidden_size, kv},
-                                                         {hidden_size, kv},
-                                                         {hidden_size, hidden_size},
-                                                         {hidden_size, intermediate_size}};
-  if (gated()) out.emplace_back(hidden_size, intermediate_size);
-  out.emplace_back(intermediate_size, hidden_size);
+std::vector<ModelConfig::Projection> ModelConfig::mlp_projections(std::int64_t columns) const {
+  std::vector<Projection> out{{hidden_size, columns}};
+  if (gated()) out.emplace_back(hidden_size, columns);
+  out.emplace_back(columns, hidden_size);
   return out;
 }
 
-std::int64_t ModelConfig::layer_parameters() const {
+std::vector<ModelConfig::Projection> ModelConfig::projections(std::int64_t layer) const {
+  const std::int64_t kv = num_key_value_heads * head_dim();
+  std::vector<Projection> out{
+      {hidden_size, hidden_size}, {hidden_size, kv}, {hidden_size, kv}, {hidden_size, hidden_size}};
+  auto mlp = [&](std::int64_t columns) {
+    const std::vector<Projection> p = mlp_projections(columns);
+    out.insert(out.end(), p.begin(), p.end());
+  };
+  if (!moe_layer(layer)) {
+    mlp(intermediate_size);
+    return out;
+  }
+  out.emplace_back(hidden_size, num_local_experts);
+  for (std::int64_t e = 0; e < num_local_experts; ++e) mlp(moe_intermediate_size);
+  if (n_shared_experts > 0) mlp(n_shared_experts * moe_intermediate_size);
+  return out;
+}
+
+std::int64_t ModelConfig::layer_parameters(std::int64_t layer) const {
   std::int64_t n = 0;
-  for (const auto& [in, out] : projections()) n += in * out + (bias ? out : 0);
+  for (const auto& [in, out] : projections(layer)) n += in * out + (bias ? out : 0);
   return n;
 }
 
-double ModelConfig::layer_weight_bytes() const {
+double ModelConfig::projection_bytes(const Projection& p) const {
   const auto item = static_cast<double>(itemsize(dtype));
+  const auto [in, out] = p;
+  const auto weights = static_cast<double>(in * out);
+  double bytes = weight_bits == 0 ? weights * item
+                                  : weights * weight_bits / 8 +
+                                        static_cast<double>(in / quant_group_size * out) * item;
+  if (bias) bytes += static_cast<double>(out) * item;
+  return bytes;
+}
+
+double ModelConfig::layer_weight_bytes(std::int64_t layer) const {
   double bytes = 0;
-  for (const auto& [in, out] : projections()) {
-    const auto weights = static_cast<double>(in * out);
-    bytes += weight_bits == 0 ? weights * item
-                              : weights * weight_bits / 8 +
-                                    static_cast<double>(in / quant_group_size * out) * item;
-    if (bias) bytes += static_cast<double>(out) * item;
-  }
+  for (const Projection& p : projections(layer)) bytes += projection_bytes(p);
   return bytes;
 }
 
@@ -150,12 +202,14 @@ std::string set_weight_dtype(ModelConfig& m, const std::string& weight_dtype, st
   if (bits != 0) {
     // Every projection's input rows (hidden and intermediate, whole or split over tp SIPs
     // by whole heads' worth) fall into whole groups of whole bytes of codes.
+    const std::int64_t expert = m.moe() ? m.moe_intermediate_size : m.intermediate_size;
     if (group < 1 || m.hidden_size % group != 0 || m.intermediate_size % group != 0 ||
-        group * bits % 8 != 0) {
+        expert % group != 0 || group * bits % 8 != 0) {
       return fmt::format(
           "groups of {} input rows must divide hidden_size {} and "
-          "intermediate_size {}{}",
+          "intermediate_size {}{}{}",
           group, m.hidden_size, m.intermediate_size,
+          m.moe() ? fmt::format(" and moe_intermediate_size {}", expert) : std::string(),
           bits == 4 ? " and be even (two int4 codes a byte)" : "");
     }
   }
@@ -235,6 +289,7 @@ ModelConfig parse_model(const std::string& yaml, const std::string& source,
                        "heads = {}",
                        m.hidden_size, m.num_attention_heads, m.head_dim()));
   }
+  read_experts(r, root, m);
   const std::string dtype = r.choice("dtype", {"f16", "bf16", "f32"});
   m.dtype = *parse_dtype(dtype);
   m.kv_dtype = m.dtype;

@@ -36,17 +36,39 @@ struct ModelConfig {
   std::int64_t quant_group_size = 128;
   // The KV cache: in `dtype`, or i8 codes with a scale per token and kv head.
   DType kv_dtype = DType::f16;
+  // A mixture of experts (docs/workloads.md, "Mixture of experts"): from layer
+  // `first_k_dense_replace` on, the MLP is `num_local_experts` routed experts (0: a dense
+  // model) of `moe_intermediate_size` columns, `num_experts_per_tok` of them per token,
+  // weighted by the router's softmax (over the chosen experts' logits with
+  // `norm_topk_prob`, as Mixtral; over all of them otherwise, as DeepSeekMoE), plus
+  // `n_shared_experts` experts every token goes through.
+  std::int64_t num_local_experts = 0;
+  std::int64_t num_experts_per_tok = 0;
+  std::int64_t moe_intermediate_size = 0;
+  std::int64_t n_shared_experts = 0;
+  std::int64_t first_k_dense_replace = 0;
+  bool norm_topk_prob = true;
 
   std::int64_t head_dim() const { return hidden_size / num_attention_heads; }
   bool gated() const { return hidden_act == Activation::silu; }
+  bool moe() const { return num_local_experts > 0; }
+  // Whether layer `layer`'s MLP is the experts' (else the dense one of intermediate_size).
+  bool moe_layer(std::int64_t layer) const { return moe() && layer >= first_k_dense_replace; }
   // The projections of one decoder layer, each (inputs, outputs): q, k, v, o, then the
-  // MLP's up (and gate, when gated) and down. Norms have no weights here (folded in).
-  std::vector<std::pair<std::int64_t, std::int64_t>> projections() const;
+  // MLP's: a dense layer's up (and gate, when gated) and down; an expert layer's router
+  // (hidden -> experts), each routed expert's up, gate and down, the shared experts' (one
+  // MLP of n_shared_experts x moe_intermediate_size columns). Norms have no weights here
+  // (folded in).
+  using Projection = std::pair<std::int64_t, std::int64_t>;
+  std::vector<Projection> projections(std::int64_t layer = 0) const;
+  // An MLP's projections for `columns` intermediate columns: up (gate) and down.
+  std::vector<Projection> mlp_projections(std::int64_t columns) const;
   // Weights of one decoder layer: the projections' sizes summed, with their biases.
-  std::int64_t layer_parameters() const;
-  // Bytes the projections' weights of one layer take as stored: codes and scales when
-  // quantised, with their biases (in dtype).
-  double layer_weight_bytes() const;
+  std::int64_t layer_parameters(std::int64_t layer = 0) const;
+  // Bytes a projection's weights take as stored: codes and scales when quantised, with
+  // its bias (in dtype); and those of a whole layer.
+  double projection_bytes(const Projection& projection) const;
+  double layer_weight_bytes(std::int64_t layer = 0) const;
   // "f16" ... or "int8", "int4": what the projections' weights are stored as.
   std::string weight_dtype() const;
   bool kv_int8() const { return kv_dtype == DType::i8; }

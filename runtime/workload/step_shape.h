@@ -3,8 +3,10 @@
 // each of `batch` sequences from position `past` (0, or a later chunk of a prompt whose
 // first `past` tokens are cached); decode runs one new token per sequence at
 // position `seq`, against a KV cache holding the `seq` tokens before it. `tp` SIPs split
-// the heads and the MLP columns (Megatron-style); `pp` pipeline stages of `tp` SIPs each
-// split the layers, and the batch goes through them in `microbatches` parts.
+// the heads and the MLP columns (Megatron-style); `ep` expert-parallel groups of those
+// each run their own share of the batch and hold a share of a mixture's experts; `pp`
+// pipeline stages of ep x tp SIPs each split the layers, and the batch goes through them in
+// `microbatches` parts.
 
 #include "runtime/requests/launch_mode.h"
 #include "runtime/workload/model_config.h"
@@ -53,7 +55,12 @@ struct StepShape {
   std::int64_t tp = 1;
   std::int64_t pp = 1;            // pipeline stages, each of tp SIPs
   std::int64_t microbatches = 1;  // parts of the batch that go through the stages in turn
-  std::int64_t layers = 1;        // decoder layers run (1 .. num_hidden_layers)
+  std::int64_t ep = 1;            // expert-parallel ranks per stage (data-parallel attention)
+  // Which experts each token goes to (runtime/workload/expert_routing.h): drawn from a
+  // seeded distribution, uniform at skew 0, expert 0 chosen by every token at skew 1.
+  double routing_skew = 0;
+  std::uint32_t routing_seed = 1;
+  std::int64_t layers = 1;  // decoder layers run (1 .. num_hidden_layers)
   AttentionMode attention = AttentionMode::fused;
   LaunchMode launch = LaunchMode::host;  // who issues the step's kernel launches
   Fusion fusion = Fusion::none;
@@ -69,12 +76,15 @@ struct StepShape {
   std::int64_t capacity() const {
     return (keys() + kKvBlockTokens - 1) / kKvBlockTokens * kKvBlockTokens;
   }
-  std::int64_t sips() const { return tp * pp; }
-  // One microbatch's step: batch / microbatches sequences.
+  std::int64_t width() const { return tp * ep; }  // SIPs per stage
+  std::int64_t sips() const { return width() * pp; }
+  // What one SIP runs at a time: one microbatch of its expert-parallel rank's sequences,
+  // batch / (ep x microbatches) of them.
   StepShape microbatch() const {
     StepShape m = *this;
-    m.batch = batch / microbatches;
+    m.batch = batch / (microbatches * ep);
     m.microbatches = 1;
+    m.ep = 1;
     return m;
   }
   // The layers of stage `stage`: [first, first + count), as even as they divide (the first
@@ -94,12 +104,15 @@ bool folds_residual(const StepShape& shape);
 // What one SIP holds of a layer under tensor parallelism.
 struct LayerDims {
   std::int64_t hidden, head_dim, heads, kv_heads, intermediate;  // heads etc. per SIP
+  std::int64_t expert_intermediate, shared_intermediate;         // an expert's, the shared experts'
   LayerDims(const ModelConfig& m, const StepShape& s)
       : hidden(m.hidden_size),
         head_dim(m.head_dim()),
         heads(m.num_attention_heads / s.tp),
         kv_heads(m.num_key_value_heads / s.tp),
-        intermediate(m.intermediate_size / s.tp) {}
+        intermediate(m.intermediate_size / s.tp),
+        expert_intermediate(m.moe_intermediate_size / s.tp),
+        shared_intermediate(m.n_shared_experts * m.moe_intermediate_size / s.tp) {}
 };
 
 // Why `shape` cannot run `model` with `sips` SIPs (tp must divide the heads, the kv heads

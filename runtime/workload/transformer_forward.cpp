@@ -25,8 +25,48 @@ Tile reference_step(const ModelConfig& m, const StepShape& s, const StepData& da
   auto project = [&](const Tile& in, const StepData::SipLayer& w, const std::string& weight) {
     return reference_matmul(in, w.at(weight), dt, m.bias ? &w.at(bias_of(weight)) : nullptr);
   };
+  // An MLP on `in` by the weights `prefix`w_up (w_gate) w_down of `w`.
+  auto mlp = [&](const Tile& in, const StepData::SipLayer& w, const std::string& prefix) {
+    const Tile up = project(in, w, prefix + "w_up");
+    const Tile act = m.gated() ? reference_silu_mul(project(in, w, prefix + "w_gate"), up, dt)
+                               : reference_gelu(up, dt);
+    return project(act, w, prefix + "w_down");
+  };
+  // A mixture: the router's softmax weighs each token's experts (rounded to the f32 the gates
+  // are stored in), their outputs summed in f32 onto the shared experts' and rounded once.
+  auto experts = [&](const Tile& xm, const StepData::SipLayer& w,
+                     const std::vector<std::int32_t>& choices) {
+    const Tile logits = project(xm, w, "w_router");
+    const Tile shared = m.n_shared_experts > 0 ? mlp(xm, w, "s.") : Tile();
+    const std::int64_t k = m.num_experts_per_tok, H = xm.cols();
+    Tile out(xm.rows(), H, dt, true);
+    std::vector<double> p(static_cast<std::size_t>(logits.cols()));
+    for (std::int64_t t = 0; t < xm.rows(); ++t) {
+      double top = -INFINITY, all = 0, chosen = 0;
+      for (std::int64_t e = 0; e < logits.cols(); ++e) top = std::max(top, logits.at(t, e));
+      for (std::int64_t e = 0; e < logits.cols(); ++e) {
+        p[static_cast<std::size_t>(e)] = std::exp(logits.at(t, e) - top);
+        all += p[static_cast<std::size_t>(e)];
+      }
+      auto expert = [&](std::int64_t j) { return choices[static_cast<std::size_t>(t * k + j)]; };
+      for (std::int64_t j = 0; j < k; ++j) chosen += p[static_cast<std::size_t>(expert(j))];
+      std::vector<double> sum(static_cast<std::size_t>(H), 0.0);
+      for (std::int64_t c = 0; m.n_shared_experts > 0 && c < H; ++c)
+        sum[static_cast<std::size_t>(c)] = shared.at(t, c);
+      const Tile row = xm.block(t, 0, 1, H);
+      for (std::int64_t j = 0; j < k; ++j) {
+        const double gate = round_to(
+            DType::f32, p[static_cast<std::size_t>(expert(j))] / (m.norm_topk_prob ? chosen : all));
+        const Tile y = mlp(row, w, "x" + std::to_string(expert(j)) + ".");
+        for (std::int64_t c = 0; c < H; ++c) sum[static_cast<std::size_t>(c)] += gate * y.at(0, c);
+      }
+      for (std::int64_t c = 0; c < H; ++c) out.set(t, c, sum[static_cast<std::size_t>(c)]);
+    }
+    return out;
+  };
   Tile x = data.input;
-  for (const auto& layer : data.layers) {
+  for (std::size_t l = 0; l < data.layers.size(); ++l) {
+    const auto& layer = data.layers[l];
     const Tile xn = norm(x);
     std::vector<Tile> partials;
     for (const StepData::SipLayer& w : layer) {
@@ -52,10 +92,8 @@ Tile reference_step(const ModelConfig& m, const StepShape& s, const StepData& da
     const Tile xm = norm(x);
     partials.clear();
     for (const StepData::SipLayer& w : layer) {
-      const Tile up = project(xm, w, "w_up");
-      const Tile act =
-          m.gated() ? reference_silu_mul(project(xm, w, "w_gate"), up, dt) : reference_gelu(up, dt);
-      partials.push_back(project(act, w, "w_down"));
+      partials.push_back(m.moe_layer(static_cast<std::int64_t>(l)) ? experts(xm, w, data.routing[l])
+                                                                   : mlp(xm, w, ""));
     }
     x = add_partials(x, partials);
   }

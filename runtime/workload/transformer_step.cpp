@@ -1,4 +1,5 @@
 #include "runtime/workload/transformer_step.h"
+#include "runtime/workload/transformer_step_parts.h"
 
 #include "runtime/bound/peaks.h"
 #include "runtime/bound/product_traffic.h"
@@ -18,19 +19,6 @@
 #include <set>
 
 namespace kb::runtime {
-
-// One SIP's tensors for one microbatch, by step_tensors() name: the microbatch's own and
-// those it shares with the SIP's other microbatches.
-struct TransformerStep::Sip {
-  RuntimeContext* ctx = nullptr;
-  std::int64_t device = 0, stage = 0, rank = 0, microbatch = 0;
-  std::string label;  // in node names: "s<device>", and ".m<microbatch>" with several
-  std::map<std::string, Tensor> tensors;
-  const Tensor& operator[](const std::string& name) const { return tensors.at(name); }
-  const Tensor& layer(std::int64_t l, const std::string& name) const {
-    return tensors.at(fmt::format("L{}.{}", l, name));
-  }
-};
 
 namespace {
 
@@ -99,21 +87,35 @@ const Tensor& TransformerStep::hidden(const Sip& sip) const {
   return sip[folds_residual(shape_) ? "partial" : "x"];
 }
 
+const StepData& TransformerStep::data(std::size_t microbatch, std::size_t ep_rank) const {
+  return data_.at(ep_rank * static_cast<std::size_t>(shape_.microbatches) + microbatch);
+}
+
 const Tensor& TransformerStep::output(std::size_t rank, std::size_t microbatch) const {
-  return hidden(unit((shape_.pp - 1) * shape_.tp + static_cast<std::int64_t>(rank),
+  return hidden(unit((shape_.pp - 1) * shape_.width() + static_cast<std::int64_t>(rank),
                      static_cast<std::int64_t>(microbatch)));
 }
 
-const Tensor& TransformerStep::logits(std::size_t microbatch) const {
-  return unit((shape_.pp - 1) * shape_.tp, static_cast<std::int64_t>(microbatch))["logits"];
+const Tensor& TransformerStep::logits(std::size_t microbatch, std::size_t ep_rank) const {
+  return head_unit(microbatch, ep_rank)["logits"];
 }
 
-const Tensor& TransformerStep::next_tokens(std::size_t microbatch) const {
-  return unit((shape_.pp - 1) * shape_.tp, static_cast<std::int64_t>(microbatch))["next"];
+const Tensor& TransformerStep::next_tokens(std::size_t microbatch, std::size_t ep_rank) const {
+  return head_unit(microbatch, ep_rank)["next"];
+}
+
+TransformerStep::Sip& TransformerStep::head_unit(std::size_t microbatch,
+                                                 std::size_t ep_rank) const {
+  return unit((shape_.pp - 1) * shape_.width() + static_cast<std::int64_t>(ep_rank) * shape_.tp,
+              static_cast<std::int64_t>(microbatch));
+}
+
+StepData& TransformerStep::data_of(const Sip& sip) {
+  return data_.at(static_cast<std::size_t>(sip.ep_rank * shape_.microbatches + sip.microbatch));
 }
 
 StagePart stage_part(const StepShape& shape, std::int64_t device) {
-  const std::int64_t stage = device / shape.tp, rank = device % shape.tp;
+  const std::int64_t stage = device / shape.width(), rank = device % shape.tp;
   const auto [first, count] = shape.stage_layers(stage);
   return {first, count, stage == 0, stage == shape.pp - 1 && rank == 0};
 }
@@ -126,18 +128,30 @@ TransformerStep::TransformerStep(const ModelConfig& model, const StepShape& shap
       micro_(shape.microbatch()),
       dims_(model, shape),
       map_(map_projections(model, micro_, installer.topology())),
+      routing_(route_experts(model, shape)),
+      buffers_(runtime::expert_buffers(routing_, devices.front()->machine())),
       ccl_(default_ccl_config().resolve()) {
   if (devices.size() != static_cast<std::size_t>(shape.sips())) {
-    throw std::invalid_argument(fmt::format("a step at tp={} x pp={} needs {} devices, got {}",
-                                            shape.tp, shape.pp, shape.sips(), devices.size()));
+    throw std::invalid_argument(
+        fmt::format("a step at tp={} x ep={} x pp={} needs {} devices, got {}", shape.tp, shape.ep,
+                    shape.pp, shape.sips(), devices.size()));
   }
-  // The tokens, functional or not: the embedding lookup reads their rows either way.
-  data_.resize(static_cast<std::size_t>(shape.microbatches));
+  // The tokens, functional or not: the embedding lookup reads their rows either way. Each
+  // expert-parallel rank's microbatches have their own.
+  data_.resize(static_cast<std::size_t>(shape.ep * shape.microbatches));
   std::mt19937 rng(2024);
   std::uniform_int_distribution<std::int64_t> token(0, model.vocab_size - 1);
   for (StepData& d : data_) {
     if (with_data) d.layers.resize(static_cast<std::size_t>(shape.layers));
     for (std::int64_t i = 0; i < micro_.tokens(); ++i) d.ids.push_back(token(rng));
+  }
+  for (std::size_t r = 0; with_data && r < data_.size(); ++r) {
+    for (std::int64_t l = 0; l < static_cast<std::int64_t>(routing_.choices.size()); ++l) {
+      if (model.moe_layer(l))
+        data_[r].routing.push_back(routing_.of(l, static_cast<std::int64_t>(r)));
+      else
+        data_[r].routing.emplace_back();
+    }
   }
   for (std::size_t d = 0; d < devices.size(); ++d) place(d, *devices[d], with_data);
   if (with_data) {
@@ -150,11 +164,11 @@ TransformerStep::TransformerStep(const ModelConfig& model, const StepShape& shap
     }
   }
   std::vector<std::vector<PeCoord>> groups;
-  if (shape.pp > 1) {
+  if (shape.pp > 1 || shape.ep > 1) {
     // One group per PE: that PE of every SIP of every stage, in device order, so that each
-    // stage sends its blocks of the hidden state to the same PEs of the next, and a stage's
-    // tensor-parallel SIPs all-reduce among themselves (a subgroup: every pair of the
-    // group's ranks has queues then).
+    // stage sends its blocks of the hidden state to the same PEs of the next, a stage's
+    // tensor-parallel SIPs all-reduce among themselves and its expert-parallel ranks
+    // exchange tokens (subgroups: every pair of the group's ranks has queues then).
     const MachineShape& m = devices.front()->machine();
     for (std::int64_t cube = 0; cube < m.cubes_per_sip; ++cube) {
       for (std::int64_t pe = 0; pe < m.pes_per_cube; ++pe) {
@@ -177,28 +191,28 @@ TransformerStep::TransformerStep(const ModelConfig& model, const StepShape& shap
     }
   }
   if (!groups.empty()) {
-    groups_ = std::make_shared<const ProcessGroups>(installer.install_process_groups(
-        shape.tp > 1 && shape.pp > 1 ? "pairwise" : "", "", groups));
+    const bool subgroups = shape.ep > 1 || (shape.tp > 1 && shape.pp > 1);
+    groups_ = std::make_shared<const ProcessGroups>(
+        installer.install_process_groups(subgroups ? "pairwise" : "", "", groups));
   }
   // Microbatch by microbatch through the stages, in graph order: with one stage and one
   // microbatch, every SIP's input and embedding, then the layers SIP by SIP, then the head.
+  const std::int64_t width = shape.width();
   for (std::int64_t j = 0; j < shape.microbatches; ++j) {
-    for (std::int64_t d = 0; d < shape.tp; ++d) {
+    for (std::int64_t d = 0; d < width; ++d) {
       lower_input(unit(d, j), with_data);
       lower_embedding(unit(d, j));
     }
     for (std::int64_t stage = 0; stage < shape.pp; ++stage) {
       const auto [first, count] = shape.stage_layers(stage);
-      for (std::int64_t d = stage * shape.tp; stage > 0 && d < (stage + 1) * shape.tp; ++d)
-        lower_recv(unit(d, j));
+      const std::int64_t from = stage * width, to = from + width;
+      for (std::int64_t d = from; stage > 0 && d < to; ++d) lower_recv(unit(d, j));
       for (std::int64_t l = first; l < first + count; ++l)
-        for (std::int64_t d = stage * shape.tp; d < (stage + 1) * shape.tp; ++d)
-          lower_layer(l, unit(d, j));
-      for (std::int64_t d = stage * shape.tp; stage + 1 < shape.pp && d < (stage + 1) * shape.tp;
-           ++d)
-        lower_send(unit(d, j));
+        for (std::int64_t d = from; d < to; ++d) lower_layer(l, unit(d, j));
+      for (std::int64_t d = from; stage + 1 < shape.pp && d < to; ++d) lower_send(unit(d, j));
     }
-    lower_head(unit((shape.pp - 1) * shape.tp, j));
+    for (std::int64_t e = 0; e < shape.ep; ++e)
+      lower_head(head_unit(static_cast<std::size_t>(j), static_cast<std::size_t>(e)));
   }
 }
 
@@ -209,7 +223,7 @@ void TransformerStep::add_node(WorkloadNode node, Place place) {
 
 void TransformerStep::lower_input(Sip& sip, bool with_data) {
   // The host sends the tokens' ids.
-  const StepData& data = data_[static_cast<std::size_t>(sip.microbatch)];
+  const StepData& data = data_of(sip);
   const std::int64_t tokens = micro_.tokens();
   Tile ids(tokens, 1, DType::i32, with_data);
   for (std::int64_t r = 0; with_data && r < tokens; ++r)
@@ -225,7 +239,10 @@ void TransformerStep::lower_input(Sip& sip, bool with_data) {
   add_node(std::move(input), {});
 }
 
-std::string bias_of(const std::string& weight) { return "b" + weight.substr(1); }
+std::string bias_of(const std::string& weight) {
+  const std::size_t name = weight.rfind('.') + 1;  // after an expert's prefix ("e3.w_up")
+  return weight.substr(0, name) + "b" + weight.substr(name + 1);
+}
 std::string scales_of(const std::string& weight) { return weight + "_scales"; }
 
 std::int64_t head_columns(const ModelConfig& model, const MachineShape& m) {
@@ -235,7 +252,7 @@ std::int64_t head_columns(const ModelConfig& model, const MachineShape& m) {
 
 std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& whole,
                                      const MachineShape& m, const ProjectionMap& map,
-                                     const StagePart& stage) {
+                                     const StagePart& stage, const ExpertRouting& routing) {
   const StepShape shape = whole.microbatch();
   const LayerDims dims(model, shape);
   const DType dt = model.dtype;
@@ -291,13 +308,44 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
   }
   input("attn", q_cols, map.attn);
   projection("partial", H, map.out);
-  projection("up", I, map.mlp_in);
-  if (model.gated()) projection("gate", I, map.mlp_in);
-  // In HBM, placed as up: the activation works block by block.
-  if (map.act == InputHome::hbm) {
-    projection("act", I, map.mlp_in);
-  } else {
-    input("act", I, map.act);
+  bool dense = false, experts = false;
+  for (std::int64_t l = stage.first_layer; l < stage.first_layer + stage.layers; ++l)
+    (model.moe_layer(l) ? experts : dense) = true;
+  // An MLP's activations: `prefix` up (gate) act, of `rows` tokens and `columns` columns.
+  auto mlp = [&](const std::string& prefix, std::int64_t rows, std::int64_t columns) {
+    auto out = [&](const std::string& name) {
+      place(prefix + name, rows, columns, dt,
+            projection_output_policy(map.mlp_in, rows, columns, m), K::activation);
+    };
+    out("up");
+    if (model.gated()) out("gate");
+    // In HBM, placed as up: the activation works block by block.
+    if (map.act == InputHome::hbm) {
+      out("act");
+    } else {
+      place(prefix + "act", rows, columns, dt, projection_input_policy(map.act, rows, m),
+            K::activation);
+    }
+  };
+  if (dense) mlp("", T, I);
+  const ExpertBuffers buffers = runtime::expert_buffers(routing, m);
+  if (experts) {
+    // The router's logits and gates; the shared experts' MLP; for each expert this SIP
+    // holds, the rows dispatched to it (and with other ranks, the all-to-all's buffers:
+    // received, to return, returned), its MLP, and its products.
+    projection("router", model.num_local_experts, map.mlp_in);
+    add("gates", T, model.num_experts_per_tok, DType::f32, Rows, K::activation);
+    if (dims.shared_intermediate > 0) mlp("s.", T, dims.shared_intermediate);
+    const std::int64_t M = buffers.rows();
+    for (std::int64_t i = 0; i < routing.local(); ++i) {
+      const std::string e = fmt::format("e{}.", i);
+      for (const char* buffer : {"send", "recv", "back", "ret"}) {
+        if (whole.ep == 1 && std::string(buffer) != "send") continue;
+        place(e + buffer, M, H, dt, buffers.policy(m), K::activation);
+      }
+      mlp(e, M, dims.expert_intermediate);
+      place(e + "down", M, H, dt, projection_output_policy(map.out, M, H, m), K::activation);
+    }
   }
   // Weights are stored once; the cache spreads by rows.
   const std::int64_t cache_rows = shape.batch * dims.kv_heads * shape.capacity();
@@ -325,9 +373,19 @@ std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& 
     projection_weight("wk", H, kv_cols, map.qkv);
     projection_weight("wv", H, kv_cols, map.qkv);
     projection_weight("wo", q_cols, H, map.out);
-    projection_weight("w_up", H, I, map.mlp_in);
-    if (model.gated()) projection_weight("w_gate", H, I, map.mlp_in);
-    projection_weight("w_down", I, H, map.out);
+    auto mlp_weights = [&](const std::string& prefix, std::int64_t columns) {
+      projection_weight(prefix + "w_up", H, columns, map.mlp_in);
+      if (model.gated()) projection_weight(prefix + "w_gate", H, columns, map.mlp_in);
+      projection_weight(prefix + "w_down", columns, H, map.out);
+    };
+    if (!model.moe_layer(l)) {
+      mlp_weights("", I);
+    } else {
+      projection_weight("w_router", H, model.num_local_experts, map.mlp_in);
+      if (dims.shared_intermediate > 0) mlp_weights("s.", dims.shared_intermediate);
+      for (std::int64_t i = 0; i < routing.local(); ++i)
+        mlp_weights(fmt::format("e{}.", i), dims.expert_intermediate);
+    }
     for (const char* cache : {"k_cache", "v_cache"}) {
       if (model.kv_int8()) {
         // Codes, and a scale per row beside them.
@@ -354,18 +412,26 @@ void TransformerStep::place(std::size_t device, RuntimeContext& ctx, bool with_d
     auto sip = std::make_unique<Sip>();
     sip->ctx = &ctx;
     sip->device = d;
-    sip->stage = d / shape_.tp;
+    sip->stage = d / shape_.width();
     sip->rank = d % shape_.tp;
+    sip->ep_rank = d % shape_.width() / shape_.tp;
     sip->microbatch = j;
     sip->label = microbatches == 1 ? fmt::format("s{}", d) : fmt::format("s{}.m{}", d, j);
     units_.push_back(std::move(sip));
   }
   const auto sip_id = static_cast<std::uint32_t>(ctx.machine().first_sip);
   const auto rank = static_cast<std::size_t>(d % shape_.tp);
-  // The SIP's own generator for weights and caches; the embedding table's is every SIP's.
-  Uploads uploads{std::mt19937(static_cast<std::uint32_t>(7 + device)), std::mt19937(99), {}};
+  const std::int64_t ep_rank = d % shape_.width() / shape_.tp;
+  // The generator of the weights and caches of a SIP's place in its stage (expert-parallel
+  // ranks are data-parallel replicas: the same weights), that of the experts it holds, and
+  // the embedding table's (every SIP's).
+  Uploads uploads{std::mt19937(static_cast<std::uint32_t>(7 + d / shape_.width() * shape_.tp +
+                                                          static_cast<std::int64_t>(rank))),
+                  std::mt19937(static_cast<std::uint32_t>(1000 + device)),
+                  std::mt19937(99),
+                  {}};
   for (const StepTensor& spec :
-       step_tensors(model_, shape_, ctx.machine(), map_, stage_part(shape_, d))) {
+       step_tensors(model_, shape_, ctx.machine(), map_, stage_part(shape_, d), routing_)) {
     for (std::int64_t j = 0; j < (spec.microbatched ? microbatches : 1); ++j) {
       const std::string name =
           spec.microbatched && microbatches > 1 ? fmt::format("{}.m{}", spec.name, j) : spec.name;
@@ -383,10 +449,28 @@ void TransformerStep::place(std::size_t device, RuntimeContext& ctx, bool with_d
       for (std::int64_t k = 0; k < microbatches; ++k) {
         if (spec.microbatched && k != j) continue;
         unit(d, k).tensors.emplace(spec.name, t);
-        if (referenced) remember(spec.name, rank, data_[static_cast<std::size_t>(k)], values);
+        if (!referenced) continue;
+        // An expert's weights are every rank's reference's, by the expert's number.
+        const std::optional<std::string> expert = expert_name(spec.name, ep_rank);
+        for (std::int64_t e = 0; e < shape_.ep; ++e) {
+          if (expert || e == ep_rank)
+            remember(expert ? *expert : spec.name, rank,
+                     data_[static_cast<std::size_t>(e * microbatches + k)], values);
+        }
       }
     }
   }
+}
+
+std::optional<std::string> TransformerStep::expert_name(const std::string& name,
+                                                        std::int64_t ep_rank) const {
+  // "L3.e1.w_up" -> "L3.x5.w_up" for the second expert of rank 2 of 2 each.
+  const std::size_t dot = name.find('.');
+  if (dot == std::string::npos || name.compare(dot + 1, 1, "e") != 0) return std::nullopt;
+  const std::size_t end = name.find('.', dot + 1);
+  const std::int64_t slot = std::stoll(name.substr(dot + 2, end - dot - 2));
+  return fmt::format("{}.x{}{}", name.substr(0, dot), ep_rank * routing_.local() + slot,
+                     name.substr(end));
 }
 
 Tile TransformerStep::upload(const StepTensor& spec, std::int64_t microbatch, const Tensor& t,
@@ -412,8 +496,11 @@ Tile TransformerStep::upload(const StepTensor& spec, std::int64_t microbatch, co
   const double scale = spec.kind == StepTensor::Kind::weight && !embed
                            ? 1.0 / std::sqrt(static_cast<double>(rows))
                            : 1.0;
+  const bool expert = expert_name(spec.name, 0).has_value();
   Tile values = random_tile(rows, cols, spec.part == Part::codes ? model_.dtype : spec.dtype, scale,
-                            embed ? uploads.embed_rng : uploads.rng);
+                            embed    ? uploads.embed_rng
+                            : expert ? uploads.expert_rng
+                                     : uploads.rng);
   if (spec.name == "w_head") {
     for (std::int64_t r = 0; r < rows; ++r)
       for (std::int64_t c = model_.vocab_size; c < cols; ++c) values.set(r, c, 0.0);
@@ -583,31 +670,19 @@ void TransformerStep::lower_layer(std::int64_t l, Sip& sip) {
   // group's algorithm bound, and every SIP sending 2 (W - 1) / W of its partial sums out
   // over the inter-SIP links it has.
   // With pipeline stages the groups span every stage: a stage's SIPs reduce as a subgroup.
+  // The all-reduce of the partial sums over a stage's tensor-parallel SIPs, when there is
+  // more than one (with pipeline stages or expert-parallel ranks, as a subgroup).
   auto all_reduce = [&](const std::string& op, const std::string& after) -> std::string {
     if (shape_.tp == 1) return after;
-    const double block = static_cast<double>(sip["partial"].shards().front().nbytes);
-    const std::string algorithm =
-        ccl_.algorithm_for(Collective::all_reduce, static_cast<std::uint64_t>(block));
-    CollectiveOp reduce{Collective::all_reduce, sip["partial"], groups_};
-    if (shape_.pp > 1) {
-      reduce.algorithm = algorithm;
-      for (std::int64_t t = 0; t < shape_.tp; ++t)
-        reduce.members.push_back(static_cast<std::uint32_t>(sip.stage * shape_.tp + t));
+    std::vector<std::uint32_t> members;
+    for (std::int64_t t = 0; t < shape_.tp && (shape_.pp > 1 || shape_.ep > 1); ++t) {
+      members.push_back(
+          static_cast<std::uint32_t>(sip.stage * shape_.width() + sip.ep_rank * shape_.tp + t));
     }
-    add(op, OpClass::communication, {after}, reduce, [&](Traffic&, Bound& b) {
-      IpcqPlan plan = groups_->plans().front();
-      if (!reduce.members.empty()) {
-        plan = subgroup(plan, reduce.members);
-        for (std::uint32_t r = 0; r < plan.world_size; ++r)
-          plan.neighbours[r] = ccl_algorithm(algorithm).neighbours(r, plan.rank_to_pe);
-      }
-      const CollectiveFabric f = collective_fabric(topology, plan);
-      b.add("alpha_beta", ccl_algorithm(algorithm).bound_ns(Collective::all_reduce, block, f));
-      b.add("inter_sip_egress",
-            inter_sip_egress_ns(topology, Collective::all_reduce,
-                                static_cast<double>(sip["partial"].placement().nbytes()),
-                                static_cast<double>(shape_.tp)));
-    });
+    const Collective kind = Collective::all_reduce;
+    const CollectiveOp reduce = collective(kind, sip["partial"], std::nullopt, members);
+    add(op, OpClass::communication, {after}, reduce,
+        [&](Traffic&, Bound& b) { b.add(collective_bound(reduce, topology)); });
     return op;
   };
 
@@ -754,46 +829,20 @@ void TransformerStep::lower_layer(std::int64_t l, Sip& sip) {
     normed = {"norm_mlp"};
   }
   const Tensor& mlp_input = fold_norm ? hidden_mlp : sip["xn"];
-  const Tensor& t_up = sip["up"];
-  const Tensor& t_act = sip["act"];
-  std::string up_ready = "up_proj", gate_ready = "gate_proj";
-  if (model_.gated() && shape_.fuses_mlp()) {
-    project("gate_up_proj", normed, mlp_input, {{"w_gate", &sip["gate"]}, {"w_up", &t_up}},
-            fold_norm);
-    up_ready = gate_ready = "gate_up_proj";
-  } else {
-    project("up_proj", normed, mlp_input, {{"w_up", &t_up}}, fold_norm);
-    if (model_.gated()) {
-      project("gate_proj", normed, mlp_input, {{"w_gate", &sip["gate"]}}, fold_norm);
-    }
+  if (model_.moe_layer(l)) {
+    const std::string mixed = lower_experts(l, sip, {add, project}, normed);
+    residual("residual_mlp", {all_reduce("allreduce_mlp", mixed)});
+    return;
   }
-  if (model_.gated()) {
-    const KernelOp gated{"silu_mul", {sip["gate"], t_up, t_act}};
-    add("act", OpClass::elementwise,
-        up_ready == gate_ready ? std::vector<std::string>{up_ready}
-                               : std::vector<std::string>{up_ready, gate_ready},
-        gated, [&](Traffic& t, Bound&) {
-          own_shards(t, sip["gate"], Direction::read);
-          own_shards(t, t_up, Direction::read);
-          own_shards(t, t_act, Direction::write);
-          compute_share(t, kernel_work(gated.kernel, gated.args), t_act);
-        });
-  } else {
-    const KernelOp activation{"gelu", {t_up, t_act}};
-    add("act", OpClass::elementwise, {up_ready}, activation, [&](Traffic& t, Bound&) {
-      own_shards(t, t_up, Direction::read);
-      own_shards(t, t_act, Direction::write);
-      compute_share(t, kernel_work(activation.kernel, activation.args), t_act);
-    });
-  }
-  project("down_proj", {"act"}, sip["act"], {{"w_down", &sip["partial"]}}, false, mlp_addend);
-  const std::string reduced = all_reduce("allreduce_mlp", "down_proj");
+  const std::string down = lower_mlp(l, sip, {add, project}, "", "", normed, mlp_input,
+                                     sip["partial"], fold_norm, mlp_addend);
+  const std::string reduced = all_reduce("allreduce_mlp", down);
   if (!fold_residual) residual("residual_mlp", {reduced});
 }
 
 void TransformerStep::lower_embedding(Sip& sip) {
   const platform::Topology& topology = sip.ctx->topology();
-  const std::vector<std::int64_t>& ids = data_[static_cast<std::size_t>(sip.microbatch)].ids;
+  const std::vector<std::int64_t>& ids = data_of(sip).ids;
   std::vector<LaunchArg> args = {sip["embed"], sip["x"]};
   for (std::int64_t id : ids) args.emplace_back(id);
   WorkloadNode n;
@@ -833,7 +882,7 @@ void TransformerStep::lower_send(Sip& sip) {
   Traffic traffic(topology);
   own_shards(traffic, hidden(sip), Direction::read);
   n.bound = launched(topology, traffic.bound(), shape_.launch);
-  n.operation = KernelOp{"send_block", {hidden(sip), sip.device + shape_.tp}};
+  n.operation = KernelOp{"send_block", {hidden(sip), sip.device + shape_.width()}};
   add_node(std::move(n), {});
 }
 
@@ -846,7 +895,7 @@ void TransformerStep::lower_recv(Sip& sip) {
   // Each block's bytes over the path from the same PE of the previous stage.
   Bound b;
   const MachineShape& here = sip.ctx->machine();
-  const MachineShape& there = unit(sip.device - shape_.tp, sip.microbatch).ctx->machine();
+  const MachineShape& there = unit(sip.device - shape_.width(), sip.microbatch).ctx->machine();
   for (const DeviceShard& shard : hidden(sip).shards()) {
     const FabricPath path =
         fabric_path(topology, {static_cast<std::uint32_t>(there.first_sip), shard.cube, shard.pe},
@@ -854,7 +903,7 @@ void TransformerStep::lower_recv(Sip& sip) {
     b.add("alpha_beta", path.alpha_ns + static_cast<double>(shard.nbytes) / path.beta_gbps);
   }
   n.bound = launched(topology, b, shape_.launch);
-  n.operation = KernelOp{"recv_block", {hidden(sip), sip.device - shape_.tp}};
+  n.operation = KernelOp{"recv_block", {hidden(sip), sip.device - shape_.width()}};
   add_node(std::move(n), {});
 }
 

@@ -10,11 +10,14 @@
 // op spreads over its cubes and PEs; weights and KV caches are distinct per layer,
 // activations are reused from layer to layer. Pipeline stages (pp) hold their layers; each
 // stage runs the microbatches in turn and sends each one's hidden state to the next stage
-// over the IPCQ; the first stage looks the embeddings up, the last runs the head.
+// over the IPCQ; the first stage looks the embeddings up, the last runs the head. A
+// mixture of experts' layers route each token to its experts (transformer_mlp.cpp): its
+// expert-parallel ranks (ep) run their own sequences and exchange tokens by all-to-all.
 
 #include "runtime/ccl/ccl_config.h"
 #include "runtime/context/runtime_context.h"
 #include "runtime/kernel/tile.h"
+#include "runtime/workload/expert_routing.h"
 #include "runtime/workload/graph.h"
 #include "runtime/workload/projection_mapper.h"
 #include "runtime/workload/step_shape.h"
@@ -56,10 +59,11 @@ StagePart stage_part(const StepShape& shape, std::int64_t device);
 
 // Every tensor of one SIP for one microbatch of `shape` (shape.microbatch()), in the order
 // the step creates them; `machine` is the SIP's, `map` the projections' placement
-// (map_projections). A SIP holds the microbatched ones once per microbatch.
+// (map_projections), `routing` the experts' (route_experts; sizes their buffers). A SIP
+// holds the microbatched ones once per microbatch.
 std::vector<StepTensor> step_tensors(const ModelConfig& model, const StepShape& shape,
                                      const MachineShape& machine, const ProjectionMap& map,
-                                     const StagePart& part);
+                                     const StagePart& part, const ExpertRouting& routing);
 // The LM head's columns: the vocabulary padded to a multiple of the SIP's PEs (as Megatron
 // pads it), so that they spread over every PE; the padding's logits are never sampled.
 std::int64_t head_columns(const ModelConfig& model, const MachineShape& machine);
@@ -73,6 +77,9 @@ struct StepData {
   Tile input;                                 // [tokens, hidden]: their embedding rows
   std::vector<std::vector<SipLayer>> layers;  // [layer][sip]
   SipLayer model;                             // SIP 0's "embed" and "w_head"
+  // A mixture's layers: each token's experts ([layer][token x per_token + k]; empty for a
+  // dense layer); every expert's weights are in `layers` by its number ("x5.w_up").
+  std::vector<std::vector<std::int32_t>> routing;
 };
 
 class TransformerStep {
@@ -90,15 +97,18 @@ class TransformerStep {
   TransformerStep& operator=(const TransformerStep&) = delete;
 
   const WorkloadGraph& graph() const { return graph_; }
-  // A microbatch's host values (each microbatch a step of its own sequences).
-  const StepData& data(std::size_t microbatch = 0) const { return data_.at(microbatch); }
-  // A microbatch's hidden state after the step, on the last stage's tensor-parallel SIP
-  // `rank`.
+  // A microbatch's host values (each microbatch of each expert-parallel rank a step of its
+  // own sequences).
+  const StepData& data(std::size_t microbatch = 0, std::size_t ep_rank = 0) const;
+  // A microbatch's hidden state after the step, on the last stage's SIP `rank` (ep rank x tp
+  // + tensor-parallel rank).
   const Tensor& output(std::size_t rank, std::size_t microbatch = 0) const;
   // A microbatch's LM head logits ([batch, head_columns], f32) and sampled tokens ([batch,
-  // 1], i32), on the last stage's first SIP.
-  const Tensor& logits(std::size_t microbatch = 0) const;
-  const Tensor& next_tokens(std::size_t microbatch = 0) const;
+  // 1], i32), on the first SIP of its expert-parallel rank in the last stage.
+  const Tensor& logits(std::size_t microbatch = 0, std::size_t ep_rank = 0) const;
+  const Tensor& next_tokens(std::size_t microbatch = 0, std::size_t ep_rank = 0) const;
+  const ExpertRouting& routing() const { return routing_; }
+  const ExpertBuffers& expert_buffers() const { return buffers_; }
   // Which stage and microbatch each node's work belongs to, by graph index (its layers, the
   // first stage's embedding, the last one's head; -1 for the host's copies and the transfers
   // between stages): the pipeline's bubbles.
@@ -111,12 +121,17 @@ class TransformerStep {
   // One SIP's tensors for one microbatch (a unit of work: its nodes run in turn).
   struct Sip;
   Sip& unit(std::int64_t device, std::int64_t microbatch) const;
+  Sip& head_unit(std::size_t microbatch, std::size_t ep_rank) const;
+  StepData& data_of(const Sip& sip);
+  // A tensor of an expert this SIP holds ("L3.e1.w_up") by the expert's number for the
+  // reference ("L3.x5.w_up"); nullopt for others.
+  std::optional<std::string> expert_name(const std::string& name, std::int64_t ep_rank) const;
   void place(std::size_t device, RuntimeContext& ctx, bool with_data);
   // What one SIP's uploads draw from: its weights' and caches' generator, the embedding
   // table's (every SIP holds the same table), and the scales of the quantised tensors made
   // so far, by name and microbatch, for their own upload after the codes'.
   struct Uploads {
-    std::mt19937 rng, embed_rng;
+    std::mt19937 rng, expert_rng, embed_rng;
     std::map<std::pair<std::string, std::int64_t>, Tile> scales;
   };
   // Fills `t`, microbatch `microbatch`'s tensor of `spec`: random values (quantised where
@@ -131,6 +146,27 @@ class TransformerStep {
                        const Tile& values);
   void lower_input(Sip& sip, bool with_data);
   void lower_layer(std::int64_t layer, Sip& sip);
+  // A mixture's MLP in layer `layer` after `after` (its norm): router, gates, shared
+  // experts, dispatch, the experts, return and combine into the partial sums; the name of
+  // its last node. `ops` are the layer's node builders (lower_layer's).
+  struct LayerOps;
+  std::string lower_experts(std::int64_t layer, Sip& sip, const LayerOps& ops,
+                            const std::vector<std::string>& after);
+  // An MLP after `after`: `input` through the layer's weights `prefix`w_up (w_gate) w_down
+  // into `out` via the tensors `prefix`up (gate) act, its nodes named `op_prefix`up_proj...
+  // (`rms`: an RMS norm folded into the first projections; `addend`: a residual into the
+  // last's epilogue). The name of its last node.
+  std::string lower_mlp(std::int64_t layer, const Sip& sip, const LayerOps& ops,
+                        const std::string& op_prefix, const std::string& prefix,
+                        const std::vector<std::string>& after, const Tensor& input,
+                        const Tensor& out, bool rms, const Tensor* addend);
+  // `kind` over `in` (into `out`) among `members` of the groups' ranks (every rank when
+  // empty), with the ccl.yaml's algorithm for the size (pairwise for an all-to-all it has
+  // none for); and its bound: the algorithm's alpha-beta over the group's fabric, and the
+  // SIP's inter-SIP egress.
+  CollectiveOp collective(Collective kind, const Tensor& in, std::optional<Tensor> out,
+                          std::vector<std::uint32_t> members) const;
+  Bound collective_bound(const CollectiveOp& op, const platform::Topology& topology) const;
   void lower_embedding(Sip& sip);
   void lower_head(Sip& sip);
   // The hidden state to the next stage, and from the previous one.
@@ -151,6 +187,8 @@ class TransformerStep {
   StepShape micro_;  // one microbatch's shape
   LayerDims dims_;
   ProjectionMap map_;
+  ExpertRouting routing_;
+  ExpertBuffers buffers_;
   std::vector<std::unique_ptr<Sip>> units_;  // device-major, microbatches within
   CclAlgorithmConfig ccl_;  // the tensor-parallel all-reduce's: the default ccl.yaml's
   std::shared_ptr<const ProcessGroups> groups_;

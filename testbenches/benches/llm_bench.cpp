@@ -62,8 +62,14 @@ class LlmBench : public Bench {
         {"seq", "128", "prefill: tokens per sequence; decode: tokens already in the KV cache"},
         {"past", "0",
          "prefill: tokens of each sequence already in the KV cache (a later chunk of a prompt)"},
-        {"tp", "0", "tensor-parallel SIPs per stage (0: every SIP of the topology over pp)"},
-        {"pp", "1", "pipeline stages, each of tp SIPs, splitting the layers"},
+        {"tp", "0", "tensor-parallel SIPs per stage (0: every SIP of the topology over ep x pp)"},
+        {"ep", "1",
+         "expert-parallel ranks per stage (a mixture's experts split over them, each rank its "
+         "own batch / ep sequences)"},
+        {"routing_skew", "0.0",
+         "the experts tokens go to: 0 uniform, up to 1 (every token's first choice expert 0)"},
+        {"routing_seed", "1", "the seed the routing is drawn with"},
+        {"pp", "1", "pipeline stages, each of tp x ep SIPs, splitting the layers"},
         {"microbatches", "1", "parts of the batch that go through the stages in turn"},
         {"layers", "0", "decoder layers to run (0: all of the model's)"},
         {"attention", "fused",
@@ -96,11 +102,11 @@ class LlmBench : public Bench {
     if (need > m.capacity || pe ||
         m.address_space > runtime::VirtualAllocator::size_for(topology)) {
       throw BenchUsageError(fmt::format(
-          "model {} at tp={} pp={} with batch={} seq={} layers={} does not fit: each SIP needs "
-          "{} of HBM (weights {}, KV cache {}, activations {}) and has {}{}: raise tp or pp (up "
-          "to system.sips.count SIPs), lower batch, seq or layers, or give the machine more HBM "
-          "(cube.memory_map.hbm_total_gb_per_cube)",
-          model.name, shape.tp, shape.pp, shape.batch, shape.seq, shape.layers, gib(need),
+          "model {} at tp={} ep={} pp={} with batch={} seq={} layers={} does not fit: each SIP "
+          "needs {} of HBM (weights {}, KV cache {}, activations {}) and has {}{}: raise tp, ep "
+          "or pp (up to system.sips.count SIPs), lower batch, seq or layers, or give the "
+          "machine more HBM (cube.memory_map.hbm_total_gb_per_cube)",
+          model.name, shape.tp, shape.ep, shape.pp, shape.batch, shape.seq, shape.layers, gib(need),
           gib(m.weights), gib(m.cache), gib(m.activations), gib(m.capacity),
           pe ? fmt::format(" (its fullest PE needs {} of the {} it holds)", gib(pe->needed),
                            gib(pe->capacity))
@@ -133,18 +139,20 @@ class LlmBench : public Bench {
     report(model, shape, step, runs, work, ctx.topology(), out);
     // Every microbatch's hidden state on each SIP of the last stage, and its logits and
     // sampled tokens, are read back, timing-only or not: the same requests.
-    const std::size_t last = static_cast<std::size_t>((shape.pp - 1) * shape.tp);
     out.verified = !timing_only;
-    for (std::int64_t j = 0; j < shape.microbatches; ++j) {
-      const auto mb = static_cast<std::size_t>(j);
+    for (std::int64_t r = 0; r < shape.ep * shape.microbatches; ++r) {
+      const auto mb = static_cast<std::size_t>(r % shape.microbatches);
+      const auto ep_rank = static_cast<std::size_t>(r / shape.microbatches);
+      const std::size_t last =
+          static_cast<std::size_t>((shape.pp - 1) * shape.width()) + ep_rank * shape.tp;
       std::vector<runtime::HostTensor> outputs;
       for (std::size_t s = 0; s < static_cast<std::size_t>(shape.tp); ++s)
-        outputs.push_back(devices[last + s]->to_host(step.output(s, mb)));
-      const runtime::HostTensor logits = devices[last]->to_host(step.logits(mb));
-      const runtime::HostTensor next = devices[last]->to_host(step.next_tokens(mb));
+        outputs.push_back(devices[last + s]->to_host(step.output(ep_rank * shape.tp + s, mb)));
+      const runtime::HostTensor logits = devices[last]->to_host(step.logits(mb, ep_rank));
+      const runtime::HostTensor next = devices[last]->to_host(step.next_tokens(mb, ep_rank));
       if (timing_only || !out.verification.ok) continue;
       out.verification =
-          verify(model, shape.microbatch(), step.data(mb), outputs.front(), logits, next);
+          verify(model, shape.microbatch(), step.data(mb, ep_rank), outputs.front(), logits, next);
       for (std::size_t s = 1; s < outputs.size() && out.verification.ok; ++s) {
         // Every SIP ends with the same hidden state: the all-reduce gave each the same sums.
         const runtime::Verification same = runtime::compare_exact(outputs[s], outputs.front());
@@ -154,9 +162,9 @@ class LlmBench : public Bench {
               fmt::format("SIP {} differs from SIP 0: {}", s, same.first_failure);
         }
       }
-      if (!out.verification.ok && shape.microbatches > 1) {
-        out.verification.first_failure =
-            fmt::format("microbatch {}: {}", j, out.verification.first_failure);
+      if (!out.verification.ok && (shape.microbatches > 1 || shape.ep > 1)) {
+        out.verification.first_failure = fmt::format("ep rank {} microbatch {}: {}", ep_rank, mb,
+                                                     out.verification.first_failure);
       }
     }
   }
@@ -205,8 +213,13 @@ class LlmBench : public Bench {
     if (shape.seq < 1) throw BenchUsageError("--param seq must be at least 1");
     const std::int64_t tp = params.count("tp"), layers = params.count("layers");
     shape.pp = params.integer("pp");
+    shape.ep = params.integer("ep");
     shape.microbatches = params.integer("microbatches");
-    shape.tp = tp == 0 ? std::max<std::int64_t>(1, topology.system.sips.count / shape.pp) : tp;
+    shape.routing_skew = params.real("routing_skew");
+    shape.routing_seed = static_cast<std::uint32_t>(params.integer("routing_seed"));
+    shape.tp = tp == 0
+                   ? std::max<std::int64_t>(1, topology.system.sips.count / (shape.pp * shape.ep))
+                   : tp;
     shape.layers = layers == 0 ? model.num_hidden_layers : layers;
     // Each alone first, so that their product cannot overflow.
     constexpr std::int64_t kMaxTokens = 1 << 24;
@@ -325,6 +338,33 @@ class LlmBench : public Bench {
     return total + static_cast<double>(shape.microbatches - 1) * slowest;
   }
 
+  // A mixture's routing and what its all-to-alls took: the experts, the capacity each
+  // rank's block for an expert holds, the busiest expert's load over the mean, and the
+  // time the all-to-all nodes and combine took in all (their sum over SIPs and layers).
+  static nlohmann::ordered_json experts_report(const ModelConfig& model,
+                                               const runtime::TransformerStep& step,
+                                               const std::vector<runtime::NodeRun>& runs) {
+    const runtime::ExpertRouting& routing = step.routing();
+    double all_to_all = 0;
+    const std::vector<runtime::WorkloadNode>& nodes = step.graph().nodes();
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      const auto* op = std::get_if<runtime::CollectiveOp>(&nodes[i].operation);
+      if (op != nullptr && op->kind == runtime::Collective::all_to_all)
+        all_to_all += runs[i].done_ns - runs[i].issued_ns;
+    }
+    nlohmann::ordered_json e;
+    e["routed"] = model.num_local_experts;
+    e["per_token"] = model.num_experts_per_tok;
+    e["shared"] = model.n_shared_experts;
+    e["per_rank"] = routing.local();
+    e["capacity"] = routing.capacity;
+    e["buffer_rows"] = step.expert_buffers().rows();
+    e["load"] = routing.load;
+    e["load_imbalance"] = routing.imbalance();
+    e["all_to_all_ns"] = all_to_all;
+    return e;
+  }
+
   static void report(const ModelConfig& model, const StepShape& shape,
                      const runtime::TransformerStep& step,
                      const std::vector<runtime::NodeRun>& runs, const runtime::StepWork& work,
@@ -363,6 +403,7 @@ class LlmBench : public Bench {
     llm["batch"] = shape.batch;
     llm["seq"] = shape.seq;
     llm["tp"] = shape.tp;
+    llm["ep"] = shape.ep;
     llm["pp"] = shape.pp;
     llm["microbatches"] = shape.microbatches;
     if (shape.pp > 1) {
@@ -380,6 +421,7 @@ class LlmBench : public Bench {
       llm["bubble_of_stage_times"] = 1 - m * sum / (p * (sum + (m - 1) * slowest));
       llm["stage_ns"] = measured.stage_ns;
     }
+    if (model.moe()) llm["experts"] = experts_report(model, step, runs);
     llm["layers"] = shape.layers;
     llm["attention"] = runtime::to_string(shape.attention);
     llm["launch"] = runtime::to_string(shape.launch);
@@ -405,6 +447,7 @@ class LlmBench : public Bench {
     out.units.declare("llm.batch", "", "sequences in the step");
     out.units.declare("llm.seq", "", "tokens per sequence (prefill) or its context (decode)");
     out.units.declare("llm.tp", "", "tensor-parallel SIPs per stage");
+    out.units.declare("llm.ep", "", "expert-parallel ranks per stage");
     out.units.declare("llm.pp", "", "pipeline stages");
     out.units.declare("llm.microbatches", "", "parts of the batch through the stages");
     out.units.declare("llm.bubble_fraction", "",
@@ -415,6 +458,18 @@ class LlmBench : public Bench {
                       "the bubble of stages taking stage_ns each, transfers free");
     out.units.declare("llm.stage_ns", "ns", "each stage's busy time per microbatch");
     out.units.declare("llm.layers", "", "decoder layers run");
+    out.units.declare("llm.experts.routed", "", "the mixture's routed experts");
+    out.units.declare("llm.experts.per_token", "", "experts each token goes to");
+    out.units.declare("llm.experts.shared", "", "experts every token goes through");
+    out.units.declare("llm.experts.per_rank", "", "routed experts each expert-parallel rank holds");
+    out.units.declare("llm.experts.capacity", "",
+                      "rows each rank sends each expert per layer: the most any rank sends one");
+    out.units.declare("llm.experts.buffer_rows", "",
+                      "rows of each expert's dispatch buffer: every rank's capacity, padded");
+    out.units.declare("llm.experts.load", "", "tokens each expert got, over layers and ranks");
+    out.units.declare("llm.experts.load_imbalance", "", "the busiest expert's load over the mean");
+    out.units.declare("llm.experts.all_to_all_ns", "ns",
+                      "the dispatch and return all-to-alls' times, summed over SIPs and layers");
     out.units.declare(prefill ? "llm.ttft_ns" : "llm.tpot_ns", "ns",
                       prefill ? "time to first token: the prefill step" : "time per output token");
     out.units.declare("llm.tokens", "", "tokens the step produces or takes in");

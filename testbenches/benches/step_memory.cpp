@@ -20,11 +20,12 @@ SipMemory sip_memory(const runtime::ModelConfig& model, const runtime::StepShape
   // Every SIP of the step, the fullest kept: a stage's layers, the first stage's embedding,
   // the last stage's head; a microbatch's own tensors once per microbatch.
   SipMemory fullest;
+  const runtime::ExpertRouting routing = runtime::route_experts(model, shape);
   for (std::int64_t device = 0; device < shape.sips(); ++device) {
     SipMemory m;
     m.capacity = capacity;
-    for (const runtime::StepTensor& t :
-         runtime::step_tensors(model, shape, sip, map, runtime::stage_part(shape, device))) {
+    for (const runtime::StepTensor& t : runtime::step_tensors(
+             model, shape, sip, map, runtime::stage_part(shape, device), routing)) {
       for (std::int64_t j = 0; j < (t.microbatched ? shape.microbatches : 1); ++j) {
         // As the SIP's own context places it (SIP 0 stands for each: they are alike).
         const Footprint f = check_placement(topology, t.name, t.shape, t.dtype, t.policy, 0);

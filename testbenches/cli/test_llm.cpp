@@ -210,13 +210,14 @@ BOOST_AUTO_TEST_CASE(mistakes_are_usage_errors_that_say_where) {
       {"--param phase=train", "--param phase=train: expected prefill or decode"},
       {"--param launch=gpu", "--param launch=gpu: expected host, graph or persistent"},
       {"--param layers=-1", "--param layers=-1: expected 0 or a positive integer"},
-      {"--param model=", "--param model=: expected a preset (gpt2, "},
+      {"--param model=", "--param model=: expected a preset (deepseek-moe-16b, gpt2, "},
       {"--param model=gpt3-175b --param tp=1 --param batch=64 --param seq=8192 --timing-only",
        "does not fit: each SIP needs"},
       // A model larger than the machine's HBM: before elaboration, need against capacity.
       {"--param model=llama2-7b --timing-only --topology " + configs() + "tiny.yaml",
-       "model llama2-7b at tp=1 pp=1 with batch=4 seq=128 layers=32 does not fit: each SIP needs "
-       "12.93 GiB of HBM (weights 12.55 GiB, KV cache 0.38 GiB, activations 0.00 GiB) and has "
+       "model llama2-7b at tp=1 ep=1 pp=1 with batch=4 seq=128 layers=32 does not fit: each SIP "
+       "needs 12.93 GiB of HBM (weights 12.55 GiB, KV cache 0.38 GiB, activations 0.00 GiB) and "
+       "has "
        "2.00 GiB"},
       {"--param model=gpt2 --param batch=4096 --param seq=8192 --timing-only",
        "KV cache 1161.00 GiB"},
@@ -578,13 +579,87 @@ BOOST_AUTO_TEST_CASE(the_pipeline_bubble_matches_the_formula_for_balanced_stages
 
 BOOST_AUTO_TEST_CASE(pipeline_mistakes_are_usage_errors) {
   for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
-           {"--param pp=3 --set system.sips.count=2", "tp=1 x pp=3 = 3 SIPs: the topology has 2"},
+           {"--param pp=3 --set system.sips.count=2",
+            "tp=1 x ep=1 x pp=3 = 3 SIPs: the topology has 2"},
            {"--param pp=2 --param tp=2 --set system.sips.count=3",
-            "tp=2 x pp=2 = 4 SIPs: the topology has 3"},
+            "tp=2 x ep=1 x pp=2 = 4 SIPs: the topology has 3"},
            {"--param pp=2 --set system.sips.count=2 --param microbatches=3",
-            "microbatches=3: must divide batch 4"},
+            "microbatches=3 x ep=1: must divide batch 4"},
            {"--param pp=2 --set system.sips.count=2 --param layers=1",
             "pp=2 stages for 1 layer(s)"}}) {
+    const Result r = kernbench("run llm --topology " + configs() + "tiny.yaml " + args);
+    BOOST_TEST(r.code == 2, args);
+    BOOST_TEST(r.output.find(message) != std::string::npos, args << "\n" << r.output);
+  }
+}
+
+// A mixture of experts verifies against the reference with its experts on 1, 2 and 4
+// expert-parallel SIPs, beside tensor parallelism or pipeline stages, prefill and decode,
+// skewed, fused and quantised; and a file it has not seen: its experts weighed over all the
+// router's logits (DeepSeekMoE's way), GELU, LayerNorm and biases.
+BOOST_AUTO_TEST_CASE(mixtures_of_experts_verify) {
+  const std::string tiny = "--param model=tiny-moe --topology " + configs() + "tiny.yaml ";
+  check_verifies(tiny);
+  check_verifies(tiny +
+                 "--set system.sips.count=2 --param ep=2 --param phase=prefill --param batch=2 "
+                 "--param seq=20");
+  check_verifies(tiny +
+                 "--set system.sips.count=4 --param ep=4 --param batch=8 --param seq=70 "
+                 "--param routing_skew=0.7");
+  check_verifies(tiny + "--set system.sips.count=4 --param ep=2 --param tp=2 --param fusion=mlp");
+  check_verifies(tiny +
+                 "--set system.sips.count=4 --param ep=2 --param pp=2 --param microbatches=2");
+  check_verifies(tiny +
+                 "--set system.sips.count=2 --param ep=2 --param weight_dtype=int4 "
+                 "--param quant_group=32 --param kv_dtype=int8");
+  std::ofstream("moe_gelu.yaml")
+      << "hidden_size: 48\nnum_attention_heads: 4\nintermediate_size: 96\nnum_hidden_layers: 2\n"
+         "vocab_size: 100\nhidden_act: gelu\nnorm: layernorm\nrope: false\nbias: true\n"
+         "dtype: f32\nn_routed_experts: 6\nnum_experts_per_tok: 3\nmoe_intermediate_size: 32\n"
+         "norm_topk_prob: false\n";
+  check_verifies("--param model=moe_gelu.yaml --topology " + configs() +
+                 "tiny.yaml --set system.sips.count=2 --param ep=2 --param phase=prefill "
+                 "--param batch=2 --param seq=20");
+}
+
+// Skewed routing grows every rank's block for the hot expert (the capacity), and with it the
+// all-to-all's bytes and the experts' products: the step slows. A slower inter-SIP link
+// slows the all-to-alls, which the breakdown's communication shows.
+BOOST_AUTO_TEST_CASE(a_mixture_slows_with_routing_skew_and_a_slower_inter_sip_link) {
+  const std::string base = "--param model=tiny-moe --topology " + configs() +
+                           "tiny.yaml --set system.sips.count=4 --param ep=4 --param "
+                           "phase=prefill --param batch=4 --param seq=64 --timing-only ";
+  const nlohmann::json uniform = run(base);
+  const nlohmann::json hot = run(base + "--param routing_skew=1.0");
+  const nlohmann::json slow = run(base + "--set system.inter_sip.link.bw_gbps=10");
+  const auto& u = uniform["llm"]["experts"];
+  BOOST_TEST(hot["llm"]["experts"]["capacity"].get<int>() == 64);  // a rank's every token
+  BOOST_TEST(u["capacity"].get<int>() < 64);
+  BOOST_TEST(hot["llm"]["experts"]["load_imbalance"].get<double>() >
+             u["load_imbalance"].get<double>());
+  BOOST_TEST(step_ns(hot) > step_ns(uniform));
+  BOOST_TEST(step_ns(slow) > step_ns(uniform));
+  BOOST_TEST(slow["llm"]["experts"]["all_to_all_ns"].get<double>() >
+             u["all_to_all_ns"].get<double>());
+  BOOST_TEST(uniform["llm"]["breakdown"].value("communication", 0.0) > 0.0);
+  BOOST_TEST(slow["llm"]["breakdown"].value("communication", 0.0) >
+             uniform["llm"]["breakdown"].value("communication", 0.0));
+  for (const nlohmann::json* r : {&uniform, &hot, &slow})
+    BOOST_TEST((*r)["bound"]["time_ns"].get<double>() <= (*r)["kernel_time_ns"].get<double>());
+}
+
+BOOST_AUTO_TEST_CASE(mixture_mistakes_are_usage_errors) {
+  for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
+           {"--param ep=2 --set system.sips.count=2",
+            "ep=2: expert parallelism splits a mixture's experts; model tiny has none"},
+           {"--param model=tiny-moe --param ep=3 --param batch=3 --set system.sips.count=3",
+            "ep=3 does not divide the 8 experts of model tiny-moe"},
+           {"--param model=tiny-moe --param ep=2 --param batch=3 --set system.sips.count=2",
+            "microbatches=1 x ep=2: must divide batch 3"},
+           {"--param model=tiny-moe --param ep=2 --set system.sips.count=1",
+            "tp=1 x ep=2 x pp=1 = 2 SIPs: the topology has 1"},
+           {"--param model=tiny-moe --param fusion=all", "fusion=all: a mixture's MLP ends"},
+           {"--param model=tiny-moe --param routing_skew=1.5", "routing_skew=1.5: from 0"}}) {
     const Result r = kernbench("run llm --topology " + configs() + "tiny.yaml " + args);
     BOOST_TEST(r.code == 2, args);
     BOOST_TEST(r.output.find(message) != std::string::npos, args << "\n" << r.output);

@@ -120,7 +120,7 @@ BOOST_AUTO_TEST_CASE(a_forced_split_is_kept_and_placed) {
       for (const MappingCandidate& k : c.considered) BOOST_TEST(k.split == want, c.op_class);
     }
     for (const StepTensor& t :
-         step_tensors(model, shape, sip, map, StagePart{0, shape.layers, true, false})) {
+         step_tensors(model, shape, sip, map, StagePart{0, shape.layers, true, false}, {})) {
       if (t.name == "L0.wq" || t.name == "L0.w_down") {
         BOOST_TEST(t.policy.to_string() ==
                    projection_output_policy(want, t.shape[0], t.shape[1], sip).to_string());

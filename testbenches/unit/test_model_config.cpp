@@ -50,8 +50,9 @@ bool contains(const std::string& text, const std::string& part) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(presets_hold_the_published_configurations) {
-  BOOST_TEST((model_presets() ==
-              std::vector<std::string>{"gpt2", "gpt3-175b", "llama2-7b", "llama3-70b", "tiny"}));
+  BOOST_TEST((model_presets() == std::vector<std::string>{"deepseek-moe-16b", "gpt2", "gpt3-175b",
+                                                          "llama2-7b", "llama3-70b", "mixtral-8x7b",
+                                                          "tiny", "tiny-moe"}));
   const ModelConfig llama = load_model("llama2-7b");
   BOOST_TEST(llama.hidden_size == 4096);
   BOOST_TEST(llama.head_dim() == 128);
@@ -128,7 +129,8 @@ BOOST_AUTO_TEST_CASE(mistakes_name_the_file_line_and_key) {
     load_model("llama9");
     BOOST_FAIL("an unknown preset loaded");
   } catch (const kb::platform::ConfigError& e) {
-    BOOST_TEST(contains(e.what(), "no preset 'llama9' and no such file; presets: gpt2, "));
+    BOOST_TEST(contains(e.what(),
+                        "no preset 'llama9' and no such file; presets: deepseek-moe-16b, gpt2, "));
   }
   try {
     load_model("missing/model.yaml");
@@ -177,4 +179,46 @@ BOOST_AUTO_TEST_CASE(quantised_weights_and_cache_are_model_keys_with_their_store
                       "quant_group_size: given without weight_dtype"));
   BOOST_TEST(contains(error_of(kLlamaLike + "kv_dtype: int4\n"),
                       "m.yaml:11:11: error: kv_dtype: expected bf16 (the model's dtype) or int8"));
+}
+
+// The mixtures' published sizes: Mixtral 8x7B 46.7B parameters, DeepSeekMoE 16B 16.4B (its
+// first layer dense), from their layers' projections and the embedding and LM head.
+BOOST_AUTO_TEST_CASE(mixtures_hold_their_published_parameter_counts) {
+  auto total = [](const ModelConfig& m) {
+    double n = 2.0 * static_cast<double>(m.vocab_size * m.hidden_size);
+    for (std::int64_t l = 0; l < m.num_hidden_layers; ++l)
+      n += static_cast<double>(m.layer_parameters(l));
+    return n / 1e9;
+  };
+  const ModelConfig mixtral = load_model("mixtral-8x7b");
+  BOOST_TEST(mixtral.moe());
+  BOOST_TEST(mixtral.moe_layer(0));
+  BOOST_TEST(mixtral.moe_intermediate_size == 14336);  // intermediate_size when not given
+  BOOST_TEST(total(mixtral) == 46.7, boost::test_tools::tolerance(0.005));
+  const ModelConfig deepseek = load_model("deepseek-moe-16b");
+  BOOST_TEST(!deepseek.moe_layer(0));
+  BOOST_TEST(deepseek.moe_layer(1));
+  BOOST_TEST(!deepseek.norm_topk_prob);
+  BOOST_TEST(deepseek.layer_parameters(1) ==
+             4 * 2048 * 2048 + 2048 * 64 + 64 * 3 * 2048 * 1408 + 3 * 2048 * 2 * 1408);
+  BOOST_TEST(total(deepseek) == 16.4, boost::test_tools::tolerance(0.005));
+  BOOST_TEST(deepseek.layer_weight_bytes(1) ==
+             2.0 * static_cast<double>(deepseek.layer_parameters(1)));
+}
+
+BOOST_AUTO_TEST_CASE(mixture_mistakes_name_their_key) {
+  const std::string moe = kLlamaLike + "num_local_experts: 4\nnum_experts_per_tok: 2\n";
+  BOOST_TEST(error_of(moe).empty());
+  for (const auto& [yaml, message] : std::vector<std::pair<std::string, std::string>>{
+           {moe + "n_routed_experts: 4\n", "n_routed_experts: given with num_local_experts"},
+           {kLlamaLike + "num_local_experts: 4\nnum_experts_per_tok: 5\n",
+            "num_experts_per_tok: expected an integer from 1 to 4, got '5'"},
+           {kLlamaLike + "num_local_experts: 4\n", "num_experts_per_tok: missing"},
+           {kLlamaLike + "n_shared_experts: 1\n",
+            "n_shared_experts: given without num_local_experts"},
+           {moe + "first_k_dense_replace: 4\n",
+            "first_k_dense_replace: expected an integer from 0 to 3"},
+           {moe + "norm_topk_prob: maybe\n", "norm_topk_prob: expected true or false"}}) {
+    BOOST_TEST(contains(error_of(yaml), message), yaml);
+  }
 }
