@@ -181,10 +181,11 @@ class LayerSearch {
     }
     return c;
   }
-  // up (and gate) from xn at `home`, split `s`.
+  // up (and gate) from xn at `home`, split `s`: xn written there again by the MLP's norm.
   Cost mlp_in(ProjectionSplit s, InputHome home) {
     const Tensor& xn = input("xn", dims_.hidden, home);
-    Cost c = product("up", xn, dims_.hidden, dims_.intermediate, s);
+    Cost c = fold_norm_ ? Cost{} : write("xn", dims_.hidden, home);
+    c += product("up", xn, dims_.hidden, dims_.intermediate, s);
     if (model_.gated()) c += product("gate", xn, dims_.hidden, dims_.intermediate, s);
     return c;
   }
