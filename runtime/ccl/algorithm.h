@@ -24,9 +24,9 @@ struct CollectiveCall {
   Collective kind = Collective::all_reduce;
   std::uint32_t root = 0;
   std::int64_t count = 0;
-  // A subgroup's ranks in the installed plan (a communicator group of some of them), or
-  // none: every rank.
-  std::shared_ptr<const std::vector<std::uint32_t>> members = nullptr;
+  // Communicator groups of some of the installed plan's ranks, disjoint and of one size,
+  // each running the collective among its own members at once; none: every rank.
+  std::shared_ptr<const std::vector<std::vector<std::uint32_t>>> subgroups = nullptr;
 };
 
 class CclAlgorithm {

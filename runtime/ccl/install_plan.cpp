@@ -62,6 +62,21 @@ IpcqPlan subgroup(const IpcqPlan& plan, const std::vector<std::uint32_t>& member
   return sub;
 }
 
+void connect_subgroups(IpcqPlan& plan, const std::vector<std::vector<std::uint32_t>>& groups) {
+  const std::vector<std::string> algorithms = plan.config.algorithms();
+  for (const std::vector<std::uint32_t>& members : groups) {
+    const IpcqPlan group = subgroup(plan, members);
+    for (std::uint32_t r = 0; r < group.world_size; ++r) {
+      std::vector<std::uint32_t>& mine = plan.neighbours[members[r]];
+      for (const std::string& a : algorithms) {
+        for (std::uint32_t n : ccl_algorithm(a).neighbours(r, group.rank_to_pe))
+          if (std::find(mine.begin(), mine.end(), members[n]) == mine.end())
+            mine.push_back(members[n]);
+      }
+    }
+  }
+}
+
 std::int64_t IpcqPlan::rank_of(const PeCoord& pe) const {
   const auto it = rank_by_pe_.find(key(pe));
   return it == rank_by_pe_.end() ? -1 : static_cast<std::int64_t>(it->second);

@@ -59,6 +59,10 @@ struct IpcqPlan {
 // std::invalid_argument for a rank that is not plan's or appears twice.
 IpcqPlan subgroup(const IpcqPlan& plan, const std::vector<std::uint32_t>& members);
 
+// Adds to `plan` the queues each of `groups` (communicator groups of its ranks) needs to run
+// its algorithms (the config's and its tuning table's) among its own members.
+void connect_subgroups(IpcqPlan& plan, const std::vector<std::vector<std::uint32_t>>& groups);
+
 // The default order of `count` ranks over `machine` (mesh w x h).
 std::vector<PeCoord> default_rank_order(const MachineShape& machine, std::uint32_t mesh_w,
                                         std::uint32_t mesh_h, std::uint32_t count);

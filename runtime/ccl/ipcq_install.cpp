@@ -47,7 +47,8 @@ void send_ipcq_inits(Requests& requests, const std::vector<IpcqPlan>& plans) {
 IpcqPlan install_ipcq(Requests& requests, const platform::Topology& topology,
                       const MachineShape& machine, const std::string& algorithm,
                       const std::string& ccl_yaml, std::optional<std::uint32_t> world_size_override,
-                      const std::vector<PeCoord>* rank_to_pe) {
+                      const std::vector<PeCoord>* rank_to_pe,
+                      const std::vector<std::vector<std::uint32_t>>& subgroups) {
   const CclConfig config = ccl_yaml.empty() ? default_ccl_config() : load_ccl_config(ccl_yaml);
   CclAlgorithmConfig chosen = config.resolve(algorithm);
   if (world_size_override) chosen.world_size = *world_size_override;
@@ -56,6 +57,7 @@ IpcqPlan install_ipcq(Requests& requests, const platform::Topology& topology,
                              static_cast<std::uint32_t>(topology.sip.cube_mesh.h), rank_to_pe,
                              static_cast<std::uint64_t>(ipcq.depth),
                              static_cast<std::uint64_t>(ipcq.entry_bytes));
+  connect_subgroups(plan, subgroups);
   send_ipcq_inits(requests, {plan});
   return plan;
 }

@@ -15,11 +15,13 @@ namespace kb::runtime {
 // Loads `ccl_yaml` (default: the embedded configs/ccl.yaml), merges its defaults into
 // `algorithm` (default: its default algorithm), takes the world size from the override,
 // else the algorithm, else `rank_to_pe`'s PEs, else every PE of `machine`; places ranks by
-// `rank_to_pe` or the default order; installs. Returns the plan.
+// `rank_to_pe` or the default order; connects `subgroups` (connect_subgroups); installs.
+// Returns the plan.
 IpcqPlan install_ipcq(Requests& requests, const platform::Topology& topology,
                       const MachineShape& machine, const std::string& algorithm,
                       const std::string& ccl_yaml, std::optional<std::uint32_t> world_size_override,
-                      const std::vector<PeCoord>* rank_to_pe);
+                      const std::vector<PeCoord>* rank_to_pe,
+                      const std::vector<std::vector<std::uint32_t>>& subgroups = {});
 
 // Disjoint communicators at once: a plan per group of PEs (its ranks in the order given),
 // one IpcqInit per participating cube holding every group's ranks there.

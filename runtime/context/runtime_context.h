@@ -107,9 +107,10 @@ class RuntimeContext {
   // The seed's install_ipcq over this context's PEs (runtime/ccl/ipcq_install.h).
   IpcqPlan install_ipcq(const std::string& algorithm = "", const std::string& ccl_yaml = "",
                         std::optional<std::uint32_t> world_size_override = std::nullopt,
-                        const std::vector<PeCoord>* rank_to_pe = nullptr) {
+                        const std::vector<PeCoord>* rank_to_pe = nullptr,
+                        const std::vector<std::vector<std::uint32_t>>& subgroups = {}) {
     return runtime::install_ipcq(requests_, topology_, machine_, algorithm, ccl_yaml,
-                                 world_size_override, rank_to_pe);
+                                 world_size_override, rank_to_pe, subgroups);
   }
   ProcessGroups install_process_groups(const std::string& algorithm, const std::string& ccl_yaml,
                                        const std::vector<std::vector<PeCoord>>& groups) {

@@ -30,14 +30,19 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
     const IpcqPlan* installed = groups->plan_of({at.sip, at.cube, at.pe});
     if (installed == nullptr) return;  // this PE is not a rank of any group
     auto r = static_cast<std::uint32_t>(installed->rank_of({at.sip, at.cube, at.pe}));
-    // A subgroup's collective: this PE's rank among its members, over the installed queues.
+    // A subgroup's collective: this PE's rank among its group's members, over the installed
+    // queues.
     std::optional<IpcqPlan> group;
-    if (call.members) {
-      const auto it = std::find(call.members->begin(), call.members->end(), r);
-      if (it == call.members->end()) return;  // not a member
-      group = subgroup(*installed, *call.members);
-      r = static_cast<std::uint32_t>(it - call.members->begin());
+    const std::vector<std::uint32_t>* members = nullptr;
+    for (std::size_t g = 0; call.subgroups && g < call.subgroups->size() && !members; ++g) {
+      const std::vector<std::uint32_t>& mine = (*call.subgroups)[g];
+      const auto it = std::find(mine.begin(), mine.end(), r);
+      if (it == mine.end()) continue;
+      members = &mine;
+      group = subgroup(*installed, mine);
+      r = static_cast<std::uint32_t>(it - mine.begin());
     }
+    if (call.subgroups && members == nullptr) return;  // in no group
     const IpcqPlan* plan = group ? &*group : installed;
     const bool scatter = call.kind == Collective::reduce_scatter,
                gather = call.kind == Collective::all_gather,
@@ -82,7 +87,7 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
       }
     }
     RankComm comm(k, r, *plan, op, std::move(buffer), std::move(ready));
-    if (call.members) comm.map_ranks(call.members.get());
+    if (members != nullptr) comm.map_ranks(members);
     comm.on_final = [&](Span span) {
       if (out == nullptr) return;
       const std::int64_t received = call.count * plan->world_size;  // all_to_all's second half
@@ -103,15 +108,37 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
 
 }  // namespace
 
-void Distributed::init_process_group(const std::string& algorithm, const std::string& ccl_yaml) {
+Distributed::Distributed(RuntimeContext& ctx, std::shared_ptr<const ProcessGroups> groups,
+                         std::optional<PeScope> on, std::string algorithm,
+                         std::vector<std::vector<std::uint32_t>> subgroups)
+    : ctx_(ctx), groups_(std::move(groups)), on_(std::move(on)), algorithm_(std::move(algorithm)) {
+  if (subgroups.empty()) return;
+  std::set<std::uint32_t> seen;
+  for (const std::vector<std::uint32_t>& g : subgroups) {
+    if (g.empty() || g.size() != subgroups.front().size()) {
+      throw std::invalid_argument(fmt::format(
+          "communicator groups of {} and {} ranks: a collective's groups are of one size",
+          subgroups.front().size(), g.size()));
+    }
+    for (std::uint32_t r : g) {
+      if (!seen.insert(r).second)
+        throw std::invalid_argument(fmt::format("rank {} is in two communicator groups", r));
+    }
+  }
+  subgroups_ =
+      std::make_shared<const std::vector<std::vector<std::uint32_t>>>(std::move(subgroups));
+}
+
+void Distributed::init_process_group(const std::string& algorithm, const std::string& ccl_yaml,
+                                     const std::vector<std::vector<std::uint32_t>>& subgroups) {
   if (groups_) return;
   if (installing_) {
     while (!groups_) sc_core::wait(installed_);
     return;
   }
   installing_ = true;
-  groups_ = std::make_shared<const ProcessGroups>(
-      std::vector<IpcqPlan>{ctx_.install_ipcq(algorithm, ccl_yaml)});
+  groups_ = std::make_shared<const ProcessGroups>(std::vector<IpcqPlan>{
+      ctx_.install_ipcq(algorithm, ccl_yaml, std::nullopt, nullptr, subgroups)});
   installed_.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -132,9 +159,9 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
                                             const Tensor* in, const Tensor* out,
                                             const std::string& launch_name) {
   const IpcqPlan& p = plan();
-  CollectiveCall call{kind, root, 0, members_};
+  CollectiveCall call{kind, root, 0, subgroups_};
   const std::uint32_t world =
-      members_ ? static_cast<std::uint32_t>(members_->size()) : p.world_size;
+      subgroups_ ? static_cast<std::uint32_t>(subgroups_->front().size()) : p.world_size;
   std::vector<LaunchArg> args;
   if (in != nullptr) {
     args.emplace_back(*in);
@@ -167,8 +194,11 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
     for (const IpcqPlan& group : groups_->plans()) {
       for (std::uint32_t r = 0; r < group.world_size; ++r) {
         const PeCoord& pe = group.rank_to_pe[r];
-        const bool member =
-            !members_ || std::find(members_->begin(), members_->end(), r) != members_->end();
+        bool member = !subgroups_;
+        for (std::size_t g = 0; subgroups_ && g < subgroups_->size(); ++g) {
+          const std::vector<std::uint32_t>& mine = (*subgroups_)[g];
+          member = member || std::find(mine.begin(), mine.end(), r) != mine.end();
+        }
         if (member && (!device || pe.sip == *device)) ranks.push_back(pe);
       }
     }

@@ -35,17 +35,24 @@ class Distributed {
   Distributed(RuntimeContext& ctx, std::shared_ptr<const ProcessGroups> groups,
               std::optional<PeScope> on = std::nullopt, std::string algorithm = "",
               std::vector<std::uint32_t> members = {})
-      : ctx_(ctx),
-        groups_(std::move(groups)),
-        on_(std::move(on)),
-        algorithm_(std::move(algorithm)),
-        members_(members.empty()
-                     ? nullptr
-                     : std::make_shared<const std::vector<std::uint32_t>>(std::move(members))) {}
+      : Distributed(ctx, std::move(groups), std::move(on), std::move(algorithm),
+                    members.empty() ? std::vector<std::vector<std::uint32_t>>{}
+                                    : std::vector<std::vector<std::uint32_t>>{std::move(members)}) {
+  }
+  // The same, each collective running in every one of `subgroups` at once (disjoint
+  // communicator groups of one size, as a tensor-parallel x data-parallel layout's rows or
+  // columns); none: in all the ranks. Throws std::invalid_argument for groups of unequal
+  // size or sharing a rank.
+  Distributed(RuntimeContext& ctx, std::shared_ptr<const ProcessGroups> groups,
+              std::optional<PeScope> on, std::string algorithm,
+              std::vector<std::vector<std::uint32_t>> subgroups);
 
   // Installs the IPCQs for `algorithm` from `ccl_yaml` (default: the embedded
   // configs/ccl.yaml) once; later calls (other rank threads) wait for that install.
-  void init_process_group(const std::string& algorithm = "", const std::string& ccl_yaml = "");
+  // `subgroups`: communicator groups of the world's ranks to connect too, for collectives
+  // run among them (the constructors above, with process_groups()).
+  void init_process_group(const std::string& algorithm = "", const std::string& ccl_yaml = "",
+                          const std::vector<std::vector<std::uint32_t>>& subgroups = {});
   bool initialised() const { return groups_ != nullptr; }
   // The plan of the first (after init_process_group, the only) group.
   const IpcqPlan& plan() const;
@@ -74,6 +81,10 @@ class Distributed {
   // one element.
   std::vector<Handle> barrier(const std::string& launch_name = "");
 
+  // The installed groups (after init_process_group: the one it installed), to run
+  // collectives of communicator groups of their ranks (the constructors above).
+  const std::shared_ptr<const ProcessGroups>& process_groups() const { return groups_; }
+
   // The algorithm a collective of `kind` on `in` runs: the one this group was given, else
   // the ccl.yaml tuning table's for a rank's block of `in` (its default algorithm's when
   // the table has no rule for it).
@@ -87,7 +98,7 @@ class Distributed {
   std::shared_ptr<const ProcessGroups> groups_;
   std::optional<PeScope> on_;
   std::string algorithm_;
-  std::shared_ptr<const std::vector<std::uint32_t>> members_;
+  std::shared_ptr<const std::vector<std::vector<std::uint32_t>>> subgroups_;
   bool installing_ = false;
   sc_core::sc_event installed_;
 };

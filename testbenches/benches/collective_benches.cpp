@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
 
 namespace kb::bench {
@@ -35,7 +36,12 @@ class CollectiveBench : public Bench {
              "algorithm and its tuning table, by a rank's input bytes",
              "", Param::Kind::text},
             {"dtype", "f32", "element type"},
-            {"ccl", "", "a ccl.yaml (default: the embedded configs/ccl.yaml)"}};
+            {"ccl", "", "a ccl.yaml (default: the embedded configs/ccl.yaml)"},
+            {"groups", "",
+             "a layout of the ranks as communicator groups, NAME:SIZE,... (tp:8,dp:4: the "
+             "first varies fastest, the sizes' product is the world): the collective runs in "
+             "every group of each dimension at once, dimension by dimension; empty: the world",
+             "", Param::Kind::text}};
   }
   // Everything init_process_group and the collective would reject, before the run.
   Footprint check(const Params& params, const platform::Topology& topology) const override {
@@ -63,77 +69,151 @@ class CollectiveBench : public Bench {
       throw BenchUsageError(fmt::format("--param algorithm={}: {}", a.name(), *why));
     }
     const std::int64_t item = static_cast<std::int64_t>(runtime::itemsize(params.dtype("dtype")));
-    const std::int64_t divisor =
-        (kind_ == Collective::all_gather || kind_ == Collective::reduce_scatter ||
-                 kind_ == Collective::all_to_all
-             ? world
-             : 1) *
-        item;
-    if (params.integer("bytes") % divisor != 0) {
-      throw BenchUsageError(
-          fmt::format("--param bytes={}: must be a multiple of {} ({} ranks x {}-byte elements)",
-                      params.text("bytes"), divisor, divisor / item, item));
-    }
-    const Columns c = columns(params.integer("bytes") / item, world);
     const DType dtype = params.dtype("dtype");
     const std::string bytes = fmt::format("(--param bytes={})", params.text("bytes"));
-    Footprint f = check_placement(topology, "in " + bytes, {world, c.in}, dtype, kRankRows);
-    if (!in_place()) {
-      f += check_placement(topology, "out " + bytes, {world, c.out}, dtype, kRankRows);
+    // Each pass (the world, or each dimension of the layout) has tensors of its own.
+    Footprint f;
+    for (const Pass& pass : passes(params.text("groups"), world)) {
+      if (auto why = a.rejects_world(static_cast<std::uint32_t>(pass.size))) {
+        throw BenchUsageError(fmt::format("--param algorithm={} in groups of {} ({}): {}", a.name(),
+                                          pass.size, pass.name, *why));
+      }
+      const std::int64_t divisor = (splits() ? pass.size : 1) * item;
+      if (params.integer("bytes") % divisor != 0) {
+        throw BenchUsageError(
+            fmt::format("--param bytes={}: must be a multiple of {} ({} ranks x {}-byte elements)",
+                        params.text("bytes"), divisor, divisor / item, item));
+      }
+      const Columns c = columns(params.integer("bytes") / item, pass.size);
+      f += check_placement(topology, "in " + bytes, {world, c.in}, dtype, kRankRows);
+      if (!in_place()) {
+        f += check_placement(topology, "out " + bytes, {world, c.out}, dtype, kRankRows);
+      }
     }
     return f;
   }
   void run(runtime::RuntimeContext& ctx, const Params& params, bool timing_only,
            Outcome& out) const override {
+    const runtime::CclConfig config = params.text("ccl").empty()
+                                          ? runtime::default_ccl_config()
+                                          : runtime::load_ccl_config(params.text("ccl"));
+    const std::int64_t world =
+        config.resolve(params.text("algorithm")).world_size.value_or(ctx.topology().world_size());
+    const std::vector<Pass> all = passes(params.text("groups"), world);
+    std::vector<std::vector<std::uint32_t>> subgroups;
+    for (const Pass& pass : all)
+      subgroups.insert(subgroups.end(), pass.groups.begin(), pass.groups.end());
     runtime::Distributed dist(ctx);
-    dist.init_process_group(params.text("algorithm"), params.text("ccl"));
+    dist.init_process_group(params.text("algorithm"), params.text("ccl"), subgroups);
     const runtime::IpcqPlan& plan = dist.plan();
     const DType dtype = params.dtype("dtype");
     const std::int64_t bytes = params.integer("bytes");
     const std::int64_t W = plan.world_size;
     const auto item = static_cast<std::int64_t>(runtime::itemsize(dtype));
-    const auto [in_cols, out_cols] = columns(bytes / item, W);
-    const runtime::HostTensor host = bench_data({W, in_cols}, dtype, timing_only, 7);
-    runtime::Tensor in = ctx.empty({W, in_cols}, dtype, kRankRows, "in");
-    ctx.copy_(in, host);
-    runtime::Tensor result = in_place() ? in : ctx.empty({W, out_cols}, dtype, kRankRows, "out");
-    const std::string algorithm = dist.algorithm_for(kind_, in);
-    out.measure([&] {
-      switch (kind_) {
-        case Collective::all_reduce: return dist.all_reduce(in);
-        case Collective::all_gather: return dist.all_gather(in, result);
-        case Collective::all_to_all: return dist.all_to_all(in, result);
-        case Collective::reduce_scatter: return dist.reduce_scatter(in, result);
-        default: return dist.broadcast(in, 0);
-      }
-    });
-    const runtime::HostTensor got = ctx.to_host(result);
-    const runtime::CollectiveFabric f = runtime::collective_fabric(ctx.topology(), plan);
-    out.bound_model = fmt::format("alpha-beta {} (alpha up to {:.1f} ns, beta {:.0f} GB/s)",
-                                  algorithm, f.worst.alpha_ns, f.worst.beta_gbps);
-    out.bound.add("alpha_beta",
-                  runtime::ccl_algorithm(algorithm).bound_ns(kind_, static_cast<double>(bytes), f));
-    out.bound.add(
-        runtime::ccl_algorithm(algorithm).extra_terms(kind_, static_cast<double>(bytes), f));
-    // Every rank loads its input and stores its result through its HBM slice, which the
-    // PEs mapped to it share.
+    // Every pass's tensors filled before the first runs, so that the passes run back to back.
+    struct Run {
+      runtime::HostTensor host;
+      runtime::Tensor in, result;
+      Columns c;
+    };
+    std::vector<Run> runs;
+    for (const Pass& pass : all) {
+      Run r;
+      r.c = columns(bytes / item, pass.size);
+      r.host = bench_data({W, r.c.in}, dtype, timing_only, 7);
+      r.in = ctx.empty({W, r.c.in}, dtype, kRankRows, "in." + pass.name);
+      ctx.copy_(r.in, r.host);
+      r.result = in_place() ? r.in : ctx.empty({W, r.c.out}, dtype, kRankRows, "out." + pass.name);
+      runs.push_back(std::move(r));
+    }
+    const std::string algorithm = dist.algorithm_for(kind_, runs.front().in);
+    const runtime::CclAlgorithm& a = runtime::ccl_algorithm(algorithm);
     runtime::Traffic traffic(ctx.topology());
-    runtime::own_shards(traffic, in, runtime::Direction::read);
-    runtime::own_shards(traffic, result, runtime::Direction::write);
+    nlohmann::ordered_json reports = nlohmann::ordered_json::array();
+    double alpha_beta = 0;
+    runtime::CollectiveFabric worst;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      const Pass& pass = all[i];
+      Run& r = runs[i];
+      runtime::Distributed group(ctx, dist.process_groups(), std::nullopt, "", pass.groups);
+      runtime::Distributed& d = pass.groups.empty() ? dist : group;
+      std::vector<runtime::Handle> handles;
+      out.measure([&] {
+        switch (kind_) {
+          case Collective::all_reduce: handles = d.all_reduce(r.in); break;
+          case Collective::all_gather: handles = d.all_gather(r.in, r.result); break;
+          case Collective::all_to_all: handles = d.all_to_all(r.in, r.result); break;
+          case Collective::reduce_scatter: handles = d.reduce_scatter(r.in, r.result); break;
+          default: handles = d.broadcast(r.in, 0); break;
+        }
+        return handles;
+      });
+      // The pass takes at least its slowest group's bound: the algorithm's alpha-beta over
+      // the fabric between the ranks each exchanges with.
+      // (The world's: over the queues installed.)
+      std::vector<runtime::CollectiveFabric> fabrics;
+      if (pass.groups.empty()) fabrics.push_back(runtime::collective_fabric(ctx.topology(), plan));
+      for (const std::vector<std::uint32_t>& members : pass.groups) {
+        runtime::IpcqPlan mine = runtime::subgroup(plan, members);
+        for (std::uint32_t q = 0; q < mine.world_size; ++q)
+          mine.neighbours[q] = a.neighbours(q, mine.rank_to_pe);
+        fabrics.push_back(runtime::collective_fabric(ctx.topology(), mine));
+      }
+      double bound = 0;
+      for (const runtime::CollectiveFabric& f : fabrics) {
+        const double ns = a.bound_ns(kind_, static_cast<double>(bytes), f);
+        if (ns >= bound) worst = f;
+        bound = std::max(bound, ns);
+      }
+      alpha_beta += bound;
+      // Every rank loads its input and stores its result through its HBM slice, which the
+      // PEs mapped to it share.
+      runtime::own_shards(traffic, r.in, runtime::Direction::read);
+      runtime::own_shards(traffic, r.result, runtime::Direction::write);
+      const double ns = span_ns(handles);
+      const double algbw = ns > 0 ? static_cast<double>(bytes) / ns : 0.0;
+      reports.push_back(
+          {{"name", pass.name},
+           {"size", pass.size},
+           {"groups", static_cast<std::int64_t>(pass.members(W).size())},
+           {"ns", ns},
+           {"bound_ns", bound},
+           {"algbw_gbps", algbw},
+           {"busbw_gbps", algbw * runtime::bus_factor(kind_, static_cast<double>(pass.size))}});
+    }
+    // Read back after every pass ran, so that the passes run back to back.
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      const runtime::HostTensor got = ctx.to_host(runs[i].result);
+      if (timing_only) continue;
+      verify(runs[i].host, got, plan, ctx.machine(), all[i].members(W), runs[i].c.in, runs[i].c.out,
+             dtype, out.verification);
+    }
+    out.bound_model = fmt::format("alpha-beta {} (alpha up to {:.1f} ns, beta {:.0f} GB/s)",
+                                  algorithm, worst.worst.alpha_ns, worst.worst.beta_gbps);
+    out.bound.add("alpha_beta", alpha_beta);
+    if (all.size() == 1) {
+      out.bound.add(a.extra_terms(kind_, static_cast<double>(bytes), worst));
+    }
     out.bound.add(traffic.bound());
     const double t = out.kernel_ns();
     const double algbw = t > 0 ? static_cast<double>(bytes) / t : 0.0;
     out.extra["algbw_gbps"] = algbw;
-    out.extra["busbw_gbps"] = algbw * runtime::bus_factor(kind_, static_cast<double>(W));
+    out.extra["busbw_gbps"] =
+        algbw * runtime::bus_factor(kind_, static_cast<double>(all.front().size));
     out.extra["world_size"] = W;
     out.extra["algorithm"] = algorithm;
+    if (!params.text("groups").empty()) out.extra["groups"] = std::move(reports);
     out.units.declare("algbw_gbps", "GB/s", "nccl-tests' algorithm bandwidth: size over time");
     out.units.declare("busbw_gbps", "GB/s",
                       "nccl-tests' bus bandwidth: algbw times the bytes each rank must move");
     out.units.declare("world_size", "", "ranks taking part");
-    if (timing_only) return;
-    out.verified = true;
-    verify(host, got, plan, ctx.machine(), in_cols, out_cols, dtype, out.verification);
+    out.units.declare("groups.*.size", "", "ranks in each group of the dimension");
+    out.units.declare("groups.*.groups", "", "groups of the dimension, run at once");
+    out.units.declare("groups.*.ns", "ns", "the dimension's pass: first PE start to last end");
+    out.units.declare("groups.*.bound_ns", "ns", "its slowest group's alpha-beta bound");
+    out.units.declare("groups.*.algbw_gbps", "GB/s", "size over the pass's time");
+    out.units.declare("groups.*.busbw_gbps", "GB/s", "algbw times a group's bus factor");
+    out.verified = !timing_only;
   }
 
  private:
@@ -146,6 +226,91 @@ class CollectiveBench : public Bench {
   struct Columns {
     std::int64_t in, out;
   };
+  // The runs of a bench: the world, or each dimension of a layout in turn, its groups the
+  // ranks that differ in that coordinate alone.
+  struct Pass {
+    std::string name = "world";
+    std::int64_t size = 0;
+    std::vector<std::vector<std::uint32_t>> groups;  // none: the world
+    // The groups, the world as one when there are none.
+    std::vector<std::vector<std::uint32_t>> members(std::int64_t world) const {
+      if (!groups.empty()) return groups;
+      std::vector<std::uint32_t> all(static_cast<std::size_t>(world));
+      for (std::size_t r = 0; r < all.size(); ++r) all[r] = static_cast<std::uint32_t>(r);
+      return {all};
+    }
+  };
+  static std::vector<Pass> passes(const std::string& layout, std::int64_t world) {
+    if (layout.empty()) return {Pass{"world", world, {}}};
+    std::vector<Pass> out;
+    std::int64_t stride = 1;
+    for (const std::string& dim : split(layout, ',')) {
+      const auto colon = dim.find(':');
+      std::int64_t size = 0;
+      const std::string name = dim.substr(0, colon);
+      const std::string count = colon == std::string::npos ? "" : dim.substr(colon + 1);
+      const auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), size);
+      if (name.empty() || ec != std::errc() || end != count.data() + count.size() || size < 1) {
+        throw BenchUsageError(
+            fmt::format("--param groups={}: '{}' is not NAME:SIZE (tp:8,dp:4)", layout, dim));
+      }
+      for (const Pass& p : out) {
+        if (p.name == name) {
+          throw BenchUsageError(fmt::format("--param groups={}: '{}' twice", layout, name));
+        }
+      }
+      out.push_back(Pass{name, size, {}});
+      stride = std::min(stride * std::min(size, world + 1), world + 1);  // no overflow
+    }
+    if (stride != world) {
+      std::vector<std::string> sizes;
+      for (const Pass& p : out) sizes.push_back(std::to_string(p.size));
+      throw BenchUsageError(fmt::format("--param groups={}: {} ranks, the world has {}", layout,
+                                        fmt::join(sizes, " x "), world));
+    }
+    // Rank r's coordinate in dimension d: r / (the sizes before d) mod size_d.
+    stride = 1;
+    for (Pass& p : out) {
+      for (std::int64_t r = 0; r < world; ++r) {
+        if (r / stride % p.size != 0) continue;
+        std::vector<std::uint32_t> members;
+        for (std::int64_t i = 0; i < p.size; ++i)
+          members.push_back(static_cast<std::uint32_t>(r + i * stride));
+        p.groups.push_back(std::move(members));
+      }
+      stride *= p.size;
+    }
+    return out;
+  }
+  static std::vector<std::string> split(const std::string& text, char by) {
+    std::vector<std::string> parts;
+    std::size_t from = 0;
+    for (std::size_t at = text.find(by); at != std::string::npos; at = text.find(by, from)) {
+      parts.push_back(text.substr(from, at - from));
+      from = at + 1;
+    }
+    parts.push_back(text.substr(from));
+    return parts;
+  }
+  // First PE start to last PE end of a collective's launches.
+  static double span_ns(const std::vector<runtime::Handle>& handles) {
+    models::Picoseconds start = ~0ULL, end = 0;
+    for (const runtime::Handle& h : handles) {
+      for (const models::Completion& c : h.request->completions()) {
+        for (const models::PeTiming& t : c.pes) {
+          start = std::min(start, t.started_ps);
+          end = std::max(end, t.finished_ps);
+        }
+      }
+    }
+    return end > start ? static_cast<double>(end - start) / 1000.0 : 0.0;
+  }
+  // Collectives whose ranks each get one chunk of a size over the group's ranks.
+  bool splits() const {
+    return kind_ == Collective::all_gather || kind_ == Collective::reduce_scatter ||
+           kind_ == Collective::all_to_all;
+  }
+
   // all_reduce and broadcast work in place; the others write another tensor.
   bool in_place() const {
     return kind_ == Collective::all_reduce || kind_ == Collective::broadcast;
@@ -156,60 +321,67 @@ class CollectiveBench : public Bench {
             kind_ == Collective::reduce_scatter ? per_rank / world : per_rank};
   }
 
-  // The host reference for every rank. Row g of the tensors is global PE g (rows split
-  // over SIPs, cubes and PEs in that order); the plan says which rank that PE is.
+  // The host reference for every rank of every group (world ranks, each group's in its
+  // order). Row g of the tensors is global PE g (rows split over SIPs, cubes and PEs in that
+  // order); the plan says which rank that PE is.
   void verify(const runtime::HostTensor& in, const runtime::HostTensor& got,
-              const runtime::IpcqPlan& plan, const runtime::MachineShape& m, std::int64_t in_cols,
+              const runtime::IpcqPlan& plan, const runtime::MachineShape& m,
+              const std::vector<std::vector<std::uint32_t>>& groups, std::int64_t in_cols,
               std::int64_t out_cols, DType dtype, runtime::Verification& v) const {
-    const auto W = static_cast<std::int64_t>(plan.world_size);
     auto row_of = [&](std::int64_t rank) {
       const PeCoord& pe = plan.rank_to_pe[static_cast<std::size_t>(rank)];
       return (static_cast<std::int64_t>(pe.sip) * m.cubes_per_sip + pe.cube) * m.pes_per_cube +
              pe.pe;
     };
-    auto input = [&](std::int64_t rank, std::int64_t col) {
-      return runtime::element(in, row_of(rank), col);
-    };
-    // The reduced column sums and magnitudes, once: checking every rank stays O(W x n).
     const bool reduces = kind_ == Collective::all_reduce || kind_ == Collective::reduce_scatter;
-    std::vector<double> sum, magnitude;
-    if (reduces) {
-      sum.assign(static_cast<std::size_t>(in_cols), 0.0);
-      magnitude.assign(static_cast<std::size_t>(in_cols), 0.0);
-      for (std::int64_t q = 0; q < W; ++q) {
-        for (std::int64_t col = 0; col < in_cols; ++col) {
-          const double x = input(q, col);
-          sum[static_cast<std::size_t>(col)] += x;
-          magnitude[static_cast<std::size_t>(col)] += std::abs(x);
+    const double u = runtime::unit_roundoff(dtype);
+    for (const std::vector<std::uint32_t>& group : groups) {
+      const auto W = static_cast<std::int64_t>(group.size());
+      // Member j's input.
+      auto input = [&](std::int64_t j, std::int64_t col) {
+        return runtime::element(in, row_of(group[static_cast<std::size_t>(j)]), col);
+      };
+      // The reduced column sums and magnitudes, once: checking every rank stays O(W x n).
+      std::vector<double> sum, magnitude;
+      if (reduces) {
+        sum.assign(static_cast<std::size_t>(in_cols), 0.0);
+        magnitude.assign(static_cast<std::size_t>(in_cols), 0.0);
+        for (std::int64_t q = 0; q < W; ++q) {
+          for (std::int64_t col = 0; col < in_cols; ++col) {
+            const double x = input(q, col);
+            sum[static_cast<std::size_t>(col)] += x;
+            magnitude[static_cast<std::size_t>(col)] += std::abs(x);
+          }
         }
       }
-    }
-    const double u = runtime::unit_roundoff(dtype);
-    for (std::int64_t rank = 0; rank < W; ++rank) {
-      for (std::int64_t c = 0; c < out_cols; ++c) {
-        double want = 0, mag = 0;
-        if (kind_ == Collective::all_gather) {
-          want = input(c / in_cols, c % in_cols);
-        } else if (kind_ == Collective::broadcast) {
-          want = input(0, c);
-        } else if (kind_ == Collective::all_to_all) {  // chunk j: rank j's chunk for `rank`
-          const std::int64_t chunk = in_cols / W;
-          want = input(c / chunk, rank * chunk + c % chunk);
-        } else {
-          const auto col = static_cast<std::size_t>(
-              kind_ == Collective::reduce_scatter ? rank * out_cols + c : c);
-          // Integer sums wrap at the dtype's width, on the device as in NCCL.
-          want = runtime::is_float(dtype) ? sum[col] : runtime::round_to(dtype, sum[col]);
-          mag = magnitude[col];
-        }
-        const double have = runtime::element(got, row_of(rank), c);
-        const double err = std::abs(have - want);
-        const double tol = static_cast<double>(W) * u * mag + 2 * u * std::abs(want);
-        v.max_abs_err = std::max(v.max_abs_err, err);
-        if (err > tol && v.ok) {
-          v.ok = false;
-          v.first_failure = fmt::format("rank {} element {}: device {}, reference {}, tolerance {}",
-                                        rank, c, have, want, tol);
+      for (std::int64_t rank = 0; rank < W; ++rank) {
+        for (std::int64_t c = 0; c < out_cols; ++c) {
+          double want = 0, mag = 0;
+          if (kind_ == Collective::all_gather) {
+            want = input(c / in_cols, c % in_cols);
+          } else if (kind_ == Collective::broadcast) {
+            want = input(0, c);
+          } else if (kind_ == Collective::all_to_all) {  // chunk j: member j's for `rank`
+            const std::int64_t chunk = in_cols / W;
+            want = input(c / chunk, rank * chunk + c % chunk);
+          } else {
+            const auto col = static_cast<std::size_t>(
+                kind_ == Collective::reduce_scatter ? rank * out_cols + c : c);
+            // Integer sums wrap at the dtype's width, on the device as in NCCL.
+            want = runtime::is_float(dtype) ? sum[col] : runtime::round_to(dtype, sum[col]);
+            mag = magnitude[col];
+          }
+          const std::uint32_t who = group[static_cast<std::size_t>(rank)];
+          const double have = runtime::element(got, row_of(who), c);
+          const double err = std::abs(have - want);
+          const double tol = static_cast<double>(W) * u * mag + 2 * u * std::abs(want);
+          v.max_abs_err = std::max(v.max_abs_err, err);
+          if (err > tol && v.ok) {
+            v.ok = false;
+            v.first_failure =
+                fmt::format("rank {} element {}: device {}, reference {}, tolerance {}", who, c,
+                            have, want, tol);
+          }
         }
       }
     }

@@ -197,3 +197,50 @@ BOOST_AUTO_TEST_CASE(a_tuned_collective_runs_the_algorithm_its_size_picks) {
     BOOST_TEST(tuned["bound"]["time_ns"].get<double>() <= tuned["kernel_time_ns"].get<double>());
   }
 }
+
+// A layout of communicator groups (tp:8,dp:16 on the default machine's 128 ranks): every
+// collective verifies in each dimension's groups, each pass at or above its slowest group's
+// bound and the whole at or above their sum; one group of every rank is the world's run;
+// layouts that do not cover the world are usage errors.
+BOOST_AUTO_TEST_CASE(group_layouts_run_each_dimension_in_its_groups) {
+  auto run = [](const std::string& args) {
+    const Result r = kernbench("run " + args + " --quiet --report groups.json");
+    BOOST_REQUIRE_MESSAGE(r.code == 0, args << "\n" << r.output);
+    return read_json("groups.json");
+  };
+  for (const char* bench : {"allreduce", "allgather", "reduce_scatter", "broadcast", "alltoall"}) {
+    const nlohmann::json j =
+        run(std::string(bench) + " --param bytes=64K --param groups=tp:8,dp:16");
+    BOOST_TEST(j["verify"]["ok"].get<bool>(), bench << ": " << j["verify"].dump());
+    BOOST_TEST(!j["verify"]["skipped"].get<bool>(), bench);
+    const nlohmann::json& g = j["groups"];
+    BOOST_REQUIRE(g.size() == 2u);
+    BOOST_TEST(g[0]["name"] == "tp");
+    BOOST_TEST(g[0]["size"].get<int>() == 8);
+    BOOST_TEST(g[0]["groups"].get<int>() == 16);
+    BOOST_TEST(g[1]["size"].get<int>() == 16);
+    BOOST_TEST(g[1]["groups"].get<int>() == 8);
+    double passes = 0, bounds = 0;
+    for (const nlohmann::json& pass : g) {
+      BOOST_TEST(pass["bound_ns"].get<double>() > 0, bench);
+      BOOST_TEST(pass["bound_ns"].get<double>() <= pass["ns"].get<double>(), bench);
+      passes += pass["ns"].get<double>();
+      bounds += pass["bound_ns"].get<double>();
+    }
+    BOOST_TEST(j["kernel_time_ns"].get<double>() >= passes, bench);
+    BOOST_TEST(j["bound"]["time_ns"].get<double>() >= bounds, bench);
+    BOOST_TEST(j["bound"]["time_ns"].get<double>() <= j["kernel_time_ns"].get<double>(), bench);
+  }
+  const nlohmann::json world = run("allreduce --param bytes=64K --timing-only");
+  const nlohmann::json all =
+      run("allreduce --param bytes=64K --timing-only --param groups=all:128");
+  BOOST_TEST(all["groups"][0]["ns"].get<double>() == world["kernel_time_ns"].get<double>());
+  for (const auto& [groups, message] : std::vector<std::pair<std::string, std::string>>{
+           {"tp:8,dp:4", "--param groups=tp:8,dp:4: 8 x 4 ranks, the world has 128"},
+           {"tp:8,dp", "'dp' is not NAME:SIZE"},
+           {"tp:8,tp:16", "'tp' twice"}}) {
+    const Result r = kernbench("run allreduce --param groups=" + groups);
+    BOOST_TEST(r.code == 2, groups);
+    BOOST_TEST(r.output.find(message) != std::string::npos, groups << "\n" << r.output);
+  }
+}
