@@ -6,6 +6,11 @@ std::uint32_t Group::at(std::int64_t index) const {
   return ranks[static_cast<std::size_t>(wrap(index, static_cast<std::int64_t>(ranks.size())))];
 }
 
+std::vector<std::uint32_t> ring_neighbours(std::uint32_t rank, std::size_t world) {
+  const auto w = static_cast<std::uint32_t>(world);
+  return unique_others(rank, {(rank + 1) % w, (rank + w - 1) % w});
+}
+
 Group whole_world(const RankComm& c) {
   Group g;
   for (std::uint32_t r = 0; r < c.world; ++r) g.ranks.push_back(r);

@@ -39,6 +39,8 @@ void binomial_reduce(RankComm& c, const Group& g, std::int64_t root, std::int64_
 
 // `ranks` without `rank`, sorted.
 std::vector<std::uint32_t> unique_others(std::uint32_t rank, std::set<std::uint32_t> ranks);
+// The rank after and the rank before `rank` on a ring of `world` (itself left out).
+std::vector<std::uint32_t> ring_neighbours(std::uint32_t rank, std::size_t world);
 // Every rank of a world of `world` but `rank`, in order (algorithms that talk to all).
 std::vector<std::uint32_t> every_other(std::uint32_t rank, std::size_t world);
 

@@ -74,29 +74,43 @@ void RankComm::scale_if_avg(Span span) {
 }
 
 void RankComm::exchange(const std::optional<SendTo>& send, const std::optional<RecvFrom>& recv) {
+  std::vector<SendTo> sends;
+  std::vector<RecvFrom> recvs;
+  if (send) sends.push_back(*send);
+  if (recv) recvs.push_back(*recv);
+  exchange(sends, recvs);
+}
+
+void RankComm::exchange(const std::vector<SendTo>& sends, const std::vector<RecvFrom>& recvs) {
   const bool flow = k.fidelity() == models::Fidelity::flow;
   // Flow fidelity moves each span as one transfer, timed as its pieces would be.
   std::int64_t unit = piece_, ahead = lookahead_;
   if (flow) {
-    unit = std::max({piece_, send ? send->span.len : 0, recv ? recv->span.len : 0});
+    for (const SendTo& s : sends) unit = std::max(unit, s.span.len);
+    for (const RecvFrom& r : recvs) unit = std::max(unit, r.span.len);
     ahead = plan_.lookahead_of(static_cast<std::uint64_t>(unit) * itemsize(buffer.dtype()));
   }
-  const std::int64_t sends = send ? (send->span.len + unit - 1) / unit : 0;
-  const std::int64_t recvs = recv ? (recv->span.len + unit - 1) / unit : 0;
-  // Sends run up to `ahead` units ahead of receives, so the link stays busy while this
-  // rank reduces, but never further than its peer's queue holds.
-  std::int64_t sent = 0;
-  for (std::int64_t p = 0; p < std::max(sends, recvs); ++p) {
-    for (; sent < sends && sent <= p + ahead; ++sent) {
-      const Span& s = send->span;
-      const std::int64_t b = s.begin + sent * unit;
-      send_part(send->peer, {b, std::min(unit, s.begin + s.len - b)},
-                recv ? recv->combine : Combine::copy);
+  auto units = [&](const Span& s) { return (s.len + unit - 1) / unit; };
+  std::int64_t most = 0;
+  for (const SendTo& s : sends) most = std::max(most, units(s.span));
+  for (const RecvFrom& r : recvs) most = std::max(most, units(r.span));
+  // Sends run up to `ahead` units ahead of receives, so the links stay busy while this
+  // rank reduces, but never further than its peers' queues hold.
+  std::vector<std::int64_t> sent(sends.size(), 0);
+  for (std::int64_t p = 0; p < most; ++p) {
+    for (std::size_t c = 0; c < sends.size(); ++c) {
+      const Span& s = sends[c].span;
+      // The peer combines what it gets as this rank combines its own receive (symmetric).
+      const Combine peer = c < recvs.size() ? recvs[c].combine : Combine::copy;
+      for (; sent[c] < units(s) && sent[c] <= p + ahead; ++sent[c]) {
+        const std::int64_t b = s.begin + sent[c] * unit;
+        send_part(sends[c].peer, {b, std::min(unit, s.begin + s.len - b)}, peer);
+      }
     }
-    if (p < recvs) {
-      const Span& r = recv->span;
-      const std::int64_t b = r.begin + p * unit;
-      recv_part(recv->peer, {b, std::min(unit, r.begin + r.len - b)}, recv->combine);
+    for (const RecvFrom& r : recvs) {
+      if (p >= units(r.span)) continue;
+      const std::int64_t b = r.span.begin + p * unit;
+      recv_part(r.peer, {b, std::min(unit, r.span.begin + r.span.len - b)}, r.combine);
     }
   }
 }

@@ -59,6 +59,10 @@ class RankComm {
   // the buffer; either side may be absent. In flow fidelity each side is one transfer,
   // timed as its pieces would have been (docs/adr/0017-flow-fidelity.md).
   void exchange(const std::optional<SendTo>& send, const std::optional<RecvFrom>& recv);
+  // Several at once (channels: send i paired with receive i, as both directions of a
+  // bidirectional ring), their pieces interleaved so that every channel's transfers are in
+  // flight together.
+  void exchange(const std::vector<SendTo>& sends, const std::vector<RecvFrom>& recvs);
   void send(std::uint32_t to, Span span) { exchange(SendTo{to, span}, std::nullopt); }
   void recv(std::uint32_t from, Span span, Combine combine) {
     exchange(std::nullopt, RecvFrom{from, span, combine});

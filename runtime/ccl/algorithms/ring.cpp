@@ -13,8 +13,7 @@ class Ring : public CclAlgorithm {
   bool supports(Collective c) const override { return c != Collective::all_to_all; }
   std::vector<std::uint32_t> neighbours(std::uint32_t r,
                                         const std::vector<PeCoord>& ranks) const override {
-    const auto w = static_cast<std::uint32_t>(ranks.size());
-    return unique_others(r, {(r + 1) % w, (r + w - 1) % w});
+    return ring_neighbours(r, ranks.size());
   }
 
   void run(RankComm& c, const CollectiveCall& call) const override {
