@@ -11,11 +11,10 @@
 
 namespace kb::runtime {
 
-std::string TransformerStep::lower_mlp(std::int64_t l, const Sip& sip, const LayerOps& ops,
+std::string TransformerStep::lower_mlp(const Sip& sip, const LayerOps& ops,
                                        const std::string& op_prefix, const std::string& prefix,
                                        const std::vector<std::string>& after, const Tensor& input,
                                        const Tensor& out, bool rms, const Tensor* addend) {
-  (void)l;
   const Tensor& up = sip[prefix + "up"];
   const Tensor& act = sip[prefix + "act"];
   const std::string up_op = op_prefix + "up_proj", gate_op = op_prefix + "gate_proj";
@@ -110,7 +109,7 @@ std::string TransformerStep::lower_experts(std::int64_t l, Sip& sip, const Layer
   std::vector<std::string> combined = {"gates"};
   const bool shared = dims_.shared_intermediate > 0;
   if (shared) {
-    combined.push_back(lower_mlp(l, sip, ops, "shared_", "s.", after, xn, partial, false, nullptr));
+    combined.push_back(lower_mlp(sip, ops, "shared_", "s.", after, xn, partial, false, nullptr));
   }
 
   // Where each (token, choice) goes: expert x on rank x / J in its slot x % J, the next free
@@ -160,7 +159,7 @@ std::string TransformerStep::lower_experts(std::int64_t l, Sip& sip, const Layer
       ready = e + "_all_to_all";
       input = &sip[tensors + "recv"];
     }
-    ready = lower_mlp(l, sip, ops, e + "_", tensors, {ready}, *input, sip[tensors + "down"], false,
+    ready = lower_mlp(sip, ops, e + "_", tensors, {ready}, *input, sip[tensors + "down"], false,
                       nullptr);
     const Tensor* output = &sip[tensors + "down"];
     if (shape_.ep > 1) {

@@ -462,11 +462,16 @@ void TransformerStep::place(std::size_t device, RuntimeContext& ctx, bool with_d
   }
 }
 
+bool TransformerStep::is_expert_tensor(const std::string& name) {
+  const std::size_t dot = name.find('.');
+  return dot != std::string::npos && name.compare(dot + 1, 1, "e") == 0;
+}
+
 std::optional<std::string> TransformerStep::expert_name(const std::string& name,
                                                         std::int64_t ep_rank) const {
   // "L3.e1.w_up" -> "L3.x5.w_up" for the second expert of rank 2 of 2 each.
+  if (!is_expert_tensor(name)) return std::nullopt;
   const std::size_t dot = name.find('.');
-  if (dot == std::string::npos || name.compare(dot + 1, 1, "e") != 0) return std::nullopt;
   const std::size_t end = name.find('.', dot + 1);
   const std::int64_t slot = std::stoll(name.substr(dot + 2, end - dot - 2));
   return fmt::format("{}.x{}{}", name.substr(0, dot), ep_rank * routing_.local() + slot,
@@ -496,7 +501,7 @@ Tile TransformerStep::upload(const StepTensor& spec, std::int64_t microbatch, co
   const double scale = spec.kind == StepTensor::Kind::weight && !embed
                            ? 1.0 / std::sqrt(static_cast<double>(rows))
                            : 1.0;
-  const bool expert = expert_name(spec.name, 0).has_value();
+  const bool expert = is_expert_tensor(spec.name);
   Tile values = random_tile(rows, cols, spec.part == Part::codes ? model_.dtype : spec.dtype, scale,
                             embed    ? uploads.embed_rng
                             : expert ? uploads.expert_rng
@@ -834,8 +839,8 @@ void TransformerStep::lower_layer(std::int64_t l, Sip& sip) {
     residual("residual_mlp", {all_reduce("allreduce_mlp", mixed)});
     return;
   }
-  const std::string down = lower_mlp(l, sip, {add, project}, "", "", normed, mlp_input,
-                                     sip["partial"], fold_norm, mlp_addend);
+  const std::string down = lower_mlp(sip, {add, project}, "", "", normed, mlp_input, sip["partial"],
+                                     fold_norm, mlp_addend);
   const std::string reduced = all_reduce("allreduce_mlp", down);
   if (!fold_residual) residual("residual_mlp", {reduced});
 }

@@ -126,6 +126,8 @@ class TransformerStep {
   // A tensor of an expert this SIP holds ("L3.e1.w_up") by the expert's number for the
   // reference ("L3.x5.w_up"); nullopt for others.
   std::optional<std::string> expert_name(const std::string& name, std::int64_t ep_rank) const;
+  // A layer's tensor of an expert ("L3.e1.w_up").
+  static bool is_expert_tensor(const std::string& name);
   void place(std::size_t device, RuntimeContext& ctx, bool with_data);
   // What one SIP's uploads draw from: its weights' and caches' generator, the embedding
   // table's (every SIP holds the same table), and the scales of the quantised tensors made
@@ -156,10 +158,9 @@ class TransformerStep {
   // into `out` via the tensors `prefix`up (gate) act, its nodes named `op_prefix`up_proj...
   // (`rms`: an RMS norm folded into the first projections; `addend`: a residual into the
   // last's epilogue). The name of its last node.
-  std::string lower_mlp(std::int64_t layer, const Sip& sip, const LayerOps& ops,
-                        const std::string& op_prefix, const std::string& prefix,
-                        const std::vector<std::string>& after, const Tensor& input,
-                        const Tensor& out, bool rms, const Tensor* addend);
+  std::string lower_mlp(const Sip& sip, const LayerOps& ops, const std::string& op_prefix,
+                        const std::string& prefix, const std::vector<std::string>& after,
+                        const Tensor& input, const Tensor& out, bool rms, const Tensor* addend);
   // `kind` over `in` (into `out`) among `members` of the groups' ranks (every rank when
   // empty), with the ccl.yaml's algorithm for the size (pairwise for an all-to-all it has
   // none for); and its bound: the algorithm's alpha-beta over the group's fabric, and the
