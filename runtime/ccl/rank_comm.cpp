@@ -58,6 +58,12 @@ void RankComm::mark_ready(Span span) {
   }
 }
 
+void RankComm::copy(Span from, std::int64_t to) {
+  wait_ready(from);
+  buffer.assign(to, k.cast(buffer.slice(from.begin, from.len), buffer.dtype()));
+  mark_ready({to, from.len});
+}
+
 Tile RankComm::reduce(const Tile& a, const Tile& b) {
   switch (op) {
     case ReduceOp::max: return k.maximum(a, b);

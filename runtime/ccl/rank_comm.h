@@ -67,6 +67,10 @@ class RankComm {
   void recv(std::uint32_t from, Span span, Combine combine) {
     exchange(std::nullopt, RecvFrom{from, span, combine});
   }
+  // Copies `from` to the elements at `to` within the buffer once `from` is in: a local
+  // move (packing blocks before a send, unpacking after a receive), one vector pass over
+  // its elements on the core.
+  void copy(Span from, std::int64_t to);
   // Divides `span` by the world size when the op is avg (the last step of an average).
   void scale_if_avg(Span span);
   // Called when a span of the buffer holds its final value (the runner stores it).

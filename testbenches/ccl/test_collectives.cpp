@@ -192,6 +192,23 @@ BOOST_AUTO_TEST_CASE(pairwise_on_multi_sip) {
   check_algorithm(kb::test::config("multi_sip.yaml"), "pairwise");
 }
 
+BOOST_AUTO_TEST_CASE(bidirectional_ring_on_tiny) {
+  check_algorithm(kb::test::config("tiny.yaml"), "bidirectional_ring");
+}
+BOOST_AUTO_TEST_CASE(bidirectional_ring_on_default) {
+  check_algorithm(kb::test::config("topology.yaml"), "bidirectional_ring");
+}
+BOOST_AUTO_TEST_CASE(bidirectional_ring_on_multi_sip) {
+  check_algorithm(kb::test::config("multi_sip.yaml"), "bidirectional_ring");
+}
+BOOST_AUTO_TEST_CASE(bruck_on_tiny) { check_algorithm(kb::test::config("tiny.yaml"), "bruck"); }
+BOOST_AUTO_TEST_CASE(bruck_on_default) {
+  check_algorithm(kb::test::config("topology.yaml"), "bruck");
+}
+BOOST_AUTO_TEST_CASE(bruck_on_three_sips) {  // a world of no power of two: 48 ranks
+  check_algorithm(kb::test::config("tiny.yaml", {"system.sips.count=3"}), "bruck");
+}
+
 // Tensor parallelism's all-reduce: one group per PE position across two SIPs, each rank's
 // buffer its whole (multi-row) block; every group sums its own two blocks, at once.
 BOOST_AUTO_TEST_CASE(process_groups_all_reduce_their_own_blocks_together) {

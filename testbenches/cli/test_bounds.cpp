@@ -62,6 +62,12 @@ const std::vector<std::vector<Case>> kCollectiveBenches = {
     {{"alltoall --param bytes=16K", false, true},
      {"alltoall --param bytes=64K", false, true},
      {"alltoall --param bytes=256K", false, true}},
+    {{"alltoall --param bytes=16K --param algorithm=bruck"},
+     {"alltoall --param bytes=64K --param algorithm=bruck"},
+     {"alltoall --param bytes=256K --param algorithm=bruck"}},
+    {{"allreduce --param bytes=16K --param algorithm=bidirectional_ring"},
+     {"allreduce --param bytes=64K --param algorithm=bidirectional_ring"},
+     {"allreduce --param bytes=256K --param algorithm=bidirectional_ring"}},
 };
 
 // Variations that move the binding resource: slow HBM, fast HBM behind fast ports, slow

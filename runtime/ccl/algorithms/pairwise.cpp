@@ -20,7 +20,7 @@ class Pairwise : public CclAlgorithm {
   std::optional<std::string> rejects_world(std::uint32_t world) const override {
     if (world <= kMaxWorld) return std::nullopt;
     return "it keeps an IPCQ towards every other rank; at most " + std::to_string(kMaxWorld) +
-           " ranks, not " + std::to_string(world);
+           " ranks, not " + std::to_string(world) + " (bruck keeps 2 log2 W)";
   }
 
   std::vector<std::uint32_t> neighbours(std::uint32_t rank,
