@@ -205,7 +205,7 @@ BOOST_AUTO_TEST_CASE(bruck_on_tiny) { check_algorithm(kb::test::config("tiny.yam
 BOOST_AUTO_TEST_CASE(bruck_on_default) {
   check_algorithm(kb::test::config("topology.yaml"), "bruck");
 }
-BOOST_AUTO_TEST_CASE(bruck_on_three_sips) {  // a world of no power of two: 48 ranks
+BOOST_AUTO_TEST_CASE(bruck_on_three_sips) {  // a world of no power of two: 12 ranks
   check_algorithm(kb::test::config("tiny.yaml", {"system.sips.count=3"}), "bruck");
 }
 
