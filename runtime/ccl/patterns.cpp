@@ -102,6 +102,10 @@ double tree_all_reduce_ns(double bytes, const CollectiveFabric& f) {
   return 2 * logw * f.worst.alpha_ns + (1 + 2 * logw) * bytes / f.worst.beta_gbps;
 }
 
+double ring_phase_ns(double bytes, double chunk, const CollectiveFabric& f) {
+  return std::max(f.ring_alpha_ns + chunk / f.worst.beta_gbps, f.phase_ns(bytes));
+}
+
 double forwarded_broadcast_ns(double latency_ns, double bytes, const CollectiveFabric& f) {
   return latency_ns + std::max(bytes / f.worst.beta_gbps, 2 * bytes / f.port_gbps);
 }

@@ -48,6 +48,12 @@ std::vector<std::uint32_t> every_other(std::uint32_t rank, std::size_t world);
 // hops each way at the worst alpha, the data crossing the narrowest path 1 + 2 log2 W
 // times on the critical path.
 double tree_all_reduce_ns(double bytes, const CollectiveFabric& f);
+// One ring reduce-scatter or all-gather phase over `bytes` that sends chunks of `chunk`
+// bytes: at least a chunk's chain around the ring (W - 1 consecutive edges' latency, and
+// the chunk through the narrowest path once), and at least the phase's bytes through the
+// rank's port or the narrowest path (CollectiveFabric::phase_ns). Not their sum: pieces
+// pipeline, so the chain's latency overlaps the other chunks' transfers.
+double ring_phase_ns(double bytes, double chunk, const CollectiveFabric& f);
 // The whole buffer crosses the narrowest path, and a forwarding rank's port carries it out
 // twice (sent on and stored).
 double forwarded_broadcast_ns(double latency_ns, double bytes, const CollectiveFabric& f);

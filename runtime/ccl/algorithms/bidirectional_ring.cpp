@@ -106,16 +106,18 @@ class BidirectionalRing : public CclAlgorithm {
     }
   }
 
-  // The ring's, with half the bytes over each way's narrowest path; a rank's port still
-  // carries its whole input and what it receives.
+  // The ring's, with half the bytes over each way's narrowest path (a half chunk's chain
+  // around it); a rank's port still carries its whole input and what it receives.
   double bound_ns(Collective kind, double bytes, const CollectiveFabric& f) const override {
-    const double phase = std::max((1 + f.spread()) * bytes / f.port_gbps,
-                                  f.spread() * bytes / 2 / f.worst.beta_gbps);
+    const double bandwidth = std::max((1 + f.spread()) * bytes / f.port_gbps,
+                                      f.spread() * bytes / 2 / f.worst.beta_gbps);
+    const double phase =
+        std::max(f.ring_alpha_ns + bytes / f.world / 2 / f.worst.beta_gbps, bandwidth);
     switch (kind) {
       case Collective::all_reduce:
-      case Collective::barrier: return 2 * f.ring_alpha_ns + 2 * phase;
+      case Collective::barrier: return 2 * phase;
       case Collective::reduce_scatter:
-      case Collective::all_gather: return f.ring_alpha_ns + phase;
+      case Collective::all_gather: return phase;
       default: break;
     }
     return 0;

@@ -46,15 +46,15 @@ class Ring : public CclAlgorithm {
     }
   }
 
-  // Each phase's latency is a chunk's path around the ring (W - 1 consecutive edges).
+  // A phase takes the longer of a chunk's chain around the ring and the bytes through the
+  // busiest port or path (ring_phase_ns).
   double bound_ns(Collective kind, double bytes, const CollectiveFabric& f) const override {
-    const double latency = f.ring_alpha_ns;
     switch (kind) {
       case Collective::all_reduce:
-      case Collective::barrier: return 2 * latency + 2 * f.phase_ns(bytes);
+      case Collective::barrier: return 2 * ring_phase_ns(bytes, bytes / f.world, f);
       case Collective::reduce_scatter:
-      case Collective::all_gather: return latency + f.phase_ns(bytes);
-      case Collective::broadcast: return forwarded_broadcast_ns(latency, bytes, f);
+      case Collective::all_gather: return ring_phase_ns(bytes, bytes / f.world, f);
+      case Collective::broadcast: return forwarded_broadcast_ns(f.ring_alpha_ns, bytes, f);
       case Collective::all_to_all: break;
     }
     return 0;
