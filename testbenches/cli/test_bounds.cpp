@@ -65,14 +65,18 @@ const std::vector<std::vector<Case>> kCollectiveBenches = {
     {{"alltoall --param bytes=16K --param algorithm=bruck"},
      {"alltoall --param bytes=64K --param algorithm=bruck"},
      {"alltoall --param bytes=256K --param algorithm=bruck"}},
+    {{"allreduce --param bytes=16K --param algorithm=hierarchical"},
+     {"allreduce --param bytes=64K --param algorithm=hierarchical"},
+     {"allreduce --param bytes=256K --param algorithm=hierarchical"}},
     {{"allreduce --param bytes=16K --param algorithm=bidirectional_ring"},
      {"allreduce --param bytes=64K --param algorithm=bidirectional_ring"},
      {"allreduce --param bytes=256K --param algorithm=bidirectional_ring"}},
 };
 
 // Variations that move the binding resource: slow HBM, fast HBM behind fast ports, slow
-// mesh links, a slow core.
+// mesh links, a slow core, slow SRAM and TCM, slow inter-SIP links (where there are some).
 const std::vector<std::string> kSets = {
+    "--set system.inter_sip.link.bw_gbps=5",
     "--set cube.hbm_slice.bw_gbps=20",
     "--set cube.hbm_slice.bw_gbps=600 --set cube.router.bw_gbps=512",
     "--set sip.mesh_link.bw_gbps=16",

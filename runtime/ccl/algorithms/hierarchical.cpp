@@ -90,9 +90,14 @@ class Hierarchical : public CclAlgorithm {
     c.on_final({0, n});
   }
 
-  // A floor: the tree's reduce and broadcast are on every rank's critical path.
+  // Each level moves the whole buffer over different paths (trees inside the cubes, rings
+  // across them and across the SIPs), so no one path carries them all: the floor is what
+  // any of them must. Every pair of ranks it exchanges between carries at least the buffer
+  // one way (a tree edge the buffer up and back, a ring edge 2 (k - 1) / k of it), so the
+  // narrowest carries it once; every rank loads its buffer and stores the result through
+  // its port; and the ranks furthest apart hear from each other.
   double bound_ns(Collective, double bytes, const CollectiveFabric& f) const override {
-    return tree_all_reduce_ns(bytes, f);
+    return std::max({f.worst.alpha_ns, bytes / f.worst.beta_gbps, bytes / f.port_gbps});
   }
 };
 
