@@ -146,10 +146,14 @@ std::vector<ModelConfig::Projection> ModelConfig::mlp_projections(std::int64_t c
   return out;
 }
 
-std::vector<ModelConfig::Projection> ModelConfig::projections(std::int64_t layer) const {
+std::vector<ModelConfig::Projection> ModelConfig::attention_projections() const {
   const std::int64_t kv = num_key_value_heads * head_dim();
-  std::vector<Projection> out{
+  return {
       {hidden_size, hidden_size}, {hidden_size, kv}, {hidden_size, kv}, {hidden_size, hidden_size}};
+}
+
+std::vector<ModelConfig::Projection> ModelConfig::projections(std::int64_t layer) const {
+  std::vector<Projection> out = attention_projections();
   auto mlp = [&](std::int64_t columns) {
     const std::vector<Projection> p = mlp_projections(columns);
     out.insert(out.end(), p.begin(), p.end());

@@ -61,6 +61,8 @@ struct ModelConfig {
   // (folded in).
   using Projection = std::pair<std::int64_t, std::int64_t>;
   std::vector<Projection> projections(std::int64_t layer = 0) const;
+  // Attention's projections: q, k, v, o.
+  std::vector<Projection> attention_projections() const;
   // An MLP's projections for `columns` intermediate columns: up (gate) and down.
   std::vector<Projection> mlp_projections(std::int64_t columns) const;
   // Weights of one decoder layer: the projections' sizes summed, with their biases.

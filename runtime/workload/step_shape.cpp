@@ -143,10 +143,9 @@ StepWork step_work(const ModelConfig& m, const StepShape& s) {
   };
   // Attention's projections on the step's tokens, then its two products over the (query,
   // key) pairs, each as its kernel counts it.
-  const std::int64_t kv = m.num_key_value_heads * d, H = m.hidden_size;
+  const std::int64_t H = m.hidden_size;
   double attention_flops = 0;
-  for (const ModelConfig::Projection& p :
-       std::vector<ModelConfig::Projection>{{H, H}, {H, kv}, {H, kv}, {H, H}})
+  for (const ModelConfig::Projection& p : m.attention_projections())
     attention_flops += product(tokens, p);
   const TensorShape q{{tokens, m.num_attention_heads * d}, dt};
   const TensorShape cache{{s.batch * m.num_key_value_heads * s.keys(), d}, dt};
@@ -181,16 +180,15 @@ StepWork step_work(const ModelConfig& m, const StepShape& s) {
     w.flops += product(tokens, {H, m.num_local_experts}) +
                mlp(tokens * m.num_experts_per_tok, m.moe_intermediate_size) +
                (shared > 0 ? mlp(tokens, shared) : 0.0);
-    double expert = 0;
-    for (const ModelConfig::Projection& p : m.mlp_projections(m.moe_intermediate_size))
-      expert += m.projection_bytes(p);
-    const std::vector<ModelConfig::Projection> all = m.projections(l);
-    double dense = m.projection_bytes({H, m.num_local_experts});
-    for (std::size_t i = 0; i < 4; ++i) dense += m.projection_bytes(all[i]);
-    if (shared > 0) {
-      for (const ModelConfig::Projection& p : m.mlp_projections(shared))
-        dense += m.projection_bytes(p);
-    }
+    auto bytes = [&](const std::vector<ModelConfig::Projection>& projections) {
+      double sum = 0;
+      for (const ModelConfig::Projection& p : projections) sum += m.projection_bytes(p);
+      return sum;
+    };
+    const double expert = bytes(m.mlp_projections(m.moe_intermediate_size));
+    const double dense = bytes(m.attention_projections()) +
+                         m.projection_bytes({H, m.num_local_experts}) +
+                         (shared > 0 ? bytes(m.mlp_projections(shared)) : 0.0);
     const auto touched =
         static_cast<double>(std::min(m.num_local_experts, tokens * m.num_experts_per_tok));
     w.weight_bytes += dense + touched * expert;

@@ -86,8 +86,7 @@ std::string TransformerStep::lower_experts(std::int64_t l, Sip& sip, const Layer
                                            const std::vector<std::string>& after) {
   const platform::Topology& topology = sip.ctx->topology();
   const std::int64_t per_token = routing_.per_token, local = routing_.local();
-  const std::vector<std::int32_t>& choices =
-      routing_.of(l, sip.ep_rank * shape_.microbatches + sip.microbatch);
+  const std::vector<std::int32_t>& choices = routing_.of(l, replica(sip.ep_rank, sip.microbatch));
   // Bounds that follow the routing: this layer's and microbatch's own.
   const std::string routed = fmt::format("{}.L{}", sip.label, l);
   const Tensor& xn = sip["xn"];
@@ -147,6 +146,9 @@ std::string TransformerStep::lower_experts(std::int64_t l, Sip& sip, const Layer
         op, OpClass::copy, std::move(ready), KernelOp{"gather_rows", std::move(args)},
         [&](Traffic& t, Bound&) { gather_rows(t, from, into, rows); }, 0, 0, routed);
   };
+  // The products back into the all-to-all's layout, row for row (with other ranks).
+  std::vector<std::int64_t> same(static_cast<std::size_t>(shape_.ep > 1 ? b.rows() : 0));
+  std::iota(same.begin(), same.end(), 0);
   std::vector<const Tensor*> outputs;
   for (std::int64_t i = 0; i < local; ++i) {
     const std::string e = fmt::format("e{}", i), tensors = e + ".";
@@ -164,8 +166,6 @@ std::string TransformerStep::lower_experts(std::int64_t l, Sip& sip, const Layer
     const Tensor* output = &sip[tensors + "down"];
     if (shape_.ep > 1) {
       // Back into the all-to-all's layout (the products spread by columns), then home.
-      std::vector<std::int64_t> same(static_cast<std::size_t>(b.rows()));
-      std::iota(same.begin(), same.end(), 0);
       gather(e + "_pack", {ready}, *output, sip[tensors + "back"], same);
       exchange(e + "_return", e + "_pack", sip[tensors + "back"], sip[tensors + "ret"]);
       ready = e + "_return";

@@ -88,7 +88,8 @@ const Tensor& TransformerStep::hidden(const Sip& sip) const {
 }
 
 const StepData& TransformerStep::data(std::size_t microbatch, std::size_t ep_rank) const {
-  return data_.at(ep_rank * static_cast<std::size_t>(shape_.microbatches) + microbatch);
+  return data_.at(static_cast<std::size_t>(
+      replica(static_cast<std::int64_t>(ep_rank), static_cast<std::int64_t>(microbatch))));
 }
 
 const Tensor& TransformerStep::output(std::size_t rank, std::size_t microbatch) const {
@@ -111,7 +112,7 @@ TransformerStep::Sip& TransformerStep::head_unit(std::size_t microbatch,
 }
 
 StepData& TransformerStep::data_of(const Sip& sip) {
-  return data_.at(static_cast<std::size_t>(sip.ep_rank * shape_.microbatches + sip.microbatch));
+  return data_.at(static_cast<std::size_t>(replica(sip.ep_rank, sip.microbatch)));
 }
 
 StagePart stage_part(const StepShape& shape, std::int64_t device) {
@@ -455,7 +456,7 @@ void TransformerStep::place(std::size_t device, RuntimeContext& ctx, bool with_d
         for (std::int64_t e = 0; e < shape_.ep; ++e) {
           if (expert || e == ep_rank)
             remember(expert ? *expert : spec.name, rank,
-                     data_[static_cast<std::size_t>(e * microbatches + k)], values);
+                     data_[static_cast<std::size_t>(replica(e, k))], values);
         }
       }
     }

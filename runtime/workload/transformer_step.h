@@ -122,6 +122,11 @@ class TransformerStep {
   struct Sip;
   Sip& unit(std::int64_t device, std::int64_t microbatch) const;
   Sip& head_unit(std::size_t microbatch, std::size_t ep_rank) const;
+  // A replica, the sequences one expert-parallel rank runs as one microbatch: its index in
+  // data_ and in the routing (ExpertRouting::choices).
+  std::int64_t replica(std::int64_t ep_rank, std::int64_t microbatch) const {
+    return ep_rank * shape_.microbatches + microbatch;
+  }
   StepData& data_of(const Sip& sip);
   // A tensor of an expert this SIP holds ("L3.e1.w_up") by the expert's number for the
   // reference ("L3.x5.w_up"); nullopt for others.

@@ -137,16 +137,15 @@ class CollectiveBench : public Bench {
       Run& r = runs[i];
       runtime::Distributed group(ctx, dist.process_groups(), std::nullopt, "", pass.groups);
       runtime::Distributed& d = pass.groups.empty() ? dist : group;
-      std::vector<runtime::Handle> handles;
+      const std::size_t first_kernel = out.kernels.size();
       out.measure([&] {
         switch (kind_) {
-          case Collective::all_reduce: handles = d.all_reduce(r.in); break;
-          case Collective::all_gather: handles = d.all_gather(r.in, r.result); break;
-          case Collective::all_to_all: handles = d.all_to_all(r.in, r.result); break;
-          case Collective::reduce_scatter: handles = d.reduce_scatter(r.in, r.result); break;
-          default: handles = d.broadcast(r.in, 0); break;
+          case Collective::all_reduce: return d.all_reduce(r.in);
+          case Collective::all_gather: return d.all_gather(r.in, r.result);
+          case Collective::all_to_all: return d.all_to_all(r.in, r.result);
+          case Collective::reduce_scatter: return d.reduce_scatter(r.in, r.result);
+          default: return d.broadcast(r.in, 0);
         }
-        return handles;
       });
       // The pass takes at least its slowest group's bound: the algorithm's alpha-beta over
       // the fabric between the ranks each exchanges with.
@@ -170,7 +169,13 @@ class CollectiveBench : public Bench {
       // PEs mapped to it share.
       runtime::own_shards(traffic, r.in, runtime::Direction::read);
       runtime::own_shards(traffic, r.result, runtime::Direction::write);
-      const double ns = span_ns(handles);
+      // The pass: its kernels' span, first start to last end.
+      double first = INFINITY, last = 0;
+      for (std::size_t k = first_kernel; k < out.kernels.size(); ++k) {
+        first = std::min(first, out.kernels[k].start_ns);
+        last = std::max(last, out.kernels[k].end_ns);
+      }
+      const double ns = last > first ? last - first : 0.0;
       const double algbw = ns > 0 ? static_cast<double>(bytes) / ns : 0.0;
       reports.push_back(
           {{"name", pass.name},
@@ -291,19 +296,6 @@ class CollectiveBench : public Bench {
     }
     parts.push_back(text.substr(from));
     return parts;
-  }
-  // First PE start to last PE end of a collective's launches.
-  static double span_ns(const std::vector<runtime::Handle>& handles) {
-    models::Picoseconds start = ~0ULL, end = 0;
-    for (const runtime::Handle& h : handles) {
-      for (const models::Completion& c : h.request->completions()) {
-        for (const models::PeTiming& t : c.pes) {
-          start = std::min(start, t.started_ps);
-          end = std::max(end, t.finished_ps);
-        }
-      }
-    }
-    return end > start ? static_cast<double>(end - start) / 1000.0 : 0.0;
   }
   // Collectives whose ranks each get one chunk of a size over the group's ranks.
   bool splits() const {

@@ -340,7 +340,7 @@ class LlmBench : public Bench {
 
   // A mixture's routing and what its all-to-alls took: the experts, the capacity each
   // rank's block for an expert holds, the busiest expert's load over the mean, and the
-  // time the all-to-all nodes and combine took in all (their sum over SIPs and layers).
+  // time the all-to-all nodes took in all (their sum over SIPs and layers).
   static nlohmann::ordered_json experts_report(const ModelConfig& model,
                                                const runtime::TransformerStep& step,
                                                const std::vector<runtime::NodeRun>& runs) {
