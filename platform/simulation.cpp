@@ -73,7 +73,8 @@ std::uint64_t model_host_bytes(const Topology& t) {
          cubes * (48ULL << 10) + slices * (8ULL << 10);
 }
 
-void require_host_memory(const Topology& topology, std::uint64_t data_bytes) {
+std::optional<std::string> host_memory_shortfall(const Topology& topology,
+                                                 std::uint64_t data_bytes) {
   std::optional<std::uint64_t> available;
   std::ifstream meminfo("/proc/meminfo");
   for (std::string line; std::getline(meminfo, line);) {
@@ -85,25 +86,29 @@ void require_host_memory(const Topology& topology, std::uint64_t data_bytes) {
                        (!available || limit.rlim_cur < *available);
   if (limited) available = limit.rlim_cur;
   const std::uint64_t model = model_host_bytes(topology);
-  if (!available || model + data_bytes <= *available) return;
+  if (!available || model + data_bytes <= *available) return std::nullopt;
   constexpr double GiB = 1 << 30;
-  throw std::runtime_error(fmt::format(
+  return fmt::format(
       "this run needs about {:.1f} GiB of host memory ({:.1f} GiB for the model of {} PEs{}) "
-      "but {:.1f} GiB are {}{}",
+      "but {:.1f} GiB are {}",
       static_cast<double>(model + data_bytes) / GiB, static_cast<double>(model) / GiB,
       topology.world_size(),
       data_bytes == 0
           ? ""
           : fmt::format(", {:.1f} GiB for its data", static_cast<double>(data_bytes) / GiB),
       static_cast<double>(*available) / GiB,
-      limited ? "allowed by the address-space limit (ulimit -v)" : "available",
-      data_bytes == 0 ? "" : "; --timing-only needs none for the data"));
+      limited ? "allowed by the address-space limit (ulimit -v)" : "available");
+}
+
+void require_host_memory(const Topology& topology) {
+  if (const std::optional<std::string> shortfall = host_memory_shortfall(topology, 0))
+    throw std::runtime_error(*shortfall);
 }
 
 Simulation::Simulation(const Topology& topology, const RunOptions& options)
     : topology_(topology), options_(options) {
   const auto start = std::chrono::steady_clock::now();
-  require_host_memory(topology, 0);
+  require_host_memory(topology);
   models::set_time_resolution();
   sc_core::sc_report_handler::set_handler(report_on_stderr);
   const models::MachineParams params = machine_params(topology, options);

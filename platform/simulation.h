@@ -11,6 +11,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 
 namespace kb::platform {
 
@@ -63,11 +65,14 @@ class Simulation {
 // Peak resident memory of this process so far (Linux: VmHWM), 0 if unknown.
 std::uint64_t peak_rss_bytes();
 
-// Throws std::runtime_error, naming the sizes, when the model of `topology` plus `data_bytes`
-// of host memory for a functional run's data would not fit the memory the system can still
-// give this process (Linux: MemAvailable) or its address-space limit (ulimit -v); does
-// nothing where neither is known.
-void require_host_memory(const Topology& topology, std::uint64_t data_bytes);
+// Why the model of `topology` plus `data_bytes` of host memory for a functional run's data
+// would not fit the memory the system can still give this process (Linux: MemAvailable) or
+// its address-space limit (ulimit -v), naming the sizes; nothing when it fits or neither
+// is known.
+std::optional<std::string> host_memory_shortfall(const Topology& topology,
+                                                 std::uint64_t data_bytes);
+// Throws std::runtime_error with the model's shortfall above, if any.
+void require_host_memory(const Topology& topology);
 // The host memory the model of `topology` takes, an upper estimate.
 std::uint64_t model_host_bytes(const Topology& topology);
 

@@ -134,16 +134,25 @@ RunResult run_bench(const RunRequest& o) {
   const Bench& bench = find_bench(o.bench);
   const Params params(bench.name(), bench.params(), o.params);
   const Footprint footprint = bench.check(params, topology);
-  // A bench that verifies no values runs timing-only, asked or not.
-  const bool timing_only = o.timing_only || !bench.verifies();
+  // A bench that verifies no values runs timing-only, asked or not; so does one whose
+  // values the host cannot hold (a full-size model), saying so: the simulated time is the
+  // same, and a refusal would only make the user ask again with --timing-only.
+  bool timing_only = o.timing_only || !bench.verifies();
   check_capacity(footprint, topology);
+  std::string timing_only_because;
+  if (!timing_only) {
+    if (const std::optional<std::string> shortfall = platform::host_memory_shortfall(
+            topology, kHostBytesPerDeviceByte * footprint.device_bytes)) {
+      timing_only = true;
+      timing_only_because = *shortfall;
+      fmt::print(stderr, "kernbench: running timing-only, values unverified: {}\n", *shortfall);
+    }
+  }
   if (!o.chakra_out.empty() && !bench.runs_workload()) {
     throw BenchUsageError("--chakra-out: bench " + bench.name() +
                           " runs no workload graph (llm and chakra do)");
   }
   check_outputs(o);
-  platform::require_host_memory(topology,
-                                timing_only ? 0 : kHostBytesPerDeviceByte * footprint.device_bytes);
   platform::remove_staged_files_on_signals();
 
   platform::RunOptions run_options;
@@ -173,6 +182,7 @@ RunResult run_bench(const RunRequest& o) {
                            sim.run_wall_s(),
                            models::transaction_count(),
                            timing_only,
+                           timing_only_because,
                            o.fidelity,
                            o.overrides};
   RunResult result;

@@ -58,7 +58,9 @@ class LlmBench : public Bench {
         fmt::format("a preset ({}) or a file", fmt::join(runtime::model_presets(), ", ")));
     std::vector<Param> step = {
         {"phase", "decode", "prefill (seq tokens from position 0) or decode (one token after seq)"},
-        {"batch", "4", "sequences"},
+        {"batch", "0",
+         "sequences (0: 4, or one per microbatch and expert-parallel rank when those ask for "
+         "more)"},
         {"seq", "128", "prefill: tokens per sequence; decode: tokens already in the KV cache"},
         {"past", "0",
          "prefill: tokens of each sequence already in the KV cache (a later chunk of a prompt)"},
@@ -206,15 +208,22 @@ class LlmBench : public Bench {
       throw BenchUsageError("--param mapping=" + mapping + ": expected auto, columns or grid");
     }
     shape.mapping = *mapped;
-    shape.batch = params.integer("batch");
     shape.seq = params.integer("seq");
     shape.past = params.count("past");
-    if (shape.batch < 1) throw BenchUsageError("--param batch must be at least 1");
     if (shape.seq < 1) throw BenchUsageError("--param seq must be at least 1");
     const std::int64_t tp = params.count("tp"), layers = params.count("layers");
     shape.pp = params.integer("pp");
     shape.ep = params.integer("ep");
     shape.microbatches = params.integer("microbatches");
+    // Unset, the batch is 4 sequences, or as many as the microbatches and the ep ranks
+    // need to get one each: `--param pp=4 --param microbatches=8` runs as it reads.
+    constexpr std::int64_t kMaxTokens = 1 << 24;
+    shape.batch = params.count("batch");
+    if (shape.batch == 0) {
+      shape.batch =
+          std::max<std::int64_t>(4, std::clamp<std::int64_t>(shape.microbatches, 1, kMaxTokens) *
+                                        std::clamp<std::int64_t>(shape.ep, 1, kMaxTokens));
+    }
     shape.routing_skew = params.real("routing_skew");
     shape.routing_seed = static_cast<std::uint32_t>(params.integer("routing_seed"));
     shape.tp = tp == 0
@@ -222,7 +231,6 @@ class LlmBench : public Bench {
                    : tp;
     shape.layers = layers == 0 ? model.num_hidden_layers : layers;
     // Each alone first, so that their product cannot overflow.
-    constexpr std::int64_t kMaxTokens = 1 << 24;
     if (shape.batch > kMaxTokens) {
       throw BenchUsageError(
           fmt::format("--param batch={}: at most {} sequences", shape.batch, kMaxTokens));

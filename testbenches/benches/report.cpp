@@ -223,6 +223,7 @@ nlohmann::ordered_json make_report(const Bench& bench, const Params& params, con
     if (!outcome.verification.ok) r["verify"]["first_failure"] = outcome.verification.first_failure;
   } else {
     r["verify"] = {{"ok", true}, {"max_abs_err", 0.0}, {"skipped", true}};
+    if (!run.timing_only_because.empty()) r["verify"]["because"] = run.timing_only_because;
   }
   const auto stats =
       platform::statistics_json(static_cast<models::Picoseconds>(run.sim_time_ns * 1000.0));
@@ -370,8 +371,10 @@ std::string summary_text(const nlohmann::ordered_json& r, std::size_t top) {
   }
   const auto& v = r["verify"];
   if (v["skipped"].get<bool>()) {
-    out += r["timing_only"].get<bool>() ? "verify      skipped (timing-only)\n"
-                                        : "verify      none (the bench has no reference)\n";
+    out += !r["timing_only"].get<bool>() ? "verify      none (the bench has no reference)\n"
+           : v.contains("because")       ? fmt::format("verify      skipped (timing-only: {})\n",
+                                                       v["because"].get<std::string>())
+                                         : "verify      skipped (timing-only)\n";
   } else if (v["ok"].get<bool>()) {
     out += fmt::format("verify      ok (max abs err {:.3g})\n", v["max_abs_err"].get<double>());
   } else {

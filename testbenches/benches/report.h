@@ -16,6 +16,7 @@ struct RunFigures {
   double wall_s = 0;
   std::uint64_t transactions = 0;
   bool timing_only = false;
+  std::string timing_only_because;  // a functional run the host could not hold, else empty
   models::Fidelity fidelity = models::Fidelity::transaction;
   std::vector<std::string> overrides;  // --set KEY=VALUE, as given
 };

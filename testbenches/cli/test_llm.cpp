@@ -553,11 +553,13 @@ BOOST_AUTO_TEST_CASE(the_pipeline_bubble_matches_the_formula_for_balanced_stages
                                     "vocab_size: 256\nhidden_act: silu\nnorm: rmsnorm\n"
                                     "rope: true\ndtype: f16\n";
   for (const int m : {8, 2}) {
+    // Eight microbatches without a batch: the batch grows to one sequence each.
     const nlohmann::json r =
         run("--param model=balanced.yaml --topology " + configs() +
-            "tiny.yaml --set system.sips.count=4 --param pp=4 --param batch=8 --param "
-            "launch=persistent --timing-only --param microbatches=" +
-            std::to_string(m));
+            "tiny.yaml --set system.sips.count=4 --param pp=4 --param launch=persistent "
+            "--timing-only --param microbatches=" +
+            std::to_string(m) + (m == 8 ? "" : " --param batch=8"));
+    BOOST_TEST(r["llm"]["batch"].get<int>() == 8);
     const double formula = 3.0 / (m + 3);
     BOOST_TEST(r["llm"]["bubble_formula"].get<double>() == formula);
     BOOST_TEST(r["llm"]["bubble_fraction"].get<double>() == formula,
