@@ -25,8 +25,7 @@ struct MachineParams {
   std::uint64_t sram_bytes = 0;
   double quantum_ns = 0;
 
-  InterSipTopology inter_sip = InterSipTopology::ring;
-  LinkAttrs inter_sip_link;
+  std::vector<LinkAttrs> level_links;  // the inter-SIP network's links, level by level
   LinkAttrs host_link;
   LinkAttrs mesh_link;
   MemoryPortAttrs hbm_slice;  // static power and area per slice

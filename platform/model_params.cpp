@@ -15,10 +15,9 @@ models::MachineParams machine_params(const Topology& t, const RunOptions& option
   m.hbm_slice_bytes = t.hbm_bytes_per_slice();
   m.sram_bytes = t.sram_bytes_per_cube();
   m.quantum_ns = t.system.simulation.quantum_ns;
-  m.inter_sip = t.inter_sip_topology();
   m.fabric = t.fabric();
 
-  m.inter_sip_link = t.system.inter_sip.link;
+  m.level_links = t.level_links();
   m.host_link = t.system.host_link;
   m.mesh_link = t.sip.mesh_link;
   m.hbm_slice = t.cube.hbm_slice;

@@ -42,27 +42,24 @@ MeshDirection mesh_step(std::uint32_t mesh_w, std::uint32_t here, std::uint32_t 
 
 namespace {
 
-// The index of fully connected link (a, b), a < b, in sip_links() order.
+// The index of fully connected link (a, b), a < b, among a group's links.
 std::size_t pair_link(std::uint32_t n, std::uint32_t a, std::uint32_t b) {
   const std::size_t sa = a;
   return sa * n - sa * (sa + 1) / 2 + (b - a - 1);
 }
 
-}  // namespace
-
-std::size_t sip_link_count(const Fabric& f) {
-  const std::size_t n = f.sips;
+// The links of one group of `n` SIPs joined by `t`.
+std::size_t group_link_count(InterSipTopology t, std::uint32_t n) {
   if (n < 2) return 0;
-  return f.inter_sip == InterSipTopology::fully_connected ? n * (n - 1) / 2 : n;
+  return t == InterSipTopology::fully_connected ? std::size_t{n} * (n - 1) / 2 : n;
 }
 
-namespace {
-
-// The ends of link `index` (a, b), b kSwitchEnd for a switch uplink.
-std::pair<std::uint32_t, std::uint32_t> link_ends(const Fabric& f, std::size_t index) {
-  const std::uint32_t n = f.sips;
+// The ends (a, b) of a group's link `index`, as digits in the group; b kSwitchEnd for a
+// switch uplink.
+std::pair<std::uint32_t, std::uint32_t> group_link_ends(InterSipTopology t, std::uint32_t n,
+                                                        std::size_t index) {
   const auto i = static_cast<std::uint32_t>(index);
-  switch (f.inter_sip) {
+  switch (t) {
     case InterSipTopology::ring: return {i, (i + 1) % n};
     case InterSipTopology::fully_connected: {
       // The row of pairs (a, a + 1 ..) holding `index`: row a starts at a n - a (a + 1) / 2,
@@ -79,12 +76,93 @@ std::pair<std::uint32_t, std::uint32_t> link_ends(const Fabric& f, std::size_t i
   return {};
 }
 
+// The group's links that end at digit `d`.
+std::vector<std::size_t> group_links_of(InterSipTopology t, std::uint32_t n, std::uint32_t d) {
+  if (n < 2) return {};
+  switch (t) {
+    case InterSipTopology::ring:
+      if (n == 2) return {0, 1};  // both links join the two SIPs
+      return {(d + n - 1) % n, d};
+    case InterSipTopology::fully_connected: {
+      std::vector<std::size_t> out;
+      for (std::uint32_t other = 0; other < n; ++other) {
+        if (other != d) out.push_back(pair_link(n, std::min(d, other), std::max(d, other)));
+      }
+      return out;
+    }
+    case InterSipTopology::switched: return {d};
+  }
+  return {};
+}
+
+// The group's link digit `here` leaves by towards digit `to`.
+SipStep group_step(InterSipTopology t, std::uint32_t n, std::uint32_t here, std::uint32_t to) {
+  switch (t) {
+    case InterSipTopology::ring: {
+      const std::uint32_t ahead = (to + n - here) % n;
+      if (ahead <= n / 2) return {here, true};  // link `here` runs to here + 1
+      return {(here + n - 1) % n, false};       // link here - 1 runs from here - 1 to here
+    }
+    case InterSipTopology::fully_connected:
+      return {pair_link(n, std::min(here, to), std::max(here, to)), here < to};
+    case InterSipTopology::switched: return {here, true};
+  }
+  return {};
+}
+
+std::uint32_t digit(const NetworkLevel& l, std::uint32_t sip) { return sip / l.stride % l.size; }
+std::uint32_t group_of(const NetworkLevel& l, std::uint32_t sip) {
+  return sip / (l.stride * l.size) * l.stride + sip % l.stride;
+}
+std::uint32_t member(const NetworkLevel& l, std::uint32_t group, std::uint32_t d) {
+  return group / l.stride * l.stride * l.size + d * l.stride + group % l.stride;
+}
+std::size_t links_per_group(const NetworkLevel& l) { return group_link_count(l.topology, l.size); }
+
+// The index of the first link of level `level`.
+std::size_t level_base(const Fabric& f, std::size_t level) {
+  std::size_t base = 0;
+  for (std::size_t l = 0; l < level; ++l)
+    base += f.sips / f.levels[l].size * links_per_group(f.levels[l]);
+  return base;
+}
+
+std::size_t link_index(const Fabric& f, std::uint32_t level, std::uint32_t group,
+                       std::size_t local) {
+  return level_base(f, level) + group * links_per_group(f.levels[level]) + local;
+}
+
+// Link `index` without its name: its ends as SIPs, its level and group.
+SipLink link_ends(const Fabric& f, std::size_t index) {
+  for (std::uint32_t level = 0; level < f.levels.size(); ++level) {
+    const NetworkLevel& l = f.levels[level];
+    const std::size_t all = f.sips / l.size * links_per_group(l);
+    if (index >= all) {
+      index -= all;
+      continue;
+    }
+    const auto group = static_cast<std::uint32_t>(index / links_per_group(l));
+    const auto [a, b] = group_link_ends(l.topology, l.size, index % links_per_group(l));
+    return {
+        {}, member(l, group, a), b == kSwitchEnd ? kSwitchEnd : member(l, group, b), level, group};
+  }
+  return {};
+}
+
 }  // namespace
 
+std::size_t sip_link_count(const Fabric& f) { return level_base(f, f.levels.size()); }
+
 SipLink sip_link(const Fabric& f, std::size_t index) {
-  const auto [a, b] = link_ends(f, index);
-  if (b == kSwitchEnd) return {fmt::format("switch_link{}", a), a, b};
-  return {fmt::format("sip_link{}_{}", a, b), a, b};
+  SipLink link = link_ends(f, index);
+  const std::string level = f.levels.size() == 1 ? "" : fmt::format("level{}_", link.level);
+  if (link.b == kSwitchEnd) {
+    link.name = f.levels.size() == 1 ? fmt::format("switch_link{}", link.a)
+                                     : fmt::format("{}switch{}_link{}", level, link.group, link.a);
+  } else {
+    link.name = fmt::format("{}sip_link{}_{}", level, link.a, link.b);
+  }
+  return link;
 }
 
 std::vector<SipLink> sip_links(const Fabric& f) {
@@ -94,49 +172,64 @@ std::vector<SipLink> sip_links(const Fabric& f) {
 }
 
 std::vector<std::size_t> sip_links_of(const Fabric& f, std::uint32_t sip) {
-  const std::uint32_t n = f.sips;
-  if (n < 2) return {};
-  switch (f.inter_sip) {
-    case InterSipTopology::ring:
-      if (n == 2) return {0, 1};  // both links join the two SIPs
-      return {(sip + n - 1) % n, sip};
-    case InterSipTopology::fully_connected: {
-      std::vector<std::size_t> out;
-      for (std::uint32_t other = 0; other < n; ++other) {
-        if (other != sip) out.push_back(pair_link(n, std::min(sip, other), std::max(sip, other)));
-      }
-      return out;
-    }
-    case InterSipTopology::switched: return {sip};
+  std::vector<std::size_t> out;
+  for (std::uint32_t level = 0; level < f.levels.size(); ++level) {
+    const NetworkLevel& l = f.levels[level];
+    for (std::size_t local : group_links_of(l.topology, l.size, digit(l, sip)))
+      out.push_back(link_index(f, level, group_of(l, sip), local));
   }
-  return {};
+  return out;
+}
+
+std::vector<SwitchId> switches(const Fabric& f) {
+  std::vector<SwitchId> out;
+  for (std::uint32_t level = 0; level < f.levels.size(); ++level) {
+    const NetworkLevel& l = f.levels[level];
+    if (l.topology != InterSipTopology::switched || l.size < 2) continue;
+    for (std::uint32_t g = 0; g < f.sips / l.size; ++g) out.push_back({level, g});
+  }
+  return out;
+}
+
+std::string switch_name(const Fabric& f, SwitchId id) {
+  return f.levels.size() == 1 ? "sip_switch" : fmt::format("level{}_switch{}", id.level, id.group);
+}
+
+std::vector<std::size_t> switch_links(const Fabric& f, SwitchId id) {
+  std::vector<std::size_t> out;
+  for (std::uint32_t d = 0; d < f.levels[id.level].size; ++d)
+    out.push_back(link_index(f, id.level, id.group, d));
+  return out;
 }
 
 SipStep next_sip_link(const Fabric& f, std::uint32_t here, std::uint32_t to) {
-  const std::uint32_t n = f.sips;
-  switch (f.inter_sip) {
-    case InterSipTopology::ring: {
-      const std::uint32_t ahead = (to + n - here) % n;
-      if (ahead <= n / 2) return {here, true};  // link `here` runs to here + 1
-      return {(here + n - 1) % n, false};       // link here - 1 runs from here - 1 to here
-    }
-    case InterSipTopology::fully_connected:
-      return {pair_link(n, std::min(here, to), std::max(here, to)), here < to};
-    case InterSipTopology::switched:
-      if (here == kSwitchEnd) return {to, false};
-      return {here, true};
+  for (std::uint32_t level = 0; level < f.levels.size(); ++level) {
+    const NetworkLevel& l = f.levels[level];
+    const std::uint32_t from = digit(l, here), towards = digit(l, to);
+    if (from == towards) continue;
+    const SipStep step = group_step(l.topology, l.size, from, towards);
+    return {link_index(f, level, group_of(l, here), step.link), step.a_to_b};
   }
   return {};
 }
 
-double sip_egress_links(const Fabric& f, double peers) {
-  const double others = static_cast<double>(f.sips) - 1;
-  switch (f.inter_sip) {
-    case InterSipTopology::ring: return std::min(2.0, others);
-    case InterSipTopology::fully_connected: return std::min(peers, others);
-    case InterSipTopology::switched: return 1;
+SipStep next_switch_link(const Fabric& f, SwitchId at, std::uint32_t to) {
+  return {link_index(f, at.level, at.group, digit(f.levels[at.level], to)), false};
+}
+
+double sip_egress_gbps(const Fabric& f, double peers) {
+  double gbps = 0;
+  for (const NetworkLevel& l : f.levels) {
+    const double others = static_cast<double>(l.size) - 1;
+    double links = 1;
+    switch (l.topology) {
+      case InterSipTopology::ring: links = std::min(2.0, others); break;
+      case InterSipTopology::fully_connected: links = std::min(peers, others); break;
+      case InterSipTopology::switched: links = others > 0 ? 1 : 0; break;
+    }
+    gbps += links * l.link.bw_gbps;
   }
-  return 1;
+  return gbps;
 }
 
 namespace {
@@ -256,11 +349,16 @@ Route build_route(const Fabric& f, const Endpoint& requester, const Endpoint& ta
     if (requester.sip != target.sip) {
       r.mesh(requester.sip, cube, f.io_cube());
       for (std::uint32_t here = requester.sip; here != target.sip;) {
-        const SipStep step = next_sip_link(f, here, target.sip);
-        const auto [a, b] = link_ends(f, step.link);
-        r.link([&] { return sip_link(f, step.link).name; }, step.a_to_b, "inter_sip_link",
-               f.inter_sip_link);
-        here = step.a_to_b ? b : a;
+        SipStep step = next_sip_link(f, here, target.sip);
+        SipLink ends = link_ends(f, step.link);
+        const PortAttrs& level = f.levels[ends.level].link;
+        r.link([&] { return sip_link(f, step.link).name; }, step.a_to_b, "inter_sip_link", level);
+        if (ends.b == kSwitchEnd) {  // up to the group's switch, and down from it
+          step = next_switch_link(f, {ends.level, ends.group}, target.sip);
+          ends = link_ends(f, step.link);
+          r.link([&] { return sip_link(f, step.link).name; }, false, "inter_sip_link", level);
+        }
+        here = step.a_to_b ? ends.b : ends.a;
       }
       r.pass();  // the target SIP's I/O cube's router
       cube = f.io_cube();

@@ -29,14 +29,26 @@ std::optional<InterSipTopology> parse_inter_sip_topology(std::string_view name);
 enum class MeshDirection : unsigned { north = 0, east = 1, south = 2, west = 3 };
 const char* to_string(MeshDirection d);
 
+// One level (dimension) of the inter-SIP network: `size` SIPs joined by `topology`, their
+// links `link` each (the level's parallel links per SIP taken together). SIP s's digit at
+// level l is (s / stride) % size, stride the product of the sizes below; the SIPs that
+// differ only in that digit form one of the level's groups, joined as the level says.
+// One level of every SIP is the single inter-SIP network of old.
+struct NetworkLevel {
+  InterSipTopology topology = InterSipTopology::ring;
+  std::uint32_t size = 1;
+  std::uint32_t stride = 1;
+  PortAttrs link;
+};
+
 // What routing needs of the machine.
 struct Fabric {
   std::uint32_t sips = 1;
   std::uint32_t mesh_w = 1, mesh_h = 1;
   std::uint32_t io_x = 0, io_y = 0;  // the cube beside the SIP's I/O port
-  InterSipTopology inter_sip = InterSipTopology::ring;
+  std::vector<NetworkLevel> levels;  // innermost (fastest-varying SIP digit) first
   CubeRouterAttrs router;
-  PortAttrs mesh_link, inter_sip_link, host_link, hbm_slice, sram;
+  PortAttrs mesh_link, host_link, hbm_slice, sram;
   double tcm_gbps = 0;  // a PE's TCM port, reached from the fabric
 
   std::uint32_t io_cube() const { return io_y * mesh_w + io_x; }
@@ -50,32 +62,48 @@ struct Fabric {
 // towards cube `to` (x first, then y; y grows south). `here` != `to`.
 MeshDirection mesh_step(std::uint32_t mesh_w, std::uint32_t here, std::uint32_t to);
 
-// An inter-SIP link, `system.<name>`: end a is a SIP, end b a SIP or the switch.
+// The switch of one group of a `switch` level.
+struct SwitchId {
+  std::uint32_t level = 0, group = 0;
+};
+// An inter-SIP link, `system.<name>`: end a is a SIP, end b a SIP or its level group's
+// switch (b == kSwitchEnd).
 constexpr std::uint32_t kSwitchEnd = ~0U;
 struct SipLink {
   std::string name;
   std::uint32_t a = 0, b = 0;
+  std::uint32_t level = 0, group = 0;
 };
-// The inter-SIP links of the machine, in the order the system builds them (none for one
-// SIP): ring: sip_link<s>_<s+1>; fully connected: sip_link<a>_<b> for a < b; switch:
-// switch_link<s>, SIP s to the switch. Link `index` alone, and the indices of the links
-// that end at SIP `sip`, without listing the others (a fully connected machine of n SIPs
-// has n (n - 1) / 2).
+// The inter-SIP links of the machine, level by level and group by group, in the order the
+// system builds them (none for one SIP). One level keeps the plain names: ring
+// sip_link<s>_<s+1>; fully connected sip_link<a>_<b> for a < b; switch switch_link<s>, SIP
+// s to the switch. Several levels prefix the level (level1_sip_link0_8) and number each
+// group's switch (level1_switch3_link8). Link `index` alone, and the indices of the links
+// that end at SIP `sip`, without listing the others (a fully connected level of n SIPs
+// has n (n - 1) / 2 a group).
 std::size_t sip_link_count(const Fabric& f);
 SipLink sip_link(const Fabric& f, std::size_t index);
 std::vector<SipLink> sip_links(const Fabric& f);
 std::vector<std::size_t> sip_links_of(const Fabric& f, std::uint32_t sip);
-// The link data at `here` (a SIP, or kSwitchEnd) leaves by towards SIP `to` (!= here), and
-// whether it crosses it from end a to end b. Ring: the shorter way round, ties to the next
-// SIP; fully connected: the direct link; switch: up to the switch, then down.
+// The switches of the machine (a group of each switch level), their names (`sip_switch`
+// for one level) and, port by port, the links that end there (port i: the group's i-th SIP).
+std::vector<SwitchId> switches(const Fabric& f);
+std::string switch_name(const Fabric& f, SwitchId id);
+std::vector<std::size_t> switch_links(const Fabric& f, SwitchId id);
+// The link data at SIP `here` leaves by towards SIP `to` (!= here), and whether it crosses
+// it from end a to end b. Dimension order: the lowest level whose digit differs, inside
+// that level's group: ring the shorter way round, ties to the next SIP; fully connected the
+// direct link; switch up to the switch (then next_switch_link down).
 struct SipStep {
   std::size_t link = 0;
   bool a_to_b = true;
 };
 SipStep next_sip_link(const Fabric& f, std::uint32_t here, std::uint32_t to);
-// The most inter-SIP links one SIP's traffic to `peers` other SIPs leaves by at once under
-// this routing: the two ring neighbours, a direct link per peer, or the switch uplink.
-double sip_egress_links(const Fabric& f, double peers);
+SipStep next_switch_link(const Fabric& f, SwitchId at, std::uint32_t to);
+// The bandwidth one SIP's traffic to `peers` other SIPs can leave it by at once under
+// this routing, over every level: the two ring neighbours, a direct link per peer, or the
+// switch uplink, each at its level's bandwidth.
+double sip_egress_gbps(const Fabric& f, double peers);
 
 // An endpoint of a transfer: a PE (its router port: its IPCQ and control registers), PE
 // `unit`'s TCM, HBM slice `unit`, the cube's SRAM, its M_CPU, or the host.

@@ -46,7 +46,7 @@ std::uint64_t PeIpcq::slots_of(std::uint64_t nbytes) const {
 }
 
 void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
-  const auto rank = static_cast<std::uint32_t>((offset & 0xFFFFFFFFULL) >> kIpcqRankShift);
+  const auto rank = static_cast<std::uint32_t>(offset & kIpcqRankMask);
   TransferExtension& t = transfer_of(p);
   const Picoseconds now = now_ps();
   const Picoseconds head = now + to_ps(delay);
@@ -153,8 +153,7 @@ void PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint64_t nb
                   const StreamShape& shape, tlm_utils::tlm_quantumkeeper& qk,
                   const TransferExtension& like) {
   Neighbour& n = neighbour(peer, "send");
-  const std::uint64_t target =
-      n.ipcq_base + kIpcqDataOffset + (static_cast<std::uint64_t>(*rank_) << kIpcqRankShift);
+  const std::uint64_t target = n.ipcq_base + kIpcqDataOffset + *rank_;
   // Each entry's push, pop and credit, in either fidelity.
   const Picoseconds local = local_now_ps(qk);
   if (nbytes != 0) {
@@ -211,8 +210,7 @@ void PeIpcq::send_flow(Neighbour& n, std::uint64_t target, const unsigned char* 
 StreamArrival PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
                            tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like) {
   Neighbour& n = neighbour(peer, "recv");
-  const std::uint64_t credit_to =
-      n.ipcq_base + kIpcqCreditOffset + (static_cast<std::uint64_t>(*rank_) << kIpcqRankShift);
+  const std::uint64_t credit_to = n.ipcq_base + kIpcqCreditOffset + *rank_;
   StreamArrival got;
   for (std::uint64_t done = 0; done < nbytes;) {
     wait_until(

@@ -2,16 +2,16 @@
 // The 64-bit physical address of the AHBM system. Routers route on these fields alone,
 // so this header is the single definition of the address map.
 //
-//   63   62..56  55..46  45..38  37..36   35..0
+//   63   62..53  52..44  43..36  35..34   33..0
 //   rack  sip     cube    unit    region   offset
-//   1 b   7 b     10 b    8 b     2 b      36 b
+//   1 b   10 b    9 b     8 b     2 b      34 b
 //
-// - sip:    SIP index in the system (up to 128).
-// - cube:   cube index inside its SIP, row-major on the mesh: cube = y * w + x (up to 1024).
+// - sip:    SIP index in the system (up to 1024: systems of many nodes).
+// - cube:   cube index inside its SIP, row-major on the mesh: cube = y * w + x (up to 512).
 // - unit:   for HBM the slice index within the cube; for TCM and MMIO the PE index within
 //           the cube; for SRAM always 0 (one SRAM per cube).
 // - region: HBM, TCM, SRAM or MMIO.
-// - offset: byte offset inside the addressed slice / TCM / SRAM / register file (64 GiB).
+// - offset: byte offset inside the addressed slice / TCM / SRAM / register file (16 GiB).
 // rack 0 is the system; rack 1 addresses the host (its command interface and memory).
 // MMIO unit 255 of a cube is its management CPU (M_CPU); units below are its PEs.
 
@@ -25,11 +25,11 @@ enum class Region : std::uint8_t { hbm = 0, tcm = 1, sram = 2, mmio = 3 };
 const char* to_string(Region region);
 
 struct PhysAddrLayout {
-  static constexpr unsigned offset_bits = 36;
+  static constexpr unsigned offset_bits = 34;
   static constexpr unsigned region_bits = 2;
   static constexpr unsigned unit_bits = 8;
-  static constexpr unsigned cube_bits = 10;
-  static constexpr unsigned sip_bits = 7;
+  static constexpr unsigned cube_bits = 9;
+  static constexpr unsigned sip_bits = 10;
   static constexpr unsigned rack_bits = 1;
 
   static constexpr unsigned offset_shift = 0;
@@ -51,10 +51,12 @@ constexpr std::uint32_t kMcpuUnit = PhysAddrLayout::max_units - 1;
 constexpr std::uint32_t kHostRack = 1;
 
 // MMIO offsets inside a PE's endpoint.
-constexpr std::uint64_t kPeControlOffset = 0;            // control messages from the M_CPU
-constexpr std::uint64_t kIpcqDataOffset = 1ULL << 32;    // + (sender rank << 20): queue entries
-constexpr std::uint64_t kIpcqCreditOffset = 2ULL << 32;  // + (receiver rank << 20): credits
-constexpr unsigned kIpcqRankShift = 20;
+constexpr std::uint64_t kPeControlOffset = 0;  // control messages from the M_CPU
+// A queue's entries and credits name the peer's rank in the offset's low bits: any world
+// size the topology admits (platform/topology/topology.h, kMaxWorldSize) fits below.
+constexpr std::uint64_t kIpcqDataOffset = 1ULL << 31;    // + sender rank: queue entries
+constexpr std::uint64_t kIpcqCreditOffset = 1ULL << 32;  // + receiver rank: credits
+constexpr std::uint64_t kIpcqRankMask = kIpcqDataOffset - 1;
 // MMIO offset inside an M_CPU's endpoint: its graph dispatcher (models/cube/graph_dispatch.h).
 constexpr std::uint64_t kMcpuDispatchOffset = 1ULL << 32;
 

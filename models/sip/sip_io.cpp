@@ -20,14 +20,16 @@ std::optional<unsigned> SipIo::route(const PhysAddr& a) const {
   return link_ports_.at(next_sip_link(fabric_, sip_, a.sip).link);
 }
 
-SipSwitch::SipSwitch(const sc_core::sc_module_name& name, const Fabric& fabric)
-    : Router(name, 1.0, 0), fabric_(fabric) {
-  for (std::size_t i = 0; i < sip_link_count(fabric); ++i) add_port(sip_link(fabric, i).name, 0);
+SipSwitch::SipSwitch(const sc_core::sc_module_name& name, const Fabric& fabric, SwitchId id)
+    : Router(name, 1.0, 0), fabric_(fabric), id_(id) {
+  for (std::size_t link : switch_links(fabric, id)) {
+    link_ports_[link] = add_port(sip_link(fabric, link).name, 0);
+  }
 }
 
 std::optional<unsigned> SipSwitch::route(const PhysAddr& a) const {
   if (a.is_host() || a.rack != 0 || a.sip >= fabric_.sips) return std::nullopt;
-  return static_cast<unsigned>(next_sip_link(fabric_, kSwitchEnd, a.sip).link);
+  return link_ports_.at(next_switch_link(fabric_, id_, a.sip).link);
 }
 
 }  // namespace kb::models

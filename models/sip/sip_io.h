@@ -29,14 +29,17 @@ class SipIo : public Router {
   std::map<std::size_t, unsigned> link_ports_;  // by link index
 };
 
-// The central switch of the `switch` inter-SIP topology: port s is SIP s's link.
+// The switch of one group of a `switch` network level: port i is the link of the group's
+// i-th SIP (models/interconnect/fabric.h, switch_links).
 class SipSwitch : public Router {
  public:
-  SipSwitch(const sc_core::sc_module_name& name, const Fabric& fabric);
+  SipSwitch(const sc_core::sc_module_name& name, const Fabric& fabric, SwitchId id);
   std::optional<unsigned> route(const PhysAddr& address) const override;
 
  private:
   Fabric fabric_;
+  SwitchId id_;
+  std::map<std::size_t, unsigned> link_ports_;  // by link index
 };
 
 }  // namespace kb::models

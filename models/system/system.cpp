@@ -2,7 +2,7 @@
 
 #include "models/common/children.h"
 
-#include <algorithm>
+#include <map>
 
 namespace kb::models {
 
@@ -17,9 +17,14 @@ System::System(const sc_core::sc_module_name& name, const MachineParams& machine
   }
   const Fabric& fabric = m.fabric;
   const std::vector<SipLink> links = sip_links(fabric);
-  const bool switched =
-      std::any_of(links.begin(), links.end(), [](const SipLink& l) { return l.b == kSwitchEnd; });
-  if (switched) switch_ = std::make_unique<SipSwitch>("sip_switch", fabric);
+  // A switch's port for each of its links, by link index.
+  std::map<std::size_t, std::pair<SipSwitch*, unsigned>> switch_ports;
+  for (const SwitchId id : switches(fabric)) {
+    switches_.push_back(std::make_unique<SipSwitch>(switch_name(fabric, id).c_str(), fabric, id));
+    const std::vector<std::size_t> ports = switch_links(fabric, id);
+    for (unsigned p = 0; p < ports.size(); ++p)
+      switch_ports[ports[p]] = {switches_.back().get(), p};
+  }
   for (std::uint32_t s = 0; s < m.sips; ++s) {
     Link& link = new_link(fmt::format("host_link{}", s), m.host_link, EnergyClass::host);
     host.out.bind(link.a_in);
@@ -27,10 +32,11 @@ System::System(const sc_core::sc_module_name& name, const MachineParams& machine
     attach_b(sip(s).io, sip(s).io.host_port(), link);
   }
   for (std::size_t i = 0; i < links.size(); ++i) {
-    Link& link = new_link(links[i].name, m.inter_sip_link, EnergyClass::inter_sip);
+    Link& link = new_link(links[i].name, m.level_links.at(links[i].level), EnergyClass::inter_sip);
     attach_a(sip(links[i].a).io, sip(links[i].a).io.link_port(i), link);
     if (links[i].b == kSwitchEnd) {
-      attach_b(*switch_, static_cast<unsigned>(i), link);
+      const auto [at, port] = switch_ports.at(i);
+      attach_b(*at, port, link);
     } else {
       attach_b(sip(links[i].b).io, sip(links[i].b).io.link_port(i), link);
     }
@@ -39,7 +45,7 @@ System::System(const sc_core::sc_module_name& name, const MachineParams& machine
 
 System::~System() {
   destroy_newest_first(links_);
-  switch_.reset();
+  destroy_newest_first(switches_);
   destroy_newest_first(sips_);
 }
 

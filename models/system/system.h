@@ -1,6 +1,6 @@
 #pragma once
 // The whole machine: the host interface, every SIP, the host links and the inter-SIP
-// network (ring, fully connected or switch).
+// network (its levels: rings, fully connected groups or switches).
 
 #include "models/host/host_interface.h"
 #include "models/sip/sip.h"
@@ -25,7 +25,7 @@ class System : public Component {
   MachineParams machine_;
   std::vector<std::unique_ptr<Sip>> sips_;
   std::vector<std::unique_ptr<Link>> links_;
-  std::unique_ptr<SipSwitch> switch_;
+  std::vector<std::unique_ptr<SipSwitch>> switches_;
 };
 
 }  // namespace kb::models

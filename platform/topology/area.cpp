@@ -29,8 +29,9 @@ Area machine_area(const Topology& t) {
                           t.cube.hbm_slice.area_mm2;
   a.by_class_mm2["noc"] =
       router_ports * t.cube.router.area_mm2_per_port + mesh_links * t.sip.mesh_link.area_mm2;
-  a.by_class_mm2["inter_sip"] =
-      static_cast<double>(models::sip_links(t.fabric()).size()) * t.system.inter_sip.link.area_mm2;
+  const std::vector<LinkAttrs> level_links = t.level_links();
+  for (const models::SipLink& link : models::sip_links(t.fabric()))
+    a.by_class_mm2["inter_sip"] += level_links[link.level].area_mm2;
   a.by_class_mm2["host"] = sips * t.system.host_link.area_mm2;
   a.by_class_mm2["control"] = cubes * t.cube.m_cpu.area_mm2;
   for (const auto& [cls, mm2] : a.by_class_mm2) a.total_mm2 += mm2;

@@ -67,7 +67,9 @@ class Loader {
   }
 
   Topology finish() {
+    derive_sip_count();
     validate();
+    validate_levels();
     return topology_;
   }
 
@@ -96,6 +98,8 @@ class Loader {
       } else if (is_section(path)) {
         if (entry.second.IsMap()) {
           read_section(entry.second, path);
+        } else if (entry.second.IsSequence() && is_list(path)) {
+          read_list(entry.second, path, where);
         } else if (!entry.second.IsNull()) {
           throw ConfigError(where, path,
                             fmt::format("expected a mapping with the keys: {}",
@@ -104,6 +108,28 @@ class Loader {
       } else {
         throw ConfigError(where, path, unknown_key_message(path));
       }
+    }
+  }
+
+  // A section whose keys are 0, 1, ...: in a file, a list of mappings.
+  static bool is_list(const std::string& path) {
+    const std::vector<std::string> keys = section_keys(path);
+    return !keys.empty() && keys.front() == "0";
+  }
+
+  void read_list(const YAML::Node& list, const std::string& path, const SourceLocation& where) {
+    const std::size_t most = section_keys(path).size();
+    if (list.size() > most) {
+      throw ConfigError(where, path, fmt::format("has {} entries; at most {}", list.size(), most));
+    }
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string item = fmt::format("{}.{}", path, i);
+      if (!list[i].IsMap()) {
+        throw ConfigError(located(source_, list[i].Mark()), item,
+                          fmt::format("expected a mapping with the keys: {}",
+                                      fmt::join(section_keys(item), ", ")));
+      }
+      read_section(list[i], item);
     }
   }
 
@@ -277,6 +303,79 @@ class Loader {
   std::string value_of(const std::string& path) const {
     const FieldSpec* spec = find_field(path);
     return spec == nullptr ? "?" : spec->value_text(topology_);
+  }
+
+  static std::string level_key(std::size_t level, const std::string& key) {
+    return fmt::format("system.inter_sip.levels.{}.{}", level, key);
+  }
+
+  // The levels' sizes multiply to the SIP count: given levels and no count, they give it.
+  void derive_sip_count() {
+    if (written_by_user("system.sips.count")) return;
+    std::int64_t product = 1;
+    // At most 4 sizes of at most 1024 each: no overflow; validate_levels() bounds it.
+    for (const auto& level : topology_.system.inter_sip.levels) {
+      if (level.size > 0) product *= level.size;
+    }
+    if (topology_.system.inter_sip.levels.front().size > 0) topology_.system.sips.count = product;
+  }
+
+  // Any key under `prefix` given in the user's file or a --set.
+  bool any_written_under(const std::string& prefix) const {
+    for (const auto& [path, where] : origins_) {
+      if (path.rfind(prefix, 0) == 0 && written_by_user(path)) return true;
+    }
+    return false;
+  }
+
+  void validate_levels() const {
+    const auto& levels = topology_.system.inter_sip.levels;
+    std::int64_t product = 1;
+    std::vector<std::string> sizes;
+    std::string text;
+    for (std::size_t i = 0; i < levels.size(); ++i) {
+      const std::string size = level_key(i, "size");
+      if (levels[i].size == 0) {
+        if (any_written_under(level_key(i, ""))) {
+          reject(size, fmt::format("level {} needs its size: the SIPs in each of its groups", i));
+        }
+        continue;
+      }
+      if (i > 0 && levels[i - 1].size == 0) {
+        reject(size, fmt::format("level {} is given without level {}: levels are listed "
+                                 "innermost first, without gaps",
+                                 i, i - 1));
+      }
+      if (levels[i].size == 1) reject(size, "a level of 1 SIP joins nothing: 2 or more");
+      product *= levels[i].size;
+      sizes.push_back(size);
+      text += fmt::format("{}{}", text.empty() ? "" : " x ", levels[i].size);
+    }
+    if (sizes.empty()) return;
+    for (const char* one_level : {"system.inter_sip.topology", "system.inter_sip.link."}) {
+      if (any_written_under(one_level)) {
+        const auto it = std::find_if(origins_.begin(), origins_.end(), [&](const auto& o) {
+          return o.first.rfind(one_level, 0) == 0 && written_by_user(o.first);
+        });
+        throw ConfigError(it->second, it->first,
+                          "the one-level network and system.inter_sip.levels describe the same "
+                          "links: give the levels alone (each has its topology and link)");
+      }
+    }
+    if (product > static_cast<std::int64_t>(PhysAddrLayout::max_sips)) {
+      reject(sizes.back(),
+             fmt::format("the levels hold {} = {} SIPs; at most {} fit the physical "
+                         "address",
+                         text, product, PhysAddrLayout::max_sips),
+             sizes);
+    }
+    if (product != topology_.system.sips.count) {
+      reject("system.sips.count",
+             fmt::format("is {} but the network's levels hold {} = {} SIPs; the sizes multiply "
+                         "to the SIP count",
+                         topology_.system.sips.count, text, product),
+             sizes);
+    }
   }
 
   // Checks that involve more than one key, or the physical address map.

@@ -85,6 +85,45 @@ std::vector<std::string> inter_sip_topology_names() {
   return names;
 }
 
+// system.inter_sip.levels.<i>: the network's levels, innermost first, in a file a list.
+void add_network_levels(std::vector<FieldSpec>& s) {
+  using K = FieldKind;
+  constexpr std::size_t kLevels = std::tuple_size_v<decltype(Topology::System::InterSip::levels)>;
+  for (std::size_t i = 0; i < kLevels; ++i) {
+    const std::string at = fmt::format("system.inter_sip.levels.{}", i);
+    const std::string which = i == 0 ? "the innermost level" : fmt::format("level {}", i);
+    s.push_back(
+        with(Effect::structure,
+             field(
+                 at + ".topology", K::choice, "", {},
+                 fmt::format("how {} joins the SIPs of each of its groups", which),
+                 [i](Topology& t) -> FieldRef { return &t.system.inter_sip.levels[i].topology; },
+                 inter_sip_topology_names())));
+    s.push_back(with(
+        Effect::structure,
+        field(at + ".size", K::integer, "",
+              {0, false, static_cast<double>(PhysAddrLayout::max_sips)},
+              fmt::format("SIPs in each group of {} (0: no such level); the sizes of the levels "
+                          "multiply to system.sips.count, and the levels replace "
+                          "system.inter_sip.topology and .link",
+                          which),
+              [i](Topology& t) -> FieldRef { return &t.system.inter_sip.levels[i].size; })));
+    s.push_back(field(
+        at + ".links_per_sip", K::integer, "", {1, false, 64},
+        fmt::format("parallel links (NICs) each SIP has at {}, used together: bandwidth, static "
+                    "power and area times their number",
+                    which),
+        [i](Topology& t) -> FieldRef { return &t.system.inter_sip.levels[i].links_per_sip; }));
+    add_attrs(s, at + ".link", LinkAttrs::schema(fmt::format("link of {}", which)),
+              [i](Topology& t) -> LinkAttrs& { return t.system.inter_sip.levels[i].link; });
+  }
+  for (FieldSpec& f : s) {
+    if (f.path.rfind("system.inter_sip.levels.", 0) != 0) continue;
+    const std::size_t i = std::stoul(f.path.substr(std::string("system.inter_sip.levels.").size()));
+    f.applies = [i](const Topology& t) { return t.system.inter_sip.levels[i].size > 0; };
+  }
+}
+
 std::vector<FieldSpec> build_schema() {
   using K = FieldKind;
   std::vector<FieldSpec> s;
@@ -110,6 +149,12 @@ std::vector<FieldSpec> build_schema() {
                inter_sip_topology_names())));
   add_link(s, "system.inter_sip.link", "link between two SIPs",
            [](Topology& t) -> LinkAttrs& { return t.system.inter_sip.link; });
+  add_network_levels(s);
+  for (FieldSpec& f : s) {
+    if (f.path.rfind("system.inter_sip.topology", 0) == 0 ||
+        f.path.rfind("system.inter_sip.link.", 0) == 0)
+      f.applies = [](const Topology& t) { return t.system.inter_sip.levels.front().size == 0; };
+  }
   add_link(s, "system.host_link", "link from the host to each SIP's I/O port",
            [](Topology& t) -> LinkAttrs& { return t.system.host_link; });
   s.push_back(with(Effect::simulation,

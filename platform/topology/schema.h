@@ -41,6 +41,10 @@ struct FieldSpec {
   std::vector<std::string> choices;  // choice and choice_list
   Effect effect = Effect::timing;
   std::function<FieldRef(Topology&)> bind;
+  // Whether the key describes the machine `t` at all (a network level not given, or the
+  // one-level network's keys beside given levels, do not): the effective topology lists
+  // only those.
+  std::function<bool(const Topology&)> applies = [](const Topology&) { return true; };
 
   // "1 to 128", "> 0", one of "ring, fully_connected, switch", ...
   std::string allowed() const;

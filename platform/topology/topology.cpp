@@ -31,9 +31,27 @@ std::uint64_t Topology::tcm_reserved_bytes() const {
   return bytes_of(cube.pe_template.components.pe_tcm.attrs.reserved_mb, kMiB);
 }
 
-models::InterSipTopology Topology::inter_sip_topology() const {
-  return models::parse_inter_sip_topology(system.inter_sip.topology)
-      .value_or(models::InterSipTopology::ring);
+std::vector<Topology::System::InterSip::Level> Topology::network_levels() const {
+  const auto& net = system.inter_sip;
+  if (net.levels.front().size == 0) return {{net.topology, system.sips.count, 1, net.link}};
+  std::vector<System::InterSip::Level> out;
+  for (const auto& level : net.levels) {
+    if (level.size > 0) out.push_back(level);
+  }
+  return out;
+}
+
+std::vector<LinkAttrs> Topology::level_links() const {
+  std::vector<LinkAttrs> out;
+  for (const auto& level : network_levels()) {
+    LinkAttrs link = level.link;
+    const auto lanes = static_cast<double>(level.links_per_sip);
+    link.bw_gbps *= lanes;
+    link.static_w *= lanes;
+    link.area_mm2 *= lanes;
+    out.push_back(link);
+  }
+  return out;
 }
 
 models::Fabric Topology::fabric() const {
@@ -43,10 +61,18 @@ models::Fabric Topology::fabric() const {
   f.mesh_h = static_cast<std::uint32_t>(sip.cube_mesh.h);
   f.io_x = static_cast<std::uint32_t>(sip.io_cube.x);
   f.io_y = static_cast<std::uint32_t>(sip.io_cube.y);
-  f.inter_sip = inter_sip_topology();
+  std::uint32_t stride = 1;
+  const std::vector<LinkAttrs> links = level_links();
+  const auto levels = network_levels();
+  for (std::size_t l = 0; l < levels.size(); ++l) {
+    // The schema admits the topologies' spellings only.
+    const auto size = static_cast<std::uint32_t>(levels[l].size);
+    f.levels.push_back(
+        {models::parse_inter_sip_topology(levels[l].topology).value(), size, stride, links[l]});
+    stride *= size;
+  }
   f.router = cube.router;
   f.mesh_link = sip.mesh_link;
-  f.inter_sip_link = system.inter_sip.link;
   f.host_link = system.host_link;
   f.hbm_slice = cube.hbm_slice;
   f.sram = cube.sram;

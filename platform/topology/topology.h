@@ -15,6 +15,7 @@
 #include "models/pe/pe_mmu_attrs.h"
 #include "models/pe/pe_tcm_attrs.h"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,8 +35,18 @@ struct Topology {
       std::optional<std::int64_t> cubes_per_sip;
     } sips;
     struct InterSip {
+      // One level joining every SIP ...
       std::string topology = "ring";
       LinkAttrs link{{500.0, 100.0}, 40.0, 0.5, 4.0};
+      // ... or several, innermost first (a node's SIPs, then the nodes, ...): a level is
+      // given when its size is.
+      struct Level {
+        std::string topology = "ring";
+        std::int64_t size = 0;
+        std::int64_t links_per_sip = 1;
+        LinkAttrs link{{500.0, 100.0}, 40.0, 0.5, 4.0};
+      };
+      std::array<Level, 4> levels;
     } inter_sip;
     LinkAttrs host_link{{1000.0, 64.0}, 40.0, 0.5, 4.0};
     struct Simulation {
@@ -91,8 +102,12 @@ struct Topology {
   // Derived figures: the only place these products are computed.
   std::int64_t cubes_per_sip() const { return sip.cube_mesh.w * sip.cube_mesh.h; }
   std::int64_t pes_per_cube() const;
-  // system.inter_sip.topology as the fabric knows it (the schema admits its spellings only).
-  models::InterSipTopology inter_sip_topology() const;
+  // The inter-SIP network's levels as given (system.inter_sip.levels), or the one level of
+  // system.inter_sip.topology and .link joining every SIP.
+  std::vector<System::InterSip::Level> network_levels() const;
+  // Each level's link as the fabric builds it: its links_per_sip parallel links taken
+  // together (bandwidth, leakage and area times their number).
+  std::vector<LinkAttrs> level_links() const;
   // What routing needs of the machine: the models' routers and the runtime's bounds read
   // the same one.
   models::Fabric fabric() const;

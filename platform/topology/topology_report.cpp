@@ -58,6 +58,7 @@ nlohmann::ordered_json topology_json(const Topology& t) {
   Topology e = effective(t);
   nlohmann::ordered_json config = nlohmann::ordered_json::object();
   for (const auto& spec : topology_schema()) {
+    if (!spec.applies(e)) continue;
     nlohmann::ordered_json* node = &config;
     for (const auto& part : split_path(spec.path)) node = &(*node)[part];
     *node = json_value(spec, e);
@@ -71,6 +72,7 @@ std::string effective_yaml(const Topology& t) {
   std::string out;
   std::vector<std::string> open;  // the sections the previous key was in
   for (const auto& spec : topology_schema()) {
+    if (!spec.applies(e)) continue;
     const auto parts = split_path(spec.path);
     std::size_t common = 0;
     while (common < open.size() && common + 1 < parts.size() && open[common] == parts[common]) {
@@ -86,6 +88,22 @@ std::string effective_yaml(const Topology& t) {
   return out;
 }
 
+namespace {
+
+// "ring 8 (100 GB/s) x switch 16 (25 GB/s)": the network's levels, innermost first.
+std::string network_text(const Topology& t) {
+  const auto levels = t.network_levels();
+  const std::vector<LinkAttrs> links = t.level_links();
+  std::string out;
+  for (std::size_t l = 0; l < levels.size(); ++l) {
+    out += fmt::format("{}{} {} ({:g} GB/s, {:g} ns)", l == 0 ? "" : " x ", levels[l].topology,
+                       levels[l].size, links[l].bw_gbps, links[l].latency_ns);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string derived_summary(const Topology& t) {
   const Area area = machine_area(t);
   std::string classes;
@@ -94,6 +112,7 @@ std::string derived_summary(const Topology& t) {
   }
   return fmt::format(
       "sips:              {}\n"
+      "network:           {}\n"
       "cube mesh:         {} x {} ({} cubes per SIP)\n"
       "PEs per cube:      {} ({} corners x {})\n"
       "world size:        {}\n"
@@ -102,7 +121,7 @@ std::string derived_summary(const Topology& t) {
       "SRAM per cube:     {} bytes\n"
       "page size:         {} bytes\n"
       "area:              {:.1f} mm^2 ({})\n",
-      t.system.sips.count, t.sip.cube_mesh.w, t.sip.cube_mesh.h, t.cubes_per_sip(),
+      t.system.sips.count, network_text(t), t.sip.cube_mesh.w, t.sip.cube_mesh.h, t.cubes_per_sip(),
       t.pes_per_cube(), t.cube.pe_layout.corners.size(), t.cube.pe_layout.pe_per_corner,
       t.world_size(), t.hbm_bytes_per_cube(), t.cube.memory_map.hbm_slices_per_cube,
       t.hbm_bytes_per_slice(), t.tcm_bytes_per_pe(), t.tcm_reserved_bytes(),

@@ -61,8 +61,7 @@ double bus_factor(Collective kind, double world) {
 
 double inter_sip_egress_ns(const platform::Topology& t, Collective kind, double sip_bytes,
                            double sips) {
-  const double links = models::sip_egress_links(t.fabric(), sips - 1);
-  return bus_factor(kind, sips) * sip_bytes / (links * t.system.inter_sip.link.bw_gbps);
+  return bus_factor(kind, sips) * sip_bytes / models::sip_egress_gbps(t.fabric(), sips - 1);
 }
 
 }  // namespace kb::runtime

@@ -50,8 +50,8 @@ double bus_factor(Collective kind, double world);
 
 // The least time each of `sips` SIPs takes to send its bus bytes of `sip_bytes` (the
 // nccl-tests size of the SIP's whole buffer) over the inter-SIP links its traffic leaves
-// by (models::sip_egress_links: one into a switch, two on a ring, one per other SIP
-// fully connected).
+// by (models::sip_egress_gbps: on each network level one into a switch, two on a ring,
+// one per other SIP fully connected).
 double inter_sip_egress_ns(const platform::Topology& t, Collective kind, double sip_bytes,
                            double sips);
 

@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -49,6 +50,21 @@ inline std::string configs() { return env("KB_SOURCE_DIR") + "/configs/"; }
 // every kind of component and path exists (mesh and inter-SIP links among them).
 inline std::string two_sip_tiny() {
   return " --set system.sips.count=2 --set sip.cube_mesh.w=2 --topology " + configs() + "tiny.yaml";
+}
+
+// What to --set after two_sip_tiny() for topology key `path` to describe its machine: for
+// a network level's key the levels up to it, 2 SIPs each, its own on links slow enough to
+// bind (1 GB/s), and their product as the SIP count; nothing for any other key. No machine
+// (nullopt) for levels above 1: the same rows as 0 and 1 (one loop builds them), their routes
+// sim.fabric_routes'.
+inline std::optional<std::string> machine_for(const std::string& path) {
+  const std::string levels = "system.inter_sip.levels.";
+  if (path.rfind(levels, 0) != 0) return "";
+  const int level = std::stoi(path.substr(levels.size()));
+  if (level > 1) return std::nullopt;
+  std::string set = " --set system.sips.count=" + std::to_string(2 << level);
+  for (int l = 0; l <= level; ++l) set += " --set " + levels + std::to_string(l) + ".size=2";
+  return set + " --set " + levels + std::to_string(level) + ".link.bw_gbps=1";
 }
 
 }  // namespace kb::test

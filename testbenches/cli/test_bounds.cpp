@@ -283,3 +283,40 @@ BOOST_AUTO_TEST_CASE(a_bidirectional_ring_halves_a_ring_bound_by_its_links) {
     BOOST_TEST(!checked["verify"]["skipped"].get<bool>());
   }
 }
+
+BOOST_AUTO_TEST_CASE(a_hierarchical_all_reduce_beats_the_flat_ring_over_two_levels) {
+  // configs/two_level.yaml at 4 x 4 SIPs (128 PEs): a ring in each node, a switch per rail
+  // across nodes; the scale-out links at 100 and then 5 GB/s.
+  auto run = [&](const std::string& algorithm, int scale_out_gbps, bool timing_only) {
+    const std::string args =
+        "run allreduce --topology " + configs() +
+        "two_level.yaml --set system.inter_sip.levels.0.size=4 --set "
+        "system.inter_sip.levels.1.size=4 --set system.inter_sip.levels.1.link.bw_gbps=" +
+        std::to_string(scale_out_gbps) + " --param bytes=256K --param algorithm=" + algorithm +
+        (timing_only ? " --timing-only" : "") + " --quiet --report levels.json";
+    const Result r = kernbench(args);
+    BOOST_REQUIRE_MESSAGE(r.code == 0, args << "\n" << r.output);
+    return read_json("levels.json");
+  };
+  double ring_fast = 0;
+  for (const int gbps : {100, 5}) {
+    const nlohmann::json ring = run("ring", gbps, true), tree = run("hierarchical", gbps, true);
+    for (const nlohmann::json* r : {&ring, &tree}) {
+      BOOST_TEST((*r)["topology"]["sips"].get<int>() == 16);
+      BOOST_TEST((*r)["bound"]["time_ns"].get<double>() <= (*r)["kernel_time_ns"].get<double>());
+    }
+    BOOST_TEST(tree["kernel_time_ns"].get<double>() < ring["kernel_time_ns"].get<double>(),
+               gbps << " GB/s");
+    if (gbps == 100) ring_fast = ring["kernel_time_ns"].get<double>();
+    if (gbps == 5) BOOST_TEST(ring["kernel_time_ns"].get<double>() > ring_fast);
+  }
+  for (const char* algorithm : {"ring", "hierarchical"}) {
+    const nlohmann::json checked = run(algorithm, 5, false);
+    BOOST_TEST(checked["verify"]["ok"].get<bool>(), algorithm);
+    BOOST_TEST(!checked["verify"]["skipped"].get<bool>());
+  }
+  // 1,024 SIPs in three levels elaborate.
+  const Result big = kernbench("elaborate " + configs() + "three_level.yaml");
+  BOOST_TEST(big.code == 0, big.output);
+  BOOST_TEST(big.output.find("PEs:             4096") != std::string::npos, big.output);
+}

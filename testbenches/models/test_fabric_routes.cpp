@@ -1,8 +1,8 @@
 // The fabric's routes (models/interconnect/fabric.h) are the ways real transactions take:
 // for every kind of endpoint pair, on tiny, default and multi-SIP machines joined as a ring,
-// by a switch and fully connected, one transaction is made in the model and the resources
-// that carried its data are compared with the hops route() lists, which are the hops the
-// bounds count (runtime/bound/traffic.cpp).
+// by a switch, fully connected and by networks of several levels, one transaction is made in the
+// model and the resources that carried its data are compared with the hops route() lists, which are
+// the hops the bounds count (runtime/bound/traffic.cpp).
 #include "models/common/stats.h"
 #include "models/interconnect/fabric.h"
 #include "runtime/host/host_program.h"
@@ -149,4 +149,17 @@ BOOST_AUTO_TEST_CASE(routes_are_the_ways_transactions_take_through_a_switch) {
 
 BOOST_AUTO_TEST_CASE(routes_are_the_ways_transactions_take_fully_connected) {
   check_routes(kb::test::config("multi_sip.yaml", {"system.inter_sip.topology=fully_connected"}));
+}
+
+BOOST_AUTO_TEST_CASE(routes_are_the_ways_transactions_take_over_two_levels) {
+  // 3 x 4 SIPs: a ring inside each node, a switch per rail across them.
+  check_routes(kb::test::config(
+      "two_level.yaml", {"system.inter_sip.levels.0.size=3", "system.inter_sip.levels.1.size=4"}));
+}
+
+BOOST_AUTO_TEST_CASE(routes_are_the_ways_transactions_take_over_three_levels) {
+  // 2 x 3 x 2 SIPs: ring, fully connected, switch.
+  check_routes(kb::test::config(
+      "three_level.yaml", {"system.inter_sip.levels.0.size=2", "system.inter_sip.levels.1.size=3",
+                           "system.inter_sip.levels.2.size=2"}));
 }

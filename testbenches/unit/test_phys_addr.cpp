@@ -72,10 +72,10 @@ BOOST_AUTO_TEST_CASE(out_of_range_fields_are_errors_not_wraparound) {
   BOOST_CHECK_THROW(make(0, 0, 0, 0, Region::hbm, PhysAddrLayout::max_offset + 1).encode(),
                     std::out_of_range);
   try {
-    make(0, 200, 0, 0, Region::hbm, 0).encode();
+    make(0, 2000, 0, 0, Region::hbm, 0).encode();
     BOOST_FAIL("expected an error");
   } catch (const std::out_of_range& e) {
-    BOOST_TEST(std::string(e.what()).find("sip = 200") != std::string::npos);
+    BOOST_TEST(std::string(e.what()).find("sip = 2000") != std::string::npos);
   }
 }
 

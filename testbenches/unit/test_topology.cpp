@@ -113,8 +113,55 @@ BOOST_AUTO_TEST_CASE(an_empty_document_takes_every_default) {
   check_same_values(kp::load_topology_text("# nothing\n", "empty.yaml"), kp::Topology{});
 }
 
+BOOST_AUTO_TEST_CASE(network_levels_multiply_to_the_sips_and_replace_the_one_level_keys) {
+  const kp::Topology two = kp::load_topology_file(config("two_level.yaml"));
+  BOOST_TEST(two.system.sips.count == 128);  // 8 x 16, derived
+  BOOST_TEST(two.network_levels().size() == 2u);
+  const kb::models::Fabric f = two.fabric();
+  BOOST_TEST(f.levels.at(1).stride == 8u);
+  BOOST_TEST(f.levels.at(1).link.bw_gbps == 25.0);
+  const kp::Topology three = kp::load_topology_file(config("three_level.yaml"));
+  BOOST_TEST(three.system.sips.count == 1024);
+  BOOST_TEST(three.level_links().at(2).bw_gbps == 2 * 25.0);  // two NICs a SIP
+  BOOST_TEST(three.level_links().at(2).area_mm2 == 2 * three.network_levels()[2].link.area_mm2);
+  // The old single level is one level of every SIP.
+  const kp::Topology ring = kp::load_topology_file(config("multi_sip.yaml"));
+  BOOST_TEST(ring.network_levels().size() == 1u);
+  BOOST_TEST(ring.network_levels()[0].size == 4);
+  // Overrides reach a level's keys; a list in a file is the levels in order.
+  const std::string levels =
+      "system:\n  inter_sip:\n    levels:\n      - {topology: ring, size: 2}\n"
+      "      - {topology: switch, size: 3, link: {bw_gbps: 10}}\n";
+  BOOST_TEST(error_of(levels).empty());
+  const kp::Topology set = kp::load_topology_text(
+      levels, "t.yaml", {"system.inter_sip.levels.1.link.bw_gbps=40", "system.sips.count=6"});
+  BOOST_TEST(set.fabric().levels.at(1).link.bw_gbps == 40.0);
+  BOOST_TEST(contains(error_of(levels, {"system.sips.count=8"}),
+                      "system.sips.count: is 8 but the network's levels hold 2 x 3 = 6 SIPs"));
+  BOOST_TEST(
+      contains(error_of(levels, {"system.inter_sip.link.bw_gbps=5"}),
+               "--set system.inter_sip.link.bw_gbps=5: error: system.inter_sip.link.bw_gbps: "
+               "the one-level network and system.inter_sip.levels describe the same links"));
+  BOOST_TEST(contains(error_of(levels, {"system.inter_sip.levels.3.size=2"}),
+                      "level 3 is given without level 2"));
+  BOOST_TEST(contains(error_of(levels, {"system.inter_sip.levels.2.link.bw_gbps=2"}),
+                      "system.inter_sip.levels.2.size: level 2 needs its size"));
+  BOOST_TEST(contains(error_of(levels, {"system.inter_sip.levels.1.size=1"}),
+                      "a level of 1 SIP joins nothing"));
+  BOOST_TEST(contains(error_of(levels, {"system.inter_sip.levels.1.topology=mesh"}),
+                      "'mesh' is not a valid value"));
+  BOOST_TEST(contains(error_of("system: {inter_sip: {levels: [{size: 2}, {size: 2}, {size: 2}, "
+                               "{size: 2}, {size: 2}]}}"),
+                      "system.inter_sip.levels: has 5 entries; at most 4"));
+  BOOST_TEST(contains(error_of("system: {inter_sip: {levels: [ring]}}"),
+                      "t.yaml:1:31: error: system.inter_sip.levels.0: expected a mapping"));
+  BOOST_TEST(contains(error_of("system: {inter_sip: {levels: [{size: 32}, {size: 64}]}}"),
+                      "at most 1024 fit the physical address"));
+}
+
 BOOST_AUTO_TEST_CASE(effective_yaml_reads_back_unchanged) {
-  for (const char* name : {"topology.yaml", "tiny.yaml", "multi_sip.yaml"}) {
+  for (const char* name :
+       {"topology.yaml", "tiny.yaml", "multi_sip.yaml", "two_level.yaml", "three_level.yaml"}) {
     const kp::Topology t = kp::load_topology_file(config(name));
     const kp::Topology back = kp::load_topology_text(kp::effective_yaml(t), "effective.yaml");
     check_same_values(kp::load_topology_text(kp::effective_yaml(back), "again.yaml"), back);
@@ -139,7 +186,7 @@ BOOST_AUTO_TEST_CASE(json_has_the_contract_keys) {
 BOOST_AUTO_TEST_CASE(errors_name_file_line_column_and_key) {
   BOOST_TEST(error_of("system:\n  sips:\n    count: two\n") ==
              "t.yaml:3:5: error: system.sips.count: expected an integer, got 'two'; allowed: "
-             "an integer from 1 to 128");
+             "an integer from 1 to 1024");
   const std::string unknown = error_of("sip:\n  cube_mesh:\n    width: 3\n");
   BOOST_TEST(contains(unknown, "t.yaml:3:5: error: sip.cube_mesh.width: unknown key"), unknown);
   BOOST_TEST(contains(unknown, "the keys under sip.cube_mesh are: w, h"), unknown);
@@ -153,7 +200,7 @@ BOOST_AUTO_TEST_CASE(errors_name_file_line_column_and_key) {
 
 BOOST_AUTO_TEST_CASE(wrong_types_and_ranges_are_errors) {
   BOOST_TEST(contains(error_of("sip: {cube_mesh: {w: 0}}"),
-                      "sip.cube_mesh.w: 0 is out of range; allowed: an integer from 1 to 1024"));
+                      "sip.cube_mesh.w: 0 is out of range; allowed: an integer from 1 to 512"));
   BOOST_TEST(contains(error_of("sip: {cube_mesh: {w: 2.5}}"), "expected an integer, got '2.5'"));
   BOOST_TEST(contains(error_of("sip: {cube_mesh: {w: [1, 2]}}"), "expected a single value"));
   BOOST_TEST(contains(error_of("sip: {cube_mesh: {w: }}"), "sip.cube_mesh.w: has no value"));
@@ -188,7 +235,7 @@ BOOST_AUTO_TEST_CASE(contradictions_between_keys_are_errors) {
              "16 cubes; give one or make them agree");
   BOOST_TEST(error_of("system: {sips: {cubes_per_sip: 16}}").empty());
   BOOST_TEST(contains(error_of("sip: {io_cube: {x: 4}}"), "sip.io_cube.x: 4 is outside the mesh"));
-  BOOST_TEST(contains(error_of("sip: {cube_mesh: {w: 64, h: 32}}"), "at most 1024 fit"));
+  BOOST_TEST(contains(error_of("sip: {cube_mesh: {w: 64, h: 32}}"), "at most 512 fit"));
   BOOST_TEST(
       contains(error_of("cube: {pe_template: {components: {pe_mmu: {attrs: {page_size: 3000}}}}}"),
                "3000 is not a power of two"));
@@ -205,7 +252,7 @@ BOOST_AUTO_TEST_CASE(contradictions_between_keys_are_errors) {
 BOOST_AUTO_TEST_CASE(override_errors_name_the_override) {
   BOOST_TEST(error_of("", {"system.sips.count=0"}) ==
              "--set system.sips.count=0: error: system.sips.count: 0 is out of range; allowed: "
-             "an integer from 1 to 128");
+             "an integer from 1 to 1024");
   BOOST_TEST(contains(error_of("", {"sip.cube_msh.w=3"}), "did you mean 'sip.cube_mesh.w'?"));
   BOOST_TEST(
       contains(error_of("", {"sip.cube_mesh=3"}), "is a section; set one of its keys: w, h"));
