@@ -37,8 +37,9 @@ class CclAlgorithm {
   virtual bool supports(Collective c) const = 0;
   // Why the algorithm cannot run on `world` ranks, if it cannot; any world by default.
   virtual std::optional<std::string> rejects_world(std::uint32_t world) const;
-  virtual std::vector<std::uint32_t> neighbours(std::uint32_t rank,
-                                                const std::vector<PeCoord>& ranks) const = 0;
+  // The ranks `rank` of `plan` (its rank_to_pe, the machine's network levels) exchanges
+  // with.
+  virtual std::vector<std::uint32_t> neighbours(std::uint32_t rank, const IpcqPlan& plan) const = 0;
   // Runs `call` on comm.rank; on return the buffer holds the result, and on_final has been
   // called for every part of the output.
   virtual void run(RankComm& comm, const CollectiveCall& call) const = 0;

@@ -46,6 +46,8 @@ CollectiveFabric collective_fabric(const platform::Topology& t, const IpcqPlan& 
   const auto& ipcq = t.cube.pe_template.components.pe_ipcq.attrs;
   f.ipcq_depth = static_cast<double>(ipcq.depth);
   f.entry_bytes = static_cast<double>(ipcq.entry_bytes);
+  for (std::size_t l = 0; l + 1 < plan.sip_levels.size(); ++l)
+    f.outer_level_share /= plan.sip_levels[l];
   return f;
 }
 

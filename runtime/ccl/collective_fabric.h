@@ -31,6 +31,10 @@ struct CollectiveFabric {
   double port_gbps = 0;         // a PE's NoC port, each way
   double ipcq_depth = 1;        // entries a sender may have in flight towards one neighbour
   double entry_bytes = 1;       // bytes an entry carries at most
+  // The least share of a buffer an algorithm that splits it level by level over the
+  // inter-SIP network sends between two SIPs of the outermost level: 1 / the product of the
+  // inner levels' sizes (1 for one level).
+  double outer_level_share = 1;
 
   double log2_world() const { return std::ceil(std::log2(std::max(world, 1.0))); }
   double spread() const { return (world - 1) / world; }

@@ -41,6 +41,7 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> cube_cycle(std::uint32_t w,
 IpcqPlan subgroup(const IpcqPlan& plan, const std::vector<std::uint32_t>& members) {
   IpcqPlan sub;
   sub.config = plan.config;
+  sub.sip_levels = plan.sip_levels;
   sub.world_size = static_cast<std::uint32_t>(members.size());
   sub.piece_bytes = plan.piece_bytes;
   sub.queue_depth = plan.queue_depth;
@@ -58,7 +59,7 @@ IpcqPlan subgroup(const IpcqPlan& plan, const std::vector<std::uint32_t>& member
   }
   const CclAlgorithm& algorithm = ccl_algorithm(sub.config.algorithm);
   for (std::uint32_t r = 0; r < sub.world_size; ++r)
-    sub.neighbours.push_back(algorithm.neighbours(r, sub.rank_to_pe));
+    sub.neighbours.push_back(algorithm.neighbours(r, sub));
   return sub;
 }
 
@@ -69,7 +70,7 @@ void connect_subgroups(IpcqPlan& plan, const std::vector<std::vector<std::uint32
     for (std::uint32_t r = 0; r < group.world_size; ++r) {
       std::vector<std::uint32_t>& mine = plan.neighbours[members[r]];
       for (const std::string& a : algorithms) {
-        for (std::uint32_t n : ccl_algorithm(a).neighbours(r, group.rank_to_pe))
+        for (std::uint32_t n : ccl_algorithm(a).neighbours(r, group))
           if (std::find(mine.begin(), mine.end(), members[n]) == mine.end())
             mine.push_back(members[n]);
       }
@@ -102,6 +103,7 @@ IpcqPlan build_plan(const CclAlgorithmConfig& config, const MachineShape& m, std
   const auto pes = static_cast<std::uint64_t>(m.sips * m.cubes_per_sip * m.pes_per_cube);
   IpcqPlan plan;
   plan.config = config;
+  plan.sip_levels = m.sip_levels;
   const std::uint64_t world = config.world_size ? static_cast<std::uint64_t>(*config.world_size)
                               : rank_to_pe      ? rank_to_pe->size()
                                                 : pes;
@@ -150,9 +152,9 @@ IpcqPlan build_plan(const CclAlgorithmConfig& config, const MachineShape& m, std
   const std::vector<std::string> algorithms = plan.config.algorithms();
   for (std::uint32_t r = 0; r < plan.world_size; ++r) {
     std::vector<std::uint32_t>& mine = plan.neighbours[r];
-    mine = algorithm.neighbours(r, plan.rank_to_pe);
+    mine = algorithm.neighbours(r, plan);
     for (std::size_t a = 1; a < algorithms.size(); ++a) {
-      for (std::uint32_t n : ccl_algorithm(algorithms[a]).neighbours(r, plan.rank_to_pe))
+      for (std::uint32_t n : ccl_algorithm(algorithms[a]).neighbours(r, plan))
         if (std::find(mine.begin(), mine.end(), n) == mine.end()) mine.push_back(n);
     }
   }

@@ -28,6 +28,9 @@ struct IpcqPlan {
   std::uint64_t piece_bytes = 0;                       // pipelining piece used by the kernels
   std::uint64_t queue_depth = 1;                       // entries of each IPCQ receive queue
   std::uint64_t entry_bytes = 1;                       // payload bytes of one entry
+  // The machine's inter-SIP network: each level's size, innermost first (empty: one
+  // level of every SIP); algorithms that follow the levels read it.
+  std::vector<std::uint32_t> sip_levels;
 
   // A piece of `dtype` elements: piece_bytes rounded to whole elements, at least one.
   std::int64_t piece_elements(DType dtype) const;

@@ -45,6 +45,7 @@ class RankComm {
   const std::uint32_t rank;
   const std::uint32_t world;
   const std::vector<PeCoord>& rank_to_pe;
+  const std::vector<std::uint32_t>& sip_levels;  // the plan's (IpcqPlan::sip_levels)
   const ReduceOp op;
   Tile buffer;
 

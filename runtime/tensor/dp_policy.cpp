@@ -36,7 +36,10 @@ std::string DPPolicy::to_string() const {
 }
 
 MachineShape MachineShape::of(const platform::Topology& topology) {
-  return {topology.system.sips.count, topology.cubes_per_sip(), topology.pes_per_cube(), 0};
+  MachineShape m{topology.system.sips.count, topology.cubes_per_sip(), topology.pes_per_cube(), 0};
+  for (const auto& level : topology.network_levels())
+    m.sip_levels.push_back(static_cast<std::uint32_t>(level.size));
+  return m;
 }
 
 MachineShape MachineShape::only_sip(std::int64_t sip) const {
@@ -44,7 +47,7 @@ MachineShape MachineShape::only_sip(std::int64_t sip) const {
     throw PlacementError(fmt::format("SIP {} is outside this machine (SIPs {} to {})", sip,
                                      first_sip, first_sip + sips - 1));
   }
-  return {1, cubes_per_sip, pes_per_cube, sip};
+  return {1, cubes_per_sip, pes_per_cube, sip, sip_levels};
 }
 
 namespace {

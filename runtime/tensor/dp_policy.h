@@ -66,6 +66,8 @@ struct MachineShape {
   std::int64_t cubes_per_sip = 1;
   std::int64_t pes_per_cube = 1;
   std::int64_t first_sip = 0;  // a context bound to one SIP places from there
+  // The inter-SIP network's level sizes, innermost first (platform/topology/topology.h).
+  std::vector<std::uint32_t> sip_levels = {};
 
   static MachineShape of(const platform::Topology& topology);
   // The same machine seen by a context bound to SIP `sip` alone.

@@ -72,7 +72,7 @@ TraceWorkload::TraceWorkload(TracePlan plan, runtime::RuntimeContext& ctx)
       const runtime::CclAlgorithm& a = runtime::ccl_algorithm(name);
       runtime::IpcqPlan mine = groups_->plans().front();
       for (std::uint32_t r = 0; r < mine.world_size; ++r) {
-        mine.neighbours[r] = a.neighbours(r, mine.rank_to_pe);
+        mine.neighbours[r] = a.neighbours(r, mine);
       }
       fabric_.emplace(name, runtime::collective_fabric(t, mine));
     }
@@ -146,8 +146,7 @@ Bound TraceWorkload::collective_bound(const PlannedNode& p) const {
   runtime::CollectiveFabric group_fabric;
   if (!p.members.empty()) {
     runtime::IpcqPlan mine = runtime::subgroup(groups_->plans().front(), p.members);
-    for (std::uint32_t r = 0; r < mine.world_size; ++r)
-      mine.neighbours[r] = a.neighbours(r, mine.rank_to_pe);
+    for (std::uint32_t r = 0; r < mine.world_size; ++r) mine.neighbours[r] = a.neighbours(r, mine);
     group_fabric = runtime::collective_fabric(t, mine);
   }
   const runtime::CollectiveFabric& f = p.members.empty() ? fabric_.at(algorithm) : group_fabric;

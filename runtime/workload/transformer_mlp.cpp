@@ -71,7 +71,7 @@ Bound TransformerStep::collective_bound(const CollectiveOp& op,
   if (!op.members.empty()) {
     plan = subgroup(plan, op.members);
     for (std::uint32_t r = 0; r < plan.world_size; ++r)
-      plan.neighbours[r] = ccl_algorithm(algorithm).neighbours(r, plan.rank_to_pe);
+      plan.neighbours[r] = ccl_algorithm(algorithm).neighbours(r, plan);
   }
   Bound b;
   b.add("alpha_beta",

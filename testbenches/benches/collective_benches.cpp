@@ -155,7 +155,7 @@ class CollectiveBench : public Bench {
       for (const std::vector<std::uint32_t>& members : pass.groups) {
         runtime::IpcqPlan mine = runtime::subgroup(plan, members);
         for (std::uint32_t q = 0; q < mine.world_size; ++q)
-          mine.neighbours[q] = a.neighbours(q, mine.rank_to_pe);
+          mine.neighbours[q] = a.neighbours(q, mine);
         fabrics.push_back(runtime::collective_fabric(ctx.topology(), mine));
       }
       double bound = 0;

@@ -200,7 +200,7 @@ BOOST_AUTO_TEST_CASE(the_tuning_table_picks_an_algorithm_by_size) {
     for (std::uint32_t r = 0; r < plan.world_size; ++r) {
       std::set<std::uint32_t> want;
       for (const char* a : {"ring", "binomial_tree"}) {
-        for (std::uint32_t n : ccl_algorithm(a).neighbours(r, plan.rank_to_pe)) want.insert(n);
+        for (std::uint32_t n : ccl_algorithm(a).neighbours(r, plan)) want.insert(n);
       }
       const std::set<std::uint32_t> got(plan.neighbours[r].begin(), plan.neighbours[r].end());
       BOOST_TEST((got == want), "rank " << r);

@@ -305,7 +305,9 @@ BOOST_AUTO_TEST_CASE(a_hierarchical_all_reduce_beats_the_flat_ring_over_two_leve
       BOOST_TEST((*r)["topology"]["sips"].get<int>() == 16);
       BOOST_TEST((*r)["bound"]["time_ns"].get<double>() <= (*r)["kernel_time_ns"].get<double>());
     }
-    BOOST_TEST(tree["kernel_time_ns"].get<double>() < ring["kernel_time_ns"].get<double>(),
+    // The hierarchical all-reduce crosses the scale-out level with a quarter of the
+    // buffer from every SIP at once, in 3 steps; the ring, the whole of it in 2 x 127.
+    BOOST_TEST(tree["kernel_time_ns"].get<double>() < 0.5 * ring["kernel_time_ns"].get<double>(),
                gbps << " GB/s");
     if (gbps == 100) ring_fast = ring["kernel_time_ns"].get<double>();
     if (gbps == 5) BOOST_TEST(ring["kernel_time_ns"].get<double>() > ring_fast);
@@ -315,6 +317,16 @@ BOOST_AUTO_TEST_CASE(a_hierarchical_all_reduce_beats_the_flat_ring_over_two_leve
     BOOST_TEST(checked["verify"]["ok"].get<bool>(), algorithm);
     BOOST_TEST(!checked["verify"]["skipped"].get<bool>());
   }
+  // Three levels of 2 x 3 x 2 SIPs: the levels' reduce-scatters and all-gathers verify.
+  const Result three = kernbench("run allreduce --topology " + configs() +
+                                 "three_level.yaml --set system.inter_sip.levels.0.size=2 --set "
+                                 "system.inter_sip.levels.1.size=3 --set "
+                                 "system.inter_sip.levels.2.size=2 --param bytes=64K --param "
+                                 "algorithm=hierarchical --quiet --report levels.json");
+  BOOST_TEST(three.code == 0, three.output);
+  const nlohmann::json checked = read_json("levels.json");
+  BOOST_TEST(checked["verify"]["ok"].get<bool>());
+  BOOST_TEST(checked["bound"]["time_ns"].get<double>() <= checked["kernel_time_ns"].get<double>());
   // 1,024 SIPs in three levels elaborate.
   const Result big = kernbench("elaborate " + configs() + "three_level.yaml");
   BOOST_TEST(big.code == 0, big.output);

@@ -36,9 +36,8 @@ class BidirectionalRing : public CclAlgorithm {
     return c == Collective::all_reduce || c == Collective::reduce_scatter ||
            c == Collective::all_gather || c == Collective::barrier;
   }
-  std::vector<std::uint32_t> neighbours(std::uint32_t r,
-                                        const std::vector<PeCoord>& ranks) const override {
-    return ring_neighbours(r, ranks.size());
+  std::vector<std::uint32_t> neighbours(std::uint32_t r, const IpcqPlan& plan) const override {
+    return ring_neighbours(r, plan.rank_to_pe.size());
   }
 
   void run(RankComm& c, const CollectiveCall& call) const override {

@@ -15,9 +15,8 @@ class BinomialTree : public CclAlgorithm {
   bool supports(Collective c) const override {
     return c == Collective::broadcast || c == Collective::all_reduce || c == Collective::barrier;
   }
-  std::vector<std::uint32_t> neighbours(std::uint32_t r,
-                                        const std::vector<PeCoord>& ranks) const override {
-    const auto w = static_cast<std::uint32_t>(ranks.size());
+  std::vector<std::uint32_t> neighbours(std::uint32_t r, const IpcqPlan& plan) const override {
+    const auto w = static_cast<std::uint32_t>(plan.rank_to_pe.size());
     std::set<std::uint32_t> out;
     for (std::uint32_t d = 1; d < w; d <<= 1) {
       out.insert((r + d) % w);

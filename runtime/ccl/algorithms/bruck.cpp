@@ -22,9 +22,8 @@ class Bruck : public CclAlgorithm {
     return c == Collective::all_to_all || c == Collective::barrier;
   }
 
-  std::vector<std::uint32_t> neighbours(std::uint32_t rank,
-                                        const std::vector<PeCoord>& ranks) const override {
-    const auto w = static_cast<std::uint32_t>(ranks.size());
+  std::vector<std::uint32_t> neighbours(std::uint32_t rank, const IpcqPlan& plan) const override {
+    const auto w = static_cast<std::uint32_t>(plan.rank_to_pe.size());
     std::set<std::uint32_t> peers;
     for (std::uint32_t mask = 1; mask < w; mask <<= 1) {
       peers.insert((rank + mask) % w);

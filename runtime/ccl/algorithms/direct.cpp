@@ -13,9 +13,8 @@ class Direct : public CclAlgorithm {
   bool supports(Collective c) const override { return c == Collective::broadcast; }
 
   // Any rank may be the root, so every rank has a queue towards every other.
-  std::vector<std::uint32_t> neighbours(std::uint32_t rank,
-                                        const std::vector<PeCoord>& ranks) const override {
-    return every_other(rank, ranks.size());
+  std::vector<std::uint32_t> neighbours(std::uint32_t rank, const IpcqPlan& plan) const override {
+    return every_other(rank, plan.rank_to_pe.size());
   }
 
   void run(RankComm& c, const CollectiveCall& call) const override {

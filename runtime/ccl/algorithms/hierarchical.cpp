@@ -1,5 +1,6 @@
 // Hierarchical all-reduce: a binomial tree within each cube, a ring across the cube
-// leaders of each SIP, a ring across the SIP leaders, then broadcasts back down.
+// leaders of each SIP, across the SIP leaders level by level of the inter-SIP network
+// (reduce-scatter up the levels, all-gather back down), then broadcasts back down.
 #include "runtime/ccl/patterns.h"
 
 #include <algorithm>
@@ -10,34 +11,66 @@ namespace kb::runtime::ccl {
 namespace {
 
 // Groups of the hierarchy, from the plan: ranks of each cube, the cube leaders (first rank
-// of each cube) of each SIP, and the SIP leaders.
+// of each cube) of each SIP, and the SIP leaders (first rank of each SIP) of each group of
+// each network level this rank's SIP is in, innermost first; one group of every SIP
+// leader when the SIPs do not fill the levels (a world or subgroup of some of them).
 struct Hierarchy {
-  Group cube, sip_leaders, top;
+  Group cube, sip_leaders;
+  std::vector<Group> levels;
   bool cube_leader = false, sip_leader = false;
 };
 
-Hierarchy hierarchy(std::uint32_t rank, const std::vector<PeCoord>& ranks) {
+std::size_t index_of(const Group& g, std::uint32_t r) {
+  return static_cast<std::size_t>(std::find(g.ranks.begin(), g.ranks.end(), r) - g.ranks.begin());
+}
+
+// The SIP leaders by SIP, grouped per level of `sizes` around SIP `mine`: those whose SIP
+// differs from `mine` in that level's digit alone, in digit order. Empty when the leaders'
+// SIPs are not every SIP of the levels.
+std::vector<Group> level_groups(const std::map<std::uint32_t, std::uint32_t>& leader_of_sip,
+                                const std::vector<std::uint32_t>& sizes, std::uint32_t mine) {
+  std::uint64_t sips = 1;
+  for (std::uint32_t size : sizes) sips *= size;
+  if (sizes.size() < 2 || leader_of_sip.size() != sips || leader_of_sip.rbegin()->first + 1 != sips)
+    return {};
+  std::vector<Group> out;
+  std::uint32_t stride = 1;
+  for (std::uint32_t size : sizes) {
+    Group g;
+    const std::uint32_t base = mine - (mine / stride % size) * stride;
+    for (std::uint32_t d = 0; d < size; ++d) g.ranks.push_back(leader_of_sip.at(base + d * stride));
+    g.me = mine / stride % size;
+    out.push_back(std::move(g));
+    stride *= size;
+  }
+  return out;
+}
+
+Hierarchy hierarchy(std::uint32_t rank, const std::vector<PeCoord>& ranks,
+                    const std::vector<std::uint32_t>& sip_levels) {
   Hierarchy h;
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> cube_leader;
   std::map<std::uint32_t, std::uint32_t> sip_leader;
   const PeCoord& me = ranks[rank];
+  Group top;
   for (std::uint32_t r = 0; r < ranks.size(); ++r) {
     const PeCoord& p = ranks[r];
     const bool first_in_cube = cube_leader.emplace(std::make_pair(p.sip, p.cube), r).second;
     if (p.sip == me.sip && p.cube == me.cube) h.cube.ranks.push_back(r);
     if (first_in_cube) {
       if (p.sip == me.sip) h.sip_leaders.ranks.push_back(r);
-      if (sip_leader.emplace(p.sip, r).second) h.top.ranks.push_back(r);
+      if (sip_leader.emplace(p.sip, r).second) top.ranks.push_back(r);
     }
   }
-  auto index = [](const Group& g, std::uint32_t r) {
-    return static_cast<std::size_t>(std::find(g.ranks.begin(), g.ranks.end(), r) - g.ranks.begin());
-  };
-  h.cube.me = index(h.cube, rank);
+  h.cube.me = index_of(h.cube, rank);
   h.cube_leader = h.cube.me == 0;
-  h.sip_leaders.me = index(h.sip_leaders, rank);
+  h.sip_leaders.me = index_of(h.sip_leaders, rank);
   h.sip_leader = h.cube_leader && h.sip_leaders.me == 0;
-  h.top.me = index(h.top, rank);
+  h.levels = level_groups(sip_leader, sip_levels, me.sip);
+  if (h.levels.empty()) {
+    top.me = index_of(top, rank);
+    h.levels.push_back(std::move(top));
+  }
   return h;
 }
 
@@ -51,9 +84,8 @@ class Hierarchical : public CclAlgorithm {
   bool supports(Collective c) const override {
     return c == Collective::all_reduce || c == Collective::barrier;
   }
-  std::vector<std::uint32_t> neighbours(std::uint32_t r,
-                                        const std::vector<PeCoord>& ranks) const override {
-    const Hierarchy h = hierarchy(r, ranks);
+  std::vector<std::uint32_t> neighbours(std::uint32_t r, const IpcqPlan& plan) const override {
+    const Hierarchy h = hierarchy(r, plan.rank_to_pe, plan.sip_levels);
     std::set<std::uint32_t> out;
     auto tree = [&](const Group& g) {
       const auto n = static_cast<std::int64_t>(g.size());
@@ -71,18 +103,20 @@ class Hierarchical : public CclAlgorithm {
       ring(h.sip_leaders);
       tree(h.sip_leaders);
     }
-    if (h.sip_leader) ring(h.top);
+    if (h.sip_leader) {
+      for (const Group& g : h.levels) ring(g);
+    }
     return unique_others(r, out);
   }
 
   void run(RankComm& c, const CollectiveCall& call) const override {
     require_support(*this, call.kind);
-    const Hierarchy h = hierarchy(c.rank, c.rank_to_pe);
+    const Hierarchy h = hierarchy(c.rank, c.rank_to_pe, c.sip_levels);
     const std::int64_t n = call.count;
     binomial_reduce(c, h.cube, 0, n);
     if (h.cube_leader) {
       if (h.sip_leaders.size() > 1) ring_all_reduce(c, h.sip_leaders, n, false);
-      if (h.sip_leader && h.top.size() > 1) ring_all_reduce(c, h.top, n, false);
+      if (h.sip_leader) across_sips(c, h.levels, n);
       binomial_broadcast(c, h.sip_leaders, 0, n);
       c.scale_if_avg({0, n});
     }
@@ -90,14 +124,39 @@ class Hierarchical : public CclAlgorithm {
     c.on_final({0, n});
   }
 
+  // The SIP leaders' all-reduce over the network's levels: a ring reduce-scatter in this
+  // SIP's group of each level in turn, each on the part the one before left here, then ring
+  // all-gathers back down. The outer levels' slower links carry a part of the buffer, and
+  // every SIP's links of a level carry a part at once. One level: a ring all-reduce.
+  static void across_sips(RankComm& c, const std::vector<Group>& levels, std::int64_t n) {
+    std::vector<Span> parts;  // the part each level's reduce-scatter worked on
+    Span part{0, n};
+    for (const Group& g : levels) {
+      if (g.size() < 2) continue;
+      ring_reduce_scatter(c, g, part.begin, part.len, 0);
+      parts.push_back(part);
+      const auto size = static_cast<std::int64_t>(g.size());
+      part = chunk(part.begin, part.len, size, wrap(static_cast<std::int64_t>(g.me) + 1, size));
+    }
+    std::size_t p = parts.size();
+    for (auto g = levels.rbegin(); g != levels.rend(); ++g) {
+      if (g->size() < 2) continue;
+      --p;
+      ring_all_gather(c, *g, parts[p].begin, parts[p].len, 0, false);
+    }
+  }
+
   // Each level moves the whole buffer over different paths (trees inside the cubes, rings
   // across them and across the SIPs), so no one path carries them all: the floor is what
   // any of them must. Every pair of ranks it exchanges between carries at least the buffer
-  // one way (a tree edge the buffer up and back, a ring edge 2 (k - 1) / k of it), so the
-  // narrowest carries it once; every rank loads its buffer and stores the result through
-  // its port; and the ranks furthest apart hear from each other.
+  // one way (a tree edge the buffer up and back, a ring edge 2 (k - 1) / k of it), except
+  // over the network's outer levels, whose rings carry the part the inner levels left
+  // (at least the outer level's share); so the narrowest carries that share once; every rank
+  // loads its buffer and stores the result through its port; and the ranks furthest apart
+  // hear from each other.
   double bound_ns(Collective, double bytes, const CollectiveFabric& f) const override {
-    return std::max({f.worst.alpha_ns, bytes / f.worst.beta_gbps, bytes / f.port_gbps});
+    return std::max(
+        {f.worst.alpha_ns, f.outer_level_share * bytes / f.worst.beta_gbps, bytes / f.port_gbps});
   }
 };
 

@@ -23,9 +23,8 @@ class Pairwise : public CclAlgorithm {
            " ranks, not " + std::to_string(world) + " (bruck keeps 2 log2 W)";
   }
 
-  std::vector<std::uint32_t> neighbours(std::uint32_t rank,
-                                        const std::vector<PeCoord>& ranks) const override {
-    return every_other(rank, ranks.size());
+  std::vector<std::uint32_t> neighbours(std::uint32_t rank, const IpcqPlan& plan) const override {
+    return every_other(rank, plan.rank_to_pe.size());
   }
 
   void run(RankComm& c, const CollectiveCall& call) const override {

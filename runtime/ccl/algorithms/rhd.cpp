@@ -23,11 +23,10 @@ class HalvingDoubling : public CclAlgorithm {
   bool supports(Collective c) const override {
     return c != Collective::broadcast && c != Collective::all_to_all;
   }
-  std::vector<std::uint32_t> neighbours(std::uint32_t r,
-                                        const std::vector<PeCoord>& ranks) const override {
+  std::vector<std::uint32_t> neighbours(std::uint32_t r, const IpcqPlan& plan) const override {
     std::set<std::uint32_t> out;
-    for (std::uint32_t d = 1; d < ranks.size(); d <<= 1) {
-      if ((r ^ d) < ranks.size()) out.insert(r ^ d);
+    for (std::uint32_t d = 1; d < plan.rank_to_pe.size(); d <<= 1) {
+      if ((r ^ d) < plan.rank_to_pe.size()) out.insert(r ^ d);
     }
     return unique_others(r, out);
   }

@@ -11,9 +11,8 @@ class Ring : public CclAlgorithm {
   std::string name() const override { return "ring"; }
   std::string summary() const override { return "reduce-scatter + all-gather around a ring"; }
   bool supports(Collective c) const override { return c != Collective::all_to_all; }
-  std::vector<std::uint32_t> neighbours(std::uint32_t r,
-                                        const std::vector<PeCoord>& ranks) const override {
-    return ring_neighbours(r, ranks.size());
+  std::vector<std::uint32_t> neighbours(std::uint32_t r, const IpcqPlan& plan) const override {
+    return ring_neighbours(r, plan.rank_to_pe.size());
   }
 
   void run(RankComm& c, const CollectiveCall& call) const override {
