@@ -81,15 +81,15 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
       fail("IPCQ overflow: rank {} sent more than {} entries without credits", rank, depth_);
     }
     visible = head + tail / entries;
-    Entry e{visible, arrival, {}, 0, slots};
-    if (!spare_.empty()) {  // reuse a consumed entry's buffer: no allocation per entry
-      e.bytes = std::move(spare_.back());
-      spare_.pop_back();
-    }
+    Entry e{visible, arrival, {}, p.get_data_length(), 0, slots};
+    // A timing-only entry keeps its length alone: a flow transfer of a whole buffer would
+    // otherwise hold its size in host memory at every receiver.
     if (!t.timing_only) {
+      if (!spare_.empty()) {  // reuse a consumed entry's buffer: no allocation per entry
+        e.bytes = std::move(spare_.back());
+        spare_.pop_back();
+      }
       e.bytes.assign(p.get_data_ptr(), p.get_data_ptr() + p.get_data_length());
-    } else {
-      e.bytes.resize(p.get_data_length());
     }
     n.received.push_back(std::move(e));
     n.held += slots;
@@ -223,21 +223,21 @@ StreamArrival PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t
     if (done == 0) got.first = e.first;
     got.last = e.arrival;
     catch_up(qk, fidelity_ == Fidelity::flow ? e.first : e.arrival);
-    const std::uint64_t chunk = std::min<std::uint64_t>(e.bytes.size() - e.consumed, nbytes - done);
+    const std::uint64_t chunk = std::min<std::uint64_t>(e.length - e.consumed, nbytes - done);
     if (!like.timing_only) std::memcpy(dst + done, e.bytes.data() + e.consumed, chunk);
     e.consumed += chunk;
     done += chunk;
-    if (e.consumed == e.bytes.size()) {
+    if (e.consumed == e.length) {
       // The entries are free once taken; a flow transfer is taken as it arrives, so its
       // last `slots` entries are freed one entry's time apart up to its arrival.
-      const std::uint64_t entries = entries_of(e.bytes.size());
+      const std::uint64_t entries = entries_of(e.length);
       const Picoseconds step = entries > 1 ? (e.arrival - e.first) / (entries - 1) : 0;
       const Picoseconds freed = std::max(local_now_ps(qk), e.arrival);
       credit_word_ = {e.slots, step};
       n.held -= e.slots;
       occupancy_.add(freed, -static_cast<std::int64_t>(e.slots));
       n.depth_stats->on_pop(n.held);
-      spare_.push_back(std::move(e.bytes));
+      if (!e.bytes.empty()) spare_.push_back(std::move(e.bytes));
       n.received.pop_front();
       post(credit_to, reinterpret_cast<unsigned char*>(&credit_word_), sizeof credit_word_, qk,
            like, true, freed - local_now_ps(qk));

@@ -60,9 +60,10 @@ class PeIpcq : public Component {
 
  private:
   struct Entry {
-    Picoseconds first;    // when its first queue entry's worth arrived (flow)
-    Picoseconds arrival;  // when all of it arrived
-    std::vector<unsigned char> bytes;
+    Picoseconds first;                 // when its first queue entry's worth arrived (flow)
+    Picoseconds arrival;               // when all of it arrived
+    std::vector<unsigned char> bytes;  // its data; none in a timing-only run
+    std::uint64_t length = 0;          // its bytes, held or not
     std::size_t consumed = 0;
     std::uint64_t slots = 1;  // queue entries it holds (credits to return)
   };
