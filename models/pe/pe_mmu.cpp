@@ -81,18 +81,17 @@ std::optional<std::uint64_t> PeMmu::translate(std::uint64_t va) const {
 
 void PeMmu::lookup(std::uint64_t va, std::uint64_t nbytes, Lookups& lookups) {
   const std::uint64_t last = (va + nbytes - 1) / page_size_;
-  for (std::uint64_t page = va / page_size_; page <= last; ++page) {
-    if (page == lookups.last_page) continue;
-    lookups.last_page = page;
-    ++lookups.pages;
-    if (tlb_.lookup(page)) {
-      ++hits_;
-    } else {
-      ++misses_;
-      ++lookups.misses;
-      lookups.missed = true;
-    }
-  }
+  std::uint64_t first = va / page_size_;
+  if (first == lookups.last_page) ++first;  // a burst's row that starts in the last page
+  if (first > last) return;
+  const std::uint64_t pages = last - first + 1;
+  const std::uint64_t hits = tlb_.lookup_run(first, pages);
+  lookups.last_page = last;
+  lookups.pages += pages;
+  lookups.misses += pages - hits;
+  lookups.missed = lookups.missed || hits < pages;
+  hits_ += hits;
+  misses_ += pages - hits;
 }
 
 template <class Send>

@@ -88,6 +88,19 @@ bool Tlb::lookup(std::uint64_t page) {
   return false;
 }
 
+std::uint64_t Tlb::lookup_run(std::uint64_t first, std::uint64_t count) {
+  const std::uint64_t entries = page_.size();
+  std::uint64_t hits = 0;
+  if (count <= 2 * entries) {
+    for (std::uint64_t i = 0; i < count; ++i) hits += lookup(first + i) ? 1 : 0;
+    return hits;
+  }
+  for (std::uint64_t i = 0; i < entries; ++i) hits += lookup(first + i) ? 1 : 0;
+  // Pages entries .. count - entries - 1 all miss, and the last `entries` evict them.
+  for (std::uint64_t i = count - entries; i < count; ++i) lookup(first + i);
+  return hits;
+}
+
 void Tlb::invalidate(std::uint64_t first, std::uint64_t last) {
   // Walk the cached pages (at most `entries`), not the index's cells.
   for (std::uint32_t s = head_; s != kNone;) {

@@ -15,6 +15,12 @@ class Tlb {
 
   // True on a hit; a miss brings the page in, evicting the least recently used one.
   bool lookup(std::uint64_t page);
+  // Looks up the `count` pages from `first` in order, as as many lookup() calls would, and
+  // returns their hits, in time bounded by the TLB's size rather than the run's: once a run
+  // has looked up `entries` pages the TLB holds exactly its last `entries` (distinct) pages,
+  // so every later page misses, and the last `entries` pages leave the TLB as a whole run
+  // would. A flow transfer of a whole buffer is one such run.
+  std::uint64_t lookup_run(std::uint64_t first, std::uint64_t count);
   // Drops the pages first..last (inclusive).
   void invalidate(std::uint64_t first, std::uint64_t last);
 

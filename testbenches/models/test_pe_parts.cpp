@@ -296,3 +296,25 @@ BOOST_AUTO_TEST_CASE(the_tlb_hits_and_misses_as_a_least_recently_used_list_does)
     }
   }
 }
+
+// A run of pages looked up at once hits as often as its pages looked up one by one, and
+// leaves the TLB as they would: runs shorter and much longer than the TLB, from a state
+// drawn at random, each followed by a probe of single lookups that compares the two.
+BOOST_AUTO_TEST_CASE(a_run_of_pages_looks_up_as_its_pages_one_by_one_do) {
+  for (std::size_t entries : {1U, 3U, 16U}) {
+    Tlb run(entries), single(entries);
+    std::mt19937_64 rng(entries + 7);
+    std::uniform_int_distribution<std::uint64_t> page(0, 6 * entries);
+    for (int i = 0; i < 400; ++i) {
+      const std::uint64_t first = page(rng), count = page(rng);
+      std::uint64_t hits = 0;
+      for (std::uint64_t p = first; p < first + count; ++p) hits += single.lookup(p) ? 1 : 0;
+      BOOST_TEST_REQUIRE(run.lookup_run(first, count) == hits,
+                         first << " + " << count << " pages, " << entries << " entries");
+      for (int probe = 0; probe < 3; ++probe) {
+        const std::uint64_t p = page(rng);
+        BOOST_TEST_REQUIRE(run.lookup(p) == single.lookup(p), "probe " << p);
+      }
+    }
+  }
+}
