@@ -59,21 +59,27 @@ class Ring : public CclAlgorithm {
     return 0;
   }
 
-  // Credit windows: every step sends at least one entry over every edge, at most `depth`
-  // entries are in flight per edge, and an entry's credit comes back no sooner than a round
-  // trip over the edge. Small steps over slow edges are bound by this, not by bandwidth.
+  // Credit windows: every step whose chunk holds data sends at least one entry over every
+  // edge, at most `depth` entries are in flight per edge, and an entry's credit comes back
+  // no sooner than a round trip over the edge: past the first `depth` entries, each further
+  // queue's worth waits a round trip. Small steps over slow edges are bound by
+  // this, not by bandwidth. A buffer of fewer elements than ranks (at least bytes / 4, the
+  // widest dtype's) leaves chunks empty: a phase's W - 1 steps send all chunks but one, so
+  // at least as many of them as hold an element, less one.
   Bound extra_terms(Collective kind, double bytes, const CollectiveFabric& f) const override {
     const double W = f.world;
     if (W < 2) return {};
     double entries = std::ceil(bytes / f.entry_bytes);  // broadcast: the buffer once
     if (kind != Collective::broadcast) {
-      const double steps = (kind == Collective::reduce_scatter || kind == Collective::all_gather)
-                               ? W - 1
-                               : 2 * (W - 1);
-      entries = steps * std::max(1.0, std::ceil(bytes / W / f.entry_bytes));
+      constexpr double kWidestItem = 4;
+      const double phases =
+          kind == Collective::reduce_scatter || kind == Collective::all_gather ? 1 : 2;
+      const double sending = std::max(0.0, std::min(W, std::floor(bytes / kWidestItem)) - 1);
+      entries = phases * sending * std::max(1.0, std::ceil(bytes / W / f.entry_bytes));
     }
     Bound b;
-    b.add("credit_window", entries / f.ipcq_depth * f.ring_rtt_ns);
+    // The first queue's worth needs no credit.
+    b.add("credit_window", std::max(0.0, entries - f.ipcq_depth) / f.ipcq_depth * f.ring_rtt_ns);
     return b;
   }
 };
