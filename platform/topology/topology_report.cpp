@@ -2,21 +2,13 @@
 
 #include "platform/topology/area.h"
 #include "platform/topology/schema.h"
+#include "platform/util/split.h"
 
 #include <fmt/format.h>
-
-#include <sstream>
 
 namespace kb::platform {
 
 namespace {
-
-std::vector<std::string> split_path(const std::string& path) {
-  std::vector<std::string> parts;
-  std::istringstream in(path);
-  for (std::string part; std::getline(in, part, '.');) parts.push_back(part);
-  return parts;
-}
 
 // The topology with derived legacy keys made explicit, as `show` prints it.
 Topology effective(const Topology& t) {
@@ -60,7 +52,7 @@ nlohmann::ordered_json topology_json(const Topology& t) {
   for (const auto& spec : topology_schema()) {
     if (!spec.applies(e)) continue;
     nlohmann::ordered_json* node = &config;
-    for (const auto& part : split_path(spec.path)) node = &(*node)[part];
+    for (const auto& part : split(spec.path, '.')) node = &(*node)[part];
     *node = json_value(spec, e);
   }
   j["config"] = std::move(config);
@@ -73,7 +65,7 @@ std::string effective_yaml(const Topology& t) {
   std::vector<std::string> open;  // the sections the previous key was in
   for (const auto& spec : topology_schema()) {
     if (!spec.applies(e)) continue;
-    const auto parts = split_path(spec.path);
+    const auto parts = split(spec.path, '.');
     std::size_t common = 0;
     while (common < open.size() && common + 1 < parts.size() && open[common] == parts[common]) {
       ++common;

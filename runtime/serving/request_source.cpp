@@ -1,5 +1,7 @@
 #include "runtime/serving/request_source.h"
 
+#include "platform/util/split.h"
+
 #include "runtime/serving/random_draws.h"
 
 #include <fmt/format.h>
@@ -30,11 +32,8 @@ std::string trim(std::string_view s) {
 }
 
 std::vector<std::string> split_csv(const std::string& line) {
-  std::vector<std::string> cells;
-  std::stringstream in(line);
-  std::string cell;
-  while (std::getline(in, cell, ',')) cells.push_back(trim(cell));
-  if (!line.empty() && line.back() == ',') cells.emplace_back();
+  std::vector<std::string> cells = platform::split(line, ',');
+  for (std::string& cell : cells) cell = trim(cell);
   return cells;
 }
 

@@ -2,6 +2,7 @@
 // nccl-tests' algbw / busbw and the alpha-beta bound of the chosen algorithm.
 #include "testbenches/benches/bench.h"
 
+#include "platform/util/split.h"
 #include "runtime/bound/tensor_traffic.h"
 #include "runtime/ccl/collective_fabric.h"
 #include "runtime/host/distributed.h"
@@ -249,7 +250,7 @@ class CollectiveBench : public Bench {
     if (layout.empty()) return {Pass{"world", world, {}}};
     std::vector<Pass> out;
     std::int64_t stride = 1;
-    for (const std::string& dim : split(layout, ',')) {
+    for (const std::string& dim : platform::split(layout, ',')) {
       const auto colon = dim.find(':');
       std::int64_t size = 0;
       const std::string name = dim.substr(0, colon);
@@ -286,16 +287,6 @@ class CollectiveBench : public Bench {
       stride *= p.size;
     }
     return out;
-  }
-  static std::vector<std::string> split(const std::string& text, char by) {
-    std::vector<std::string> parts;
-    std::size_t from = 0;
-    for (std::size_t at = text.find(by); at != std::string::npos; at = text.find(by, from)) {
-      parts.push_back(text.substr(from, at - from));
-      from = at + 1;
-    }
-    parts.push_back(text.substr(from));
-    return parts;
   }
   // Collectives whose ranks each get one chunk of a size over the group's ranks.
   bool splits() const {
