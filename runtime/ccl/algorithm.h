@@ -7,6 +7,7 @@
 
 #include "runtime/bound/bound.h"
 #include "runtime/ccl/collective_fabric.h"
+#include "runtime/ccl/partition.h"
 #include "runtime/ccl/rank_comm.h"
 
 #include <memory>
@@ -24,9 +25,9 @@ struct CollectiveCall {
   Collective kind = Collective::all_reduce;
   std::uint32_t root = 0;
   std::int64_t count = 0;
-  // Communicator groups of some of the installed plan's ranks, disjoint and of one size,
-  // each running the collective among its own members at once; none: every rank.
-  std::shared_ptr<const std::vector<std::vector<std::uint32_t>>> subgroups = nullptr;
+  // Communicator groups of some of the installed plan's ranks, each running the collective
+  // among its own members at once; none: every rank.
+  std::shared_ptr<const Partition> subgroups = nullptr;
 };
 
 class CclAlgorithm {

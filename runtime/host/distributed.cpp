@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <set>
 
 namespace kb::runtime {
 
@@ -34,15 +33,13 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
     // queues.
     std::optional<IpcqPlan> group;
     const std::vector<std::uint32_t>* members = nullptr;
-    for (std::size_t g = 0; call.subgroups && g < call.subgroups->size() && !members; ++g) {
-      const std::vector<std::uint32_t>& mine = (*call.subgroups)[g];
-      const auto it = std::find(mine.begin(), mine.end(), r);
-      if (it == mine.end()) continue;
-      members = &mine;
-      group = subgroup(*installed, mine);
-      r = static_cast<std::uint32_t>(it - mine.begin());
+    if (call.subgroups) {
+      const std::optional<Partition::Place> place = call.subgroups->place(r);
+      if (!place) return;  // in no group
+      members = place->members;
+      group = subgroup(*installed, *members);
+      r = place->index;
     }
-    if (call.subgroups && members == nullptr) return;  // in no group
     const IpcqPlan* plan = group ? &*group : installed;
     const bool scatter = call.kind == Collective::reduce_scatter,
                gather = call.kind == Collective::all_gather,
@@ -112,21 +109,7 @@ Distributed::Distributed(RuntimeContext& ctx, std::shared_ptr<const ProcessGroup
                          std::optional<PeScope> on, std::string algorithm,
                          std::vector<std::vector<std::uint32_t>> subgroups)
     : ctx_(ctx), groups_(std::move(groups)), on_(std::move(on)), algorithm_(std::move(algorithm)) {
-  if (subgroups.empty()) return;
-  std::set<std::uint32_t> seen;
-  for (const std::vector<std::uint32_t>& g : subgroups) {
-    if (g.empty() || g.size() != subgroups.front().size()) {
-      throw std::invalid_argument(fmt::format(
-          "communicator groups of {} and {} ranks: a collective's groups are of one size",
-          subgroups.front().size(), g.size()));
-    }
-    for (std::uint32_t r : g) {
-      if (!seen.insert(r).second)
-        throw std::invalid_argument(fmt::format("rank {} is in two communicator groups", r));
-    }
-  }
-  subgroups_ =
-      std::make_shared<const std::vector<std::vector<std::uint32_t>>>(std::move(subgroups));
+  if (!subgroups.empty()) subgroups_ = std::make_shared<const Partition>(std::move(subgroups));
 }
 
 void Distributed::init_process_group(const std::string& algorithm, const std::string& ccl_yaml,
@@ -160,8 +143,7 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
                                             const std::string& launch_name) {
   const IpcqPlan& p = plan();
   CollectiveCall call{kind, root, 0, subgroups_};
-  const std::uint32_t world =
-      subgroups_ ? static_cast<std::uint32_t>(subgroups_->front().size()) : p.world_size;
+  const std::uint32_t world = subgroups_ ? subgroups_->group_size() : p.world_size;
   std::vector<LaunchArg> args;
   if (in != nullptr) {
     args.emplace_back(*in);
@@ -194,11 +176,7 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
     for (const IpcqPlan& group : groups_->plans()) {
       for (std::uint32_t r = 0; r < group.world_size; ++r) {
         const PeCoord& pe = group.rank_to_pe[r];
-        bool member = !subgroups_;
-        for (std::size_t g = 0; subgroups_ && g < subgroups_->size(); ++g) {
-          const std::vector<std::uint32_t>& mine = (*subgroups_)[g];
-          member = member || std::find(mine.begin(), mine.end(), r) != mine.end();
-        }
+        const bool member = !subgroups_ || subgroups_->place(r).has_value();
         if (member && (!device || pe.sip == *device)) ranks.push_back(pe);
       }
     }

@@ -98,7 +98,7 @@ class Distributed {
   std::shared_ptr<const ProcessGroups> groups_;
   std::optional<PeScope> on_;
   std::string algorithm_;
-  std::shared_ptr<const std::vector<std::vector<std::uint32_t>>> subgroups_;
+  std::shared_ptr<const Partition> subgroups_;
   bool installing_ = false;
   sc_core::sc_event installed_;
 };

@@ -207,3 +207,18 @@ BOOST_AUTO_TEST_CASE(the_tuning_table_picks_an_algorithm_by_size) {
     }
   });
 }
+
+BOOST_AUTO_TEST_CASE(a_partition_places_each_rank_once_and_rejects_bad_groups) {
+  const Partition p({{4, 1}, {0, 5}, {7, 2}});
+  BOOST_TEST(p.group_size() == 2u);
+  for (std::uint32_t r : {0U, 1U, 2U, 4U, 5U, 7U}) {
+    const auto place = p.place(r);
+    BOOST_REQUIRE(place.has_value());
+    BOOST_TEST((*place->members)[place->index] == r);
+  }
+  BOOST_TEST(!p.place(3).has_value());  // between members, in no group
+  BOOST_TEST(!p.place(8).has_value());  // beyond every member
+  BOOST_CHECK_THROW(Partition({}), std::invalid_argument);
+  BOOST_CHECK_THROW(Partition({{0, 1}, {2}}), std::invalid_argument);
+  BOOST_CHECK_THROW(Partition({{0, 1}, {1, 2}}), std::invalid_argument);
+}
