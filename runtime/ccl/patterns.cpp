@@ -29,23 +29,36 @@ std::int64_t wrap(std::int64_t i, std::int64_t n) { return ((i % n) + n) % n; }
 void ring_reduce_scatter(RankComm& c, const Group& g, std::int64_t base, std::int64_t n,
                          std::int64_t shift) {
   const auto G = static_cast<std::int64_t>(g.size());
+  ring_reduce_scatter(
+      c, g, [&](std::int64_t j) { return std::vector<Span>{chunk(base, n, G, j)}; }, shift);
+}
+
+void ring_reduce_scatter(RankComm& c, const Group& g, const PartSpans& part, std::int64_t shift) {
+  const auto G = static_cast<std::int64_t>(g.size());
   const auto i = static_cast<std::int64_t>(g.me);
   for (std::int64_t s = 0; s + 1 < G; ++s) {
-    const Span out = chunk(base, n, G, wrap(i - s + shift, G));
-    const Span in = chunk(base, n, G, wrap(i - s - 1 + shift, G));
-    c.exchange(SendTo{g.at(i + 1), out}, RecvFrom{g.at(i - 1), in, Combine::reduce});
+    c.exchange(g.at(i + 1), part(wrap(i - s + shift, G)), g.at(i - 1),
+               part(wrap(i - s - 1 + shift, G)), Combine::reduce);
   }
 }
 
 void ring_all_gather(RankComm& c, const Group& g, std::int64_t base, std::int64_t n,
                      std::int64_t shift, bool report) {
   const auto G = static_cast<std::int64_t>(g.size());
+  ring_all_gather(
+      c, g, [&](std::int64_t j) { return std::vector<Span>{chunk(base, n, G, j)}; }, shift, report);
+}
+
+void ring_all_gather(RankComm& c, const Group& g, const PartSpans& part, std::int64_t shift,
+                     bool report) {
+  const auto G = static_cast<std::int64_t>(g.size());
   const auto i = static_cast<std::int64_t>(g.me);
   for (std::int64_t s = 0; s + 1 < G; ++s) {
-    const Span out = chunk(base, n, G, wrap(i - s + 1 + shift, G));
-    const Span in = chunk(base, n, G, wrap(i - s + shift, G));
-    c.exchange(SendTo{g.at(i + 1), out}, RecvFrom{g.at(i - 1), in, Combine::copy});
-    if (report && in.len > 0) c.on_final(in);
+    const std::vector<Span> in = part(wrap(i - s + shift, G));
+    c.exchange(g.at(i + 1), part(wrap(i - s + 1 + shift, G)), g.at(i - 1), in, Combine::copy);
+    if (!report) continue;
+    for (const Span& span : in)
+      if (span.len > 0) c.on_final(span);
   }
 }
 

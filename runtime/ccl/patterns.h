@@ -4,6 +4,7 @@
 
 #include "runtime/ccl/algorithm.h"
 
+#include <functional>
 #include <set>
 
 namespace kb::runtime::ccl {
@@ -23,14 +24,21 @@ Group whole_world(const RankComm& c);
 Span chunk(std::int64_t base, std::int64_t n, std::int64_t parts, std::int64_t c);
 std::int64_t wrap(std::int64_t i, std::int64_t n);
 
+// The spans of a ring phase's part `j` (of the group's size): a chunk, or the chunks of a
+// hierarchical phase scattered over the buffer, sent back to back.
+using PartSpans = std::function<std::vector<Span>(std::int64_t j)>;
+
 // Ring reduce-scatter over `g` of [base, base + n): afterwards chunk (me + 1 + shift) is
 // complete here.
 void ring_reduce_scatter(RankComm& c, const Group& g, std::int64_t base, std::int64_t n,
                          std::int64_t shift);
+void ring_reduce_scatter(RankComm& c, const Group& g, const PartSpans& part, std::int64_t shift);
 // Ring all-gather over `g`: chunk (me + 1 + shift) is complete here at the start; with
 // `report`, each chunk received is final.
 void ring_all_gather(RankComm& c, const Group& g, std::int64_t base, std::int64_t n,
                      std::int64_t shift, bool report);
+void ring_all_gather(RankComm& c, const Group& g, const PartSpans& part, std::int64_t shift,
+                     bool report);
 void ring_all_reduce(RankComm& c, const Group& g, std::int64_t n, bool report);
 
 // Binomial trees over `g` rooted at index `root`.

@@ -89,35 +89,51 @@ void RankComm::exchange(const std::optional<SendTo>& send, const std::optional<R
 }
 
 void RankComm::exchange(const std::vector<SendTo>& sends, const std::vector<RecvFrom>& recvs) {
+  std::vector<Channel> out, in;
+  for (const SendTo& s : sends) out.push_back({s.peer, {s.span}, Combine::copy});
+  for (const RecvFrom& r : recvs) in.push_back({r.peer, {r.span}, r.combine});
+  run_channels(out, in);
+}
+
+void RankComm::exchange(std::uint32_t to, const std::vector<Span>& out, std::uint32_t from,
+                        const std::vector<Span>& in, Combine combine) {
+  run_channels({{to, out, Combine::copy}}, {{from, in, combine}});
+}
+
+void RankComm::run_channels(const std::vector<Channel>& sends, const std::vector<Channel>& recvs) {
   const bool flow = k.fidelity() == models::Fidelity::flow;
   // Flow fidelity moves each span as one transfer, timed as its pieces would be.
   std::int64_t unit = piece_, ahead = lookahead_;
   if (flow) {
-    for (const SendTo& s : sends) unit = std::max(unit, s.span.len);
-    for (const RecvFrom& r : recvs) unit = std::max(unit, r.span.len);
+    for (const auto* side : {&sends, &recvs})
+      for (const Channel& c : *side)
+        for (const Span& s : c.spans) unit = std::max(unit, s.len);
     ahead = plan_.lookahead_of(static_cast<std::uint64_t>(unit) * itemsize(buffer.dtype()));
   }
-  auto units = [&](const Span& s) { return (s.len + unit - 1) / unit; };
-  std::int64_t most = 0;
-  for (const SendTo& s : sends) most = std::max(most, units(s.span));
-  for (const RecvFrom& r : recvs) most = std::max(most, units(r.span));
+  // Each channel's spans cut into units, in order.
+  auto units_of = [&](const Channel& c) {
+    std::vector<Span> units;
+    for (const Span& s : c.spans)
+      for (std::int64_t b = s.begin; b < s.begin + s.len; b += unit)
+        units.push_back({b, std::min(unit, s.begin + s.len - b)});
+    return units;
+  };
+  std::vector<std::vector<Span>> out, in;
+  std::size_t most = 0;
+  for (const Channel& c : sends) most = std::max(most, out.emplace_back(units_of(c)).size());
+  for (const Channel& c : recvs) most = std::max(most, in.emplace_back(units_of(c)).size());
   // Sends run up to `ahead` units ahead of receives, so the links stay busy while this
   // rank reduces, but never further than its peers' queues hold.
-  std::vector<std::int64_t> sent(sends.size(), 0);
-  for (std::int64_t p = 0; p < most; ++p) {
+  std::vector<std::size_t> sent(sends.size(), 0);
+  for (std::size_t p = 0; p < most; ++p) {
     for (std::size_t c = 0; c < sends.size(); ++c) {
-      const Span& s = sends[c].span;
       // The peer combines what it gets as this rank combines its own receive (symmetric).
       const Combine peer = c < recvs.size() ? recvs[c].combine : Combine::copy;
-      for (; sent[c] < units(s) && sent[c] <= p + ahead; ++sent[c]) {
-        const std::int64_t b = s.begin + sent[c] * unit;
-        send_part(sends[c].peer, {b, std::min(unit, s.begin + s.len - b)}, peer);
-      }
+      for (; sent[c] < out[c].size() && sent[c] <= p + static_cast<std::size_t>(ahead); ++sent[c])
+        send_part(sends[c].peer, out[c][sent[c]], peer);
     }
-    for (const RecvFrom& r : recvs) {
-      if (p >= units(r.span)) continue;
-      const std::int64_t b = r.span.begin + p * unit;
-      recv_part(r.peer, {b, std::min(unit, r.span.begin + r.span.len - b)}, r.combine);
+    for (std::size_t c = 0; c < recvs.size(); ++c) {
+      if (p < in[c].size()) recv_part(recvs[c].peer, in[c][p], recvs[c].combine);
     }
   }
 }

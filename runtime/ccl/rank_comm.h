@@ -64,6 +64,10 @@ class RankComm {
   // bidirectional ring), their pieces interleaved so that every channel's transfers are in
   // flight together.
   void exchange(const std::vector<SendTo>& sends, const std::vector<RecvFrom>& recvs);
+  // Sends the spans `out` to `to` back to back while receiving `in` from `from` (a
+  // scatter-gather list each way: the peer's lists match piece for piece).
+  void exchange(std::uint32_t to, const std::vector<Span>& out, std::uint32_t from,
+                const std::vector<Span>& in, Combine combine);
   void send(std::uint32_t to, Span span) { exchange(SendTo{to, span}, std::nullopt); }
   void recv(std::uint32_t from, Span span, Combine combine) {
     exchange(std::nullopt, RecvFrom{from, span, combine});
@@ -81,6 +85,13 @@ class RankComm {
   void map_ranks(const std::vector<std::uint32_t>* installed) { installed_ = installed; }
 
  private:
+  // One peer's side of an exchange: its spans in order, and how received ones combine.
+  struct Channel {
+    std::uint32_t peer;
+    std::vector<Span> spans;
+    Combine combine;
+  };
+  void run_channels(const std::vector<Channel>& sends, const std::vector<Channel>& recvs);
   // When the first and the last part of `span` are in the buffer.
   models::StreamArrival readiness(Span span) const;
   void wait_ready(Span span);
