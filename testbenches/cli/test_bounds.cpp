@@ -333,6 +333,47 @@ BOOST_AUTO_TEST_CASE(a_hierarchical_all_reduce_beats_the_flat_ring_over_two_leve
   BOOST_TEST(big.output.find("PEs:             4096") != std::string::npos, big.output);
 }
 
+BOOST_AUTO_TEST_CASE(hierarchical_reduce_scatter_and_all_gather_go_level_by_level) {
+  // configs/two_level.yaml at 4 x 4 SIPs (128 PEs) with 5 GB/s scale-out links: rings over
+  // each level in turn cross the scale-out level with a sixteenth of the buffer a SIP, the
+  // flat ring with all of it; then 2 x 3 and 2 x 3 x 2 SIPs, and communicator groups,
+  // check the chunks' placement.
+  auto run = [&](const std::string& topology, const std::string& bench,
+                 const std::string& algorithm, const std::string& more) {
+    const std::string args = "run " + bench + " --topology " + configs() + topology +
+                             " --param algorithm=" + algorithm + " " + more +
+                             " --quiet --report rs_ag.json";
+    const Result r = kernbench(args);
+    BOOST_REQUIRE_MESSAGE(r.code == 0, args << "\n" << r.output);
+    const nlohmann::json j = read_json("rs_ag.json");
+    BOOST_TEST(j["bound"]["time_ns"].get<double>() <= j["kernel_time_ns"].get<double>(), args);
+    return j;
+  };
+  const std::string four_by_four =
+      "two_level.yaml --set system.inter_sip.levels.0.size=4 --set "
+      "system.inter_sip.levels.1.size=4 --set system.inter_sip.levels.1.link.bw_gbps=5";
+  for (const char* bench : {"reduce_scatter", "allgather"}) {
+    const double ring =
+        run(four_by_four, bench, "ring", "--param bytes=3M --timing-only")["kernel_time_ns"];
+    const double levels = run(four_by_four, bench, "hierarchical",
+                              "--param bytes=3M --timing-only")["kernel_time_ns"];
+    BOOST_TEST(levels < 0.5 * ring, bench << ": " << levels << " ns against the ring's " << ring);
+    for (const std::string more : {"", " --param groups=tp:8,dp:6", " --param groups=a:2,b:24"}) {
+      const nlohmann::json j =
+          run("two_level.yaml --set system.inter_sip.levels.0.size=2 --set "
+              "system.inter_sip.levels.1.size=3",
+              bench, "hierarchical", "--param bytes=192K" + more);
+      BOOST_TEST(j["verify"]["ok"].get<bool>(), bench << more);
+      BOOST_TEST(!j["verify"]["skipped"].get<bool>());
+    }
+    const nlohmann::json three =
+        run("three_level.yaml --set system.inter_sip.levels.0.size=2 --set "
+            "system.inter_sip.levels.1.size=3 --set system.inter_sip.levels.2.size=2",
+            bench, "hierarchical", "--param bytes=192K");
+    BOOST_TEST(three["verify"]["ok"].get<bool>(), bench);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(the_ring_credit_window_holds_for_buffers_smaller_than_the_ranks) {
   // 512 ranks of configs/multi_sip.yaml over 5 us inter-SIP links, where each credit's
   // round trip binds: 64 and 256 bytes leave most chunks empty (16 and 64 elements for 512

@@ -1,6 +1,9 @@
 // Hierarchical all-reduce: a binomial tree within each cube, a ring across the cube
 // leaders of each SIP, across the SIP leaders level by level of the inter-SIP network
 // (reduce-scatter up the levels, all-gather back down), then broadcasts back down.
+// Hierarchical reduce-scatter and all-gather: rings over one level of the machine at a time
+// (a cube's ranks, a SIP's cubes, each network level), the inner levels on the whole buffer
+// and each outer one on the share the inner ones left.
 #include "runtime/ccl/patterns.h"
 
 #include <algorithm>
@@ -74,15 +77,96 @@ Hierarchy hierarchy(std::uint32_t rank, const std::vector<PeCoord>& ranks,
   return h;
 }
 
+// The ranks as mixed-radix numbers, innermost digit first: rank r's digit d is
+// r / stride[d] % radix[d]. The radices follow the machine where the ranks fill it in
+// order (ranks per cube, cubes per SIP, the network's levels, else the SIPs); any radices
+// whose product is the world give the same results, only over other paths.
+struct Digits {
+  std::vector<std::int64_t> radix, stride;
+
+  std::int64_t digit(std::int64_t r, std::size_t d) const { return r / stride[d] % radix[d]; }
+  // The ranks that differ from `r` in digit d alone, in that digit's order.
+  Group group(std::int64_t r, std::size_t d) const {
+    Group g;
+    const std::int64_t base = r - digit(r, d) * stride[d];
+    for (std::int64_t j = 0; j < radix[d]; ++j)
+      g.ranks.push_back(static_cast<std::uint32_t>(base + j * stride[d]));
+    g.me = static_cast<std::size_t>(digit(r, d));
+    return g;
+  }
+  // Chunks (of `count` elements, chunk c at c x count) whose digits below d are r's and
+  // whose digit d is j, in the order of their higher digits: what a ring over digit d
+  // moves as part j once the lower digits' rings are done.
+  std::vector<Span> part(std::int64_t r, std::size_t d, std::int64_t j, std::int64_t count) const {
+    const std::int64_t outer = stride[d] * radix[d], low = r % stride[d];
+    std::vector<Span> spans;
+    for (std::int64_t high = 0; high < stride.back() * radix.back(); high += outer)
+      spans.push_back({(high + j * stride[d] + low) * count, count});
+    return spans;
+  }
+};
+
+Digits rank_digits(const std::vector<PeCoord>& ranks,
+                   const std::vector<std::uint32_t>& sip_levels) {
+  const auto W = static_cast<std::int64_t>(ranks.size());
+  // Ranks of a cube and of a SIP, counted from rank 0; they describe the machine only if
+  // every cube and SIP holds as many, in rank order.
+  std::int64_t per_cube = 0, per_sip = 0;
+  while (per_sip < W && ranks[static_cast<std::size_t>(per_sip)].sip == ranks[0].sip) {
+    if (ranks[static_cast<std::size_t>(per_sip)].cube == ranks[0].cube) ++per_cube;
+    ++per_sip;
+  }
+  auto fills = [&](std::int64_t size, auto same) {
+    for (std::int64_t r = 0; r < W; ++r) {
+      if (!same(ranks[static_cast<std::size_t>(r)], ranks[static_cast<std::size_t>(r - r % size)]))
+        return false;
+    }
+    return W % size == 0;
+  };
+  std::vector<std::int64_t> radix;
+  const bool cubes = fills(per_cube, [](const PeCoord& a, const PeCoord& b) {
+    return a.sip == b.sip && a.cube == b.cube;
+  });
+  const bool sips =
+      fills(per_sip, [](const PeCoord& a, const PeCoord& b) { return a.sip == b.sip; });
+  if (!cubes || !sips || per_sip % per_cube != 0) {
+    radix = {W};
+  } else {
+    radix = {per_cube, per_sip / per_cube};
+    std::int64_t levels = 1;
+    for (std::uint32_t size : sip_levels) levels *= size;
+    // The network's levels where the SIPs are every SIP of them, in order.
+    bool in_order = levels == W / per_sip;
+    for (std::int64_t s = 0; in_order && s < levels; ++s)
+      in_order = ranks[static_cast<std::size_t>(s * per_sip)].sip == s;
+    if (in_order) {
+      radix.insert(radix.end(), sip_levels.begin(), sip_levels.end());
+    } else {
+      radix.push_back(W / per_sip);
+    }
+  }
+  Digits digits;
+  std::int64_t stride = 1;
+  for (std::int64_t r : radix) {
+    if (r < 2) continue;
+    digits.radix.push_back(r);
+    digits.stride.push_back(stride);
+    stride *= r;
+  }
+  if (digits.radix.empty()) digits = {{1}, {1}};
+  return digits;
+}
+
 class Hierarchical : public CclAlgorithm {
  public:
   std::string name() const override { return "hierarchical"; }
   std::string summary() const override {
     return "all-reduce within each cube (tree), across the cube mesh (ring), across SIPs "
-           "(ring)";
+           "(ring per level); reduce-scatter and all-gather as rings level by level";
   }
   bool supports(Collective c) const override {
-    return c == Collective::all_reduce || c == Collective::barrier;
+    return c == Collective::all_reduce || c == Collective::barrier ||
+           c == Collective::reduce_scatter || c == Collective::all_gather;
   }
   std::vector<std::uint32_t> neighbours(std::uint32_t r, const IpcqPlan& plan) const override {
     const Hierarchy h = hierarchy(r, plan.rank_to_pe, plan.sip_levels);
@@ -106,13 +190,37 @@ class Hierarchical : public CclAlgorithm {
     if (h.sip_leader) {
       for (const Group& g : h.levels) ring(g);
     }
+    const Digits digits = rank_digits(plan.rank_to_pe, plan.sip_levels);
+    for (std::size_t d = 0; d < digits.radix.size(); ++d) ring(digits.group(r, d));
     return unique_others(r, out);
   }
 
   void run(RankComm& c, const CollectiveCall& call) const override {
     require_support(*this, call.kind);
-    const Hierarchy h = hierarchy(c.rank, c.rank_to_pe, c.sip_levels);
     const std::int64_t n = call.count;
+    if (call.kind == Collective::reduce_scatter || call.kind == Collective::all_gather) {
+      // Digit by digit, innermost first for the reduce-scatter (each ring on the chunks the
+      // rings before left here) and outermost first for the all-gather, so that either way
+      // rank r ends with chunk r.
+      const Digits digits = rank_digits(c.rank_to_pe, c.sip_levels);
+      const auto D = digits.radix.size();
+      for (std::size_t i = 0; i < D; ++i) {
+        const std::size_t d = call.kind == Collective::reduce_scatter ? i : D - 1 - i;
+        const PartSpans part = [&](std::int64_t j) { return digits.part(c.rank, d, j, n); };
+        if (call.kind == Collective::reduce_scatter) {
+          ring_reduce_scatter(c, digits.group(c.rank, d), part, -1);
+        } else {
+          ring_all_gather(c, digits.group(c.rank, d), part, -1, true);
+        }
+      }
+      if (call.kind == Collective::reduce_scatter) {
+        const Span mine{c.rank * n, n};
+        c.scale_if_avg(mine);
+        c.on_final(mine);
+      }
+      return;
+    }
+    const Hierarchy h = hierarchy(c.rank, c.rank_to_pe, c.sip_levels);
     binomial_reduce(c, h.cube, 0, n);
     if (h.cube_leader) {
       if (h.sip_leaders.size() > 1) ring_all_reduce(c, h.sip_leaders, n, false);
@@ -154,7 +262,16 @@ class Hierarchical : public CclAlgorithm {
   // (at least the outer level's share); so the narrowest carries that share once; every rank
   // loads its buffer and stores the result through its port; and the ranks furthest apart
   // hear from each other.
-  double bound_ns(Collective, double bytes, const CollectiveFabric& f) const override {
+  //
+  // A reduce-scatter or all-gather takes in as many chunks as a ring's, W - 1 of the W in
+  // the buffer, through the rank's port beside its input or result (CollectiveFabric::
+  // phase_ns); every pair that exchanges carries at least one chunk; the ranks furthest
+  // apart hear from each other.
+  double bound_ns(Collective kind, double bytes, const CollectiveFabric& f) const override {
+    if (kind == Collective::reduce_scatter || kind == Collective::all_gather) {
+      return std::max({f.worst.alpha_ns, (1 + f.spread()) * bytes / f.port_gbps,
+                       bytes / f.world / f.worst.beta_gbps});
+    }
     return std::max(
         {f.worst.alpha_ns, f.outer_level_share * bytes / f.worst.beta_gbps, bytes / f.port_gbps});
   }
