@@ -109,6 +109,32 @@ Tuning tuning_of(const std::string& source, const YAML::Node& node) {
   return tuning;
 }
 
+// `levels:` of the hierarchical entry — a list of ring or rhd, one per level of the
+// machine (a cube's ranks, a SIP's cubes, up to 4 network levels).
+std::vector<std::string> levels_of(const std::string& source, const std::string& key,
+                                   const std::string& algorithm, const YAML::Node& node) {
+  if (algorithm != "hierarchical") {
+    throw ConfigError(at(source, node), key + ".levels", "only hierarchical runs level by level");
+  }
+  constexpr std::size_t kMostLevels = 2 + 4;
+  if (!node.IsSequence() || node.size() == 0 || node.size() > kMostLevels) {
+    throw ConfigError(at(source, node), key + ".levels",
+                      fmt::format("expected a list of 1 to {} of ring or rhd, innermost first "
+                                  "(a cube's ranks, a SIP's cubes, each network level)",
+                                  kMostLevels));
+  }
+  std::vector<std::string> levels;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const std::string name = node[i].IsScalar() ? node[i].Scalar() : "";
+    if (name != "ring" && name != "rhd") {
+      throw ConfigError(at(source, node[i]), fmt::format("{}.levels[{}]", key, i),
+                        fmt::format("expected ring or rhd, got '{}'", name));
+    }
+    levels.push_back(name);
+  }
+  return levels;
+}
+
 }  // namespace
 
 const std::string& CclAlgorithmConfig::algorithm_for(Collective kind, std::uint64_t bytes) const {
@@ -144,6 +170,8 @@ CclAlgorithmConfig CclConfig::resolve(const std::string& name) const {
   c.world_size = it->world_size ? it->world_size : default_world_size;
   c.chunk_bytes = it->chunk_bytes.value_or(default_chunk_bytes);
   if (name.empty()) c.tuning = tuning;
+  for (const Entry& e : algorithms)
+    if (e.name == "hierarchical") c.levels = e.levels;
   return c;
 }
 
@@ -170,11 +198,12 @@ CclConfig load_ccl_text(const std::string& yaml, const std::string& source) {
       CclConfig::Entry e;
       e.name = algorithm_name(source, key, kv.first);
       if (!kv.second.IsNull()) {
-        check_keys(source, key, kv.second, {"world_size", "chunk_bytes"});
+        check_keys(source, key, kv.second, {"world_size", "chunk_bytes", "levels"});
         if (kv.second["world_size"])
           e.world_size = world_size_of(source, key + ".world_size", kv.second["world_size"]);
         if (kv.second["chunk_bytes"])
           e.chunk_bytes = chunk_bytes_of(source, key + ".chunk_bytes", kv.second["chunk_bytes"]);
+        if (kv.second["levels"]) e.levels = levels_of(source, key, e.name, kv.second["levels"]);
       }
       c.algorithms.push_back(e);
     }

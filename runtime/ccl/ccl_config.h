@@ -28,6 +28,11 @@ struct CclAlgorithmConfig {
   std::int64_t chunk_bytes = 16384;
   // The default algorithm's tuning table (none when an algorithm was named).
   Tuning tuning;
+  // hierarchical's phase algorithm per level of the machine, innermost first (a cube's
+  // ranks, a SIP's cubes, each network level): ring or rhd; a level not listed: ring. Read
+  // from the hierarchical entry whichever algorithm is resolved, since a tuning table may
+  // choose it.
+  std::vector<std::string> levels;
 
   // The algorithm for `kind` on `bytes` of each rank's input: the first rule of its table
   // that covers them, else `algorithm`.
@@ -45,6 +50,7 @@ struct CclConfig {
     std::string name;
     std::optional<std::int64_t> world_size;
     std::optional<std::int64_t> chunk_bytes;
+    std::vector<std::string> levels;
   };
   std::vector<Entry> algorithms;
   Tuning tuning;

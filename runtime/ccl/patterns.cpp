@@ -73,6 +73,50 @@ void ring_all_reduce(RankComm& c, const Group& g, std::int64_t n, bool report) {
   ring_all_gather(c, g, 0, n, 0, report);
 }
 
+namespace {
+
+// Parts [lo, hi)'s spans, back to back.
+std::vector<Span> parts_in(const PartSpans& part, std::int64_t lo, std::int64_t hi) {
+  std::vector<Span> spans;
+  for (std::int64_t j = lo; j < hi; ++j) {
+    const std::vector<Span> more = part(j);
+    spans.insert(spans.end(), more.begin(), more.end());
+  }
+  return spans;
+}
+
+}  // namespace
+
+void halving_reduce_scatter(RankComm& c, const Group& g, const PartSpans& part) {
+  const auto G = static_cast<std::int64_t>(g.size());
+  const auto i = static_cast<std::int64_t>(g.me);
+  std::int64_t lo = 0, hi = G;  // the parts still being reduced here
+  for (std::int64_t d = G / 2; d >= 1; d /= 2) {
+    const std::int64_t mid = lo + d;
+    const bool low = (i & d) == 0;
+    const std::vector<Span> give = low ? parts_in(part, mid, hi) : parts_in(part, lo, mid);
+    if (low) {
+      hi = mid;
+    } else {
+      lo = mid;
+    }
+    c.exchange(g.at(i ^ d), give, g.at(i ^ d), parts_in(part, lo, hi), Combine::reduce);
+  }
+}
+
+void doubling_all_gather(RankComm& c, const Group& g, const PartSpans& part, bool report) {
+  const auto G = static_cast<std::int64_t>(g.size());
+  const auto i = static_cast<std::int64_t>(g.me);
+  for (std::int64_t d = 1; d < G; d *= 2) {
+    const std::int64_t held = i / d * d, sibling = (i ^ d) / d * d;
+    const std::vector<Span> in = parts_in(part, sibling, sibling + d);
+    c.exchange(g.at(i ^ d), parts_in(part, held, held + d), g.at(i ^ d), in, Combine::copy);
+    if (!report) continue;
+    for (const Span& span : in)
+      if (span.len > 0) c.on_final(span);
+  }
+}
+
 void binomial_broadcast(RankComm& c, const Group& g, std::int64_t root, std::int64_t n) {
   const auto G = static_cast<std::int64_t>(g.size());
   const std::int64_t v = wrap(static_cast<std::int64_t>(g.me) - root, G);

@@ -41,6 +41,13 @@ void ring_all_gather(RankComm& c, const Group& g, const PartSpans& part, std::in
                      bool report);
 void ring_all_reduce(RankComm& c, const Group& g, std::int64_t n, bool report);
 
+// Recursive halving over `g` (2^k ranks), exchanging with the rank whose index differs in
+// one bit, highest first: afterwards part `me` is complete here, after log2 G steps rather
+// than G - 1. Recursive doubling, its mirror: part `me` complete at the start, every part
+// at the end; with `report`, each part received is final.
+void halving_reduce_scatter(RankComm& c, const Group& g, const PartSpans& part);
+void doubling_all_gather(RankComm& c, const Group& g, const PartSpans& part, bool report);
+
 // Binomial trees over `g` rooted at index `root`.
 void binomial_broadcast(RankComm& c, const Group& g, std::int64_t root, std::int64_t n);
 void binomial_reduce(RankComm& c, const Group& g, std::int64_t root, std::int64_t n);

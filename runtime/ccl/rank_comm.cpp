@@ -21,6 +21,7 @@ RankComm::RankComm(KernelContext& kernel, std::uint32_t my_rank, const IpcqPlan&
       world(plan.world_size),
       rank_to_pe(plan.rank_to_pe),
       sip_levels(plan.sip_levels),
+      level_algorithms(plan.config.levels),
       op(reduce_op),
       buffer(std::move(data)),
       piece_(plan.piece_elements(buffer.dtype())),

@@ -45,7 +45,8 @@ class RankComm {
   const std::uint32_t rank;
   const std::uint32_t world;
   const std::vector<PeCoord>& rank_to_pe;
-  const std::vector<std::uint32_t>& sip_levels;  // the plan's (IpcqPlan::sip_levels)
+  const std::vector<std::uint32_t>& sip_levels;      // the plan's (IpcqPlan::sip_levels)
+  const std::vector<std::string>& level_algorithms;  // the plan's (CclAlgorithmConfig::levels)
   const ReduceOp op;
   Tile buffer;
 

@@ -208,6 +208,53 @@ BOOST_AUTO_TEST_CASE(the_tuning_table_picks_an_algorithm_by_size) {
   });
 }
 
+BOOST_AUTO_TEST_CASE(hierarchical_levels_choose_a_phase_algorithm_per_level) {
+  const CclConfig config =
+      load_ccl_text("algorithms: {ring: {}, hierarchical: {levels: [ring, rhd]}}\n", "ccl.yaml");
+  // The levels are hierarchical's whichever algorithm resolves (a tuning table may pick it).
+  BOOST_TEST((config.resolve("hierarchical").levels == std::vector<std::string>{"ring", "rhd"}));
+  BOOST_TEST((config.resolve("ring").levels == std::vector<std::string>{"ring", "rhd"}));
+  BOOST_TEST(load_ccl_text("algorithms: {hierarchical: {}}\n", "c")
+                 .resolve("hierarchical")
+                 .levels.empty());
+  BOOST_TEST(error_of("algorithms:\n  ring: {levels: [ring]}\n")
+                 .find("ccl.yaml:2:18: error: algorithms.ring.levels: only hierarchical runs "
+                       "level by level") != std::string::npos);
+  BOOST_TEST(error_of("algorithms:\n  hierarchical: {levels: [ring, tree]}\n")
+                 .find("ccl.yaml:2:33: error: algorithms.hierarchical.levels[1]: expected ring or "
+                       "rhd, got 'tree'") != std::string::npos);
+  BOOST_TEST(error_of("algorithms:\n  hierarchical: {levels: ring}\n")
+                 .find("algorithms.hierarchical.levels: expected a list of 1 to 6") !=
+             std::string::npos);
+  BOOST_TEST(error_of("algorithms:\n  hierarchical: {levels: [ring, ring, ring, ring, ring, "
+                      "ring, ring]}\n")
+                 .find("expected a list of 1 to 6") != std::string::npos);
+
+  // rhd on the cubes of a SIP: partners one bit apart among the cube leaders instead of the
+  // ring's next and previous; on a level that is not 2^k ranks, a clear error at install.
+  Simulation sim(kb::test::config("topology.yaml"));
+  std::ofstream("levels_ccl.yaml") << "algorithms: {hierarchical: {levels: [ring, rhd]}}\n";
+  std::ofstream("levels_ring.yaml") << "algorithms: {hierarchical: {}}\n";
+  run_host(sim, [&](RuntimeContext& ctx) {
+    const IpcqPlan halving = ctx.install_ipcq("hierarchical", "levels_ccl.yaml");
+    const IpcqPlan rings = ctx.install_ipcq("hierarchical", "levels_ring.yaml");
+    BOOST_TEST(halving.world_size == rings.world_size);
+    std::size_t differ = 0;
+    for (std::uint32_t r = 0; r < halving.world_size; ++r)
+      differ += halving.neighbours[r] != rings.neighbours[r] ? 1 : 0;
+    BOOST_TEST(differ > 0);
+    std::ofstream("levels_odd.yaml") << "algorithms: {hierarchical: {levels: [rhd]}}\n";
+    try {
+      ctx.install_ipcq("hierarchical", "levels_odd.yaml", 6u);
+      BOOST_ERROR("rhd over a cube of 6 ranks installed");
+    } catch (const std::invalid_argument& e) {
+      BOOST_TEST(std::string(e.what()).find("levels[0] is rhd, which needs 2^k ranks") !=
+                     std::string::npos,
+                 e.what());
+    }
+  });
+}
+
 BOOST_AUTO_TEST_CASE(a_partition_places_each_rank_once_and_rejects_bad_groups) {
   const Partition p({{4, 1}, {0, 5}, {7, 2}});
   BOOST_TEST(p.group_size() == 2u);

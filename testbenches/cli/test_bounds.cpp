@@ -372,6 +372,20 @@ BOOST_AUTO_TEST_CASE(hierarchical_reduce_scatter_and_all_gather_go_level_by_leve
             bench, "hierarchical", "--param bytes=192K");
     BOOST_TEST(three["verify"]["ok"].get<bool>(), bench);
   }
+  // Recursive halving and doubling on the switch level alone (ccl.yaml `levels`): 2 steps
+  // of its 2 us latency for the ring's 3 each way, which is what a small buffer pays.
+  std::ofstream("switch_rhd.yaml") << "algorithms: {hierarchical: {levels: [ring, ring, ring, "
+                                      "rhd]}}\n";
+  for (const char* bench : {"reduce_scatter", "allgather", "allreduce"}) {
+    const std::string small = "--param bytes=16K --timing-only";
+    const double rings = run(four_by_four, bench, "hierarchical", small)["kernel_time_ns"];
+    const double halving = run(four_by_four, bench, "hierarchical",
+                               small + " --param ccl=switch_rhd.yaml")["kernel_time_ns"];
+    BOOST_TEST(halving < 0.9 * rings, bench << ": " << halving << " ns against " << rings);
+    const nlohmann::json checked =
+        run(four_by_four, bench, "hierarchical", "--param bytes=64K --param ccl=switch_rhd.yaml");
+    BOOST_TEST(checked["verify"]["ok"].get<bool>(), bench);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(the_ring_credit_window_holds_for_buffers_smaller_than_the_ranks) {

@@ -6,8 +6,11 @@
 // and each outer one on the share the inner ones left.
 #include "runtime/ccl/patterns.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 
 namespace kb::runtime::ccl {
 
@@ -83,6 +86,10 @@ Hierarchy hierarchy(std::uint32_t rank, const std::vector<PeCoord>& ranks,
 // whose product is the world give the same results, only over other paths.
 struct Digits {
   std::vector<std::int64_t> radix, stride;
+  // Each digit's level of the machine, its index in CclAlgorithmConfig::levels (0 a cube's
+  // ranks, 1 a SIP's cubes, 2 + l network level l); kNoLevel for the world as one ring.
+  std::vector<std::size_t> level;
+  static constexpr std::size_t kNoLevel = ~std::size_t{0};
 
   std::int64_t digit(std::int64_t r, std::size_t d) const { return r / stride[d] % radix[d]; }
   // The ranks that differ from `r` in digit d alone, in that digit's order.
@@ -124,6 +131,7 @@ Digits rank_digits(const std::vector<PeCoord>& ranks,
     return W % size == 0;
   };
   std::vector<std::int64_t> radix;
+  std::vector<std::size_t> level;
   const bool cubes = fills(per_cube, [](const PeCoord& a, const PeCoord& b) {
     return a.sip == b.sip && a.cube == b.cube;
   });
@@ -131,8 +139,10 @@ Digits rank_digits(const std::vector<PeCoord>& ranks,
       fills(per_sip, [](const PeCoord& a, const PeCoord& b) { return a.sip == b.sip; });
   if (!cubes || !sips || per_sip % per_cube != 0) {
     radix = {W};
+    level = {Digits::kNoLevel};
   } else {
     radix = {per_cube, per_sip / per_cube};
+    level = {0, 1};
     std::int64_t levels = 1;
     for (std::uint32_t size : sip_levels) levels *= size;
     // The network's levels where the SIPs are every SIP of them, in order.
@@ -141,20 +151,68 @@ Digits rank_digits(const std::vector<PeCoord>& ranks,
       in_order = ranks[static_cast<std::size_t>(s * per_sip)].sip == s;
     if (in_order) {
       radix.insert(radix.end(), sip_levels.begin(), sip_levels.end());
+      for (std::size_t l = 0; l < sip_levels.size(); ++l) level.push_back(2 + l);
     } else {
       radix.push_back(W / per_sip);
+      level.push_back(2);
     }
   }
   Digits digits;
   std::int64_t stride = 1;
-  for (std::int64_t r : radix) {
-    if (r < 2) continue;
-    digits.radix.push_back(r);
+  for (std::size_t d = 0; d < radix.size(); ++d) {
+    if (radix[d] < 2) continue;
+    digits.radix.push_back(radix[d]);
     digits.stride.push_back(stride);
-    stride *= r;
+    digits.level.push_back(level[d]);
+    stride *= radix[d];
   }
-  if (digits.radix.empty()) digits = {{1}, {1}};
+  if (digits.radix.empty()) digits = {{1}, {1}, {Digits::kNoLevel}};
   return digits;
+}
+
+// Whether machine level `level` (CclAlgorithmConfig::levels' index) of `size` ranks runs
+// recursive halving and doubling rather than rings; throws for rhd on a level that is
+// not 2^k ranks.
+bool halves(const std::vector<std::string>& levels, std::size_t level, std::size_t size) {
+  if (level >= levels.size() || levels[level] != "rhd" || size < 2) return false;
+  if ((size & (size - 1)) != 0) {
+    throw std::invalid_argument(fmt::format(
+        "hierarchical: levels[{}] is rhd, which needs 2^k ranks; that level has {}", level, size));
+  }
+  return true;
+}
+
+// The ranks one rank of `g` exchanges with in a reduce-scatter or all-gather phase over
+// it: the next and the previous (ring), or those whose index differs in one bit (rhd).
+void phase_neighbours(const Group& g, bool rhd, std::set<std::uint32_t>& out) {
+  const auto i = static_cast<std::int64_t>(g.me);
+  if (!rhd) {
+    out.insert(g.at(i + 1));
+    out.insert(g.at(i - 1));
+    return;
+  }
+  for (std::int64_t d = 1; d < static_cast<std::int64_t>(g.size()); d *= 2) out.insert(g.at(i ^ d));
+}
+
+// A reduce-scatter over `g` of its parts; returns the part left complete here (a ring's
+// is me + 1 + shift). An all-gather from that part.
+std::int64_t scatter_phase(RankComm& c, const Group& g, const PartSpans& part, bool rhd,
+                           std::int64_t shift) {
+  const auto me = static_cast<std::int64_t>(g.me);
+  if (rhd) {
+    halving_reduce_scatter(c, g, part);
+    return me;
+  }
+  ring_reduce_scatter(c, g, part, shift);
+  return wrap(me + 1 + shift, static_cast<std::int64_t>(g.size()));
+}
+void gather_phase(RankComm& c, const Group& g, const PartSpans& part, bool rhd, std::int64_t shift,
+                  bool report) {
+  if (rhd) {
+    doubling_all_gather(c, g, part, report);
+  } else {
+    ring_all_gather(c, g, part, shift, report);
+  }
 }
 
 class Hierarchical : public CclAlgorithm {
@@ -178,20 +236,21 @@ class Hierarchical : public CclAlgorithm {
         out.insert(g.at(static_cast<std::int64_t>(g.me) - d));
       }
     };
-    auto ring = [&](const Group& g) {
-      out.insert(g.at(static_cast<std::int64_t>(g.me) + 1));
-      out.insert(g.at(static_cast<std::int64_t>(g.me) - 1));
-    };
+    const std::vector<std::string>& chosen = plan.config.levels;
     tree(h.cube);
     if (h.cube_leader) {
-      ring(h.sip_leaders);
+      phase_neighbours(h.sip_leaders, halves(chosen, 1, h.sip_leaders.size()), out);
       tree(h.sip_leaders);
     }
     if (h.sip_leader) {
-      for (const Group& g : h.levels) ring(g);
+      for (std::size_t l = 0; l < h.levels.size(); ++l)
+        phase_neighbours(h.levels[l], halves(chosen, 2 + l, h.levels[l].size()), out);
     }
     const Digits digits = rank_digits(plan.rank_to_pe, plan.sip_levels);
-    for (std::size_t d = 0; d < digits.radix.size(); ++d) ring(digits.group(r, d));
+    for (std::size_t d = 0; d < digits.radix.size(); ++d) {
+      const Group g = digits.group(r, d);
+      phase_neighbours(g, halves(chosen, digits.level[d], g.size()), out);
+    }
     return unique_others(r, out);
   }
 
@@ -207,10 +266,12 @@ class Hierarchical : public CclAlgorithm {
       for (std::size_t i = 0; i < D; ++i) {
         const std::size_t d = call.kind == Collective::reduce_scatter ? i : D - 1 - i;
         const PartSpans part = [&](std::int64_t j) { return digits.part(c.rank, d, j, n); };
+        const Group g = digits.group(c.rank, d);
+        const bool rhd = halves(c.level_algorithms, digits.level[d], g.size());
         if (call.kind == Collective::reduce_scatter) {
-          ring_reduce_scatter(c, digits.group(c.rank, d), part, -1);
+          scatter_phase(c, g, part, rhd, -1);
         } else {
-          ring_all_gather(c, digits.group(c.rank, d), part, -1, true);
+          gather_phase(c, g, part, rhd, -1, true);
         }
       }
       if (call.kind == Collective::reduce_scatter) {
@@ -223,7 +284,15 @@ class Hierarchical : public CclAlgorithm {
     const Hierarchy h = hierarchy(c.rank, c.rank_to_pe, c.sip_levels);
     binomial_reduce(c, h.cube, 0, n);
     if (h.cube_leader) {
-      if (h.sip_leaders.size() > 1) ring_all_reduce(c, h.sip_leaders, n, false);
+      if (h.sip_leaders.size() > 1) {
+        const Group& g = h.sip_leaders;
+        const PartSpans part = [&](std::int64_t j) {
+          return std::vector<Span>{chunk(0, n, static_cast<std::int64_t>(g.size()), j)};
+        };
+        const bool rhd = halves(c.level_algorithms, 1, g.size());
+        scatter_phase(c, g, part, rhd, 0);
+        gather_phase(c, g, part, rhd, 0, false);
+      }
       if (h.sip_leader) across_sips(c, h.levels, n);
       binomial_broadcast(c, h.sip_leaders, 0, n);
       c.scale_if_avg({0, n});
@@ -238,19 +307,31 @@ class Hierarchical : public CclAlgorithm {
   // every SIP's links of a level carry a part at once. One level: a ring all-reduce.
   static void across_sips(RankComm& c, const std::vector<Group>& levels, std::int64_t n) {
     std::vector<Span> parts;  // the part each level's reduce-scatter worked on
+    std::vector<bool> rhd;    // whether that level halves (CclAlgorithmConfig::levels)
     Span part{0, n};
-    for (const Group& g : levels) {
+    for (std::size_t l = 0; l < levels.size(); ++l) {
+      const Group& g = levels[l];
       if (g.size() < 2) continue;
-      ring_reduce_scatter(c, g, part.begin, part.len, 0);
-      parts.push_back(part);
       const auto size = static_cast<std::int64_t>(g.size());
-      part = chunk(part.begin, part.len, size, wrap(static_cast<std::int64_t>(g.me) + 1, size));
+      const PartSpans chunks = [part, size](std::int64_t j) {
+        return std::vector<Span>{chunk(part.begin, part.len, size, j)};
+      };
+      rhd.push_back(halves(c.level_algorithms, 2 + l, g.size()));
+      parts.push_back(part);
+      part = chunk(part.begin, part.len, size, scatter_phase(c, g, chunks, rhd.back(), 0));
     }
     std::size_t p = parts.size();
     for (auto g = levels.rbegin(); g != levels.rend(); ++g) {
       if (g->size() < 2) continue;
       --p;
-      ring_all_gather(c, *g, parts[p].begin, parts[p].len, 0, false);
+      const Span whole = parts[p];
+      const auto size = static_cast<std::int64_t>(g->size());
+      gather_phase(
+          c, *g,
+          [whole, size](std::int64_t j) {
+            return std::vector<Span>{chunk(whole.begin, whole.len, size, j)};
+          },
+          rhd[p], 0, false);
     }
   }
 
