@@ -333,7 +333,7 @@ BOOST_AUTO_TEST_CASE(a_hierarchical_all_reduce_beats_the_flat_ring_over_two_leve
   BOOST_TEST(big.output.find("PEs:             4096") != std::string::npos, big.output);
 }
 
-BOOST_AUTO_TEST_CASE(hierarchical_reduce_scatter_and_all_gather_go_level_by_level) {
+BOOST_AUTO_TEST_CASE(hierarchical_collectives_go_level_by_level) {
   // configs/two_level.yaml at 4 x 4 SIPs (128 PEs) with 5 GB/s scale-out links: rings over
   // each level in turn cross the scale-out level with a sixteenth of the buffer a SIP, the
   // flat ring with all of it; then 2 x 3 and 2 x 3 x 2 SIPs, and communicator groups,
@@ -371,6 +371,20 @@ BOOST_AUTO_TEST_CASE(hierarchical_reduce_scatter_and_all_gather_go_level_by_leve
             "system.inter_sip.levels.1.size=3 --set system.inter_sip.levels.2.size=2",
             bench, "hierarchical", "--param bytes=192K");
     BOOST_TEST(three["verify"]["ok"].get<bool>(), bench);
+  }
+  // The all-to-all level by level: a pairwise exchange among 2, 4 and 4 ranks and then
+  // 4 SIPs over the switch, rather than among all 128 ranks.
+  const double pairwise = run(four_by_four, "alltoall", "pairwise",
+                              "--param bytes=192K --timing-only")["kernel_time_ns"];
+  const double by_levels = run(four_by_four, "alltoall", "hierarchical",
+                               "--param bytes=192K --timing-only")["kernel_time_ns"];
+  BOOST_TEST(by_levels < 0.75 * pairwise, by_levels << " ns against pairwise's " << pairwise);
+  for (const std::string more : {"", " --param groups=tp:8,dp:6"}) {
+    const nlohmann::json j =
+        run("two_level.yaml --set system.inter_sip.levels.0.size=2 --set "
+            "system.inter_sip.levels.1.size=3",
+            "alltoall", "hierarchical", "--param bytes=192K" + more);
+    BOOST_TEST(j["verify"]["ok"].get<bool>(), "alltoall" << more);
   }
   // Recursive halving and doubling on the switch level alone (ccl.yaml `levels`): 2 steps
   // of its 2 us latency for the ring's 3 each way, which is what a small buffer pays.

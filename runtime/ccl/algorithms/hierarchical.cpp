@@ -3,7 +3,8 @@
 // (reduce-scatter up the levels, all-gather back down), then broadcasts back down.
 // Hierarchical reduce-scatter and all-gather: rings over one level of the machine at a time
 // (a cube's ranks, a SIP's cubes, each network level), the inner levels on the whole buffer
-// and each outer one on the share the inner ones left.
+// and each outer one on the share the inner ones left. Hierarchical all-to-all: a pairwise
+// exchange per level, each block forwarded towards its destination one level at a time.
 #include "runtime/ccl/patterns.h"
 
 #include <fmt/format.h>
@@ -220,12 +221,9 @@ class Hierarchical : public CclAlgorithm {
   std::string name() const override { return "hierarchical"; }
   std::string summary() const override {
     return "all-reduce within each cube (tree), across the cube mesh (ring), across SIPs "
-           "(ring per level); reduce-scatter and all-gather as rings level by level";
+           "(ring per level); reduce-scatter, all-gather and all-to-all level by level";
   }
-  bool supports(Collective c) const override {
-    return c == Collective::all_reduce || c == Collective::barrier ||
-           c == Collective::reduce_scatter || c == Collective::all_gather;
-  }
+  bool supports(Collective c) const override { return c != Collective::broadcast; }
   std::vector<std::uint32_t> neighbours(std::uint32_t r, const IpcqPlan& plan) const override {
     const Hierarchy h = hierarchy(r, plan.rank_to_pe, plan.sip_levels);
     std::set<std::uint32_t> out;
@@ -250,6 +248,7 @@ class Hierarchical : public CclAlgorithm {
     for (std::size_t d = 0; d < digits.radix.size(); ++d) {
       const Group g = digits.group(r, d);
       phase_neighbours(g, halves(chosen, digits.level[d], g.size()), out);
+      out.insert(g.ranks.begin(), g.ranks.end());  // the all-to-all's pairwise exchanges
     }
     return unique_others(r, out);
   }
@@ -257,6 +256,10 @@ class Hierarchical : public CclAlgorithm {
   void run(RankComm& c, const CollectiveCall& call) const override {
     require_support(*this, call.kind);
     const std::int64_t n = call.count;
+    if (call.kind == Collective::all_to_all) {
+      all_to_all(c, rank_digits(c.rank_to_pe, c.sip_levels), n);
+      return;
+    }
     if (call.kind == Collective::reduce_scatter || call.kind == Collective::all_gather) {
       // Digit by digit, innermost first for the reduce-scatter (each ring on the chunks the
       // rings before left here) and outermost first for the all-gather, so that either way
@@ -335,6 +338,42 @@ class Hierarchical : public CclAlgorithm {
     }
   }
 
+  // The all-to-all digit by digit, one pairwise exchange per digit among the ranks that
+  // differ in it alone: a block travels to the rank with its destination's digit d in
+  // phase d, so a rank keeps queues to sum(radix - 1) others, not W - 1. Before phase d a
+  // rank holds the W blocks (s, t) whose destination t agrees with it below digit d and
+  // whose source s agrees with it from digit d on, block (s, t) in slot (t's digits from d,
+  // s's below d); phase d sends the slots whose digit d is j to the group's rank j, and
+  // takes its blocks into the slots whose digit d is the sender's. The slots ping-pong
+  // between the buffer's halves (the blocks that stay copied across), and end in slot s:
+  // the received half's layout.
+  static void all_to_all(RankComm& c, const Digits& digits, std::int64_t n) {
+    const std::int64_t W = c.world, half = W * n;
+    std::int64_t from = 0, to = half;
+    // The slots of a half at `base` whose digit d is j: runs of stride[d] slots.
+    auto slots = [&](std::int64_t base, std::size_t d, std::int64_t j) {
+      std::vector<Span> spans;
+      for (std::int64_t high = 0; high < W; high += digits.stride[d] * digits.radix[d])
+        spans.push_back({base + (high + j * digits.stride[d]) * n, digits.stride[d] * n});
+      return spans;
+    };
+    for (std::size_t d = 0; d < digits.radix.size(); ++d) {
+      const Group g = digits.group(c.rank, d);
+      const auto me = static_cast<std::int64_t>(g.me), R = digits.radix[d];
+      for (const Span& stay : slots(from, d, me)) c.copy(stay, stay.begin - from + to);
+      for (std::int64_t s = 1; s < R; ++s) {
+        c.exchange(g.at(me + s), slots(from, d, wrap(me + s, R)), g.at(me - s),
+                   slots(to, d, wrap(me - s, R)), Combine::copy);
+      }
+      std::swap(from, to);
+    }
+    if (from != half) c.copy({0, half}, half);
+    // Its own block was final before the exchange (the runner's).
+    const std::int64_t own = half + c.rank * n;
+    for (const Span& done : {Span{half, own - half}, Span{own + n, 2 * half - own - n}})
+      if (done.len > 0) c.on_final(done);
+  }
+
   // Each level moves the whole buffer over different paths (trees inside the cubes, rings
   // across them and across the SIPs), so no one path carries them all: the floor is what
   // any of them must. Every pair of ranks it exchanges between carries at least the buffer
@@ -347,8 +386,13 @@ class Hierarchical : public CclAlgorithm {
   // A reduce-scatter or all-gather takes in as many chunks as a ring's, W - 1 of the W in
   // the buffer, through the rank's port beside its input or result (CollectiveFabric::
   // phase_ns); every pair that exchanges carries at least one chunk; the ranks furthest
-  // apart hear from each other.
+  // apart hear from each other. An all-to-all exchanges at least the (W - 1) / W of its
+  // buffer that is for others (more: a block crosses a phase per digit it differs in),
+  // through the port beside the buffer loaded and stored, as pairwise's.
   double bound_ns(Collective kind, double bytes, const CollectiveFabric& f) const override {
+    if (kind == Collective::all_to_all) {
+      return f.worst.alpha_ns + (1 + f.spread()) * bytes / f.port_gbps;
+    }
     if (kind == Collective::reduce_scatter || kind == Collective::all_gather) {
       return std::max({f.worst.alpha_ns, (1 + f.spread()) * bytes / f.port_gbps,
                        bytes / f.world / f.worst.beta_gbps});
