@@ -67,15 +67,23 @@ ProcessGroups install_process_groups(Requests& requests, const platform::Topolog
                                      const std::string& ccl_yaml,
                                      const std::vector<std::vector<PeCoord>>& groups) {
   const CclConfig config = ccl_yaml.empty() ? default_ccl_config() : load_ccl_config(ccl_yaml);
+  return install_process_groups(requests, topology, machine, config.resolve(algorithm), groups, {});
+}
+
+ProcessGroups install_process_groups(Requests& requests, const platform::Topology& topology,
+                                     const MachineShape& machine, const CclAlgorithmConfig& chosen,
+                                     const std::vector<std::vector<PeCoord>>& groups,
+                                     const std::vector<std::vector<std::uint32_t>>& subgroups) {
   const auto& ipcq = topology.cube.pe_template.components.pe_ipcq.attrs;
   std::vector<IpcqPlan> plans;
   for (const std::vector<PeCoord>& group : groups) {
-    CclAlgorithmConfig chosen = config.resolve(algorithm);
-    chosen.world_size = static_cast<std::int64_t>(group.size());
-    plans.push_back(build_plan(
-        chosen, machine, static_cast<std::uint32_t>(topology.sip.cube_mesh.w),
-        static_cast<std::uint32_t>(topology.sip.cube_mesh.h), &group,
-        static_cast<std::uint64_t>(ipcq.depth), static_cast<std::uint64_t>(ipcq.entry_bytes)));
+    CclAlgorithmConfig sized = chosen;
+    sized.world_size = static_cast<std::int64_t>(group.size());
+    plans.push_back(build_plan(sized, machine, static_cast<std::uint32_t>(topology.sip.cube_mesh.w),
+                               static_cast<std::uint32_t>(topology.sip.cube_mesh.h), &group,
+                               static_cast<std::uint64_t>(ipcq.depth),
+                               static_cast<std::uint64_t>(ipcq.entry_bytes)));
+    connect_subgroups(plans.back(), subgroups);
   }
   ProcessGroups installed(std::move(plans));
   send_ipcq_inits(requests, installed.plans());

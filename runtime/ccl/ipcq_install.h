@@ -29,5 +29,11 @@ ProcessGroups install_process_groups(Requests& requests, const platform::Topolog
                                      const MachineShape& machine, const std::string& algorithm,
                                      const std::string& ccl_yaml,
                                      const std::vector<std::vector<PeCoord>>& groups);
+// The same with a resolved configuration, each group's plan also connecting `subgroups`
+// of its ranks (connect_subgroups) for every algorithm the configuration may choose.
+ProcessGroups install_process_groups(Requests& requests, const platform::Topology& topology,
+                                     const MachineShape& machine, const CclAlgorithmConfig& chosen,
+                                     const std::vector<std::vector<PeCoord>>& groups,
+                                     const std::vector<std::vector<std::uint32_t>>& subgroups);
 
 }  // namespace kb::runtime

@@ -117,6 +117,12 @@ class RuntimeContext {
     return runtime::install_process_groups(requests_, topology_, machine_, algorithm, ccl_yaml,
                                            groups);
   }
+  ProcessGroups install_process_groups(const CclAlgorithmConfig& chosen,
+                                       const std::vector<std::vector<PeCoord>>& groups,
+                                       const std::vector<std::vector<std::uint32_t>>& subgroups) {
+    return runtime::install_process_groups(requests_, topology_, machine_, chosen, groups,
+                                           subgroups);
+  }
 
   // The rank of the calling host thread (set by spawn_ranks).
   void set_thread_rank(std::uint32_t rank) { thread_ranks_.set(rank); }

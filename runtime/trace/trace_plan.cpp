@@ -52,8 +52,12 @@ const char* unit_name(RankUnit u) {
 
 }  // namespace
 
-std::string algorithm_for(Collective kind, const ImportOptions& options) {
-  return kind == Collective::all_to_all || kind == Collective::barrier ? "pairwise"
+std::string exchange_algorithm(std::uint32_t ranks) {
+  return runtime::ccl_algorithm("pairwise").rejects_world(ranks) ? "hierarchical" : "pairwise";
+}
+
+std::string algorithm_for(Collective kind, const ImportOptions& options, std::uint32_t ranks) {
+  return kind == Collective::all_to_all || kind == Collective::barrier ? exchange_algorithm(ranks)
                                                                        : options.algorithm;
 }
 
@@ -245,7 +249,8 @@ TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& optio
           const std::int64_t G =
               p.members.empty() ? R : static_cast<std::int64_t>(p.members.size());
           if (G == 1) break;  // one rank moves nothing: the node only passes dependencies on
-          const std::string algorithm = algorithm_for(*kind, options);
+          const std::string algorithm =
+              algorithm_for(*kind, options, static_cast<std::uint32_t>(R));
           if (!runtime::ccl_algorithm(algorithm).supports(*kind)) {
             throw TraceImportError(fmt::format("--param algorithm={} does not do {} ({})",
                                                algorithm, runtime::to_string(*kind),
@@ -312,12 +317,6 @@ TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& optio
     }
     plan.counts.missing_dep_ids += missing_ids.size();
   }
-  if (plan.communicates) {
-    if (auto why = runtime::ccl_algorithm("pairwise").rejects_world(plan.ranks)) {
-      throw TraceImportError(fmt::format("{} ranks: {}", plan.ranks, *why));
-    }
-  }
-
   // A cycle of data dependencies is an error that names its nodes. Control dependencies
   // are kept where they agree with the data dependencies' order (file order where free):
   // PyTorch's traces record some that point from an op to the kernel it launched, which

@@ -29,7 +29,7 @@ struct ImportOptions {
   double comp_scale = 1.0;  // recorded durations of device compute are multiplied by it
   CpuOps cpu = CpuOps::duration;
   // The algorithm of all-reduce, all-gather, reduce-scatter and broadcast (all-to-all and
-  // barrier use pairwise, whose queues every trace installs).
+  // barrier use exchange_algorithm's).
   std::string algorithm = "ring";
   // Communicator groups by pg_name, as ASTRA-sim's comm-group file gives them ({"1": [0, 1],
   // ...}); absent: a group is the ranks whose traces name it.
@@ -97,9 +97,15 @@ struct TracePlan {
   std::map<std::int64_t, int> buffers;
 };
 
-// The algorithm a trace's collective of `kind` runs: pairwise's for all-to-all and barrier
-// (the queues every trace installs), the chosen one for the others.
-std::string algorithm_for(runtime::Collective kind, const ImportOptions& options);
+// What a trace of `ranks` installs its queues for: pairwise's full mesh, which carries any
+// collective of any group and any send, up to the ranks it holds (1,024); above that
+// hierarchical's (queues to each network level's group), the chosen algorithm's, and
+// those the trace's groups and sends need (TraceWorkload).
+std::string exchange_algorithm(std::uint32_t ranks);
+// The algorithm a trace's collective of `kind` runs among `ranks`: exchange_algorithm's for
+// all-to-all and barrier, the chosen one for the others.
+std::string algorithm_for(runtime::Collective kind, const ImportOptions& options,
+                          std::uint32_t ranks);
 
 // Throws TraceImportError (more ranks than the machine has of the unit, ranks whose
 // collectives disagree, an algorithm that does not do a collective) or GraphError (a cycle).

@@ -2,9 +2,12 @@
 
 #include "runtime/bound/peaks.h"
 #include "runtime/ccl/algorithm.h"
+#include "runtime/ccl/ccl_config.h"
 #include "runtime/ccl/collective_fabric.h"
 
 #include <fmt/format.h>
+
+#include <set>
 
 namespace kb::chakra {
 
@@ -65,10 +68,27 @@ TraceWorkload::TraceWorkload(TracePlan plan, runtime::RuntimeContext& ctx)
       const auto pes = rank_pes(t, unit, r);
       for (std::size_t p = 0; p < pes.size(); ++p) groups[p].push_back(pes[p]);
     }
-    groups_ = std::make_shared<const runtime::ProcessGroups>(
-        ctx.install_process_groups("pairwise", "", groups));
+    const std::string exchange = exchange_algorithm(plan_.ranks);
+    if (exchange == "pairwise") {
+      groups_ = std::make_shared<const runtime::ProcessGroups>(
+          ctx.install_process_groups("pairwise", "", groups));
+    } else {
+      // No full mesh: the chosen algorithm's queues and the exchange's, and for every
+      // communicator group and every pair that sends, what they exchange over.
+      runtime::CclAlgorithmConfig chosen =
+          runtime::default_ccl_config().resolve(plan_.options.algorithm);
+      for (const Collective kind : {Collective::all_to_all, Collective::barrier})
+        chosen.tuning[kind] = {runtime::TuningRule{std::nullopt, exchange}};
+      std::set<std::vector<std::uint32_t>> connect;
+      for (const PlannedNode& p : plan_.nodes) {
+        if (!p.members.empty()) connect.insert(p.members);
+        if (p.action == Action::send) connect.insert({p.rank, p.peer});
+      }
+      groups_ = std::make_shared<const runtime::ProcessGroups>(
+          ctx.install_process_groups(chosen, groups, {connect.begin(), connect.end()}));
+    }
     // Each algorithm's bounds see the pairs it exchanges between, not every queue.
-    for (const std::string& name : {std::string("pairwise"), plan_.options.algorithm}) {
+    for (const std::string& name : {exchange, plan_.options.algorithm}) {
       const runtime::CclAlgorithm& a = runtime::ccl_algorithm(name);
       runtime::IpcqPlan mine = groups_->plans().front();
       for (std::uint32_t r = 0; r < mine.world_size; ++r) {
@@ -100,7 +120,7 @@ TraceWorkload::TraceWorkload(TracePlan plan, runtime::RuntimeContext& ctx)
         op.kind = p.collective;
         op.groups = groups_;
         op.on = on;
-        op.algorithm = algorithm_for(p.collective, plan_.options);
+        op.algorithm = algorithm_for(p.collective, plan_.options, plan_.ranks);
         op.members = p.members;
         if (p.collective != Collective::barrier) {
           op.tensor = buffer(p.in_cols, 0);
@@ -140,7 +160,7 @@ const runtime::Tensor& TraceWorkload::buffer(std::int64_t cols, int slot) const 
 // each SIP's whole buffer over its inter-SIP links; after a launch's round trip.
 Bound TraceWorkload::collective_bound(const PlannedNode& p) const {
   const platform::Topology& t = ctx_.topology();
-  const std::string algorithm = algorithm_for(p.collective, plan_.options);
+  const std::string algorithm = algorithm_for(p.collective, plan_.options, plan_.ranks);
   const runtime::CclAlgorithm& a = runtime::ccl_algorithm(algorithm);
   // A group's fabric: the pairs its algorithm exchanges between among its members.
   runtime::CollectiveFabric group_fabric;
@@ -190,7 +210,8 @@ Bound TraceWorkload::bound_of(const PlannedNode& p, const platform::Topology& t)
                            : p.collective == Collective::barrier        ? 0.0
                                                                         : (W - 1) / W * in;
       b.add("pe_port", least / port);
-      b.add("latency", fabric_.at(algorithm_for(p.collective, plan_.options)).nearest_alpha_ns);
+      b.add("latency",
+            fabric_.at(algorithm_for(p.collective, plan_.options, plan_.ranks)).nearest_alpha_ns);
       break;
     }
     case Action::send: b.add("pe_port", per_pe_bytes / port); break;

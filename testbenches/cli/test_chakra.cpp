@@ -492,3 +492,37 @@ BOOST_AUTO_TEST_CASE(communicator_groups_run_each_collective_inside_its_group) {
   BOOST_TEST(bad.output.find("rank 2 is not in its group '3' (ranks 0, 1)") != std::string::npos,
              bad.output);
 }
+
+// Over 1,024 ranks (pairwise's full mesh would need a queue per pair) a trace installs the
+// hierarchical algorithm's queues, its groups' and its sends': 1,152 PEs of
+// configs/three_level.yaml as 4 x 8 x 9 SIPs, each rank an all-to-all and a barrier among
+// all, an all-reduce with the rank beside it (pg_name) and a send to it.
+BOOST_AUTO_TEST_CASE(a_trace_of_more_ranks_than_a_full_mesh_holds_runs) {
+  constexpr std::uint32_t kRanks = 1152;
+  for (std::uint32_t r = 0; r < kRanks; ++r) {
+    Trace t;
+    t.nodes = {coll(0, kAllToAll, kRanks * 16, {}), coll(1, kBarrier, 0, {0}),
+               coll(2, kAllReduce, 4096, {1})};
+    t.nodes[2].pg_name = "pair" + std::to_string(r / 2);
+    Node p2p = node(3, r % 2 == 0 ? kCommSendNode : kCommRecvNode, {2});
+    (r % 2 == 0 ? p2p.comm_dst : p2p.comm_src) = r ^ 1;
+    p2p.comm_size = 4096;
+    t.nodes.push_back(p2p);
+    write("wide." + std::to_string(r) + ".et", t);
+  }
+  const Result run =
+      kernbench("run chakra --param trace=wide --param rank_unit=pe --topology " + configs() +
+                "three_level.yaml --set system.inter_sip.levels.2.size=9 "
+                "--timing-only --quiet --report wide.json");
+  BOOST_TEST_REQUIRE(run.code == 0, run.output);
+  const auto c = read_json("wide.json")["chakra"];
+  BOOST_TEST(c["ranks"] == kRanks);
+  std::map<std::string, int> seen;
+  for (const auto& k : c["collectives"]) {
+    ++seen[k["collective"].get<std::string>() + "/" + std::to_string(k["ranks"].get<int>())];
+    BOOST_TEST(k["ns"].get<double>() >= k["bound_ns"].get<double>(), k.dump());
+  }
+  BOOST_TEST(seen["all_to_all/1152"] == 1, c["collectives"].dump());
+  BOOST_TEST(seen["barrier/1152"] == 1);
+  BOOST_TEST(seen["all_reduce/2"] == static_cast<int>(kRanks / 2));
+}
