@@ -111,30 +111,43 @@ void RankComm::run_channels(const std::vector<Channel>& sends, const std::vector
         for (const Span& s : c.spans) unit = std::max(unit, s.len);
     ahead = plan_.lookahead_of(static_cast<std::uint64_t>(unit) * itemsize(buffer.dtype()));
   }
-  // Each channel's spans cut into units, in order.
-  auto units_of = [&](const Channel& c) {
-    std::vector<Span> units;
-    for (const Span& s : c.spans)
-      for (std::int64_t b = s.begin; b < s.begin + s.len; b += unit)
-        units.push_back({b, std::min(unit, s.begin + s.len - b)});
-    return units;
+  // Each channel's spans cut into units, walked in order: how many there are, how many
+  // are taken, and the next.
+  struct Units {
+    const std::vector<Span>* spans;
+    std::int64_t unit;
+    std::size_t count = 0, taken = 0, span = 0;
+    std::int64_t offset = 0;
+    Units(const std::vector<Span>& all, std::int64_t size) : spans(&all), unit(size) {
+      for (const Span& s : all) count += static_cast<std::size_t>((s.len + unit - 1) / unit);
+    }
+    Span next() {
+      while ((*spans)[span].len <= offset) {
+        ++span;
+        offset = 0;
+      }
+      const Span& s = (*spans)[span];
+      const Span u{s.begin + offset, std::min(unit, s.len - offset)};
+      offset += unit;
+      ++taken;
+      return u;
+    }
   };
-  std::vector<std::vector<Span>> out, in;
+  std::vector<Units> out, in;
   std::size_t most = 0;
-  for (const Channel& c : sends) most = std::max(most, out.emplace_back(units_of(c)).size());
-  for (const Channel& c : recvs) most = std::max(most, in.emplace_back(units_of(c)).size());
+  for (const Channel& c : sends) most = std::max(most, out.emplace_back(c.spans, unit).count);
+  for (const Channel& c : recvs) most = std::max(most, in.emplace_back(c.spans, unit).count);
   // Sends run up to `ahead` units ahead of receives, so the links stay busy while this
   // rank reduces, but never further than its peers' queues hold.
-  std::vector<std::size_t> sent(sends.size(), 0);
   for (std::size_t p = 0; p < most; ++p) {
     for (std::size_t c = 0; c < sends.size(); ++c) {
       // The peer combines what it gets as this rank combines its own receive (symmetric).
       const Combine peer = c < recvs.size() ? recvs[c].combine : Combine::copy;
-      for (; sent[c] < out[c].size() && sent[c] <= p + static_cast<std::size_t>(ahead); ++sent[c])
-        send_part(sends[c].peer, out[c][sent[c]], peer);
+      while (out[c].taken < out[c].count && out[c].taken <= p + static_cast<std::size_t>(ahead))
+        send_part(sends[c].peer, out[c].next(), peer);
     }
     for (std::size_t c = 0; c < recvs.size(); ++c) {
-      if (p < in[c].size()) recv_part(recvs[c].peer, in[c][p], recvs[c].combine);
+      if (p < in[c].count) recv_part(recvs[c].peer, in[c].next(), recvs[c].combine);
     }
   }
 }
