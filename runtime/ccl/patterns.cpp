@@ -26,11 +26,13 @@ Span chunk(std::int64_t base, std::int64_t n, std::int64_t parts, std::int64_t c
 
 std::int64_t wrap(std::int64_t i, std::int64_t n) { return ((i % n) + n) % n; }
 
+PartSpans chunk_parts(std::int64_t base, std::int64_t n, std::int64_t parts) {
+  return [=](std::int64_t j) { return std::vector<Span>{chunk(base, n, parts, j)}; };
+}
+
 void ring_reduce_scatter(RankComm& c, const Group& g, std::int64_t base, std::int64_t n,
                          std::int64_t shift) {
-  const auto G = static_cast<std::int64_t>(g.size());
-  ring_reduce_scatter(
-      c, g, [&](std::int64_t j) { return std::vector<Span>{chunk(base, n, G, j)}; }, shift);
+  ring_reduce_scatter(c, g, chunk_parts(base, n, static_cast<std::int64_t>(g.size())), shift);
 }
 
 void ring_reduce_scatter(RankComm& c, const Group& g, const PartSpans& part, std::int64_t shift) {
@@ -44,9 +46,7 @@ void ring_reduce_scatter(RankComm& c, const Group& g, const PartSpans& part, std
 
 void ring_all_gather(RankComm& c, const Group& g, std::int64_t base, std::int64_t n,
                      std::int64_t shift, bool report) {
-  const auto G = static_cast<std::int64_t>(g.size());
-  ring_all_gather(
-      c, g, [&](std::int64_t j) { return std::vector<Span>{chunk(base, n, G, j)}; }, shift, report);
+  ring_all_gather(c, g, chunk_parts(base, n, static_cast<std::int64_t>(g.size())), shift, report);
 }
 
 void ring_all_gather(RankComm& c, const Group& g, const PartSpans& part, std::int64_t shift,

@@ -27,6 +27,8 @@ std::int64_t wrap(std::int64_t i, std::int64_t n);
 // The spans of a ring phase's part `j` (of the group's size): a chunk, or the chunks of a
 // hierarchical phase scattered over the buffer, sent back to back.
 using PartSpans = std::function<std::vector<Span>(std::int64_t j)>;
+// Parts that are the `parts` chunks of [base, base + n), one span each.
+PartSpans chunk_parts(std::int64_t base, std::int64_t n, std::int64_t parts);
 
 // Ring reduce-scatter over `g` of [base, base + n): afterwards chunk (me + 1 + shift) is
 // complete here.

@@ -112,6 +112,15 @@ struct Digits {
       spans.push_back({(high + j * stride[d] + low) * count, count});
     return spans;
   }
+  // The slots (of `count` elements, from `base`) whose digit d is j, whatever their other
+  // digits: runs of stride[d] slots, in the order of the higher digits.
+  std::vector<Span> slots(std::int64_t base, std::size_t d, std::int64_t j,
+                          std::int64_t count) const {
+    std::vector<Span> spans;
+    for (std::int64_t high = 0; high < stride.back() * radix.back(); high += stride[d] * radix[d])
+      spans.push_back({base + (high + j * stride[d]) * count, stride[d] * count});
+    return spans;
+  }
 };
 
 Digits rank_digits(const std::vector<PeCoord>& ranks,
@@ -183,18 +192,6 @@ bool halves(const std::vector<std::string>& levels, std::size_t level, std::size
   return true;
 }
 
-// The ranks one rank of `g` exchanges with in a reduce-scatter or all-gather phase over
-// it: the next and the previous (ring), or those whose index differs in one bit (rhd).
-void phase_neighbours(const Group& g, bool rhd, std::set<std::uint32_t>& out) {
-  const auto i = static_cast<std::int64_t>(g.me);
-  if (!rhd) {
-    out.insert(g.at(i + 1));
-    out.insert(g.at(i - 1));
-    return;
-  }
-  for (std::int64_t d = 1; d < static_cast<std::int64_t>(g.size()); d *= 2) out.insert(g.at(i ^ d));
-}
-
 // A reduce-scatter over `g` of its parts; returns the part left complete here (a ring's
 // is me + 1 + shift). An all-gather from that part.
 std::int64_t scatter_phase(RankComm& c, const Group& g, const PartSpans& part, bool rhd,
@@ -224,31 +221,23 @@ class Hierarchical : public CclAlgorithm {
            "(ring per level); reduce-scatter, all-gather and all-to-all level by level";
   }
   bool supports(Collective c) const override { return c != Collective::broadcast; }
+  // Every rank of the rank's group on each level (digit): the all-to-all exchanges with all
+  // of them, and they hold every partner of the other collectives too (a cube's tree, the
+  // leaders' rings or rhd, each level's reduce-scatter and all-gather). rhd on a level that
+  // is not 2^k ranks stops the install.
   std::vector<std::uint32_t> neighbours(std::uint32_t r, const IpcqPlan& plan) const override {
-    const Hierarchy h = hierarchy(r, plan.rank_to_pe, plan.sip_levels);
-    std::set<std::uint32_t> out;
-    auto tree = [&](const Group& g) {
-      const auto n = static_cast<std::int64_t>(g.size());
-      for (std::int64_t d = 1; d < n; d <<= 1) {
-        out.insert(g.at(static_cast<std::int64_t>(g.me) + d));
-        out.insert(g.at(static_cast<std::int64_t>(g.me) - d));
-      }
-    };
     const std::vector<std::string>& chosen = plan.config.levels;
-    tree(h.cube);
-    if (h.cube_leader) {
-      phase_neighbours(h.sip_leaders, halves(chosen, 1, h.sip_leaders.size()), out);
-      tree(h.sip_leaders);
-    }
+    const Hierarchy h = hierarchy(r, plan.rank_to_pe, plan.sip_levels);
+    if (h.cube_leader) halves(chosen, 1, h.sip_leaders.size());
     if (h.sip_leader) {
-      for (std::size_t l = 0; l < h.levels.size(); ++l)
-        phase_neighbours(h.levels[l], halves(chosen, 2 + l, h.levels[l].size()), out);
+      for (std::size_t l = 0; l < h.levels.size(); ++l) halves(chosen, 2 + l, h.levels[l].size());
     }
+    std::set<std::uint32_t> out;
     const Digits digits = rank_digits(plan.rank_to_pe, plan.sip_levels);
     for (std::size_t d = 0; d < digits.radix.size(); ++d) {
       const Group g = digits.group(r, d);
-      phase_neighbours(g, halves(chosen, digits.level[d], g.size()), out);
-      out.insert(g.ranks.begin(), g.ranks.end());  // the all-to-all's pairwise exchanges
+      halves(chosen, digits.level[d], g.size());
+      out.insert(g.ranks.begin(), g.ranks.end());
     }
     return unique_others(r, out);
   }
@@ -289,9 +278,7 @@ class Hierarchical : public CclAlgorithm {
     if (h.cube_leader) {
       if (h.sip_leaders.size() > 1) {
         const Group& g = h.sip_leaders;
-        const PartSpans part = [&](std::int64_t j) {
-          return std::vector<Span>{chunk(0, n, static_cast<std::int64_t>(g.size()), j)};
-        };
+        const PartSpans part = chunk_parts(0, n, static_cast<std::int64_t>(g.size()));
         const bool rhd = halves(c.level_algorithms, 1, g.size());
         scatter_phase(c, g, part, rhd, 0);
         gather_phase(c, g, part, rhd, 0, false);
@@ -316,25 +303,19 @@ class Hierarchical : public CclAlgorithm {
       const Group& g = levels[l];
       if (g.size() < 2) continue;
       const auto size = static_cast<std::int64_t>(g.size());
-      const PartSpans chunks = [part, size](std::int64_t j) {
-        return std::vector<Span>{chunk(part.begin, part.len, size, j)};
-      };
       rhd.push_back(halves(c.level_algorithms, 2 + l, g.size()));
       parts.push_back(part);
-      part = chunk(part.begin, part.len, size, scatter_phase(c, g, chunks, rhd.back(), 0));
+      const std::int64_t kept =
+          scatter_phase(c, g, chunk_parts(part.begin, part.len, size), rhd.back(), 0);
+      part = chunk(part.begin, part.len, size, kept);
     }
     std::size_t p = parts.size();
     for (auto g = levels.rbegin(); g != levels.rend(); ++g) {
       if (g->size() < 2) continue;
       --p;
-      const Span whole = parts[p];
-      const auto size = static_cast<std::int64_t>(g->size());
-      gather_phase(
-          c, *g,
-          [whole, size](std::int64_t j) {
-            return std::vector<Span>{chunk(whole.begin, whole.len, size, j)};
-          },
-          rhd[p], 0, false);
+      gather_phase(c, *g,
+                   chunk_parts(parts[p].begin, parts[p].len, static_cast<std::int64_t>(g->size())),
+                   rhd[p], 0, false);
     }
   }
 
@@ -350,20 +331,13 @@ class Hierarchical : public CclAlgorithm {
   static void all_to_all(RankComm& c, const Digits& digits, std::int64_t n) {
     const std::int64_t W = c.world, half = W * n;
     std::int64_t from = 0, to = half;
-    // The slots of a half at `base` whose digit d is j: runs of stride[d] slots.
-    auto slots = [&](std::int64_t base, std::size_t d, std::int64_t j) {
-      std::vector<Span> spans;
-      for (std::int64_t high = 0; high < W; high += digits.stride[d] * digits.radix[d])
-        spans.push_back({base + (high + j * digits.stride[d]) * n, digits.stride[d] * n});
-      return spans;
-    };
     for (std::size_t d = 0; d < digits.radix.size(); ++d) {
       const Group g = digits.group(c.rank, d);
       const auto me = static_cast<std::int64_t>(g.me), R = digits.radix[d];
-      for (const Span& stay : slots(from, d, me)) c.copy(stay, stay.begin - from + to);
+      for (const Span& stay : digits.slots(from, d, me, n)) c.copy(stay, stay.begin - from + to);
       for (std::int64_t s = 1; s < R; ++s) {
-        c.exchange(g.at(me + s), slots(from, d, wrap(me + s, R)), g.at(me - s),
-                   slots(to, d, wrap(me - s, R)), Combine::copy);
+        c.exchange(g.at(me + s), digits.slots(from, d, wrap(me + s, R), n), g.at(me - s),
+                   digits.slots(to, d, wrap(me - s, R), n), Combine::copy);
       }
       std::swap(from, to);
     }
