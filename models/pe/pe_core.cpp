@@ -26,57 +26,62 @@ PeCore::PeCore(const sc_core::sc_module_name& name, const PeCoreAttrs& attrs, bo
 
 void PeCore::launch(std::uint64_t request_id, const std::string& kernel,
                     std::shared_ptr<const KernelProgram> program, std::uint64_t reply_to) {
-  Launch next{request_id, kernel, std::move(program), reply_to};
-  if (busy_) {
-    waiting_.push_back(std::move(next));
-  } else {
-    start(std::move(next));
+  waiting_.push_back({request_id, kernel, std::move(program), reply_to});
+  if (busy_) return;  // the kernel process takes it when the ones before it are done
+  busy_ = true;
+  if (started_) {
+    launched_.notify();
+    return;
+  }
+  // The first launch starts the core's kernel process; it then serves every later one.
+  // Spawned from another process, it would be named after that one (whose later spawns
+  // would clash); it belongs to this core.
+  started_ = true;
+  sc_core::sc_spawn_options options;
+  options.set_stack_size(kStackBytes);
+  sc_core::sc_simcontext& sim = *sc_core::sc_get_curr_simcontext();
+  sim.hierarchy_push(this);
+  sc_core::sc_spawn([this] { run_guarded([this] { serve(); }); }, "kernels", &options);
+  sim.hierarchy_pop();
+}
+
+void PeCore::serve() {
+  for (;;) {
+    while (!waiting_.empty()) {
+      Launch next = std::move(waiting_.front());
+      waiting_.pop_front();
+      run(next);
+    }
+    busy_ = false;
+    sc_core::wait(launched_);
   }
 }
 
-void PeCore::start(Launch next) {
-  busy_ = true;
+void PeCore::run(const Launch& launch) {
   running_ = fmt::format("sip{}.cube{}.pe{} running '{}'", location_.sip, location_.cube,
-                         location_.pe, next.kernel);
-  const std::uint64_t id = kernel_id(next.kernel);
-  kernel_.name(id, next.kernel);
+                         location_.pe, launch.kernel);
+  const std::uint64_t id = kernel_id(launch.kernel);
+  kernel_.name(id, launch.kernel);
   kernel_.set(now_ps(), id);
-  sc_core::sc_spawn_options options;
-  options.set_stack_size(kStackBytes);
-  sc_core::sc_spawn(
-      [this, next = std::move(next)] { run(next.request_id, next.program, next.reply_to); },
-      sc_core::sc_gen_unique_name("kernel"), &options);
-}
-
-void PeCore::run(std::uint64_t request_id, std::shared_ptr<const KernelProgram> program,
-                 std::uint64_t reply_to) {
-  run_guarded([&] {
-    qk_.reset();
-    const Picoseconds started = now_ps();
-    try {
-      program->run(*this);
-    } catch (const SimulationError&) {
-      throw;
-    } catch (const std::exception& e) {
-      throw SimulationError(fmt::format("kernel error on {}: {}", running_, describe(e)));
-    }
-    mark(PeState::idle);
-    kernel_.set(local_time_ps(), 0);
-    auto done = std::make_shared<ControlMessage>();
-    done->request_id = request_id;
-    done->body = PeDone{request_id, location_.cube, location_.pe, started, local_time_ps()};
-    tlm::tlm_generic_payload& p = txn_.control(reply_to, done);
-    sc_core::sc_time delay = qk_.get_local_time();
-    out.transport(0, p, delay);
-    qk_.set(delay);
-    qk_.sync();
-    busy_ = false;
-    if (!waiting_.empty()) {
-      Launch next = std::move(waiting_.front());
-      waiting_.pop_front();
-      start(std::move(next));
-    }
-  });
+  qk_.reset();
+  const Picoseconds started = now_ps();
+  try {
+    launch.program->run(*this);
+  } catch (const SimulationError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw SimulationError(fmt::format("kernel error on {}: {}", running_, describe(e)));
+  }
+  mark(PeState::idle);
+  kernel_.set(local_time_ps(), 0);
+  auto done = std::make_shared<ControlMessage>();
+  done->request_id = launch.request_id;
+  done->body = PeDone{launch.request_id, location_.cube, location_.pe, started, local_time_ps()};
+  tlm::tlm_generic_payload& p = txn_.control(launch.reply_to, done);
+  sc_core::sc_time delay = qk_.get_local_time();
+  out.transport(0, p, delay);
+  qk_.set(delay);
+  qk_.sync();
 }
 
 Picoseconds PeCore::issue(tlm::tlm_command command, const Access& a, unsigned char* data) {

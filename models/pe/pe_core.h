@@ -1,9 +1,10 @@
 #pragma once
 // A PE's core: runs kernel programs, one at a time in the order they arrive (a launch that
-// finds the core busy waits its turn), each in a process of its own spawned when it starts
-// (an idle PE costs no thread). It implements PeServices for the kernel: loads
-// and stores go through the PE's MMU, compute advances local time, and local time runs
-// ahead of simulated time up to the global quantum (temporal decoupling).
+// finds the core busy waits its turn), in one process started by the core's first launch
+// (a PE that never runs a kernel costs no thread; one that does keeps its process rather
+// than creating one per kernel, which cost a fifth of a replay's time). It implements PeServices
+// for the kernel: loads and stores go through the PE's MMU, compute advances local time, and local
+// time runs ahead of simulated time up to the global quantum (temporal decoupling).
 
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"
@@ -55,15 +56,15 @@ class PeCore : public Component, public PeServices {
     std::shared_ptr<const KernelProgram> program;
     std::uint64_t reply_to;
   };
-  void start(Launch next);
+  // The core's kernel process: runs the launches queued, then waits for the next.
+  void serve();
+  void run(const Launch& launch);
   double pj_per(CoreWork work) const;
   Picoseconds issue(tlm::tlm_command command, const Access& access, unsigned char* data);
   // From the current local time on, the core is `state` (until the next mark).
   void mark(PeState state) { state_.set(local_time_ps(), static_cast<std::uint64_t>(state)); }
-  void run(std::uint64_t request_id, std::shared_ptr<const KernelProgram> program,
-           std::uint64_t reply_to);
 
-  static constexpr int kStackBytes = 1 << 20;  // for each kernel process
+  static constexpr int kStackBytes = 1 << 20;  // for the kernel process
   const PeCoreAttrs attrs_;                    // its energies per action
   const bool timing_only_;
   const Fidelity fidelity_;
@@ -74,9 +75,11 @@ class PeCore : public Component, public PeServices {
   PeIpcq& ipcq_;
   tlm_utils::tlm_quantumkeeper qk_;
   Transaction txn_;
-  std::string running_;  // "sip0.cube1.pe2 running 'gemm'", for fault messages
-  bool busy_ = false;
-  std::deque<Launch> waiting_;  // launched while busy, in arrival order
+  std::string running_;         // "sip0.cube1.pe2 running 'gemm'", for fault messages
+  bool started_ = false;        // the kernel process exists
+  bool busy_ = false;           // it is running kernels (else waiting on launched_)
+  sc_core::sc_event launched_;  // a launch found it waiting
+  std::deque<Launch> waiting_;  // launched and not yet started, in arrival order
 };
 
 // A small process-wide id per kernel name (1, 2, ...; 0 is "none"), shown by `kernel`.
