@@ -12,10 +12,10 @@
 #include "runtime/tensor/host_tensor.h"
 #include "runtime/tensor/tensor.h"
 
-#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -98,7 +98,7 @@ class WorkloadGraph {
 
  private:
   std::vector<WorkloadNode> nodes_;
-  std::map<std::string, std::size_t> by_name_;
+  std::unordered_map<std::string, std::size_t> by_name_;  // looked up per dependency
 };
 
 }  // namespace kb::runtime
