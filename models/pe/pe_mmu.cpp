@@ -45,13 +45,17 @@ void PeMmu::map(const std::vector<MapEntry>& all) {
   }
   for (const MapEntry& e : entries) {
     if (e.size == 0) fail("MmuMap of 0 bytes at VA 0x{:x}", e.va);
-    auto next = table_.lower_bound(e.va);
-    const bool overlaps_next = next != table_.end() && next->first < e.va + e.size;
-    const bool overlaps_prev = next != table_.begin() && std::prev(next)->second.end > e.va;
+    const auto next = std::lower_bound(starts_.begin(), starts_.end(), e.va);
+    const std::size_t at = static_cast<std::size_t>(next - starts_.begin());
+    const bool overlaps_next = at < starts_.size() && starts_[at] < e.va + e.size;
+    const bool overlaps_prev = at > 0 && mappings_[at - 1].end > e.va;
     if (overlaps_next || overlaps_prev) {
       fail("MmuMap of VA 0x{:x} ({} bytes) overlaps an existing mapping", e.va, e.size);
     }
-    table_.emplace_hint(next, e.va, Mapping{e.va + e.size, e.pa});
+    // Tensors are placed at rising addresses, so this appends but for reused ranges.
+    starts_.insert(next, e.va);
+    mappings_.insert(mappings_.begin() + static_cast<std::ptrdiff_t>(at),
+                     Mapping{e.va, e.va + e.size, e.pa});
   }
 }
 
@@ -60,23 +64,30 @@ void PeMmu::unmap(const std::vector<UnmapEntry>& entries) {
   for (const UnmapEntry& e : entries) {
     // Replicas list the same range more than once (see map()); it goes with the first.
     if (!done.insert({e.va, e.size}).second) continue;
-    const auto it = table_.find(e.va);
-    if (it == table_.end() || it->second.end != e.va + e.size) {
+    const auto it = std::lower_bound(starts_.begin(), starts_.end(), e.va);
+    const std::size_t at = static_cast<std::size_t>(it - starts_.begin());
+    if (it == starts_.end() || *it != e.va || mappings_[at].end != e.va + e.size) {
       fail("MmuUnmap of VA 0x{:x} ({} bytes) does not match a mapping", e.va, e.size);
     }
-    table_.erase(it);
+    starts_.erase(it);
+    mappings_.erase(mappings_.begin() + static_cast<std::ptrdiff_t>(at));
     const std::uint64_t first = e.va / page_size_;
     const std::uint64_t last = (e.va + e.size - 1) / page_size_;
     tlb_.invalidate(first, last);
   }
 }
 
+const PeMmu::Mapping* PeMmu::holding(std::uint64_t va) const {
+  const auto it = std::upper_bound(starts_.begin(), starts_.end(), va);
+  if (it == starts_.begin()) return nullptr;
+  const Mapping& m = mappings_[static_cast<std::size_t>(it - starts_.begin()) - 1];
+  return va < m.end ? &m : nullptr;
+}
+
 std::optional<std::uint64_t> PeMmu::translate(std::uint64_t va) const {
-  auto it = table_.upper_bound(va);
-  if (it == table_.begin()) return std::nullopt;
-  --it;
-  if (va >= it->second.end) return std::nullopt;
-  return it->second.pa + (va - it->first);
+  const Mapping* m = holding(va);
+  if (m == nullptr) return std::nullopt;
+  return m->pa + (va - m->va);
 }
 
 void PeMmu::lookup(std::uint64_t va, std::uint64_t nbytes, Lookups& lookups) {
@@ -163,17 +174,15 @@ void PeMmu::translate_burst(tlm::tlm_generic_payload& p, sc_core::sc_time& delay
   const std::uint64_t row_bytes = length / rows;
   const std::uint64_t stride = t.burst_stride;
   const std::uint64_t span = (rows - 1) * stride + row_bytes;
-  auto it = table_.upper_bound(va);
-  const bool one_mapping = it != table_.begin() && va + span <= std::prev(it)->second.end;
-  if (one_mapping) {
-    --it;
+  const Mapping* m = holding(va);
+  if (m != nullptr && va + span <= m->end) {
     Lookups lookups;
     if (stride == row_bytes) {
       lookup(va, span, lookups);  // rows back to back: the same pages, in the same order
     } else {
       for (std::uint32_t r = 0; r < rows; ++r) lookup(va + r * stride, row_bytes, lookups);
     }
-    p.set_address(it->second.pa + (va - it->first));
+    p.set_address(m->pa + (va - m->va));
     translated(lookups, p, delay,
                [this](tlm::tlm_generic_payload& q, sc_core::sc_time& d) { forward(q, d); });
     p.set_address(va);
@@ -201,13 +210,11 @@ void PeMmu::translate_contiguous(tlm::tlm_generic_payload& p, sc_core::sc_time& 
         // One transfer per mapping the access touches, all issued at the same time.
         Split split(q, d);
         for (std::uint64_t offset = 0; offset < length && split.ok();) {
-          auto it = table_.upper_bound(va + offset);
-          if (it == table_.begin() || va + offset >= std::prev(it)->second.end)
-            fault(q, va + offset);
-          --it;
-          const std::uint64_t chunk = std::min(length - offset, it->second.end - (va + offset));
+          const Mapping* m = holding(va + offset);
+          if (m == nullptr) fault(q, va + offset);
+          const std::uint64_t chunk = std::min(length - offset, m->end - (va + offset));
           split.issue(
-              it->second.pa + (va + offset - it->first), offset, chunk,
+              m->pa + (va + offset - m->va), offset, chunk,
               [this](tlm::tlm_generic_payload& part, sc_core::sc_time& dd) { forward(part, dd); });
           offset += chunk;
         }

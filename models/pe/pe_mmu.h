@@ -30,8 +30,8 @@
 #include "models/protocol/phys_addr.h"
 
 #include <functional>
-#include <map>
 #include <optional>
+#include <vector>
 
 namespace kb::models {
 
@@ -51,12 +51,13 @@ class PeMmu : public Component {
 
   // The physical address of `va`, or nullopt when unmapped (no timing, no TLB change).
   std::optional<std::uint64_t> translate(std::uint64_t va) const;
-  std::size_t mappings() const { return table_.size(); }
+  std::size_t mappings() const { return mappings_.size(); }
   std::uint64_t tlb_hits() const { return hits_; }
   std::uint64_t tlb_misses() const { return misses_; }
 
  private:
   struct Mapping {
+    std::uint64_t va;
     std::uint64_t end;  // exclusive
     std::uint64_t pa;
   };
@@ -114,7 +115,13 @@ class PeMmu : public Component {
   const std::uint64_t page_size_;
   const std::uint64_t hit_cycles_;
   const std::uint64_t walk_cycles_;
-  std::map<std::uint64_t, Mapping> table_;  // va start -> mapping
+  // The mapping holding `va`, or nullptr.
+  const Mapping* holding(std::uint64_t va) const;
+  // The mappings in VA order, and their starts alone: every PE maps the shards of every
+  // tensor, tens of thousands in a model, and a search of packed starts touches a few
+  // cache lines where a tree's nodes missed at every level (and took 3x the memory).
+  std::vector<std::uint64_t> starts_;
+  std::vector<Mapping> mappings_;
   Tlb tlb_;
   std::uint64_t hits_ = 0;
   std::uint64_t misses_ = 0;
