@@ -9,7 +9,11 @@
 
 namespace kb::runtime {
 
-Traffic::Traffic(const platform::Topology& topology) : t_(topology), fabric_(topology.fabric()) {}
+Traffic::Traffic(const platform::Topology& topology)
+    : Traffic(topology, std::make_shared<RouteCache>(topology)) {}
+
+Traffic::Traffic(const platform::Topology& topology, std::shared_ptr<RouteCache> routes)
+    : t_(topology), routes_(std::move(routes)) {}
 
 void Traffic::macs(const PeCoord& pe, double macs, DType inputs) {
   cycles_[{pe.sip, pe.cube, pe.pe}] +=
@@ -51,11 +55,8 @@ Bound Traffic::bound() const {
   std::map<std::string, std::pair<std::string, double>> ns;  // resource -> (term, ns)
   for (const auto& [flow, bytes] : flows_) {
     const auto& [ps, pc, pp, ms, mc, mu, in_sram, direction] = flow;
-    using models::EndpointKind;
-    const models::Route r =
-        models::route(fabric_, {EndpointKind::pe, ps, pc, pp},
-                      {in_sram ? EndpointKind::sram : EndpointKind::hbm, ms, mc, mu},
-                      direction == Direction::write);
+    const models::Route& r =
+        routes_->route(ps, pc, pp, ms, mc, mu, in_sram, direction == Direction::write);
     // Of equally narrow hops, the one nearest the PE names the flow's term.
     const models::Hop* narrowest = nullptr;
     for (std::size_t i = 0; i < r.hops.size(); ++i) {

@@ -24,10 +24,12 @@
 
 #include "platform/topology/topology.h"
 #include "runtime/bound/bound.h"
+#include "runtime/bound/route_cache.h"
 #include "runtime/memory/pe_memory_allocator.h"
 #include "runtime/tensor/dtype.h"
 
 #include <map>
+#include <memory>
 #include <string>
 #include <tuple>
 
@@ -44,6 +46,8 @@ enum class Direction { read, write };
 class Traffic {
  public:
   explicit Traffic(const platform::Topology& topology);
+  // With routes kept across Traffics of the same machine (`routes` of `topology`).
+  Traffic(const platform::Topology& topology, std::shared_ptr<RouteCache> routes);
 
   // PE `pe` multiplies-and-accumulates `macs` with `inputs` operands.
   void macs(const PeCoord& pe, double macs, DType inputs);
@@ -65,7 +69,7 @@ class Traffic {
                           Direction>;
 
   const platform::Topology& t_;
-  models::Fabric fabric_;  // the routes the models take (models/interconnect/fabric.h)
+  std::shared_ptr<RouteCache> routes_;  // the routes the models take
   std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>, double> cycles_;  // per PE
   std::map<Flow, double> flows_;                                                      // bytes
   std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>, double> tcm_;     // per PE

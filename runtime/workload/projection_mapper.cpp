@@ -103,7 +103,7 @@ bool cheaper(const Cost& a, const Cost& b) {
 class Planner {
  public:
   Planner(const platform::Topology& topology, const MachineShape& sip)
-      : topology_(topology), sip_(sip) {}
+      : topology_(topology), sip_(sip), routes_(std::make_shared<RouteCache>(topology)) {}
 
   const Tensor& tensor(const std::string& name, std::int64_t rows, std::int64_t cols, DType dtype,
                        const DPPolicy& dp) {
@@ -119,7 +119,7 @@ class Planner {
   // The cost of what `describe` moves and computes.
   template <class Describe>
   Cost cost(Describe&& describe) const {
-    Traffic traffic(topology_);
+    Traffic traffic(topology_, routes_);
     describe(traffic);
     const Bound bound = traffic.bound();
     Cost c{bound.time_ns(), 0};
@@ -130,6 +130,7 @@ class Planner {
  private:
   const platform::Topology& topology_;
   MachineShape sip_;
+  std::shared_ptr<RouteCache> routes_;  // every candidate's flows cross the same routes
   std::map<std::string, Tensor> tensors_;
 };
 
