@@ -25,6 +25,11 @@ std::string error_of(const std::string& yaml) {
   return "";
 }
 
+// Whether loading `yaml` fails with an error that says `message`.
+bool reports(const std::string& yaml, const std::string& message) {
+  return error_of(yaml).find(message) != std::string::npos;
+}
+
 bool adjacent(const PeCoord& a, const PeCoord& b, std::uint32_t w) {
   if (a.sip != b.sip) return true;  // SIP boundaries are crossed through the I/O cubes
   const int dx = static_cast<int>(a.cube % w) - static_cast<int>(b.cube % w);
@@ -100,20 +105,17 @@ BOOST_AUTO_TEST_CASE(custom_rank_to_pe_is_honoured_and_checked) {
 
 BOOST_AUTO_TEST_CASE(ccl_yaml_errors_name_the_place) {
   BOOST_TEST(
-      error_of("defaults:\n  algoritm: ring\n")
-          .find(
-              "ccl.yaml:2:3: error: defaults.algoritm: unknown key (did you mean 'algorithm'?)") !=
-      std::string::npos);
-  BOOST_TEST(error_of("algorithms:\n  butterfly: {}\n")
-                 .find("ccl.yaml:2:3: error: algorithms.butterfly: 'butterfly' is not a registered "
-                       "algorithm") != std::string::npos);
-  BOOST_TEST(error_of("defaults:\n  chunk_bytes: big\n")
-                 .find("ccl.yaml:2:16: error: defaults.chunk_bytes: expected an integer from 1 to "
-                       "1073741824, got 'big'") != std::string::npos);
-  BOOST_TEST(error_of("algorithms:\n  ring: {world_size: 0}\n")
-                 .find("algorithms.ring.world_size: expected an integer from 1 to") !=
-             std::string::npos);
-  BOOST_TEST(error_of("defaults: [1\n").find("malformed YAML") != std::string::npos);
+      reports("defaults:\n  algoritm: ring\n",
+              "ccl.yaml:2:3: error: defaults.algoritm: unknown key (did you mean 'algorithm'?)"));
+  BOOST_TEST(reports("algorithms:\n  butterfly: {}\n",
+                     "ccl.yaml:2:3: error: algorithms.butterfly: 'butterfly' is not a registered "
+                     "algorithm"));
+  BOOST_TEST(reports("defaults:\n  chunk_bytes: big\n",
+                     "ccl.yaml:2:16: error: defaults.chunk_bytes: expected an integer from 1 to "
+                     "1073741824, got 'big'"));
+  BOOST_TEST(reports("algorithms:\n  ring: {world_size: 0}\n",
+                     "algorithms.ring.world_size: expected an integer from 1 to"));
+  BOOST_TEST(reports("defaults: [1\n", "malformed YAML"));
   BOOST_TEST(error_of("").empty());
   const CclConfig config = default_ccl_config();
   BOOST_TEST(config.resolve().algorithm == "ring");
@@ -173,22 +175,17 @@ BOOST_AUTO_TEST_CASE(the_tuning_table_picks_an_algorithm_by_size) {
   BOOST_TEST(config.resolve("ring").algorithm_for(Collective::all_reduce, 1) == "ring");
 
   const std::string rules = "algorithms: {ring: {}, rhd: {}}\ntuning:\n  all_reduce:\n";
-  BOOST_TEST(error_of("tuning:\n  allreduce:\n    - {algorithm: ring}\n")
-                 .find("tuning.allreduce: expected all_reduce, reduce_scatter") !=
-             std::string::npos);
-  BOOST_TEST(error_of(rules + "    - {up_to: 8, algorithm: direct}\n")
-                 .find("direct does not do all_reduce") != std::string::npos);
+  BOOST_TEST(reports("tuning:\n  allreduce:\n    - {algorithm: ring}\n",
+                     "tuning.allreduce: expected all_reduce, reduce_scatter"));
   BOOST_TEST(
-      error_of(rules + "    - {up_to: 8, algorithm: rhd}\n    - {up_to: 8, algorithm: ring}\n")
-          .find("tuning.all_reduce[1].up_to: 8 is not above the entry before (8)") !=
-      std::string::npos);
-  BOOST_TEST(error_of(rules + "    - {algorithm: rhd}\n    - {up_to: 9, algorithm: ring}\n")
-                 .find("follows an entry without up_to") != std::string::npos);
-  BOOST_TEST(error_of(rules + "    - {up_to: 8}\n").find("algorithm: missing") !=
-             std::string::npos);
+      reports(rules + "    - {up_to: 8, algorithm: direct}\n", "direct does not do all_reduce"));
   BOOST_TEST(
-      error_of(rules + "    - {up_to: 0, algorithm: rhd}\n").find("expected an integer from 1") !=
-      std::string::npos);
+      reports(rules + "    - {up_to: 8, algorithm: rhd}\n    - {up_to: 8, algorithm: ring}\n",
+              "tuning.all_reduce[1].up_to: 8 is not above the entry before (8)"));
+  BOOST_TEST(reports(rules + "    - {algorithm: rhd}\n    - {up_to: 9, algorithm: ring}\n",
+                     "follows an entry without up_to"));
+  BOOST_TEST(reports(rules + "    - {up_to: 8}\n", "algorithm: missing"));
+  BOOST_TEST(reports(rules + "    - {up_to: 0, algorithm: rhd}\n", "expected an integer from 1"));
 
   // On six ranks rhd (a power of two) cannot run: its rule gives way; ring's and
   // binomial_tree's partners are installed together.
@@ -217,18 +214,18 @@ BOOST_AUTO_TEST_CASE(hierarchical_levels_choose_a_phase_algorithm_per_level) {
   BOOST_TEST(load_ccl_text("algorithms: {hierarchical: {}}\n", "c")
                  .resolve("hierarchical")
                  .levels.empty());
-  BOOST_TEST(error_of("algorithms:\n  ring: {levels: [ring]}\n")
-                 .find("ccl.yaml:2:18: error: algorithms.ring.levels: only hierarchical runs "
-                       "level by level") != std::string::npos);
-  BOOST_TEST(error_of("algorithms:\n  hierarchical: {levels: [ring, tree]}\n")
-                 .find("ccl.yaml:2:33: error: algorithms.hierarchical.levels[1]: expected ring or "
-                       "rhd, got 'tree'") != std::string::npos);
-  BOOST_TEST(error_of("algorithms:\n  hierarchical: {levels: ring}\n")
-                 .find("algorithms.hierarchical.levels: expected a list of 1 to 6") !=
-             std::string::npos);
-  BOOST_TEST(error_of("algorithms:\n  hierarchical: {levels: [ring, ring, ring, ring, ring, "
-                      "ring, ring]}\n")
-                 .find("expected a list of 1 to 6") != std::string::npos);
+  BOOST_TEST(reports("algorithms:\n  ring: {levels: [ring]}\n",
+                     "ccl.yaml:2:18: error: algorithms.ring.levels: only hierarchical runs "
+                     "level by level"));
+  BOOST_TEST(reports("algorithms:\n  hierarchical: {levels: [ring, tree]}\n",
+                     "ccl.yaml:2:33: error: algorithms.hierarchical.levels[1]: expected ring or "
+                     "rhd, got 'tree'"));
+  BOOST_TEST(reports("algorithms:\n  hierarchical: {levels: ring}\n",
+                     "algorithms.hierarchical.levels: expected a list of 1 to 6"));
+  BOOST_TEST(
+      reports("algorithms:\n  hierarchical: {levels: [ring, ring, ring, ring, ring, "
+              "ring, ring]}\n",
+              "expected a list of 1 to 6"));
 
   // On the default machine (16 cubes of 8 PEs) rank 0 exchanges with the ranks of its cube
   // and the other cubes' first ranks: its groups of both levels, whose every member is a
