@@ -1,10 +1,11 @@
 #pragma once
 // A PE's core: runs kernel programs, one at a time in the order they arrive (a launch that
 // finds the core busy waits its turn), in one process started by the core's first launch
-// (a PE that never runs a kernel costs no thread; one that does keeps its process rather
-// than creating one per kernel, which cost a fifth of a replay's time). It implements PeServices
-// for the kernel: loads and stores go through the PE's MMU, compute advances local time, and local
-// time runs ahead of simulated time up to the global quantum (temporal decoupling).
+// (a PE that never runs a kernel costs no thread; one that does keeps its process: creating
+// one per kernel took two thirds of a trace replay's wall time). It implements PeServices
+// for the kernel: loads and stores go through the PE's MMU, compute advances local time,
+// and local time runs ahead of simulated time up to the global quantum (temporal
+// decoupling).
 
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"

@@ -2,7 +2,7 @@
 // The routes between PEs and memories of one machine, each built once and kept. A bound
 // names every resource its flows cross (models/interconnect/fabric.h), and the LLM mapper
 // weighs thousands of candidate layouts over the same few thousand (PE, memory) pairs:
-// building and naming each route again was a third of a short llm run.
+// building and naming each route again was a quarter of a 4-layer llm run's wall time.
 
 #include "models/interconnect/fabric.h"
 #include "platform/topology/topology.h"
