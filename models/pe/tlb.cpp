@@ -1,5 +1,7 @@
 #include "models/pe/tlb.h"
 
+#include <algorithm>
+
 namespace kb::models {
 
 namespace {
@@ -62,6 +64,7 @@ void Tlb::index_erase(std::size_t hole) {
 }
 
 bool Tlb::lookup(std::uint64_t page) {
+  write_out_held_run();
   const std::size_t c = cell_of(page);
   if (cell_page_[c] == page) {
     const std::uint32_t s = cell_slot_[c];
@@ -90,18 +93,56 @@ bool Tlb::lookup(std::uint64_t page) {
 
 std::uint64_t Tlb::lookup_run(std::uint64_t first, std::uint64_t count) {
   const std::uint64_t entries = page_.size();
+  if (count >= entries && !holds_any(first, count)) {
+    // A stream over pages none of which is held (the usual case): every page misses, and
+    // what is held is the run's last `entries`, written out only when looked into.
+    held_run_ = first + count - entries;
+    return 0;
+  }
+  write_out_held_run();
   std::uint64_t hits = 0;
   if (count <= 2 * entries) {
     for (std::uint64_t i = 0; i < count; ++i) hits += lookup(first + i) ? 1 : 0;
     return hits;
   }
   for (std::uint64_t i = 0; i < entries; ++i) hits += lookup(first + i) ? 1 : 0;
-  // Pages entries .. count - entries - 1 all miss, and the last `entries` evict them.
-  for (std::uint64_t i = count - entries; i < count; ++i) lookup(first + i);
+  // Pages entries .. count - 1 all miss, and the last `entries` of them are what is held.
+  hold_only(count - entries + first);
   return hits;
 }
 
+bool Tlb::holds_any(std::uint64_t first, std::uint64_t count) const {
+  if (held_run_ != kNoPage) {
+    return held_run_ < first + count && first < held_run_ + page_.size();
+  }
+  for (std::uint32_t s = head_; s != kNone; s = next_[s]) {
+    if (page_[s] >= first && page_[s] - first < count) return true;
+  }
+  return false;
+}
+
+void Tlb::write_out_held_run() {
+  if (held_run_ == kNoPage) return;
+  hold_only(held_run_);
+  held_run_ = kNoPage;
+}
+
+void Tlb::hold_only(std::uint64_t first) {
+  std::fill(cell_page_.begin(), cell_page_.end(), kNoPage);
+  std::fill(cell_slot_.begin(), cell_slot_.end(), kNone);
+  free_.clear();
+  head_ = tail_ = kNone;
+  for (std::uint32_t s = 0; s < page_.size(); ++s) {
+    page_[s] = first + s;
+    const std::size_t c = cell_of(page_[s]);
+    cell_page_[c] = page_[s];
+    cell_slot_[c] = s;
+    push_front(s);  // the last page looked up is the most recent
+  }
+}
+
 void Tlb::invalidate(std::uint64_t first, std::uint64_t last) {
+  write_out_held_run();
   // Walk the cached pages (at most `entries`), not the index's cells.
   for (std::uint32_t s = head_; s != kNone;) {
     const std::uint32_t next = next_[s];

@@ -19,7 +19,8 @@ class Tlb {
   // returns their hits, in time bounded by the TLB's size rather than the run's: once a run
   // has looked up `entries` pages the TLB holds exactly its last `entries` (distinct) pages,
   // so every later page misses, and the last `entries` pages leave the TLB as a whole run
-  // would. A flow transfer of a whole buffer is one such run.
+  // would. A flow transfer of a whole buffer is one such run. A run at least the TLB's size
+  // over pages none of which is held (a stream) takes constant time.
   std::uint64_t lookup_run(std::uint64_t first, std::uint64_t count);
   // Drops the pages first..last (inclusive).
   void invalidate(std::uint64_t first, std::uint64_t last);
@@ -34,6 +35,12 @@ class Tlb {
   std::size_t home_of(std::uint64_t page) const;
   std::size_t cell_of(std::uint64_t page) const;
   void index_erase(std::size_t cell);
+  // Whether any of the `count` pages from `first` is held.
+  bool holds_any(std::uint64_t first, std::uint64_t count) const;
+  // Holds exactly the `entries` pages from `first`, looked up in order (the last most recent).
+  void hold_only(std::uint64_t first);
+  // Writes the run held_run_ stands for into the slots and the index.
+  void write_out_held_run();
 
   std::vector<std::uint64_t> page_;
   std::vector<std::uint32_t> prev_, next_;
@@ -42,6 +49,9 @@ class Tlb {
   std::vector<std::uint64_t> cell_page_;       // the index, linear probing
   std::vector<std::uint32_t> cell_slot_;
   std::size_t mask_ = 0;
+  // Not kNoPage: what is held is exactly the `entries` pages from here, the last most
+  // recent, not yet written out (a stream of runs, each over new pages, writes none).
+  std::uint64_t held_run_ = kNoPage;
 };
 
 }  // namespace kb::models
