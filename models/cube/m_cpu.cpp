@@ -131,13 +131,16 @@ void MCpu::transfer_memory(const ControlMessage& message, Completion& completion
   constexpr std::uint64_t kPiece = 1ULL << 30;
   if (const auto* w = std::get_if<MemoryWrite>(&message.body)) {
     const bool zero = w->pattern == MemoryWrite::Pattern::zero;
-    if (!zero && (!w->data || w->data->size() != w->nbytes)) {
+    // A timing-only write may carry no bytes, as a timing-only read returns none: the
+    // scratch below stands for them.
+    const bool scratch = zero || (timing_only_ && !w->data);
+    if (!scratch && (!w->data || w->data->size() != w->nbytes)) {
       fail("MemoryWrite '{}' carries {} bytes of data for {} bytes", message.label,
            w->data ? w->data->size() : 0, w->nbytes);
     }
     for (std::uint64_t done = 0; done < w->nbytes; done += kPiece) {
       unsigned char* data =
-          zero ? zeros_.data() : const_cast<unsigned char*>(w->data->data()) + done;
+          scratch ? zeros_.data() : const_cast<unsigned char*>(w->data->data()) + done;
       tlm::tlm_generic_payload& p = txn_.access(tlm::TLM_WRITE_COMMAND, w->dst_pa + done, data,
                                                 std::min(kPiece, w->nbytes - done));
       txn_.transfer().zero_fill = zero;
