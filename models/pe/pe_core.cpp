@@ -3,7 +3,10 @@
 #include "models/common/simulation_error.h"
 #include "models/protocol/phys_addr.h"
 
+#include <fmt/format.h>
+
 #include <map>
+#include <stdexcept>
 
 namespace kb::models {
 
@@ -148,6 +151,27 @@ void PeCore::ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t n
 StreamArrival PeCore::ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes) {
   mark(PeState::ipcq_data);
   return ipcq_.recv(peer_rank, static_cast<unsigned char*>(dst), nbytes, qk_, txn_.transfer());
+}
+
+void PeCore::ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, const void* src,
+                          std::uint64_t nbytes, const StreamShape& shape) {
+  mark(PeState::ipcq_credit);
+  ipcq_at(at).send(peer_rank, static_cast<const unsigned char*>(src), nbytes, shape, qk_,
+                   txn_.transfer());
+}
+
+PeIpcq& PeCore::ipcq_at(const PeLocation& at) {
+  if (at.sip == location_.sip && at.cube == location_.cube && at.pe == location_.pe) return ipcq_;
+  // The machine holds SIPs, which hold cubes, which hold PEs (models/system/system.h).
+  const sc_core::sc_object* machine = ipcq_.get_parent_object();  // this PE
+  for (int level = 0; level < 3 && machine != nullptr; ++level)
+    machine = machine->get_parent_object();
+  const std::string name =
+      fmt::format("{}.sip{}.cube{}.pe{}.ipcq", machine != nullptr ? machine->name() : "?", at.sip,
+                  at.cube, at.pe);
+  auto* found = dynamic_cast<PeIpcq*>(sc_core::sc_find_object(name.c_str()));
+  if (found == nullptr) throw std::invalid_argument(fmt::format("{}: no IPCQ {}", running_, name));
+  return *found;
 }
 
 std::uint64_t kernel_id(const std::string& kernel) {

@@ -48,6 +48,8 @@ class PeCore : public Component, public PeServices {
   void ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes,
                  const StreamShape& shape) override;
   StreamArrival ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes) override;
+  void ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, const void* src,
+                    std::uint64_t nbytes, const StreamShape& shape) override;
   Picoseconds local_time_ps() const override { return local_now_ps(qk_); }
 
  private:
@@ -61,6 +63,8 @@ class PeCore : public Component, public PeServices {
   void serve();
   void run(const Launch& launch);
   double pj_per(CoreWork work) const;
+  // The IPCQ of the PE at `at`: this PE's, or another's found by its name in the machine.
+  PeIpcq& ipcq_at(const PeLocation& at);
   Picoseconds issue(tlm::tlm_command command, const Access& access, unsigned char* data);
   // From the current local time on, the core is `state` (until the next mark).
   void mark(PeState state) { state_.set(local_time_ps(), static_cast<std::uint64_t>(state)); }

@@ -74,6 +74,8 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
     Neighbour& n = neighbour(rank, "credit");
     for (std::uint64_t i = word.count; i-- > 0;)
       n.credits.push_back(arrival - std::min(arrival, i * word.step));
+    // A sender waiting for credits may go on with the first of them.
+    visible = arrival - std::min(arrival, (word.count - 1) * word.step);
   } else {
     Neighbour& n = neighbour(rank, "entry");
     const std::uint64_t slots = slots_of(p.get_data_length());

@@ -81,6 +81,11 @@ class PeServices {
   virtual void ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes,
                          const StreamShape& shape) = 0;
   virtual StreamArrival ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes) = 0;
+  // The same as ipcq_send from the queues of the PE at (at.sip, at.cube, at.pe), as if this
+  // core were that PE's: a bundle's leader sends its copy of an edge that ends at another
+  // leader from the copy that starts it (runtime/ccl/bundle.h).
+  virtual void ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, const void* src,
+                            std::uint64_t nbytes, const StreamShape& shape) = 0;
 
   // The PE's local time: simulated time plus what it has run ahead (temporal decoupling).
   virtual Picoseconds local_time_ps() const = 0;

@@ -47,6 +47,8 @@ std::optional<std::string> CclAlgorithm::rejects_world(std::uint32_t) const { re
 
 Bound CclAlgorithm::extra_terms(Collective, double, const CollectiveFabric&) const { return {}; }
 
+std::optional<std::int64_t> CclAlgorithm::shifted_start(Collective) const { return std::nullopt; }
+
 void require_support(const CclAlgorithm& a, Collective c) {
   if (!a.supports(c)) {
     throw std::invalid_argument(

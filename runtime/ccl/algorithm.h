@@ -50,6 +50,13 @@ class CclAlgorithm {
   // Further named lower bounds the algorithm knows of (e.g. "credit_window"); none by
   // default.
   virtual Bound extra_terms(Collective kind, double bytes, const CollectiveFabric& fabric) const;
+  // For an algorithm whose steps shift with the ranks in `kind` (rank r + d does what rank r
+  // does with every rank and chunk index shifted by d, as around a ring): the chunk (of
+  // `world` equal ones) rank 0 sends first. Rank r then loads its input from chunk
+  // first + r down, in the order its steps need it, so that every rank starts alike, and
+  // ranks on congruent PEs may run as one bundle (runtime/ccl/bundle.h). None, the default:
+  // the steps do not shift, and the input loads in buffer order.
+  virtual std::optional<std::int64_t> shifted_start(Collective kind) const;
 };
 
 // The registered algorithm called `name`; throws std::invalid_argument naming the

@@ -153,9 +153,19 @@ void RankComm::run_channels(const std::vector<Channel>& sends, const std::vector
 }
 
 void RankComm::send_part(std::uint32_t peer, Span part, Combine peer_combine) {
+  // To a bundle's copy: the congruent edge, from the copy that ends at a leader.
+  std::uint32_t to = queue_of(peer);
+  std::optional<models::PeLocation> from;
+  if (bundle_ != nullptr && !bundle_->leads(peer)) {
+    const Bundle::Edge copy = bundle_->send_copy(rank, peer);
+    const PeCoord& pe = rank_to_pe[copy.from];
+    from = models::PeLocation{pe.sip, pe.cube, pe.pe};
+    to = copy.to;
+  }
+  const models::PeLocation* at = from ? &*from : nullptr;
   if (k.fidelity() == models::Fidelity::transaction) {
     wait_ready(part);
-    k.send(queue_of(peer), buffer.slice(part.begin, part.len));
+    k.send(to, buffer.slice(part.begin, part.len), {}, at);
     return;
   }
   // The DMA starts with the part's first piece and streams the rest as it becomes ready;
@@ -169,7 +179,7 @@ void RankComm::send_part(std::uint32_t peer, Span part, Combine peer_combine) {
   shape.spread = ready.last > local ? ready.last - local : 0;
   shape.unit_bytes = static_cast<std::uint64_t>(piece_) * itemsize(buffer.dtype());
   shape.unit_ps = models::cycles_to_ps(piece_cycles(peer_combine), k.costs().freq_ghz);
-  k.send(queue_of(peer), buffer.slice(part.begin, part.len), shape);
+  k.send(to, buffer.slice(part.begin, part.len), shape, at);
   k.pe().compute(static_cast<std::uint64_t>(pieces_of(part) - 1) * overhead_cycles());
 }
 

@@ -2,6 +2,7 @@
 // One rank's side of a collective: its working buffer (a one-row tile), the ranks around
 // it, and the data movement every algorithm is built from (exchange).
 
+#include "runtime/ccl/bundle.h"
 #include "runtime/ccl/collective.h"
 #include "runtime/ccl/install_plan.h"
 #include "runtime/kernel/kernel_context.h"
@@ -84,6 +85,9 @@ class RankComm {
   // A collective of a subgroup (subgroup() of the installed plan): each of its ranks' rank
   // in the installed plan, whose queues carry the transfers.
   void map_ranks(const std::vector<std::uint32_t>* installed) { installed_ = installed; }
+  // This rank leads `bundle` (runtime/ccl/bundle.h): what it receives from a copy it takes
+  // from that edge's congruent copy.
+  void lead(const Bundle* bundle) { bundle_ = bundle; }
 
  private:
   // One peer's side of an exchange: its spans in order, and how received ones combine.
@@ -111,6 +115,7 @@ class RankComm {
     return installed_ != nullptr ? (*installed_)[peer] : peer;
   }
   const std::vector<std::uint32_t>* installed_ = nullptr;
+  const Bundle* bundle_ = nullptr;
   std::int64_t tracked_;                    // elements per entry of ready_
   std::vector<models::Picoseconds> ready_;  // per tracked part of the buffer: when it is in
 };

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 namespace kb::runtime {
 
@@ -20,15 +22,53 @@ void for_each_row_piece(const Block& block, std::int64_t begin, std::int64_t len
   }
 }
 
+// How a rank of `plan` loads its `block` elements of input for `call` by `a`: `shifted`,
+// chunk by chunk from the first it sends, in the order its steps send them (an algorithm
+// whose steps shift with the ranks, chunks of whole pieces); `alike`, every rank's loads the
+// same, shifted with it (one load, or whole tracked parts of `tracked` elements each).
+struct InputLoads {
+  std::optional<std::int64_t> first_chunk;  // when shifted
+  bool alike = false;
+};
+InputLoads input_loads(const CclAlgorithm& a, const CollectiveCall& call, const IpcqPlan& plan,
+                       DType dtype, std::int64_t block, std::int64_t tracked) {
+  const std::int64_t world = plan.world_size, chunk = block / world;
+  const bool gather = call.kind == Collective::all_gather;
+  InputLoads loads;
+  const std::optional<std::int64_t> start = a.shifted_start(call.kind);
+  if (start && !gather && block % world == 0 && chunk % plan.piece_elements(dtype) == 0) {
+    loads.first_chunk = start;
+  }
+  // Chunks of one size (an all-gather's are), and loaded alike.
+  loads.alike = start && (gather || block % world == 0) &&
+                (block <= tracked ||
+                 (gather ? call.count % tracked == 0 : loads.first_chunk && chunk % tracked == 0));
+  return loads;
+}
+
+// The elements of a rank's buffer for `call` on `block` elements of input over `world`.
+std::int64_t buffer_elements(const CollectiveCall& call, std::int64_t block, std::int64_t world) {
+  switch (call.kind) {
+    case Collective::all_to_all: return 2 * call.count * world;  // its chunks, then theirs
+    case Collective::reduce_scatter:
+    case Collective::all_gather: return call.count * world;
+    default: return block;  // all_reduce and broadcast work on the rank's whole block
+  }
+}
+
 // The kernel every rank's PE runs for one collective.
-// `algorithm`: the registered algorithm to run, or "" for each group's own.
+// `algorithm`: the registered algorithm to run, or "" for each group's own. `ran` counts the
+// ranks that run it; with a `bundle`, only its leaders do (runtime/ccl/bundle.h).
 KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, CollectiveCall call,
-                           ReduceOp op, bool has_input, const std::string& algorithm) {
-  return [groups, call, op, has_input, algorithm](KernelContext& k) {
+                           ReduceOp op, bool has_input, const std::string& algorithm,
+                           std::shared_ptr<std::uint32_t> ran,
+                           std::optional<Bundle> bundle = std::nullopt) {
+  return [groups, call, op, has_input, algorithm, ran, bundle](KernelContext& k) {
     const models::PeLocation& at = k.location();
     const IpcqPlan* installed = groups->plan_of({at.sip, at.cube, at.pe});
     if (installed == nullptr) return;  // this PE is not a rank of any group
     auto r = static_cast<std::uint32_t>(installed->rank_of({at.sip, at.cube, at.pe}));
+    if (bundle && !bundle->leads(r)) return;  // its leader runs for it
     // A subgroup's collective: this PE's rank among its group's members, over the installed
     // queues.
     std::optional<IpcqPlan> group;
@@ -55,36 +95,54 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
       }
     }
     const std::int64_t block = in != nullptr ? in->own_block()->rows * in->own_block()->cols : 1;
-    // all_reduce and broadcast work on the rank's whole block.
     CollectiveCall mine = call;
     if (!scatter && !gather && !to_all) mine.count = block;
-    // all_to_all: the rank's chunks for every rank, then the chunks every rank sent it.
-    const std::int64_t n = to_all                ? 2 * call.count * plan->world_size
-                           : (scatter || gather) ? call.count * plan->world_size
-                                                 : block;
+    const std::int64_t world = plan->world_size, n = buffer_elements(call, block, world);
     // Load the rank's input piece by piece (flow fidelity: in the parts whose readiness it
     // tracks); each piece may be sent once it is in.
-    Tile buffer = k.full(1, n, dtype, 0.0);
+    const CclAlgorithm& a = ccl_algorithm(algorithm.empty() ? plan->config.algorithm : algorithm);
     const std::int64_t piece = RankComm::tracked_elements(*plan, dtype, k.fidelity(), n);
+    const InputLoads loads = input_loads(a, call, *plan, dtype, block, piece);
+    Tile buffer = k.full(1, n, dtype, 0.0);
     std::vector<models::Picoseconds> ready(static_cast<std::size_t>((n + piece - 1) / piece), 0);
-    if (in != nullptr) {
+    // Loads [from, from + count) of the block, `unit` elements at a time. The parts a load
+    // covers are in as its data streams in: from when the load before it is done (the first
+    // from the start) to its own end, each part by its share.
+    models::Picoseconds streamed = k.pe().local_time_ps();
+    auto load = [&](std::int64_t from, std::int64_t count, std::int64_t unit) {
       const std::int64_t base = gather ? r * call.count : 0;
-      for (std::int64_t b = 0; b < block; b += piece) {
+      for (std::int64_t b = from; b < from + count; b += unit) {
         for_each_row_piece(
-            *in->own_block(), b, std::min(piece, block - b),
+            *in->own_block(), b, std::min(unit, from + count - b),
             [&](std::int64_t row, std::int64_t col, std::int64_t flat, std::int64_t len) {
               PendingTile t = k.load_async(*in, row, col, 1, len);
-              for (std::int64_t q = (base + flat) / piece; q <= (base + flat + len - 1) / piece;
-                   ++q) {
+              const models::Picoseconds begin = std::min(streamed, t.done);
+              const std::int64_t first = base + flat, end = first + len;
+              for (std::int64_t q = first / piece; q <= (end - 1) / piece; ++q) {
+                const auto share = static_cast<double>(std::min((q + 1) * piece, end) - first) /
+                                   static_cast<double>(len);
                 auto& when = ready[static_cast<std::size_t>(q)];
-                when = std::max(when, t.done);
+                when = std::max(when, begin + static_cast<models::Picoseconds>(
+                                                  static_cast<double>(t.done - begin) * share));
               }
-              buffer.assign(base + flat, t.tile);
+              streamed = std::max(streamed, t.done);
+              buffer.assign(first, t.tile);
             });
       }
+    };
+    if (in != nullptr && loads.first_chunk) {
+      // Flow fidelity loads a chunk at once, its parts in as they stream.
+      const std::int64_t chunk = block / world;
+      const std::int64_t unit = k.fidelity() == models::Fidelity::flow ? chunk : piece;
+      for (std::int64_t j = 0; j < world; ++j)
+        load(((*loads.first_chunk + r - j) % world + world) % world * chunk, chunk, unit);
+    } else if (in != nullptr) {
+      load(0, block, piece);
     }
+    ++*ran;
     RankComm comm(k, r, *plan, op, std::move(buffer), std::move(ready));
     if (members != nullptr) comm.map_ranks(members);
+    if (bundle) comm.lead(&*bundle);
     comm.on_final = [&](Span span) {
       if (out == nullptr) return;
       const std::int64_t received = call.count * plan->world_size;  // all_to_all's second half
@@ -99,7 +157,7 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
     };
     // Its own chunk is already final: in place for all_gather, kept for itself by all_to_all.
     if (gather || to_all) comm.on_final({r * call.count, call.count});
-    ccl_algorithm(algorithm.empty() ? plan->config.algorithm : algorithm).run(comm, mine);
+    a.run(comm, mine);
   };
 }
 
@@ -138,6 +196,44 @@ const IpcqPlan& Distributed::plan() const {
 
 std::uint32_t Distributed::rank() const { return ctx_.thread_rank().value_or(0); }
 
+std::optional<Bundle> Distributed::bundle_of(const CollectiveCall& call,
+                                             const std::string& algorithm, const Tensor& in,
+                                             const Tensor* out) const {
+  const platform::RunOptions& run = ctx_.simulation().options();
+  if (!bundles_ || subgroups_ || on_ || run.fidelity != models::Fidelity::flow ||
+      !run.timing_only) {
+    return std::nullopt;
+  }
+  const IpcqPlan& p = plan();
+  const CclAlgorithm& a = ccl_algorithm(algorithm);
+  const DeviceShard& own = in.shards().front();
+  const auto block = static_cast<std::int64_t>(own.rows * own.cols);
+  const std::int64_t n = buffer_elements(call, block, p.world_size);
+  const std::int64_t tracked = RankComm::tracked_elements(p, in.dtype(), models::Fidelity::flow, n);
+  if (!input_loads(a, call, p, in.dtype(), block, tracked).alike) return std::nullopt;
+  // Each rank's buffers: where its PE's block of each tensor lies.
+  std::vector<models::Endpoint> buffers;
+  for (const Tensor* t : {&in, out}) {
+    if (t == nullptr || (t != &in && t->shared_state() == in.shared_state())) continue;
+    std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>, const DeviceShard*> blocks;
+    for (const DeviceShard& s : t->shards()) {
+      // A PE holding several blocks is not a collective's simple case.
+      if (!blocks.try_emplace({s.sip, s.cube, s.pe}, &s).second) return std::nullopt;
+    }
+    for (const PeCoord& pe : p.rank_to_pe) {
+      auto it = blocks.find({pe.sip, pe.cube, pe.pe});
+      if (it == blocks.end()) return std::nullopt;
+      const models::PhysAddr& at = it->second->pa;
+      using models::EndpointKind;
+      const EndpointKind where = at.region == models::Region::sram  ? EndpointKind::sram
+                                 : at.region == models::Region::tcm ? EndpointKind::tcm
+                                                                    : EndpointKind::hbm;
+      buffers.push_back({where, at.sip, at.cube, at.unit});
+    }
+  }
+  return find_bundle(p, a, call.kind, ctx_.topology().fabric(), buffers);
+}
+
 std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::uint32_t root,
                                             const Tensor* in, const Tensor* out,
                                             const std::string& launch_name) {
@@ -158,9 +254,17 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
                                               to_string(kind), elements, world));
     }
     const std::string name = launch_name.empty() ? std::string(to_string(kind)) : launch_name;
-    KernelFn kernel = collective_kernel(groups_, call, op, true, algorithm_for(kind, *in));
+    const std::string algorithm = algorithm_for(kind, *in);
+    ran_ = std::make_shared<std::uint32_t>(0);
+    const std::optional<Bundle> bundle = bundle_of(call, algorithm, *in, out);
+    KernelFn kernel = collective_kernel(groups_, call, op, true, algorithm, ran_, bundle);
+    // A bundle's leaders run for every rank: the others are not launched.
+    std::optional<PeScope> pes = on_;
+    if (bundle) {
+      pes = PeScope::of({p.rank_to_pe.begin(), p.rank_to_pe.begin() + bundle->period});
+    }
     std::vector<Handle> pending =
-        on_ ? ctx_.launch(name, std::move(kernel), std::move(args), Launch::on_pes(*on_, false))
+        pes ? ctx_.launch(name, std::move(kernel), std::move(args), Launch::on_pes(*pes, false))
             : ctx_.launch(name, std::move(kernel), std::move(args), Launch::deferred());
     for (const Handle& h : pending) ctx_.wait(h);
     return pending;
@@ -185,7 +289,8 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
   return ctx_.launch(
       launch_name.empty() ? "barrier" : launch_name,
       collective_kernel(groups_, call, ReduceOp::sum, false,
-                        algorithm_.empty() ? p.config.algorithm_for(kind, 0) : algorithm_),
+                        algorithm_.empty() ? p.config.algorithm_for(kind, 0) : algorithm_,
+                        ran_ = std::make_shared<std::uint32_t>(0)),
       {}, Launch::on_pes(scope));
 }
 

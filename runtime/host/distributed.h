@@ -12,6 +12,7 @@
 // rank's PE has joined, whichever threads launched them.
 
 #include "runtime/ccl/algorithm.h"
+#include "runtime/ccl/bundle.h"
 #include "runtime/ccl/install_plan.h"
 #include "runtime/ccl/process_groups.h"
 #include "runtime/context/runtime_context.h"
@@ -90,9 +91,21 @@ class Distributed {
   // the table has no rule for it).
   std::string algorithm_for(Collective kind, const Tensor& in) const;
 
+  // Lets the ranks of a collective run as one bundle where they are congruent, in flow
+  // fidelity's timing-only runs (runtime/ccl/bundle.h). For a collective that has the
+  // machine to itself, as the collective benches' does; off by default, since the copies'
+  // traffic would not meet other kernels' on their PEs.
+  void allow_bundles(bool on) { bundles_ = on; }
+  // The ranks whose steps the last collective simulated: all of them, or a bundle's leaders.
+  std::uint32_t simulated_ranks() const { return ran_ ? *ran_ : 0; }
+
  private:
   std::vector<Handle> collective(Collective kind, ReduceOp op, std::uint32_t root, const Tensor* in,
                                  const Tensor* out, const std::string& launch_name = "");
+  // The bundle of the world's ranks for `call` by `algorithm` on `in` (and `out`), if they
+  // may run as one (allow_bundles(), flow fidelity, timing only) and form one.
+  std::optional<Bundle> bundle_of(const CollectiveCall& call, const std::string& algorithm,
+                                  const Tensor& in, const Tensor* out) const;
 
   RuntimeContext& ctx_;
   std::shared_ptr<const ProcessGroups> groups_;
@@ -100,6 +113,8 @@ class Distributed {
   std::string algorithm_;
   std::shared_ptr<const Partition> subgroups_;
   bool installing_ = false;
+  bool bundles_ = false;
+  std::shared_ptr<std::uint32_t> ran_;  // the last collective's simulated_ranks()
   sc_core::sc_event installed_;
 };
 

@@ -277,13 +277,17 @@ void KernelContext::store_tcm(const TcmBuffer& into, const Tile& tile) {
 // --- IPCQ ----------------------------------------------------------------------------------
 
 void KernelContext::send(std::uint32_t peer_rank, const Tile& tile,
-                         const models::StreamShape& shape) {
+                         const models::StreamShape& shape, const models::PeLocation* at) {
   // The IPCQ copies the bytes before it returns, so the staging buffer is free again.
   const std::size_t bytes = static_cast<std::size_t>(tile.size()) * itemsize(tile.dtype());
   staging(bytes);
   if (!timing_only()) tile.to_bytes(staging_.data());
   pe_.compute(costs_.op_overhead_cycles);
-  pe_.ipcq_send(peer_rank, staging_.data(), bytes, shape);
+  if (at != nullptr) {
+    pe_.ipcq_send_at(*at, peer_rank, staging_.data(), bytes, shape);
+  } else {
+    pe_.ipcq_send(peer_rank, staging_.data(), bytes, shape);
+  }
 }
 
 KernelContext::Received KernelContext::recv_stream(std::uint32_t peer_rank, std::int64_t rows,

@@ -155,7 +155,9 @@ class KernelContext {
 
   // IPCQ transfers of a tile's bytes to and from a neighbour rank, a send shaped in time as
   // `shape` says (models/protocol/stream_shape.h); recv returns when all of the tile is in.
-  void send(std::uint32_t peer_rank, const Tile& tile, const models::StreamShape& shape = {});
+  // `at`: from the queues of that PE, as if this core were its (PeServices::ipcq_send_at).
+  void send(std::uint32_t peer_rank, const Tile& tile, const models::StreamShape& shape = {},
+            const models::PeLocation* at = nullptr);
   Tile recv(std::uint32_t peer_rank, std::int64_t rows, std::int64_t cols, DType dtype);
   // The same, returning once the tile's first bytes are in (flow fidelity; transaction
   // fidelity returns when all are), with when its first and last bytes arrived.

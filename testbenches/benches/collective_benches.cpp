@@ -42,10 +42,18 @@ class CollectiveBench : public Bench {
              "a layout of the ranks as communicator groups, NAME:SIZE,... (tp:8,dp:4: the "
              "first varies fastest, the sizes' product is the world): the collective runs in "
              "every group of each dimension at once, dimension by dimension; empty: the world",
-             "", Param::Kind::text}};
+             "", Param::Kind::text},
+            {"bundle", "1",
+             "1: in flow fidelity's timing-only runs the ranks of congruent PEs run as one "
+             "bundle (docs/fidelity.md); 0: every rank runs",
+             "", Param::Kind::count}};
   }
   // Everything init_process_group and the collective would reject, before the run.
   Footprint check(const Params& params, const platform::Topology& topology) const override {
+    if (params.count("bundle") > 1) {
+      throw BenchUsageError(
+          fmt::format("--param bundle={}: must be 0 or 1", params.text("bundle")));
+    }
     const std::string ccl = params.text("ccl");
     const runtime::CclConfig config =
         ccl.empty() ? runtime::default_ccl_config() : runtime::load_ccl_config(ccl);
@@ -105,6 +113,7 @@ class CollectiveBench : public Bench {
     for (const Pass& pass : all)
       subgroups.insert(subgroups.end(), pass.groups.begin(), pass.groups.end());
     runtime::Distributed dist(ctx);
+    dist.allow_bundles(params.count("bundle") == 1);  // the collective has the machine alone
     dist.init_process_group(params.text("algorithm"), params.text("ccl"), subgroups);
     const runtime::IpcqPlan& plan = dist.plan();
     const DType dtype = params.dtype("dtype");
@@ -133,12 +142,14 @@ class CollectiveBench : public Bench {
     nlohmann::ordered_json reports = nlohmann::ordered_json::array();
     double alpha_beta = 0;
     runtime::CollectiveFabric worst;
+    std::uint32_t simulated = 0;  // ranks whose steps a pass simulated, at most
     for (std::size_t i = 0; i < all.size(); ++i) {
       const Pass& pass = all[i];
       Run& r = runs[i];
       runtime::Distributed group(ctx, dist.process_groups(), std::nullopt, "", pass.groups);
       runtime::Distributed& d = pass.groups.empty() ? dist : group;
       const std::size_t first_kernel = out.kernels.size();
+      std::vector<double> energy_before = out.window_energy_pj;
       out.measure([&] {
         switch (kind_) {
           case Collective::all_reduce: return d.all_reduce(r.in);
@@ -148,6 +159,17 @@ class CollectiveBench : public Bench {
           default: return d.broadcast(r.in, 0);
         }
       });
+      simulated = std::max(simulated, d.simulated_ranks());
+      // A bundle's leaders spent what each of its copies spends alike (runtime/ccl/bundle.h):
+      // the pass's dynamic energy is theirs times the copies.
+      if (const std::uint32_t ran = d.simulated_ranks(); ran > 0 && ran < W) {
+        const double copies = static_cast<double>(W) / ran;
+        energy_before.resize(out.window_energy_pj.size(), 0.0);
+        for (std::size_t e = 0; e < energy_before.size(); ++e) {
+          out.window_energy_pj[e] =
+              energy_before[e] + (out.window_energy_pj[e] - energy_before[e]) * copies;
+        }
+      }
       // The pass takes at least its slowest group's bound: the algorithm's alpha-beta over
       // the fabric between the ranks each exchanges with.
       // (The world's: over the queues installed.)
@@ -207,12 +229,15 @@ class CollectiveBench : public Bench {
     out.extra["busbw_gbps"] =
         algbw * runtime::bus_factor(kind_, static_cast<double>(all.front().size));
     out.extra["world_size"] = W;
+    out.extra["simulated_ranks"] = simulated;
     out.extra["algorithm"] = algorithm;
     if (!params.text("groups").empty()) out.extra["groups"] = std::move(reports);
     out.units.declare("algbw_gbps", "GB/s", "nccl-tests' algorithm bandwidth: size over time");
     out.units.declare("busbw_gbps", "GB/s",
                       "nccl-tests' bus bandwidth: algbw times the bytes each rank must move");
     out.units.declare("world_size", "", "ranks taking part");
+    out.units.declare("simulated_ranks", "",
+                      "ranks whose steps were simulated: all, or a bundle's leaders (flow)");
     out.units.declare("groups.*.size", "", "ranks in each group of the dimension");
     out.units.declare("groups.*.groups", "", "groups of the dimension, run at once");
     out.units.declare("groups.*.ns", "ns", "the dimension's pass: first PE start to last end");

@@ -15,6 +15,18 @@ class Ring : public CclAlgorithm {
     return ring_neighbours(r, plan.rank_to_pe.size());
   }
 
+  // Step s of rank r sends chunk r - s (reduce-scatter alone: r - 1 - s; all-gather: its
+  // own chunk first). The broadcast starts at its root.
+  std::optional<std::int64_t> shifted_start(Collective kind) const override {
+    switch (kind) {
+      case Collective::all_reduce:
+      case Collective::barrier:
+      case Collective::all_gather: return 0;
+      case Collective::reduce_scatter: return -1;
+      default: return std::nullopt;
+    }
+  }
+
   void run(RankComm& c, const CollectiveCall& call) const override {
     const Group g = whole_world(c);
     const std::int64_t n = call.count;
