@@ -50,20 +50,26 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
   TransferExtension& t = transfer_of(p);
   const Picoseconds now = now_ps();
   const Picoseconds head = now + to_ps(delay);
-  Picoseconds tail = t.tail_ps;
+  // The path's serialization of the data, and the data's own spread (still produced, or
+  // waiting for credits).
+  Picoseconds tail = std::max(t.tail_ps, t.shape.spread);
   const std::uint64_t entries = entries_of(p.get_data_length());
   if (offset < kIpcqCreditOffset && entries > depth_) {
     // Past the first queue's worth, entry j + depth waits for the credit of entry j, which
     // comes back a round trip after entry j left: the path's latency twice, the time the
     // receiver's unit holding entry j takes to arrive and the receiver's work on it. The
     // last entry leaves after `rounds` round trips and the entries of its round before it,
-    // and arrives an entry's time after that.
-    const Picoseconds entry_time = tail / entries;
+    // and arrives an entry's time after that. The first queue's worth left as its credits
+    // came in, over the credits' spread: the rounds after it start half of that later, on
+    // average (all of it would charge a round trip a step more than entry by entry shows,
+    // none would go below the credit window's bound).
+    const Picoseconds entry_time = t.tail_ps / entries;
     const std::uint64_t unit_entries = entries_of(t.shape.unit_bytes);
     const Picoseconds round_trip =
         2 * t.path_latency_ps + std::min(unit_entries, depth_) * entry_time + t.shape.unit_ps;
     const std::uint64_t rounds = (entries + depth_ - 1) / depth_ - 1;
-    tail = std::max(tail, rounds * round_trip + (entries - rounds * depth_) * entry_time);
+    tail = std::max(tail, t.shape.credit_spread / 2 + rounds * round_trip +
+                              (entries - rounds * depth_) * entry_time);
   }
   const Picoseconds arrival = head + tail;
   // A receiver may start on an entry once its first bytes are in (all of it, unless flow).
@@ -138,7 +144,7 @@ void PeIpcq::post(std::uint64_t address, unsigned char* data, std::uint64_t nbyt
   txn_.transfer().sideband = sideband;
   txn_.transfer().timing_only = like.timing_only;
   txn_.transfer().initiator = like.initiator;
-  txn_.transfer().tail_ps = shape.spread;
+  txn_.transfer().tail_ps = 0;  // the hops' serialization; the spread is in the shape
   txn_.transfer().shape = shape;
   txn_.transfer().shape.grain_bytes = entry_bytes_;
   sc_core::sc_time delay = qk.get_local_time() + from_ps(after);
@@ -205,7 +211,8 @@ void PeIpcq::send_flow(Neighbour& n, std::uint64_t target, const unsigned char* 
   const Picoseconds last_credit = n.credits[slots - 1];
   n.credits.erase(n.credits.begin(), n.credits.begin() + static_cast<std::ptrdiff_t>(slots));
   StreamShape shaped = shape;
-  shaped.spread = std::max(shape.spread, last_credit > local ? last_credit - local : 0);
+  shaped.credit_spread = last_credit > local ? last_credit - local : 0;
+  shaped.spread = std::max(shape.spread, shaped.credit_spread);
   post(target, const_cast<unsigned char*>(src), nbytes, qk, like, false, 0, shaped);
 }
 

@@ -17,6 +17,9 @@ struct StreamShape {
   std::uint64_t unit_bytes = 0;
   Picoseconds unit_ps = 0;
   std::uint64_t grain_bytes = 0;  // its entries' size (set by the IPCQ)
+  // The credits' spread (set by the IPCQ): the first queue's worth leaves over this time as
+  // its credits come in, and every later round of the credit window that much later.
+  Picoseconds credit_spread = 0;
 };
 
 // When the bytes of an IPCQ recv arrived: the first of them and the last.
