@@ -161,7 +161,12 @@ void PeCore::ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, const v
 }
 
 PeIpcq& PeCore::ipcq_at(const PeLocation& at) {
-  if (at.sip == location_.sip && at.cube == location_.cube && at.pe == location_.pe) return ipcq_;
+  auto same = [&](const PeLocation& a) {
+    return at.sip == a.sip && at.cube == a.cube && at.pe == a.pe;
+  };
+  if (same(location_)) return ipcq_;
+  // A leader sends through the same copy every step: found by name once.
+  if (other_ != nullptr && same(other_at_)) return *other_;
   // The machine holds SIPs, which hold cubes, which hold PEs (models/system/system.h).
   const sc_core::sc_object* machine = ipcq_.get_parent_object();  // this PE
   for (int level = 0; level < 3 && machine != nullptr; ++level)
@@ -171,6 +176,8 @@ PeIpcq& PeCore::ipcq_at(const PeLocation& at) {
                   at.cube, at.pe);
   auto* found = dynamic_cast<PeIpcq*>(sc_core::sc_find_object(name.c_str()));
   if (found == nullptr) throw std::invalid_argument(fmt::format("{}: no IPCQ {}", running_, name));
+  other_at_ = at;
+  other_ = found;
   return *found;
 }
 

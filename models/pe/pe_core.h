@@ -78,6 +78,8 @@ class PeCore : public Component, public PeServices {
   TracedValue& kernel_;  // the running kernel's id (kernel_id()), 0 when idle
   PeLocation location_;
   PeIpcq& ipcq_;
+  PeLocation other_at_;      // the last other PE whose IPCQ ipcq_at() found
+  PeIpcq* other_ = nullptr;  // and its IPCQ
   tlm_utils::tlm_quantumkeeper qk_;
   Transaction txn_;
   std::string running_;         // "sip0.cube1.pe2 running 'gemm'", for fault messages

@@ -31,7 +31,6 @@ struct Bundle {
   std::uint32_t period = 1;  // leaders: ranks [0, period)
   std::uint32_t world = 1;
 
-  std::uint32_t members() const { return world / period; }
   bool leads(std::uint32_t rank) const { return rank < period; }
   // A leader's send to `peer`, a copy: the congruent edge that ends at a leader, sent from
   // the copy (`from`) that starts it to the leader `to`.
