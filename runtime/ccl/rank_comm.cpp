@@ -15,7 +15,8 @@ const char* to_string(ReduceOp op) {
 }
 
 RankComm::RankComm(KernelContext& kernel, std::uint32_t my_rank, const IpcqPlan& plan,
-                   ReduceOp reduce_op, Tile data, std::vector<models::Picoseconds> ready)
+                   ReduceOp reduce_op, Tile data, std::int64_t tracked,
+                   std::vector<models::Picoseconds> ready)
     : k(kernel),
       rank(my_rank),
       world(plan.world_size),
@@ -27,15 +28,23 @@ RankComm::RankComm(KernelContext& kernel, std::uint32_t my_rank, const IpcqPlan&
       piece_(plan.piece_elements(buffer.dtype())),
       lookahead_(plan.lookahead_pieces(buffer.dtype())),
       plan_(plan),
-      tracked_(tracked_elements(plan, buffer.dtype(), kernel.fidelity(), buffer.cols())),
+      tracked_(tracked),
       ready_(std::move(ready)) {}
 
 std::int64_t RankComm::tracked_elements(const IpcqPlan& plan, DType dtype, models::Fidelity f,
-                                        std::int64_t buffer_elements) {
+                                        std::int64_t buffer_elements, std::int64_t chunk_elements) {
   const std::int64_t piece = plan.piece_elements(dtype);
   if (f == models::Fidelity::transaction) return piece;
   const std::int64_t pieces = (buffer_elements + piece - 1) / piece;
-  return piece * std::max<std::int64_t>(1, (pieces + kFlowParts - 1) / kFlowParts);
+  const std::int64_t most = std::max<std::int64_t>(1, (pieces + kFlowParts - 1) / kFlowParts);
+  if (chunk_elements <= 0 || chunk_elements % piece != 0) return piece * most;
+  const std::int64_t chunk = chunk_elements / piece;  // in pieces
+  if (chunk <= most) return chunk_elements;           // a part per chunk
+  // The largest part of at most `most` pieces that divides a chunk; none of at least
+  // half that (a chunk of few divisors) would track too many parts: parts as without chunks.
+  for (std::int64_t d = most; 2 * d >= most; --d)
+    if (chunk % d == 0) return piece * d;
+  return piece * most;
 }
 
 models::StreamArrival RankComm::readiness(Span span) const {

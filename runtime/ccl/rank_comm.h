@@ -39,8 +39,9 @@ struct RecvFrom {
 
 class RankComm {
  public:
+  // `ready`: when each part of `tracked` elements of the buffer is in (tracked_elements).
   RankComm(KernelContext& k, std::uint32_t rank, const IpcqPlan& plan, ReduceOp op, Tile buffer,
-           std::vector<models::Picoseconds> ready);
+           std::int64_t tracked, std::vector<models::Picoseconds> ready);
 
   KernelContext& k;
   const std::uint32_t rank;
@@ -54,9 +55,11 @@ class RankComm {
   std::int64_t piece_elements() const { return piece_; }
   // The elements whose readiness is tracked together (`ready`, one time per such part of
   // the buffer): a piece in transaction fidelity; in flow fidelity parts large enough that
-  // a buffer has at most kFlowParts of them.
+  // a buffer has about kFlowParts of them at most, each within one of the algorithm's
+  // chunks of `chunk_elements` (0: none) where whole pieces allow, so that chunks are
+  // tracked alike whatever their size.
   static std::int64_t tracked_elements(const IpcqPlan& plan, DType dtype, models::Fidelity f,
-                                       std::int64_t buffer_elements);
+                                       std::int64_t buffer_elements, std::int64_t chunk_elements);
   static constexpr std::int64_t kFlowParts = 4096;
   // Sends one span while receiving another, piece by piece, combining what arrives into
   // the buffer; either side may be absent. In flow fidelity each side is one transfer,

@@ -56,6 +56,17 @@ std::int64_t buffer_elements(const CollectiveCall& call, std::int64_t block, std
   }
 }
 
+// The elements of the chunks `call` cuts a rank's `block` elements into over `world` (0:
+// not cut evenly).
+std::int64_t chunk_elements(const CollectiveCall& call, std::int64_t block, std::int64_t world) {
+  switch (call.kind) {
+    case Collective::all_to_all:
+    case Collective::reduce_scatter:
+    case Collective::all_gather: return call.count;
+    default: return block % world == 0 ? block / world : 0;
+  }
+}
+
 // The kernel every rank's PE runs for one collective.
 // `algorithm`: the registered algorithm to run, or "" for each group's own. `ran` counts the
 // ranks that run it; with a `bundle`, only its leaders do (runtime/ccl/bundle.h).
@@ -101,7 +112,8 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
     // Load the rank's input piece by piece (flow fidelity: in the parts whose readiness it
     // tracks); each piece may be sent once it is in.
     const CclAlgorithm& a = ccl_algorithm(algorithm.empty() ? plan->config.algorithm : algorithm);
-    const std::int64_t piece = RankComm::tracked_elements(*plan, dtype, k.fidelity(), n);
+    const std::int64_t piece = RankComm::tracked_elements(*plan, dtype, k.fidelity(), n,
+                                                          chunk_elements(mine, block, world));
     const InputLoads loads = input_loads(a, call, *plan, dtype, block, piece);
     Tile buffer = k.full(1, n, dtype, 0.0);
     std::vector<models::Picoseconds> ready(static_cast<std::size_t>((n + piece - 1) / piece), 0);
@@ -140,7 +152,7 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
       load(0, block, piece);
     }
     ++*ran;
-    RankComm comm(k, r, *plan, op, std::move(buffer), std::move(ready));
+    RankComm comm(k, r, *plan, op, std::move(buffer), piece, std::move(ready));
     if (members != nullptr) comm.map_ranks(members);
     if (bundle) comm.lead(&*bundle);
     comm.on_final = [&](Span span) {
@@ -209,7 +221,8 @@ std::optional<Bundle> Distributed::bundle_of(const CollectiveCall& call,
   const DeviceShard& own = in.shards().front();
   const auto block = static_cast<std::int64_t>(own.rows * own.cols);
   const std::int64_t n = buffer_elements(call, block, p.world_size);
-  const std::int64_t tracked = RankComm::tracked_elements(p, in.dtype(), models::Fidelity::flow, n);
+  const std::int64_t tracked = RankComm::tracked_elements(
+      p, in.dtype(), models::Fidelity::flow, n, chunk_elements(call, block, p.world_size));
   if (!input_loads(a, call, p, in.dtype(), block, tracked).alike) return std::nullopt;
   // Each rank's buffers: where its PE's block of each tensor lies.
   std::vector<models::Endpoint> buffers;

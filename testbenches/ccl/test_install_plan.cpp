@@ -1,5 +1,6 @@
 // install_ipcq: world-size rules, rank order, neighbours, custom placements, ccl.yaml
-// errors, and a rank that never joins.
+// errors, a rank that never joins, and the parts whose readiness flow fidelity tracks.
+#include "runtime/ccl/rank_comm.h"
 #include "runtime/host/distributed.h"
 #include "runtime/host/host_program.h"
 #include "testbenches/harness/run_host.h"
@@ -268,4 +269,40 @@ BOOST_AUTO_TEST_CASE(a_partition_places_each_rank_once_and_rejects_bad_groups) {
   BOOST_CHECK_THROW(Partition({}), std::invalid_argument);
   BOOST_CHECK_THROW(Partition({{0, 1}, {2}}), std::invalid_argument);
   BOOST_CHECK_THROW(Partition({{0, 1}, {1, 2}}), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(flow_tracks_readiness_in_parts_that_fit_the_chunks) {
+  IpcqPlan plan;
+  plan.piece_bytes = 256;
+  const std::int64_t piece = plan.piece_elements(DType::f32);
+  using kb::models::Fidelity;
+  const std::int64_t limit = RankComm::kFlowParts;
+  for (const std::int64_t pieces : {std::int64_t{1}, 100 * limit, 1001 * limit + 7}) {
+    const std::int64_t n = pieces * piece;
+    BOOST_TEST(RankComm::tracked_elements(plan, DType::f32, Fidelity::transaction, n, 0) == piece);
+    // Without chunks: whole pieces, at most kFlowParts parts of the buffer.
+    const std::int64_t plain = RankComm::tracked_elements(plan, DType::f32, Fidelity::flow, n, 0);
+    BOOST_TEST(plain % piece == 0);
+    BOOST_TEST((n + plain - 1) / plain <= limit);
+    if (pieces > limit) BOOST_TEST((n + plain - 1) / plain > limit / 2);
+    for (const std::int64_t chunk_pieces : {std::int64_t{1}, std::int64_t{3}, plain / piece / 2,
+                                            plain / piece * 6, plain / piece * 6 + 1}) {
+      const std::int64_t chunk = chunk_pieces * piece;
+      if (chunk <= 0 || chunk > n) continue;
+      const std::int64_t t = RankComm::tracked_elements(plan, DType::f32, Fidelity::flow, n, chunk);
+      BOOST_TEST(t % piece == 0, "chunk " << chunk);
+      BOOST_TEST(t <= plain, "chunk " << chunk);  // never more coarsely than without chunks
+      // Parts within chunks where whole pieces divide a chunk into parts at least half as
+      // large as without chunks; else as without chunks.
+      if (chunk <= plain) {
+        BOOST_TEST(t == chunk);
+      } else if (chunk % t == 0) {
+        BOOST_TEST(2 * t >= plain, "chunk " << chunk);
+      } else {
+        BOOST_TEST(t == plain, "chunk " << chunk);
+      }
+    }
+    // A chunk that is not whole pieces: as without chunks.
+    BOOST_TEST(RankComm::tracked_elements(plan, DType::f32, Fidelity::flow, n, piece + 1) == plain);
+  }
 }
