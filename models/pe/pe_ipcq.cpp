@@ -54,22 +54,33 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
   // waiting for credits).
   Picoseconds tail = std::max(t.tail_ps, t.shape.spread);
   const std::uint64_t entries = entries_of(p.get_data_length());
+  // The credits an entry returns once taken: its entries arrive evenly over the tail,
+  // unless the credit window spaces them (below).
+  CreditWord credits{slots_of(p.get_data_length()),
+                     entries > 1 ? (tail - tail / entries) / (entries - 1) : 0, 0, 0};
   if (offset < kIpcqCreditOffset && entries > depth_) {
     // Past the first queue's worth, entry j + depth waits for the credit of entry j, which
     // comes back a round trip after entry j left: the path's latency twice, the time the
     // receiver's unit holding entry j takes to arrive and the receiver's work on it. The
-    // last entry leaves after `rounds` round trips and the entries of its round before it,
-    // and arrives an entry's time after that. The first queue's worth left as its credits
-    // came in, over the credits' spread: the rounds after it start half of that later, on
-    // average (all of it would charge a round trip a step more than entry by entry shows,
-    // none would go below the credit window's bound).
+    // last entry leaves `rounds` round trips after the entry of the first round it
+    // follows, which left when its credit came (credit_lag) or after the entries before
+    // it, whichever is later, and arrives an entry's time after that.
     const Picoseconds entry_time = t.tail_ps / entries;
     const std::uint64_t unit_entries = entries_of(t.shape.unit_bytes);
     const Picoseconds round_trip =
         2 * t.path_latency_ps + std::min(unit_entries, depth_) * entry_time + t.shape.unit_ps;
     const std::uint64_t rounds = (entries + depth_ - 1) / depth_ - 1;
-    tail = std::max(tail, t.shape.credit_spread / 2 + rounds * round_trip +
-                              (entries - rounds * depth_) * entry_time);
+    const std::uint64_t last = entries - rounds * depth_;  // entries of the last round
+    const Picoseconds windowed =
+        rounds * round_trip + std::max(t.shape.credit_lag + entry_time, last * entry_time);
+    if (windowed >= tail) {
+      tail = windowed;
+      // The last round's entries arrive an entry's time apart; the queue's worth whose
+      // credits go back also holds the round before's last entries, which arrived a round
+      // trip earlier.
+      credits = {depth_, entry_time, depth_ - last,
+                 round_trip > depth_ * entry_time ? round_trip - depth_ * entry_time : 0};
+    }
   }
   const Picoseconds arrival = head + tail;
   // A receiver may start on an entry once its first bytes are in (all of it, unless flow).
@@ -78,10 +89,9 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
     CreditWord word;
     std::memcpy(&word, p.get_data_ptr(), std::min<std::size_t>(sizeof word, p.get_data_length()));
     Neighbour& n = neighbour(rank, "credit");
-    for (std::uint64_t i = word.count; i-- > 0;)
-      n.credits.push_back(arrival - std::min(arrival, i * word.step));
+    for (std::uint64_t i = 0; i < word.count; ++i) n.credits.push_back(word.at(arrival, i));
     // A sender waiting for credits may go on with the first of them.
-    visible = arrival - std::min(arrival, (word.count - 1) * word.step);
+    visible = word.at(arrival, 0);
   } else {
     Neighbour& n = neighbour(rank, "entry");
     const std::uint64_t slots = slots_of(p.get_data_length());
@@ -89,7 +99,7 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
       fail("IPCQ overflow: rank {} sent more than {} entries without credits", rank, depth_);
     }
     visible = head + tail / entries;
-    Entry e{visible, arrival, {}, p.get_data_length(), 0, slots};
+    Entry e{visible, arrival, {}, p.get_data_length(), 0, slots, credits};
     // A timing-only entry keeps its length alone: a flow transfer of a whole buffer would
     // otherwise hold its size in host memory at every receiver.
     if (!t.timing_only) {
@@ -111,6 +121,11 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
   delay = from_ps(arrival - now);
   t.tail_ps = 0;
   p.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+Picoseconds PeIpcq::CreditWord::at(Picoseconds arrival, std::uint64_t i) const {
+  const Picoseconds before = (count - 1 - i) * step + (i < early ? gap : 0);
+  return arrival - std::min(arrival, before);
 }
 
 void PeIpcq::catch_up(tlm_utils::tlm_quantumkeeper& qk, Picoseconds at) {
@@ -208,10 +223,15 @@ void PeIpcq::send_flow(Neighbour& n, std::uint64_t target, const unsigned char* 
   // last credit, so the tail trails the head by at least the credits' spread.
   catch_up(qk, n.credits.front());
   const Picoseconds local = local_now_ps(qk);
-  const Picoseconds last_credit = n.credits[slots - 1];
-  n.credits.erase(n.credits.begin(), n.credits.begin() + static_cast<std::ptrdiff_t>(slots));
+  const auto after_start = [&](std::uint64_t credit) {
+    return n.credits[credit] > local ? n.credits[credit] - local : 0;
+  };
   StreamShape shaped = shape;
-  shaped.credit_spread = last_credit > local ? last_credit - local : 0;
+  shaped.credit_spread = after_start(slots - 1);
+  // Beyond a queue's worth, the last entry follows the one this credit lets go.
+  if (entries_of(nbytes) > depth_)
+    shaped.credit_lag = after_start((entries_of(nbytes) - 1) % depth_);
+  n.credits.erase(n.credits.begin(), n.credits.begin() + static_cast<std::ptrdiff_t>(slots));
   shaped.spread = std::max(shape.spread, shaped.credit_spread);
   post(target, const_cast<unsigned char*>(src), nbytes, qk, like, false, 0, shaped);
 }
@@ -239,10 +259,8 @@ StreamArrival PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t
     if (e.consumed == e.length) {
       // The entries are free once taken; a flow transfer is taken as it arrives, so its
       // last `slots` entries are freed one entry's time apart up to its arrival.
-      const std::uint64_t entries = entries_of(e.length);
-      const Picoseconds step = entries > 1 ? (e.arrival - e.first) / (entries - 1) : 0;
       const Picoseconds freed = std::max(local_now_ps(qk), e.arrival);
-      credit_word_ = {e.slots, step};
+      credit_word_ = e.credits;
       n.held -= e.slots;
       occupancy_.add(freed, -static_cast<std::int64_t>(e.slots));
       n.depth_stats->on_pop(n.held);

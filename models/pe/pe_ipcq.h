@@ -59,6 +59,19 @@ class PeIpcq : public Component {
                      tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like);
 
  private:
+  // A credit message's payload: `count` credits, the last at the message's arrival and
+  // each earlier one `step` before the next (the entries they free were taken that far
+  // apart), the first `early` of them `gap` earlier still (entries of the round trip
+  // before the last, flow fidelity). It goes when the last is free: a sender sees a
+  // transfer's credits together.
+  struct CreditWord {
+    std::uint64_t count = 1;
+    Picoseconds step = 0;
+    std::uint64_t early = 0;
+    Picoseconds gap = 0;
+    // When credit i (0: the first) is usable, for a message that arrives at `arrival`.
+    Picoseconds at(Picoseconds arrival, std::uint64_t i) const;
+  };
   struct Entry {
     Picoseconds first;                 // when its first queue entry's worth arrived (flow)
     Picoseconds arrival;               // when all of it arrived
@@ -66,6 +79,7 @@ class PeIpcq : public Component {
     std::uint64_t length = 0;          // its bytes, held or not
     std::size_t consumed = 0;
     std::uint64_t slots = 1;  // queue entries it holds (credits to return)
+    CreditWord credits;       // what it returns once taken, timed from when it was in
   };
   struct Neighbour {
     std::uint32_t rank;
@@ -114,13 +128,6 @@ class PeIpcq : public Component {
   std::uint32_t blocked_ = 0;                      // processes waiting in block_until
   std::vector<std::vector<unsigned char>> spare_;  // buffers of consumed entries
   Transaction txn_;
-  // A credit message's payload: `count` credits, the last at the message's arrival and
-  // each earlier one `step` before the next (the entries they free were taken that far
-  // apart). It goes when the last is free: a sender sees a transfer's credits together.
-  struct CreditWord {
-    std::uint64_t count = 1;
-    Picoseconds step = 0;
-  };
   CreditWord credit_word_;
 };
 

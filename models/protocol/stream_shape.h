@@ -18,8 +18,11 @@ struct StreamShape {
   Picoseconds unit_ps = 0;
   std::uint64_t grain_bytes = 0;  // its entries' size (set by the IPCQ)
   // The credits' spread (set by the IPCQ): the first queue's worth leaves over this time as
-  // its credits come in, and every later round of the credit window that much later.
+  // its credits come in. Beyond a queue's worth, entry j + depth follows entry j a round
+  // trip later: the last entry follows the one whose credit came `credit_lag` after the
+  // first.
   Picoseconds credit_spread = 0;
+  Picoseconds credit_lag = 0;
 };
 
 // When the bytes of an IPCQ recv arrived: the first of them and the last.
