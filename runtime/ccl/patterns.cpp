@@ -27,7 +27,8 @@ Span chunk(std::int64_t base, std::int64_t n, std::int64_t parts, std::int64_t c
 std::int64_t wrap(std::int64_t i, std::int64_t n) { return ((i % n) + n) % n; }
 
 PartSpans chunk_parts(std::int64_t base, std::int64_t n, std::int64_t parts) {
-  return [=](std::int64_t j) { return std::vector<Span>{chunk(base, n, parts, j)}; };
+  return
+      [=](std::int64_t j, std::vector<Span>& spans) { spans.assign(1, chunk(base, n, parts, j)); };
 }
 
 void ring_reduce_scatter(RankComm& c, const Group& g, std::int64_t base, std::int64_t n,
@@ -38,9 +39,11 @@ void ring_reduce_scatter(RankComm& c, const Group& g, std::int64_t base, std::in
 void ring_reduce_scatter(RankComm& c, const Group& g, const PartSpans& part, std::int64_t shift) {
   const auto G = static_cast<std::int64_t>(g.size());
   const auto i = static_cast<std::int64_t>(g.me);
+  std::vector<Span> out, in;
   for (std::int64_t s = 0; s + 1 < G; ++s) {
-    c.exchange(g.at(i + 1), part(wrap(i - s + shift, G)), g.at(i - 1),
-               part(wrap(i - s - 1 + shift, G)), Combine::reduce);
+    part(wrap(i - s + shift, G), out);
+    part(wrap(i - s - 1 + shift, G), in);
+    c.exchange(g.at(i + 1), out, g.at(i - 1), in, Combine::reduce);
   }
 }
 
@@ -53,9 +56,11 @@ void ring_all_gather(RankComm& c, const Group& g, const PartSpans& part, std::in
                      bool report) {
   const auto G = static_cast<std::int64_t>(g.size());
   const auto i = static_cast<std::int64_t>(g.me);
+  std::vector<Span> out, in;
   for (std::int64_t s = 0; s + 1 < G; ++s) {
-    const std::vector<Span> in = part(wrap(i - s + shift, G));
-    c.exchange(g.at(i + 1), part(wrap(i - s + 1 + shift, G)), g.at(i - 1), in, Combine::copy);
+    part(wrap(i - s + 1 + shift, G), out);
+    part(wrap(i - s + shift, G), in);
+    c.exchange(g.at(i + 1), out, g.at(i - 1), in, Combine::copy);
     if (!report) continue;
     for (const Span& span : in)
       if (span.len > 0) c.on_final(span);
@@ -77,9 +82,9 @@ namespace {
 
 // Parts [lo, hi)'s spans, back to back.
 std::vector<Span> parts_in(const PartSpans& part, std::int64_t lo, std::int64_t hi) {
-  std::vector<Span> spans;
+  std::vector<Span> spans, more;
   for (std::int64_t j = lo; j < hi; ++j) {
-    const std::vector<Span> more = part(j);
+    part(j, more);
     spans.insert(spans.end(), more.begin(), more.end());
   }
   return spans;

@@ -24,9 +24,10 @@ Group whole_world(const RankComm& c);
 Span chunk(std::int64_t base, std::int64_t n, std::int64_t parts, std::int64_t c);
 std::int64_t wrap(std::int64_t i, std::int64_t n);
 
-// The spans of a ring phase's part `j` (of the group's size): a chunk, or the chunks of a
-// hierarchical phase scattered over the buffer, sent back to back.
-using PartSpans = std::function<std::vector<Span>(std::int64_t j)>;
+// Sets `spans` to the spans of a ring phase's part `j` (of the group's size): a chunk, or
+// the chunks of a hierarchical phase scattered over the buffer, sent back to back. (Into
+// the caller's vector: a ring takes two parts a step, and steps are many.)
+using PartSpans = std::function<void(std::int64_t j, std::vector<Span>& spans)>;
 // Parts that are the `parts` chunks of [base, base + n), one span each.
 PartSpans chunk_parts(std::int64_t base, std::int64_t n, std::int64_t parts);
 

@@ -99,53 +99,56 @@ void RankComm::exchange(const std::optional<SendTo>& send, const std::optional<R
 }
 
 void RankComm::exchange(const std::vector<SendTo>& sends, const std::vector<RecvFrom>& recvs) {
-  std::vector<Channel> out, in;
-  for (const SendTo& s : sends) out.push_back({s.peer, {s.span}, Combine::copy});
-  for (const RecvFrom& r : recvs) in.push_back({r.peer, {r.span}, r.combine});
-  run_channels(out, in);
+  sends_.clear();
+  recvs_.clear();
+  for (const SendTo& s : sends) sends_.push_back({s.peer, &s.span, 1, Combine::copy});
+  for (const RecvFrom& r : recvs) recvs_.push_back({r.peer, &r.span, 1, r.combine});
+  run_channels();
 }
 
 void RankComm::exchange(std::uint32_t to, const std::vector<Span>& out, std::uint32_t from,
                         const std::vector<Span>& in, Combine combine) {
-  run_channels({{to, out, Combine::copy}}, {{from, in, combine}});
+  sends_.assign(1, {to, out.data(), out.size(), Combine::copy});
+  recvs_.assign(1, {from, in.data(), in.size(), combine});
+  run_channels();
 }
 
-void RankComm::run_channels(const std::vector<Channel>& sends, const std::vector<Channel>& recvs) {
+RankComm::Units::Units(const Channel& c, std::int64_t size) : channel(&c), unit(size) {
+  for (std::size_t i = 0; i < c.count; ++i)
+    count += static_cast<std::size_t>((c.spans[i].len + unit - 1) / unit);
+}
+
+Span RankComm::Units::next() {
+  while (channel->spans[span].len <= offset) {
+    ++span;
+    offset = 0;
+  }
+  const Span& s = channel->spans[span];
+  const Span u{s.begin + offset, std::min(unit, s.len - offset)};
+  offset += unit;
+  ++taken;
+  return u;
+}
+
+void RankComm::run_channels() {
+  const std::vector<Channel>& sends = sends_;
+  const std::vector<Channel>& recvs = recvs_;
   const bool flow = k.fidelity() == models::Fidelity::flow;
   // Flow fidelity moves each span as one transfer, timed as its pieces would be.
   std::int64_t unit = piece_, ahead = lookahead_;
   if (flow) {
     for (const auto* side : {&sends, &recvs})
       for (const Channel& c : *side)
-        for (const Span& s : c.spans) unit = std::max(unit, s.len);
+        for (std::size_t i = 0; i < c.count; ++i) unit = std::max(unit, c.spans[i].len);
     ahead = plan_.lookahead_of(static_cast<std::uint64_t>(unit) * itemsize(buffer.dtype()));
   }
-  // Each channel's spans cut into units, walked in order: how many there are, how many
-  // are taken, and the next.
-  struct Units {
-    const std::vector<Span>* spans;
-    std::int64_t unit;
-    std::size_t count = 0, taken = 0, span = 0;
-    std::int64_t offset = 0;
-    Units(const std::vector<Span>& all, std::int64_t size) : spans(&all), unit(size) {
-      for (const Span& s : all) count += static_cast<std::size_t>((s.len + unit - 1) / unit);
-    }
-    Span next() {
-      while ((*spans)[span].len <= offset) {
-        ++span;
-        offset = 0;
-      }
-      const Span& s = (*spans)[span];
-      const Span u{s.begin + offset, std::min(unit, s.len - offset)};
-      offset += unit;
-      ++taken;
-      return u;
-    }
-  };
-  std::vector<Units> out, in;
+  std::vector<Units>& out = units_out_;
+  std::vector<Units>& in = units_in_;
+  out.clear();
+  in.clear();
   std::size_t most = 0;
-  for (const Channel& c : sends) most = std::max(most, out.emplace_back(c.spans, unit).count);
-  for (const Channel& c : recvs) most = std::max(most, in.emplace_back(c.spans, unit).count);
+  for (const Channel& c : sends) most = std::max(most, out.emplace_back(c, unit).count);
+  for (const Channel& c : recvs) most = std::max(most, in.emplace_back(c, unit).count);
   // Sends run up to `ahead` units ahead of receives, so the links stay busy while this
   // rank reduces, but never further than its peers' queues hold.
   for (std::size_t p = 0; p < most; ++p) {

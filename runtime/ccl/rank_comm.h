@@ -93,13 +93,29 @@ class RankComm {
   void lead(const Bundle* bundle) { bundle_ = bundle; }
 
  private:
-  // One peer's side of an exchange: its spans in order, and how received ones combine.
+  // One peer's side of an exchange: its `count` spans in order (the caller's), and how
+  // received ones combine.
   struct Channel {
     std::uint32_t peer;
-    std::vector<Span> spans;
+    const Span* spans;
+    std::size_t count;
     Combine combine;
   };
-  void run_channels(const std::vector<Channel>& sends, const std::vector<Channel>& recvs);
+  // Each channel's spans cut into units, walked in order: how many there are, how many
+  // are taken, and the next.
+  struct Units {
+    const Channel* channel;
+    std::int64_t unit;
+    std::size_t count = 0, taken = 0, span = 0;
+    std::int64_t offset = 0;
+    Units(const Channel& c, std::int64_t size);
+    Span next();
+  };
+  // Runs sends_ and recvs_ (a step's channels; kept between steps, as are units_out_ and
+  // units_in_, so that the many steps of a collective allocate nothing).
+  void run_channels();
+  std::vector<Channel> sends_, recvs_;
+  std::vector<Units> units_out_, units_in_;
   // When the first and the last part of `span` are in the buffer.
   models::StreamArrival readiness(Span span) const;
   void wait_ready(Span span);

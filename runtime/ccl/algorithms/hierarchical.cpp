@@ -105,12 +105,12 @@ struct Digits {
   // Chunks (of `count` elements, chunk c at c x count) whose digits below d are r's and
   // whose digit d is j, in the order of their higher digits: what a ring over digit d
   // moves as part j once the lower digits' rings are done.
-  std::vector<Span> part(std::int64_t r, std::size_t d, std::int64_t j, std::int64_t count) const {
+  void part(std::int64_t r, std::size_t d, std::int64_t j, std::int64_t count,
+            std::vector<Span>& spans) const {
     const std::int64_t outer = stride[d] * radix[d], low = r % stride[d];
-    std::vector<Span> spans;
+    spans.clear();
     for (std::int64_t high = 0; high < stride.back() * radix.back(); high += outer)
       spans.push_back({(high + j * stride[d] + low) * count, count});
-    return spans;
   }
   // The slots (of `count` elements, from `base`) whose digit d is j, whatever their other
   // digits: runs of stride[d] slots, in the order of the higher digits.
@@ -257,7 +257,9 @@ class Hierarchical : public CclAlgorithm {
       const auto D = digits.radix.size();
       for (std::size_t i = 0; i < D; ++i) {
         const std::size_t d = call.kind == Collective::reduce_scatter ? i : D - 1 - i;
-        const PartSpans part = [&](std::int64_t j) { return digits.part(c.rank, d, j, n); };
+        const PartSpans part = [&](std::int64_t j, std::vector<Span>& spans) {
+          digits.part(c.rank, d, j, n, spans);
+        };
         const Group g = digits.group(c.rank, d);
         const bool rhd = halves(c.level_algorithms, digits.level[d], g.size());
         if (call.kind == Collective::reduce_scatter) {
