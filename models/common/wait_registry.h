@@ -3,21 +3,33 @@
 // someone still waits ends with a deadlock report naming them, not with silence.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace kb::models {
 
-// Registers "`what`" for as long as it lives (around a blocking wait).
+// Registers what a process waits for as long as it lives (around a blocking wait). The
+// registrations form a list through the objects themselves, on the waiting processes'
+// stacks: registering allocates nothing.
 class ScopedWait {
  public:
+  // Described now.
   explicit ScopedWait(std::string what);
+  // Described only if a report asks (`describe` must outlive this): the waits of a run's
+  // every step cost no formatting.
+  explicit ScopedWait(const std::function<std::string()>& describe);
   ~ScopedWait();
   ScopedWait(const ScopedWait&) = delete;
   ScopedWait& operator=(const ScopedWait&) = delete;
 
  private:
-  std::uint64_t id_;
+  void enlist();
+  std::string what_;
+  const std::function<std::string()>* describe_ = nullptr;
+  ScopedWait* prev_ = nullptr;
+  ScopedWait* next_ = nullptr;
+  friend std::vector<std::string> current_waits();
 };
 
 // Everything currently waited for, in registration order.

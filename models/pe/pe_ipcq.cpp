@@ -135,7 +135,7 @@ void PeIpcq::catch_up(tlm_utils::tlm_quantumkeeper& qk, Picoseconds at) {
 
 void PeIpcq::block_until(tlm_utils::tlm_quantumkeeper& qk, const std::function<bool()>& ready,
                          const std::function<std::string()>& what) {
-  const ScopedWait blocked(what());
+  const ScopedWait blocked(what);  // described only in a deadlock report
   struct Count {  // processes in here, for receive(); left on any exit (a killed process too)
     std::uint32_t& n;
     explicit Count(std::uint32_t& c) : n(c) { ++n; }
