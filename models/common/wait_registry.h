@@ -2,7 +2,6 @@
 // What each blocked process is waiting for, so that a run that runs out of events while
 // someone still waits ends with a deadlock report naming them, not with silence.
 
-#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>

@@ -229,8 +229,8 @@ void PeIpcq::send_flow(Neighbour& n, std::uint64_t target, const unsigned char* 
   StreamShape shaped = shape;
   shaped.credit_spread = after_start(slots - 1);
   // Beyond a queue's worth, the last entry follows the one this credit lets go.
-  if (entries_of(nbytes) > depth_)
-    shaped.credit_lag = after_start((entries_of(nbytes) - 1) % depth_);
+  const std::uint64_t entries = entries_of(nbytes);
+  if (entries > depth_) shaped.credit_lag = after_start((entries - 1) % depth_);
   n.credits.erase(n.credits.begin(), n.credits.begin() + static_cast<std::ptrdiff_t>(slots));
   shaped.spread = std::max(shape.spread, shaped.credit_spread);
   post(target, const_cast<unsigned char*>(src), nbytes, qk, like, false, 0, shaped);

@@ -22,6 +22,17 @@ void for_each_row_piece(const Block& block, std::int64_t begin, std::int64_t len
   }
 }
 
+// The elements of the chunks `call` cuts a rank's `block` elements into over `world` (0:
+// not cut evenly).
+std::int64_t chunk_elements(const CollectiveCall& call, std::int64_t block, std::int64_t world) {
+  switch (call.kind) {
+    case Collective::all_to_all:
+    case Collective::reduce_scatter:
+    case Collective::all_gather: return call.count;
+    default: return block % world == 0 ? block / world : 0;
+  }
+}
+
 // How a rank of `plan` loads its `block` elements of input for `call` by `a`: `shifted`,
 // chunk by chunk from the first it sends, in the order its steps send them (an algorithm
 // whose steps shift with the ranks, chunks of whole pieces); `alike`, every rank's loads the
@@ -32,17 +43,16 @@ struct InputLoads {
 };
 InputLoads input_loads(const CclAlgorithm& a, const CollectiveCall& call, const IpcqPlan& plan,
                        DType dtype, std::int64_t block, std::int64_t tracked) {
-  const std::int64_t world = plan.world_size, chunk = block / world;
+  const std::int64_t chunk = chunk_elements(call, block, plan.world_size);
   const bool gather = call.kind == Collective::all_gather;
   InputLoads loads;
   const std::optional<std::int64_t> start = a.shifted_start(call.kind);
-  if (start && !gather && block % world == 0 && chunk % plan.piece_elements(dtype) == 0) {
+  if (start && !gather && chunk > 0 && chunk % plan.piece_elements(dtype) == 0) {
     loads.first_chunk = start;
   }
   // Chunks of one size (an all-gather's are), and loaded alike.
-  loads.alike = start && (gather || block % world == 0) &&
-                (block <= tracked ||
-                 (gather ? call.count % tracked == 0 : loads.first_chunk && chunk % tracked == 0));
+  loads.alike = start && chunk > 0 &&
+                (block <= tracked || ((gather || loads.first_chunk) && chunk % tracked == 0));
   return loads;
 }
 
@@ -53,17 +63,6 @@ std::int64_t buffer_elements(const CollectiveCall& call, std::int64_t block, std
     case Collective::reduce_scatter:
     case Collective::all_gather: return call.count * world;
     default: return block;  // all_reduce and broadcast work on the rank's whole block
-  }
-}
-
-// The elements of the chunks `call` cuts a rank's `block` elements into over `world` (0:
-// not cut evenly).
-std::int64_t chunk_elements(const CollectiveCall& call, std::int64_t block, std::int64_t world) {
-  switch (call.kind) {
-    case Collective::all_to_all:
-    case Collective::reduce_scatter:
-    case Collective::all_gather: return call.count;
-    default: return block % world == 0 ? block / world : 0;
   }
 }
 
@@ -108,12 +107,12 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
     const std::int64_t block = in != nullptr ? in->own_block()->rows * in->own_block()->cols : 1;
     CollectiveCall mine = call;
     if (!scatter && !gather && !to_all) mine.count = block;
-    const std::int64_t world = plan->world_size, n = buffer_elements(call, block, world);
+    const std::int64_t world = plan->world_size, n = buffer_elements(call, block, world),
+                       chunk = chunk_elements(call, block, world);
     // Load the rank's input piece by piece (flow fidelity: in the parts whose readiness it
     // tracks); each piece may be sent once it is in.
     const CclAlgorithm& a = ccl_algorithm(algorithm.empty() ? plan->config.algorithm : algorithm);
-    const std::int64_t piece = RankComm::tracked_elements(*plan, dtype, k.fidelity(), n,
-                                                          chunk_elements(mine, block, world));
+    const std::int64_t piece = RankComm::tracked_elements(*plan, dtype, k.fidelity(), n, chunk);
     const InputLoads loads = input_loads(a, call, *plan, dtype, block, piece);
     Tile buffer = k.full(1, n, dtype, 0.0);
     std::vector<models::Picoseconds> ready(static_cast<std::size_t>((n + piece - 1) / piece), 0);
@@ -144,7 +143,6 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
     };
     if (in != nullptr && loads.first_chunk) {
       // Flow fidelity loads a chunk at once, its parts in as they stream.
-      const std::int64_t chunk = block / world;
       const std::int64_t unit = k.fidelity() == models::Fidelity::flow ? chunk : piece;
       for (std::int64_t j = 0; j < world; ++j)
         load(((*loads.first_chunk + r - j) % world + world) % world * chunk, chunk, unit);
