@@ -41,10 +41,11 @@ class TracedValue {
     if (observer_ != nullptr) observer_->on_add(at, delta);
   }
 
-  // Names value `value` (a kernel's id, learnt at run time).
-  void name(std::uint64_t value, std::string label) {
+  // Names value `value` (a kernel's id, learnt at run time); a value keeps its first name,
+  // so a core running the same kernel again copies nothing.
+  void name(std::uint64_t value, const std::string& label) {
     if (labels_.size() <= value) labels_.resize(value + 1);
-    labels_[value] = std::move(label);
+    if (labels_[value].empty()) labels_[value] = label;
   }
 
   unsigned width() const { return width_; }

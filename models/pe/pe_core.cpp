@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include <map>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace kb::models {
 
@@ -22,6 +22,8 @@ PeCore::PeCore(const sc_core::sc_module_name& name, const PeCoreAttrs& attrs, bo
       kernel_(add_value("kernel", 8)),
       location_(location),
       ipcq_(ipcq) {
+  running_prefix_ =
+      fmt::format("sip{}.cube{}.pe{} running '", location_.sip, location_.cube, location_.pe);
   // Constant for the core: every access and IPCQ transfer it makes carries them.
   txn_.transfer().initiator = &running_;
   txn_.transfer().timing_only = timing_only_;
@@ -61,8 +63,8 @@ void PeCore::serve() {
 }
 
 void PeCore::run(const Launch& launch) {
-  running_ = fmt::format("sip{}.cube{}.pe{} running '{}'", location_.sip, location_.cube,
-                         location_.pe, launch.kernel);
+  // Assembled, not formatted: a trace's replay launches hundreds of thousands of kernels.
+  running_.assign(running_prefix_).append(launch.kernel).push_back('\'');
   const std::uint64_t id = kernel_id(launch.kernel);
   kernel_.name(id, launch.kernel);
   kernel_.set(now_ps(), id);
@@ -182,7 +184,7 @@ PeIpcq& PeCore::ipcq_at(const PeLocation& at) {
 }
 
 std::uint64_t kernel_id(const std::string& kernel) {
-  static std::map<std::string, std::uint64_t> ids;
+  static std::unordered_map<std::string, std::uint64_t> ids;  // taken at every launch
   return ids.try_emplace(kernel, ids.size() + 1).first->second;
 }
 

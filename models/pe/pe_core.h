@@ -82,6 +82,7 @@ class PeCore : public Component, public PeServices {
   PeIpcq* other_ = nullptr;  // and its IPCQ
   tlm_utils::tlm_quantumkeeper qk_;
   Transaction txn_;
+  std::string running_prefix_;  // "sip0.cube1.pe2 running '"
   std::string running_;         // "sip0.cube1.pe2 running 'gemm'", for fault messages
   bool started_ = false;        // the kernel process exists
   bool busy_ = false;           // it is running kernels (else waiting on launched_)
