@@ -69,6 +69,7 @@ void PeCore::run(const Launch& launch) {
   kernel_.name(id, launch.kernel);
   kernel_.set(now_ps(), id);
   qk_.reset();
+  sync_deferred_ = false;
   const Picoseconds started = now_ps();
   try {
     launch.program->run(*this);
@@ -120,7 +121,7 @@ void PeCore::wait_until(Picoseconds time) {
   mark(PeState::memory);
   const Picoseconds local = local_time_ps();
   if (time > local) qk_.inc(from_ps(time - local));
-  if (qk_.need_sync()) qk_.sync();
+  if (!sync_deferred_ && qk_.need_sync()) qk_.sync();
 }
 
 void PeCore::compute(std::uint64_t n, CoreWork work, std::uint64_t count) {
@@ -128,7 +129,7 @@ void PeCore::compute(std::uint64_t n, CoreWork work, std::uint64_t count) {
   const Picoseconds begin = local_time_ps();
   qk_.inc(from_ps(cycles(n)));
   energy_.charge(static_cast<double>(count) * pj_per(work), begin, local_time_ps());
-  if (qk_.need_sync()) qk_.sync();
+  if (!sync_deferred_ && qk_.need_sync()) qk_.sync();
 }
 
 double PeCore::pj_per(CoreWork work) const {

@@ -51,6 +51,7 @@ class PeCore : public Component, public PeServices {
   void ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, const void* src,
                     std::uint64_t nbytes, const StreamShape& shape) override;
   Picoseconds local_time_ps() const override { return local_now_ps(qk_); }
+  void defer_sync(bool deferred) override { sync_deferred_ = deferred; }
 
  private:
   struct Launch {
@@ -84,6 +85,7 @@ class PeCore : public Component, public PeServices {
   Transaction txn_;
   std::string running_prefix_;  // "sip0.cube1.pe2 running '"
   std::string running_;         // "sip0.cube1.pe2 running 'gemm'", for fault messages
+  bool sync_deferred_ = false;  // defer_sync()
   bool started_ = false;        // the kernel process exists
   bool busy_ = false;           // it is running kernels (else waiting on launched_)
   sc_core::sc_event launched_;  // a launch found it waiting

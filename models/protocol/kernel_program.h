@@ -89,6 +89,13 @@ class PeServices {
 
   // The PE's local time: simulated time plus what it has run ahead (temporal decoupling).
   virtual Picoseconds local_time_ps() const = 0;
+
+  // While deferred, compute() and wait_until() advance the local time without synchronising
+  // with the simulation kernel, whatever the quantum: for a stretch of work that touches
+  // nothing shared, so one synchronisation at its end does what one per call would. Ending
+  // it does not synchronise; the next compute() or wait_until() does, if the quantum is
+  // past. A launch starts undeferred.
+  virtual void defer_sync(bool deferred) = 0;
 };
 
 class KernelProgram {

@@ -209,12 +209,15 @@ void RankComm::recv_part(std::uint32_t peer, Span part, Combine combine) {
   // arrival + one piece's work); the core pays every piece's recv and combine.
   KernelContext::Received got = k.recv_stream(queue_of(peer), 1, part.len, buffer.dtype());
   const models::Picoseconds start = std::max(k.pe().local_time_ps(), got.arrival.first);
+  // From here to the part's end the core only computes: one synchronisation, at the end.
+  k.pe().defer_sync(true);
   k.wait_until(start);
   const std::int64_t pieces = pieces_of(part);
   k.pe().compute(static_cast<std::uint64_t>(pieces - 1) * (combine == Combine::reduce ? 2 : 1) *
                  overhead_cycles());
   buffer.assign(part.begin, combined(got.tile));
   const models::Picoseconds work = k.pe().local_time_ps() - start;
+  k.pe().defer_sync(false);
   k.wait_until(got.arrival.last + work / static_cast<models::Picoseconds>(pieces));
   mark_ready(part);
 }

@@ -277,6 +277,53 @@ BOOST_AUTO_TEST_CASE(kernel_completion_carries_per_pe_timing) {
   kb::test::run_to_end(driver);
 }
 
+// A core synchronises with the kernel when its local time passes the quantum (100 ns on
+// tiny), unless the kernel defers it for a stretch of pure computation; the next compute
+// after the stretch synchronises, and each launch starts undeferred.
+BOOST_AUTO_TEST_CASE(a_kernel_can_defer_synchronisation_over_local_work) {
+  Simulation sim(kb::test::config("tiny.yaml"));
+  System& system = sim.system();
+  std::vector<Picoseconds> seen;  // simulated, then local time, at each point
+  auto at = [&seen](PeServices& pe) {
+    seen.push_back(now_ps());
+    seen.push_back(pe.local_time_ps());
+  };
+  Driver driver("driver", [&] {
+    auto deferred = kb::test::launch(
+        [&](PeServices& pe) {
+          at(pe);
+          pe.defer_sync(true);
+          for (int i = 0; i < 10; ++i) pe.compute(1000);  // 10 us at 1 GHz
+          pe.wait_until(pe.local_time_ps() + 1'000'000);  // and 1 us more
+          at(pe);
+          pe.defer_sync(false);
+          pe.compute(1);
+          at(pe);
+          pe.defer_sync(true);  // left deferred: the next launch is not
+        },
+        {0});
+    system.host.submit(deferred, {{0, 0}})->wait();
+    auto plain = kb::test::launch(
+        [&](PeServices& pe) {
+          at(pe);
+          pe.compute(1000);
+          at(pe);
+        },
+        {0});
+    system.host.submit(plain, {{0, 0}})->wait();
+  });
+  kb::test::run_to_end(driver);
+  BOOST_REQUIRE(seen.size() == 10u);
+  const Picoseconds start = seen[0];
+  BOOST_TEST(seen[1] == start);
+  BOOST_TEST(seen[2] == start);  // deferred: 11 us of local time, no synchronisation
+  BOOST_TEST(seen[3] == start + 11'000'000);
+  BOOST_TEST(seen[4] == start + 11'001'000);  // the first compute after synchronises
+  BOOST_TEST(seen[5] == seen[4]);
+  BOOST_TEST(seen[8] == seen[9]);  // the next launch synchronises as usual
+  BOOST_TEST(seen[8] == seen[6] + 1'000'000);
+}
+
 // The same kernel launched by the host, by the SIP's graph dispatcher through the cubes'
 // M_CPUs, and straight to resident PEs: every PE runs it and reports its timing each way;
 // the dispatcher's requests have ids of their own and complete without the host link, so
