@@ -192,7 +192,11 @@ void RankComm::send_part(std::uint32_t peer, Span part, Combine peer_combine) {
   shape.unit_bytes = static_cast<std::uint64_t>(piece_) * itemsize(buffer.dtype());
   shape.unit_ps = models::cycles_to_ps(piece_cycles(peer_combine), k.costs().freq_ghz);
   k.send(to, buffer.slice(part.begin, part.len), shape, at);
+  // The pieces' issue is the core's own work: the next call that times anything
+  // synchronises for it (every access and transfer starts with one).
+  k.pe().defer_sync(true);
   k.pe().compute(static_cast<std::uint64_t>(pieces_of(part) - 1) * overhead_cycles());
+  k.pe().defer_sync(false);
 }
 
 void RankComm::recv_part(std::uint32_t peer, Span part, Combine combine) {
