@@ -19,7 +19,7 @@ class Component : public sc_core::sc_module {
   explicit Component(const sc_core::sc_module_name& name, double freq_ghz = 1.0);
 
   double freq_ghz() const { return freq_ghz_; }
-  Picoseconds cycles(std::uint64_t n) const { return cycles_to_ps(n, freq_ghz_); }
+  Picoseconds cycles(std::uint64_t n) const { return period_.of(n); }
 
   // Throws a SimulationError naming this component; the process running it stops the run.
   template <class... Args>
@@ -41,6 +41,7 @@ class Component : public sc_core::sc_module {
   [[noreturn]] void fail_message(const std::string& message) const;
 
   double freq_ghz_;
+  ClockPeriod period_;
   std::deque<Resource> resources_;  // stable addresses for the registry
   std::deque<QueueStats> queues_;
   std::deque<EnergyAccount> energy_;

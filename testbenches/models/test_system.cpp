@@ -445,6 +445,29 @@ BOOST_AUTO_TEST_CASE(durations_saturate_instead_of_wrapping) {
   BOOST_TEST(cycles_to_ps(3, 1.5) == 2000u);  // ordinary values are unchanged
 }
 
+// A clock period converts as cycles_to_ps() does, whole periods or not, up to saturation; and
+// from_ps() makes the time it is given, both sides of its inline range.
+BOOST_AUTO_TEST_CASE(clock_periods_and_times_convert_exactly) {
+  const std::vector<std::uint64_t> counts = {0,
+                                             1,
+                                             3,
+                                             999,
+                                             1'000'001,
+                                             (std::uint64_t{1} << 53) / 1000 - 1,
+                                             (std::uint64_t{1} << 53) / 1000,
+                                             std::uint64_t{1} << 60,
+                                             ~std::uint64_t{0}};
+  for (const double f : {1.0, 2.0, 1.25, 0.5, 0.001, 1.5, 3.0, 0.3, 2.5, 1e-9}) {
+    const ClockPeriod period(f);
+    for (const std::uint64_t n : counts)
+      BOOST_TEST(period.of(n) == cycles_to_ps(n, f), "f " << f << " n " << n);
+  }
+  for (const Picoseconds ps :
+       {Picoseconds{0}, Picoseconds{1}, Picoseconds{123'456'789}, (Picoseconds{1} << 52) - 1,
+        Picoseconds{1} << 52, (Picoseconds{1} << 52) + 1, kMaxPicoseconds})
+    BOOST_TEST(to_ps(from_ps(ps)) == ps);
+}
+
 // Saturated durations add up past the limit, which the driver reports instead of letting
 // time wrap.
 BOOST_AUTO_TEST_CASE(a_run_past_the_simulated_time_limit_is_an_error) {
