@@ -326,14 +326,19 @@ TracePlan plan_trace(const std::vector<Trace>& ranks, const ImportOptions& optio
   // are kept where they agree with the data dependencies' order (file order where free):
   // PyTorch's traces record some that point from an op to the kernel it launched, which
   // would close a cycle; those are dropped and counted.
-  runtime::WorkloadGraph check;
+  // The names must be distinct (a graph of them refuses a repeat); the order is taken by
+  // index, not by names looked up for each dependency.
+  runtime::WorkloadGraph names;
+  std::vector<std::vector<std::size_t>> waits_for;
+  waits_for.reserve(plan.nodes.size());
   for (const PlannedNode& p : plan.nodes) {
     runtime::WorkloadNode w;
     w.name = p.name;
-    for (std::size_t d : p.after) w.after.push_back(plan.nodes[d].name);
-    check.add(std::move(w));
+    names.add(std::move(w));
+    waits_for.push_back(p.after);
   }
-  const std::vector<std::size_t> order = check.topological_order();
+  const std::vector<std::size_t> order = runtime::topological_order(
+      waits_for, [&](std::size_t i) -> const std::string& { return plan.nodes[i].name; });
   std::vector<std::size_t> position(order.size());
   for (std::size_t i = 0; i < order.size(); ++i) position[order[i]] = i;
   for (const auto& [i, deps] : ctrl) {

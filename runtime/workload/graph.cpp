@@ -55,7 +55,54 @@ std::size_t WorkloadGraph::index_of(const std::string& name) const {
   return it->second;
 }
 
-std::vector<std::vector<std::size_t>> WorkloadGraph::dependencies() const {
+namespace {
+// A depth-first search that reports the first cycle it closes, as the chain of names.
+void check_acyclic(const std::vector<std::vector<std::size_t>>& deps,
+                   const std::function<const std::string&(std::size_t)>& name) {
+  enum class Mark { none, open, done };
+  std::vector<Mark> mark(deps.size(), Mark::none);
+  std::vector<std::size_t> stack;
+  std::function<void(std::size_t)> visit = [&](std::size_t i) {
+    mark[i] = Mark::open;
+    stack.push_back(i);
+    for (std::size_t d : deps[i]) {
+      if (mark[d] == Mark::open) {
+        std::vector<std::string> cycle;
+        for (auto it = std::find(stack.begin(), stack.end(), d); it != stack.end(); ++it)
+          cycle.push_back(name(*it));
+        cycle.push_back(name(d));
+        throw GraphError(fmt::format("the workload has a cycle: {} (each waits for the next)",
+                                     fmt::join(cycle, " -> ")));
+      }
+      if (mark[d] == Mark::none) visit(d);
+    }
+    stack.pop_back();
+    mark[i] = Mark::done;
+  };
+  for (std::size_t i = 0; i < deps.size(); ++i) {
+    if (mark[i] == Mark::none) visit(i);
+  }
+}
+}  // namespace
+
+std::vector<std::size_t> topological_order(
+    const std::vector<std::vector<std::size_t>>& deps,
+    const std::function<const std::string&(std::size_t)>& name) {
+  check_acyclic(deps, name);
+  std::vector<std::size_t> order;
+  std::vector<bool> placed(deps.size(), false);
+  // Insertion order where dependencies allow: a node goes as soon as all of its are placed.
+  std::function<void(std::size_t)> place = [&](std::size_t i) {
+    if (placed[i]) return;
+    for (std::size_t d : deps[i]) place(d);
+    placed[i] = true;
+    order.push_back(i);
+  };
+  for (std::size_t i = 0; i < deps.size(); ++i) place(i);
+  return order;
+}
+
+std::vector<std::vector<std::size_t>> WorkloadGraph::resolved() const {
   std::vector<std::vector<std::size_t>> deps(nodes_.size());
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     for (const std::string& d : nodes_[i].after) {
@@ -67,46 +114,20 @@ std::vector<std::vector<std::size_t>> WorkloadGraph::dependencies() const {
       deps[i].push_back(it->second);
     }
   }
-  // A depth-first search that reports the first cycle it closes, as the chain of names.
-  enum class Mark { none, open, done };
-  std::vector<Mark> mark(nodes_.size(), Mark::none);
-  std::vector<std::size_t> stack;
-  std::function<void(std::size_t)> visit = [&](std::size_t i) {
-    mark[i] = Mark::open;
-    stack.push_back(i);
-    for (std::size_t d : deps[i]) {
-      if (mark[d] == Mark::open) {
-        std::vector<std::string> cycle;
-        for (auto it = std::find(stack.begin(), stack.end(), d); it != stack.end(); ++it)
-          cycle.push_back(nodes_[*it].name);
-        cycle.push_back(nodes_[d].name);
-        throw GraphError(fmt::format("the workload has a cycle: {} (each waits for the next)",
-                                     fmt::join(cycle, " -> ")));
-      }
-      if (mark[d] == Mark::none) visit(d);
-    }
-    stack.pop_back();
-    mark[i] = Mark::done;
-  };
-  for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    if (mark[i] == Mark::none) visit(i);
-  }
+  return deps;
+}
+
+const std::string& WorkloadGraph::name_of(std::size_t i) const { return nodes_[i].name; }
+
+std::vector<std::vector<std::size_t>> WorkloadGraph::dependencies() const {
+  std::vector<std::vector<std::size_t>> deps = resolved();
+  check_acyclic(deps, [this](std::size_t i) -> const std::string& { return name_of(i); });
   return deps;
 }
 
 std::vector<std::size_t> WorkloadGraph::topological_order() const {
-  const auto deps = dependencies();
-  std::vector<std::size_t> order;
-  std::vector<bool> placed(nodes_.size(), false);
-  // Insertion order where dependencies allow: a node goes as soon as all of its are placed.
-  std::function<void(std::size_t)> place = [&](std::size_t i) {
-    if (placed[i]) return;
-    for (std::size_t d : deps[i]) place(d);
-    placed[i] = true;
-    order.push_back(i);
-  };
-  for (std::size_t i = 0; i < nodes_.size(); ++i) place(i);
-  return order;
+  return runtime::topological_order(
+      resolved(), [this](std::size_t i) -> const std::string& { return name_of(i); });
 }
 
 WorkloadGraph::Path WorkloadGraph::critical_bound_path() const {

@@ -12,6 +12,7 @@
 #include "runtime/tensor/host_tensor.h"
 #include "runtime/tensor/tensor.h"
 
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -75,6 +76,13 @@ class GraphError : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+// An order in which node i comes after each of deps[i] (insertion order where free), as
+// WorkloadGraph::topological_order() gives it; for a graph held by index. Throws GraphError
+// naming the nodes of a cycle by `name`.
+std::vector<std::size_t> topological_order(
+    const std::vector<std::vector<std::size_t>>& deps,
+    const std::function<const std::string&(std::size_t)>& name);
+
 class WorkloadGraph {
  public:
   // Throws GraphError when the name is taken.
@@ -97,6 +105,8 @@ class WorkloadGraph {
   Path critical_bound_path() const;
 
  private:
+  std::vector<std::vector<std::size_t>> resolved() const;  // by index; no cycle check
+  const std::string& name_of(std::size_t i) const;
   std::vector<WorkloadNode> nodes_;
   std::unordered_map<std::string, std::size_t> by_name_;  // looked up per dependency
 };

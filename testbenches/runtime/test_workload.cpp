@@ -53,6 +53,27 @@ BOOST_AUTO_TEST_CASE(a_missing_dependency_a_cycle_and_a_duplicate_name_are_named
   BOOST_CHECK_THROW(cycle.add(delay("a", 1)), GraphError);
 }
 
+// A graph held by index orders as the named graph does, and names its cycles alike.
+BOOST_AUTO_TEST_CASE(an_index_graph_orders_and_refuses_as_the_named_graph) {
+  WorkloadGraph g;
+  g.add(delay("a", 1, {"c"}));
+  g.add(delay("b", 1));
+  g.add(delay("c", 1, {"b"}));
+  g.add(delay("d", 1, {"a", "b"}));
+  const std::vector<std::string> names = {"a", "b", "c", "d"};
+  auto name = [&](std::size_t i) -> const std::string& { return names[i]; };
+  const std::vector<std::vector<std::size_t>> deps = {{2}, {}, {1}, {0, 1}};
+  BOOST_TEST((topological_order(deps, name) == std::vector<std::size_t>{1, 2, 0, 3}));
+  BOOST_TEST(topological_order(deps, name) == g.topological_order());
+  std::string refused;
+  try {
+    topological_order({{1}, {2}, {0}, {}}, name);
+  } catch (const GraphError& e) {
+    refused = e.what();
+  }
+  BOOST_TEST(refused == "the workload has a cycle: a -> b -> c -> a (each waits for the next)");
+}
+
 BOOST_AUTO_TEST_CASE(the_critical_path_of_bounds_adds_the_longest_chain) {
   WorkloadGraph g;
   auto bounded = [](WorkloadNode n, const std::string& term, double ns) {
