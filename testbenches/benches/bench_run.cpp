@@ -168,6 +168,7 @@ RunResult run_bench(const RunRequest& o) {
     timeline->attach();
   }
   Outcome outcome;
+  outcome.prepared = footprint.prepared;
   std::vector<runtime::Handle> handles;
   std::vector<runtime::TraceEntry> traces;
   runtime::spawn_host_program(sim, [&](runtime::RuntimeContext& ctx) {

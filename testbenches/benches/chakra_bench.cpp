@@ -43,9 +43,11 @@ class ChakraBench : public Bench {
 
   Footprint check(const Params& params, const platform::Topology& topology) const override {
     Footprint f;
-    for (const chakra::TraceBuffer& b : chakra::trace_buffers(plan(params, topology), topology)) {
+    auto planned = std::make_shared<chakra::TracePlan>(plan(params, topology));
+    for (const chakra::TraceBuffer& b : chakra::trace_buffers(*planned, topology)) {
       f += check_placement(topology, b.name, b.shape, runtime::DType::f32, b.dp);
     }
+    f.prepared = planned;  // the run replays this plan rather than reading the trace again
     const std::uint64_t address_space = runtime::VirtualAllocator::size_for(topology);
     if (f.device_bytes > address_space) {
       throw BenchUsageError(fmt::format(
@@ -62,7 +64,11 @@ class ChakraBench : public Bench {
     // the llm bench's devices): nothing is freed in simulated time after the measurement,
     // and --chakra-out can still read them.
     out.device_contexts.push_back(std::make_unique<runtime::RuntimeContext>(ctx.simulation()));
-    chakra::TraceWorkload work(plan(params, ctx.topology()), *out.device_contexts.back());
+    chakra::TracePlan planned =
+        out.prepared ? std::move(*std::static_pointer_cast<chakra::TracePlan>(out.prepared))
+                     : plan(params, ctx.topology());
+    out.prepared.reset();
+    chakra::TraceWorkload work(std::move(planned), *out.device_contexts.back());
     const runtime::WorkloadGraph& graph = work.graph();
     const std::vector<runtime::NodeRun>& runs = run_workload(graph, work.devices(), out);
     record(work, runs, ctx.topology(), out);
