@@ -23,17 +23,7 @@ constexpr Picoseconds kMaxPicoseconds = Picoseconds{1} << 62;
 // Sets the kernel's resolution to 1 ps; call once, before creating any module.
 void set_time_resolution();
 
-// sc_time::from_value() is a call into the library, taken at every hop of every transaction
-// (3 to 5 % of a run's instructions). Scaling one picosecond is inline, and exact while the
-// value and its rounding half fit a double's mantissa (below 2^52 ps, 75 simulated minutes).
-inline sc_core::sc_time from_ps(Picoseconds ps) {
-  constexpr Picoseconds kScaledExactly = Picoseconds{1} << 52;
-  if (ps >= kScaledExactly) return sc_core::sc_time::from_value(ps);
-  static const sc_core::sc_time kOnePs = sc_core::sc_time::from_value(1);
-  sc_core::sc_time t = kOnePs;
-  t *= static_cast<double>(ps);
-  return t;
-}
+inline sc_core::sc_time from_ps(Picoseconds ps) { return sc_core::sc_time::from_value(ps); }
 inline Picoseconds to_ps(const sc_core::sc_time& t) { return t.value(); }
 // The kernel's clock, read inline: sc_time_stamp() is a call into the library, taken
 // several times per transaction (4.8 % of a transaction-level run's instructions).
@@ -55,6 +45,7 @@ Picoseconds cycles_to_ps(std::uint64_t cycles, double freq_ghz);
 class ClockPeriod {
  public:
   explicit ClockPeriod(double freq_ghz);
+  double freq_ghz() const { return freq_ghz_; }
   Picoseconds of(std::uint64_t cycles) const {
     return cycles < whole_below_ ? cycles * whole_ps_ : cycles_to_ps(cycles, freq_ghz_);
   }

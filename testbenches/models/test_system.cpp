@@ -446,7 +446,7 @@ BOOST_AUTO_TEST_CASE(durations_saturate_instead_of_wrapping) {
 }
 
 // A clock period converts as cycles_to_ps() does, whole periods or not, up to saturation; and
-// from_ps() makes the time it is given, both sides of its inline range.
+// from_ps() makes the time it is given, up to the limit.
 BOOST_AUTO_TEST_CASE(clock_periods_and_times_convert_exactly) {
   const std::vector<std::uint64_t> counts = {0,
                                              1,
