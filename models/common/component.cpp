@@ -5,7 +5,7 @@
 namespace kb::models {
 
 Component::Component(const sc_core::sc_module_name& name, double freq_ghz)
-    : sc_core::sc_module(name), freq_ghz_(freq_ghz), period_(freq_ghz) {}
+    : sc_core::sc_module(name), period_(freq_ghz) {}
 
 Resource& Component::add_resource(const std::string& role, double bw_gbps) {
   Resource& r = resources_.emplace_back(bw_gbps);

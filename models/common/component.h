@@ -18,7 +18,7 @@ class Component : public sc_core::sc_module {
  public:
   explicit Component(const sc_core::sc_module_name& name, double freq_ghz = 1.0);
 
-  double freq_ghz() const { return freq_ghz_; }
+  double freq_ghz() const { return period_.freq_ghz(); }
   Picoseconds cycles(std::uint64_t n) const { return period_.of(n); }
 
   // Throws a SimulationError naming this component; the process running it stops the run.
@@ -40,7 +40,6 @@ class Component : public sc_core::sc_module {
  private:
   [[noreturn]] void fail_message(const std::string& message) const;
 
-  double freq_ghz_;
   ClockPeriod period_;
   std::deque<Resource> resources_;  // stable addresses for the registry
   std::deque<QueueStats> queues_;

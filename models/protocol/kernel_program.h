@@ -98,6 +98,19 @@ class PeServices {
   virtual void defer_sync(bool deferred) = 0;
 };
 
+// Defers a core's synchronisation for the scope (PeServices::defer_sync). Ending it only
+// clears a flag, so it is safe while an exception unwinds.
+class DeferredSync {
+ public:
+  explicit DeferredSync(PeServices& pe) : pe_(pe) { pe_.defer_sync(true); }
+  ~DeferredSync() { pe_.defer_sync(false); }
+  DeferredSync(const DeferredSync&) = delete;
+  DeferredSync& operator=(const DeferredSync&) = delete;
+
+ private:
+  PeServices& pe_;
+};
+
 class KernelProgram {
  public:
   virtual ~KernelProgram() = default;

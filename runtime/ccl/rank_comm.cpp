@@ -194,9 +194,8 @@ void RankComm::send_part(std::uint32_t peer, Span part, Combine peer_combine) {
   k.send(to, buffer.slice(part.begin, part.len), shape, at);
   // The pieces' issue is the core's own work: the next call that times anything
   // synchronises for it (every access and transfer starts with one).
-  k.pe().defer_sync(true);
+  const models::DeferredSync issuing(k.pe());
   k.pe().compute(static_cast<std::uint64_t>(pieces_of(part) - 1) * overhead_cycles());
-  k.pe().defer_sync(false);
 }
 
 void RankComm::recv_part(std::uint32_t peer, Span part, Combine combine) {
@@ -214,14 +213,16 @@ void RankComm::recv_part(std::uint32_t peer, Span part, Combine combine) {
   KernelContext::Received got = k.recv_stream(queue_of(peer), 1, part.len, buffer.dtype());
   const models::Picoseconds start = std::max(k.pe().local_time_ps(), got.arrival.first);
   // From here to the part's end the core only computes: one synchronisation, at the end.
-  k.pe().defer_sync(true);
-  k.wait_until(start);
   const std::int64_t pieces = pieces_of(part);
-  k.pe().compute(static_cast<std::uint64_t>(pieces - 1) * (combine == Combine::reduce ? 2 : 1) *
-                 overhead_cycles());
-  buffer.assign(part.begin, combined(got.tile));
-  const models::Picoseconds work = k.pe().local_time_ps() - start;
-  k.pe().defer_sync(false);
+  models::Picoseconds work = 0;
+  {
+    const models::DeferredSync combining(k.pe());
+    k.wait_until(start);
+    k.pe().compute(static_cast<std::uint64_t>(pieces - 1) * (combine == Combine::reduce ? 2 : 1) *
+                   overhead_cycles());
+    buffer.assign(part.begin, combined(got.tile));
+    work = k.pe().local_time_ps() - start;
+  }
   k.wait_until(got.arrival.last + work / static_cast<models::Picoseconds>(pieces));
   mark_ready(part);
 }

@@ -131,8 +131,9 @@ std::vector<std::size_t> WorkloadGraph::topological_order() const {
 }
 
 WorkloadGraph::Path WorkloadGraph::critical_bound_path() const {
-  const auto deps = dependencies();
-  const std::vector<std::size_t> order = topological_order();
+  const auto deps = resolved();
+  const std::vector<std::size_t> order = runtime::topological_order(
+      deps, [this](std::size_t i) -> const std::string& { return name_of(i); });
   std::vector<double> finish(nodes_.size(), 0.0);
   std::vector<std::optional<std::size_t>> via(nodes_.size());
   for (std::size_t i : order) {

@@ -69,13 +69,13 @@ struct Footprint {
   // What each PE's allocator must hand out of its part of its HBM slice (shards rounded up
   // to pages, as it allocates them), by global PE index.
   std::map<std::uint64_t, std::uint64_t> pe_hbm_bytes;
-  // What check() worked out that run() needs too, of the bench's own type: run_bench hands
-  // it to run() as Outcome::prepared, so a costly plan (a trace's) is made once.
+  // What check() worked out that run() needs too, of the bench's own type (set on the
+  // footprint check() returns; sums do not carry it): run_bench hands it to run() as
+  // Outcome::prepared, so a costly plan (a trace's) is made once.
   std::shared_ptr<void> prepared;
   Footprint& operator+=(const Footprint& o) {
     device_bytes += o.device_bytes;
     for (const auto& [pe, bytes] : o.pe_hbm_bytes) pe_hbm_bytes[pe] += bytes;
-    if (!prepared) prepared = o.prepared;
     return *this;
   }
 };
