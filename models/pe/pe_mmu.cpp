@@ -3,8 +3,9 @@
 #include "models/protocol/transaction.h"
 
 #include <algorithm>
-#include <map>
+#include <numeric>
 #include <set>
+#include <tuple>
 
 namespace kb::models {
 
@@ -32,19 +33,39 @@ int PeMmu::distance(std::uint64_t pa) const {
 }
 
 void PeMmu::map(const std::vector<MapEntry>& all) {
-  // Keep, of the replicas of each (va, size), the nearest; ties go to the first listed.
+  // Keep, of the replicas of each (va, size), the nearest; ties go to the first listed. In
+  // VA order: every PE maps every tensor's shards (tens of thousands for a model), and
+  // tensors are placed at rising addresses, so most entries append.
+  std::vector<std::size_t> order(all.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&all](std::size_t a, std::size_t b) {
+    return std::tie(all[a].va, all[a].size) < std::tie(all[b].va, all[b].size);
+  });
   std::vector<MapEntry> entries;
-  std::map<std::pair<std::uint64_t, std::uint64_t>, std::size_t> seen;  // (va, size) -> entry
-  for (const MapEntry& e : all) {
-    const auto [at, added] = seen.try_emplace({e.va, e.size}, entries.size());
-    if (added) {
-      entries.push_back(e);
-    } else if (distance(e.pa) < distance(entries[at->second].pa)) {
-      entries[at->second] = e;
+  entries.reserve(all.size());
+  for (std::size_t i = 0; i < order.size();) {
+    const MapEntry* nearest = &all[order[i]];
+    int best = distance(nearest->pa);
+    std::size_t j = i + 1;
+    for (;
+         j < order.size() && all[order[j]].va == nearest->va && all[order[j]].size == nearest->size;
+         ++j) {
+      const int d = distance(all[order[j]].pa);
+      if (d < best) {
+        best = d;
+        nearest = &all[order[j]];
+      }
     }
+    entries.push_back(*nearest);
+    i = j;
   }
   for (const MapEntry& e : entries) {
     if (e.size == 0) fail("MmuMap of 0 bytes at VA 0x{:x}", e.va);
+    if (starts_.empty() || mappings_.back().end <= e.va) {  // after every mapping
+      starts_.push_back(e.va);
+      mappings_.push_back(Mapping{e.va, e.va + e.size, e.pa});
+      continue;
+    }
     const auto next = std::lower_bound(starts_.begin(), starts_.end(), e.va);
     const std::size_t at = static_cast<std::size_t>(next - starts_.begin());
     const bool overlaps_next = at < starts_.size() && starts_[at] < e.va + e.size;

@@ -136,6 +136,33 @@ BOOST_AUTO_TEST_CASE(an_unmapped_address_is_a_fault_naming_it) {
   kb::test::run_to_end(driver);
 }
 
+BOOST_AUTO_TEST_CASE(a_map_keeps_the_nearest_replica_of_each_range_in_any_order) {
+  set_time_resolution();
+  MmuBench bench;
+  const std::uint64_t own = bench.hbm.base();
+  const std::uint64_t cube1 = PhysAddr::of(0, 1, Region::hbm, 0).encode();
+  const std::uint64_t cube2 = PhysAddr::of(0, 2, Region::hbm, 0).encode();
+  constexpr std::uint64_t kMiB = 1 << 20;
+  // Listed downwards, each range twice: the nearest replica wins, the first on a tie.
+  bench.mmu.map({MapEntry{kVa + 3 * kMiB, cube2, 4096}, MapEntry{kVa + 2 * kMiB, cube1, 4096},
+                 MapEntry{kVa + 3 * kMiB, cube1, 4096}, MapEntry{kVa + 2 * kMiB, own, 4096},
+                 MapEntry{kVa + kMiB, cube1, 8192}});
+  BOOST_TEST(bench.mmu.mappings() == 4u);
+  BOOST_TEST(*bench.mmu.translate(kVa + 2 * kMiB + 8) == own + 8);
+  BOOST_TEST(*bench.mmu.translate(kVa + 3 * kMiB) == cube2);
+  BOOST_TEST(*bench.mmu.translate(kVa + kMiB + 4100) == cube1 + 4100);
+  BOOST_TEST(*bench.mmu.translate(kVa + 16383) == own + 16383);  // the bench's own mapping
+  BOOST_TEST(!bench.mmu.translate(kVa + kMiB + 8192));
+  // Below the last mapping, into a gap between two, and overlapping one: refused.
+  bench.mmu.map({MapEntry{kVa + 2 * kMiB - 4096, cube1, 4096}});
+  BOOST_TEST(*bench.mmu.translate(kVa + 2 * kMiB - 1) == cube1 + 4095);
+  BOOST_CHECK_EXCEPTION(bench.mmu.map({MapEntry{kVa + 2 * kMiB + 4095, cube1, 2}}), SimulationError,
+                        [](const SimulationError& e) {
+                          return std::string(e.what()).find("overlaps an existing mapping") !=
+                                 std::string::npos;
+                        });
+}
+
 BOOST_AUTO_TEST_CASE(debug_access_translates_without_touching_the_tlb) {
   set_time_resolution();
   MmuBench bench;
