@@ -123,12 +123,13 @@ StagePart stage_part(const StepShape& shape, std::int64_t device) {
 
 TransformerStep::TransformerStep(const ModelConfig& model, const StepShape& shape,
                                  const std::vector<RuntimeContext*>& devices,
-                                 RuntimeContext& installer, bool with_data)
+                                 RuntimeContext& installer, bool with_data,
+                                 const ProjectionMap* map)
     : model_(model),
       shape_(shape),
       micro_(shape.microbatch()),
       dims_(model, shape),
-      map_(map_projections(model, micro_, installer.topology())),
+      map_(map != nullptr ? *map : map_projections(model, micro_, installer.topology())),
       routing_(route_experts(model, shape)),
       buffers_(runtime::expert_buffers(routing_, devices.front()->machine())),
       ccl_(default_ccl_config().resolve()) {

@@ -88,15 +88,17 @@ class TransformerStep {
   // d % tp), uploads it (random values in functional runs, `with_data`; the same requests
   // without values otherwise) and builds the graph. `installer`, a context over every SIP,
   // installs the process groups of the tensor-parallel all-reduce (tp > 1) or of the stages'
-  // transfers (pp > 1). Call from a host thread.
+  // transfers (pp > 1). `map`: the mapper's choice for this model, shape and machine, if
+  // already searched (map_projections); searched here otherwise. Call from a host thread.
   TransformerStep(const ModelConfig& model, const StepShape& shape,
                   const std::vector<RuntimeContext*>& devices, RuntimeContext& installer,
-                  bool with_data);
+                  bool with_data, const ProjectionMap* map = nullptr);
   ~TransformerStep();
   TransformerStep(const TransformerStep&) = delete;
   TransformerStep& operator=(const TransformerStep&) = delete;
 
   const WorkloadGraph& graph() const { return graph_; }
+  const ProjectionMap& projection_map() const { return map_; }
   // A microbatch's host values (each microbatch of each expert-parallel rank a step of its
   // own sequences).
   const StepData& data(std::size_t microbatch = 0, std::size_t ep_rank = 0) const;

@@ -96,8 +96,11 @@ class LlmBench : public Bench {
 
   Footprint check(const Params& params, const platform::Topology& topology) const override {
     const auto [model, shape] = resolve(params, topology);
-    const SipMemory m =
-        sip_memory(model, shape, runtime::map_projections(model, shape, topology), topology);
+    // The mapper's search is the costliest part of setting a step up: the run takes it
+    // from here (Footprint::prepared).
+    auto map =
+        std::make_shared<runtime::ProjectionMap>(runtime::map_projections(model, shape, topology));
+    const SipMemory m = sip_memory(model, shape, *map, topology);
     // The model must fit each SIP's HBM as it is placed: in all, and on its fullest PE.
     const std::optional<HbmShortfall> pe = hbm_shortfall(m.footprint, topology);
     const std::uint64_t need = m.weights + m.cache + m.activations;
@@ -116,6 +119,7 @@ class LlmBench : public Bench {
     }
     Footprint all = m.footprint;
     all.device_bytes *= static_cast<std::uint64_t>(shape.sips());
+    all.prepared = std::move(map);
     return all;
   }
 
@@ -130,7 +134,9 @@ class LlmBench : public Bench {
           ctx.simulation(), runtime::Device::only(static_cast<std::uint32_t>(s))));
       devices.push_back(out.device_contexts.back().get());
     }
-    runtime::TransformerStep step(model, shape, devices, ctx, !timing_only);
+    const auto* map = static_cast<const runtime::ProjectionMap*>(out.prepared.get());
+    runtime::TransformerStep step(model, shape, devices, ctx, !timing_only, map);
+    out.prepared.reset();
     const runtime::WorkloadGraph& graph = step.graph();
     const std::vector<runtime::NodeRun>& runs = run_workload(graph, devices, out, shape.launch);
     record(graph, runs, out);
@@ -438,7 +444,7 @@ class LlmBench : public Bench {
     llm["nodes_per_layer"] = nodes_per_layer(graph, shape.microbatches);
     llm[prefill ? "ttft_ns" : "tpot_ns"] = step_ns;
     llm["tokens"] = shape.tokens();
-    const runtime::ProjectionMap map = runtime::map_projections(model, shape, topology);
+    const runtime::ProjectionMap& map = step.projection_map();
     const SipMemory memory = sip_memory(model, shape, map, topology);
     llm["memory_per_sip"] = {
         {"weights_bytes", memory.weights},
