@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <string_view>
+#include <unordered_map>
 
 namespace kb::runtime {
 
@@ -51,8 +54,15 @@ Bound Traffic::bound() const {
   if (tcm_bytes > 0) {
     b.add("tcm", tcm_bytes / t_.cube.pe_template.components.pe_tcm.attrs.bw_gbps);
   }
-  // Bytes per resource; the term of each kind is its busiest resource.
-  std::map<std::string, std::pair<std::string, double>> ns;  // resource -> (term, ns)
+  // Time per resource (its name and term view the cached routes' strings); the term of
+  // each kind is its busiest resource, the first by name among equals.
+  struct Load {
+    std::string_view term;
+    double ns = 0;
+  };
+  std::unordered_map<std::string_view, Load> ns;
+  // Each flow alone, the longest per term of its narrowest hop, in the order first met.
+  std::vector<std::pair<std::string_view, double>> alone;
   for (const auto& [flow, bytes] : flows_) {
     const auto& [ps, pc, pp, ms, mc, mu, in_sram, direction] = flow;
     const models::Route& r =
@@ -61,26 +71,38 @@ Bound Traffic::bound() const {
     const models::Hop* narrowest = nullptr;
     for (std::size_t i = 0; i < r.hops.size(); ++i) {
       const models::Hop& h = r.hops[direction == Direction::write ? i : r.hops.size() - 1 - i];
-      auto& entry = ns[std::string(h.term) + " " + h.resource];
-      entry.first = h.term;
-      entry.second += bytes / h.gbps;
+      Load& load = ns[h.resource];
+      load.term = h.term;
+      load.ns += bytes / h.gbps;
       if (narrowest == nullptr || h.gbps < narrowest->gbps) narrowest = &h;
     }
-    // The flow alone: its path and its memory's latency (a read's request goes there
-    // first), then its bytes at its narrowest resource.
+    // Its path and its memory's latency (a read's request goes there first), then its
+    // bytes at its narrowest resource.
     const double latency = (direction == Direction::read ? 2 : 1) * r.latency_ns +
                            (in_sram ? t_.cube.sram.latency_ns : t_.cube.hbm_slice.latency_ns);
-    b.add(std::string(narrowest->term) + " + latency", latency + bytes / narrowest->gbps);
+    const double time = latency + bytes / narrowest->gbps;
+    const std::string_view term = narrowest->term;
+    const auto it =
+        std::find_if(alone.begin(), alone.end(), [term](const auto& a) { return a.first == term; });
+    if (it == alone.end()) {
+      alone.emplace_back(term, time);
+    } else {
+      it->second = std::max(it->second, time);
+    }
   }
-  std::map<std::string, std::pair<std::string, double>> busiest;  // term -> (resource, ns)
-  for (const auto& [key, entry] : ns) {
-    auto& best = busiest[entry.first];
-    if (entry.second > best.second) best = {key.substr(entry.first.size() + 1), entry.second};
+  for (const auto& [term, time] : alone) b.add(std::string(term) + " + latency", time);
+  std::map<std::string_view, std::pair<std::string_view, double>> busiest;  // term -> best
+  for (const auto& [resource, load] : ns) {
+    auto& best = busiest[load.term];
+    if (load.ns > best.second ||
+        (load.ns == best.second && best.second > 0 && resource < best.first)) {
+      best = {resource, load.ns};
+    }
   }
   for (const auto& [term, best] : busiest) {
     // Links are named: the architect wants to know which one.
     const bool named = term == "mesh_link" || term == "inter_sip_link";
-    b.add(named ? term + " " + best.first : term, best.second);
+    b.add(named ? fmt::format("{} {}", term, best.first) : std::string(term), best.second);
   }
   return b;
 }
