@@ -38,9 +38,13 @@ void PeMmu::map(const std::vector<MapEntry>& all) {
   // tensors are placed at rising addresses, so most entries append.
   std::vector<std::size_t> order(all.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&all](std::size_t a, std::size_t b) {
+  const auto by_range = [&all](std::size_t a, std::size_t b) {
     return std::tie(all[a].va, all[a].size) < std::tie(all[b].va, all[b].size);
-  });
+  };
+  // A tensor's shards usually come in VA order already.
+  if (!std::is_sorted(order.begin(), order.end(), by_range)) {
+    std::stable_sort(order.begin(), order.end(), by_range);
+  }
   std::vector<MapEntry> entries;
   entries.reserve(all.size());
   for (std::size_t i = 0; i < order.size();) {
