@@ -157,7 +157,10 @@ void add_energy(nlohmann::ordered_json& r, const Outcome& outcome,
 
 nlohmann::ordered_json make_report(const Bench& bench, const Params& params, const Outcome& outcome,
                                    const platform::Topology& topology, const RunFigures& run) {
-  nlohmann::ordered_json r;
+  // An ordered object is a vector of (const key, value) pairs: growing it copies every value
+  // (a key cannot be moved), the kernel list with them. A report has a few dozen keys.
+  nlohmann::ordered_json r = nlohmann::ordered_json::object();
+  r.get_ref<nlohmann::ordered_json::object_t&>().reserve(64);
   r["bench"] = bench.name();
   r["params"] = params.to_json();
   r["topology"] = {{"file", run.topology_file},
@@ -183,10 +186,17 @@ nlohmann::ordered_json make_report(const Bench& bench, const Params& params, con
                     {"transactions_per_s",
                      run.wall_s > 0 ? static_cast<double>(run.transactions) / run.wall_s : 0.0},
                     {"sim_ns_per_wall_s", run.wall_s > 0 ? run.sim_time_ns / run.wall_s : 0.0}};
+  // Built field by field: a replayed trace has tens of thousands of kernels, and an
+  // initializer list copies every value it holds.
   nlohmann::ordered_json kernels = nlohmann::ordered_json::array();
+  kernels.get_ref<nlohmann::ordered_json::array_t&>().reserve(outcome.kernels.size());
   for (const KernelRecord& k : outcome.kernels) {
-    kernels.push_back(
-        {{"name", k.name}, {"sip", k.sip}, {"start_ns", k.start_ns}, {"end_ns", k.end_ns}});
+    nlohmann::ordered_json& e = kernels.emplace_back(nlohmann::ordered_json::object());
+    e.get_ref<nlohmann::ordered_json::object_t&>().reserve(4);
+    e["name"] = k.name;
+    e["sip"] = k.sip;
+    e["start_ns"] = k.start_ns;
+    e["end_ns"] = k.end_ns;
   }
   r["kernels"] = std::move(kernels);
   nlohmann::ordered_json terms = nlohmann::ordered_json::object();
