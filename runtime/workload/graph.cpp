@@ -117,23 +117,19 @@ std::vector<std::vector<std::size_t>> WorkloadGraph::resolved() const {
   return deps;
 }
 
-const std::string& WorkloadGraph::name_of(std::size_t i) const { return nodes_[i].name; }
-
 std::vector<std::vector<std::size_t>> WorkloadGraph::dependencies() const {
   std::vector<std::vector<std::size_t>> deps = resolved();
-  check_acyclic(deps, [this](std::size_t i) -> const std::string& { return name_of(i); });
+  check_acyclic(deps, names());
   return deps;
 }
 
 std::vector<std::size_t> WorkloadGraph::topological_order() const {
-  return runtime::topological_order(
-      resolved(), [this](std::size_t i) -> const std::string& { return name_of(i); });
+  return runtime::topological_order(resolved(), names());
 }
 
 WorkloadGraph::Path WorkloadGraph::critical_bound_path() const {
   const auto deps = resolved();
-  const std::vector<std::size_t> order = runtime::topological_order(
-      deps, [this](std::size_t i) -> const std::string& { return name_of(i); });
+  const std::vector<std::size_t> order = runtime::topological_order(deps, names());
   std::vector<double> finish(nodes_.size(), 0.0);
   std::vector<std::optional<std::size_t>> via(nodes_.size());
   for (std::size_t i : order) {

@@ -106,7 +106,10 @@ class WorkloadGraph {
 
  private:
   std::vector<std::vector<std::size_t>> resolved() const;  // by index; no cycle check
-  const std::string& name_of(std::size_t i) const;
+  // The nodes' names by index, for the cycles the index functions report.
+  std::function<const std::string&(std::size_t)> names() const {
+    return [this](std::size_t i) -> const std::string& { return nodes_[i].name; };
+  }
   std::vector<WorkloadNode> nodes_;
   std::unordered_map<std::string, std::size_t> by_name_;  // looked up per dependency
 };
