@@ -45,31 +45,24 @@ void PeMmu::map(const std::vector<MapEntry>& all) {
   if (!std::is_sorted(order.begin(), order.end(), by_range)) {
     std::stable_sort(order.begin(), order.end(), by_range);
   }
-  std::vector<MapEntry> entries;
-  entries.reserve(all.size());
   for (std::size_t i = 0; i < order.size();) {
     const MapEntry* nearest = &all[order[i]];
     int best = distance(nearest->pa);
-    std::size_t j = i + 1;
-    for (;
-         j < order.size() && all[order[j]].va == nearest->va && all[order[j]].size == nearest->size;
-         ++j) {
-      const int d = distance(all[order[j]].pa);
+    for (++i; i < order.size() && !by_range(order[i - 1], order[i]); ++i) {  // its replicas
+      const int d = distance(all[order[i]].pa);
       if (d < best) {
         best = d;
-        nearest = &all[order[j]];
+        nearest = &all[order[i]];
       }
     }
-    entries.push_back(*nearest);
-    i = j;
-  }
-  for (const MapEntry& e : entries) {
+    const MapEntry& e = *nearest;
     if (e.size == 0) fail("MmuMap of 0 bytes at VA 0x{:x}", e.va);
     if (starts_.empty() || mappings_.back().end <= e.va) {  // after every mapping
       starts_.push_back(e.va);
       mappings_.push_back(Mapping{e.va, e.va + e.size, e.pa});
       continue;
     }
+    // A range reused below the last mapping: in its place, if it is free.
     const auto next = std::lower_bound(starts_.begin(), starts_.end(), e.va);
     const std::size_t at = static_cast<std::size_t>(next - starts_.begin());
     const bool overlaps_next = at < starts_.size() && starts_[at] < e.va + e.size;
@@ -77,7 +70,6 @@ void PeMmu::map(const std::vector<MapEntry>& all) {
     if (overlaps_next || overlaps_prev) {
       fail("MmuMap of VA 0x{:x} ({} bytes) overlaps an existing mapping", e.va, e.size);
     }
-    // Tensors are placed at rising addresses, so this appends but for reused ranges.
     starts_.insert(next, e.va);
     mappings_.insert(mappings_.begin() + static_cast<std::ptrdiff_t>(at),
                      Mapping{e.va, e.va + e.size, e.pa});
