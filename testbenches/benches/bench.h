@@ -71,7 +71,7 @@ struct Footprint {
   std::map<std::uint64_t, std::uint64_t> pe_hbm_bytes;
   // What check() worked out that run() needs too, of the bench's own type (set on the
   // footprint check() returns; sums do not carry it): run_bench hands it to run() as
-  // Outcome::prepared, so a costly plan (a trace's) is made once.
+  // Outcome::prepared, so costly work (a trace's plan, a model's mapping) is done once.
   std::shared_ptr<void> prepared;
   Footprint& operator+=(const Footprint& o) {
     device_bytes += o.device_bytes;
