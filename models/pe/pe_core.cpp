@@ -1,5 +1,7 @@
 #include "models/pe/pe_core.h"
 
+#include "models/pe/pe.h"
+
 #include "models/common/simulation_error.h"
 #include "models/protocol/phys_addr.h"
 
@@ -90,7 +92,8 @@ void PeCore::run(const Launch& launch) {
   qk_.sync();
 }
 
-Picoseconds PeCore::issue(tlm::tlm_command command, const Access& a, unsigned char* data) {
+Picoseconds PeCore::issue(tlm::tlm_command command, const Access& a, unsigned char* data,
+                          InitiatorPort& mmu) {
   const Picoseconds start = std::max(local_time_ps(), a.not_before);
   if (a.bytes() == 0) return start;
   tlm::tlm_generic_payload& p = txn_.access(command, a.address, data, a.bytes());
@@ -99,7 +102,7 @@ Picoseconds PeCore::issue(tlm::tlm_command command, const Access& a, unsigned ch
   t.burst_rows = a.rows;
   t.burst_stride = a.stride;
   sc_core::sc_time delay = from_ps(start - now_ps());
-  out.transport(0, p, delay);
+  mmu.transport(0, p, delay);
   if (p.get_response_status() != tlm::TLM_OK_RESPONSE) {
     fail("{}: {} of {} bytes at 0x{:x}{} failed: {}", running_,
          command == tlm::TLM_READ_COMMAND ? "read" : "write", a.bytes(), a.address,
@@ -109,12 +112,18 @@ Picoseconds PeCore::issue(tlm::tlm_command command, const Access& a, unsigned ch
 }
 
 Picoseconds PeCore::issue_read(const Access& access, void* dst) {
-  return issue(tlm::TLM_READ_COMMAND, access, static_cast<unsigned char*>(dst));
+  return issue(tlm::TLM_READ_COMMAND, access, static_cast<unsigned char*>(dst), out);
 }
 
 Picoseconds PeCore::issue_write(const Access& access, const void* src) {
   // The target only reads the buffer of a write.
-  return issue(tlm::TLM_WRITE_COMMAND, access, static_cast<unsigned char*>(const_cast<void*>(src)));
+  return issue(tlm::TLM_WRITE_COMMAND, access, static_cast<unsigned char*>(const_cast<void*>(src)),
+               out);
+}
+
+Picoseconds PeCore::issue_write_at(const PeLocation& at, const Access& access, const void* src) {
+  return issue(tlm::TLM_WRITE_COMMAND, access, static_cast<unsigned char*>(const_cast<void*>(src)),
+               here(at) ? out : pe_at(at).core.out);
 }
 
 void PeCore::wait_until(Picoseconds time) {
@@ -144,41 +153,42 @@ double PeCore::pj_per(CoreWork work) const {
   return 0.0;
 }
 
-void PeCore::ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes,
-                       const StreamShape& shape) {
+Picoseconds PeCore::ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes,
+                              const StreamShape& shape) {
   mark(PeState::ipcq_credit);  // what the core waits for if the queue is full
-  ipcq_.send(peer_rank, static_cast<const unsigned char*>(src), nbytes, shape, qk_,
-             txn_.transfer());
+  return ipcq_.send(peer_rank, static_cast<const unsigned char*>(src), nbytes, shape, qk_,
+                    txn_.transfer());
 }
 
-StreamArrival PeCore::ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes) {
+StreamArrival PeCore::ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes,
+                                Picoseconds taken_from) {
   mark(PeState::ipcq_data);
-  return ipcq_.recv(peer_rank, static_cast<unsigned char*>(dst), nbytes, qk_, txn_.transfer());
+  return ipcq_.recv(peer_rank, static_cast<unsigned char*>(dst), nbytes, qk_, txn_.transfer(),
+                    taken_from);
 }
 
-void PeCore::ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, const void* src,
-                          std::uint64_t nbytes, const StreamShape& shape) {
+Picoseconds PeCore::ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, const void* src,
+                                 std::uint64_t nbytes, const StreamShape& shape) {
   mark(PeState::ipcq_credit);
-  ipcq_at(at).send(peer_rank, static_cast<const unsigned char*>(src), nbytes, shape, qk_,
+  PeIpcq& ipcq = here(at) ? ipcq_ : pe_at(at).ipcq;
+  return ipcq.send(peer_rank, static_cast<const unsigned char*>(src), nbytes, shape, qk_,
                    txn_.transfer());
 }
 
-PeIpcq& PeCore::ipcq_at(const PeLocation& at) {
-  auto same = [&](const PeLocation& a) {
-    return at.sip == a.sip && at.cube == a.cube && at.pe == a.pe;
-  };
-  if (same(location_)) return ipcq_;
-  // A leader sends through the same copy every step: found by name once.
-  if (other_ != nullptr && same(other_at_)) return *other_;
+Pe& PeCore::pe_at(const PeLocation& at) {
+  // A leader sends and writes through the same copy every step: found by name once.
+  if (other_ != nullptr && at.sip == other_at_.sip && at.cube == other_at_.cube &&
+      at.pe == other_at_.pe) {
+    return *other_;
+  }
   // The machine holds SIPs, which hold cubes, which hold PEs (models/system/system.h).
   const sc_core::sc_object* machine = ipcq_.get_parent_object();  // this PE
   for (int level = 0; level < 3 && machine != nullptr; ++level)
     machine = machine->get_parent_object();
-  const std::string name =
-      fmt::format("{}.sip{}.cube{}.pe{}.ipcq", machine != nullptr ? machine->name() : "?", at.sip,
-                  at.cube, at.pe);
-  auto* found = dynamic_cast<PeIpcq*>(sc_core::sc_find_object(name.c_str()));
-  if (found == nullptr) throw std::invalid_argument(fmt::format("{}: no IPCQ {}", running_, name));
+  const std::string name = fmt::format(
+      "{}.sip{}.cube{}.pe{}", machine != nullptr ? machine->name() : "?", at.sip, at.cube, at.pe);
+  auto* found = dynamic_cast<Pe*>(sc_core::sc_find_object(name.c_str()));
+  if (found == nullptr) throw std::invalid_argument(fmt::format("{}: no PE {}", running_, name));
   other_at_ = at;
   other_ = found;
   return *found;

@@ -20,6 +20,8 @@
 
 namespace kb::models {
 
+class Pe;
+
 // What a core is doing, as its VCD signal `state` shows it.
 enum class PeState : std::uint64_t { idle, compute, memory, ipcq_data, ipcq_credit };
 
@@ -42,14 +44,16 @@ class PeCore : public Component, public PeServices {
   Fidelity fidelity() const override { return fidelity_; }
   Picoseconds issue_read(const Access& access, void* dst) override;
   Picoseconds issue_write(const Access& access, const void* src) override;
+  Picoseconds issue_write_at(const PeLocation& at, const Access& access, const void* src) override;
   void wait_until(Picoseconds time) override;
   using PeServices::compute;
   void compute(std::uint64_t cycles, CoreWork work, std::uint64_t count) override;
-  void ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes,
-                 const StreamShape& shape) override;
-  StreamArrival ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes) override;
-  void ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, const void* src,
-                    std::uint64_t nbytes, const StreamShape& shape) override;
+  Picoseconds ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes,
+                        const StreamShape& shape) override;
+  StreamArrival ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes,
+                          Picoseconds taken_from) override;
+  Picoseconds ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, const void* src,
+                           std::uint64_t nbytes, const StreamShape& shape) override;
   Picoseconds local_time_ps() const override { return local_now_ps(qk_); }
   void defer_sync(bool deferred) override { sync_deferred_ = deferred; }
 
@@ -64,9 +68,15 @@ class PeCore : public Component, public PeServices {
   void serve();
   void run(const Launch& launch);
   double pj_per(CoreWork work) const;
-  // The IPCQ of the PE at `at`: this PE's, or another's found by its name in the machine.
-  PeIpcq& ipcq_at(const PeLocation& at);
-  Picoseconds issue(tlm::tlm_command command, const Access& access, unsigned char* data);
+  // Another PE of the machine, found by its name (once for the last one asked).
+  Pe& pe_at(const PeLocation& at);
+  bool here(const PeLocation& at) const {
+    return at.sip == location_.sip && at.cube == location_.cube && at.pe == location_.pe;
+  }
+  // An access at this core's local time through `mmu`, the port into a PE's MMU (its own:
+  // `out`).
+  Picoseconds issue(tlm::tlm_command command, const Access& access, unsigned char* data,
+                    InitiatorPort& mmu);
   // From the current local time on, the core is `state` (until the next mark).
   void mark(PeState state) { state_.set(local_time_ps(), static_cast<std::uint64_t>(state)); }
 
@@ -79,8 +89,8 @@ class PeCore : public Component, public PeServices {
   TracedValue& kernel_;  // the running kernel's id (kernel_id()), 0 when idle
   PeLocation location_;
   PeIpcq& ipcq_;
-  PeLocation other_at_;      // the last other PE whose IPCQ ipcq_at() found
-  PeIpcq* other_ = nullptr;  // and its IPCQ
+  PeLocation other_at_;  // the last other PE pe_at() found
+  Pe* other_ = nullptr;  // and the PE
   tlm_utils::tlm_quantumkeeper qk_;
   Transaction txn_;
   std::string running_prefix_;  // "sip0.cube1.pe2 running '"

@@ -58,6 +58,8 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
   // unless the credit window spaces them (below).
   CreditWord credits{slots_of(p.get_data_length()),
                      entries > 1 ? (tail - tail / entries) / (entries - 1) : 0, 0, 0};
+  // The sender issued its last entry once its data and its credit were there.
+  t.last_issued_ps = t.shape.spread;
   if (offset < kIpcqCreditOffset && entries > depth_) {
     // Past the first queue's worth, entry j + depth waits for the credit of entry j, which
     // comes back a round trip after entry j left: the path's latency twice, the time the
@@ -73,6 +75,7 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
     const std::uint64_t last = entries - rounds * depth_;  // entries of the last round
     const Picoseconds windowed =
         rounds * round_trip + std::max(t.shape.credit_lag + entry_time, last * entry_time);
+    t.last_issued_ps = std::max(t.last_issued_ps, windowed - entry_time);
     if (windowed >= tail) {
       tail = windowed;
       // The last round's entries arrive an entry's time apart; the queue's worth whose
@@ -160,6 +163,7 @@ void PeIpcq::post(std::uint64_t address, unsigned char* data, std::uint64_t nbyt
   txn_.transfer().timing_only = like.timing_only;
   txn_.transfer().initiator = like.initiator;
   txn_.transfer().tail_ps = 0;  // the hops' serialization; the spread is in the shape
+  txn_.transfer().last_issued_ps = 0;
   txn_.transfer().shape = shape;
   txn_.transfer().shape.grain_bytes = entry_bytes_;
   sc_core::sc_time delay = qk.get_local_time() + from_ps(after);
@@ -172,9 +176,9 @@ void PeIpcq::post(std::uint64_t address, unsigned char* data, std::uint64_t nbyt
   // bookings keep successive entries in order, and credits bound how many are in flight.
 }
 
-void PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint64_t nbytes,
-                  const StreamShape& shape, tlm_utils::tlm_quantumkeeper& qk,
-                  const TransferExtension& like) {
+Picoseconds PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint64_t nbytes,
+                         const StreamShape& shape, tlm_utils::tlm_quantumkeeper& qk,
+                         const TransferExtension& like) {
   Neighbour& n = neighbour(peer, "send");
   const std::uint64_t target = n.ipcq_base + kIpcqDataOffset + *rank_;
   // Each entry's push, pop and credit, in either fidelity.
@@ -182,13 +186,15 @@ void PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint64_t nb
   if (nbytes != 0) {
     energy_.charge(static_cast<double>(entries_of(nbytes)) * pj_per_entry_, local, local);
   }
+  Picoseconds issued = local;
   if (fidelity_ == Fidelity::flow) {
     // A generic payload's length is 32 bits: larger transfers go in 1 GiB parts.
     constexpr std::uint64_t kPart = 1ULL << 30;
     for (std::uint64_t done = 0; done < nbytes; done += kPart) {
-      send_flow(n, target, src + done, std::min(kPart, nbytes - done), shape, qk, like);
+      issued = std::max(issued, send_flow(n, target, src + done, std::min(kPart, nbytes - done),
+                                          shape, qk, like));
     }
-    return;
+    return issued;
   }
   for (std::uint64_t done = 0; done < nbytes;) {
     const std::uint64_t chunk = std::min(entry_bytes_, nbytes - done);
@@ -205,13 +211,15 @@ void PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint64_t nb
         static_cast<Picoseconds>(static_cast<double>(shape.spread) * static_cast<double>(done) /
                                  static_cast<double>(nbytes));
     post(target, const_cast<unsigned char*>(src + done), chunk, qk, like, false, ready);
+    issued = std::max(issued, local_now_ps(qk) + ready);
     done += chunk;
   }
+  return issued;
 }
 
-void PeIpcq::send_flow(Neighbour& n, std::uint64_t target, const unsigned char* src,
-                       std::uint64_t nbytes, const StreamShape& shape,
-                       tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like) {
+Picoseconds PeIpcq::send_flow(Neighbour& n, std::uint64_t target, const unsigned char* src,
+                              std::uint64_t nbytes, const StreamShape& shape,
+                              tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like) {
   const std::uint64_t slots = slots_of(nbytes);
   wait_until(
       qk, [&] { return n.credits.size() >= slots; },
@@ -234,10 +242,12 @@ void PeIpcq::send_flow(Neighbour& n, std::uint64_t target, const unsigned char* 
   n.credits.erase(n.credits.begin(), n.credits.begin() + static_cast<std::ptrdiff_t>(slots));
   shaped.spread = std::max(shape.spread, shaped.credit_spread);
   post(target, const_cast<unsigned char*>(src), nbytes, qk, like, false, 0, shaped);
+  return local + txn_.transfer().last_issued_ps;
 }
 
 StreamArrival PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
-                           tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like) {
+                           tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like,
+                           Picoseconds taken_from) {
   Neighbour& n = neighbour(peer, "recv");
   const std::uint64_t credit_to = n.ipcq_base + kIpcqCreditOffset + *rank_;
   StreamArrival got;
@@ -259,7 +269,7 @@ StreamArrival PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t
     if (e.consumed == e.length) {
       // The entries are free once taken; a flow transfer is taken as it arrives, so its
       // last `slots` entries are freed one entry's time apart up to its arrival.
-      const Picoseconds freed = std::max(local_now_ps(qk), e.arrival);
+      const Picoseconds freed = std::max({local_now_ps(qk), e.arrival, taken_from});
       credit_word_ = e.credits;
       n.held -= e.slots;
       occupancy_.add(freed, -static_cast<std::int64_t>(e.slots));

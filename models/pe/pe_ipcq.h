@@ -49,14 +49,18 @@ class PeIpcq : public Component {
   // Called by the PE for a write to its IPCQ endpoint (entry or credit).
   void receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
 
-  // Sends `nbytes`, shaped as `shape` says (models/protocol/kernel_program.h).
-  void send(std::uint32_t peer, const unsigned char* src, std::uint64_t nbytes,
-            const StreamShape& shape, tlm_utils::tlm_quantumkeeper& qk,
-            const TransferExtension& like);
+  // Sends `nbytes`, shaped as `shape` says (models/protocol/kernel_program.h). Returns when
+  // the last entry was issued (entry by entry, once its credit came; flow, as its credit
+  // window has it).
+  Picoseconds send(std::uint32_t peer, const unsigned char* src, std::uint64_t nbytes,
+                   const StreamShape& shape, tlm_utils::tlm_quantumkeeper& qk,
+                   const TransferExtension& like);
   // Takes `nbytes`. Transaction fidelity returns when the last of them is in; flow returns
-  // once the first is in (the caller waits for `last` when it needs it).
+  // once the first is in (the caller waits for `last` when it needs it), and frees the
+  // entries no earlier than `taken_from` (when the caller could take the last of them).
   StreamArrival recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
-                     tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like);
+                     tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like,
+                     Picoseconds taken_from = 0);
 
  private:
   // A credit message's payload: `count` credits, the last at the message's arrival and
@@ -107,10 +111,10 @@ class PeIpcq : public Component {
   void post(std::uint64_t address, unsigned char* data, std::uint64_t nbytes,
             tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like, bool sideband,
             Picoseconds after = 0, const StreamShape& shape = {});
-  // Flow fidelity's send: all entries in one transfer.
-  void send_flow(Neighbour& n, std::uint64_t target, const unsigned char* src, std::uint64_t nbytes,
-                 const StreamShape& shape, tlm_utils::tlm_quantumkeeper& qk,
-                 const TransferExtension& like);
+  // Flow fidelity's send: all entries in one transfer. Returns when the last was issued.
+  Picoseconds send_flow(Neighbour& n, std::uint64_t target, const unsigned char* src,
+                        std::uint64_t nbytes, const StreamShape& shape,
+                        tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like);
   // The queue entries `nbytes` fill (at least one), and the credits a transfer of them takes
   // at once (at most a queue's worth).
   std::uint64_t entries_of(std::uint64_t nbytes) const;

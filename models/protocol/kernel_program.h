@@ -58,6 +58,11 @@ class PeServices {
   // Accesses through the PE's MMU to any memory of the system; return the completion time.
   virtual Picoseconds issue_read(const Access& access, void* dst) = 0;
   virtual Picoseconds issue_write(const Access& access, const void* src) = 0;
+  // The same write through the MMU and port of the PE at (at.sip, at.cube, at.pe), at this
+  // core's local time, its address in that PE's virtual space: a bundle's leader writes as
+  // the copy its sends leave from (runtime/ccl/bundle.h).
+  virtual Picoseconds issue_write_at(const PeLocation& at, const Access& access,
+                                     const void* src) = 0;
   // Advances local time to `time` if it is later.
   virtual void wait_until(Picoseconds time) = 0;
 
@@ -76,16 +81,18 @@ class PeServices {
   void compute(std::uint64_t cycles) { compute(cycles, CoreWork::none, 0); }
 
   // Block transfers to and from neighbour ranks through the IPCQ (after an IpcqInit).
-  // A recv returns when its first and last bytes arrived; the local time is then at least
-  // the first's (at the last's in transaction fidelity).
-  virtual void ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes,
-                         const StreamShape& shape) = 0;
-  virtual StreamArrival ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes) = 0;
+  // A send returns when its last entry was issued. A recv returns when its first and last
+  // bytes arrived; the local time is then at least the first's (at the last's in
+  // transaction fidelity); flow fidelity frees the entries no earlier than `taken_from`.
+  virtual Picoseconds ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes,
+                                const StreamShape& shape) = 0;
+  virtual StreamArrival ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes,
+                                  Picoseconds taken_from) = 0;
   // The same as ipcq_send from the queues of the PE at (at.sip, at.cube, at.pe), as if this
   // core were that PE's: a bundle's leader sends its copy of an edge that ends at another
   // leader from the copy that starts it (runtime/ccl/bundle.h).
-  virtual void ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, const void* src,
-                            std::uint64_t nbytes, const StreamShape& shape) = 0;
+  virtual Picoseconds ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, const void* src,
+                                   std::uint64_t nbytes, const StreamShape& shape) = 0;
 
   // The PE's local time: simulated time plus what it has run ahead (temporal decoupling).
   virtual Picoseconds local_time_ps() const = 0;

@@ -24,6 +24,10 @@ struct TransferExtension : tlm::tlm_extension<TransferExtension> {
   // transfer's target derives the round trip of its credit window from it
   // (models/pe/pe_ipcq.h).
   Picoseconds path_latency_ps = 0;
+  // Set by the IPCQ a transfer is written to: how long after its first entry the sender's
+  // DMA issued the last (each entry waits for its credit), which a flow send returns to the
+  // core (models/pe/pe_ipcq.h).
+  Picoseconds last_issued_ps = 0;
   // Payload bytes are not moved (timing-only runs); timing is unchanged.
   bool timing_only = false;
   // A write that zero-fills its range; the data pointer is not read (M_CPU zero pattern).

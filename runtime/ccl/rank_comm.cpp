@@ -146,6 +146,7 @@ void RankComm::run_channels() {
   std::vector<Units>& in = units_in_;
   out.clear();
   in.clear();
+  sent_ = 0;
   std::size_t most = 0;
   for (const Channel& c : sends) most = std::max(most, out.emplace_back(c, unit).count);
   for (const Channel& c : recvs) most = std::max(most, in.emplace_back(c, unit).count);
@@ -168,11 +169,13 @@ void RankComm::send_part(std::uint32_t peer, Span part, Combine peer_combine) {
   // To a bundle's copy: the congruent edge, from the copy that ends at a leader.
   std::uint32_t to = queue_of(peer);
   std::optional<models::PeLocation> from;
+  sending_copy_.reset();
   if (bundle_ != nullptr && !bundle_->leads(peer)) {
     const Bundle::Edge copy = bundle_->send_copy(rank, peer);
     const PeCoord& pe = rank_to_pe[copy.from];
     from = models::PeLocation{pe.sip, pe.cube, pe.pe};
     to = copy.to;
+    sending_copy_ = copy.from;
   }
   const models::PeLocation* at = from ? &*from : nullptr;
   if (k.fidelity() == models::Fidelity::transaction) {
@@ -191,7 +194,7 @@ void RankComm::send_part(std::uint32_t peer, Span part, Combine peer_combine) {
   shape.spread = ready.last > local ? ready.last - local : 0;
   shape.unit_bytes = static_cast<std::uint64_t>(piece_) * itemsize(buffer.dtype());
   shape.unit_ps = models::cycles_to_ps(piece_cycles(peer_combine), k.costs().freq_ghz);
-  k.send(to, buffer.slice(part.begin, part.len), shape, at);
+  sent_ = std::max(sent_, k.send(to, buffer.slice(part.begin, part.len), shape, at));
   // The pieces' issue is the core's own work: the next call that times anything
   // synchronises for it (every access and transfer starts with one).
   const models::DeferredSync issuing(k.pe());
@@ -209,8 +212,10 @@ void RankComm::recv_part(std::uint32_t peer, Span part, Combine combine) {
   }
   // Pipelined as pieces: piece i is combined once it is in and piece i - 1 is done, so with
   // arrivals spread evenly the last piece is done at max(first arrival + all the work, last
-  // arrival + one piece's work); the core pays every piece's recv and combine.
-  KernelContext::Received got = k.recv_stream(queue_of(peer), 1, part.len, buffer.dtype());
+  // arrival + one piece's work); the core pays every piece's recv and combine. The last
+  // piece is taken (its entries freed) once it is in and this rank has sent its own.
+  KernelContext::Received got = k.recv_stream(queue_of(peer), 1, part.len, buffer.dtype(), sent_);
+  const models::Picoseconds taken = std::max(got.arrival.last, sent_);
   const models::Picoseconds start = std::max(k.pe().local_time_ps(), got.arrival.first);
   // From here to the part's end the core only computes: one synchronisation, at the end.
   const std::int64_t pieces = pieces_of(part);
@@ -223,7 +228,7 @@ void RankComm::recv_part(std::uint32_t peer, Span part, Combine combine) {
     buffer.assign(part.begin, combined(got.tile));
     work = k.pe().local_time_ps() - start;
   }
-  k.wait_until(got.arrival.last + work / static_cast<models::Picoseconds>(pieces));
+  k.wait_until(taken + work / static_cast<models::Picoseconds>(pieces));
   mark_ready(part);
 }
 

@@ -91,6 +91,9 @@ class RankComm {
   // This rank leads `bundle` (runtime/ccl/bundle.h): what it receives from a copy it takes
   // from that edge's congruent copy.
   void lead(const Bundle* bundle) { bundle_ = bundle; }
+  // The copy a leader's last send left from, if it went to a copy: its PE's port carries the
+  // leader's sends, so the leader's stores go out by it too (runtime/host/distributed.cpp).
+  const std::optional<std::uint32_t>& sending_copy() const { return sending_copy_; }
 
  private:
   // One peer's side of an exchange: its `count` spans in order (the caller's), and how
@@ -116,6 +119,10 @@ class RankComm {
   void run_channels();
   std::vector<Channel> sends_, recvs_;
   std::vector<Units> units_out_, units_in_;
+  // Flow fidelity: when the step's sends so far issued their last entries. Entry by entry a
+  // rank takes its receives between its sends (run_channels), so it takes the last piece
+  // it receives no earlier than this, whatever the piece's arrival.
+  models::Picoseconds sent_ = 0;
   // When the first and the last part of `span` are in the buffer.
   models::StreamArrival readiness(Span span) const;
   void wait_ready(Span span);
@@ -135,6 +142,7 @@ class RankComm {
   }
   const std::vector<std::uint32_t>* installed_ = nullptr;
   const Bundle* bundle_ = nullptr;
+  std::optional<std::uint32_t> sending_copy_;
   std::int64_t tracked_;                    // elements per entry of ready_
   std::vector<models::Picoseconds> ready_;  // per tracked part of the buffer: when it is in
 };

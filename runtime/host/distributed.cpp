@@ -68,12 +68,14 @@ std::int64_t buffer_elements(const CollectiveCall& call, std::int64_t block, std
 
 // The kernel every rank's PE runs for one collective.
 // `algorithm`: the registered algorithm to run, or "" for each group's own. `ran` counts the
-// ranks that run it; with a `bundle`, only its leaders do (runtime/ccl/bundle.h).
+// ranks that run it; with a `bundle`, only its leaders do (runtime/ccl/bundle.h), and
+// `results` is the tensor they store into (a leader sending from a copy stores as it).
 KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, CollectiveCall call,
                            ReduceOp op, bool has_input, const std::string& algorithm,
                            std::shared_ptr<std::uint32_t> ran,
-                           std::optional<Bundle> bundle = std::nullopt) {
-  return [groups, call, op, has_input, algorithm, ran, bundle](KernelContext& k) {
+                           std::optional<Bundle> bundle = std::nullopt,
+                           std::optional<Tensor> results = std::nullopt) {
+  return [groups, call, op, has_input, algorithm, ran, bundle, results](KernelContext& k) {
     const models::PeLocation& at = k.location();
     const IpcqPlan* installed = groups->plan_of({at.sip, at.cube, at.pe});
     if (installed == nullptr) return;  // this PE is not a rank of any group
@@ -153,16 +155,41 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
     RankComm comm(k, r, *plan, op, std::move(buffer), piece, std::move(ready));
     if (members != nullptr) comm.map_ranks(members);
     if (bundle) comm.lead(&*bundle);
+    // A leader whose sends leave the bundle sends them from a copy's PE, whose port,
+    // unbundled, carries that copy's stores as well: the leader stores as that copy does,
+    // into the copy's block, its spans shifted by the chunks between the two ranks.
+    std::optional<std::uint32_t> copy_rank;
+    std::optional<models::PeLocation> copy_at;
+    std::optional<TensorView> copy_out;
     comm.on_final = [&](Span span) {
       if (out == nullptr) return;
+      const TensorView* view = out;
+      const models::PeLocation* via = nullptr;
+      std::uint32_t as = r;  // the rank whose store this is
+      Span placed = span;
+      if (const std::optional<std::uint32_t> copy = comm.sending_copy(); copy && results) {
+        if (copy != copy_rank) {
+          copy_rank = copy;
+          const PeCoord& pe = plan->rank_to_pe[*copy];
+          copy_at = models::PeLocation{pe.sip, pe.cube, pe.pe};
+          copy_out.emplace(*results, std::make_shared<const TensorLayout>(*results, pe.sip), pe.sip,
+                           pe.cube, pe.pe);
+        }
+        view = &*copy_out;
+        via = &*copy_at;
+        as = *copy;
+        // Whole chunks of a buffer of whole chunks (a bundle's loads are alike): no wrap.
+        placed.begin = (span.begin + (static_cast<std::int64_t>(as) - r) * chunk % n + n) % n;
+      }
       const std::int64_t received = call.count * plan->world_size;  // all_to_all's second half
-      const std::int64_t from = scatter                            ? span.begin - r * call.count
-                                : to_all && span.begin >= received ? span.begin - received
-                                                                   : span.begin;
+      const std::int64_t from = scatter ? placed.begin - as * call.count
+                                : to_all && placed.begin >= received ? placed.begin - received
+                                                                     : placed.begin;
       for_each_row_piece(
-          *out->own_block(), from, span.len,
+          *view->own_block(), from, span.len,
           [&](std::int64_t row, std::int64_t col, std::int64_t flat, std::int64_t len) {
-            k.store_async(*out, row, col, comm.buffer.slice(span.begin + flat - from, len));
+            k.store_async(*view, row, col, comm.buffer.slice(span.begin + flat - from, len),
+                          nullptr, via);
           });
     };
     // Its own chunk is already final: in place for all_gather, kept for itself by all_to_all.
@@ -268,7 +295,9 @@ std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::u
     const std::string algorithm = algorithm_for(kind, *in);
     ran_ = std::make_shared<std::uint32_t>(0);
     const std::optional<Bundle> bundle = bundle_of(call, algorithm, *in, out);
-    KernelFn kernel = collective_kernel(groups_, call, op, true, algorithm, ran_, bundle);
+    KernelFn kernel = collective_kernel(
+        groups_, call, op, true, algorithm, ran_, bundle,
+        bundle ? std::optional<Tensor>(out != nullptr ? *out : *in) : std::nullopt);
     // A bundle's leaders run for every rank: the others are not launched.
     std::optional<PeScope> pes = on_;
     if (bundle) {

@@ -159,7 +159,7 @@ Tile KernelContext::wait(PendingTile pending) {
 
 models::Picoseconds KernelContext::put(const TensorView& t, const std::vector<Piece>& pieces,
                                        std::int64_t r0, std::int64_t c0, const Tile& tile,
-                                       const Tile* mask) {
+                                       const Tile* mask, const models::PeLocation* at) {
   pe_.compute(costs_.op_overhead_cycles);
   models::Picoseconds done = pe_.local_time_ps();
   const std::size_t item = t.itemsize();
@@ -182,7 +182,8 @@ models::Picoseconds KernelContext::put(const TensorView& t, const std::vector<Pi
                                 stride,
                                 false,
                                 0};
-    done = std::max(done, pe_.issue_write(access, staging_.data()));
+    done = std::max(done, at != nullptr ? pe_.issue_write_at(*at, access, staging_.data())
+                                        : pe_.issue_write(access, staging_.data()));
     outstanding_ = std::max(outstanding_, done);
   };
   for (const Piece& p : pieces) {
@@ -212,11 +213,11 @@ models::Picoseconds KernelContext::put(const TensorView& t, const std::vector<Pi
 }
 
 models::Picoseconds KernelContext::store_async(const TensorView& t, std::int64_t r0,
-                                               std::int64_t c0, const Tile& tile,
-                                               const Tile* mask) {
+                                               std::int64_t c0, const Tile& tile, const Tile* mask,
+                                               const models::PeLocation* at) {
   check_mask(mask, tile.rows(), tile.cols());
   const Clip in = clip(r0, c0, tile.rows(), tile.cols(), t.rows(), t.cols());
-  return put(t, t.pieces(in.r0, in.c0, in.rows, in.cols), r0, c0, tile, mask);
+  return put(t, t.pieces(in.r0, in.c0, in.rows, in.cols), r0, c0, tile, mask, at);
 }
 
 models::Picoseconds KernelContext::store_global_async(const TensorView& t, std::int64_t r0,
@@ -276,26 +277,26 @@ void KernelContext::store_tcm(const TcmBuffer& into, const Tile& tile) {
 
 // --- IPCQ ----------------------------------------------------------------------------------
 
-void KernelContext::send(std::uint32_t peer_rank, const Tile& tile,
-                         const models::StreamShape& shape, const models::PeLocation* at) {
+models::Picoseconds KernelContext::send(std::uint32_t peer_rank, const Tile& tile,
+                                        const models::StreamShape& shape,
+                                        const models::PeLocation* at) {
   // The IPCQ copies the bytes before it returns, so the staging buffer is free again.
   const std::size_t bytes = static_cast<std::size_t>(tile.size()) * itemsize(tile.dtype());
   staging(bytes);
   if (!timing_only()) tile.to_bytes(staging_.data());
   pe_.compute(costs_.op_overhead_cycles);
-  if (at != nullptr) {
-    pe_.ipcq_send_at(*at, peer_rank, staging_.data(), bytes, shape);
-  } else {
-    pe_.ipcq_send(peer_rank, staging_.data(), bytes, shape);
-  }
+  if (at != nullptr) return pe_.ipcq_send_at(*at, peer_rank, staging_.data(), bytes, shape);
+  return pe_.ipcq_send(peer_rank, staging_.data(), bytes, shape);
 }
 
 KernelContext::Received KernelContext::recv_stream(std::uint32_t peer_rank, std::int64_t rows,
-                                                   std::int64_t cols, DType dtype) {
+                                                   std::int64_t cols, DType dtype,
+                                                   models::Picoseconds taken_from) {
   const std::size_t bytes = static_cast<std::size_t>(rows * cols) * itemsize(dtype);
   staging(bytes);
   pe_.compute(costs_.op_overhead_cycles);
-  const models::StreamArrival arrival = pe_.ipcq_recv(peer_rank, staging_.data(), bytes);
+  const models::StreamArrival arrival =
+      pe_.ipcq_recv(peer_rank, staging_.data(), bytes, taken_from);
   if (timing_only()) return {Tile(rows, cols, dtype, false), arrival};
   return {Tile::from_bytes(rows, cols, dtype, staging_.data()), arrival};
 }

@@ -88,8 +88,10 @@ class KernelContext {
   // view, or where `mask` is 0, are left alone.
   void store(const TensorView& t, std::int64_t r0, std::int64_t c0, const Tile& tile,
              const Tile* mask = nullptr);
+  // `at`: through the MMU and port of that PE, `t` its view (PeServices::issue_write_at).
   models::Picoseconds store_async(const TensorView& t, std::int64_t r0, std::int64_t c0,
-                                  const Tile& tile, const Tile* mask = nullptr);
+                                  const Tile& tile, const Tile* mask = nullptr,
+                                  const models::PeLocation* at = nullptr);
   models::Picoseconds store_global_async(const TensorView& t, std::int64_t r0, std::int64_t c0,
                                          const Tile& tile);
   void wait_until(models::Picoseconds time) { pe_.wait_until(time); }
@@ -154,18 +156,22 @@ class KernelContext {
   }
 
   // IPCQ transfers of a tile's bytes to and from a neighbour rank, a send shaped in time as
-  // `shape` says (models/protocol/stream_shape.h); recv returns when all of the tile is in.
-  // `at`: from the queues of that PE, as if this core were its (PeServices::ipcq_send_at).
-  void send(std::uint32_t peer_rank, const Tile& tile, const models::StreamShape& shape = {},
-            const models::PeLocation* at = nullptr);
+  // `shape` says (models/protocol/stream_shape.h), returning when its last entry was issued;
+  // recv returns when all of the tile is in. `at`: from the queues of that PE, as if this
+  // core were its (PeServices::ipcq_send_at).
+  models::Picoseconds send(std::uint32_t peer_rank, const Tile& tile,
+                           const models::StreamShape& shape = {},
+                           const models::PeLocation* at = nullptr);
   Tile recv(std::uint32_t peer_rank, std::int64_t rows, std::int64_t cols, DType dtype);
   // The same, returning once the tile's first bytes are in (flow fidelity; transaction
-  // fidelity returns when all are), with when its first and last bytes arrived.
+  // fidelity returns when all are), with when its first and last bytes arrived; flow frees
+  // its queue entries no earlier than `taken_from`.
   struct Received {
     Tile tile;
     models::StreamArrival arrival;
   };
-  Received recv_stream(std::uint32_t peer_rank, std::int64_t rows, std::int64_t cols, DType dtype);
+  Received recv_stream(std::uint32_t peer_rank, std::int64_t rows, std::int64_t cols, DType dtype,
+                       models::Picoseconds taken_from = 0);
   models::Fidelity fidelity() const { return pe_.fidelity(); }
 
  private:
@@ -183,7 +189,8 @@ class KernelContext {
                     std::int64_t c0, std::int64_t rows, std::int64_t cols, const Tile* mask,
                     double other);
   models::Picoseconds put(const TensorView& t, const std::vector<Piece>& pieces, std::int64_t r0,
-                          std::int64_t c0, const Tile& tile, const Tile* mask);
+                          std::int64_t c0, const Tile& tile, const Tile* mask,
+                          const models::PeLocation* at = nullptr);
 
   models::PeServices& pe_;
   std::uint32_t program_id_;

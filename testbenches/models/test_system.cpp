@@ -392,8 +392,8 @@ BOOST_AUTO_TEST_CASE(ipcq_keeps_order_and_back_pressures_the_sender) {
               } else {
                 pe.compute(50'000);  // 50 us before the receiver starts draining
                 receiver_started = pe.local_time_ps();
-                pe.ipcq_recv(0, received.data(), received.size() / 2);
-                pe.ipcq_recv(0, received.data() + received.size() / 2, received.size() / 2);
+                pe.ipcq_recv(0, received.data(), received.size() / 2, 0);
+                pe.ipcq_recv(0, received.data() + received.size() / 2, received.size() / 2, 0);
               }
             },
             {0, 1}),

@@ -246,7 +246,7 @@ BOOST_AUTO_TEST_CASE(a_launch_submits_every_sip_first_and_returns_each_handle) {
                      const std::int32_t mine = 100 + static_cast<std::int32_t>(me);
                      std::int32_t theirs = 0;
                      k.pe().ipcq_send(1 - me, &mine, sizeof mine, {});
-                     k.pe().ipcq_recv(1 - me, &theirs, sizeof theirs);
+                     k.pe().ipcq_recv(1 - me, &theirs, sizeof theirs, 0);
                      got[me] = theirs;
                    },
                    {t});
@@ -411,7 +411,7 @@ BOOST_AUTO_TEST_CASE(a_deadlock_names_who_waits_on_what) {
                [](KernelContext& k) {
                  if (k.location().pe != 0) return;
                  std::int32_t x;
-                 k.pe().ipcq_recv(1, &x, sizeof x);  // rank 1 never sends
+                 k.pe().ipcq_recv(1, &x, sizeof x, 0);  // rank 1 never sends
                },
                {t});
   });
