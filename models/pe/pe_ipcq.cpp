@@ -146,11 +146,15 @@ void PeIpcq::block_until(tlm_utils::tlm_quantumkeeper& qk, const std::function<b
     Count(const Count&) = delete;
     Count& operator=(const Count&) = delete;
   } counted(blocked_);
+  // It waits for the next arrival without synchronising first: the arrival's notification
+  // wakes it either way, and a synchronisation adds a timed wait and a process switch
+  // whenever the arrival comes after its local time. Woken, it keeps its local time where
+  // that is later than the arrival's.
   while (!ready()) {
-    qk.sync();
-    // What arrived while syncing has already been notified: look again before waiting.
-    if (ready()) break;
+    const Picoseconds local = local_now_ps(qk);
     sc_core::wait(arrived_);
+    qk.reset();
+    catch_up(qk, local);
   }
 }
 
