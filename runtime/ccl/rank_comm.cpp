@@ -214,7 +214,12 @@ void RankComm::recv_part(std::uint32_t peer, Span part, Combine combine) {
   // arrivals spread evenly the last piece is done at max(first arrival + all the work, last
   // arrival + one piece's work); the core pays every piece's recv and combine. The last
   // piece is taken (its entries freed) once it is in and this rank has sent its own.
-  KernelContext::Received got = k.recv_stream(queue_of(peer), 1, part.len, buffer.dtype(), sent_);
+  // Taking the data only waits for it (on its arrival, PeIpcq): the recv's issue, and the
+  // pieces' issue the send deferred, need no synchronisation of their own.
+  const KernelContext::Received got = [&] {
+    const models::DeferredSync receiving(k.pe());
+    return k.recv_stream(queue_of(peer), 1, part.len, buffer.dtype(), sent_);
+  }();
   const models::Picoseconds taken = std::max(got.arrival.last, sent_);
   const models::Picoseconds start = std::max(k.pe().local_time_ps(), got.arrival.first);
   // From here to the part's end the core only computes: one synchronisation, at the end.
