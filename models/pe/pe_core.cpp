@@ -177,10 +177,7 @@ Picoseconds PeCore::ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, 
 
 Pe& PeCore::pe_at(const PeLocation& at) {
   // A leader sends and writes through the same copy every step: found by name once.
-  if (other_ != nullptr && at.sip == other_at_.sip && at.cube == other_at_.cube &&
-      at.pe == other_at_.pe) {
-    return *other_;
-  }
+  if (other_ != nullptr && same_pe(at, other_at_)) return *other_;
   // The machine holds SIPs, which hold cubes, which hold PEs (models/system/system.h).
   const sc_core::sc_object* machine = ipcq_.get_parent_object();  // this PE
   for (int level = 0; level < 3 && machine != nullptr; ++level)

@@ -70,9 +70,7 @@ class PeCore : public Component, public PeServices {
   double pj_per(CoreWork work) const;
   // Another PE of the machine, found by its name (once for the last one asked).
   Pe& pe_at(const PeLocation& at);
-  bool here(const PeLocation& at) const {
-    return at.sip == location_.sip && at.cube == location_.cube && at.pe == location_.pe;
-  }
+  bool here(const PeLocation& at) const { return same_pe(at, location_); }
   // An access at this core's local time through `mmu`, the port into a PE's MMU (its own:
   // `out`).
   Picoseconds issue(tlm::tlm_command command, const Access& access, unsigned char* data,

@@ -60,7 +60,7 @@ class PeIpcq : public Component {
   // entries no earlier than `taken_from` (when the caller could take the last of them).
   StreamArrival recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
                      tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like,
-                     Picoseconds taken_from = 0);
+                     Picoseconds taken_from);
 
  private:
   // A credit message's payload: `count` credits, the last at the message's arrival and

@@ -23,6 +23,11 @@ struct PeLocation {
   std::uint32_t sips = 0;
 };
 
+// Whether `a` and `b` name the same PE (the rest of a location describes the machine).
+inline bool same_pe(const PeLocation& a, const PeLocation& b) {
+  return a.sip == b.sip && a.cube == b.cube && a.pe == b.pe;
+}
+
 // One memory access of a kernel: contiguous, or a 2-D burst of `rows` rows of `row_bytes`
 // that lie `stride` bytes apart in memory (packed in the kernel's buffer).
 struct Access {

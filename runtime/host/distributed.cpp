@@ -158,9 +158,12 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
     // A leader whose sends leave the bundle sends them from a copy's PE, whose port,
     // unbundled, carries that copy's stores as well: the leader stores as that copy does,
     // into the copy's block, its spans shifted by the chunks between the two ranks.
-    std::optional<std::uint32_t> copy_rank;
-    std::optional<models::PeLocation> copy_at;
-    std::optional<TensorView> copy_out;
+    struct Copy {
+      std::uint32_t rank;
+      models::PeLocation at;
+      TensorView out;  // the result as that copy's PE sees it
+    };
+    std::optional<Copy> copy_of;
     comm.on_final = [&](Span span) {
       if (out == nullptr) return;
       const TensorView* view = out;
@@ -168,16 +171,17 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
       std::uint32_t as = r;  // the rank whose store this is
       Span placed = span;
       if (const std::optional<std::uint32_t> copy = comm.sending_copy(); copy && results) {
-        if (copy != copy_rank) {
-          copy_rank = copy;
+        if (!copy_of || copy_of->rank != *copy) {
           const PeCoord& pe = plan->rank_to_pe[*copy];
-          copy_at = models::PeLocation{pe.sip, pe.cube, pe.pe};
-          copy_out.emplace(*results, std::make_shared<const TensorLayout>(*results, pe.sip), pe.sip,
-                           pe.cube, pe.pe);
+          copy_of =
+              Copy{*copy,
+                   {pe.sip, pe.cube, pe.pe},
+                   TensorView(*results, std::make_shared<const TensorLayout>(*results, pe.sip),
+                              pe.sip, pe.cube, pe.pe)};
         }
-        view = &*copy_out;
-        via = &*copy_at;
-        as = *copy;
+        view = &copy_of->out;
+        via = &copy_of->at;
+        as = copy_of->rank;
         // Whole chunks of a buffer of whole chunks (a bundle's loads are alike): no wrap.
         placed.begin = (span.begin + (static_cast<std::int64_t>(as) - r) * chunk % n + n) % n;
       }

@@ -244,7 +244,7 @@ OneKib one_kib_through_queues_of_depth(std::int64_t depth, std::vector<unsigned 
     sc_core::wait(from_ps(starts));
     tlm_utils::tlm_quantumkeeper qk;
     qk.reset();
-    out.arrival = q1.recv(0, got.data(), got.size(), qk, like);
+    out.arrival = q1.recv(0, got.data(), got.size(), qk, like, 0);
     out.received = to_ps(qk.get_current_time());
   });
   kb::test::run_to_end(sender);
