@@ -6,6 +6,8 @@ find_package(yaml-cpp 0.7 REQUIRED)
 find_package(fmt 9 REQUIRED)
 find_package(CLI11 2 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
+# Header-only containers (bounded rings, small vectors) for the hot paths.
+find_package(Boost 1.74 REQUIRED)
 if(KB_BUILD_TESTS)
   find_package(Boost 1.74 REQUIRED COMPONENTS unit_test_framework)
 endif()

@@ -22,10 +22,12 @@ void PeIpcq::init(const IpcqRankEntry& entry) {
   rank_ = entry.rank;
   neighbours_.clear();
   for (const IpcqPeer& peer : entry.neighbours) {
-    Neighbour n{
-        peer.rank, peer.ipcq_pa, {}, {}, 0, &add_queue(fmt::format("from_rank{}", peer.rank))};
-    n.credits.assign(depth_, 0);
-    neighbours_.push_back(std::move(n));
+    Neighbour& n = neighbours_.emplace_back();
+    n.rank = peer.rank;
+    n.ipcq_base = peer.ipcq_pa;
+    n.credits.assign(depth_, depth_, 0);
+    n.received.set_capacity(depth_);
+    n.depth_stats = &add_queue(fmt::format("from_rank{}", peer.rank));
   }
 }
 
@@ -92,6 +94,9 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
     CreditWord word;
     std::memcpy(&word, p.get_data_ptr(), std::min<std::size_t>(sizeof word, p.get_data_length()));
     Neighbour& n = neighbour(rank, "credit");
+    if (n.credits.size() + word.count > depth_) {
+      fail("IPCQ credit overflow: rank {} returned more than {} credits", rank, depth_);
+    }
     for (std::uint64_t i = 0; i < word.count; ++i) n.credits.push_back(word.at(arrival, i));
     // A sender waiting for credits may go on with the first of them.
     visible = word.at(arrival, 0);
@@ -120,7 +125,8 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
   // Only a process blocked in block_until needs waking: one that checks later finds the
   // entry or credit already queued. (A timed notification per entry costs the kernel's
   // event queue more than the entry's transport.)
-  if (blocked_ != 0) arrived_.notify(from_ps(visible - now));
+  Arrivals& arrivals = offset >= kIpcqCreditOffset ? credit_arrivals_ : entry_arrivals_;
+  if (arrivals.blocked != 0) arrivals.event.notify(from_ps(visible - now));
   delay = from_ps(arrival - now);
   t.tail_ps = 0;
   p.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -136,23 +142,35 @@ void PeIpcq::catch_up(tlm_utils::tlm_quantumkeeper& qk, Picoseconds at) {
   if (at > local) qk.inc(from_ps(at - local));
 }
 
+std::string PeIpcq::Waiting::describe() const {
+  const char* who = like.initiator ? like.initiator->c_str() : queue.name();
+  if (count != 0) {
+    return fmt::format("{} (rank {}) waits for {} {} from rank {}", who, *queue.rank_, count, what,
+                       peer);
+  }
+  return fmt::format("{} (rank {}) waits for {} from rank {}", who, *queue.rank_, what, peer);
+}
+
 void PeIpcq::block_until(tlm_utils::tlm_quantumkeeper& qk, const std::function<bool()>& ready,
-                         const std::function<std::string()>& what) {
-  const ScopedWait blocked(what);  // described only in a deadlock report
+                         Arrivals& on, const Waiting& waiting) {
+  // Described only in a deadlock report; the lambda holds one reference, so that the
+  // std::function needs no allocation.
+  const std::function<std::string()> what = [&waiting] { return waiting.describe(); };
+  const ScopedWait blocked(what);
   struct Count {  // processes in here, for receive(); left on any exit (a killed process too)
     std::uint32_t& n;
     explicit Count(std::uint32_t& c) : n(c) { ++n; }
     ~Count() { --n; }
     Count(const Count&) = delete;
     Count& operator=(const Count&) = delete;
-  } counted(blocked_);
+  } counted(on.blocked);
   // It waits for the next arrival without synchronising first: the arrival's notification
   // wakes it either way, and a synchronisation adds a timed wait and a process switch
   // whenever the arrival comes after its local time. Woken, it keeps its local time where
   // that is later than the arrival's.
   while (!ready()) {
     const Picoseconds local = local_now_ps(qk);
-    sc_core::wait(arrived_);
+    sc_core::wait(on.event);
     qk.reset();
     catch_up(qk, local);
   }
@@ -202,12 +220,9 @@ Picoseconds PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint
   }
   for (std::uint64_t done = 0; done < nbytes;) {
     const std::uint64_t chunk = std::min(entry_bytes_, nbytes - done);
+    const Waiting waiting{*this, like, "IPCQ credit", peer};
     wait_until(
-        qk, [&] { return !n.credits.empty(); },
-        [&] {
-          return fmt::format("{} (rank {}) waits for IPCQ credit from rank {}",
-                             like.initiator ? *like.initiator : name(), *rank_, peer);
-        });
+        qk, [&n] { return !n.credits.empty(); }, credit_arrivals_, waiting);
     catch_up(qk, n.credits.front());
     n.credits.pop_front();
     // Entry i of a stream is ready a share of the spread after the first.
@@ -225,12 +240,9 @@ Picoseconds PeIpcq::send_flow(Neighbour& n, std::uint64_t target, const unsigned
                               std::uint64_t nbytes, const StreamShape& shape,
                               tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like) {
   const std::uint64_t slots = slots_of(nbytes);
+  const Waiting waiting{*this, like, "IPCQ credits", n.rank, slots};
   wait_until(
-      qk, [&] { return n.credits.size() >= slots; },
-      [&] {
-        return fmt::format("{} (rank {}) waits for {} IPCQ credits from rank {}",
-                           like.initiator ? *like.initiator : name(), *rank_, slots, n.rank);
-      });
+      qk, [&n, slots] { return n.credits.size() >= slots; }, credit_arrivals_, waiting);
   // The DMA starts with the first credit; the last entry of the queue's worth waits for the
   // last credit, so the tail trails the head by at least the credits' spread.
   catch_up(qk, n.credits.front());
@@ -243,7 +255,7 @@ Picoseconds PeIpcq::send_flow(Neighbour& n, std::uint64_t target, const unsigned
   // Beyond a queue's worth, the last entry follows the one this credit lets go.
   const std::uint64_t entries = entries_of(nbytes);
   if (entries > depth_) shaped.credit_lag = after_start((entries - 1) % depth_);
-  n.credits.erase(n.credits.begin(), n.credits.begin() + static_cast<std::ptrdiff_t>(slots));
+  n.credits.erase_begin(slots);
   shaped.spread = std::max(shape.spread, shaped.credit_spread);
   post(target, const_cast<unsigned char*>(src), nbytes, qk, like, false, 0, shaped);
   return local + txn_.transfer().last_issued_ps;
@@ -254,14 +266,11 @@ StreamArrival PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t
                            Picoseconds taken_from) {
   Neighbour& n = neighbour(peer, "recv");
   const std::uint64_t credit_to = n.ipcq_base + kIpcqCreditOffset + *rank_;
+  const Waiting waiting{*this, like, "IPCQ data", peer};
   StreamArrival got;
   for (std::uint64_t done = 0; done < nbytes;) {
     wait_until(
-        qk, [&] { return !n.received.empty(); },
-        [&] {
-          return fmt::format("{} (rank {}) waits for IPCQ data from rank {}",
-                             like.initiator ? *like.initiator : name(), *rank_, peer);
-        });
+        qk, [&n] { return !n.received.empty(); }, entry_arrivals_, waiting);
     Entry& e = n.received.front();
     if (done == 0) got.first = e.first;
     got.last = e.arrival;

@@ -30,7 +30,8 @@
 
 #include <tlm_utils/tlm_quantumkeeper.h>
 
-#include <deque>
+#include <boost/circular_buffer.hpp>
+
 #include <functional>
 #include <optional>
 
@@ -86,24 +87,41 @@ class PeIpcq : public Component {
     CreditWord credits;       // what it returns once taken, timed from when it was in
   };
   struct Neighbour {
-    std::uint32_t rank;
-    std::uint64_t ipcq_base;          // the peer's IPCQ endpoint
-    std::deque<Picoseconds> credits;  // when each credit towards the peer is usable
-    std::deque<Entry> received;       // entries from the peer, in arrival order
-    std::uint64_t held = 0;           // queue entries they occupy
-    QueueStats* depth_stats;
+    std::uint32_t rank = 0;
+    std::uint64_t ipcq_base = 0;  // the peer's IPCQ endpoint
+    // Both hold at most a queue's worth (`depth` credits, entries of a slot or more): rings
+    // of that capacity, so that a step allocates nothing.
+    boost::circular_buffer<Picoseconds> credits;  // when each credit towards the peer is usable
+    boost::circular_buffer<Entry> received;       // entries from the peer, in arrival order
+    std::uint64_t held = 0;                       // queue entries they occupy
+    QueueStats* depth_stats = nullptr;
   };
 
   Neighbour& neighbour(std::uint32_t rank, const char* what);
+  // What a blocked send or receive waits for: `count` (when not 0) `what` from `peer`.
+  struct Waiting {
+    const PeIpcq& queue;
+    const TransferExtension& like;  // names the waiting kernel
+    const char* what;
+    std::uint32_t peer;
+    std::uint64_t count = 0;
+    std::string describe() const;  // only for a deadlock report
+  };
+  // Deliveries of one kind (entries or credits), for the processes blocked on them.
+  struct Arrivals {
+    sc_core::sc_event event;    // one was delivered
+    std::uint32_t blocked = 0;  // processes waiting for one in block_until
+  };
   // Waits (in the caller's thread) until `ready` holds; events at arrival times wake it.
-  // `what` says what for, in a deadlock report. Inline, so that the usual case (ready at
-  // once) costs no std::function: each queue entry is checked this way.
-  template <class Ready, class What>
-  void wait_until(tlm_utils::tlm_quantumkeeper& qk, Ready&& ready, What&& what) {
-    if (!ready()) block_until(qk, ready, what);
+  // Inline, so that the usual case (ready at once) costs no std::function: each queue entry
+  // is checked this way.
+  template <class Ready>
+  void wait_until(tlm_utils::tlm_quantumkeeper& qk, Ready&& ready, Arrivals& on,
+                  const Waiting& waiting) {
+    if (!ready()) block_until(qk, ready, on, waiting);
   }
   void block_until(tlm_utils::tlm_quantumkeeper& qk, const std::function<bool()>& ready,
-                   const std::function<std::string()>& what);
+                   Arrivals& on, const Waiting& waiting);
   // Moves the caller's local time up to `at` if it is earlier.
   static void catch_up(tlm_utils::tlm_quantumkeeper& qk, Picoseconds at);
   // Posts a write at local time + `after`, shaped as `shape` says (its tail trailing its
@@ -128,8 +146,9 @@ class PeIpcq : public Component {
   TracedValue& occupancy_;  // VCD: entries arrived and not yet taken, over all queues
   std::optional<std::uint32_t> rank_;
   std::vector<Neighbour> neighbours_;
-  sc_core::sc_event arrived_;                      // an entry or a credit was delivered
-  std::uint32_t blocked_ = 0;                      // processes waiting in block_until
+  // Processes blocked on entries (receives) and on credits (sends) wait apart: a credit
+  // does not wake a ring's receiver for nothing, nor an entry its sender.
+  Arrivals entry_arrivals_, credit_arrivals_;
   std::vector<std::vector<unsigned char>> spare_;  // buffers of consumed entries
   Transaction txn_;
   CreditWord credit_word_;

@@ -106,9 +106,9 @@ Clip clip(std::int64_t r0, std::int64_t c0, std::int64_t rows, std::int64_t cols
 
 }  // namespace
 
-PendingTile KernelContext::fetch(const TensorView& t, const std::vector<Piece>& pieces,
-                                 std::int64_t r0, std::int64_t c0, std::int64_t rows,
-                                 std::int64_t cols, const Tile* mask, double other) {
+PendingTile KernelContext::fetch(const TensorView& t, const Pieces& pieces, std::int64_t r0,
+                                 std::int64_t c0, std::int64_t rows, std::int64_t cols,
+                                 const Tile* mask, double other) {
   pe_.compute(costs_.op_overhead_cycles);
   PendingTile out{Tile(rows, cols, t.dtype(), !timing_only(), other), pe_.local_time_ps()};
   const std::size_t item = t.itemsize();
@@ -157,9 +157,9 @@ Tile KernelContext::wait(PendingTile pending) {
   return std::move(pending.tile);
 }
 
-models::Picoseconds KernelContext::put(const TensorView& t, const std::vector<Piece>& pieces,
-                                       std::int64_t r0, std::int64_t c0, const Tile& tile,
-                                       const Tile* mask, const models::PeLocation* at) {
+models::Picoseconds KernelContext::put(const TensorView& t, const Pieces& pieces, std::int64_t r0,
+                                       std::int64_t c0, const Tile& tile, const Tile* mask,
+                                       const models::PeLocation* at) {
   pe_.compute(costs_.op_overhead_cycles);
   models::Picoseconds done = pe_.local_time_ps();
   const std::size_t item = t.itemsize();

@@ -185,10 +185,9 @@ class KernelContext {
   void staging(std::size_t bytes);
   Tile elementwise(const Tile& a, const Tile& b, double (*op)(double, double), const char* name);
   Tile unary(const Tile& a, const std::function<double(double)>& op);
-  PendingTile fetch(const TensorView& t, const std::vector<Piece>& pieces, std::int64_t r0,
-                    std::int64_t c0, std::int64_t rows, std::int64_t cols, const Tile* mask,
-                    double other);
-  models::Picoseconds put(const TensorView& t, const std::vector<Piece>& pieces, std::int64_t r0,
+  PendingTile fetch(const TensorView& t, const Pieces& pieces, std::int64_t r0, std::int64_t c0,
+                    std::int64_t rows, std::int64_t cols, const Tile* mask, double other);
+  models::Picoseconds put(const TensorView& t, const Pieces& pieces, std::int64_t r0,
                           std::int64_t c0, const Tile& tile, const Tile* mask,
                           const models::PeLocation* at = nullptr);
 

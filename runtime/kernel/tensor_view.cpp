@@ -84,14 +84,14 @@ std::uint64_t TensorView::address(std::int64_t r, std::int64_t c) const {
   return global_pieces(row0_ + r, col0_ + c, 1, 1).front().address;
 }
 
-std::vector<Piece> TensorView::pieces(std::int64_t r0, std::int64_t c0, std::int64_t rows,
-                                      std::int64_t cols) const {
+Pieces TensorView::pieces(std::int64_t r0, std::int64_t c0, std::int64_t rows,
+                          std::int64_t cols) const {
   if (r0 < 0 || c0 < 0 || rows < 0 || cols < 0 || r0 + rows > rows_ || c0 + cols > cols_) {
     throw std::out_of_range(
         fmt::format("rows {}..{}, columns {}..{} are outside the {} x {} view of '{}'", r0,
                     r0 + rows, c0, c0 + cols, rows_, cols_, name_));
   }
-  std::vector<Piece> out = global_pieces(row0_ + r0, col0_ + c0, rows, cols);
+  Pieces out = global_pieces(row0_ + r0, col0_ + c0, rows, cols);
   for (Piece& p : out) {
     p.row0 -= row0_;
     p.col0 -= col0_;
@@ -99,9 +99,9 @@ std::vector<Piece> TensorView::pieces(std::int64_t r0, std::int64_t c0, std::int
   return out;
 }
 
-std::vector<Piece> TensorView::global_pieces(std::int64_t r0, std::int64_t c0, std::int64_t rows,
-                                             std::int64_t cols) const {
-  std::vector<Piece> out;
+Pieces TensorView::global_pieces(std::int64_t r0, std::int64_t c0, std::int64_t rows,
+                                 std::int64_t cols) const {
+  Pieces out;
   if (!layout_ || rows <= 0 || cols <= 0) return out;
   const std::int64_t br = layout_->block_rows();
   const std::int64_t bc = layout_->block_cols();

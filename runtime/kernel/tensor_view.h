@@ -11,6 +11,8 @@
 
 #include "runtime/tensor/tensor.h"
 
+#include <boost/container/small_vector.hpp>
+
 #include <memory>
 #include <optional>
 
@@ -45,6 +47,9 @@ struct Piece {
   std::uint64_t address;                // of the first element
   std::uint64_t stride;                 // bytes between rows
 };
+// The bursts of a rectangle: one, unless it crosses blocks; held inline, as every load and
+// store of a kernel asks for them.
+using Pieces = boost::container::small_vector<Piece, 1>;
 
 class TensorView {
  public:
@@ -72,11 +77,10 @@ class TensorView {
   // Virtual address of view element (r, c); throws when outside the view.
   std::uint64_t address(std::int64_t r, std::int64_t c) const;
   // The bursts covering view rectangle (r0, c0, rows, cols), which must lie in the view.
-  std::vector<Piece> pieces(std::int64_t r0, std::int64_t c0, std::int64_t rows,
-                            std::int64_t cols) const;
+  Pieces pieces(std::int64_t r0, std::int64_t c0, std::int64_t rows, std::int64_t cols) const;
   // The same in global coordinates: any rectangle of the tensor held by this SIP.
-  std::vector<Piece> global_pieces(std::int64_t r0, std::int64_t c0, std::int64_t rows,
-                                   std::int64_t cols) const;
+  Pieces global_pieces(std::int64_t r0, std::int64_t c0, std::int64_t rows,
+                       std::int64_t cols) const;
 
  private:
   std::string name_;
