@@ -88,25 +88,20 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
     }
   }
   const Picoseconds arrival = head + tail;
-  // A receiver may start on an entry once its first bytes are in (all of it, unless flow).
-  Picoseconds visible = arrival;
   if (offset >= kIpcqCreditOffset) {
     CreditWord word;
     std::memcpy(&word, p.get_data_ptr(), std::min<std::size_t>(sizeof word, p.get_data_length()));
-    Neighbour& n = neighbour(rank, "credit");
-    if (n.credits.size() + word.count > depth_) {
-      fail("IPCQ credit overflow: rank {} returned more than {} credits", rank, depth_);
-    }
-    for (std::uint64_t i = 0; i < word.count; ++i) n.credits.push_back(word.at(arrival, i));
-    // A sender waiting for credits may go on with the first of them.
-    visible = word.at(arrival, 0);
+    take_credits(rank, word, arrival);
+    t.credit_sink = this;
+    t.credit_arrival_ps = arrival;
   } else {
     Neighbour& n = neighbour(rank, "entry");
     const std::uint64_t slots = slots_of(p.get_data_length());
     if (n.held + slots > depth_) {
       fail("IPCQ overflow: rank {} sent more than {} entries without credits", rank, depth_);
     }
-    visible = head + tail / entries;
+    // A receiver may start on an entry once its first bytes are in (all of it, unless flow).
+    const Picoseconds visible = head + tail / entries;
     Entry e{visible, arrival, {}, p.get_data_length(), 0, slots, credits};
     // A timing-only entry keeps its length alone: a flow transfer of a whole buffer would
     // otherwise hold its size in host memory at every receiver.
@@ -121,15 +116,28 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
     n.held += slots;
     occupancy_.add(arrival, +static_cast<std::int64_t>(slots));
     n.depth_stats->on_depth(n.held);
+    wake(entry_arrivals_, visible);
   }
-  // Only a process blocked in block_until needs waking: one that checks later finds the
-  // entry or credit already queued. (A timed notification per entry costs the kernel's
-  // event queue more than the entry's transport.)
-  Arrivals& arrivals = offset >= kIpcqCreditOffset ? credit_arrivals_ : entry_arrivals_;
-  if (arrivals.blocked != 0) arrivals.event.notify(from_ps(visible - now));
   delay = from_ps(arrival - now);
   t.tail_ps = 0;
   p.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void PeIpcq::take_credits(std::uint32_t rank, const CreditWord& word, Picoseconds arrival) {
+  Neighbour& n = neighbour(rank, "credit");
+  if (n.credits.size() + word.count > depth_) {
+    fail("IPCQ credit overflow: rank {} returned more than {} credits", rank, depth_);
+  }
+  for (std::uint64_t i = 0; i < word.count; ++i) n.credits.push_back(word.at(arrival, i));
+  // A sender waiting for credits may go on with the first of them.
+  wake(credit_arrivals_, word.at(arrival, 0));
+}
+
+void PeIpcq::wake(Arrivals& arrivals, Picoseconds visible) {
+  // Only a process blocked in block_until needs waking: one that checks later finds the
+  // entry or credit already queued. (A timed notification per entry costs the kernel's
+  // event queue more than the entry's transport.)
+  if (arrivals.blocked != 0) arrivals.event.notify(from_ps(visible - now_ps()));
 }
 
 Picoseconds PeIpcq::CreditWord::at(Picoseconds arrival, std::uint64_t i) const {
@@ -289,8 +297,16 @@ StreamArrival PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t
       n.depth_stats->on_pop(n.held);
       if (!e.bytes.empty()) spare_.push_back(std::move(e.bytes));
       n.received.pop_front();
-      post(credit_to, reinterpret_cast<unsigned char*>(&credit_word_), sizeof credit_word_, qk,
-           like, true, freed - local_now_ps(qk));
+      if (n.credit_sink != nullptr) {
+        n.credit_sink->take_credits(*rank_, credit_word_, freed + n.credit_latency);
+      } else {
+        post(credit_to, reinterpret_cast<unsigned char*>(&credit_word_), sizeof credit_word_, qk,
+             like, true, freed - local_now_ps(qk));
+        if (fidelity_ == Fidelity::flow) {
+          n.credit_sink = txn_.transfer().credit_sink;
+          n.credit_latency = txn_.transfer().credit_arrival_ps - freed;
+        }
+      }
     }
   }
   return got;

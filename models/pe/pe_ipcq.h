@@ -94,6 +94,10 @@ class PeIpcq : public Component {
     boost::circular_buffer<Picoseconds> credits;  // when each credit towards the peer is usable
     boost::circular_buffer<Entry> received;       // entries from the peer, in arrival order
     std::uint64_t held = 0;                       // queue entries they occupy
+    // Flow fidelity: the IPCQ the credits to the peer go to, once the first has crossed
+    // the fabric, and their latency from their issue (TransferExtension::credit_sink).
+    PeIpcq* credit_sink = nullptr;
+    Picoseconds credit_latency = 0;
     QueueStats* depth_stats = nullptr;
   };
 
@@ -122,6 +126,11 @@ class PeIpcq : public Component {
   }
   void block_until(tlm_utils::tlm_quantumkeeper& qk, const std::function<bool()>& ready,
                    Arrivals& on, const Waiting& waiting);
+  // Wakes the processes blocked on `arrivals` at `visible`.
+  void wake(Arrivals& arrivals, Picoseconds visible);
+  // Queues credits from `rank`, their message having arrived at `arrival` (through the
+  // fabric, or in flow fidelity directly, TransferExtension::credit_sink).
+  void take_credits(std::uint32_t rank, const CreditWord& word, Picoseconds arrival);
   // Moves the caller's local time up to `at` if it is earlier.
   static void catch_up(tlm_utils::tlm_quantumkeeper& qk, Picoseconds at);
   // Posts a write at local time + `after`, shaped as `shape` says (its tail trailing its

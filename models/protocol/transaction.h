@@ -15,6 +15,8 @@
 
 namespace kb::models {
 
+class PeIpcq;
+
 // Timing and routing side-band of a transfer.
 struct TransferExtension : tlm::tlm_extension<TransferExtension> {
   // How far the tail of the data trails its head: the largest occupancy met so far on the
@@ -45,6 +47,11 @@ struct TransferExtension : tlm::tlm_extension<TransferExtension> {
   // Flow control on its own virtual channel (IPCQ credits): it pays latency at every hop
   // but never queues behind, nor delays, the data.
   bool sideband = false;
+  // Set by the IPCQ that takes a credit message: itself, and when the message arrived. In
+  // flow fidelity the sender then sends the pair's later credits to it directly, as late
+  // after their issue as this one (a sideband path books nothing: its latency is fixed).
+  PeIpcq* credit_sink = nullptr;
+  Picoseconds credit_arrival_ps = 0;
   // A 2-D burst: `burst_rows` rows of data_length / burst_rows bytes each, the rows
   // `burst_stride` bytes apart at the target (packed one after another in the data
   // buffer). 1 row: an ordinary contiguous access.
