@@ -41,10 +41,4 @@ ClockPeriod::ClockPeriod(double freq_ghz) : freq_ghz_(freq_ghz) {
 
 Bandwidth::Bandwidth(double bw_gbps) : gbps_(bw_gbps), ps_per_byte_(1000.0 / bw_gbps) {}
 
-Picoseconds Bandwidth::occupancy(std::uint64_t bytes) const {
-  // The small slack keeps exact products (4096 B at 128 GB/s = 32000 ps) from rounding up.
-  const double ps = std::ceil(static_cast<double>(bytes) * ps_per_byte_ - 1e-6);
-  return ps < static_cast<double>(kMaxPicoseconds) ? static_cast<Picoseconds>(ps) : kMaxPicoseconds;
-}
-
 }  // namespace kb::models
