@@ -18,6 +18,8 @@
 //   queue's worth (throughput at most depth x entry per round trip; a round trip includes
 //   the receiver taking the unit an entry is in, StreamShape). The receiver sees when
 //   the first and the last entry would have arrived and returns the credits in one message.
+//   A pair's first credit message crosses the fabric; the later ones, whose latency that
+//   one measured (sideband: nothing they cross is booked), go straight to the sender's IPCQ.
 // Both run in the calling kernel's thread, on its local time (quantum keeper).
 
 #include "models/common/component.h"
