@@ -58,9 +58,9 @@ void InitiatorPort::transport(unsigned index, tlm::tlm_generic_payload& payload,
   const std::uint64_t address = payload.get_address();
   unsigned char* data = payload.get_data_ptr();
   const unsigned length = payload.get_data_length();
-  ProtocolChecker::before(socket.name(), payload);
+  ProtocolChecker::before(name_, payload);
   socket[static_cast<int>(index)]->b_transport(payload, delay);
-  ProtocolChecker::after(socket.name(), payload, before, delay, address, data, length);
+  ProtocolChecker::after(name_, payload, before, delay, address, data, length);
 #else
   socket[static_cast<int>(index)]->b_transport(payload, delay);
 #endif

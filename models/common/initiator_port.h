@@ -14,7 +14,7 @@ class TargetPort;
 
 class InitiatorPort {
  public:
-  explicit InitiatorPort(const char* name) : socket(name) {}
+  explicit InitiatorPort(const char* name) : socket(name), name_(socket.name()) {}
 
   // Blocking transport on binding `index` (0 for a port bound once).
   void transport(unsigned index, tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
@@ -37,6 +37,9 @@ class InitiatorPort {
 
  private:
   unsigned bound_ = 0;
+  // The socket's full name, for protocol violations: read once, not at every transport
+  // (sc_object::name() is a call into the library).
+  const char* name_;
 };
 
 // Transactions issued through any InitiatorPort so far (simulation speed figures).

@@ -19,7 +19,10 @@ namespace kb::models {
 class HopChain {
  public:
   HopChain(tlm::tlm_generic_payload& p, const sc_core::sc_time& delay)
-      : transfer_(transfer_of(p)), now_(now_ps()), head_(now_ + to_ps(delay)) {}
+      : HopChain(transfer_of(p), delay) {}
+  // For a caller that has the payload's transfer extension already.
+  HopChain(TransferExtension& t, const sc_core::sc_time& delay)
+      : transfer_(t), now_(now_ps()), head_(now_ + to_ps(delay)) {}
 
   // Books `resource` for `bytes` at the head, then adds `latency`.
   void pass(Resource* resource, Picoseconds latency, std::uint64_t bytes) {

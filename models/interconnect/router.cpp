@@ -37,15 +37,16 @@ void Router::b_transport(int binding, tlm::tlm_generic_payload& p, sc_core::sc_t
   const Port& from = ports_[in_binding_port_.at(static_cast<std::size_t>(binding))];
   const std::uint64_t bytes = p.get_data_length();
   const std::uint64_t written = p.is_write() ? bytes : 0, read = p.is_read() ? bytes : 0;
+  TransferExtension& t = transfer_of(p);  // looked up once for both directions
   {
-    HopChain request(p, delay);
+    HopChain request(t, delay);
     request.pass(from.inbound, 0, written);
     request.pass(to->outbound, hop_latency_, written);
     request.store(delay);
     if (p.is_write()) charge(request.transfer(), written, request.head());
   }
   out.transport(static_cast<unsigned>(to->out_binding), p, delay);
-  HopChain response(p, delay);
+  HopChain response(t, delay);
   response.pass(to->inbound, 0, read);
   response.pass(from.outbound, hop_latency_, read);
   response.store(delay);

@@ -145,11 +145,6 @@ Picoseconds PeIpcq::CreditWord::at(Picoseconds arrival, std::uint64_t i) const {
   return arrival - std::min(arrival, before);
 }
 
-void PeIpcq::catch_up(tlm_utils::tlm_quantumkeeper& qk, Picoseconds at) {
-  const Picoseconds local = local_now_ps(qk);
-  if (at > local) qk.inc(from_ps(at - local));
-}
-
 std::string PeIpcq::Waiting::describe() const {
   const char* who = like.initiator ? like.initiator->c_str() : queue.name();
   if (count != 0) {

@@ -134,7 +134,10 @@ class PeIpcq : public Component {
   // fabric, or in flow fidelity directly, TransferExtension::credit_sink).
   void take_credits(std::uint32_t rank, const CreditWord& word, Picoseconds arrival);
   // Moves the caller's local time up to `at` if it is earlier.
-  static void catch_up(tlm_utils::tlm_quantumkeeper& qk, Picoseconds at);
+  static void catch_up(tlm_utils::tlm_quantumkeeper& qk, Picoseconds at) {
+    const Picoseconds local = local_now_ps(qk);
+    if (at > local) qk.inc(from_ps(at - local));
+  }
   // Posts a write at local time + `after`, shaped as `shape` says (its tail trailing its
   // head by at least the spread).
   void post(std::uint64_t address, unsigned char* data, std::uint64_t nbytes,
