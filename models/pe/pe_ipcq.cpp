@@ -221,9 +221,9 @@ Picoseconds PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint
     }
     return issued;
   }
+  const Waiting waiting{*this, like, "IPCQ credit", peer};
   for (std::uint64_t done = 0; done < nbytes;) {
     const std::uint64_t chunk = std::min(entry_bytes_, nbytes - done);
-    const Waiting waiting{*this, like, "IPCQ credit", peer};
     wait_until(
         qk, [&n] { return !n.credits.empty(); }, credit_arrivals_, waiting);
     catch_up(qk, n.credits.front());
@@ -297,7 +297,7 @@ StreamArrival PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t
       } else {
         post(credit_to, reinterpret_cast<unsigned char*>(&credit_word_), sizeof credit_word_, qk,
              like, true, freed - local_now_ps(qk));
-        if (fidelity_ == Fidelity::flow) {
+        if (fidelity_ == Fidelity::flow && txn_.transfer().credit_sink != nullptr) {
           n.credit_sink = txn_.transfer().credit_sink;
           n.credit_latency = txn_.transfer().credit_arrival_ps - freed;
         }
