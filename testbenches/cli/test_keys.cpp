@@ -1,7 +1,7 @@
 // No dead knobs: every numeric topology key whose schema row says it changes timing moves
 // the simulated time of some bench when changed, and the simulation keys (the quantum)
-// move none. Keys of other effects are documented as such in docs/topology-schema.md; the
-// energy keys are test_energy's.
+// move none by more than the order of contending bookings can (ADR 0003). Keys of other effects are
+// documented as such in docs/topology-schema.md; the energy keys are test_energy's.
 #define BOOST_TEST_MODULE keys
 #include "platform/topology/loader.h"
 #include "platform/topology/schema.h"
@@ -65,6 +65,20 @@ bool differ(const Times& a, const Times& b) {
   return false;
 }
 
+// How far the quantum may move a run's simulated time: it changes only the order in which
+// initiators running ahead book a shared resource (docs/adr/0003-contention-under-temporal-
+// decoupling.md), which moves a contended collective's kernel by up to 2 % and a run's
+// whole time, host copies included, by far less.
+constexpr double kQuantumTolerance = 0.01;
+
+// Whether any run both sets of times hold differs by more than `tolerance` of its time.
+bool differ_beyond(const Times& a, const Times& b, double tolerance) {
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] && b[i] && std::abs(*a[i] - *b[i]) > tolerance * *b[i]) return true;
+  }
+  return false;
+}
+
 bool any_ran(const Times& t) {
   return std::any_of(t.begin(), t.end(), [](const auto& v) { return v.has_value(); });
 }
@@ -88,7 +102,7 @@ bool numeric(const FieldSpec& f) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(every_timing_key_moves_some_bench_and_the_quantum_moves_none) {
+BOOST_AUTO_TEST_CASE(every_timing_key_moves_some_bench_and_the_quantum_hardly_any) {
   const Times base = times("");
   BOOST_REQUIRE(std::all_of(base.begin(), base.end(), [](const auto& v) { return v.has_value(); }));
   const kb::platform::Topology machine = kb::platform::load_topology_file(
@@ -110,7 +124,9 @@ BOOST_AUTO_TEST_CASE(every_timing_key_moves_some_bench_and_the_quantum_moves_non
       const Times t = times(*given + " --set " + f.path + "=" + v);
       if (!any_ran(t)) continue;  // a value this machine refuses (an I/O cube off the mesh)
       tried = true;
-      moved = moved || differ(t, reference);
+      moved =
+          moved || (f.effect == Effect::timing ? differ(t, reference)
+                                               : differ_beyond(t, reference, kQuantumTolerance));
       if (f.effect == Effect::timing && moved) break;
     }
     BOOST_TEST_MESSAGE(f.path << ": " << (moved ? "moves" : "moves nothing"));
@@ -120,7 +136,8 @@ BOOST_AUTO_TEST_CASE(every_timing_key_moves_some_bench_and_the_quantum_moves_non
       BOOST_TEST(moved, f.path << " changes no bench's simulated time: give it a role, mark "
                                   "its effect in the schema, or remove it");
     } else {
-      BOOST_TEST(!moved, f.path << " is a simulation key but moved a simulated time");
+      BOOST_TEST(!moved, f.path << " is a simulation key but moved a simulated time by more than "
+                                << 100 * kQuantumTolerance << " %");
     }
   }
   BOOST_TEST(timing_keys > 25u);
