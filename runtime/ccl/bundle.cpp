@@ -34,7 +34,8 @@ struct Shape {
 
 std::optional<Bundle> find_bundle(const IpcqPlan& plan, const CclAlgorithm& algorithm,
                                   Collective kind, const models::Fabric& fabric,
-                                  const std::vector<models::Endpoint>& buffers) {
+                                  const std::vector<models::Endpoint>& buffers,
+                                  std::uint32_t period_step) {
   const std::uint32_t W = plan.world_size;
   if (W < 2 || !algorithm.shifted_start(kind)) return std::nullopt;
   auto pe = [&](std::uint32_t r) {
@@ -65,7 +66,7 @@ std::optional<Bundle> find_bundle(const IpcqPlan& plan, const CclAlgorithm& algo
     const PeCoord &a = plan.rank_to_pe[r], &b = plan.rank_to_pe[leader];
     return a.sip != b.sip && a.cube == b.cube && a.pe == b.pe;
   };
-  for (std::uint32_t period = 1; period < W; ++period) {
+  for (std::uint32_t period = period_step; period < W; period += period_step) {
     if (W % period != 0) continue;
     bool alike = true;
     for (std::uint32_t r = period; r < W && alike; ++r)

@@ -46,11 +46,13 @@ struct Bundle {
 
 // The bundle of `plan`'s ranks running `kind` with `algorithm` whose buffers lie at
 // `buffers` (each rank's input, then each rank's output if another tensor: world or
-// 2 x world endpoints), with the shortest period that keeps every rank's routes congruent
-// to its leader's; none when only the whole world does, or the algorithm's steps do not
-// shift with the ranks.
+// 2 x world endpoints), with the shortest period, a multiple of `period_step` (ranks whose
+// input loads are alike only that many apart), that keeps every rank's routes congruent to
+// its leader's; none when only the whole world does, or the algorithm's steps do not shift
+// with the ranks.
 std::optional<Bundle> find_bundle(const IpcqPlan& plan, const CclAlgorithm& algorithm,
                                   Collective kind, const models::Fabric& fabric,
-                                  const std::vector<models::Endpoint>& buffers);
+                                  const std::vector<models::Endpoint>& buffers,
+                                  std::uint32_t period_step);
 
 }  // namespace kb::runtime

@@ -1,9 +1,12 @@
 #include "runtime/host/distributed.h"
 
+#include "runtime/ccl/patterns.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 #include <tuple>
 
 namespace kb::runtime {
@@ -33,13 +36,19 @@ std::int64_t chunk_elements(const CollectiveCall& call, std::int64_t block, std:
   }
 }
 
-// How a rank of `plan` loads its `block` elements of input for `call` by `a`: `shifted`,
-// chunk by chunk from the first it sends, in the order its steps send them (an algorithm
-// whose steps shift with the ranks, chunks of whole pieces); `alike`, every rank's loads the
-// same, shifted with it (one load, or whole tracked parts of `tracked` elements each).
+// How a rank of `plan` loads its `block` elements of input for `call` by `a`. Where the
+// algorithm's steps shift with the ranks it loads in the order its steps send (a chunk's
+// input is needed when the chunk is first sent or received): in groups, from the one
+// holding the end of the first chunk it sends down, each group in address order. A group
+// is a chunk where chunks are whole pieces; a tracked part where they are smaller (so that
+// a piece holding several chunks is loaded once) or larger but of a broken number of
+// pieces. `alike`: every rank's loads are the same, shifted with it by whole groups, for
+// ranks `period_step` apart (or a multiple of it).
 struct InputLoads {
-  std::optional<std::int64_t> first_chunk;  // when shifted
+  std::optional<std::int64_t> first_chunk;  // when shifted: the chunk rank 0 sends first
+  std::int64_t group = 0;                   // when shifted
   bool alike = false;
+  std::uint32_t period_step = 1;
 };
 InputLoads input_loads(const CclAlgorithm& a, const CollectiveCall& call, const IpcqPlan& plan,
                        DType dtype, std::int64_t block, std::int64_t tracked) {
@@ -47,12 +56,16 @@ InputLoads input_loads(const CclAlgorithm& a, const CollectiveCall& call, const 
   const bool gather = call.kind == Collective::all_gather;
   InputLoads loads;
   const std::optional<std::int64_t> start = a.shifted_start(call.kind);
-  if (start && !gather && chunk > 0 && chunk % plan.piece_elements(dtype) == 0) {
+  if (start && !gather && chunk > 0) {
     loads.first_chunk = start;
+    loads.group = chunk % plan.piece_elements(dtype) == 0 ? chunk : tracked;
+    loads.period_step = static_cast<std::uint32_t>(loads.group / std::gcd(chunk, loads.group));
   }
-  // Chunks of one size (an all-gather's are), and loaded alike.
+  // Chunks of one size (an all-gather's are), and loaded alike: in whole groups of whole
+  // tracked parts.
   loads.alike = start && chunk > 0 &&
-                (block <= tracked || ((gather || loads.first_chunk) && chunk % tracked == 0));
+                (block <= tracked || (gather && chunk % tracked == 0) ||
+                 (loads.first_chunk && block % loads.group == 0 && loads.group % tracked == 0));
   return loads;
 }
 
@@ -144,10 +157,15 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
       }
     };
     if (in != nullptr && loads.first_chunk) {
-      // Flow fidelity loads a chunk at once, its parts in as they stream.
-      const std::int64_t unit = k.fidelity() == models::Fidelity::flow ? chunk : piece;
-      for (std::int64_t j = 0; j < world; ++j)
-        load(((*loads.first_chunk + r - j) % world + world) % world * chunk, chunk, unit);
+      // Flow fidelity loads a group at once, its parts in as they stream.
+      const std::int64_t size = loads.group,
+                         unit = k.fidelity() == models::Fidelity::flow ? size : piece,
+                         count = (block + size - 1) / size,
+                         last = (ccl::wrap(*loads.first_chunk + r, world) + 1) * chunk - 1;
+      for (std::int64_t j = 0; j < count; ++j) {
+        const std::int64_t from = ccl::wrap(last / size - j, count) * size;
+        load(from, std::min(size, block - from), unit);
+      }
     } else if (in != nullptr) {
       load(0, block, piece);
     }
@@ -252,7 +270,8 @@ std::optional<Bundle> Distributed::bundle_of(const CollectiveCall& call,
   const std::int64_t n = buffer_elements(call, block, p.world_size);
   const std::int64_t tracked = RankComm::tracked_elements(
       p, in.dtype(), models::Fidelity::flow, n, chunk_elements(call, block, p.world_size));
-  if (!input_loads(a, call, p, in.dtype(), block, tracked).alike) return std::nullopt;
+  const InputLoads loads = input_loads(a, call, p, in.dtype(), block, tracked);
+  if (!loads.alike) return std::nullopt;
   // Each rank's buffers: where its PE's block of each tensor lies.
   std::vector<models::Endpoint> buffers;
   for (const Tensor* t : {&in, out}) {
@@ -273,7 +292,7 @@ std::optional<Bundle> Distributed::bundle_of(const CollectiveCall& call,
       buffers.push_back({where, at.sip, at.cube, at.unit});
     }
   }
-  return find_bundle(p, a, call.kind, ctx_.topology().fabric(), buffers);
+  return find_bundle(p, a, call.kind, ctx_.topology().fabric(), buffers, loads.period_step);
 }
 
 std::vector<Handle> Distributed::collective(Collective kind, ReduceOp op, std::uint32_t root,
