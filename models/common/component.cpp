@@ -27,9 +27,17 @@ EnergyAccount& Component::add_energy(EnergyClass cls, double static_w) {
 
 TracedValue& Component::add_value(const std::string& role, unsigned width,
                                   std::vector<std::string> labels) {
-  TracedValue& v = values_.emplace_back(width, std::move(labels));
-  stats_registry().add(std::string(name()) + "." + role, v);
-  return v;
+  return registered(role, values_.emplace_back(width, std::move(labels)));
+}
+
+TracedValue& Component::add_value(const std::string& role, unsigned width,
+                                  const std::vector<std::string>* shared_labels) {
+  return registered(role, values_.emplace_back(width, shared_labels));
+}
+
+TracedValue& Component::registered(const std::string& role, TracedValue& value) {
+  stats_registry().add(std::string(name()) + "." + role, value);
+  return value;
 }
 
 void Component::fail_message(const std::string& message) const {

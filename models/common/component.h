@@ -36,9 +36,13 @@ class Component : public sc_core::sc_module {
   // A value shown in the VCD as NAME.role (docs/platform.md, "Waveforms").
   TracedValue& add_value(const std::string& role, unsigned width,
                          std::vector<std::string> labels = {});
+  // The same, its values named by a table shared with others (TracedValue).
+  TracedValue& add_value(const std::string& role, unsigned width,
+                         const std::vector<std::string>* shared_labels);
 
  private:
   [[noreturn]] void fail_message(const std::string& message) const;
+  TracedValue& registered(const std::string& role, TracedValue& value);
 
   ClockPeriod period_;
   std::deque<Resource> resources_;  // stable addresses for the registry

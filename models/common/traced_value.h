@@ -28,6 +28,10 @@ class TracedValue {
   // `width` bits; `labels[v]` names value v for a viewer (empty: a plain number).
   TracedValue(unsigned width, std::vector<std::string> labels = {})
       : width_(width), labels_(std::move(labels)) {}
+  // Names its values from a table that others share and that grows as the run learns names
+  // (the process-wide kernel names: every core's `kernel` value reads the one table).
+  TracedValue(unsigned width, const std::vector<std::string>* shared)
+      : width_(width), shared_(shared) {}
   TracedValue(const TracedValue&) = delete;
   TracedValue& operator=(const TracedValue&) = delete;
 
@@ -41,20 +45,14 @@ class TracedValue {
     if (observer_ != nullptr) observer_->on_add(at, delta);
   }
 
-  // Names value `value` (a kernel's id, learnt at run time); a value keeps its first name,
-  // so a core running the same kernel again copies nothing.
-  void name(std::uint64_t value, const std::string& label) {
-    if (labels_.size() <= value) labels_.resize(value + 1);
-    if (labels_[value].empty()) labels_[value] = label;
-  }
-
   unsigned width() const { return width_; }
-  const std::vector<std::string>& labels() const { return labels_; }
+  const std::vector<std::string>& labels() const { return shared_ != nullptr ? *shared_ : labels_; }
   void observe(ValueObserver* observer) { observer_ = observer; }
 
  private:
   unsigned width_;
   std::vector<std::string> labels_;
+  const std::vector<std::string>* shared_ = nullptr;
   ValueObserver* observer_ = nullptr;
 };
 

@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include <stdexcept>
-#include <unordered_map>
 
 namespace kb::models {
 
@@ -21,7 +20,7 @@ PeCore::PeCore(const sc_core::sc_module_name& name, const PeCoreAttrs& attrs, bo
       fidelity_(fidelity),
       energy_(add_energy(EnergyClass::compute, attrs.static_w)),
       state_(add_value("state", 3, {"idle", "compute", "memory", "ipcq_data", "ipcq_credit"})),
-      kernel_(add_value("kernel", 8)),
+      kernel_(add_value("kernel", 8, KernelNames::instance().names())),
       location_(location),
       ipcq_(ipcq) {
   running_prefix_ =
@@ -33,7 +32,8 @@ PeCore::PeCore(const sc_core::sc_module_name& name, const PeCoreAttrs& attrs, bo
 
 void PeCore::launch(std::uint64_t request_id, const std::string& kernel,
                     std::shared_ptr<const KernelProgram> program, std::uint64_t reply_to) {
-  waiting_.push_back({request_id, kernel, std::move(program), reply_to});
+  waiting_.push_back(
+      {request_id, KernelNames::instance().id(kernel), std::move(program), reply_to});
   if (busy_) return;  // the kernel process takes it when the ones before it are done
   busy_ = true;
   if (started_) {
@@ -66,10 +66,10 @@ void PeCore::serve() {
 
 void PeCore::run(const Launch& launch) {
   // Assembled, not formatted: a trace's replay launches hundreds of thousands of kernels.
-  running_.assign(running_prefix_).append(launch.kernel).push_back('\'');
-  const std::uint64_t id = kernel_id(launch.kernel);
-  kernel_.name(id, launch.kernel);
-  kernel_.set(now_ps(), id);
+  running_.assign(running_prefix_)
+      .append(KernelNames::instance().name(launch.kernel))
+      .push_back('\'');
+  kernel_.set(now_ps(), launch.kernel);
   qk_.reset();
   sync_deferred_ = false;
   const Picoseconds started = now_ps();
@@ -191,9 +191,15 @@ Pe& PeCore::pe_at(const PeLocation& at) {
   return *found;
 }
 
-std::uint64_t kernel_id(const std::string& kernel) {
-  static std::unordered_map<std::string, std::uint64_t> ids;  // taken at every launch
-  return ids.try_emplace(kernel, ids.size() + 1).first->second;
+KernelNames& KernelNames::instance() {
+  static KernelNames names;
+  return names;
+}
+
+std::uint64_t KernelNames::id(const std::string& kernel) {
+  const auto [at, added] = ids_.try_emplace(kernel, names_.size());
+  if (added) names_.push_back(kernel);
+  return at->second;
 }
 
 }  // namespace kb::models

@@ -17,6 +17,9 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include <deque>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace kb::models {
 
@@ -60,7 +63,7 @@ class PeCore : public Component, public PeServices {
  private:
   struct Launch {
     std::uint64_t request_id;
-    std::string kernel;
+    std::uint64_t kernel;  // KernelNames' id
     std::shared_ptr<const KernelProgram> program;
     std::uint64_t reply_to;
   };
@@ -84,7 +87,7 @@ class PeCore : public Component, public PeServices {
   const Fidelity fidelity_;
   EnergyAccount& energy_;
   TracedValue& state_;   // PeState
-  TracedValue& kernel_;  // the running kernel's id (kernel_id()), 0 when idle
+  TracedValue& kernel_;  // the running kernel's id (KernelNames), 0 when idle
   PeLocation location_;
   PeIpcq& ipcq_;
   PeLocation other_at_;  // the last other PE pe_at() found
@@ -100,7 +103,19 @@ class PeCore : public Component, public PeServices {
   std::deque<Launch> waiting_;  // launched and not yet started, in arrival order
 };
 
-// A small process-wide id per kernel name (1, 2, ...; 0 is "none"), shown by `kernel`.
-std::uint64_t kernel_id(const std::string& kernel);
+// The kernels' names, process-wide, each with a small id (1, 2, ...; 0 is "none") that a
+// core's `kernel` value shows: the waveforms name the ids from this one table. A trace's
+// replay launches many kernels of distinct names on many cores; each name is kept once.
+class KernelNames {
+ public:
+  static KernelNames& instance();
+  std::uint64_t id(const std::string& kernel);
+  const std::string& name(std::uint64_t id) const { return names_[id]; }
+  const std::vector<std::string>* names() const { return &names_; }
+
+ private:
+  std::unordered_map<std::string, std::uint64_t> ids_;
+  std::vector<std::string> names_{std::string()};  // by id; 0 has none
+};
 
 }  // namespace kb::models

@@ -28,12 +28,12 @@ models::CoreWork mac_work(DType inputs) {
 
 KernelContext::KernelContext(models::PeServices& pe, std::uint32_t program_id,
                              std::uint32_t num_programs, std::vector<KernelArgValue> args,
-                             std::string kernel, CoreCosts costs, TcmScratch scratch)
+                             const std::string& kernel, CoreCosts costs, TcmScratch scratch)
     : pe_(pe),
       program_id_(program_id),
       num_programs_(num_programs),
       args_(std::move(args)),
-      kernel_(std::move(kernel)),
+      kernel_(kernel),
       costs_(costs),
       scratch_(std::move(scratch)) {}
 

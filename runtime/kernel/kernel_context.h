@@ -54,7 +54,7 @@ struct TcmScratch {
 class KernelContext {
  public:
   KernelContext(models::PeServices& pe, std::uint32_t program_id, std::uint32_t num_programs,
-                std::vector<KernelArgValue> args, std::string kernel, CoreCosts costs,
+                std::vector<KernelArgValue> args, const std::string& kernel, CoreCosts costs,
                 TcmScratch scratch);
   ~KernelContext();  // returns the TCM scratch
   KernelContext(const KernelContext&) = delete;
@@ -195,7 +195,7 @@ class KernelContext {
   std::uint32_t program_id_;
   std::uint32_t num_programs_;
   std::vector<KernelArgValue> args_;
-  std::string kernel_;
+  const std::string& kernel_;  // the bound kernel's name: it outlives the run
   CoreCosts costs_;
   TcmScratch scratch_;
   std::vector<TcmBuffer> tcm_;

@@ -11,7 +11,7 @@ namespace {
 std::int64_t as_int(std::uint64_t v) { return static_cast<std::int64_t>(v); }
 }  // namespace
 
-TensorLayout::TensorLayout(const Tensor& tensor, std::uint32_t sip) {
+TensorLayout::TensorLayout(const Tensor& tensor, std::uint32_t sip) : name_(tensor.name()) {
   const Placement& p = tensor.placement();
   const DeviceShard& first = tensor.shards().front();
   block_rows_ = as_int(first.rows);
@@ -34,8 +34,7 @@ std::uint64_t TensorLayout::block_va(std::int64_t r, std::int64_t c) const {
 
 TensorView::TensorView(const Tensor& tensor, std::shared_ptr<const TensorLayout> layout,
                        std::uint32_t sip, std::uint32_t cube, std::uint32_t pe)
-    : name_(tensor.name()),
-      dtype_(tensor.dtype()),
+    : dtype_(tensor.dtype()),
       global_rows_(as_int(tensor.placement().rows)),
       global_cols_(as_int(tensor.placement().cols)),
       layout_(std::move(layout)) {
@@ -76,10 +75,15 @@ TensorView::TensorView(const Tensor& tensor, std::shared_ptr<const TensorLayout>
   }
 }
 
+const std::string& TensorView::name() const {
+  static const std::string none;  // a view of nothing (default-constructed)
+  return layout_ != nullptr ? layout_->name() : none;
+}
+
 std::uint64_t TensorView::address(std::int64_t r, std::int64_t c) const {
   if (r < 0 || c < 0 || r >= rows_ || c >= cols_) {
     throw std::out_of_range(fmt::format("element ({}, {}) is outside the {} x {} view of '{}'", r,
-                                        c, rows_, cols_, name_));
+                                        c, rows_, cols_, name()));
   }
   return global_pieces(row0_ + r, col0_ + c, 1, 1).front().address;
 }
@@ -89,7 +93,7 @@ Pieces TensorView::pieces(std::int64_t r0, std::int64_t c0, std::int64_t rows,
   if (r0 < 0 || c0 < 0 || rows < 0 || cols < 0 || r0 + rows > rows_ || c0 + cols > cols_) {
     throw std::out_of_range(
         fmt::format("rows {}..{}, columns {}..{} are outside the {} x {} view of '{}'", r0,
-                    r0 + rows, c0, c0 + cols, rows_, cols_, name_));
+                    r0 + rows, c0, c0 + cols, rows_, cols_, name()));
   }
   Pieces out = global_pieces(row0_ + r0, col0_ + c0, rows, cols);
   for (Piece& p : out) {
@@ -113,7 +117,7 @@ Pieces TensorView::global_pieces(std::int64_t r0, std::int64_t c0, std::int64_t 
       const std::uint64_t block = layout_->block_va(r, c);
       if (block == 0) {
         throw std::out_of_range(
-            fmt::format("element ({}, {}) of '{}' is not on this SIP", r, c, name_));
+            fmt::format("element ({}, {}) of '{}' is not on this SIP", r, c, name()));
       }
       const std::int64_t in_block = (r % br) * bc + (c % bc);
       out.push_back({r, c, r_end - r, c_end - c,

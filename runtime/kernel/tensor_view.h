@@ -30,6 +30,8 @@ class TensorLayout {
  public:
   TensorLayout(const Tensor& tensor, std::uint32_t sip);
 
+  // The tensor's name, kept here once for the views of every PE that shares the layout.
+  const std::string& name() const { return name_; }
   std::int64_t block_rows() const { return block_rows_; }
   std::int64_t block_cols() const { return block_cols_; }
   // The virtual address of the block holding global element (r, c), or 0 when that block
@@ -37,6 +39,7 @@ class TensorLayout {
   std::uint64_t block_va(std::int64_t r, std::int64_t c) const;
 
  private:
+  std::string name_;
   std::int64_t block_rows_ = 0, block_cols_ = 0, grid_cols_ = 0;
   std::vector<std::uint64_t> grid_;
 };
@@ -58,7 +61,7 @@ class TensorView {
   TensorView(const Tensor& tensor, std::shared_ptr<const TensorLayout> layout, std::uint32_t sip,
              std::uint32_t cube, std::uint32_t pe);
 
-  const std::string& name() const { return name_; }
+  const std::string& name() const;
   DType dtype() const { return dtype_; }
   std::size_t itemsize() const { return runtime::itemsize(dtype_); }
   std::int64_t rows() const { return rows_; }
@@ -83,7 +86,6 @@ class TensorView {
                        std::int64_t cols) const;
 
  private:
-  std::string name_;
   DType dtype_ = DType::f32;
   std::int64_t row0_ = 0, col0_ = 0, rows_ = 0, cols_ = 0;
   std::int64_t global_rows_ = 0, global_cols_ = 0;
