@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <memory>
 
 namespace kb::runtime {
 
@@ -152,23 +153,48 @@ std::vector<NodeRun> Executor::run(const WorkloadGraph& graph) {
   std::vector<std::size_t> ended;  // since the dispatcher last looked
   sc_core::sc_event progress;
   std::size_t finished = 0;
+  // Nodes run on worker processes that take another node when theirs ends: a process per
+  // node allocated, touched and freed a stack per node (a trace's replay has thousands),
+  // and named each. A ready node goes to the worker idle last, else to a new one; either
+  // is made runnable now, as a spawned process is, in the order the nodes are ready.
+  struct Worker {
+    sc_core::sc_event wake;
+    std::size_t node = 0;
+    bool stop = false;  // the run is over: return
+  };
+  std::vector<std::shared_ptr<Worker>> workers, idle;
   sc_core::sc_spawn_options options;
   options.set_stack_size(kNodeStackBytes);
-  while (finished < nodes.size()) {
-    for (; !ready.empty(); ready.pop_front()) {
-      const std::size_t i = ready.front();
-      runs[i].issued_ns = now_ns();
-      sc_core::sc_spawn(
-          [this, &nodes, &runs, &ended, &progress, i] {
-            models::run_guarded([&] {
-              perform(nodes[i], runs[i]);
-              runs[i].done_ns = now_ns();
-              ended.push_back(i);
-              progress.notify(sc_core::SC_ZERO_TIME);
-            });
-          },
-          sc_core::sc_gen_unique_name("node"), &options);
+  auto start = [&](std::size_t i) {
+    runs[i].issued_ns = now_ns();
+    if (!idle.empty()) {
+      idle.back()->node = i;
+      idle.back()->wake.notify();
+      idle.pop_back();
+      return;
     }
+    auto w = workers.emplace_back(std::make_shared<Worker>());
+    w->node = i;
+    // The worker reads this run's state only while it has a node: once stopped it touches
+    // nothing but its own (shared) state.
+    sc_core::sc_spawn(
+        [this, &nodes, &runs, &ended, &progress, &idle, w] {
+          models::run_guarded([&] {
+            for (;;) {
+              perform(nodes[w->node], runs[w->node]);
+              runs[w->node].done_ns = now_ns();
+              ended.push_back(w->node);
+              progress.notify(sc_core::SC_ZERO_TIME);
+              idle.push_back(w);
+              sc_core::wait(w->wake);
+              if (w->stop) return;
+            }
+          });
+        },
+        sc_core::sc_gen_unique_name("node"), &options);
+  };
+  while (finished < nodes.size()) {
+    for (; !ready.empty(); ready.pop_front()) start(ready.front());
     sc_core::wait(progress);
     // Newly ready nodes go in graph order, whatever order their dependencies ended in.
     std::vector<std::size_t> released;
@@ -181,6 +207,10 @@ std::vector<NodeRun> Executor::run(const WorkloadGraph& graph) {
     ended.clear();
     std::sort(released.begin(), released.end());
     ready.insert(ready.end(), released.begin(), released.end());
+  }
+  for (const std::shared_ptr<Worker>& w : workers) {
+    w->stop = true;
+    w->wake.notify();
   }
   return runs;
 }
