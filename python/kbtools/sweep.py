@@ -204,13 +204,17 @@ def main(argv=None):
         print(f"kernbench sweep: cannot reach the Dask scheduler {o.scheduler}: {e}",
               file=sys.stderr)
         return 2
-    futures = {engine.submit(o.kernbench, args): (pid, point, report_rel)
-               for pid, point, args, report_rel in todo}
+    futures = {}
     args_of = {pid: args for pid, _, args, _ in todo}
     start, done, failed = time.monotonic(), 0, 0
     total = len(spec.points)
     interrupted = False
     try:
+        # Submitted inside the try: the first points start while later ones are submitted,
+        # and a stop that comes then must stop those too (outside it, the interpreter's exit
+        # waited for every submitted point to run to its end).
+        for pid, point, args, report_rel in todo:
+            futures[engine.submit(o.kernbench, args)] = (pid, point, report_rel)
         for future in engine.as_completed(list(futures)):
             pid, point, report_rel = futures[future]
             if future.cancelled():
