@@ -59,7 +59,9 @@ InputLoads input_loads(const CclAlgorithm& a, const CollectiveCall& call, const 
   if (start && !gather && chunk > 0) {
     loads.first_chunk = start;
     loads.group = chunk % plan.piece_elements(dtype) == 0 ? chunk : tracked;
-    loads.period_step = static_cast<std::uint32_t>(loads.group / std::gcd(chunk, loads.group));
+    // At most the world: ranks a world apart are the same rank (no bundle).
+    loads.period_step = static_cast<std::uint32_t>(
+        std::min<std::int64_t>(loads.group / std::gcd(chunk, loads.group), plan.world_size));
   }
   // Chunks of one size (an all-gather's are), and loaded alike: in whole groups of whole
   // tracked parts.
