@@ -162,7 +162,7 @@ std::vector<NodeRun> Executor::run(const WorkloadGraph& graph) {
     std::size_t node = 0;
     bool stop = false;  // the run is over: return
   };
-  std::vector<std::shared_ptr<Worker>> workers, idle;
+  std::vector<std::shared_ptr<Worker>> idle;  // every worker, once every node has ended
   sc_core::sc_spawn_options options;
   options.set_stack_size(kNodeStackBytes);
   auto start = [&](std::size_t i) {
@@ -173,7 +173,7 @@ std::vector<NodeRun> Executor::run(const WorkloadGraph& graph) {
       idle.pop_back();
       return;
     }
-    auto w = workers.emplace_back(std::make_shared<Worker>());
+    auto w = std::make_shared<Worker>();
     w->node = i;
     // The worker reads this run's state only while it has a node: once stopped it touches
     // nothing but its own (shared) state.
@@ -208,7 +208,7 @@ std::vector<NodeRun> Executor::run(const WorkloadGraph& graph) {
     std::sort(released.begin(), released.end());
     ready.insert(ready.end(), released.begin(), released.end());
   }
-  for (const std::shared_ptr<Worker>& w : workers) {
+  for (const std::shared_ptr<Worker>& w : idle) {
     w->stop = true;
     w->wake.notify();
   }
