@@ -59,9 +59,12 @@ InputLoads input_loads(const CclAlgorithm& a, const CollectiveCall& call, const 
   if (start && !gather && chunk > 0) {
     loads.first_chunk = start;
     loads.group = chunk % plan.piece_elements(dtype) == 0 ? chunk : tracked;
-    // At most the world: ranks a world apart are the same rank (no bundle).
-    loads.period_step = static_cast<std::uint32_t>(
-        std::min<std::int64_t>(loads.group / std::gcd(chunk, loads.group), plan.world_size));
+    // Loads shift by whole groups for ranks this many apart (any, when one group holds the
+    // block); at most the world, which forms no bundle.
+    if (block > loads.group) {
+      loads.period_step = static_cast<std::uint32_t>(
+          std::min<std::int64_t>(loads.group / std::gcd(chunk, loads.group), plan.world_size));
+    }
   }
   // Chunks of one size (an all-gather's are), and loaded alike: in whole groups of whole
   // tracked parts.

@@ -81,10 +81,11 @@ BOOST_AUTO_TEST_CASE(one_sip_runs_for_all_in_the_time_of_all) {
 
 // Chunks smaller than a piece: a rank loads its input a piece at a time from the piece
 // holding the chunk it sends first, so ranks are alike when the period shifts their chunks
-// by whole pieces. On the default machine (8 KiB pieces, 256 B to 4 KiB chunks) one SIP
-// runs for all, exactly; 16 KiB over tiny's 16 ranks (1 KiB chunks) needs two SIPs (eight
-// chunks to a piece) of 4 ranks. Tiny's PE port binds: there the leader's sends and stores,
-// out of its copy's PE, and its loads, into its own, book ports in another order than
+// by whole pieces, or at once where one piece holds the block (then any shift does). On the
+// default machine (8 KiB pieces, 256 B to 4 KiB chunks) one SIP runs for all, exactly, as
+// on multi_sip for 8 KiB in one load; 16 KiB over tiny's 16 ranks (1 KiB chunks) needs two
+// SIPs (eight chunks to a piece) of 4 ranks. Tiny's PE port binds: there the leader's sends and
+// stores, out of its copy's PE, and its loads, into its own, book ports in another order than
 // unbundled (64 KiB: 1.6 % short).
 BOOST_AUTO_TEST_CASE(chunks_smaller_than_a_piece_bundle_by_whole_pieces) {
   const std::string multi = configs() + "multi_sip.yaml";
@@ -95,6 +96,7 @@ BOOST_AUTO_TEST_CASE(chunks_smaller_than_a_piece_bundle_by_whole_pieces) {
     agrees(std::string(bench) + " --param bytes=1M", multi, 128);
   }
   agrees("allreduce --param bytes=16K", two, 128);
+  agrees("allreduce --param bytes=8K", multi, 128);
   agrees("allreduce --param bytes=16K", tiny, 8, 0.005);
   agrees("allreduce --param bytes=64K", tiny, 4, 0.02);
 }
