@@ -1,8 +1,12 @@
 #pragma once
 // A fully associative TLB with least-recently-used replacement, keyed by virtual page
-// number: O(1) per lookup (an intrusive LRU list over fixed slots, found through an
-// open-addressing index of twice as many cells: no allocation after construction, as every
-// access of every PE looks its pages up here).
+// number, held as runs of consecutive pages in the order they were last looked up.
+//
+// Accesses walk buffers page after page: a stream's pages, looked up in ascending order,
+// stand in the LRU order as one run (its first page the least recent), so a lookup of many
+// pages, or of a page in a stream's run, costs a walk over the few runs held rather than
+// work per page. Runs are at least a page each, so there are never more runs than entries:
+// no allocation after construction.
 
 #include <cstdint>
 #include <vector>
@@ -14,44 +18,33 @@ class Tlb {
   explicit Tlb(std::size_t entries);
 
   // True on a hit; a miss brings the page in, evicting the least recently used one.
-  bool lookup(std::uint64_t page);
+  bool lookup(std::uint64_t page) { return lookup_run(page, 1) == 1; }
   // Looks up the `count` pages from `first` in order, as as many lookup() calls would, and
-  // returns their hits, in time bounded by the TLB's size rather than the run's: once a run
-  // has looked up `entries` pages the TLB holds exactly its last `entries` (distinct) pages,
-  // so every later page misses, and the last `entries` pages leave the TLB as a whole run
-  // would. A flow transfer of a whole buffer is one such run. A run at least the TLB's size
-  // over pages none of which is held (a stream) takes constant time.
+  // returns their hits.
   std::uint64_t lookup_run(std::uint64_t first, std::uint64_t count);
   // Drops the pages first..last (inclusive).
   void invalidate(std::uint64_t first, std::uint64_t last);
 
  private:
-  static constexpr std::uint32_t kNone = ~0U;
-  static constexpr std::uint64_t kNoPage = ~0ULL;  // an empty cell (no page is this high)
-  void unlink(std::uint32_t slot);
-  void push_front(std::uint32_t slot);
-  // The index: the cell a page's probe starts from; the cell holding `page`, or the empty
-  // cell where it would go.
-  std::size_t home_of(std::uint64_t page) const;
-  std::size_t cell_of(std::uint64_t page) const;
-  void index_erase(std::size_t cell);
-  // Whether any of the `count` pages from `first` is held.
-  bool holds_any(std::uint64_t first, std::uint64_t count) const;
-  // Holds exactly the `entries` pages from `first`, looked up in order (the last most recent).
-  void hold_only(std::uint64_t first);
-  // Writes the run held_run_ stands for into the slots and the index.
-  void write_out_held_run();
+  // Pages first .. first + count - 1, looked up in ascending order (the last most recent).
+  struct Run {
+    std::uint64_t first;
+    std::uint64_t count;
+    bool holds(std::uint64_t page) const { return page - first < count; }
+  };
+  // The run holding `page`, or runs_.size().
+  std::size_t holding(std::uint64_t page) const;
+  // The lowest held page in [from, to), or `to` (none of them is: `from` is not held).
+  std::uint64_t next_held(std::uint64_t from, std::uint64_t to) const;
+  // Takes the `count` pages from `first` out of run `at`, which holds them all.
+  void take(std::size_t at, std::uint64_t first, std::uint64_t count);
+  // Makes the `count` pages from `first`, none of them held, the most recent, evicting the
+  // least recent pages beyond the TLB's size.
+  void bring_in(std::uint64_t first, std::uint64_t count);
 
-  std::vector<std::uint64_t> page_;
-  std::vector<std::uint32_t> prev_, next_;
-  std::vector<std::uint32_t> free_;
-  std::uint32_t head_ = kNone, tail_ = kNone;  // most and least recently used
-  std::vector<std::uint64_t> cell_page_;       // the index, linear probing
-  std::vector<std::uint32_t> cell_slot_;
-  std::size_t mask_ = 0;
-  // Not kNoPage: what is held is exactly the `entries` pages from here, the last most
-  // recent, not yet written out (a stream of runs, each over new pages, writes none).
-  std::uint64_t held_run_ = kNoPage;
+  std::uint64_t entries_;
+  std::uint64_t held_ = 0;
+  std::vector<Run> runs_;  // least recent first
 };
 
 }  // namespace kb::models

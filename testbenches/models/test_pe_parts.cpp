@@ -294,53 +294,81 @@ BOOST_AUTO_TEST_CASE(a_flow_transfer_beyond_the_queue_pays_a_round_trip_per_queu
   BOOST_TEST(r.arrival.first == 50'000u + 100'000u / 4);
 }
 
-// The TLB against a plain LRU list over random streams of pages: every hit and miss the
-// same, through evictions and invalidations that empty cells of its index in the middle of
-// probe runs (pages chosen from a small range so that they collide).
+// A plain least-recently-used list: what the TLB must answer, page by page.
+class LruList {
+ public:
+  explicit LruList(std::size_t entries) : entries_(entries) {}
+  bool lookup(std::uint64_t page) {
+    const auto it = std::find(pages_.begin(), pages_.end(), page);
+    const bool hit = it != pages_.end();
+    if (hit)
+      pages_.erase(it);
+    else if (pages_.size() == entries_)
+      pages_.pop_back();
+    pages_.push_front(page);
+    return hit;
+  }
+  void invalidate(std::uint64_t first, std::uint64_t last) {
+    pages_.remove_if([&](std::uint64_t p) { return p >= first && p <= last; });
+  }
+
+ private:
+  std::size_t entries_;
+  std::list<std::uint64_t> pages_;  // most recent first
+};
+
+// The TLB against the list over random pages, far apart and close together (runs of one
+// page, runs merging and splitting), through evictions and invalidations.
 BOOST_AUTO_TEST_CASE(the_tlb_hits_and_misses_as_a_least_recently_used_list_does) {
   for (std::size_t entries : {1U, 2U, 7U, 64U}) {
     Tlb tlb(entries);
-    std::list<std::uint64_t> lru;  // most recent first
+    LruList lru(entries);
     std::mt19937_64 rng(entries);
     std::uniform_int_distribution<std::uint64_t> page(0, 4 * entries + 3);
     for (int i = 0; i < 20000; ++i) {
       if (i % 97 == 96) {
         const std::uint64_t a = page(rng), b = a + page(rng) % 5;
         tlb.invalidate(a, b);
-        lru.remove_if([&](std::uint64_t p) { return p >= a && p <= b; });
+        lru.invalidate(a, b);
         continue;
       }
-      const std::uint64_t p = page(rng) * 0x1000 + (i % 3 == 0 ? 1ULL << 40 : 0);
-      const auto it = std::find(lru.begin(), lru.end(), p);
-      const bool hit = it != lru.end();
-      if (hit)
-        lru.erase(it);
-      else if (lru.size() == entries)
-        lru.pop_back();
-      lru.push_front(p);
-      BOOST_TEST_REQUIRE(tlb.lookup(p) == hit,
+      const std::uint64_t p = i % 3 == 0 ? page(rng) * 0x1000 + (1ULL << 40) : page(rng);
+      BOOST_TEST_REQUIRE(tlb.lookup(p) == lru.lookup(p),
                          "page " << p << " at access " << i << ", " << entries << " entries");
     }
   }
 }
 
-// A run of pages looked up at once hits as often as its pages looked up one by one, and
-// leaves the TLB as they would: runs shorter and much longer than the TLB, from a state
-// drawn at random, each followed by a probe of single lookups that compares the two.
+// Runs of pages looked up at once hit as their pages looked up one by one in the list do,
+// and leave the TLB as they would: runs shorter and much longer than the TLB, ascending
+// pages and descending ones (one lookup each), overlapping what is held, from a state drawn
+// at random, each followed by a probe of single lookups and now and then an invalidation.
 BOOST_AUTO_TEST_CASE(a_run_of_pages_looks_up_as_its_pages_one_by_one_do) {
-  for (std::size_t entries : {1U, 3U, 16U}) {
-    Tlb run(entries), single(entries);
+  for (std::size_t entries : {1U, 3U, 16U, 64U}) {
+    Tlb tlb(entries);
+    LruList lru(entries);
     std::mt19937_64 rng(entries + 7);
     std::uniform_int_distribution<std::uint64_t> page(0, 6 * entries);
-    for (int i = 0; i < 400; ++i) {
+    for (int i = 0; i < 2000; ++i) {
       const std::uint64_t first = page(rng), count = page(rng);
-      std::uint64_t hits = 0;
-      for (std::uint64_t p = first; p < first + count; ++p) hits += single.lookup(p) ? 1 : 0;
-      BOOST_TEST_REQUIRE(run.lookup_run(first, count) == hits,
-                         first << " + " << count << " pages, " << entries << " entries");
+      if (i % 5 == 4) {
+        for (std::uint64_t p = first + count; p > first; --p) {
+          BOOST_TEST_REQUIRE(tlb.lookup(p - 1) == lru.lookup(p - 1), "descending " << p - 1);
+        }
+      } else {
+        std::uint64_t hits = 0;
+        for (std::uint64_t p = first; p < first + count; ++p) hits += lru.lookup(p) ? 1 : 0;
+        BOOST_TEST_REQUIRE(tlb.lookup_run(first, count) == hits,
+                           first << " + " << count << " pages, " << entries << " entries");
+      }
+      if (i % 11 == 10) {
+        const std::uint64_t a = page(rng), b = a + page(rng) % (entries + 2);
+        tlb.invalidate(a, b);
+        lru.invalidate(a, b);
+      }
       for (int probe = 0; probe < 3; ++probe) {
         const std::uint64_t p = page(rng);
-        BOOST_TEST_REQUIRE(run.lookup(p) == single.lookup(p), "probe " << p);
+        BOOST_TEST_REQUIRE(tlb.lookup(p) == lru.lookup(p), "probe " << p);
       }
     }
   }
