@@ -51,10 +51,15 @@ void PowerMeter::widen_to(std::size_t bin) {
 
 void PowerMeter::add(std::size_t domain, double pj, Picoseconds begin, Picoseconds end) {
   if (domain >= bins_.size()) return;  // a model built outside a simulation: nothing meters it
-  widen_to(std::max(begin, end > begin ? end - 1 : begin) / window_ps_);
+  const Picoseconds last_ps = end > begin ? end - 1 : begin;
+  std::size_t last = last_ps / window_ps_;
+  if (last >= kMaxBins) {
+    widen_to(last);
+    last = last_ps / window_ps_;
+  }
+  // Most charges fall within one bin: one division for them.
+  const std::size_t first = last_ps % window_ps_ >= last_ps - begin ? last : begin / window_ps_;
   std::vector<double>& d = bins_[domain];
-  const std::size_t first = begin / window_ps_;
-  const std::size_t last = end > begin ? (end - 1) / window_ps_ : first;
   if (d.size() <= last) d.resize(last + 1, 0.0);
   if (first == last) {
     d[first] += pj;

@@ -65,7 +65,7 @@ class EnergyAccount {
   void charge(double pj, Picoseconds begin, Picoseconds end) {
     if (pj <= 0.0) return;
     dynamic_pj_ += pj;
-    power_meter().add(domain_, pj, begin, end);
+    meter_.add(domain_, pj, begin, end);
   }
 
   EnergyClass energy_class() const { return class_; }
@@ -78,6 +78,7 @@ class EnergyAccount {
   std::size_t domain_;
   double static_w_;
   double dynamic_pj_ = 0.0;
+  PowerMeter& meter_ = power_meter();  // charged on every transfer: looked up once
 };
 
 }  // namespace kb::models
