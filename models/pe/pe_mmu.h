@@ -122,6 +122,8 @@ class PeMmu : public Component {
   // cache lines where a tree's nodes missed at every level (and took 3x the memory).
   std::vector<std::uint64_t> starts_;
   std::vector<Mapping> mappings_;
+  static constexpr std::size_t kNoMapping = ~std::size_t{0};
+  mutable std::size_t last_held_ = kNoMapping;  // the mapping holding() found last
   Tlb tlb_;
   std::uint64_t hits_ = 0;
   std::uint64_t misses_ = 0;
