@@ -13,31 +13,32 @@
 #include "models/protocol/transaction.h"
 
 #include <tlm_utils/multi_passthrough_target_socket.h>
-#include <optional>
 #include <systemc>
 #include <tlm>
 
 namespace kb::models {
 
-// One call through a TargetPort: attaches the default extension a payload lacks and checks
-// the protocol before (constructor) and after (finish) the owner's handler.
-class TargetCall {
+// One call through a TargetPort from another library's initiator (a payload without the
+// project's TransferExtension): attaches a default extension for the call and checks the
+// protocol before (constructor) and after (finish) the owner's handler. The project's own
+// initiators check around the same call themselves (InitiatorPort::transport), so their
+// payloads go straight to the owner.
+class ForeignCall {
  public:
-  TargetCall(const char* socket, tlm::tlm_generic_payload& payload, const sc_core::sc_time* delay);
-  ~TargetCall();
-  TargetCall(const TargetCall&) = delete;
-  TargetCall& operator=(const TargetCall&) = delete;
+  ForeignCall(const char* socket, tlm::tlm_generic_payload& payload, const sc_core::sc_time* delay);
+  ~ForeignCall();
+  ForeignCall(const ForeignCall&) = delete;
+  ForeignCall& operator=(const ForeignCall&) = delete;
   void finish(const sc_core::sc_time& delay) const;
 
  private:
   const char* socket_;
   tlm::tlm_generic_payload& payload_;
-  std::optional<TransferExtension> fallback_;  // made only for a payload without one
+  TransferExtension fallback_;
   sc_core::sc_time delay_before_;
   std::uint64_t address_;
   unsigned char* data_;
   unsigned length_;
-  bool foreign_;  // from an initiator without the project's extension
 };
 
 template <class Owner>
@@ -58,13 +59,18 @@ class TargetPort {
 
  private:
   void b_transport(int binding, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
-    TargetCall call(socket.name(), p, &delay);
+    if (p.get_extension<TransferExtension>() != nullptr) {
+      (owner_.*transport_)(binding, p, delay);
+      return;
+    }
+    ForeignCall call(socket.name(), p, &delay);
     (owner_.*transport_)(binding, p, delay);
     call.finish(delay);
   }
   unsigned transport_dbg(int binding, tlm::tlm_generic_payload& p) {
     if (debug_ == nullptr) return 0;
-    TargetCall call(socket.name(), p, nullptr);
+    if (p.get_extension<TransferExtension>() != nullptr) return (owner_.*debug_)(binding, p);
+    ForeignCall call(socket.name(), p, nullptr);
     return (owner_.*debug_)(binding, p);
   }
 
