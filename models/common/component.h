@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include <deque>
+#include <list>
 #include <string>
 
 namespace kb::models {
@@ -45,10 +45,13 @@ class Component : public sc_core::sc_module {
   TracedValue& registered(const std::string& role, TracedValue& value);
 
   ClockPeriod period_;
-  std::deque<Resource> resources_;  // stable addresses for the registry
-  std::deque<QueueStats> queues_;
-  std::deque<EnergyAccount> energy_;
-  std::deque<TracedValue> values_;
+  // Lists: stable addresses for the registry, and nothing allocated while empty (a deque
+  // allocates a block up front: 2.3 KB a component for these four, a third of the
+  // model's memory on 64 SIPs).
+  std::list<Resource> resources_;
+  std::list<QueueStats> queues_;
+  std::list<EnergyAccount> energy_;
+  std::list<TracedValue> values_;
 };
 
 }  // namespace kb::models
