@@ -98,7 +98,7 @@ void PeMmu::unmap(const std::vector<UnmapEntry>& entries) {
 
 const PeMmu::Mapping* PeMmu::holding(std::uint64_t va) const {
   // An access is most often in the mapping the one before was in (a buffer's pages, a
-  // tile's rows): checked first, as a search of thousands of starts misses the cache.
+  // tile's rows): checked first, as the search of all their starts misses the cache.
   if (last_held_ < mappings_.size()) {
     const Mapping& m = mappings_[last_held_];
     if (va >= m.va && va < m.end) return &m;

@@ -4,10 +4,7 @@
 
 namespace kb::models {
 
-Tlb::Tlb(std::size_t entries) : entries_(entries) {
-  // A split adds a run before bring_in() adds another and evicts down to `entries`.
-  runs_.reserve(entries + 2);
-}
+Tlb::Tlb(std::size_t entries) : entries_(entries) {}
 
 std::size_t Tlb::holding(std::uint64_t page) const {
   // From the most recent run: a page looked up again is most likely one just used.

@@ -5,8 +5,8 @@
 // Accesses walk buffers page after page: a stream's pages, looked up in ascending order,
 // stand in the LRU order as one run (its first page the least recent), so a lookup of many
 // pages, or of a page in a stream's run, costs a walk over the few runs held rather than
-// work per page. Runs are at least a page each, so there are never more runs than entries:
-// no allocation after construction.
+// work per page. Runs are at least a page each, so there are never more runs than entries
+// (two more for a moment), and the list's memory follows the runs held, not `tlb_entries`.
 
 #include <cstdint>
 #include <vector>
