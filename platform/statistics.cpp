@@ -2,6 +2,9 @@
 
 #include "platform/util/json_append.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace kb::platform {
 
 namespace {
@@ -42,19 +45,25 @@ const ResourceFigure kResourceFigures[] = {
 }  // namespace
 
 nlohmann::ordered_json statistics_json(models::Picoseconds sim_time_ps) {
-  nlohmann::ordered_json resources = nlohmann::ordered_json::object();
-  for (const auto& entry : models::stats_registry().resources()) {
-    const models::ResourceStats& s = entry.resource->stats();
-    if (s.transactions == 0) continue;
+  const auto& registered = models::stats_registry();
+  const auto used = [](const auto& entry) { return entry.resource->stats().transactions != 0; };
+  nlohmann::ordered_json resources = reserved_object(static_cast<std::size_t>(
+      std::count_if(registered.resources().begin(), registered.resources().end(), used)));
+  for (const auto& entry : registered.resources()) {
+    if (!used(entry)) continue;
+    // Room for the figures and the two a report adds.
     nlohmann::ordered_json& r =
-        append_distinct(resources, entry.path, nlohmann::ordered_json::object());
+        append_distinct(resources, entry.path, reserved_object(std::size(kResourceFigures) + 2));
     for (const ResourceFigure& f : kResourceFigures) {
-      r[f.name] = f.value(s, static_cast<double>(sim_time_ps));
+      append_distinct(r, f.name,
+                      f.value(entry.resource->stats(), static_cast<double>(sim_time_ps)));
     }
   }
-  nlohmann::ordered_json queues = nlohmann::ordered_json::object();
-  for (const auto& entry : models::stats_registry().queues()) {
-    if (entry.queue->pushes == 0) continue;
+  const auto pushed = [](const auto& entry) { return entry.queue->pushes != 0; };
+  nlohmann::ordered_json queues = reserved_object(static_cast<std::size_t>(
+      std::count_if(registered.queues().begin(), registered.queues().end(), pushed)));
+  for (const auto& entry : registered.queues()) {
+    if (!pushed(entry)) continue;
     append_distinct(queues, entry.path,
                     {{"pushes", entry.queue->pushes}, {"high_water", entry.queue->high_water}});
   }

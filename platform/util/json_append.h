@@ -17,4 +17,12 @@ inline nlohmann::ordered_json& append_distinct(nlohmann::ordered_json& object, s
   return entries.back().second;
 }
 
+// An empty ordered object with room for n keys. Growing one copies every entry, keys and
+// values, because its keys are const: a table of thousands of rows should not grow.
+inline nlohmann::ordered_json reserved_object(std::size_t n) {
+  nlohmann::ordered_json object = nlohmann::ordered_json::object();
+  object.get_ref<nlohmann::ordered_json::object_t&>().reserve(n);
+  return object;
+}
+
 }  // namespace kb::platform

@@ -235,18 +235,20 @@ nlohmann::ordered_json make_report(const Bench& bench, const Params& params, con
     r["verify"] = {{"ok", true}, {"max_abs_err", 0.0}, {"skipped", true}};
     if (!run.timing_only_because.empty()) r["verify"]["because"] = run.timing_only_because;
   }
-  const auto stats =
+  auto stats =
       platform::statistics_json(static_cast<models::Picoseconds>(run.sim_time_ns * 1000.0));
-  nlohmann::ordered_json components = nlohmann::ordered_json::object();
-  for (const auto& [path, s] : stats["resources"].items()) {
+  // Each resource's figures gain their window's; the components are moved, not copied
+  // (tens of thousands at scale).
+  nlohmann::ordered_json components = std::move(stats["resources"]);
+  for (auto& [path, c] : components.get_ref<nlohmann::ordered_json::object_t&>()) {
     const auto in_window = outcome.window_busy_ns.find(path);
     const double window_ns = in_window == outcome.window_busy_ns.end() ? 0.0 : in_window->second;
-    nlohmann::ordered_json& c = platform::append_distinct(components, path, s);
-    c["window_busy_ns"] = window_ns;
-    c["window_utilization"] = measured > 0 ? std::min(1.0, window_ns / measured) : 0.0;
+    platform::append_distinct(c, "window_busy_ns", window_ns);
+    platform::append_distinct(c, "window_utilization",
+                              measured > 0 ? std::min(1.0, window_ns / measured) : 0.0);
   }
   r["components"] = std::move(components);
-  r["queues"] = stats["queues"];
+  r["queues"] = std::move(stats["queues"]);
   r["units"] = report_units(bench, outcome, run).to_json();
   return r;
 }
@@ -391,13 +393,18 @@ std::string summary_text(const nlohmann::ordered_json& r, std::size_t top) {
     out += fmt::format("verify      FAILED: {}\n", v["first_failure"].get<std::string>());
   }
   // Utilisation while the kernels ran: the host's copies outside them do not count.
-  std::vector<std::pair<double, std::string>> busiest;
+  // Only the first few are shown, of tens of thousands at scale.
+  std::vector<std::pair<double, const std::string*>> busiest;
   for (const auto& [path, c] : r["components"].items())
-    busiest.emplace_back(c["window_utilization"].get<double>(), path);
-  std::sort(busiest.rbegin(), busiest.rend());
-  for (std::size_t i = 0; i < std::min(top, busiest.size()); ++i) {
+    busiest.emplace_back(c["window_utilization"].get<double>(), &path);
+  const std::size_t shown = std::min(top, busiest.size());
+  std::partial_sort(busiest.begin(), busiest.begin() + static_cast<std::ptrdiff_t>(shown),
+                    busiest.end(), [](const auto& a, const auto& b) {
+                      return a.first != b.first ? a.first > b.first : *a.second > *b.second;
+                    });
+  for (std::size_t i = 0; i < shown; ++i) {
     out += fmt::format("{}{:5.1f}%  {}\n", i == 0 ? "busiest     " : "            ",
-                       100 * busiest[i].first, busiest[i].second);
+                       100 * busiest[i].first, *busiest[i].second);
   }
   const auto& s = r["sim_speed"];
   out += fmt::format(
