@@ -6,9 +6,6 @@
 #include <systemc>
 #include <tlm>
 
-// After the two above, which it needs and does not include.
-#include <tlm_utils/tlm_quantumkeeper.h>
-
 #include <cstdint>
 
 namespace kb::models {
@@ -28,11 +25,6 @@ inline Picoseconds to_ps(const sc_core::sc_time& t) { return t.value(); }
 // The kernel's clock, read inline: sc_time_stamp() is a call into the library, taken
 // several times per transaction (4.8 % of a transaction-level run's instructions).
 inline Picoseconds now_ps() { return sc_core::sc_get_curr_simcontext()->time_stamp().value(); }
-// A process's own time under temporal decoupling, as qk.get_current_time() (which calls
-// sc_time_stamp()) without the call.
-inline Picoseconds local_now_ps(const tlm_utils::tlm_quantumkeeper& qk) {
-  return now_ps() + qk.get_local_time().value();
-}
 
 // Nanoseconds and GHz from the topology, turned into picoseconds at elaboration; both
 // saturate at kMaxPicoseconds.

@@ -70,7 +70,7 @@ void PeCore::run(const Launch& launch) {
       .append(KernelNames::instance().name(launch.kernel))
       .push_back('\'');
   kernel_.set(now_ps(), launch.kernel);
-  qk_.reset();
+  clock_.reset();
   sync_deferred_ = false;
   const Picoseconds started = now_ps();
   try {
@@ -86,10 +86,10 @@ void PeCore::run(const Launch& launch) {
   done->request_id = launch.request_id;
   done->body = PeDone{launch.request_id, location_.cube, location_.pe, started, local_time_ps()};
   tlm::tlm_generic_payload& p = txn_.control(launch.reply_to, done);
-  sc_core::sc_time delay = qk_.get_local_time();
+  sc_core::sc_time delay = from_ps(clock_.offset());
   out.transport(0, p, delay);
-  qk_.set(delay);
-  qk_.sync();
+  clock_.set_offset(to_ps(delay));
+  clock_.sync();
 }
 
 Picoseconds PeCore::issue(tlm::tlm_command command, const Access& a, unsigned char* data,
@@ -128,17 +128,16 @@ Picoseconds PeCore::issue_write_at(const PeLocation& at, const Access& access, c
 
 void PeCore::wait_until(Picoseconds time) {
   mark(PeState::memory);
-  const Picoseconds local = local_time_ps();
-  if (time > local) qk_.inc(from_ps(time - local));
-  if (!sync_deferred_ && qk_.need_sync()) qk_.sync();
+  clock_.catch_up(time);
+  if (!sync_deferred_ && clock_.need_sync()) clock_.sync();
 }
 
 void PeCore::compute(std::uint64_t n, CoreWork work, std::uint64_t count) {
   mark(PeState::compute);
   const Picoseconds begin = local_time_ps();
-  qk_.inc(from_ps(cycles(n)));
+  clock_.advance(cycles(n));
   energy_.charge(static_cast<double>(count) * pj_per(work), begin, local_time_ps());
-  if (!sync_deferred_ && qk_.need_sync()) qk_.sync();
+  if (!sync_deferred_ && clock_.need_sync()) clock_.sync();
 }
 
 double PeCore::pj_per(CoreWork work) const {
@@ -156,14 +155,14 @@ double PeCore::pj_per(CoreWork work) const {
 Picoseconds PeCore::ipcq_send(std::uint32_t peer_rank, const void* src, std::uint64_t nbytes,
                               const StreamShape& shape) {
   mark(PeState::ipcq_credit);  // what the core waits for if the queue is full
-  return ipcq_.send(peer_rank, static_cast<const unsigned char*>(src), nbytes, shape, qk_,
+  return ipcq_.send(peer_rank, static_cast<const unsigned char*>(src), nbytes, shape, clock_,
                     txn_.transfer());
 }
 
 StreamArrival PeCore::ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_t nbytes,
                                 Picoseconds taken_from) {
   mark(PeState::ipcq_data);
-  return ipcq_.recv(peer_rank, static_cast<unsigned char*>(dst), nbytes, qk_, txn_.transfer(),
+  return ipcq_.recv(peer_rank, static_cast<unsigned char*>(dst), nbytes, clock_, txn_.transfer(),
                     taken_from);
 }
 
@@ -171,7 +170,7 @@ Picoseconds PeCore::ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, 
                                  std::uint64_t nbytes, const StreamShape& shape) {
   mark(PeState::ipcq_credit);
   PeIpcq& ipcq = here(at) ? ipcq_ : pe_at(at).ipcq;
-  return ipcq.send(peer_rank, static_cast<const unsigned char*>(src), nbytes, shape, qk_,
+  return ipcq.send(peer_rank, static_cast<const unsigned char*>(src), nbytes, shape, clock_,
                    txn_.transfer());
 }
 

@@ -9,12 +9,11 @@
 
 #include "models/common/component.h"
 #include "models/common/initiator_port.h"
+#include "models/common/local_clock.h"
 #include "models/pe/pe_core_attrs.h"
 #include "models/pe/pe_ipcq.h"
 #include "models/protocol/kernel_program.h"
 #include "models/protocol/transaction.h"
-
-#include <tlm_utils/tlm_quantumkeeper.h>
 
 #include <deque>
 #include <string>
@@ -57,7 +56,7 @@ class PeCore : public Component, public PeServices {
                           Picoseconds taken_from) override;
   Picoseconds ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, const void* src,
                            std::uint64_t nbytes, const StreamShape& shape) override;
-  Picoseconds local_time_ps() const override { return local_now_ps(qk_); }
+  Picoseconds local_time_ps() const override { return clock_.now(); }
   void defer_sync(bool deferred) override { sync_deferred_ = deferred; }
 
  private:
@@ -92,7 +91,7 @@ class PeCore : public Component, public PeServices {
   PeIpcq& ipcq_;
   PeLocation other_at_;  // the last other PE pe_at() found
   Pe* other_ = nullptr;  // and the PE
-  tlm_utils::tlm_quantumkeeper qk_;
+  LocalClock clock_;
   Transaction txn_;
   std::string running_prefix_;  // "sip0.cube1.pe2 running '"
   std::string running_;         // "sip0.cube1.pe2 running 'gemm'", for fault messages

@@ -154,8 +154,8 @@ std::string PeIpcq::Waiting::describe() const {
   return fmt::format("{} (rank {}) waits for {} from rank {}", who, *queue.rank_, what, peer);
 }
 
-void PeIpcq::block_until(tlm_utils::tlm_quantumkeeper& qk, const std::function<bool()>& ready,
-                         Arrivals& on, const Waiting& waiting) {
+void PeIpcq::block_until(LocalClock& clock, const std::function<bool()>& ready, Arrivals& on,
+                         const Waiting& waiting) {
   // Described only in a deadlock report; the lambda holds one reference, so that the
   // std::function needs no allocation.
   const std::function<std::string()> what = [&waiting] { return waiting.describe(); };
@@ -172,15 +172,15 @@ void PeIpcq::block_until(tlm_utils::tlm_quantumkeeper& qk, const std::function<b
   // whenever the arrival comes after its local time. Woken, it keeps its local time where
   // that is later than the arrival's.
   while (!ready()) {
-    const Picoseconds local = local_now_ps(qk);
+    const Picoseconds local = clock.now();
     sc_core::wait(on.event);
-    qk.reset();
-    catch_up(qk, local);
+    clock.reset();
+    clock.catch_up(local);
   }
 }
 
 void PeIpcq::post(std::uint64_t address, unsigned char* data, std::uint64_t nbytes,
-                  tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like, bool sideband,
+                  LocalClock& clock, const TransferExtension& like, bool sideband,
                   Picoseconds after, const StreamShape& shape) {
   tlm::tlm_generic_payload& p = txn_.access(tlm::TLM_WRITE_COMMAND, address, data, nbytes);
   txn_.transfer().physical = true;
@@ -191,7 +191,7 @@ void PeIpcq::post(std::uint64_t address, unsigned char* data, std::uint64_t nbyt
   txn_.transfer().last_issued_ps = 0;
   txn_.transfer().shape = shape;
   txn_.transfer().shape.grain_bytes = entry_bytes_;
-  sc_core::sc_time delay = qk.get_local_time() + from_ps(after);
+  sc_core::sc_time delay = from_ps(clock.offset() + after);
   out.transport(0, p, delay);
   if (p.get_response_status() != tlm::TLM_OK_RESPONSE) {
     fail("IPCQ write to {} failed: {}", PhysAddr::decode(address).to_string(),
@@ -202,12 +202,12 @@ void PeIpcq::post(std::uint64_t address, unsigned char* data, std::uint64_t nbyt
 }
 
 Picoseconds PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint64_t nbytes,
-                         const StreamShape& shape, tlm_utils::tlm_quantumkeeper& qk,
+                         const StreamShape& shape, LocalClock& clock,
                          const TransferExtension& like) {
   Neighbour& n = neighbour(peer, "send");
   const std::uint64_t target = n.ipcq_base + kIpcqDataOffset + *rank_;
   // Each entry's push, pop and credit, in either fidelity.
-  const Picoseconds local = local_now_ps(qk);
+  const Picoseconds local = clock.now();
   if (nbytes != 0) {
     energy_.charge(static_cast<double>(entries_of(nbytes)) * pj_per_entry_, local, local);
   }
@@ -217,7 +217,7 @@ Picoseconds PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint
     constexpr std::uint64_t kPart = 1ULL << 30;
     for (std::uint64_t done = 0; done < nbytes; done += kPart) {
       issued = std::max(issued, send_flow(n, target, src + done, std::min(kPart, nbytes - done),
-                                          shape, qk, like));
+                                          shape, clock, like));
     }
     return issued;
   }
@@ -225,31 +225,31 @@ Picoseconds PeIpcq::send(std::uint32_t peer, const unsigned char* src, std::uint
   for (std::uint64_t done = 0; done < nbytes;) {
     const std::uint64_t chunk = std::min(entry_bytes_, nbytes - done);
     wait_until(
-        qk, [&n] { return !n.credits.empty(); }, credit_arrivals_, waiting);
-    catch_up(qk, n.credits.front());
+        clock, [&n] { return !n.credits.empty(); }, credit_arrivals_, waiting);
+    clock.catch_up(n.credits.front());
     n.credits.pop_front();
     // Entry i of a stream is ready a share of the spread after the first.
     const auto ready =
         static_cast<Picoseconds>(static_cast<double>(shape.spread) * static_cast<double>(done) /
                                  static_cast<double>(nbytes));
-    post(target, const_cast<unsigned char*>(src + done), chunk, qk, like, false, ready);
-    issued = std::max(issued, local_now_ps(qk) + ready);
+    post(target, const_cast<unsigned char*>(src + done), chunk, clock, like, false, ready);
+    issued = std::max(issued, clock.now() + ready);
     done += chunk;
   }
   return issued;
 }
 
 Picoseconds PeIpcq::send_flow(Neighbour& n, std::uint64_t target, const unsigned char* src,
-                              std::uint64_t nbytes, const StreamShape& shape,
-                              tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like) {
+                              std::uint64_t nbytes, const StreamShape& shape, LocalClock& clock,
+                              const TransferExtension& like) {
   const std::uint64_t slots = slots_of(nbytes);
   const Waiting waiting{*this, like, "IPCQ credits", n.rank, slots};
   wait_until(
-      qk, [&n, slots] { return n.credits.size() >= slots; }, credit_arrivals_, waiting);
+      clock, [&n, slots] { return n.credits.size() >= slots; }, credit_arrivals_, waiting);
   // The DMA starts with the first credit; the last entry of the queue's worth waits for the
   // last credit, so the tail trails the head by at least the credits' spread.
-  catch_up(qk, n.credits.front());
-  const Picoseconds local = local_now_ps(qk);
+  clock.catch_up(n.credits.front());
+  const Picoseconds local = clock.now();
   const auto after_start = [&](std::uint64_t credit) {
     return n.credits[credit] > local ? n.credits[credit] - local : 0;
   };
@@ -260,12 +260,12 @@ Picoseconds PeIpcq::send_flow(Neighbour& n, std::uint64_t target, const unsigned
   if (entries > depth_) shaped.credit_lag = after_start((entries - 1) % depth_);
   n.credits.erase_begin(slots);
   shaped.spread = std::max(shape.spread, shaped.credit_spread);
-  post(target, const_cast<unsigned char*>(src), nbytes, qk, like, false, 0, shaped);
+  post(target, const_cast<unsigned char*>(src), nbytes, clock, like, false, 0, shaped);
   return local + txn_.transfer().last_issued_ps;
 }
 
 StreamArrival PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
-                           tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like,
+                           LocalClock& clock, const TransferExtension& like,
                            Picoseconds taken_from) {
   Neighbour& n = neighbour(peer, "recv");
   const std::uint64_t credit_to = n.ipcq_base + kIpcqCreditOffset + *rank_;
@@ -273,11 +273,11 @@ StreamArrival PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t
   StreamArrival got;
   for (std::uint64_t done = 0; done < nbytes;) {
     wait_until(
-        qk, [&n] { return !n.received.empty(); }, entry_arrivals_, waiting);
+        clock, [&n] { return !n.received.empty(); }, entry_arrivals_, waiting);
     Entry& e = n.received.front();
     if (done == 0) got.first = e.first;
     got.last = e.arrival;
-    catch_up(qk, fidelity_ == Fidelity::flow ? e.first : e.arrival);
+    clock.catch_up(fidelity_ == Fidelity::flow ? e.first : e.arrival);
     const std::uint64_t chunk = std::min<std::uint64_t>(e.length - e.consumed, nbytes - done);
     if (!like.timing_only) std::memcpy(dst + done, e.bytes.data() + e.consumed, chunk);
     e.consumed += chunk;
@@ -285,7 +285,7 @@ StreamArrival PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t
     if (e.consumed == e.length) {
       // The entries are free once taken; a flow transfer is taken as it arrives, so its
       // last `slots` entries are freed one entry's time apart up to its arrival.
-      const Picoseconds freed = std::max({local_now_ps(qk), e.arrival, taken_from});
+      const Picoseconds freed = std::max({clock.now(), e.arrival, taken_from});
       credit_word_ = e.credits;
       n.held -= e.slots;
       occupancy_.add(freed, -static_cast<std::int64_t>(e.slots));
@@ -295,8 +295,8 @@ StreamArrival PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t
       if (n.credit_sink != nullptr) {
         n.credit_sink->take_credits(*rank_, credit_word_, freed + n.credit_latency);
       } else {
-        post(credit_to, reinterpret_cast<unsigned char*>(&credit_word_), sizeof credit_word_, qk,
-             like, true, freed - local_now_ps(qk));
+        post(credit_to, reinterpret_cast<unsigned char*>(&credit_word_), sizeof credit_word_, clock,
+             like, true, freed - clock.now());
         if (fidelity_ == Fidelity::flow && txn_.transfer().credit_sink != nullptr) {
           n.credit_sink = txn_.transfer().credit_sink;
           n.credit_latency = txn_.transfer().credit_arrival_ps - freed;

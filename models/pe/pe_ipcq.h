@@ -25,12 +25,11 @@
 #include "models/common/component.h"
 #include "models/common/fidelity.h"
 #include "models/common/initiator_port.h"
+#include "models/common/local_clock.h"
 #include "models/pe/pe_ipcq_attrs.h"
 #include "models/protocol/messages.h"
 #include "models/protocol/stream_shape.h"
 #include "models/protocol/transaction.h"
-
-#include <tlm_utils/tlm_quantumkeeper.h>
 
 #include <boost/circular_buffer.hpp>
 
@@ -56,14 +55,12 @@ class PeIpcq : public Component {
   // the last entry was issued (entry by entry, once its credit came; flow, as its credit
   // window has it).
   Picoseconds send(std::uint32_t peer, const unsigned char* src, std::uint64_t nbytes,
-                   const StreamShape& shape, tlm_utils::tlm_quantumkeeper& qk,
-                   const TransferExtension& like);
+                   const StreamShape& shape, LocalClock& clock, const TransferExtension& like);
   // Takes `nbytes`. Transaction fidelity returns when the last of them is in; flow returns
   // once the first is in (the caller waits for `last` when it needs it), and frees the
   // entries no earlier than `taken_from` (when the caller could take the last of them).
   StreamArrival recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
-                     tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like,
-                     Picoseconds taken_from);
+                     LocalClock& clock, const TransferExtension& like, Picoseconds taken_from);
 
  private:
   // A credit message's payload: `count` credits, the last at the message's arrival and
@@ -122,31 +119,25 @@ class PeIpcq : public Component {
   // Inline, so that the usual case (ready at once) costs no std::function: each queue entry
   // is checked this way.
   template <class Ready>
-  void wait_until(tlm_utils::tlm_quantumkeeper& qk, Ready&& ready, Arrivals& on,
-                  const Waiting& waiting) {
-    if (!ready()) block_until(qk, ready, on, waiting);
+  void wait_until(LocalClock& clock, Ready&& ready, Arrivals& on, const Waiting& waiting) {
+    if (!ready()) block_until(clock, ready, on, waiting);
   }
-  void block_until(tlm_utils::tlm_quantumkeeper& qk, const std::function<bool()>& ready,
-                   Arrivals& on, const Waiting& waiting);
+  void block_until(LocalClock& clock, const std::function<bool()>& ready, Arrivals& on,
+                   const Waiting& waiting);
   // Wakes the processes blocked on `arrivals` at `visible`.
   void wake(Arrivals& arrivals, Picoseconds visible);
   // Queues credits from `rank`, their message having arrived at `arrival` (through the
   // fabric, or in flow fidelity directly, TransferExtension::credit_sink).
   void take_credits(std::uint32_t rank, const CreditWord& word, Picoseconds arrival);
-  // Moves the caller's local time up to `at` if it is earlier.
-  static void catch_up(tlm_utils::tlm_quantumkeeper& qk, Picoseconds at) {
-    const Picoseconds local = local_now_ps(qk);
-    if (at > local) qk.inc(from_ps(at - local));
-  }
   // Posts a write at local time + `after`, shaped as `shape` says (its tail trailing its
   // head by at least the spread).
-  void post(std::uint64_t address, unsigned char* data, std::uint64_t nbytes,
-            tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like, bool sideband,
-            Picoseconds after = 0, const StreamShape& shape = {});
+  void post(std::uint64_t address, unsigned char* data, std::uint64_t nbytes, LocalClock& clock,
+            const TransferExtension& like, bool sideband, Picoseconds after = 0,
+            const StreamShape& shape = {});
   // Flow fidelity's send: all entries in one transfer. Returns when the last was issued.
   Picoseconds send_flow(Neighbour& n, std::uint64_t target, const unsigned char* src,
-                        std::uint64_t nbytes, const StreamShape& shape,
-                        tlm_utils::tlm_quantumkeeper& qk, const TransferExtension& like);
+                        std::uint64_t nbytes, const StreamShape& shape, LocalClock& clock,
+                        const TransferExtension& like);
   // The queue entries `nbytes` fill (at least one), and the credits a transfer of them takes
   // at once (at most a queue's worth).
   std::uint64_t entries_of(std::uint64_t nbytes) const;

@@ -221,7 +221,7 @@ OneKib one_kib_through_queues_of_depth(std::int64_t depth, std::vector<unsigned 
                                        Fidelity fidelity = Fidelity::transaction,
                                        Picoseconds starts = 1'000'000) {
   set_time_resolution();
-  tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(100, sc_core::SC_NS));
+  tlm::tlm_global_quantum::instance().set(sc_core::sc_time(100, sc_core::SC_NS));
   const PeIpcqAttrs attrs{depth, 256};
   PeIpcq q0("q0", attrs, fidelity), q1("q1", attrs, fidelity);
   kb::test::FabricStub fabric("fabric", {&q0, &q1}, 50'000);
@@ -235,17 +235,17 @@ OneKib one_kib_through_queues_of_depth(std::int64_t depth, std::vector<unsigned 
   OneKib out;
   const TransferExtension like;
   kb::test::Driver sender("sender", [&] {
-    tlm_utils::tlm_quantumkeeper qk;
-    qk.reset();
-    q0.send(1, data.data(), data.size(), {}, qk, like);
-    out.sent = to_ps(qk.get_current_time());
+    LocalClock clock;
+    clock.reset();
+    q0.send(1, data.data(), data.size(), {}, clock, like);
+    out.sent = clock.now();
   });
   kb::test::Driver receiver("receiver", [&] {
     sc_core::wait(from_ps(starts));
-    tlm_utils::tlm_quantumkeeper qk;
-    qk.reset();
-    out.arrival = q1.recv(0, got.data(), got.size(), qk, like, 0);
-    out.received = to_ps(qk.get_current_time());
+    LocalClock clock;
+    clock.reset();
+    out.arrival = q1.recv(0, got.data(), got.size(), clock, like, 0);
+    out.received = clock.now();
   });
   kb::test::run_to_end(sender);
   BOOST_TEST(receiver.finished());
