@@ -385,8 +385,12 @@ Route route(const Fabric& f, const Endpoint& requester, const Endpoint& target, 
   return build_route(f, requester, target, write, true);
 }
 
+Route route_shape(const Fabric& f, const Endpoint& requester, const Endpoint& target, bool write) {
+  return build_route(f, requester, target, write, false);
+}
+
 PathFigures path_figures(const Fabric& f, const Endpoint& requester, const Endpoint& target) {
-  const Route r = build_route(f, requester, target, true, false);
+  const Route r = route_shape(f, requester, target, true);
   PathFigures p{r.latency_ns, INFINITY};
   for (const Hop& h : r.hops) p.narrowest_gbps = std::min(p.narrowest_gbps, h.gbps);
   return p;

@@ -130,6 +130,10 @@ struct Route {
 // links, and XY to the target; read data returns along the same resources the other way.
 // The host requests from a cube's M_CPU over its host link.
 Route route(const Fabric& f, const Endpoint& requester, const Endpoint& target, bool write);
+// The same way's hops with their terms and bandwidths and its latency, their resources
+// left unnamed: naming is most of a route's cost, and congruence (runtime/ccl/bundle.h)
+// compares every rank's routes without it.
+Route route_shape(const Fabric& f, const Endpoint& requester, const Endpoint& target, bool write);
 
 // The same way's one-way latency and narrowest bandwidth, without naming its resources
 // (the collectives' alpha-beta terms ask for every pair of exchanging ranks).

@@ -51,12 +51,12 @@ std::optional<Bundle> find_bundle(const IpcqPlan& plan, const CclAlgorithm& algo
     std::sort(s->offsets.begin(), s->offsets.end());
     for (std::uint32_t d : s->offsets) {
       const std::uint32_t q = (r + d) % W;
-      s->routes.push_back(models::route(fabric, pe(r), pe(q), true));  // data
-      s->routes.push_back(models::route(fabric, pe(q), pe(r), true));  // credits
+      s->routes.push_back(models::route_shape(fabric, pe(r), pe(q), true));  // data
+      s->routes.push_back(models::route_shape(fabric, pe(q), pe(r), true));  // credits
     }
     for (std::size_t b = r; b < buffers.size(); b += W) {
-      s->routes.push_back(models::route(fabric, pe(r), buffers[b], false));
-      s->routes.push_back(models::route(fabric, pe(r), buffers[b], true));
+      s->routes.push_back(models::route_shape(fabric, pe(r), buffers[b], false));
+      s->routes.push_back(models::route_shape(fabric, pe(r), buffers[b], true));
     }
     return *s;
   };
