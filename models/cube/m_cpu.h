@@ -71,7 +71,8 @@ class MCpu : public Component {
   EnergyAccount& energy_;
   std::priority_queue<Inbound, std::vector<Inbound>, std::greater<>> inbox_;
   std::uint64_t sequence_ = 0;
-  sc_core::sc_event delivered_;
+  // A message was delivered (named, as PeIpcq::Arrivals says why).
+  sc_core::sc_event delivered_{"delivered"};
   QueueStats& inbox_stats_;
   TracedValue& inbox_depth_;                  // VCD: messages arrived and not yet taken
   std::map<std::uint64_t, Pending> pending_;  // KernelLaunch requests awaiting PEs

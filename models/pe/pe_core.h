@@ -98,8 +98,9 @@ class PeCore : public Component, public PeServices {
   bool sync_deferred_ = false;  // defer_sync()
   bool started_ = false;        // the kernel process exists
   bool busy_ = false;           // it is running kernels (else waiting on launched_)
-  sc_core::sc_event launched_;  // a launch found it waiting
   std::deque<Launch> waiting_;  // launched and not yet started, in arrival order
+  // A launch found it waiting (named, as PeIpcq::Arrivals says why).
+  sc_core::sc_event launched_{"launched"};
 };
 
 // The kernels' names, process-wide, each with a small id (1, 2, ...; 0 is "none") that a

@@ -112,6 +112,9 @@ class PeIpcq : public Component {
   };
   // Deliveries of one kind (entries or credits), for the processes blocked on them.
   struct Arrivals {
+    // Events are named: SystemC names an unnamed one made during elaboration itself,
+    // through a stringstream, about 4,700 instructions an event.
+    explicit Arrivals(const char* name) : event(name) {}
     sc_core::sc_event event;    // one was delivered
     std::uint32_t blocked = 0;  // processes waiting for one in block_until
   };
@@ -153,7 +156,7 @@ class PeIpcq : public Component {
   std::vector<Neighbour> neighbours_;
   // Processes blocked on entries (receives) and on credits (sends) wait apart: a credit
   // does not wake a ring's receiver for nothing, nor an entry its sender.
-  Arrivals entry_arrivals_, credit_arrivals_;
+  Arrivals entry_arrivals_{"entry_arrived"}, credit_arrivals_{"credit_arrived"};
   std::vector<std::vector<unsigned char>> spare_;  // buffers of consumed entries
   Transaction txn_;
   CreditWord credit_word_;
