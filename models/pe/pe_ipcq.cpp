@@ -25,7 +25,8 @@ void PeIpcq::init(const IpcqRankEntry& entry) {
     Neighbour& n = neighbours_.emplace_back();
     n.rank = peer.rank;
     n.ipcq_base = peer.ipcq_pa;
-    n.credits.assign(depth_, depth_, 0);
+    n.credits.reset(depth_);
+    n.credits.push(CreditWord{depth_, 0, 0, 0}, 0);  // a queue's worth, usable at once
     n.received.set_capacity(depth_);
     n.depth_stats = &add_queue(fmt::format("from_rank{}", peer.rank));
   }
@@ -128,7 +129,7 @@ void PeIpcq::take_credits(std::uint32_t rank, const CreditWord& word, Picosecond
   if (n.credits.size() + word.count > depth_) {
     fail("IPCQ credit overflow: rank {} returned more than {} credits", rank, depth_);
   }
-  for (std::uint64_t i = 0; i < word.count; ++i) n.credits.push_back(word.at(arrival, i));
+  n.credits.push(word, arrival);
   // A sender waiting for credits may go on with the first of them.
   wake(credit_arrivals_, word.at(arrival, 0));
 }
@@ -138,11 +139,6 @@ void PeIpcq::wake(Arrivals& arrivals, Picoseconds visible) {
   // entry or credit already queued. (A timed notification per entry costs the kernel's
   // event queue more than the entry's transport.)
   if (arrivals.blocked != 0) arrivals.event.notify(from_ps(visible - now_ps()));
-}
-
-Picoseconds PeIpcq::CreditWord::at(Picoseconds arrival, std::uint64_t i) const {
-  const Picoseconds before = (count - 1 - i) * step + (i < early ? gap : 0);
-  return arrival - std::min(arrival, before);
 }
 
 std::string PeIpcq::Waiting::describe() const {
@@ -258,7 +254,7 @@ Picoseconds PeIpcq::send_flow(Neighbour& n, std::uint64_t target, const unsigned
   // Beyond a queue's worth, the last entry follows the one this credit lets go.
   const std::uint64_t entries = entries_of(nbytes);
   if (entries > depth_) shaped.credit_lag = after_start((entries - 1) % depth_);
-  n.credits.erase_begin(slots);
+  n.credits.pop_front(slots);
   shaped.spread = std::max(shape.spread, shaped.credit_spread);
   post(target, const_cast<unsigned char*>(src), nbytes, clock, like, false, 0, shaped);
   return local + txn_.transfer().last_issued_ps;

@@ -26,6 +26,7 @@
 #include "models/common/fidelity.h"
 #include "models/common/initiator_port.h"
 #include "models/common/local_clock.h"
+#include "models/pe/credit_queue.h"
 #include "models/pe/pe_ipcq_attrs.h"
 #include "models/protocol/messages.h"
 #include "models/protocol/stream_shape.h"
@@ -63,19 +64,6 @@ class PeIpcq : public Component {
                      LocalClock& clock, const TransferExtension& like, Picoseconds taken_from);
 
  private:
-  // A credit message's payload: `count` credits, the last at the message's arrival and
-  // each earlier one `step` before the next (the entries they free were taken that far
-  // apart), the first `early` of them `gap` earlier still (entries of the round trip
-  // before the last, flow fidelity). It goes when the last is free: a sender sees a
-  // transfer's credits together.
-  struct CreditWord {
-    std::uint64_t count = 1;
-    Picoseconds step = 0;
-    std::uint64_t early = 0;
-    Picoseconds gap = 0;
-    // When credit i (0: the first) is usable, for a message that arrives at `arrival`.
-    Picoseconds at(Picoseconds arrival, std::uint64_t i) const;
-  };
   struct Entry {
     Picoseconds first;                 // when its first queue entry's worth arrived (flow)
     Picoseconds arrival;               // when all of it arrived
@@ -88,11 +76,11 @@ class PeIpcq : public Component {
   struct Neighbour {
     std::uint32_t rank = 0;
     std::uint64_t ipcq_base = 0;  // the peer's IPCQ endpoint
-    // Both hold at most a queue's worth (`depth` credits, entries of a slot or more): rings
-    // of that capacity, so that a step allocates nothing.
-    boost::circular_buffer<Picoseconds> credits;  // when each credit towards the peer is usable
-    boost::circular_buffer<Entry> received;       // entries from the peer, in arrival order
-    std::uint64_t held = 0;                       // queue entries they occupy
+    // Both hold at most a queue's worth (`depth` credits, entries of a slot or more), in
+    // rings of that capacity, so that a step allocates nothing.
+    CreditQueue credits;                     // when each credit towards the peer is usable
+    boost::circular_buffer<Entry> received;  // entries from the peer, in arrival order
+    std::uint64_t held = 0;                  // queue entries they occupy
     // Flow fidelity: the IPCQ the credits to the peer go to, once the first has crossed
     // the fabric, and their latency from their issue (TransferExtension::credit_sink).
     PeIpcq* credit_sink = nullptr;

@@ -3,6 +3,7 @@
 #include "models/common/simulation_error.h"
 #include "models/interconnect/hop.h"
 #include "models/memory/memory.h"
+#include "models/pe/credit_queue.h"
 #include "models/pe/pe_ipcq.h"
 #include "models/pe/pe_mmu.h"
 #include "models/pe/tlb.h"
@@ -12,6 +13,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <deque>
 #include <list>
 #include <random>
 
@@ -372,4 +374,43 @@ BOOST_AUTO_TEST_CASE(a_run_of_pages_looks_up_as_its_pages_one_by_one_do) {
       }
     }
   }
+}
+
+// The credit queue keeps each message as a run; it must hand out the very times that
+// pushing every credit's time would: random messages (credits spaced, some early by a gap,
+// a gap larger than the arrival), taken one at a time, several at once, or all.
+BOOST_AUTO_TEST_CASE(credits_come_out_in_order_at_their_messages_times) {
+  constexpr std::uint64_t kDepth = 16;
+  CreditQueue queue;
+  queue.reset(kDepth);
+  std::deque<Picoseconds> times;  // the reference: every credit's time
+  const auto push = [&](const CreditWord& word, Picoseconds arrival) {
+    queue.push(word, arrival);
+    for (std::uint64_t i = 0; i < word.count; ++i) times.push_back(word.at(arrival, i));
+  };
+  push(CreditWord{kDepth, 0, 0, 0}, 0);
+  std::mt19937_64 rng(42);
+  std::uniform_int_distribution<std::uint64_t> small(0, 5), spacing(0, 2000);
+  Picoseconds now = 0;
+  for (int i = 0; i < 5000; ++i) {
+    BOOST_TEST_REQUIRE(queue.size() == times.size());
+    for (std::uint64_t k = 0; k < times.size(); ++k)
+      BOOST_TEST_REQUIRE(queue[k] == times[k], "credit " << k << " of " << times.size());
+    // Take some: one, a few, or all that are held.
+    const std::uint64_t take =
+        i % 7 == 0 ? times.size() : std::min<std::uint64_t>(small(rng), times.size());
+    queue.pop_front(take);
+    times.erase(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(take));
+    // Return some, as a message of up to the room left.
+    const std::uint64_t room = kDepth - times.size();
+    if (room == 0) continue;
+    CreditWord word;
+    word.count = 1 + small(rng) % room;
+    word.step = spacing(rng);
+    word.early = small(rng) % (word.count + 1);
+    word.gap = spacing(rng) * 10;
+    now += spacing(rng);
+    push(word, now);
+  }
+  BOOST_TEST(queue.empty() == times.empty());
 }
