@@ -36,14 +36,30 @@ tlm::tlm_generic_payload& Transaction::access(tlm::tlm_command command, std::uin
   return payload_;
 }
 
+namespace {
+// Stands for a control message's bytes on the wire: only its length is used (the message
+// travels in the ControlExtension), so it is never written or read, and its pages are never
+// touched. One buffer serves every transaction, grown to the longest message so far: a
+// zero-filled vector per transaction cost every M_CPU a memset of the largest read it
+// returned (1 GiB on four SIPs for 16 MiB per rank), and a buffer per transaction still
+// reserved 256 MiB of address space for each M_CPU relaying a host copy of that size (256
+// GiB at 64 SIPs, beyond what valgrind lets a process map). Targets never wait inside a
+// transport, so no payload is in flight when it grows.
+unsigned char* wire(std::uint64_t bytes) {
+  static std::unique_ptr<unsigned char[]> buffer;
+  static std::uint64_t size = 0;
+  if (size < bytes) {
+    buffer.reset(new unsigned char[bytes]);  // uninitialised on purpose: never read
+    size = bytes;
+  }
+  return buffer.get();
+}
+}  // namespace
+
 tlm::tlm_generic_payload& Transaction::control(std::uint64_t address,
                                                std::shared_ptr<const ControlMessage> message) {
   const std::uint64_t bytes = message->wire_bytes();
-  if (wire_bytes_ < bytes) {
-    wire_.reset(new unsigned char[bytes]);  // uninitialised on purpose: never read
-    wire_bytes_ = bytes;
-  }
-  access(tlm::TLM_WRITE_COMMAND, address, wire_.get(), bytes);
+  access(tlm::TLM_WRITE_COMMAND, address, wire(bytes), bytes);
   transfer_.physical = true;
   control_.message = std::move(message);
   return payload_;

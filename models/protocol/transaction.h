@@ -97,12 +97,6 @@ class Transaction {
   tlm::tlm_generic_payload payload_;
   TransferExtension transfer_;
   ControlExtension control_;
-  // Stands for a control message's bytes on the wire: only its length is used (the message
-  // travels in the ControlExtension), so it is never written or read, and its pages are
-  // never touched. A zero-filled vector cost every M_CPU a memset of the largest read it
-  // returned (1 GiB on four SIPs for 16 MiB per rank).
-  std::unique_ptr<unsigned char[]> wire_;
-  std::uint64_t wire_bytes_ = 0;
 };
 
 TransferExtension& transfer_of(tlm::tlm_generic_payload& payload);
