@@ -4,7 +4,7 @@
 // tlm_utils::tlm_quantumkeeper (sync points on the multiples of the global quantum) kept in
 // picoseconds: a PE core advances its clock on every operation, and the keeper's sc_time
 // arithmetic costs a call into the library per conversion and per reading of the kernel's
-// time, through virtual functions (5 % of a 64-SIP all-reduce's instructions).
+// time, through virtual functions (3 % of a 16-SIP all-reduce's instructions).
 
 #include "models/common/sim_time.h"
 

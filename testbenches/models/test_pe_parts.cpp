@@ -10,6 +10,7 @@
 #include "testbenches/harness/sim_test.h"
 #include "testbenches/harness/test_initiator.h"
 
+#include <tlm_utils/tlm_quantumkeeper.h>
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -413,4 +414,40 @@ BOOST_AUTO_TEST_CASE(credits_come_out_in_order_at_their_messages_times) {
     push(word, now);
   }
   BOOST_TEST(queue.empty() == times.empty());
+}
+
+// A core's clock keeps tlm_quantumkeeper's contract in picoseconds: the same sync points (the
+// quantum's multiples), the same waits, the same local times, step by step beside it.
+BOOST_AUTO_TEST_CASE(a_local_clock_syncs_where_the_quantum_keeper_does) {
+  set_time_resolution();
+  tlm::tlm_global_quantum::instance().set(sc_core::sc_time(100, sc_core::SC_NS));
+  kb::test::Driver driver("clock_driver", [] {
+    sc_core::wait(sc_core::sc_time(30, sc_core::SC_NS));  // off the quantum's grid
+    LocalClock clock;
+    tlm_utils::tlm_quantumkeeper keeper;
+    clock.reset();
+    keeper.reset();
+    const Picoseconds steps[] = {60'000, 9'999, 1, 0, 150'000, 40'000, 1, 99'999, 250'001};
+    for (const Picoseconds step : steps) {
+      clock.advance(step);
+      keeper.inc(from_ps(step));
+      BOOST_TEST_REQUIRE(clock.now() == to_ps(keeper.get_current_time()));
+      BOOST_TEST_REQUIRE(clock.need_sync() == keeper.need_sync(), "after " << step << " ps");
+      if (clock.need_sync()) {
+        const Picoseconds before = clock.now();
+        clock.sync();  // the kernel reaches the clock's time; the keeper's offset is then due
+        BOOST_TEST_REQUIRE(now_ps() == before);
+        BOOST_TEST_REQUIRE(clock.offset() == 0);
+        keeper.reset();  // its offset was waited out by the clock's sync
+        BOOST_TEST_REQUIRE(!clock.need_sync());
+      }
+    }
+    // Catching up never moves the clock back.
+    const Picoseconds at = clock.now();
+    clock.catch_up(at - 1);
+    BOOST_TEST(clock.now() == at);
+    clock.catch_up(at + 5'000);
+    BOOST_TEST(clock.now() == at + 5'000);
+  });
+  kb::test::run_to_end(driver);
 }
