@@ -59,11 +59,34 @@ void InitiatorPort::transport(unsigned index, tlm::tlm_generic_payload& payload,
   unsigned char* data = payload.get_data_ptr();
   const unsigned length = payload.get_data_length();
   ProtocolChecker::before(name_, payload);
-  socket[static_cast<int>(index)]->b_transport(payload, delay);
+  forward(index, payload, delay);
   ProtocolChecker::after(name_, payload, before, delay, address, data, length);
 #else
-  socket[static_cast<int>(index)]->b_transport(payload, delay);
+  forward(index, payload, delay);
 #endif
+}
+
+void InitiatorPort::forward(unsigned index, tlm::tlm_generic_payload& payload,
+                            sc_core::sc_time& delay) {
+  if (index < direct_.size()) {
+    Direct& d = direct_[index];
+    if (!d.probed) probe(d, index);
+    if (d.target.call != nullptr) {
+      d.target.call(d.target.port, d.target.binding, payload, delay);
+      return;
+    }
+  }
+  socket[static_cast<int>(index)]->b_transport(payload, delay);
+}
+
+void InitiatorPort::probe(Direct& d, unsigned index) {
+  d.probed = true;
+  if (!d.ours) return;
+  // Asked through the socket, so the answer is the port the binding really reaches.
+  tlm::tlm_generic_payload probe;
+  probe.set_extension(&d.target);
+  socket[static_cast<int>(index)]->transport_dbg(probe);
+  probe.clear_extension(&d.target);
 }
 
 unsigned InitiatorPort::transport_dbg(unsigned index, tlm::tlm_generic_payload& payload) {

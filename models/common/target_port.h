@@ -8,8 +8,11 @@
 //   - gives a plain generic payload (no TransferExtension: another library's initiator, a
 //     debugger) a default one for the call, so every model can rely on it;
 //   - routes transport_dbg: a debug access reads or writes the target's contents without
-//     advancing time, touching a resource or changing any model state.
+//     advancing time, touching a resource or changing any model state;
+//   - answers an InitiatorPort's probe (a debug transport with a DirectTarget) with itself,
+//     so that the project's own initiators call it without the socket's binder.
 
+#include "models/common/initiator_port.h"
 #include "models/protocol/transaction.h"
 
 #include <tlm_utils/multi_passthrough_target_socket.h>
@@ -68,10 +71,20 @@ class TargetPort {
     call.finish(delay);
   }
   unsigned transport_dbg(int binding, tlm::tlm_generic_payload& p) {
+    if (auto* probe = p.get_extension<DirectTarget>()) {  // an InitiatorPort asks (its direct_)
+      probe->port = this;
+      probe->call = &TargetPort::call;
+      probe->binding = binding;
+      return 0;
+    }
     if (debug_ == nullptr) return 0;
     if (p.get_extension<TransferExtension>() != nullptr) return (owner_.*debug_)(binding, p);
     ForeignCall call(socket.name(), p, nullptr);
     return (owner_.*debug_)(binding, p);
+  }
+
+  static void call(void* port, int binding, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
+    static_cast<TargetPort*>(port)->b_transport(binding, p, delay);
   }
 
   Owner& owner_;
