@@ -28,6 +28,7 @@ class HopChain {
   void pass(Resource* resource, Picoseconds latency, std::uint64_t bytes) {
     TransferExtension& t = transfer_;
     if (resource != nullptr && bytes != 0 && !t.sideband) {
+      t.occupancy_ps = std::max(t.occupancy_ps, resource->occupancy(bytes));
       if (t.is_stream(bytes)) {
         const Resource::Window w = resource->reserve_stream(head_, bytes, t.shape.grain_bytes);
         head_ = w.begin;

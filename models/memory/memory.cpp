@@ -29,8 +29,20 @@ void Memory::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& del
   }
   const std::uint64_t offset = address - base_;
   const Picoseconds now = now_ps();
-  const Picoseconds start = port_.reserve(now + to_ps(delay), length);
-  const Picoseconds occupancy = port_.occupancy(length);
+  // A stream (flow fidelity) is served in the idle time others leave: it occupies the
+  // port from its first byte to its last.
+  Picoseconds start = now + to_ps(delay);
+  Picoseconds occupancy = 0;
+  if (transfer.is_stream(length)) {
+    const Resource::Window w = port_.reserve_stream(start, length, transfer.shape.grain_bytes);
+    start = w.begin;
+    occupancy = w.end - w.begin;
+  } else {
+    start = port_.reserve(start, length);
+    occupancy = port_.occupancy(length);
+  }
+  transfer.occupancy_ps = std::max(transfer.occupancy_ps, port_.occupancy(length));
+  transfer.path_latency_ps += latency_;
   energy_.charge(
       static_cast<double>(length) * (p.is_write() ? write_pj_per_byte_ : read_pj_per_byte_), start,
       start + occupancy);
@@ -53,8 +65,17 @@ void Memory::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& del
         }
       }
     }
-    delay = from_ps(start + latency_ + std::max(transfer.tail_ps, occupancy) - now);
-    transfer.tail_ps = 0;
+    const Picoseconds done = start + latency_ + std::max(transfer.tail_ps, occupancy);
+    if (transfer.is_stream(length)) {
+      // A stream's write answers when its first part is written, its tail when the last is.
+      const Picoseconds first =
+          std::min(done, start + latency_ + port_.occupancy(transfer.shape.grain_bytes));
+      delay = from_ps(first - now);
+      transfer.tail_ps = done - first;
+    } else {
+      delay = from_ps(done - now);
+      transfer.tail_ps = 0;
+    }
   } else {
     if (!transfer.timing_only) {
       for (std::uint64_t r = 0; r < rows; ++r) {

@@ -92,15 +92,16 @@ void PeCore::run(const Launch& launch) {
   clock_.sync();
 }
 
-Picoseconds PeCore::issue(tlm::tlm_command command, const Access& a, unsigned char* data,
-                          InitiatorPort& mmu) {
+StreamArrival PeCore::issue(tlm::tlm_command command, const Access& a, unsigned char* data,
+                            InitiatorPort& mmu, std::uint64_t grain) {
   const Picoseconds start = std::max(local_time_ps(), a.not_before);
-  if (a.bytes() == 0) return start;
+  if (a.bytes() == 0) return {start, start};
   tlm::tlm_generic_payload& p = txn_.access(command, a.address, data, a.bytes());
   TransferExtension& t = txn_.transfer();
   t.physical = a.physical;
   t.burst_rows = a.rows;
   t.burst_stride = a.stride;
+  t.shape.grain_bytes = grain;
   sc_core::sc_time delay = from_ps(start - now_ps());
   mmu.transport(0, p, delay);
   if (p.get_response_status() != tlm::TLM_OK_RESPONSE) {
@@ -108,22 +109,35 @@ Picoseconds PeCore::issue(tlm::tlm_command command, const Access& a, unsigned ch
          command == tlm::TLM_READ_COMMAND ? "read" : "write", a.bytes(), a.address,
          a.physical ? " (physical)" : "", p.get_response_string());
   }
-  return now_ps() + to_ps(delay) + t.tail_ps;
+  const Picoseconds head = now_ps() + to_ps(delay);
+  return {head, head + t.tail_ps, t.path_latency_ps, t.occupancy_ps};
 }
 
 Picoseconds PeCore::issue_read(const Access& access, void* dst) {
-  return issue(tlm::TLM_READ_COMMAND, access, static_cast<unsigned char*>(dst), out);
+  return issue(tlm::TLM_READ_COMMAND, access, static_cast<unsigned char*>(dst), out).last;
 }
 
+// The target only reads the buffer of a write.
 Picoseconds PeCore::issue_write(const Access& access, const void* src) {
-  // The target only reads the buffer of a write.
   return issue(tlm::TLM_WRITE_COMMAND, access, static_cast<unsigned char*>(const_cast<void*>(src)),
-               out);
+               out)
+      .last;
 }
 
 Picoseconds PeCore::issue_write_at(const PeLocation& at, const Access& access, const void* src) {
   return issue(tlm::TLM_WRITE_COMMAND, access, static_cast<unsigned char*>(const_cast<void*>(src)),
-               here(at) ? out : pe_at(at).core.out);
+               here(at) ? out : pe_at(at).core.out)
+      .last;
+}
+
+StreamArrival PeCore::issue_stream_read(const Access& access, std::uint64_t grain, void* dst) {
+  return issue(tlm::TLM_READ_COMMAND, access, static_cast<unsigned char*>(dst), out, grain);
+}
+
+StreamArrival PeCore::issue_stream_write(const Access& access, std::uint64_t grain,
+                                         const void* src) {
+  return issue(tlm::TLM_WRITE_COMMAND, access, static_cast<unsigned char*>(const_cast<void*>(src)),
+               out, grain);
 }
 
 void PeCore::wait_until(Picoseconds time) {

@@ -47,6 +47,9 @@ class PeCore : public Component, public PeServices {
   Picoseconds issue_read(const Access& access, void* dst) override;
   Picoseconds issue_write(const Access& access, const void* src) override;
   Picoseconds issue_write_at(const PeLocation& at, const Access& access, const void* src) override;
+  StreamArrival issue_stream_read(const Access& access, std::uint64_t grain, void* dst) override;
+  StreamArrival issue_stream_write(const Access& access, std::uint64_t grain,
+                                   const void* src) override;
   void wait_until(Picoseconds time) override;
   using PeServices::compute;
   void compute(std::uint64_t cycles, CoreWork work, std::uint64_t count) override;
@@ -74,9 +77,10 @@ class PeCore : public Component, public PeServices {
   Pe& pe_at(const PeLocation& at);
   bool here(const PeLocation& at) const { return same_pe(at, location_); }
   // An access at this core's local time through `mmu`, the port into a PE's MMU (its own:
-  // `out`).
-  Picoseconds issue(tlm::tlm_command command, const Access& access, unsigned char* data,
-                    InitiatorPort& mmu);
+  // `out`), a stream of `grain`-byte parts unless 0: when its first bytes and its last
+  // arrive.
+  StreamArrival issue(tlm::tlm_command command, const Access& access, unsigned char* data,
+                      InitiatorPort& mmu, std::uint64_t grain = 0);
   // From the current local time on, the core is `state` (until the next mark).
   void mark(PeState state) { state_.set(local_time_ps(), static_cast<std::uint64_t>(state)); }
 

@@ -255,7 +255,8 @@ PeMmu::Split::Split(tlm::tlm_generic_payload& payload, const sc_core::sc_time& d
       data(payload.get_data_ptr()),
       length(payload.get_data_length()),
       start(delay),
-      now(now_ps()) {}
+      now(now_ps()),
+      latency_before(transfer_of(payload).path_latency_ps) {}
 
 void PeMmu::Split::issue(
     std::uint64_t at, std::uint64_t offset, std::uint64_t bytes,
@@ -267,9 +268,13 @@ void PeMmu::Split::issue(
   p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   TransferExtension& t = transfer_of(p);
   t.tail_ps = 0;
+  t.path_latency_ps = latency_before;
+  t.occupancy_ps = 0;
   sc_core::sc_time d = start;
   send(p, d);
   done = std::max(done, now + to_ps(d) + t.tail_ps);
+  latency = std::max(latency, t.path_latency_ps - latency_before);
+  occupancy += t.occupancy_ps;
   status = p.get_response_status();
 }
 
@@ -279,7 +284,10 @@ void PeMmu::Split::finish(sc_core::sc_time& delay) {
   p.set_data_length(static_cast<unsigned>(length));
   p.set_streaming_width(static_cast<unsigned>(length));
   p.set_response_status(status);
-  transfer_of(p).tail_ps = 0;
+  TransferExtension& t = transfer_of(p);
+  t.tail_ps = 0;
+  t.path_latency_ps = latency_before + latency;
+  t.occupancy_ps = occupancy;
   delay = from_ps(done - now);
 }
 

@@ -78,6 +78,11 @@ class PeMmu : public Component {
     const sc_core::sc_time start;
     const Picoseconds now;
     Picoseconds done = 0;
+    // The parts go out together: the path latency the slowest part's, the occupancy all
+    // of theirs (they share the PE's port).
+    const Picoseconds latency_before;
+    Picoseconds latency = 0;
+    Picoseconds occupancy = 0;
     tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
   };
 

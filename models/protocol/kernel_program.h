@@ -63,6 +63,14 @@ class PeServices {
   // Accesses through the PE's MMU to any memory of the system; return the completion time.
   virtual Picoseconds issue_read(const Access& access, void* dst) = 0;
   virtual Picoseconds issue_write(const Access& access, const void* src) = 0;
+  // The same moving a stream of `grain`-byte parts (flow fidelity's streaming loads): every
+  // hop serves it in the idle time others leave rather than in one contiguous booking, as
+  // its parts would have interleaved with other traffic (Resource::reserve_stream). Returns
+  // when its first bytes and its last arrive (a write: when its first part and its last
+  // are written), and what it would take on idle resources.
+  virtual StreamArrival issue_stream_read(const Access& access, std::uint64_t grain, void* dst) = 0;
+  virtual StreamArrival issue_stream_write(const Access& access, std::uint64_t grain,
+                                           const void* src) = 0;
   // The same write through the MMU and port of the PE at (at.sip, at.cube, at.pe), at this
   // core's local time, its address in that PE's virtual space: a bundle's leader writes as
   // the copy its sends leave from (runtime/ccl/bundle.h).

@@ -25,10 +25,14 @@ struct StreamShape {
   Picoseconds credit_lag = 0;
 };
 
-// When the bytes of an IPCQ recv arrived: the first of them and the last.
+// When the bytes of an IPCQ recv or a streamed access arrived: the first of them and the
+// last; and, for an access, what it would take on idle resources: its path's latencies,
+// and the longest a resource on the path takes to move its bytes.
 struct StreamArrival {
   Picoseconds first = 0;
   Picoseconds last = 0;
+  Picoseconds latency = 0;
+  Picoseconds occupancy = 0;
 };
 
 }  // namespace kb::models

@@ -24,6 +24,7 @@ tlm::tlm_generic_payload& Transaction::access(tlm::tlm_command command, std::uin
   payload_.set_dmi_allowed(false);
   payload_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   transfer_.tail_ps = 0;
+  transfer_.occupancy_ps = 0;
   transfer_.path_latency_ps = 0;
   transfer_.zero_fill = false;
   transfer_.physical = false;

@@ -22,7 +22,11 @@ struct TransferExtension : tlm::tlm_extension<TransferExtension> {
   // How far the tail of the data trails its head: the largest occupancy met so far on the
   // data's path. Cut-through: a transfer ends one tail lag after its head arrives.
   Picoseconds tail_ps = 0;
-  // The latency of the hops crossed so far, without waits for busy resources: a flow
+  // The longest a hop on the data's path takes to move it when idle: its tail lag unless
+  // it is a stream (whose tail lag counts the gaps it was served in).
+  Picoseconds occupancy_ps = 0;
+  // The latency of the hops and memories crossed so far, without waits for busy resources
+  // (a kernel's streamed load times its idle round trip from it; models/pe/pe_core.h); a flow
   // transfer's target derives the round trip of its credit window from it
   // (models/pe/pe_ipcq.h).
   Picoseconds path_latency_ps = 0;

@@ -106,6 +106,34 @@ BOOST_AUTO_TEST_CASE(a_stream_takes_the_idle_time_others_leave) {
   kb::test::run_to_end(driver);
 }
 
+BOOST_AUTO_TEST_CASE(a_streamed_access_answers_with_its_first_part_and_trails_to_its_last) {
+  // Flow fidelity's streaming loads (PeServices::issue_stream_read / issue_stream_write):
+  // a write of three 1000-byte parts answers when its first part is written and its tail
+  // runs to the last; a streamed read behind it starts when the port is free again, its
+  // tail the port's time for all of it. Both say what they would take on an idle port.
+  Bench bench;
+  kb::test::Driver driver("driver", [&] {
+    std::vector<unsigned char> buffer(3000);
+    auto streamed = [&](TestInitiator& by, tlm::tlm_command command, std::uint64_t offset) {
+      tlm::tlm_generic_payload& p = by.txn.access(command, bench.at(offset), buffer.data(), 3000);
+      by.txn.transfer().shape.grain_bytes = 1000;
+      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+      by.out.transport(0, p, delay);
+      BOOST_TEST(p.get_response_status() == tlm::TLM_OK_RESPONSE);
+      return to_ps(delay);
+    };
+    const Picoseconds written = streamed(bench.a, tlm::TLM_WRITE_COMMAND, 0);
+    BOOST_TEST(written == 100'000 + hbm_occupancy(1000));
+    BOOST_TEST(written + bench.a.txn.transfer().tail_ps == 100'000 + hbm_occupancy(3000));
+    const Picoseconds read = streamed(bench.b, tlm::TLM_READ_COMMAND, 4096);
+    BOOST_TEST(read == hbm_occupancy(3000) + 100'000);
+    BOOST_TEST(bench.b.txn.transfer().tail_ps == hbm_occupancy(3000));
+    BOOST_TEST(bench.b.txn.transfer().occupancy_ps == hbm_occupancy(3000));
+    BOOST_TEST(bench.b.txn.transfer().path_latency_ps == 100'000u);
+  });
+  kb::test::run_to_end(driver);
+}
+
 BOOST_AUTO_TEST_CASE(a_stream_leaves_gaps_shorter_than_its_entries) {
   // The same bookings, entries of 15 ns: neither 10 ns gap holds one, so the stream goes
   // after the last booking, as its entries would have.
