@@ -64,7 +64,8 @@ std::vector<Handle> Launcher::launch(const std::string& name, KernelFn kernel,
         return TcmScratch{[&pe](std::uint64_t bytes) { return pe.allocate_tcm(bytes).encode(); },
                           [&pe](std::uint64_t pa, std::uint64_t bytes) {
                             pe.free_tcm(models::PhysAddr::decode(pa), bytes);
-                          }};
+                          },
+                          [&pe] { return pe.tcm().largest_free_block(); }};
       });
   std::vector<Handle> pending;
   for (const auto& [sip, cubes] : scope.cubes) {

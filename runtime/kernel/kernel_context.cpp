@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 namespace kb::runtime {
 
@@ -108,7 +109,8 @@ Clip clip(std::int64_t r0, std::int64_t c0, std::int64_t rows, std::int64_t cols
 
 PendingTile KernelContext::fetch(const TensorView& t, const Pieces& pieces, std::int64_t r0,
                                  std::int64_t c0, std::int64_t rows, std::int64_t cols,
-                                 const Tile* mask, double other) {
+                                 const Tile* mask, double other, const Slices* streams,
+                                 models::StreamArrival* arrived) {
   pe_.compute(costs_.op_overhead_cycles);
   PendingTile out{Tile(rows, cols, t.dtype(), !timing_only(), other), pe_.local_time_ps()};
   const std::size_t item = t.itemsize();
@@ -117,7 +119,20 @@ PendingTile KernelContext::fetch(const TensorView& t, const Pieces& pieces, std:
     staging(row_bytes * static_cast<std::uint64_t>(p.rows));
     const models::Access access{p.address, row_bytes, static_cast<std::uint32_t>(p.rows),
                                 p.stride,  false,     0};
-    out.done = std::max(out.done, pe_.issue_read(access, staging_.data()));
+    if (streams != nullptr) {
+      // A part is the piece's share of one slice.
+      const std::int64_t part = streams->along_rows ? std::min(streams->step, p.rows) * p.cols
+                                                    : p.rows * std::min(streams->step, p.cols);
+      const models::StreamArrival a =
+          pe_.issue_stream_read(access, static_cast<std::uint64_t>(part) * item, staging_.data());
+      arrived->first = std::min(arrived->first, a.first);
+      arrived->last = std::max(arrived->last, a.last);
+      arrived->latency = std::max(arrived->latency, a.latency);
+      arrived->occupancy += a.occupancy;  // the pieces share the PE's port
+      out.done = std::max(out.done, a.last);
+    } else {
+      out.done = std::max(out.done, pe_.issue_read(access, staging_.data()));
+    }
     outstanding_ = std::max(outstanding_, out.done);
     if (timing_only()) continue;
     const Tile part = Tile::from_bytes(p.rows, p.cols, t.dtype(), staging_.data());
@@ -255,6 +270,91 @@ models::Picoseconds KernelContext::stage(const TensorView& t, std::int64_t r0, s
       pe_.issue_write({into.pa, bytes, 1, 0, true, fetched.done}, staging_.data());
   outstanding_ = std::max(outstanding_, done);
   return done;
+}
+
+KernelContext::Staged KernelContext::stage_slices(const std::vector<Slices>& operands) {
+  auto slices_of = [](const Slices& o) {
+    return ((o.along_rows ? o.rows : o.cols) + o.step - 1) / o.step;
+  };
+  const std::int64_t n = operands.empty() ? 0 : slices_of(operands.front());
+  for (const Slices& o : operands) {
+    if (slices_of(o) != n) {
+      throw std::invalid_argument(
+          fmt::format("staging {} slices beside {} of another operand", slices_of(o), n));
+    }
+    const std::uint64_t bytes = static_cast<std::uint64_t>(o.rows * o.cols) * o.t->itemsize();
+    if (bytes > o.into.bytes) {
+      throw std::invalid_argument(
+          fmt::format("staging {} bytes into a {}-byte TCM buffer", bytes, o.into.bytes));
+    }
+  }
+  if (n <= 1) {
+    models::Picoseconds done = 0;
+    for (const Slices& o : operands) {
+      done = std::max(done, stage(*o.t, o.r0, o.c0, o.rows, o.cols, o.into));
+    }
+    return {std::vector<models::Picoseconds>(static_cast<std::size_t>(n), done), 0};
+  }
+  // The reads, every operand's one after another where they share a resource...
+  models::StreamArrival arrived{std::numeric_limits<models::Picoseconds>::max(), 0};
+  std::vector<Tile> fetched;
+  for (const Slices& o : operands) {
+    const Clip in = clip(o.r0, o.c0, o.rows, o.cols, o.t->global_rows(), o.t->global_cols());
+    fetched.push_back(fetch(*o.t, o.t->global_pieces(in.r0, in.c0, in.rows, in.cols), o.r0, o.c0,
+                            o.rows, o.cols, nullptr, 0.0, &o, &arrived)
+                          .tile);
+  }
+  // ... where slice by slice they would have come in turn: slice i of every operand is in
+  // once all the operands' bytes up to it are, the bytes arriving evenly from the first to
+  // the last. So with the writes into TCM, issued from the first bytes' arrival on: slice i
+  // is written once in and as long after as the first part took to be written, and no
+  // earlier than all the writes' share up to it.
+  models::StreamArrival written{std::numeric_limits<models::Picoseconds>::max(), 0};
+  std::vector<std::uint64_t> through(static_cast<std::size_t>(n), 0);  // bytes up to slice i
+  for (std::size_t k = 0; k < operands.size(); ++k) {
+    const Slices& o = operands[k];
+    const std::uint64_t item = o.t->itemsize();
+    const std::uint64_t bytes = static_cast<std::uint64_t>(o.rows * o.cols) * item;
+    const std::uint64_t slice_bytes =
+        static_cast<std::uint64_t>(o.along_rows ? o.step * o.cols : o.rows * o.step) * item;
+    staging(bytes);
+    if (!timing_only()) {
+      for (std::int64_t i = 0; i < n; ++i) {
+        const std::int64_t at = i * o.step;
+        const Tile part = o.along_rows
+                              ? fetched[k].block(at, 0, std::min(o.step, o.rows - at), o.cols)
+                              : fetched[k].block(0, at, o.rows, std::min(o.step, o.cols - at));
+        part.to_bytes(staging_.data() + static_cast<std::uint64_t>(i) * slice_bytes);
+      }
+    }
+    const models::StreamArrival w = pe_.issue_stream_write(
+        {o.into.pa, bytes, 1, 0, true, arrived.first}, slice_bytes, staging_.data());
+    outstanding_ = std::max(outstanding_, w.last);
+    written.first = std::min(written.first, w.first);
+    written.last = std::max(written.last, w.last);
+    for (std::size_t i = 0; i < through.size(); ++i) {
+      through[i] += std::min(bytes, (i + 1) * slice_bytes);
+    }
+  }
+  const std::uint64_t total = through.back();
+  const models::Picoseconds lag = written.first - std::min(written.first, arrived.first);
+  std::vector<models::Picoseconds> ready(through.size());
+  for (std::size_t i = 0; i < ready.size(); ++i) {
+    const models::Picoseconds in =
+        arrived.first + (arrived.last - arrived.first) * through[i] / total;
+    const models::Picoseconds write = written.first + (written.last - written.first) *
+                                                          (through[i] - through[0]) /
+                                                          (total - through[0]);
+    ready[i] = std::max(in + lag, write);
+  }
+  // Alone, the first slice's bytes would come in a path's latency and their time at the
+  // narrowest resource, then be written.
+  const models::Picoseconds round_trip =
+      arrived.latency + arrived.occupancy * through[0] / total + lag;
+  // The other slices' issue costs, after their accesses: staged one by one, the core would
+  // pay them over the steps that follow, not before the first access.
+  pe_.compute(costs_.op_overhead_cycles * static_cast<std::uint64_t>(n - 1) * operands.size());
+  return {std::move(ready), round_trip};
 }
 
 Tile KernelContext::load_tcm(const TcmBuffer& from, std::int64_t rows, std::int64_t cols,

@@ -49,6 +49,7 @@ struct PendingTile {
 struct TcmScratch {
   std::function<std::uint64_t(std::uint64_t bytes)> allocate;
   std::function<void(std::uint64_t pa, std::uint64_t bytes)> release;
+  std::function<std::uint64_t()> largest_free;
 };
 
 class KernelContext {
@@ -104,6 +105,32 @@ class KernelContext {
   TcmBuffer tcm_alloc(std::uint64_t bytes);
   models::Picoseconds stage(const TensorView& t, std::int64_t r0, std::int64_t c0,
                             std::int64_t rows, std::int64_t cols, const TcmBuffer& into);
+  // One operand of stage_slices: the tile of `t` at (r0, c0) as consecutive slices of
+  // `step` rows (`along_rows`) or columns (the last may be shorter), into `into`.
+  struct Slices {
+    const TensorView* t;
+    std::int64_t r0, c0, rows, cols;
+    bool along_rows;
+    std::int64_t step;
+    TcmBuffer into;
+  };
+  // When stage_slices has each slice in TCM, and how long staging the first alone would
+  // take on idle resources: its path's latency, its bytes' time at the narrowest resource,
+  // their write (0 for a single slice, staged by stage()).
+  struct Staged {
+    std::vector<models::Picoseconds> ready;
+    models::Picoseconds round_trip = 0;
+  };
+  // Flow fidelity's streaming load: stages the operands' slices (as many for each), each
+  // operand read as one stream per burst and written into TCM as one, slice i packed at
+  // into.pa + i x its first slice's bytes in its own row-major order (where load_tcm reads
+  // it). Staged one by one, the operands' slices would have come in turn, so slice i of
+  // every operand is in once its share of all the streams' bytes has arrived, from the
+  // first bytes' arrival to the last's, and been written; each slice's issue cost is paid.
+  // One slice: stage(), operand by operand.
+  Staged stage_slices(const std::vector<Slices>& operands);
+  // The largest TCM buffer tcm_alloc can give now.
+  std::uint64_t tcm_free() const { return scratch_.largest_free(); }
   Tile load_tcm(const TcmBuffer& from, std::int64_t rows, std::int64_t cols, DType dtype);
   void store_tcm(const TcmBuffer& into, const Tile& tile);
 
@@ -185,8 +212,12 @@ class KernelContext {
   void staging(std::size_t bytes);
   Tile elementwise(const Tile& a, const Tile& b, double (*op)(double, double), const char* name);
   Tile unary(const Tile& a, const std::function<double(double)>& op);
+  // Reads the pieces of a tile; with `streams`, each piece as a stream of the slices
+  // `streams` cuts it in, widening `arrived` to when their first bytes and last arrive
+  // (stage_slices).
   PendingTile fetch(const TensorView& t, const Pieces& pieces, std::int64_t r0, std::int64_t c0,
-                    std::int64_t rows, std::int64_t cols, const Tile* mask, double other);
+                    std::int64_t rows, std::int64_t cols, const Tile* mask, double other,
+                    const Slices* streams = nullptr, models::StreamArrival* arrived = nullptr);
   models::Picoseconds put(const TensorView& t, const Pieces& pieces, std::int64_t r0,
                           std::int64_t c0, const Tile& tile, const Tile* mask,
                           const models::PeLocation* at = nullptr);

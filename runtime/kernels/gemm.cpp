@@ -72,6 +72,9 @@ namespace {
 constexpr std::int64_t kTileM = 256;
 constexpr std::int64_t kTileN = 512;
 constexpr std::int64_t kTileK = 256;
+// Flow fidelity stages runs of consecutive K slices as one stream per operand, a run
+// holding up to this many bytes of A and B slices (KernelContext::stage_slices).
+constexpr std::uint64_t kFlowRunBytes = 256 * 1024;
 
 }  // namespace
 
@@ -94,8 +97,18 @@ void gemm_own_block(KernelContext& k, const TensorView& a, const GemmProduct& p,
   const std::uint64_t b_bytes = static_cast<std::uint64_t>(b_rows(tk) * max_tn) * b.itemsize();
   const std::uint64_t s_bytes =
       bits != 0 ? static_cast<std::uint64_t>(scale_rows * max_tn) * p.scales->itemsize() : 0;
-  const TcmBuffer a_buf[2] = {k.tcm_alloc(a_bytes), k.tcm_alloc(a_bytes)};
-  const TcmBuffer b_buf[2] = {k.tcm_alloc(b_bytes), k.tcm_alloc(b_bytes)};
+  // Slices staged together: in flow fidelity, as many as kFlowRunBytes and the TCM hold
+  // (a quantised B's scales rows per slice vary, so it is staged slice by slice).
+  std::int64_t run = 1;
+  if (k.fidelity() == models::Fidelity::flow && bits == 0) {
+    run = std::max<std::int64_t>(1, static_cast<std::int64_t>(kFlowRunBytes / (a_bytes + b_bytes)));
+    while (run > 1 && 2 * static_cast<std::uint64_t>(run) * (a_bytes + b_bytes) > k.tcm_free()) {
+      --run;
+    }
+  }
+  const auto runs = static_cast<std::uint64_t>(run);
+  const TcmBuffer a_buf[2] = {k.tcm_alloc(a_bytes * runs), k.tcm_alloc(a_bytes * runs)};
+  const TcmBuffer b_buf[2] = {k.tcm_alloc(b_bytes * runs), k.tcm_alloc(b_bytes * runs)};
   const TcmBuffer s_buf[2] = {bits != 0 ? k.tcm_alloc(s_bytes) : TcmBuffer{},
                               bits != 0 ? k.tcm_alloc(s_bytes) : TcmBuffer{}};
   const bool normalise = rms_eps > 0;
@@ -118,17 +131,6 @@ void gemm_own_block(KernelContext& k, const TensorView& a, const GemmProduct& p,
       const std::int64_t col0 = c.col0() + own.col0 + j;
       const std::int64_t tm = std::min(kTileM, own.rows - i);
       const std::int64_t tn = std::min(kTileN, own.cols - j);
-      auto stage = [&](std::int64_t k0, int slot) {
-        const std::int64_t kk = std::min(tk, K - k0);
-        models::Picoseconds ready =
-            std::max(k.stage(a, row0, k0, tm, kk, a_buf[slot]),
-                     k.stage(b, b_rows(k0), col0, b_rows(kk), tn, b_buf[slot]));
-        if (bits != 0) {
-          ready = std::max(ready,
-                           k.stage(*p.scales, k0 / group, col0, groups(k0, kk), tn, s_buf[slot]));
-        }
-        return ready;
-      };
       const DType accumulate = is_float(a.dtype()) ? DType::f32 : DType::i32;
       Tile acc = k.full(tm, tn, accumulate, 0.0);
       Tile squares = normalise ? k.full(tm, 1, DType::f32, 0.0) : Tile();
@@ -142,16 +144,57 @@ void gemm_own_block(KernelContext& k, const TensorView& a, const GemmProduct& p,
       const std::int64_t first =
           (static_cast<std::int64_t>(at.cube) + static_cast<std::int64_t>(at.pe) * stride) % slices;
       auto slice_k0 = [&](std::int64_t step) { return (first + step) % slices * tk; };
-      models::Picoseconds ready[2] = {stage(slice_k0(0), 0), 0};
+      // A run's slices lie one after another in its buffers (stage_slices packs them so):
+      // the rest of a buffer from a run's index-th slice on.
+      const std::uint64_t a_slice = static_cast<std::uint64_t>(tm * tk) * item;
+      const std::uint64_t b_slice = static_cast<std::uint64_t>(b_rows(tk) * tn) * b.itemsize();
+      auto in_buf = [](const TcmBuffer& buf, std::uint64_t slice, std::int64_t index) {
+        const std::uint64_t offset = static_cast<std::uint64_t>(index) * slice;
+        return TcmBuffer{buf.pa + offset, buf.bytes - offset};
+      };
+      // Stages the steps [from, from + run) into `slot`'s buffers, a stream per operand for
+      // each stretch of consecutive K (the walk's wrap ends one), and notes when each is in.
+      // Staged one by one, two slices would be in flight at a time (the double buffer): each
+      // in no earlier than a round trip after the one two before it, a round trip as the
+      // first run's slices would take alone (later runs queue behind the ones before).
+      std::vector<models::Picoseconds> ready(static_cast<std::size_t>(slices), 0);
+      models::Picoseconds round_trip = 0;
+      auto stage = [&](std::int64_t from, int slot) {
+        const std::int64_t to = std::min(slices, from + run);
+        for (std::int64_t s = from; s < to;) {
+          const std::int64_t k0 = slice_k0(s);
+          const std::int64_t n = std::min(to - s, slices - k0 / tk);
+          const std::int64_t kk = std::min(n * tk, K - k0);
+          const KernelContext::Staged in = k.stage_slices(
+              {{&b, b_rows(k0), col0, b_rows(kk), tn, true, b_rows(tk),
+                in_buf(b_buf[slot], b_slice, s - from)},
+               {&a, row0, k0, tm, kk, false, tk, in_buf(a_buf[slot], a_slice, s - from)}});
+          std::copy(in.ready.begin(), in.ready.end(), ready.begin() + s);
+          if (from == 0) round_trip = std::max(round_trip, in.round_trip);
+          if (bits != 0) {
+            ready[static_cast<std::size_t>(s)] =
+                std::max(ready[static_cast<std::size_t>(s)],
+                         k.stage(*p.scales, k0 / group, col0, groups(k0, kk), tn, s_buf[slot]));
+          }
+          s += n;
+        }
+        for (std::int64_t s = std::max<std::int64_t>(from, 2); run > 1 && s < to; ++s) {
+          ready[static_cast<std::size_t>(s)] =
+              std::max(ready[static_cast<std::size_t>(s)],
+                       ready[static_cast<std::size_t>(s - 2)] + round_trip);
+        }
+      };
+      stage(0, 0);
       for (std::int64_t step = 0; step < slices; ++step) {
         const std::int64_t k0 = slice_k0(step);
-        const int slot = static_cast<int>(step % 2);
-        if (step + 1 < slices) ready[1 - slot] = stage(slice_k0(step + 1), 1 - slot);
-        k.wait_until(ready[slot]);
+        const int slot = static_cast<int>(step / run % 2);
+        const std::int64_t in_run = step % run;
+        if (in_run == 0 && step + run < slices) stage(step + run, 1 - slot);
+        k.wait_until(ready[static_cast<std::size_t>(step)]);
         const std::int64_t kk = std::min(tk, K - k0);
-        const Tile ta = k.load_tcm(a_buf[slot], tm, kk, a.dtype());
+        const Tile ta = k.load_tcm(in_buf(a_buf[slot], a_slice, in_run), tm, kk, a.dtype());
         const Tile tb =
-            bits == 0 ? k.load_tcm(b_buf[slot], kk, tn, b.dtype())
+            bits == 0 ? k.load_tcm(in_buf(b_buf[slot], b_slice, in_run), kk, tn, b.dtype())
                       : k.dequantise(k.load_tcm(b_buf[slot], b_rows(kk), tn, b.dtype()),
                                      k.load_tcm(s_buf[slot], groups(k0, kk), tn, p.scales->dtype()),
                                      bits, group, k0, kk, a.dtype());
