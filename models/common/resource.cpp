@@ -81,11 +81,11 @@ Resource::Window Resource::reserve_stream(Picoseconds arrival, std::uint64_t byt
   const Picoseconds occupancy = bandwidth_.occupancy(bytes);
   if (occupancy == 0) {
     charge(bytes, arrival, arrival);
-    return {arrival, arrival};
+    return {arrival, arrival, 0};
   }
   // Fill the gaps from the arrival on until the occupancy is served; `t` walks the time.
   const Picoseconds entry = std::max<Picoseconds>(1, bandwidth_.occupancy(grain));
-  Window w{arrival, arrival};
+  Window w{arrival, arrival, occupancy};
   bool started = false;
   Picoseconds t = arrival;
   Picoseconds left = occupancy;

@@ -51,6 +51,7 @@ class Resource {
   struct Window {
     Picoseconds begin;
     Picoseconds end;
+    Picoseconds occupancy;  // the stream's time on an idle resource
   };
   Window reserve_stream(Picoseconds arrival, std::uint64_t bytes, std::uint64_t grain);
 

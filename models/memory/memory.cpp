@@ -32,16 +32,16 @@ void Memory::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& del
   // A stream (flow fidelity) is served in the idle time others leave: it occupies the
   // port from its first byte to its last.
   Picoseconds start = now + to_ps(delay);
-  Picoseconds occupancy = 0;
+  const Picoseconds idle = port_.occupancy(length);
+  Picoseconds occupancy = idle;
   if (transfer.is_stream(length)) {
     const Resource::Window w = port_.reserve_stream(start, length, transfer.shape.grain_bytes);
     start = w.begin;
     occupancy = w.end - w.begin;
   } else {
     start = port_.reserve(start, length);
-    occupancy = port_.occupancy(length);
   }
-  transfer.occupancy_ps = std::max(transfer.occupancy_ps, port_.occupancy(length));
+  transfer.occupancy_ps = std::max(transfer.occupancy_ps, idle);
   transfer.path_latency_ps += latency_;
   energy_.charge(
       static_cast<double>(length) * (p.is_write() ? write_pj_per_byte_ : read_pj_per_byte_), start,

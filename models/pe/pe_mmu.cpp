@@ -251,12 +251,13 @@ void PeMmu::translate_contiguous(tlm::tlm_generic_payload& p, sc_core::sc_time& 
 
 PeMmu::Split::Split(tlm::tlm_generic_payload& payload, const sc_core::sc_time& delay)
     : p(payload),
+      t(transfer_of(payload)),
       address(payload.get_address()),
       data(payload.get_data_ptr()),
       length(payload.get_data_length()),
       start(delay),
       now(now_ps()),
-      latency_before(transfer_of(payload).path_latency_ps) {}
+      latency_before(t.path_latency_ps) {}
 
 void PeMmu::Split::issue(
     std::uint64_t at, std::uint64_t offset, std::uint64_t bytes,
@@ -266,7 +267,6 @@ void PeMmu::Split::issue(
   p.set_data_length(static_cast<unsigned>(bytes));
   p.set_streaming_width(static_cast<unsigned>(bytes));
   p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  TransferExtension& t = transfer_of(p);
   t.tail_ps = 0;
   t.path_latency_ps = latency_before;
   t.occupancy_ps = 0;
@@ -284,7 +284,6 @@ void PeMmu::Split::finish(sc_core::sc_time& delay) {
   p.set_data_length(static_cast<unsigned>(length));
   p.set_streaming_width(static_cast<unsigned>(length));
   p.set_response_status(status);
-  TransferExtension& t = transfer_of(p);
   t.tail_ps = 0;
   t.path_latency_ps = latency_before + latency;
   t.occupancy_ps = occupancy;

@@ -28,6 +28,7 @@
 #include "models/protocol/kernel_program.h"
 #include "models/protocol/messages.h"
 #include "models/protocol/phys_addr.h"
+#include "models/protocol/transaction.h"
 
 #include <functional>
 #include <optional>
@@ -72,6 +73,7 @@ class PeMmu : public Component {
     void finish(sc_core::sc_time& delay);
 
     tlm::tlm_generic_payload& p;
+    TransferExtension& t;  // p's
     const std::uint64_t address;
     unsigned char* const data;
     const std::uint64_t length;
