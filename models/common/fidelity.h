@@ -5,7 +5,9 @@
 //   per entry, and a collective moves its data in pieces of the plan's chunk size.
 // flow: the same modules and resources, but a transfer of many entries is one
 //   transaction (one booking per resource, cut-through), its credit window and pipeline
-//   fill applied analytically so that it takes the time its entries would have taken.
+//   fill applied analytically so that it takes the time its entries would have taken; a
+//   kernel's run of K slices is staged as one stream per operand, each slice timed as
+//   staging it alone would have it (runtime/kernel/kernel_context.h, stage_slices).
 
 #include <optional>
 #include <string>
