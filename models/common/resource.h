@@ -54,6 +54,14 @@ class Resource {
     Picoseconds occupancy;  // the stream's time on an idle resource
   };
   Window reserve_stream(Picoseconds arrival, std::uint64_t bytes, std::uint64_t grain);
+  // Books `bytes` arriving at `arrival` as a stream of `stream_grain`-byte entries, or in
+  // one contiguous booking when `stream_grain` is 0 (TransferExtension::stream_grain).
+  Window serve(Picoseconds arrival, std::uint64_t bytes, std::uint64_t stream_grain) {
+    if (stream_grain != 0) return reserve_stream(arrival, bytes, stream_grain);
+    const Picoseconds occupancy = bandwidth_.occupancy(bytes);
+    const Picoseconds start = reserve_for(arrival, occupancy, bytes);
+    return {start, start + occupancy, occupancy};
+  }
 
   // Charges every byte booked here `pj_per_byte` on `account` (a link's, a router's).
   void meter(EnergyAccount* account, double pj_per_byte) {

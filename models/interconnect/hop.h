@@ -28,17 +28,10 @@ class HopChain {
   void pass(Resource* resource, Picoseconds latency, std::uint64_t bytes) {
     TransferExtension& t = transfer_;
     if (resource != nullptr && bytes != 0 && !t.sideband) {
-      if (t.is_stream(bytes)) {
-        const Resource::Window w = resource->reserve_stream(head_, bytes, t.shape.grain_bytes);
-        head_ = w.begin;
-        t.tail_ps = std::max(t.tail_ps, w.end - w.begin);
-        t.occupancy_ps = std::max(t.occupancy_ps, w.occupancy);
-      } else {
-        head_ = resource->reserve(head_, bytes);
-        const Picoseconds occupancy = resource->occupancy(bytes);
-        t.tail_ps = std::max(t.tail_ps, occupancy);
-        t.occupancy_ps = std::max(t.occupancy_ps, occupancy);
-      }
+      const Resource::Window w = resource->serve(head_, bytes, t.stream_grain(bytes));
+      head_ = w.begin;
+      t.tail_ps = std::max(t.tail_ps, w.end - w.begin);
+      t.occupancy_ps = std::max(t.occupancy_ps, w.occupancy);
     }
     t.path_latency_ps += latency;
     head_ += latency;

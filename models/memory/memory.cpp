@@ -31,17 +31,11 @@ void Memory::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& del
   const Picoseconds now = now_ps();
   // A stream (flow fidelity) is served in the idle time others leave: it occupies the
   // port from its first byte to its last.
-  Picoseconds start = now + to_ps(delay);
-  const Picoseconds idle = port_.occupancy(length);
-  Picoseconds occupancy = idle;
-  if (transfer.is_stream(length)) {
-    const Resource::Window w = port_.reserve_stream(start, length, transfer.shape.grain_bytes);
-    start = w.begin;
-    occupancy = w.end - w.begin;
-  } else {
-    start = port_.reserve(start, length);
-  }
-  transfer.occupancy_ps = std::max(transfer.occupancy_ps, idle);
+  const std::uint64_t grain = transfer.stream_grain(length);
+  const Resource::Window w = port_.serve(now + to_ps(delay), length, grain);
+  const Picoseconds start = w.begin;
+  const Picoseconds occupancy = w.end - w.begin;
+  transfer.occupancy_ps = std::max(transfer.occupancy_ps, w.occupancy);
   transfer.path_latency_ps += latency_;
   energy_.charge(
       static_cast<double>(length) * (p.is_write() ? write_pj_per_byte_ : read_pj_per_byte_), start,
@@ -66,10 +60,9 @@ void Memory::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& del
       }
     }
     const Picoseconds done = start + latency_ + std::max(transfer.tail_ps, occupancy);
-    if (transfer.is_stream(length)) {
+    if (grain != 0) {
       // A stream's write answers when its first part is written, its tail when the last is.
-      const Picoseconds first =
-          std::min(done, start + latency_ + port_.occupancy(transfer.shape.grain_bytes));
+      const Picoseconds first = std::min(done, start + latency_ + port_.occupancy(grain));
       delay = from_ps(first - now);
       transfer.tail_ps = done - first;
     } else {

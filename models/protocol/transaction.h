@@ -40,13 +40,14 @@ struct TransferExtension : tlm::tlm_extension<TransferExtension> {
   bool zero_fill = false;
   // The address is physical: the MMU passes it through untranslated.
   bool physical = false;
-  // An IPCQ transfer's shape in time. One longer than its entries (`shape.grain_bytes`) is
-  // a flow-fidelity stream: each resource serves it in the idle time others leave
-  // (Resource::reserve_stream) rather than in one contiguous booking, and its target times
-  // its credit window from the shape.
+  // An IPCQ transfer's shape in time (a kernel's streamed access sets only its grain). One
+  // longer than its entries (`shape.grain_bytes`) is a flow-fidelity stream: each resource
+  // serves it in the idle time others leave (Resource::reserve_stream) rather than in one
+  // contiguous booking, and an IPCQ target times its credit window from the shape.
   StreamShape shape;
-  bool is_stream(std::uint64_t bytes) const {
-    return shape.grain_bytes != 0 && bytes > shape.grain_bytes;
+  // Its entries' size if `bytes` of it are such a stream, else 0.
+  std::uint64_t stream_grain(std::uint64_t bytes) const {
+    return bytes > shape.grain_bytes ? shape.grain_bytes : 0;
   }
   // Flow control on its own virtual channel (IPCQ credits): it pays latency at every hop
   // but never queues behind, nor delays, the data.
