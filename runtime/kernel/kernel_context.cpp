@@ -273,19 +273,15 @@ models::Picoseconds KernelContext::stage(const TensorView& t, std::int64_t r0, s
 }
 
 KernelContext::Staged KernelContext::stage_slices(const std::vector<Slices>& operands) {
-  auto slices_of = [](const Slices& o) {
-    return ((o.along_rows ? o.rows : o.cols) + o.step - 1) / o.step;
-  };
-  const std::int64_t n = operands.empty() ? 0 : slices_of(operands.front());
+  const std::int64_t n = operands.empty() ? 0 : operands.front().count();
   for (const Slices& o : operands) {
-    if (slices_of(o) != n) {
+    if (o.count() != n) {
       throw std::invalid_argument(
-          fmt::format("staging {} slices beside {} of another operand", slices_of(o), n));
+          fmt::format("staging {} slices beside {} of another operand", o.count(), n));
     }
-    const std::uint64_t bytes = static_cast<std::uint64_t>(o.rows * o.cols) * o.t->itemsize();
-    if (bytes > o.into.bytes) {
+    if (o.bytes() > o.into.bytes) {
       throw std::invalid_argument(
-          fmt::format("staging {} bytes into a {}-byte TCM buffer", bytes, o.into.bytes));
+          fmt::format("staging {} bytes into a {}-byte TCM buffer", o.bytes(), o.into.bytes));
     }
   }
   if (n <= 1) {
@@ -313,10 +309,8 @@ KernelContext::Staged KernelContext::stage_slices(const std::vector<Slices>& ope
   std::vector<std::uint64_t> through(static_cast<std::size_t>(n), 0);  // bytes up to slice i
   for (std::size_t k = 0; k < operands.size(); ++k) {
     const Slices& o = operands[k];
-    const std::uint64_t item = o.t->itemsize();
-    const std::uint64_t bytes = static_cast<std::uint64_t>(o.rows * o.cols) * item;
-    const std::uint64_t slice_bytes =
-        static_cast<std::uint64_t>(o.along_rows ? o.step * o.cols : o.rows * o.step) * item;
+    const std::uint64_t bytes = o.bytes();
+    const std::uint64_t slice_bytes = o.slice_bytes();
     staging(bytes);
     if (!timing_only()) {
       for (std::int64_t i = 0; i < n; ++i) {

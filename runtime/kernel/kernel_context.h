@@ -113,6 +113,13 @@ class KernelContext {
     bool along_rows;
     std::int64_t step;
     TcmBuffer into;
+
+    std::int64_t count() const { return ((along_rows ? rows : cols) + step - 1) / step; }
+    std::uint64_t bytes() const { return static_cast<std::uint64_t>(rows * cols) * t->itemsize(); }
+    // A whole slice's (the last may hold fewer).
+    std::uint64_t slice_bytes() const {
+      return static_cast<std::uint64_t>(along_rows ? step * cols : rows * step) * t->itemsize();
+    }
   };
   // When stage_slices has each slice in TCM, and how long staging the first alone would
   // take on idle resources: its path's latency, its bytes' time at the narrowest resource,
