@@ -118,17 +118,22 @@ class PeServices {
   virtual void defer_sync(bool deferred) = 0;
 };
 
-// Defers a core's synchronisation for the scope (PeServices::defer_sync). Ending it only
-// clears a flag, so it is safe while an exception unwinds.
+// Defers a core's synchronisation for the scope (PeServices::defer_sync), or, `deferred`
+// false, leaves it as it is. Ending it only clears a flag, so it is safe while an exception
+// unwinds.
 class DeferredSync {
  public:
-  explicit DeferredSync(PeServices& pe) : pe_(pe) { pe_.defer_sync(true); }
-  ~DeferredSync() { pe_.defer_sync(false); }
+  explicit DeferredSync(PeServices& pe, bool deferred = true) : pe_(deferred ? &pe : nullptr) {
+    if (pe_ != nullptr) pe_->defer_sync(true);
+  }
+  ~DeferredSync() {
+    if (pe_ != nullptr) pe_->defer_sync(false);
+  }
   DeferredSync(const DeferredSync&) = delete;
   DeferredSync& operator=(const DeferredSync&) = delete;
 
  private:
-  PeServices& pe_;
+  PeServices* pe_;  // null when not deferring
 };
 
 class KernelProgram {

@@ -190,6 +190,9 @@ void gemm_own_block(KernelContext& k, const TensorView& a, const GemmProduct& p,
         const int slot = static_cast<int>(step / run % 2);
         const std::int64_t in_run = step % run;
         if (in_run == 0 && step + run < slices) stage(step + run, 1 - slot);
+        // Until the next run's staging the core touches only its own TCM: in flow fidelity
+        // it synchronises once a run, when it stages the next (its first access does).
+        const models::DeferredSync run_steps(k.pe(), run > 1);
         k.wait_until(ready[static_cast<std::size_t>(step)]);
         const std::int64_t kk = std::min(tk, K - k0);
         const Tile ta = k.load_tcm(in_buf(a_buf[slot], a_slice, in_run), tm, kk, a.dtype());
