@@ -45,6 +45,9 @@ void attention_fused(KernelContext& k) {
           const std::int64_t nj = std::min(kKeyTile, keys - j0);
           Step current = std::move(next);
           if (j0 + kKeyTile < keys) next = fetch(j0 + kKeyTile);
+          // Until the next tile's fetch the core touches nothing shared: in flow fidelity it
+          // synchronises once a tile, when it fetches the next (its first access does).
+          const models::DeferredSync tile_work(k.pe(), k.fidelity() == models::Fidelity::flow);
           Tile s = k.mul(k.dot_nt(qt, current.keys.take(k, q.dtype())), scale);
           // Keys past a query's position: minus infinity before the softmax, on the tiles the
           // causal diagonal crosses.
