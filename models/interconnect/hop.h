@@ -28,9 +28,10 @@ class HopChain {
   void pass(Resource* resource, Picoseconds latency, std::uint64_t bytes) {
     TransferExtension& t = transfer_;
     if (resource != nullptr && bytes != 0 && !t.sideband) {
-      const Resource::Window w = resource->serve(head_, bytes, t.stream_grain(bytes));
+      const std::uint64_t grain = t.stream_grain(bytes);
+      const Resource::Window w = resource->serve(head_, bytes, grain);
+      t.pass_tail(head_, w.begin, w.end, grain);
       head_ = w.begin;
-      t.tail_ps = std::max(t.tail_ps, w.end - w.begin);
       t.occupancy_ps = std::max(t.occupancy_ps, w.occupancy);
     }
     t.path_latency_ps += latency;

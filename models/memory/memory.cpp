@@ -32,7 +32,8 @@ void Memory::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& del
   // A stream (flow fidelity) is served in the idle time others leave: it occupies the
   // port from its first byte to its last.
   const std::uint64_t grain = transfer.stream_grain(length);
-  const Resource::Window w = port_.serve(now + to_ps(delay), length, grain);
+  const Picoseconds arrived = now + to_ps(delay);
+  const Resource::Window w = port_.serve(arrived, length, grain);
   const Picoseconds start = w.begin;
   const Picoseconds occupancy = w.end - w.begin;
   transfer.occupancy_ps = std::max(transfer.occupancy_ps, w.occupancy);
@@ -59,7 +60,8 @@ void Memory::b_transport(int, tlm::tlm_generic_payload& p, sc_core::sc_time& del
         }
       }
     }
-    const Picoseconds done = start + latency_ + std::max(transfer.tail_ps, occupancy);
+    transfer.pass_tail(arrived, w.begin, w.end, grain);
+    const Picoseconds done = start + latency_ + transfer.tail_ps;
     if (grain != 0) {
       // A stream's write answers when its first part is written, its tail when the last is.
       const Picoseconds first = std::min(done, start + latency_ + port_.occupancy(grain));

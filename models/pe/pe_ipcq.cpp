@@ -53,10 +53,14 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
   TransferExtension& t = transfer_of(p);
   const Picoseconds now = now_ps();
   const Picoseconds head = now + to_ps(delay);
-  // The path's serialization of the data, and the data's own spread (still produced, or
-  // waiting for credits).
-  Picoseconds tail = std::max(t.tail_ps, t.shape.spread);
   const std::uint64_t entries = entries_of(p.get_data_length());
+  // The path's serialization of the data, and the data's own spread (still produced, or
+  // waiting for credits): its last entry, ready a spread after the send's issue, arrives
+  // a path's latency and its own serialization later. Busy resources that held the head
+  // back held back the data already there, not the spread's end.
+  const Picoseconds paced =
+      t.shape.issued + t.shape.spread + t.path_latency_ps + t.tail_ps / entries;
+  Picoseconds tail = std::max(t.tail_ps, paced > head ? paced - head : 0);
   // The credits an entry returns once taken: its entries arrive evenly over the tail,
   // unless the credit window spaces them (below).
   CreditWord credits{slots_of(p.get_data_length()),
@@ -256,6 +260,7 @@ Picoseconds PeIpcq::send_flow(Neighbour& n, std::uint64_t target, const unsigned
   if (entries > depth_) shaped.credit_lag = after_start((entries - 1) % depth_);
   n.credits.pop_front(slots);
   shaped.spread = std::max(shape.spread, shaped.credit_spread);
+  shaped.issued = local;
   post(target, const_cast<unsigned char*>(src), nbytes, clock, like, false, 0, shaped);
   return local + txn_.transfer().last_issued_ps;
 }

@@ -14,6 +14,9 @@ namespace kb::models {
 // `unit_ps` on each (credits come back as units are taken). 0: all ready; entry by entry.
 struct StreamShape {
   Picoseconds spread = 0;
+  // When the sender issued it (set by the IPCQ): the spread runs from here, however long
+  // busy resources then hold its first bytes.
+  Picoseconds issued = 0;
   std::uint64_t unit_bytes = 0;
   Picoseconds unit_ps = 0;
   std::uint64_t grain_bytes = 0;  // its entries' size (set by the IPCQ)

@@ -49,6 +49,15 @@ struct TransferExtension : tlm::tlm_extension<TransferExtension> {
   std::uint64_t stream_grain(std::uint64_t bytes) const {
     return bytes > shape.grain_bytes ? shape.grain_bytes : 0;
   }
+  // The tail past a resource that served the bytes over [begin, end), their head having
+  // reached it at `arrived` (cut-through). A stream (`grain` not 0) is through once its
+  // last byte has come in and been served: a head held back here does not hold back the
+  // bytes an earlier resource trickled out meanwhile. A transaction (one entry) keeps the
+  // lag of its slowest resource.
+  void pass_tail(Picoseconds arrived, Picoseconds begin, Picoseconds end, std::uint64_t grain) {
+    tail_ps =
+        grain != 0 ? std::max(arrived + tail_ps, end) - begin : std::max(tail_ps, end - begin);
+  }
   // Flow control on its own virtual channel (IPCQ credits): it pays latency at every hop
   // but never queues behind, nor delays, the data.
   bool sideband = false;

@@ -1,5 +1,6 @@
 // Links and the cube router, each driven alone through test initiators.
 #include "models/cube/cube_router.h"
+#include "models/interconnect/hop.h"
 #include "models/interconnect/link.h"
 #include "models/memory/memory.h"
 #include "testbenches/harness/recording_target.h"
@@ -175,6 +176,29 @@ BOOST_AUTO_TEST_CASE(a_pass_costs_the_hop_each_way_and_ports_serialise) {
         bench.pe0.txn.access(tlm::TLM_READ_COMMAND, at, back.data(), kBytes);
     BOOST_TEST(bench.pe0.out.transport_dbg(0, p) == kBytes);
     BOOST_TEST(back == data);
+  });
+  kb::test::run_to_end(driver);
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_held_at_a_later_hop_ends_when_its_last_byte_is_through) {
+  // Flow fidelity: a 30 ns stream of 10 ns entries crosses hop a, busy over [10, 40) ns, so
+  // its parts leave a over [0, 10) and [40, 60); hop b, busy until 50 ns, holds its head
+  // there. Its bytes then pass b over [50, 80): the last is through at 80 ns, not a's
+  // trickle of 60 ns again after the head's 50.
+  set_time_resolution();
+  kb::test::Driver driver("driver", [] {
+    Resource a(100.0), b(100.0);  // 10 ps per byte
+    a.reserve(10'000, 3000);
+    b.reserve(0, 5000);
+    TransferExtension t;
+    t.shape.grain_bytes = 1000;
+    HopChain chain(t, sc_core::SC_ZERO_TIME);
+    chain.pass(&a, 0, 3000);
+    BOOST_TEST(chain.head() == 0u);
+    BOOST_TEST(t.tail_ps == 60'000u);
+    chain.pass(&b, 0, 3000);
+    BOOST_TEST(chain.head() == 50'000u);
+    BOOST_TEST(t.tail_ps == 30'000u);
   });
   kb::test::run_to_end(driver);
 }
