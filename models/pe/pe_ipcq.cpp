@@ -70,7 +70,7 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
   if (offset < kIpcqCreditOffset && entries > depth_) {
     // Past the first queue's worth, entry j + depth waits for the credit of entry j, which
     // comes back a round trip after entry j left: the path's latency twice, the time the
-    // receiver's unit holding entry j takes to arrive and the receiver's work on it. The
+    // receiver's unit holding entry j takes to arrive and the receiver's taking it. The
     // last entry leaves `rounds` round trips after the entry of the first round it
     // follows, which left when its credit came (credit_lag) or after the entries before
     // it, whichever is later, and arrives an entry's time after that.

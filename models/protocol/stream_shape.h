@@ -10,8 +10,9 @@ namespace kb::models {
 
 // How an IPCQ send's data comes and goes, for flow fidelity to time it as its entries:
 // the data is ready from the sender's local time on, the last of it `spread` later (a
-// stream still being produced), and the receiver takes it `unit_bytes` at a time, working
-// `unit_ps` on each (credits come back as units are taken). 0: all ready; entry by entry.
+// stream still being produced), and the receiver takes it `unit_bytes` at a time, `unit_ps`
+// to take each (credits come back as units are taken, before the receiver combines them).
+// 0: all ready; entry by entry.
 struct StreamShape {
   Picoseconds spread = 0;
   // When the sender issued it (set by the IPCQ): the spread runs from here, however long

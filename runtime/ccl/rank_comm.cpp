@@ -154,10 +154,8 @@ void RankComm::run_channels() {
   // rank reduces, but never further than its peers' queues hold.
   for (std::size_t p = 0; p < most; ++p) {
     for (std::size_t c = 0; c < sends.size(); ++c) {
-      // The peer combines what it gets as this rank combines its own receive (symmetric).
-      const Combine peer = c < recvs.size() ? recvs[c].combine : Combine::copy;
       while (out[c].taken < out[c].count && out[c].taken <= p + static_cast<std::size_t>(ahead))
-        send_part(sends[c].peer, out[c].next(), peer);
+        send_part(sends[c].peer, out[c].next());
     }
     for (std::size_t c = 0; c < recvs.size(); ++c) {
       if (p < in[c].count) recv_part(recvs[c].peer, in[c].next(), recvs[c].combine);
@@ -165,7 +163,7 @@ void RankComm::run_channels() {
   }
 }
 
-void RankComm::send_part(std::uint32_t peer, Span part, Combine peer_combine) {
+void RankComm::send_part(std::uint32_t peer, Span part) {
   // To a bundle's copy: the congruent edge, from the copy that ends at a leader.
   std::uint32_t to = queue_of(peer);
   std::optional<models::PeLocation> from;
@@ -184,16 +182,17 @@ void RankComm::send_part(std::uint32_t peer, Span part, Combine peer_combine) {
     return;
   }
   // The DMA starts with the part's first piece and streams the rest as it becomes ready;
-  // the peer takes it piece by piece, combining each as this rank does (the algorithms
-  // are symmetric), which paces the credits; the core pays each piece's issue as it would
-  // piece by piece.
+  // the peer takes it piece by piece, which paces the credits: a piece's credits go back
+  // when its recv takes it, before the peer combines it (its combining holds back only the
+  // recvs after it, which the receiver's own timing counts). The core pays each piece's
+  // issue as it would piece by piece.
   const models::StreamArrival ready = readiness(part);
   k.wait_until(ready.first);
   const models::Picoseconds local = k.pe().local_time_ps();
   models::StreamShape shape;
   shape.spread = ready.last > local ? ready.last - local : 0;
   shape.unit_bytes = static_cast<std::uint64_t>(piece_) * itemsize(buffer.dtype());
-  shape.unit_ps = models::cycles_to_ps(piece_cycles(peer_combine), k.costs().freq_ghz);
+  shape.unit_ps = models::cycles_to_ps(overhead_cycles(), k.costs().freq_ghz);
   sent_ = std::max(sent_, k.send(to, buffer.slice(part.begin, part.len), shape, at));
   // The pieces' issue is the core's own work: the next call that times anything
   // synchronises for it (every access and transfer starts with one).
@@ -235,15 +234,6 @@ void RankComm::recv_part(std::uint32_t peer, Span part, Combine combine) {
   }
   k.wait_until(taken + work / static_cast<models::Picoseconds>(pieces));
   mark_ready(part);
-}
-
-std::uint64_t RankComm::piece_cycles(Combine combine) const {
-  // The recv, and for a reduction the vector operation over the piece.
-  const auto lanes = static_cast<std::uint64_t>(k.costs().vector_lanes);
-  return overhead_cycles() +
-         (combine == Combine::reduce
-              ? overhead_cycles() + (static_cast<std::uint64_t>(piece_) + lanes - 1) / lanes
-              : 0);
 }
 
 std::uint64_t RankComm::overhead_cycles() const {

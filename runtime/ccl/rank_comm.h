@@ -127,11 +127,9 @@ class RankComm {
   models::StreamArrival readiness(Span span) const;
   void wait_ready(Span span);
   void mark_ready(Span span);
-  void send_part(std::uint32_t peer, Span part, Combine peer_combine);
+  void send_part(std::uint32_t peer, Span part);
   void recv_part(std::uint32_t peer, Span part, Combine combine);
   std::uint64_t overhead_cycles() const;
-  // The core's cycles to take one piece in: the recv and the combine.
-  std::uint64_t piece_cycles(Combine combine) const;
   std::int64_t pieces_of(Span span) const { return (span.len + piece_ - 1) / piece_; }
   Tile reduce(const Tile& a, const Tile& b);
   std::int64_t piece_;
