@@ -5,8 +5,9 @@
 // reads. Each hop books its resource for the bytes moving in its direction, adds its
 // latency to the head, and widens the tail lag to the hop's occupancy if that is larger:
 // with no contention a transfer takes the sum of latencies plus bytes / the bottleneck
-// bandwidth. A stream (flow fidelity) is served in the gaps others leave: its tail lag
-// is then the time from its first byte to its last on the hop.
+// bandwidth. A stream (flow fidelity) is served in the gaps others leave: its last byte is
+// through a hop once it has come in and the hop has served it, so its tail lag runs from
+// the head's start here to the later of the two (TransferExtension::pass_tail).
 
 #include "models/common/resource.h"
 #include "models/protocol/transaction.h"

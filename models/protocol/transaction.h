@@ -20,7 +20,8 @@ class PeIpcq;
 // Timing and routing side-band of a transfer.
 struct TransferExtension : tlm::tlm_extension<TransferExtension> {
   // How far the tail of the data trails its head: the largest occupancy met so far on the
-  // data's path. Cut-through: a transfer ends one tail lag after its head arrives.
+  // data's path (a stream's: its last byte's lag through the resources so far, pass_tail).
+  // Cut-through: a transfer ends one tail lag after its head arrives.
   Picoseconds tail_ps = 0;
   // The longest a hop on the data's path takes to move it when idle: its tail lag unless
   // it is a stream (whose tail lag counts the gaps it was served in).
