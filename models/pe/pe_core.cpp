@@ -188,6 +188,12 @@ Picoseconds PeCore::ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, 
                    txn_.transfer());
 }
 
+bool PeCore::ipcq_send_goes_first(std::uint32_t to, std::uint64_t send_bytes, std::uint32_t from,
+                                  std::uint64_t recv_bytes) {
+  mark(PeState::ipcq_credit);
+  return ipcq_.send_goes_first(to, send_bytes, from, recv_bytes, clock_, txn_.transfer());
+}
+
 Pe& PeCore::pe_at(const PeLocation& at) {
   // A leader sends and writes through the same copy every step: found by name once.
   if (other_ != nullptr && same_pe(at, other_at_)) return *other_;

@@ -59,6 +59,8 @@ class PeCore : public Component, public PeServices {
                           Picoseconds taken_from) override;
   Picoseconds ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, const void* src,
                            std::uint64_t nbytes, const StreamShape& shape) override;
+  bool ipcq_send_goes_first(std::uint32_t to, std::uint64_t send_bytes, std::uint32_t from,
+                            std::uint64_t recv_bytes) override;
   Picoseconds local_time_ps() const override { return clock_.now(); }
   void defer_sync(bool deferred) override { sync_deferred_ = deferred; }
 

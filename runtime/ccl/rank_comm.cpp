@@ -151,16 +151,38 @@ void RankComm::run_channels() {
   for (const Channel& c : sends) most = std::max(most, out.emplace_back(c, unit).count);
   for (const Channel& c : recvs) most = std::max(most, in.emplace_back(c, unit).count);
   // Sends run up to `ahead` units ahead of receives, so the links stay busy while this
-  // rank reduces, but never further than its peers' queues hold.
+  // rank reduces, but never further than its peers' queues hold. A send ahead waiting for
+  // credits does not hold back a receive whose data is there first: the credits the receive
+  // frees may be what the peer's own sends wait for.
   for (std::size_t p = 0; p < most; ++p) {
     for (std::size_t c = 0; c < sends.size(); ++c) {
-      while (out[c].taken < out[c].count && out[c].taken <= p + static_cast<std::size_t>(ahead))
+      while (out[c].taken < out[c].count && out[c].taken <= p + static_cast<std::size_t>(ahead)) {
+        if (out[c].taken > p && !sends_ahead_first(sends[c].peer, out[c], p)) break;
         send_part(sends[c].peer, out[c].next());
+      }
     }
     for (std::size_t c = 0; c < recvs.size(); ++c) {
       if (p < in[c].count) recv_part(recvs[c].peer, in[c].next(), recvs[c].combine);
     }
   }
+}
+
+Span RankComm::Units::peek() const {
+  Units copy = *this;
+  return copy.next();
+}
+
+bool RankComm::sends_ahead_first(std::uint32_t to, const Units& out, std::size_t p) const {
+  if (k.fidelity() == models::Fidelity::flow) return true;
+  for (std::size_t c = 0; c < recvs_.size(); ++c) {
+    if (p >= units_in_[c].count) continue;
+    const auto bytes = [&](const Units& u) {
+      return static_cast<std::uint64_t>(u.peek().len) * itemsize(buffer.dtype());
+    };
+    return k.send_goes_first(queue_of(to), bytes(out), queue_of(recvs_[c].peer),
+                             bytes(units_in_[c]));
+  }
+  return true;
 }
 
 void RankComm::send_part(std::uint32_t peer, Span part) {

@@ -113,6 +113,7 @@ class RankComm {
     std::int64_t offset = 0;
     Units(const Channel& c, std::int64_t size);
     Span next();
+    Span peek() const;  // what next() returns, not taken
   };
   // Runs sends_ and recvs_ (a step's channels; kept between steps, as are units_out_ and
   // units_in_, so that the many steps of a collective allocate nothing).
@@ -128,6 +129,9 @@ class RankComm {
   void wait_ready(Span span);
   void mark_ready(Span span);
   void send_part(std::uint32_t peer, Span part);
+  // Whether step piece `p`'s sends ahead go on before its receive (entry by entry, the one
+  // whose credits or data are there first; flow times them analytically, so always).
+  bool sends_ahead_first(std::uint32_t to, const Units& out, std::size_t p) const;
   void recv_part(std::uint32_t peer, Span part, Combine combine);
   std::uint64_t overhead_cycles() const;
   std::int64_t pieces_of(Span span) const { return (span.len + piece_ - 1) / piece_; }
