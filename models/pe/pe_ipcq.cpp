@@ -160,7 +160,13 @@ void PeIpcq::block_until(LocalClock& clock, const std::function<bool()>& ready, 
   // std::function needs no allocation.
   const std::function<std::string()> what = [&waiting] { return waiting.describe(); };
   const ScopedWait blocked(what);
-  const Blocked counted(on);
+  struct Count {  // processes in here, for receive(); left on any exit (a killed process too)
+    std::uint32_t& n;
+    explicit Count(std::uint32_t& c) : n(c) { ++n; }
+    ~Count() { --n; }
+    Count(const Count&) = delete;
+    Count& operator=(const Count&) = delete;
+  } counted(on.blocked);
   // It waits for the next arrival without synchronising first: the arrival's notification
   // wakes it either way, and a synchronisation adds a timed wait and a process switch
   // whenever the arrival comes after its local time. Woken, it keeps its local time where
@@ -195,20 +201,6 @@ void PeIpcq::post(std::uint64_t address, unsigned char* data, std::uint64_t nbyt
   // bookings keep successive entries in order, and credits bound how many are in flight.
 }
 
-void PeIpcq::wait_for_any(LocalClock& clock, Picoseconds until, const Waiting& waiting) {
-  const std::function<std::string()> what = [&waiting] { return waiting.describe(); };
-  const ScopedWait blocked(what);
-  const Blocked on_credits(credit_arrivals_), on_entries(entry_arrivals_);
-  const Picoseconds local = clock.now();
-  if (until == kMaxPicoseconds) {
-    sc_core::wait(credit_arrivals_.event | entry_arrivals_.event);
-  } else {
-    sc_core::wait(from_ps(until - now_ps()), credit_arrivals_.event | entry_arrivals_.event);
-  }
-  clock.reset();
-  clock.catch_up(local);
-}
-
 Picoseconds PeIpcq::credits_usable(const Neighbour& n, std::uint64_t nbytes) const {
   const std::uint64_t needed = slots_of(nbytes);
   return n.credits.size() >= needed ? n.credits[needed - 1] : kMaxPicoseconds;
@@ -227,18 +219,24 @@ bool PeIpcq::send_goes_first(std::uint32_t to, std::uint64_t send_bytes, std::ui
                              std::uint64_t recv_bytes, LocalClock& clock,
                              const TransferExtension& like) {
   const Neighbour& to_peer = neighbour(to, "send");
+  if (credits_usable(to_peer, send_bytes) <= clock.now()) return true;  // the usual case
   const Neighbour& from_peer = neighbour(from, "recv");
-  const Waiting waiting{*this, like, "IPCQ credits or data", from};
   for (;;) {
     const Picoseconds credits = credits_usable(to_peer, send_bytes),
-                      data = data_in(from_peer, recv_bytes);
-    const Picoseconds now = clock.now();
+                      data = data_in(from_peer, recv_bytes), now = clock.now();
     if (credits <= now) return true;
     if (data <= now) return false;
-    if (credits != kMaxPicoseconds && data != kMaxPicoseconds) return credits <= data;
-    // What is still to come may come earlier than what is known (from a process that has
-    // not yet run that far): wait for either until the known one is due.
-    wait_for_any(clock, std::min(credits, data), waiting);
+    if (credits != kMaxPicoseconds || data == kMaxPicoseconds) return credits <= data;
+    // The data is due and the credits are still to come: they may come first (from a
+    // process that has not yet run that far), so wait for them until the data is in.
+    const Waiting waiting{*this, like, "IPCQ credits", to};
+    const std::function<std::string()> what = [&waiting] { return waiting.describe(); };
+    const ScopedWait blocked(what);
+    ++credit_arrivals_.blocked;
+    sc_core::wait(from_ps(data - now_ps()), credit_arrivals_.event);
+    --credit_arrivals_.blocked;
+    clock.reset();
+    clock.catch_up(now);
   }
 }
 

@@ -58,8 +58,8 @@ class PeIpcq : public Component {
   Picoseconds send(std::uint32_t peer, const unsigned char* src, std::uint64_t nbytes,
                    const StreamShape& shape, LocalClock& clock, const TransferExtension& like);
   // Entry by entry: whether a send of `send_bytes` to `to` goes before a receive of
-  // `recv_bytes` from `from`. It does if its credits are usable no later than the data is
-  // in; while either is still to come, the core waits for what arrives first.
+  // `recv_bytes` from `from`: it does if its credits are usable no later than the data is
+  // in. Where the data is due and the credits are not back, it waits for them until then.
   bool send_goes_first(std::uint32_t to, std::uint64_t send_bytes, std::uint32_t from,
                        std::uint64_t recv_bytes, LocalClock& clock, const TransferExtension& like);
   // Takes `nbytes`. Transaction fidelity returns when the last of them is in; flow returns
@@ -109,19 +109,7 @@ class PeIpcq : public Component {
     // through a stringstream, about 4,700 instructions an event.
     explicit Arrivals(const char* name) : event(name) {}
     sc_core::sc_event event;    // one was delivered
-    std::uint32_t blocked = 0;  // processes waiting for one (block_until, wait_for_any)
-  };
-  // Counts a process as blocked on `arrivals` while it lives (a killed process too), so
-  // that deliveries notify it.
-  class Blocked {
-   public:
-    explicit Blocked(Arrivals& arrivals) : n_(arrivals.blocked) { ++n_; }
-    ~Blocked() { --n_; }
-    Blocked(const Blocked&) = delete;
-    Blocked& operator=(const Blocked&) = delete;
-
-   private:
-    std::uint32_t& n_;
+    std::uint32_t blocked = 0;  // processes waiting for one in block_until
   };
   // Waits (in the caller's thread) until `ready` holds; events at arrival times wake it.
   // Inline, so that the usual case (ready at once) costs no std::function: each queue entry
@@ -132,8 +120,6 @@ class PeIpcq : public Component {
   }
   void block_until(LocalClock& clock, const std::function<bool()>& ready, Arrivals& on,
                    const Waiting& waiting);
-  // Waits for an arrival of either kind, or until `until` (kMaxPicoseconds: no limit).
-  void wait_for_any(LocalClock& clock, Picoseconds until, const Waiting& waiting);
   // When a send of `nbytes` to `n` has the last of its credits (kMaxPicoseconds: not yet
   // returned), and when `nbytes` from `n` are in (kMaxPicoseconds: not all sent yet).
   Picoseconds credits_usable(const Neighbour& n, std::uint64_t nbytes) const;

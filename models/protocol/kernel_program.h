@@ -107,8 +107,7 @@ class PeServices {
   virtual Picoseconds ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, const void* src,
                                    std::uint64_t nbytes, const StreamShape& shape) = 0;
   // Entry by entry, whether a send of `send_bytes` to `to` ahead of a receive of `recv_bytes`
-  // from `from` goes first: it does if its credits are there no later than the data (the
-  // core serves whichever it can; it waits only while it can serve neither).
+  // from `from` goes first: it does if its credits are usable no later than the data is in.
   virtual bool ipcq_send_goes_first(std::uint32_t to, std::uint64_t send_bytes, std::uint32_t from,
                                     std::uint64_t recv_bytes) = 0;
 
