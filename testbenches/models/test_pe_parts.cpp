@@ -297,6 +297,58 @@ BOOST_AUTO_TEST_CASE(a_flow_transfer_beyond_the_queue_pays_a_round_trip_per_queu
   BOOST_TEST(r.arrival.first == 50'000u + 100'000u / 4);
 }
 
+BOOST_AUTO_TEST_CASE(a_send_ahead_yields_to_a_receive_whose_data_comes_before_its_credits) {
+  set_time_resolution();
+  tlm::tlm_global_quantum::instance().set(sc_core::sc_time(100, sc_core::SC_NS));
+  // Queues of two 256-byte entries, 50 ns apart. Rank 1 fills its queue at rank 0 at once;
+  // rank 0 takes those entries at 2 us (their credits are back at rank 1 at 2.05 us) and,
+  // running ahead, has already sent rank 1 an entry that arrives at 5.05 us.
+  const PeIpcqAttrs attrs{2, 256};
+  PeIpcq q0("q0", attrs, Fidelity::transaction), q1("q1", attrs, Fidelity::transaction);
+  kb::test::FabricStub fabric("fabric", {&q0, &q1}, 50'000);
+  q0.out.bind(fabric.in);
+  q1.out.bind(fabric.in);
+  q0.init({0, 0, {{1, PhysAddr::mmio(0, 0, 1).encode()}}});
+  q1.init({1, 1, {{0, PhysAddr::mmio(0, 0, 0).encode()}}});
+  std::vector<unsigned char> data(512, 7), got(512, 0);
+  const TransferExtension like;
+  kb::test::Driver zero("zero", [&] {
+    LocalClock clock;
+    clock.reset();
+    clock.advance(5'000'000);
+    q0.send(1, data.data(), 256, {}, clock, like);
+    sc_core::wait(from_ps(2'000'000));
+    clock.reset();
+    q0.recv(1, got.data(), 512, clock, like, 0);
+  });
+  bool credits_first = false, data_first = true, fresh_credits_first = false;
+  Picoseconds decided = 0;
+  kb::test::Driver one("one", [&] {
+    LocalClock clock;
+    clock.reset();
+    fresh_credits_first = q1.send_goes_first(0, 512, 0, 256, clock, like);
+    q1.send(0, data.data(), 512, {}, clock, like);
+    sc_core::wait(from_ps(1'000'000));
+    clock.reset();
+    // At 1 us neither is in: the data is due at 5.05 us, and the credits, not yet returned,
+    // may come first. They do, at 2.05 us.
+    credits_first = q1.send_goes_first(0, 512, 0, 256, clock, like);
+    decided = clock.now();
+    q1.send(0, data.data(), 512, {}, clock, like);  // rank 0 never takes these
+    sc_core::wait(from_ps(6'000'000 - now_ps()));
+    clock.reset();
+    // At 6 us the data is in and the credits are not back: the receive goes first.
+    data_first = q1.send_goes_first(0, 512, 0, 256, clock, like);
+    q1.recv(0, got.data(), 256, clock, like, 0);
+  });
+  kb::test::run_to_end(one);
+  BOOST_TEST(zero.finished());
+  BOOST_TEST(fresh_credits_first);
+  BOOST_TEST(credits_first);
+  BOOST_TEST(decided == 2'050'000u);
+  BOOST_TEST(!data_first);
+}
+
 // A plain least-recently-used list: what the TLB must answer, page by page.
 class LruList {
  public:
