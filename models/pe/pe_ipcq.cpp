@@ -160,13 +160,7 @@ void PeIpcq::block_until(LocalClock& clock, const std::function<bool()>& ready, 
   // std::function needs no allocation.
   const std::function<std::string()> what = [&waiting] { return waiting.describe(); };
   const ScopedWait blocked(what);
-  struct Count {  // processes in here, for receive(); left on any exit (a killed process too)
-    std::uint32_t& n;
-    explicit Count(std::uint32_t& c) : n(c) { ++n; }
-    ~Count() { --n; }
-    Count(const Count&) = delete;
-    Count& operator=(const Count&) = delete;
-  } counted(on.blocked);
+  const Blocked counted(on);
   // It waits for the next arrival without synchronising first: the arrival's notification
   // wakes it either way, and a synchronisation adds a timed wait and a process switch
   // whenever the arrival comes after its local time. Woken, it keeps its local time where
@@ -232,9 +226,10 @@ bool PeIpcq::send_goes_first(std::uint32_t to, std::uint64_t send_bytes, std::ui
     const Waiting waiting{*this, like, "IPCQ credits", to};
     const std::function<std::string()> what = [&waiting] { return waiting.describe(); };
     const ScopedWait blocked(what);
-    ++credit_arrivals_.blocked;
-    sc_core::wait(from_ps(data - now_ps()), credit_arrivals_.event);
-    --credit_arrivals_.blocked;
+    {
+      const Blocked counted(credit_arrivals_);
+      sc_core::wait(from_ps(data - now_ps()), credit_arrivals_.event);
+    }
     clock.reset();
     clock.catch_up(now);
   }

@@ -197,12 +197,6 @@ class KernelContext {
                            const models::StreamShape& shape = {},
                            const models::PeLocation* at = nullptr);
   Tile recv(std::uint32_t peer_rank, std::int64_t rows, std::int64_t cols, DType dtype);
-  // Whether a send of `send_bytes` to `to` ahead of a receive of `recv_bytes` from `from`
-  // goes first (entry by entry: PeServices::ipcq_send_goes_first).
-  bool send_goes_first(std::uint32_t to, std::uint64_t send_bytes, std::uint32_t from,
-                       std::uint64_t recv_bytes) {
-    return pe_.ipcq_send_goes_first(to, send_bytes, from, recv_bytes);
-  }
   // The same, returning once the tile's first bytes are in (flow fidelity; transaction
   // fidelity returns when all are), with when its first and last bytes arrived; flow frees
   // its queue entries no earlier than `taken_from`.
@@ -212,6 +206,12 @@ class KernelContext {
   };
   Received recv_stream(std::uint32_t peer_rank, std::int64_t rows, std::int64_t cols, DType dtype,
                        models::Picoseconds taken_from = 0);
+  // Whether a send of `send_bytes` to `to` ahead of a receive of `recv_bytes` from `from`
+  // goes first (entry by entry: PeServices::ipcq_send_goes_first).
+  bool send_goes_first(std::uint32_t to, std::uint64_t send_bytes, std::uint32_t from,
+                       std::uint64_t recv_bytes) {
+    return pe_.ipcq_send_goes_first(to, send_bytes, from, recv_bytes);
+  }
   models::Fidelity fidelity() const { return pe_.fidelity(); }
 
  private:
