@@ -190,6 +190,7 @@ Picoseconds PeCore::ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, 
 
 bool PeCore::ipcq_send_goes_first(std::uint32_t to, std::uint64_t send_bytes, std::uint32_t from,
                                   std::uint64_t recv_bytes) {
+  mark(PeState::ipcq_credit);  // what the core waits for, if anything
   return ipcq_.send_goes_first(to, send_bytes, from, recv_bytes, clock_, txn_.transfer());
 }
 

@@ -155,19 +155,30 @@ std::string PeIpcq::Waiting::describe() const {
 }
 
 void PeIpcq::block_until(LocalClock& clock, const std::function<bool()>& ready, Arrivals& on,
-                         const Waiting& waiting) {
+                         const Waiting& waiting, Picoseconds deadline) {
   // Described only in a deadlock report; the lambda holds one reference, so that the
   // std::function needs no allocation.
   const std::function<std::string()> what = [&waiting] { return waiting.describe(); };
   const ScopedWait blocked(what);
-  const Blocked counted(on);
+  struct Count {  // processes in here, for receive(); left on any exit (a killed process too)
+    std::uint32_t& n;
+    explicit Count(std::uint32_t& c) : n(c) { ++n; }
+    ~Count() { --n; }
+    Count(const Count&) = delete;
+    Count& operator=(const Count&) = delete;
+  } counted(on.blocked);
   // It waits for the next arrival without synchronising first: the arrival's notification
   // wakes it either way, and a synchronisation adds a timed wait and a process switch
   // whenever the arrival comes after its local time. Woken, it keeps its local time where
   // that is later than the arrival's.
   while (!ready()) {
     const Picoseconds local = clock.now();
-    sc_core::wait(on.event);
+    if (local >= deadline) return;
+    if (deadline == kMaxPicoseconds) {
+      sc_core::wait(on.event);
+    } else {
+      sc_core::wait(from_ps(deadline - now_ps()), on.event);
+    }
     clock.reset();
     clock.catch_up(local);
   }
@@ -213,25 +224,20 @@ bool PeIpcq::send_goes_first(std::uint32_t to, std::uint64_t send_bytes, std::ui
                              std::uint64_t recv_bytes, LocalClock& clock,
                              const TransferExtension& like) {
   const Neighbour& to_peer = neighbour(to, "send");
-  if (credits_usable(to_peer, send_bytes) <= clock.now()) return true;  // the usual case
-  const Neighbour& from_peer = neighbour(from, "recv");
+  const Neighbour* from_peer = nullptr;  // looked up only if the credits are not there
+  const std::uint64_t needed = slots_of(send_bytes);
   for (;;) {
-    const Picoseconds credits = credits_usable(to_peer, send_bytes),
-                      data = data_in(from_peer, recv_bytes), now = clock.now();
-    if (credits <= now) return true;
+    const Picoseconds credits = credits_usable(to_peer, send_bytes), now = clock.now();
+    if (credits <= now) return true;  // the usual case
+    if (from_peer == nullptr) from_peer = &neighbour(from, "recv");
+    const Picoseconds data = data_in(*from_peer, recv_bytes);
     if (data <= now) return false;
     if (credits != kMaxPicoseconds || data == kMaxPicoseconds) return credits <= data;
     // The data is due and the credits are still to come: they may come first (from a
     // process that has not yet run that far), so wait for them until the data is in.
-    const Waiting waiting{*this, like, "IPCQ credits", to};
-    const std::function<std::string()> what = [&waiting] { return waiting.describe(); };
-    const ScopedWait blocked(what);
-    {
-      const Blocked counted(credit_arrivals_);
-      sc_core::wait(from_ps(data - now_ps()), credit_arrivals_.event);
-    }
-    clock.reset();
-    clock.catch_up(now);
+    block_until(
+        clock, [&queue = to_peer.credits, needed] { return queue.size() >= needed; },
+        credit_arrivals_, {*this, like, "IPCQ credits", to}, data);
   }
 }
 

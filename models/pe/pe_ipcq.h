@@ -109,19 +109,7 @@ class PeIpcq : public Component {
     // through a stringstream, about 4,700 instructions an event.
     explicit Arrivals(const char* name) : event(name) {}
     sc_core::sc_event event;    // one was delivered
-    std::uint32_t blocked = 0;  // processes waiting for one (block_until, send_goes_first)
-  };
-  // Counts the calling process among those blocked on `arrivals` while it lives, and no
-  // longer on any exit (a killed process too), so that a delivery notifies it.
-  class Blocked {
-   public:
-    explicit Blocked(Arrivals& arrivals) : count_(arrivals.blocked) { ++count_; }
-    ~Blocked() { --count_; }
-    Blocked(const Blocked&) = delete;
-    Blocked& operator=(const Blocked&) = delete;
-
-   private:
-    std::uint32_t& count_;
+    std::uint32_t blocked = 0;  // processes waiting for one in block_until
   };
   // Waits (in the caller's thread) until `ready` holds; events at arrival times wake it.
   // Inline, so that the usual case (ready at once) costs no std::function: each queue entry
@@ -130,8 +118,9 @@ class PeIpcq : public Component {
   void wait_until(LocalClock& clock, Ready&& ready, Arrivals& on, const Waiting& waiting) {
     if (!ready()) block_until(clock, ready, on, waiting);
   }
+  // The same, giving up once the caller's time reaches `deadline` (kMaxPicoseconds: never).
   void block_until(LocalClock& clock, const std::function<bool()>& ready, Arrivals& on,
-                   const Waiting& waiting);
+                   const Waiting& waiting, Picoseconds deadline = kMaxPicoseconds);
   // When a send of `nbytes` to `n` has the last of its credits (kMaxPicoseconds: not yet
   // returned), and when `nbytes` from `n` are in (kMaxPicoseconds: not all sent yet).
   Picoseconds credits_usable(const Neighbour& n, std::uint64_t nbytes) const;
