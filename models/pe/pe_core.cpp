@@ -194,6 +194,17 @@ bool PeCore::ipcq_send_goes_first(std::uint32_t to, std::uint64_t send_bytes, st
   return ipcq_.send_goes_first(to, send_bytes, from, recv_bytes, clock_, txn_.transfer());
 }
 
+void PeCore::ipcq_begin_recv(std::uint32_t from) {
+  mark(PeState::ipcq_data);
+  ipcq_.begin_recv(from, clock_, txn_.transfer());
+}
+
+Picoseconds PeCore::ipcq_window_taken(std::uint32_t to, const PeLocation* at) {
+  mark(PeState::ipcq_credit);
+  PeIpcq& ipcq = at == nullptr || here(*at) ? ipcq_ : pe_at(*at).ipcq;
+  return ipcq.window_taken(to, clock_, txn_.transfer());
+}
+
 Pe& PeCore::pe_at(const PeLocation& at) {
   // A leader sends and writes through the same copy every step: found by name once.
   if (other_ != nullptr && same_pe(at, other_at_)) return *other_;

@@ -61,6 +61,8 @@ class PeCore : public Component, public PeServices {
                            std::uint64_t nbytes, const StreamShape& shape) override;
   bool ipcq_send_goes_first(std::uint32_t to, std::uint64_t send_bytes, std::uint32_t from,
                             std::uint64_t recv_bytes) override;
+  void ipcq_begin_recv(std::uint32_t from) override;
+  Picoseconds ipcq_window_taken(std::uint32_t to, const PeLocation* at) override;
   Picoseconds local_time_ps() const override { return clock_.now(); }
   void defer_sync(bool deferred) override { sync_deferred_ = deferred; }
 

@@ -67,6 +67,7 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
                      entries > 1 ? (tail - tail / entries) / (entries - 1) : 0, 0, 0};
   // The sender issued its last entry once its data and its credit were there.
   t.last_issued_ps = t.shape.spread;
+  Picoseconds take_by = 0;
   if (offset < kIpcqCreditOffset && entries > depth_) {
     // Past the first queue's worth, entry j + depth waits for the credit of entry j, which
     // comes back a round trip after entry j left: the path's latency twice, the time the
@@ -78,6 +79,15 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
     const std::uint64_t unit_entries = entries_of(t.shape.unit_bytes);
     const Picoseconds round_trip =
         2 * t.path_latency_ps + std::min(unit_entries, depth_) * entry_time + t.shape.unit_ps;
+    // Entry j's credit goes back when the receiver takes the unit holding it. The first
+    // round's go back in time if it takes the first unit as it arrives, or, later, by when
+    // entry `depth` would have left without the window: a round trip before it arrives.
+    take_by = head + std::min(unit_entries, depth_) * entry_time + t.shape.unit_ps;
+    const auto unwindowed = static_cast<Picoseconds>(
+        static_cast<double>(tail) * static_cast<double>(depth_) / static_cast<double>(entries));
+    if (head + unwindowed > take_by + 2 * t.path_latency_ps) {
+      take_by = head + unwindowed - 2 * t.path_latency_ps;
+    }
     const std::uint64_t rounds = (entries + depth_ - 1) / depth_ - 1;
     const std::uint64_t last = entries - rounds * depth_;  // entries of the last round
     const Picoseconds windowed =
@@ -108,6 +118,11 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
     // A receiver may start on an entry once its first bytes are in (all of it, unless flow).
     const Picoseconds visible = head + tail / entries;
     Entry e{visible, arrival, {}, p.get_data_length(), 0, slots, credits};
+    if (entries > depth_ && t.window_from != nullptr) {
+      e.window = t.window_from;
+      e.take_by = take_by;
+      e.left = t.shape.issued + t.last_issued_ps;
+    }
     // A timing-only entry keeps its length alone: a flow transfer of a whole buffer would
     // otherwise hold its size in host memory at every receiver.
     if (!t.timing_only) {
@@ -186,7 +201,7 @@ void PeIpcq::block_until(LocalClock& clock, const std::function<bool()>& ready, 
 
 void PeIpcq::post(std::uint64_t address, unsigned char* data, std::uint64_t nbytes,
                   LocalClock& clock, const TransferExtension& like, bool sideband,
-                  Picoseconds after, const StreamShape& shape) {
+                  Picoseconds after, const StreamShape& shape, PeIpcq* window) {
   tlm::tlm_generic_payload& p = txn_.access(tlm::TLM_WRITE_COMMAND, address, data, nbytes);
   txn_.transfer().physical = true;
   txn_.transfer().sideband = sideband;
@@ -195,6 +210,7 @@ void PeIpcq::post(std::uint64_t address, unsigned char* data, std::uint64_t nbyt
   txn_.transfer().tail_ps = 0;  // the hops' serialization; the spread is in the shape
   txn_.transfer().last_issued_ps = 0;
   txn_.transfer().shape = shape;
+  txn_.transfer().window_from = window;
   txn_.transfer().shape.grain_bytes = entry_bytes_;
   sc_core::sc_time delay = from_ps(clock.offset() + after);
   out.transport(0, p, delay);
@@ -301,8 +317,40 @@ Picoseconds PeIpcq::send_flow(Neighbour& n, std::uint64_t target, const unsigned
   n.credits.pop_front(slots);
   shaped.spread = std::max(shape.spread, shaped.credit_spread);
   shaped.issued = local;
-  post(target, const_cast<unsigned char*>(src), nbytes, clock, like, false, 0, shaped);
+  // Past a queue's worth, the receiver's coming for it paces it (begin_recv).
+  PeIpcq* window = nullptr;
+  if (entries > depth_) {
+    window = this;
+    ++n.windows_sent;
+  }
+  post(target, const_cast<unsigned char*>(src), nbytes, clock, like, false, 0, shaped, window);
   return local + txn_.transfer().last_issued_ps;
+}
+
+void PeIpcq::begin_recv(std::uint32_t peer, LocalClock& clock, const TransferExtension& like) {
+  Neighbour& n = neighbour(peer, "recv");
+  wait_until(clock, [&n] { return !n.received.empty(); }, entry_arrivals_,
+             {*this, like, "IPCQ data", peer});
+  come_for(n.received.front(), clock.now());
+}
+
+void PeIpcq::come_for(Entry& e, Picoseconds at) {
+  if (e.window == nullptr) return;
+  const Picoseconds late = at > e.take_by ? at - e.take_by : 0;
+  e.arrival += late;
+  Neighbour& sender = e.window->neighbour(*rank_, "window");
+  ++sender.windows_taken;
+  sender.window_left = std::max(sender.window_left, e.left + late);
+  e.window->wake(e.window->credit_arrivals_, now_ps());
+  e.window = nullptr;
+}
+
+Picoseconds PeIpcq::window_taken(std::uint32_t peer, LocalClock& clock,
+                                 const TransferExtension& like) {
+  Neighbour& n = neighbour(peer, "window");
+  wait_until(clock, [&n] { return n.windows_taken == n.windows_sent; }, credit_arrivals_,
+             {*this, like, "the recv of its transfer", peer});
+  return n.window_left;
 }
 
 StreamArrival PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
@@ -317,6 +365,7 @@ StreamArrival PeIpcq::recv(std::uint32_t peer, unsigned char* dst, std::uint64_t
         clock, [&n] { return !n.received.empty(); }, entry_arrivals_, waiting);
     Entry& e = n.received.front();
     if (done == 0) got.first = e.first;
+    come_for(e, clock.now());  // unless begin_recv did
     got.last = e.arrival;
     clock.catch_up(fidelity_ == Fidelity::flow ? e.first : e.arrival);
     const std::uint64_t chunk = std::min<std::uint64_t>(e.length - e.consumed, nbytes - done);

@@ -67,6 +67,17 @@ class PeIpcq : public Component {
   // entries no earlier than `taken_from` (when the caller could take the last of them).
   StreamArrival recv(std::uint32_t peer, unsigned char* dst, std::uint64_t nbytes,
                      LocalClock& clock, const TransferExtension& like, Picoseconds taken_from);
+  // Flow fidelity: the caller comes, at its local time, to take the next transfer from
+  // `peer` (waiting until it is sent). Past its first queue's worth, a transfer of more goes
+  // on only as its receiver takes entries: one that comes later than the transfer's credit
+  // window needed holds the rest back by as much, its last entry leaving and arriving that
+  // much later. The sender learns it (window_taken). A recv that finds its transfer not yet
+  // come for comes for it then.
+  void begin_recv(std::uint32_t peer, LocalClock& clock, const TransferExtension& like);
+  // Flow fidelity: waits until the receiver of this queue's transfers to `peer` of more than
+  // a queue's worth has come for each (begin_recv), and returns when the last of their
+  // entries left (0 if none was sent).
+  Picoseconds window_taken(std::uint32_t peer, LocalClock& clock, const TransferExtension& like);
 
  private:
   struct Entry {
@@ -77,6 +88,12 @@ class PeIpcq : public Component {
     std::size_t consumed = 0;
     std::uint64_t slots = 1;  // queue entries it holds (credits to return)
     CreditWord credits;       // what it returns once taken, timed from when it was in
+    // A flow transfer of more than a queue's worth: the IPCQ that sent it, until its receiver
+    // comes for it; the latest its receiver may come without holding back its entries past
+    // the first queue's worth; and when its last entry left if the receiver came by then.
+    PeIpcq* window = nullptr;
+    Picoseconds take_by = 0;
+    Picoseconds left = 0;
   };
   struct Neighbour {
     std::uint32_t rank = 0;
@@ -90,6 +107,11 @@ class PeIpcq : public Component {
     // the fabric, and their latency from their issue (TransferExtension::credit_sink).
     PeIpcq* credit_sink = nullptr;
     Picoseconds credit_latency = 0;
+    // Flow fidelity: transfers to the peer of more than a queue's worth, those its receiver
+    // has come for, and when the last of these left (begin_recv, window_taken).
+    std::uint64_t windows_sent = 0;
+    std::uint64_t windows_taken = 0;
+    Picoseconds window_left = 0;
     QueueStats* depth_stats = nullptr;
   };
 
@@ -131,10 +153,13 @@ class PeIpcq : public Component {
   // fabric, or in flow fidelity directly, TransferExtension::credit_sink).
   void take_credits(std::uint32_t rank, const CreditWord& word, Picoseconds arrival);
   // Posts a write at local time + `after`, shaped as `shape` says (its tail trailing its
-  // head by at least the spread).
+  // head by at least the spread); `window`: the IPCQ its receiver tells when it comes for it.
   void post(std::uint64_t address, unsigned char* data, std::uint64_t nbytes, LocalClock& clock,
             const TransferExtension& like, bool sideband, Picoseconds after = 0,
-            const StreamShape& shape = {});
+            const StreamShape& shape = {}, PeIpcq* window = nullptr);
+  // Tells the sender of `e`, if it waits to be told, that its receiver came for it at `at`,
+  // and holds back its arrival if that was later than its window needed (begin_recv).
+  void come_for(Entry& e, Picoseconds at);
   // Flow fidelity's send: all entries in one transfer. Returns when the last was issued.
   Picoseconds send_flow(Neighbour& n, std::uint64_t target, const unsigned char* src,
                         std::uint64_t nbytes, const StreamShape& shape, LocalClock& clock,

@@ -106,6 +106,13 @@ class PeServices {
   // leader from the copy that starts it (runtime/ccl/bundle.h).
   virtual Picoseconds ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, const void* src,
                                    std::uint64_t nbytes, const StreamShape& shape) = 0;
+  // Flow fidelity: this core comes to take the next transfer from `from`; past its first
+  // queue's worth, a transfer of more goes on only from then (models/pe/pe_ipcq.h).
+  virtual void ipcq_begin_recv(std::uint32_t from) = 0;
+  // Flow fidelity: waits until the receiver of this core's transfers to `to` of more than a
+  // queue's worth (sent from the queues at `at`, if not null) has come for each, and returns
+  // when the last of their entries left.
+  virtual Picoseconds ipcq_window_taken(std::uint32_t to, const PeLocation* at) = 0;
   // Entry by entry, whether a send of `send_bytes` to `to` ahead of a receive of `recv_bytes`
   // from `from` goes first: it does if its credits are usable no later than the data is in.
   virtual bool ipcq_send_goes_first(std::uint32_t to, std::uint64_t send_bytes, std::uint32_t from,

@@ -30,6 +30,7 @@ tlm::tlm_generic_payload& Transaction::access(tlm::tlm_command command, std::uin
   transfer_.physical = false;
   transfer_.sideband = false;
   transfer_.credit_sink = nullptr;
+  transfer_.window_from = nullptr;
   transfer_.shape = {};
   transfer_.burst_rows = 1;
   transfer_.burst_stride = 0;

@@ -67,6 +67,9 @@ struct TransferExtension : tlm::tlm_extension<TransferExtension> {
   // after their issue as this one (a sideband path books nothing: its latency is fixed).
   PeIpcq* credit_sink = nullptr;
   Picoseconds credit_arrival_ps = 0;
+  // Set by a flow IPCQ send of more than a queue's worth: the IPCQ it came from, told when
+  // the receiver comes to take it (PeIpcq::begin_recv).
+  PeIpcq* window_from = nullptr;
   // A 2-D burst: `burst_rows` rows of data_length / burst_rows bytes each, the rows
   // `burst_stride` bytes apart at the target (packed one after another in the data
   // buffer). 1 row: an ordinary contiguous access.

@@ -161,10 +161,39 @@ void RankComm::run_channels() {
         send_part(sends[c].peer, out[c].next());
       }
     }
+    if (flow) come_for_takes(p);
     for (std::size_t c = 0; c < recvs.size(); ++c) {
       if (p < in[c].count) recv_part(recvs[c].peer, in[c].next(), recvs[c].combine);
     }
   }
+}
+
+void RankComm::come_for_takes(std::size_t p) {
+  // Entry by entry a rank takes its first piece of each receive after sending its first few,
+  // and paces its peers' transfers of more than a queue's worth from then: so it comes for
+  // them once its own sends are posted, before it pays their pieces' issue. Its own such
+  // transfers go on as their receivers come for them, and its takes wait for their last
+  // entries (sent_): it learns when those left once all its receives were come for, so that
+  // no two ranks wait for each other's coming.
+  for (std::size_t c = 0; c < recvs_.size(); ++c) {
+    const Units& in = units_in_[c];
+    // A unit of the step's size first: most steps' are within a queue.
+    if (p < in.count && plan_.beyond_queue(bytes_of(in.unit)) &&
+        plan_.beyond_queue(bytes_of(in.peek().len))) {
+      k.begin_recv(queue_of(recvs_[c].peer));
+    }
+  }
+  if (issue_cycles_ != 0) {
+    // The pieces' issue is the core's own work: the next call that times anything
+    // synchronises for it (every access and transfer starts with one).
+    const models::DeferredSync issuing(k.pe());
+    k.pe().compute(issue_cycles_);
+    issue_cycles_ = 0;
+  }
+  for (const Window& w : windows_) {
+    sent_ = std::max(sent_, k.window_taken(w.to, w.from ? &*w.from : nullptr));
+  }
+  windows_.clear();
 }
 
 Span RankComm::Units::peek() const {
@@ -176,11 +205,8 @@ bool RankComm::sends_ahead_first(std::uint32_t to, const Units& out, std::size_t
   if (k.fidelity() == models::Fidelity::flow) return true;
   for (std::size_t c = 0; c < recvs_.size(); ++c) {
     if (p >= units_in_[c].count) continue;
-    const auto bytes = [&](const Units& u) {
-      return static_cast<std::uint64_t>(u.peek().len) * itemsize(buffer.dtype());
-    };
-    return k.send_goes_first(queue_of(to), bytes(out), queue_of(recvs_[c].peer),
-                             bytes(units_in_[c]));
+    return k.send_goes_first(queue_of(to), bytes_of(out.peek().len), queue_of(recvs_[c].peer),
+                             bytes_of(units_in_[c].peek().len));
   }
   return true;
 }
@@ -216,10 +242,8 @@ void RankComm::send_part(std::uint32_t peer, Span part) {
   shape.unit_bytes = static_cast<std::uint64_t>(piece_) * itemsize(buffer.dtype());
   shape.unit_ps = models::cycles_to_ps(overhead_cycles(), k.costs().freq_ghz);
   sent_ = std::max(sent_, k.send(to, buffer.slice(part.begin, part.len), shape, at));
-  // The pieces' issue is the core's own work: the next call that times anything
-  // synchronises for it (every access and transfer starts with one).
-  const models::DeferredSync issuing(k.pe());
-  k.pe().compute(static_cast<std::uint64_t>(pieces_of(part) - 1) * overhead_cycles());
+  if (plan_.beyond_queue(bytes_of(part.len))) windows_.push_back({to, from});
+  issue_cycles_ += static_cast<std::uint64_t>(pieces_of(part) - 1) * overhead_cycles();
 }
 
 void RankComm::recv_part(std::uint32_t peer, Span part, Combine combine) {

@@ -133,6 +133,20 @@ class RankComm {
   // whose credits or data are there first; flow times them analytically, so always).
   bool sends_ahead_first(std::uint32_t to, const Units& out, std::size_t p) const;
   void recv_part(std::uint32_t peer, Span part, Combine combine);
+  // Flow fidelity, step piece `p`: comes for the receives' transfers, pays the sends' issue,
+  // and learns when the sends' last entries left.
+  void come_for_takes(std::size_t p);
+  // Flow fidelity: the step's sends of more than a queue's worth (to the queue `to`, from
+  // the queues of `from` if a bundle's copy), and the cycles to issue the step's pieces.
+  struct Window {
+    std::uint32_t to;
+    std::optional<models::PeLocation> from;
+  };
+  std::vector<Window> windows_;
+  std::uint64_t issue_cycles_ = 0;
+  std::uint64_t bytes_of(std::int64_t elements) const {
+    return static_cast<std::uint64_t>(elements) * itemsize(buffer.dtype());
+  }
   std::uint64_t overhead_cycles() const;
   std::int64_t pieces_of(Span span) const { return (span.len + piece_ - 1) / piece_; }
   Tile reduce(const Tile& a, const Tile& b);

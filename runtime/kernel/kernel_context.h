@@ -212,6 +212,13 @@ class KernelContext {
                        std::uint64_t recv_bytes) {
     return pe_.ipcq_send_goes_first(to, send_bytes, from, recv_bytes);
   }
+  // Flow fidelity: comes to take the next transfer from `from`; waits until the receiver of
+  // the transfers to `to` (sent from `at`'s queues, if not null) came for them, and returns
+  // when the last of their entries left (PeServices::ipcq_begin_recv, ipcq_window_taken).
+  void begin_recv(std::uint32_t from) { pe_.ipcq_begin_recv(from); }
+  models::Picoseconds window_taken(std::uint32_t to, const models::PeLocation* at) {
+    return pe_.ipcq_window_taken(to, at);
+  }
   models::Fidelity fidelity() const { return pe_.fidelity(); }
 
  private:

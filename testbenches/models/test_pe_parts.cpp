@@ -214,10 +214,10 @@ class FabricStub : public sc_core::sc_module {
 namespace {
 
 // Rank 0 (PE 0) sends 1 KiB to rank 1 (PE 1) in 256-byte entries; rank 1 starts receiving
-// at `starts`. Returns the local times at which each finished and what recv said of the
-// arrivals.
+// at `starts`. Returns the local times at which each finished, what recv said of the
+// arrivals and, in flow fidelity, when the sender learnt its last entry left.
 struct OneKib {
-  Picoseconds sent = 0, received = 0;
+  Picoseconds sent = 0, received = 0, left = 0;
   StreamArrival arrival;
 };
 OneKib one_kib_through_queues_of_depth(std::int64_t depth, std::vector<unsigned char>& got,
@@ -242,6 +242,7 @@ OneKib one_kib_through_queues_of_depth(std::int64_t depth, std::vector<unsigned 
     clock.reset();
     q0.send(1, data.data(), data.size(), {}, clock, like);
     out.sent = clock.now();
+    if (fidelity == Fidelity::flow) out.left = q0.window_taken(1, clock, like);
   });
   kb::test::Driver receiver("receiver", [&] {
     sc_core::wait(from_ps(starts));
@@ -295,6 +296,20 @@ BOOST_AUTO_TEST_CASE(a_flow_transfer_beyond_the_queue_pays_a_round_trip_per_queu
   BOOST_TEST(r.sent == 0u);
   BOOST_TEST(r.arrival.last == 150'000u);
   BOOST_TEST(r.arrival.first == 50'000u + 100'000u / 4);
+  BOOST_TEST(r.left == 100'000u);  // the last entry left with the first entries' credits
+}
+
+BOOST_AUTO_TEST_CASE(a_flow_transfer_beyond_the_queue_waits_for_a_receiver_that_comes_late) {
+  std::vector<unsigned char> got;
+  // As above, but rank 1 comes to take the entries at 1 us, 950 ns after it could have
+  // taken the first: their credits, and so the second half, go 950 ns later. The last entry
+  // leaves at 1.05 us and arrives at 1.1 us, as entry by entry
+  // (ipcq_data_arrives_in_order_and_a_full_queue_holds_the_sender).
+  const OneKib r = one_kib_through_queues_of_depth(2, got, Fidelity::flow, 1'000'000);
+  BOOST_TEST(r.sent == 0u);
+  BOOST_TEST(r.left == 1'050'000u);
+  BOOST_TEST(r.arrival.last == 1'100'000u);
+  BOOST_TEST(r.received == 1'000'000u);
 }
 
 BOOST_AUTO_TEST_CASE(a_send_ahead_yields_to_a_receive_whose_data_comes_before_its_credits) {
