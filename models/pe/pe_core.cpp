@@ -183,9 +183,8 @@ StreamArrival PeCore::ipcq_recv(std::uint32_t peer_rank, void* dst, std::uint64_
 Picoseconds PeCore::ipcq_send_at(const PeLocation& at, std::uint32_t peer_rank, const void* src,
                                  std::uint64_t nbytes, const StreamShape& shape) {
   mark(PeState::ipcq_credit);
-  PeIpcq& ipcq = here(at) ? ipcq_ : pe_at(at).ipcq;
-  return ipcq.send(peer_rank, static_cast<const unsigned char*>(src), nbytes, shape, clock_,
-                   txn_.transfer());
+  return ipcq_at(at).send(peer_rank, static_cast<const unsigned char*>(src), nbytes, shape, clock_,
+                          txn_.transfer());
 }
 
 bool PeCore::ipcq_send_goes_first(std::uint32_t to, std::uint64_t send_bytes, std::uint32_t from,
@@ -201,9 +200,10 @@ void PeCore::ipcq_begin_recv(std::uint32_t from) {
 
 Picoseconds PeCore::ipcq_window_taken(std::uint32_t to, const PeLocation* at) {
   mark(PeState::ipcq_credit);
-  PeIpcq& ipcq = at == nullptr || here(*at) ? ipcq_ : pe_at(*at).ipcq;
-  return ipcq.window_taken(to, clock_, txn_.transfer());
+  return (at == nullptr ? ipcq_ : ipcq_at(*at)).window_taken(to, clock_, txn_.transfer());
 }
+
+PeIpcq& PeCore::ipcq_at(const PeLocation& at) { return here(at) ? ipcq_ : pe_at(at).ipcq; }
 
 Pe& PeCore::pe_at(const PeLocation& at) {
   // A leader sends and writes through the same copy every step: found by name once.

@@ -80,6 +80,8 @@ class PeCore : public Component, public PeServices {
   // Another PE of the machine, found by its name (once for the last one asked).
   Pe& pe_at(const PeLocation& at);
   bool here(const PeLocation& at) const { return same_pe(at, location_); }
+  // The IPCQ of the PE at `at`: this PE's own, or a bundle copy's (ipcq_send_at).
+  PeIpcq& ipcq_at(const PeLocation& at);
   // An access at this core's local time through `mmu`, the port into a PE's MMU (its own:
   // `out`), a stream of `grain`-byte parts unless 0: when its first bytes and its last
   // arrive.

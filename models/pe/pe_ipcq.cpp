@@ -83,8 +83,7 @@ void PeIpcq::receive(std::uint64_t offset, tlm::tlm_generic_payload& p, sc_core:
     // round's go back in time if it takes the first unit as it arrives, or, later, by when
     // entry `depth` would have left without the window: a round trip before it arrives.
     take_by = head + std::min(unit_entries, depth_) * entry_time + t.shape.unit_ps;
-    const auto unwindowed = static_cast<Picoseconds>(
-        static_cast<double>(tail) * static_cast<double>(depth_) / static_cast<double>(entries));
+    const Picoseconds unwindowed = tail * depth_ / entries;
     if (head + unwindowed > take_by + 2 * t.path_latency_ps) {
       take_by = head + unwindowed - 2 * t.path_latency_ps;
     }
