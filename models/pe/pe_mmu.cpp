@@ -58,6 +58,7 @@ void PeMmu::map(const std::vector<MapEntry>& all) {
     const MapEntry& e = *nearest;
     if (e.size == 0) fail("MmuMap of 0 bytes at VA 0x{:x}", e.va);
     if (starts_.empty() || mappings_.back().end <= e.va) {  // after every mapping
+      if (starts_.size() % kBlock == 0 && !blocks_stale_) block_starts_.push_back(e.va);
       starts_.push_back(e.va);
       mappings_.push_back(Mapping{e.va, e.va + e.size, e.pa});
       continue;
@@ -71,9 +72,10 @@ void PeMmu::map(const std::vector<MapEntry>& all) {
       fail("MmuMap of VA 0x{:x} ({} bytes) overlaps an existing mapping", e.va, e.size);
     }
     starts_.insert(next, e.va);
+    blocks_stale_ = true;
     mappings_.insert(mappings_.begin() + static_cast<std::ptrdiff_t>(at),
                      Mapping{e.va, e.va + e.size, e.pa});
-    last_held_ = kNoMapping;  // the mappings after it moved
+    forget_recent();  // the mappings after it moved
   }
 }
 
@@ -88,8 +90,9 @@ void PeMmu::unmap(const std::vector<UnmapEntry>& entries) {
       fail("MmuUnmap of VA 0x{:x} ({} bytes) does not match a mapping", e.va, e.size);
     }
     starts_.erase(it);
+    blocks_stale_ = true;
     mappings_.erase(mappings_.begin() + static_cast<std::ptrdiff_t>(at));
-    last_held_ = kNoMapping;
+    forget_recent();
     const std::uint64_t first = e.va / page_size_;
     const std::uint64_t last = (e.va + e.size - 1) / page_size_;
     tlb_.invalidate(first, last);
@@ -97,18 +100,44 @@ void PeMmu::unmap(const std::vector<UnmapEntry>& entries) {
 }
 
 const PeMmu::Mapping* PeMmu::holding(std::uint64_t va) const {
-  // An access is most often in the mapping the one before was in (a buffer's pages, a
-  // tile's rows): checked first, as the search of all their starts misses the cache.
-  if (last_held_ < mappings_.size()) {
-    const Mapping& m = mappings_[last_held_];
-    if (va >= m.va && va < m.end) return &m;
+  const auto holds = [this, va](std::size_t at) {
+    return at < mappings_.size() && va >= mappings_[at].va && va < mappings_[at].end;
+  };
+  for (std::size_t i = 0; i < kRecent; ++i) {
+    if (holds(recent_[i])) {
+      std::rotate(recent_.begin(), recent_.begin() + static_cast<std::ptrdiff_t>(i),
+                  recent_.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+      return &mappings_[recent_[0]];
+    }
   }
-  const auto it = std::upper_bound(starts_.begin(), starts_.end(), va);
-  if (it == starts_.begin()) return nullptr;
-  const std::size_t at = static_cast<std::size_t>(it - starts_.begin()) - 1;
-  if (va >= mappings_[at].end) return nullptr;
-  last_held_ = at;
-  return &mappings_[at];
+  const auto remember = [this](std::size_t at) {
+    std::copy_backward(recent_.begin(), recent_.end() - 1, recent_.end());
+    recent_[0] = at;
+    return &mappings_[at];
+  };
+  for (const std::size_t at : recent_) {
+    if (at == kNoMapping) continue;
+    if (holds(at + 1)) return remember(at + 1);
+    if (at > 0 && holds(at - 1)) return remember(at - 1);
+  }
+  const std::size_t at = search(va);
+  if (at == kNoMapping || va >= mappings_[at].end) return nullptr;
+  return remember(at);
+}
+
+std::size_t PeMmu::search(std::uint64_t va) const {
+  if (blocks_stale_) {
+    block_starts_.clear();
+    for (std::size_t i = 0; i < starts_.size(); i += kBlock) block_starts_.push_back(starts_[i]);
+    blocks_stale_ = false;
+  }
+  const auto block = std::upper_bound(block_starts_.begin(), block_starts_.end(), va);
+  if (block == block_starts_.begin()) return kNoMapping;
+  const auto first = static_cast<std::size_t>(block - block_starts_.begin() - 1) * kBlock;
+  const auto from = starts_.begin() + static_cast<std::ptrdiff_t>(first);
+  const auto end =
+      starts_.begin() + static_cast<std::ptrdiff_t>(std::min(starts_.size(), first + kBlock));
+  return static_cast<std::size_t>(std::upper_bound(from, end, va) - starts_.begin()) - 1;
 }
 
 std::optional<std::uint64_t> PeMmu::translate(std::uint64_t va) const {

@@ -16,6 +16,8 @@
 #include <algorithm>
 #include <deque>
 #include <list>
+#include <map>
+#include <optional>
 #include <random>
 
 using namespace kb::models;
@@ -164,6 +166,54 @@ BOOST_AUTO_TEST_CASE(a_map_keeps_the_nearest_replica_of_each_range_in_any_order)
                           return std::string(e.what()).find("overlaps an existing mapping") !=
                                  std::string::npos;
                         });
+}
+
+BOOST_AUTO_TEST_CASE(translations_stay_exact_across_thousands_of_mappings_as_ranges_come_and_go) {
+  // Lookups remember the last mappings found, and their neighbours, and search every 64th
+  // start before the rest: each must give what a plain ordered map gives, for walks from
+  // a mapping to the next and back, jumps and misses, after mappings were appended, put
+  // between others and removed.
+  set_time_resolution();
+  MmuBench bench;
+  const std::uint64_t cube1 = PhysAddr::of(0, 1, Region::hbm, 0).encode();
+  constexpr std::uint64_t kBase = kVa + (1 << 20), kStride = 8192, kSize = 4096, kCount = 3000;
+  struct Range {
+    std::uint64_t pa, size;
+  };
+  std::map<std::uint64_t, Range> reference{{kVa, {bench.hbm.base(), 16384}}};
+  std::vector<MapEntry> even, odd;
+  for (std::uint64_t i = 0; i < kCount; ++i) {
+    const std::uint64_t va = kBase + i * kStride, pa = cube1 + i * kSize;
+    (i % 2 == 0 ? even : odd).push_back({va, pa, kSize});
+    reference[va] = {pa, kSize};
+  }
+  bench.mmu.map(even);  // appended, then the odd ones each between two
+  bench.mmu.map(odd);
+  const auto expected = [&](std::uint64_t va) -> std::optional<std::uint64_t> {
+    const auto after = reference.upper_bound(va);
+    if (after == reference.begin()) return std::nullopt;
+    const auto& [start, range] = *std::prev(after);
+    if (va >= start + range.size) return std::nullopt;
+    return range.pa + (va - start);
+  };
+  std::mt19937_64 random(7);
+  const auto check = [&] {
+    for (int n = 0; n < 4000; ++n) {
+      const std::uint64_t va = kVa + random() % (kBase + kCount * kStride - kVa);
+      for (const std::uint64_t at : {va, va + kStride, va - kStride, va}) {
+        BOOST_TEST_REQUIRE((bench.mmu.translate(at) == expected(at)), "VA 0x" << std::hex << at);
+      }
+    }
+  };
+  check();
+  std::vector<UnmapEntry> gone;
+  for (std::uint64_t i = 0; i < kCount; i += 3) {
+    gone.push_back({kBase + i * kStride, kSize});
+    reference.erase(kBase + i * kStride);
+  }
+  bench.mmu.unmap(gone);
+  BOOST_TEST(bench.mmu.mappings() == reference.size());
+  check();
 }
 
 BOOST_AUTO_TEST_CASE(debug_access_translates_without_touching_the_tlb) {
