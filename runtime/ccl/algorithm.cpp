@@ -49,6 +49,8 @@ Bound CclAlgorithm::extra_terms(Collective, double, const CollectiveFabric&) con
 
 std::optional<std::int64_t> CclAlgorithm::shifted_start(Collective) const { return std::nullopt; }
 
+bool CclAlgorithm::flow_by_queue(Collective kind) const { return kind == Collective::all_to_all; }
+
 void require_support(const CclAlgorithm& a, Collective c) {
   if (!a.supports(c)) {
     throw std::invalid_argument(

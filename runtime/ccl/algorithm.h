@@ -57,6 +57,13 @@ class CclAlgorithm {
   // ranks on congruent PEs may run as one bundle (runtime/ccl/bundle.h). None, the default:
   // the steps do not shift, and the input loads in buffer order.
   virtual std::optional<std::int64_t> shifted_start(Collective kind) const;
+  // Flow fidelity moves each span of a step as one transfer and times its credit window
+  // analytically (models/pe/pe_ipcq.h). Where every rank's transfer crosses the mesh at
+  // once (an all-to-all), a whole span books the links it crosses before a port further
+  // on lets its bytes through, and takes a link whole where entry by entry the streams
+  // share it: there a queue's worth moves at a time, its credits pacing it as entry by
+  // entry (docs/fidelity.md, "Streams sharing the mesh"). By default, for all_to_all.
+  virtual bool flow_by_queue(Collective kind) const;
 };
 
 // The registered algorithm called `name`; throws std::invalid_argument naming the

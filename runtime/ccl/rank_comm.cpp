@@ -134,12 +134,18 @@ void RankComm::run_channels() {
   const std::vector<Channel>& sends = sends_;
   const std::vector<Channel>& recvs = recvs_;
   const bool flow = k.fidelity() == models::Fidelity::flow;
-  // Flow fidelity moves each span as one transfer, timed as its pieces would be.
+  // Flow fidelity moves each span as one transfer, timed as its pieces would be, or a
+  // queue's worth at a time.
   std::int64_t unit = piece_, ahead = lookahead_;
   if (flow) {
     for (const auto* side : {&sends, &recvs})
       for (const Channel& c : *side)
         for (std::size_t i = 0; i < c.count; ++i) unit = std::max(unit, c.spans[i].len);
+    if (flow_by_queue_) {
+      const auto queue = static_cast<std::int64_t>(plan_.queue_depth * plan_.entry_bytes /
+                                                   itemsize(buffer.dtype()));
+      unit = std::min(unit, std::max(piece_, queue));
+    }
     ahead = plan_.lookahead_of(static_cast<std::uint64_t>(unit) * itemsize(buffer.dtype()));
   }
   std::vector<Units>& out = units_out_;

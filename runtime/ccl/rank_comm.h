@@ -94,6 +94,9 @@ class RankComm {
   // The copy a leader's last send left from, if it went to a copy: its PE's port carries the
   // leader's sends, so the leader's stores go out by it too (runtime/host/distributed.cpp).
   const std::optional<std::uint32_t>& sending_copy() const { return sending_copy_; }
+  // Flow fidelity: moves a queue's worth at a time rather than a whole span
+  // (CclAlgorithm::flow_by_queue).
+  void flow_by_queue(bool on) { flow_by_queue_ = on; }
 
  private:
   // One peer's side of an exchange: its `count` spans in order (the caller's), and how
@@ -124,6 +127,7 @@ class RankComm {
   // rank takes its receives between its sends (run_channels), so it takes the last piece
   // it receives no earlier than this, whatever the piece's arrival.
   models::Picoseconds sent_ = 0;
+  bool flow_by_queue_ = false;
   // When the first and the last part of `span` are in the buffer.
   models::StreamArrival readiness(Span span) const;
   void wait_ready(Span span);

@@ -176,6 +176,7 @@ KernelFn collective_kernel(std::shared_ptr<const ProcessGroups> groups, Collecti
     }
     ++*ran;
     RankComm comm(k, r, *plan, op, std::move(buffer), piece, std::move(ready));
+    comm.flow_by_queue(a.flow_by_queue(call.kind));
     if (members != nullptr) comm.map_ranks(members);
     if (bundle) comm.lead(&*bundle);
     // A leader whose sends leave the bundle sends them from a copy's PE, whose port,
