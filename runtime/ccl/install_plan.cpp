@@ -164,7 +164,7 @@ IpcqPlan build_plan(const CclAlgorithmConfig& config, const MachineShape& m, std
   plan.entry_bytes = entry_bytes;
   plan.piece_bytes = std::max<std::uint64_t>(
       1, std::min<std::uint64_t>(static_cast<std::uint64_t>(config.chunk_bytes),
-                                 queue_depth * entry_bytes / 4));
+                                 plan.queue_bytes() / 4));
   return plan;
 }
 

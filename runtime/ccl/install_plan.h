@@ -41,9 +41,11 @@ struct IpcqPlan {
   // Transfers of `unit_bytes` a rank may send ahead of its receives: as many as the
   // peer's queue holds besides the one being sent, at most 3.
   std::int64_t lookahead_of(std::uint64_t unit_bytes) const;
+  // The bytes a receive queue holds.
+  std::uint64_t queue_bytes() const { return queue_depth * entry_bytes; }
   // Whether a transfer of `bytes` fills more than a queue: past its first queue's worth,
   // its entries wait for the receiver to take earlier ones.
-  bool beyond_queue(std::uint64_t bytes) const { return bytes > queue_depth * entry_bytes; }
+  bool beyond_queue(std::uint64_t bytes) const { return bytes > queue_bytes(); }
 
   // The rank of a PE, or -1 when the PE takes no part.
   std::int64_t rank_of(const PeCoord& pe) const;

@@ -142,8 +142,7 @@ void RankComm::run_channels() {
       for (const Channel& c : *side)
         for (std::size_t i = 0; i < c.count; ++i) unit = std::max(unit, c.spans[i].len);
     if (flow_by_queue_) {
-      const auto queue = static_cast<std::int64_t>(plan_.queue_depth * plan_.entry_bytes /
-                                                   itemsize(buffer.dtype()));
+      const auto queue = static_cast<std::int64_t>(plan_.queue_bytes() / itemsize(buffer.dtype()));
       unit = std::min(unit, std::max(piece_, queue));
     }
     ahead = plan_.lookahead_of(static_cast<std::uint64_t>(unit) * itemsize(buffer.dtype()));
